@@ -1,0 +1,58 @@
+# Vigil: `make test` runs every check and test; `make demo` runs the whole product.
+# Both do their own set-up on a fresh Debian machine (as root).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Build artefacts live outside the clone so CI and later sessions reuse them; nothing
+# depends on this cache being warm.
+export CARGO_TARGET_DIR ?= /var/cache/vigil/target
+# Tests create a database per test, so they need a superuser URL.
+export DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export VIGIL_PYTHON := $(CURDIR)/.venv/bin/python
+export CARGO_TERM_COLOR ?= never
+
+VENV := .venv
+PY_REQS := tests/aws/requirements.txt
+
+.PHONY: help test demo check-tools db venv fmt lint unit bench clean
+
+help:
+	@echo "make test   - format check, clippy, and every test (sets up PostgreSQL and the emulator venv)"
+	@echo "make demo   - run the whole product locally and print where to open it"
+	@echo "make bench  - run the benchmarks (figures go in docs/performance.md)"
+
+check-tools:
+	@command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup (https://rustup.rs)"; exit 1; }
+	@command -v python3 >/dev/null || { echo "python3 not found: apt-get install -y python3 python3-venv"; exit 1; }
+
+db:
+	@scripts/ensure-postgres.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: $(PY_REQS)
+	@python3 -m venv $(VENV) || { apt-get update -qq && apt-get install -y -qq python3-venv && python3 -m venv $(VENV); }
+	$(VENV)/bin/pip install -q -r $(PY_REQS)
+	@touch $@
+
+fmt:
+	cargo fmt --all -- --check
+
+lint:
+	cargo clippy --workspace --all-targets -- -D warnings
+
+unit:
+	cargo test --workspace --no-fail-fast
+
+test: check-tools db venv fmt lint unit
+
+bench: check-tools db
+	cargo bench -p vigil-core --bench queue
+
+demo: check-tools db venv
+	@scripts/demo.sh
+
+clean:
+	rm -rf $(VENV) .demo

@@ -1,0 +1,86 @@
+//! HTTP routing and the tower layers around it.
+
+mod health;
+
+use std::time::{Duration, Instant};
+
+use axum::{
+    Router,
+    extract::{DefaultBodyLimit, MatchedPath, Request},
+    http::{HeaderName, StatusCode, header},
+    middleware::{self, Next},
+    response::Response,
+    routing::get,
+};
+use tower::ServiceBuilder;
+use tower_http::{
+    compression::CompressionLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    sensitive_headers::SetSensitiveRequestHeadersLayer,
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+
+use crate::{error::error_body, state::AppState};
+
+/// Largest request body accepted (JSON and GraphQL requests are small).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Requests running longer than this are answered 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole HTTP surface.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .fallback(not_found)
+        .layer(middleware::from_fn(record_metrics))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetSensitiveRequestHeadersLayer::new([
+                    header::AUTHORIZATION,
+                    header::COOKIE,
+                ]))
+                .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http().make_span_with(|req: &Request| {
+                        let id = req
+                            .headers()
+                            .get(&REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or("-");
+                        tracing::info_span!("http", method = %req.method(), path = %req.uri().path(), request_id = %id)
+                    }),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+                .layer(CompressionLayer::new()),
+        )
+        .with_state(state)
+}
+
+async fn not_found() -> Response {
+    error_body(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
+}
+
+/// Counts requests and records their latency, labelled by route (not raw path, which
+/// would explode the label set).
+async fn record_metrics(req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let method = req.method().to_string();
+    let response = next.run(req).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!("vigil_http_requests_total", "method" => method.clone(), "route" => route.clone(), "status" => status)
+        .increment(1);
+    metrics::histogram!("vigil_http_request_duration_seconds", "method" => method, "route" => route)
+        .record(started.elapsed().as_secs_f64());
+    response
+}

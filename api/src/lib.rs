@@ -1,0 +1,75 @@
+//! Vigil's HTTP surface. `main.rs` parses the command line and configuration, then
+//! calls [`Application`]; everything testable lives here.
+
+pub mod error;
+pub mod http;
+pub mod state;
+
+use std::net::SocketAddr;
+
+use anyhow::Context;
+use sqlx::PgPool;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use vigil_core::{config::Config, db};
+
+pub use state::AppState;
+
+/// A bound, ready-to-serve API server.
+pub struct Application {
+    listener: TcpListener,
+    state: AppState,
+}
+
+impl Application {
+    /// Connects to the database (applying migrations unless disabled) and binds
+    /// `VIGIL_LISTEN`.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let options = db::connect_options(&config)?;
+        if config.migrate_on_start {
+            db::migrate(options.clone())
+                .await
+                .context("applying database migrations")?;
+        }
+        let pool = db::connect_app_pool(options, config.database_max_connections)
+            .await
+            .context("connecting to the database")?;
+        Self::with_pool(config, pool).await
+    }
+
+    /// Binds `VIGIL_LISTEN` with an existing application pool (tests pass their own).
+    pub async fn with_pool(config: Config, pool: PgPool) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("binding VIGIL_LISTEN={}", config.listen))?;
+        Ok(Self {
+            listener,
+            state: AppState::new(pool, config),
+        })
+    }
+
+    /// The address actually bound (port 0 picks a free one).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.listener
+            .local_addr()
+            .expect("a bound listener has an address")
+    }
+
+    /// The shared state, for tests that want to reach the pool.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
+    pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        let router = http::router(self.state);
+        tracing::info!(addr = %self.listener.local_addr()?, "vigil-api listening");
+        axum::serve(
+            self.listener,
+            router.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move { shutdown.cancelled().await })
+        .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,39 @@
+//! The handles every request shares.
+
+use std::sync::{Arc, OnceLock};
+
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sqlx::PgPool;
+use vigil_core::config::Config;
+
+/// One `Clone` bundle of handles, passed to handlers through `State`.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    pub metrics: PrometheusHandle,
+}
+
+impl AppState {
+    pub fn new(pool: PgPool, config: Config) -> Self {
+        Self {
+            pool,
+            config: Arc::new(config),
+            metrics: metrics_handle(),
+        }
+    }
+}
+
+/// The process-wide Prometheus recorder; installed once even when tests build many apps.
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may already be installed (a test harness); ours still renders.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
+}

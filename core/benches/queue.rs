@@ -1,0 +1,171 @@
+//! Job queue throughput: jobs claimed and completed per second by the real runner with
+//! 1 and with 4 workers, beside bare `UPDATE ... FOR UPDATE SKIP LOCKED` loops measured in
+//! the same run on the same database. Run with `make bench` (needs a superuser
+//! DATABASE_URL; creates and drops its own database).
+
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use sqlx::{Connection, PgConnection, PgPool, postgres::PgConnectOptions};
+use tokio_util::sync::CancellationToken;
+use vigil_core::{
+    db,
+    jobs::{Handler, JobContext, JobError, Payload, Queue, Runner, RunnerOptions},
+};
+
+const JOBS: i64 = 5_000;
+
+#[derive(Serialize, Deserialize)]
+struct Noop {
+    n: i64,
+}
+
+impl Payload for Noop {
+    fn kind(&self) -> &'static str {
+        "noop"
+    }
+}
+
+struct NoopHandler;
+
+impl Handler for NoopHandler {
+    type Payload = Noop;
+    async fn handle(&self, _: JobContext, _: Noop) -> Result<(), JobError> {
+        Ok(())
+    }
+}
+
+async fn fill(pool: &PgPool) {
+    sqlx::query("truncate jobs").execute(pool).await.unwrap();
+    sqlx::query(
+        "insert into jobs (kind, payload) select 'noop', jsonb_build_object('n', g) from generate_series(1, $1) g",
+    )
+    .bind(JOBS)
+    .execute(pool)
+    .await
+    .unwrap();
+    sqlx::query("analyze jobs").execute(pool).await.unwrap();
+}
+
+async fn done(pool: &PgPool) -> i64 {
+    sqlx::query_scalar("select count(*) from jobs where state = 'succeeded'")
+        .fetch_one(pool)
+        .await
+        .unwrap()
+}
+
+/// The floor: one statement per job that claims and finishes it.
+async fn bare_loop(pool: PgPool) {
+    loop {
+        let row: Option<i64> = sqlx::query_scalar(
+            "with next as (
+                 select job_id from jobs where state = 'queued' and run_at <= now()
+                 order by run_at, job_id limit 1 for update skip locked)
+             update jobs j set state = 'succeeded', finished_at = now()
+             from next where j.job_id = next.job_id returning j.job_id",
+        )
+        .fetch_optional(&pool)
+        .await
+        .unwrap();
+        if row.is_none() {
+            return;
+        }
+    }
+}
+
+async fn bench_bare(pool: &PgPool, loops: usize) -> f64 {
+    fill(pool).await;
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..loops)
+        .map(|_| tokio::spawn(bare_loop(pool.clone())))
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    assert_eq!(done(pool).await, JOBS);
+    JOBS as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn bench_runner(pool: &PgPool, workers: usize) -> f64 {
+    fill(pool).await;
+    let stop = CancellationToken::new();
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let runner = Runner::new(
+                Queue::new(pool.clone(), format!("bench-{w}"), Duration::from_secs(60)),
+                NoopHandler,
+                RunnerOptions {
+                    concurrency: 1,
+                    poll_interval: Duration::from_millis(5),
+                    ..RunnerOptions::default()
+                },
+            );
+            tokio::spawn(runner.run(stop.clone()))
+        })
+        .collect();
+    while done(pool).await < JOBS {
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let rate = JOBS as f64 / started.elapsed().as_secs_f64();
+    stop.cancel();
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    rate
+}
+
+#[tokio::main]
+async fn main() {
+    let url = std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
+    let admin_opts: PgConnectOptions = url.parse().expect("DATABASE_URL");
+    let name = format!("vigil_bench_{}", std::process::id());
+    let mut admin = PgConnection::connect_with(&admin_opts).await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+        .execute(&mut admin)
+        .await
+        .unwrap();
+    let opts = admin_opts.clone().database(&name);
+    db::migrate(opts.clone()).await.unwrap();
+    let pool = db::connect_app_pool(opts, 10).await.unwrap();
+
+    println!(
+        "queue benchmark: {JOBS} no-op jobs per case, {} cores",
+        std::thread::available_parallelism().map_or(0, |n| n.get())
+    );
+    let bare1 = bench_bare(&pool, 1).await;
+    let bare4 = bench_bare(&pool, 4).await;
+    let run1 = bench_runner(&pool, 1).await;
+    let run4 = bench_runner(&pool, 4).await;
+    println!("{:<44} {:>10}", "case", "jobs/s");
+    println!(
+        "{:<44} {:>10.0}",
+        "bare UPDATE..SKIP LOCKED loop, 1 connection", bare1
+    );
+    println!(
+        "{:<44} {:>10.0}",
+        "bare UPDATE..SKIP LOCKED loop, 4 connections", bare4
+    );
+    println!(
+        "{:<44} {:>10.0}  ({:.2}x of bare, 1)",
+        "runner, 1 worker",
+        run1,
+        run1 / bare1
+    );
+    println!(
+        "{:<44} {:>10.0}  ({:.2}x of bare, 4; {:.2}x of 1 worker)",
+        "runner, 4 workers",
+        run4,
+        run4 / bare4,
+        run4 / run1
+    );
+
+    pool.close().await;
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "drop database {name} with (force)"
+    )))
+    .execute(&mut admin)
+    .await
+    .unwrap();
+}

@@ -1,0 +1,325 @@
+//! Typed configuration read from the environment and validated at start-up.
+//!
+//! Every variable has one parser; a missing or invalid value stops the process with an
+//! error that names the variable. Secrets are wrapped in [`SecretString`] so that
+//! `Debug` (and so any log line) shows `[REDACTED]`.
+
+use std::{net::SocketAddr, time::Duration};
+
+use secrecy::SecretString;
+
+/// Development default for `VIGIL_JWT_SECRET`, accepted only when `VIGIL_ENV=dev`.
+const DEV_JWT_SECRET: &str = "vigil-development-secret-do-not-use-in-production";
+
+/// A configuration error; the message names the variable at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{name} is required but not set{hint}")]
+    Missing {
+        name: &'static str,
+        hint: &'static str,
+    },
+    #[error("{name} is invalid: {reason}")]
+    Invalid { name: &'static str, reason: String },
+}
+
+/// Where the process runs; production refuses development shortcuts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Environment {
+    Dev,
+    Production,
+}
+
+/// Configuration shared by `vigil-api` and `vigil-worker`.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub environment: Environment,
+    pub database_url: SecretString,
+    pub database_max_connections: u32,
+    pub listen: SocketAddr,
+    pub jwt_secret: SecretString,
+    /// Apply pending migrations when the API starts (`VIGIL_MIGRATE_ON_START`).
+    pub migrate_on_start: bool,
+    pub scan_interval: Duration,
+    pub ingest_interval: Duration,
+    /// Jobs one worker process runs at once.
+    pub worker_concurrency: usize,
+    /// How long a claimed job stays leased without a heartbeat.
+    pub job_lease: Duration,
+    /// How long a stopping worker waits for running jobs before releasing them.
+    pub shutdown_grace: Duration,
+    /// `json` for machine-readable logs, `pretty` for humans.
+    pub log_format: LogFormat,
+    /// Directory holding the built web app, served by the API when present.
+    pub web_dir: Option<String>,
+}
+
+/// The shape of log lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Json,
+    Pretty,
+}
+
+/// A source of variables: the process environment in production, a map in tests.
+pub trait VarSource {
+    fn get(&self, name: &str) -> Option<String>;
+}
+
+/// Reads variables from the process environment.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct ProcessEnv;
+
+impl VarSource for ProcessEnv {
+    fn get(&self, name: &str) -> Option<String> {
+        std::env::var(name).ok().filter(|v| !v.is_empty())
+    }
+}
+
+impl<const N: usize> VarSource for [(&str, &str); N] {
+    fn get(&self, name: &str) -> Option<String> {
+        self.iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
+impl Config {
+    /// Reads the configuration from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_source(&ProcessEnv)
+    }
+
+    /// Reads the configuration from any [`VarSource`].
+    pub fn from_source(src: &impl VarSource) -> Result<Self, ConfigError> {
+        let environment = match src.get("VIGIL_ENV").as_deref() {
+            None | Some("production") | Some("prod") => Environment::Production,
+            Some("dev") | Some("development") | Some("test") => Environment::Dev,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "VIGIL_ENV",
+                    reason: format!("expected `dev` or `production`, got `{other}`"),
+                });
+            }
+        };
+        let database_url = src.get("DATABASE_URL").ok_or(ConfigError::Missing {
+            name: "DATABASE_URL",
+            hint: " (e.g. postgres://postgres@127.0.0.1:5432/vigil)",
+        })?;
+        if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+            return Err(ConfigError::Invalid {
+                name: "DATABASE_URL",
+                reason: "expected a postgres:// or postgresql:// URL".into(),
+            });
+        }
+        let jwt_secret = match (src.get("VIGIL_JWT_SECRET"), environment) {
+            (Some(s), _) if s.len() < 32 => {
+                return Err(ConfigError::Invalid {
+                    name: "VIGIL_JWT_SECRET",
+                    reason: "must be at least 32 characters of random material".into(),
+                });
+            }
+            (Some(s), _) => s,
+            (None, Environment::Dev) => DEV_JWT_SECRET.to_owned(),
+            (None, Environment::Production) => {
+                return Err(ConfigError::Missing {
+                    name: "VIGIL_JWT_SECRET",
+                    hint: " (set VIGIL_ENV=dev to use a development key)",
+                });
+            }
+        };
+        let log_format = match src.get("VIGIL_LOG_FORMAT").as_deref() {
+            None => match environment {
+                Environment::Dev => LogFormat::Pretty,
+                Environment::Production => LogFormat::Json,
+            },
+            Some("json") => LogFormat::Json,
+            Some("pretty") | Some("text") => LogFormat::Pretty,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: "VIGIL_LOG_FORMAT",
+                    reason: format!("expected `json` or `pretty`, got `{other}`"),
+                });
+            }
+        };
+        Ok(Self {
+            environment,
+            database_url: database_url.into(),
+            database_max_connections: parse(src, "VIGIL_DATABASE_MAX_CONNECTIONS", 10u32)?,
+            listen: parse(
+                src,
+                "VIGIL_LISTEN",
+                SocketAddr::from(([127, 0, 0, 1], 8080)),
+            )?,
+            jwt_secret: jwt_secret.into(),
+            migrate_on_start: parse_bool(src, "VIGIL_MIGRATE_ON_START", true)?,
+            scan_interval: duration(src, "VIGIL_SCAN_INTERVAL", Duration::from_secs(6 * 3600))?,
+            ingest_interval: duration(src, "VIGIL_INGEST_INTERVAL", Duration::from_secs(300))?,
+            worker_concurrency: positive(src, "VIGIL_WORKER_CONCURRENCY", 4)?,
+            job_lease: duration(src, "VIGIL_JOB_LEASE", Duration::from_secs(60))?,
+            shutdown_grace: duration(src, "VIGIL_SHUTDOWN_GRACE", Duration::from_secs(30))?,
+            log_format,
+            web_dir: src.get("VIGIL_WEB_DIR"),
+        })
+    }
+
+    /// True in development mode (`VIGIL_ENV=dev`).
+    pub fn is_dev(&self) -> bool {
+        self.environment == Environment::Dev
+    }
+}
+
+fn parse<T>(src: &impl VarSource, name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    match src.get(name) {
+        None => Ok(default),
+        Some(raw) => raw
+            .trim()
+            .parse()
+            .map_err(|e: T::Err| ConfigError::Invalid {
+                name,
+                reason: format!("`{raw}`: {e}"),
+            }),
+    }
+}
+
+fn positive(
+    src: &impl VarSource,
+    name: &'static str,
+    default: usize,
+) -> Result<usize, ConfigError> {
+    match parse(src, name, default)? {
+        0 => Err(ConfigError::Invalid {
+            name,
+            reason: "must be at least 1".into(),
+        }),
+        n => Ok(n),
+    }
+}
+
+fn parse_bool(
+    src: &impl VarSource,
+    name: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match src.get(name).map(|v| v.to_ascii_lowercase()).as_deref() {
+        None => Ok(default),
+        Some("1" | "true" | "yes" | "on") => Ok(true),
+        Some("0" | "false" | "no" | "off") => Ok(false),
+        Some(other) => Err(ConfigError::Invalid {
+            name,
+            reason: format!("expected true or false, got `{other}`"),
+        }),
+    }
+}
+
+/// Parses durations written as `90s`, `5m`, `6h` or `1h 30m`.
+fn duration(
+    src: &impl VarSource,
+    name: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let Some(raw) = src.get(name) else {
+        return Ok(default);
+    };
+    let parsed = humantime::parse_duration(raw.trim()).map_err(|e| ConfigError::Invalid {
+        name,
+        reason: format!("`{raw}` is not a duration like 90s, 5m or 6h ({e})"),
+    })?;
+    if parsed.is_zero() {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must be longer than zero".into(),
+        });
+    }
+    Ok(parsed)
+}
+
+#[cfg(test)]
+mod tests {
+    use secrecy::ExposeSecret;
+
+    use super::*;
+
+    const DB: (&str, &str) = ("DATABASE_URL", "postgres://postgres@127.0.0.1/vigil");
+
+    #[test]
+    fn defaults_apply_in_dev_mode() {
+        let cfg = Config::from_source(&[DB, ("VIGIL_ENV", "dev")]).unwrap();
+        assert_eq!(cfg.listen.to_string(), "127.0.0.1:8080");
+        assert_eq!(cfg.scan_interval, Duration::from_secs(6 * 3600));
+        assert_eq!(cfg.ingest_interval, Duration::from_secs(300));
+        assert!(cfg.migrate_on_start);
+        assert_eq!(cfg.jwt_secret.expose_secret(), DEV_JWT_SECRET);
+    }
+
+    #[test]
+    fn production_refuses_to_start_without_a_jwt_secret() {
+        let err = Config::from_source(&[DB]).unwrap_err();
+        assert!(err.to_string().contains("VIGIL_JWT_SECRET"), "{err}");
+    }
+
+    #[test]
+    fn missing_database_url_is_named() {
+        let err = Config::from_source(&[("VIGIL_ENV", "dev")]).unwrap_err();
+        assert!(
+            err.to_string().starts_with("DATABASE_URL is required"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn durations_accept_human_units_and_name_the_variable_when_wrong() {
+        let cfg = Config::from_source(&[
+            DB,
+            ("VIGIL_ENV", "dev"),
+            ("VIGIL_SCAN_INTERVAL", "90s"),
+            ("VIGIL_INGEST_INTERVAL", "5m"),
+        ])
+        .unwrap();
+        assert_eq!(cfg.scan_interval, Duration::from_secs(90));
+        assert_eq!(cfg.ingest_interval, Duration::from_secs(300));
+        let err =
+            Config::from_source(&[DB, ("VIGIL_ENV", "dev"), ("VIGIL_SCAN_INTERVAL", "often")])
+                .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("VIGIL_SCAN_INTERVAL is invalid"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn invalid_listen_address_is_named() {
+        let err = Config::from_source(&[DB, ("VIGIL_ENV", "dev"), ("VIGIL_LISTEN", "localhost")])
+            .unwrap_err();
+        assert!(
+            err.to_string().starts_with("VIGIL_LISTEN is invalid"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn debug_output_redacts_secrets() {
+        let cfg = Config::from_source(&[
+            ("DATABASE_URL", "postgres://vigil:hunter2hunter2@db/vigil"),
+            (
+                "VIGIL_JWT_SECRET",
+                "0123456789abcdef0123456789abcdef-secret",
+            ),
+        ])
+        .unwrap();
+        let shown = format!("{cfg:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(!shown.contains("abcdef-secret"), "{shown}");
+    }
+
+    #[test]
+    fn short_jwt_secret_is_refused() {
+        let err = Config::from_source(&[DB, ("VIGIL_JWT_SECRET", "short")]).unwrap_err();
+        assert!(err.to_string().contains("at least 32"), "{err}");
+    }
+}

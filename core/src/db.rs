@@ -1,0 +1,92 @@
+//! The database: pools, migrations and tenant-scoped transactions.
+//!
+//! Two kinds of connection exist. The *application pool* switches every connection to
+//! the `vigil_app` role right after connecting, so row-level security holds even when
+//! `DATABASE_URL` names a superuser or the tables' owner. Migrations run on a separate
+//! connection with the URL's own role, because they create and alter tables.
+
+use std::time::Duration;
+
+use secrecy::ExposeSecret;
+use sqlx::{
+    Executor, PgConnection, PgPool, Postgres, Transaction,
+    migrate::Migrator,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+
+use crate::{config::Config, ids::TenantId};
+
+/// The role application connections run as; created by the first migration.
+pub const APP_ROLE: &str = "vigil_app";
+
+/// The migrations in `migrations/`, embedded in the binary.
+pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
+
+/// A transaction whose tenant is set for row-level security.
+pub type TenantTx = Transaction<'static, Postgres>;
+
+/// Parses `DATABASE_URL` without echoing it (it may hold a password).
+pub fn connect_options(cfg: &Config) -> Result<PgConnectOptions, sqlx::Error> {
+    cfg.database_url
+        .expose_secret()
+        .parse::<PgConnectOptions>()
+        .map_err(|_| {
+            sqlx::Error::Configuration("DATABASE_URL is not a valid PostgreSQL URL".into())
+        })
+}
+
+/// Pool options for application connections: every connection runs as [`APP_ROLE`].
+pub fn app_pool_options(max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .acquire_timeout(Duration::from_secs(10))
+        .after_connect(|conn, _meta| {
+            Box::pin(async move {
+                conn.execute("set role vigil_app").await?;
+                Ok(())
+            })
+        })
+}
+
+/// Opens the application pool.
+pub async fn connect_app_pool(
+    options: PgConnectOptions,
+    max_connections: u32,
+) -> Result<PgPool, sqlx::Error> {
+    app_pool_options(max_connections)
+        .connect_with(options)
+        .await
+}
+
+/// Applies pending migrations on one connection with the URL's own role.
+pub async fn migrate(options: PgConnectOptions) -> Result<(), sqlx::migrate::MigrateError> {
+    let pool = PgPoolOptions::new()
+        .max_connections(1)
+        .connect_with(options)
+        .await?;
+    let result = MIGRATOR.run(&pool).await;
+    pool.close().await;
+    result
+}
+
+/// Begins a transaction scoped to `tenant`: row-level security shows and accepts only
+/// that tenant's rows until it ends.
+pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<TenantTx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    set_tenant(&mut tx, tenant).await?;
+    Ok(tx)
+}
+
+/// Sets the tenant of the current transaction (`SET LOCAL`, so it ends with it).
+pub async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sqlx::Error> {
+    sqlx::query("select set_config('app.tenant_id', $1, true)")
+        .bind(tenant.0.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// True when the database answers a trivial query.
+pub async fn is_ready(pool: &PgPool) -> bool {
+    sqlx::query("select 1").execute(pool).await.is_ok()
+}

@@ -1,0 +1,6 @@
+//! SQL, one small function per statement. Every function takes the tenant first and is
+//! meant to run inside a tenant transaction ([`crate::db::begin_tenant`]), so a query
+//! is filtered twice: by its own `where tenant_id = $1` and by row-level security.
+
+pub mod tenants;
+pub mod users;

@@ -1,0 +1,144 @@
+//! Pins tenant isolation by row-level security through the application's own
+//! connections, which run as `vigil_app` although the test database's URL is a superuser.
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use vigil_core::{
+    db,
+    store::{tenants, users},
+};
+
+use crate::common::{app_pool, tenant_with_owner};
+
+#[sqlx::test(migrations = "../migrations")]
+async fn application_connections_are_neither_superuser_owner_nor_bypassrls(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = app_pool(opts).await;
+    let (user, superuser, bypass): (String, bool, bool) = sqlx::query_as(
+        "select current_user::text, rolsuper, rolbypassrls from pg_roles where rolname = current_user",
+    )
+    .fetch_one(&app)
+    .await
+    .unwrap();
+    assert_eq!(user, db::APP_ROLE);
+    assert!(!superuser && !bypass);
+    let owned: i64 = sqlx::query_scalar(
+        "select count(*) from pg_tables where schemaname = 'public' and tableowner = current_user",
+    )
+    .fetch_one(&app)
+    .await
+    .unwrap();
+    assert_eq!(owned, 0, "the application role must own no table");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_tenant_setting_no_tenant_rows_are_visible(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = app_pool(opts.clone()).await;
+    tenant_with_owner(&app, "Acme").await;
+    tenant_with_owner(&app, "Globex").await;
+
+    for table in ["tenants", "users"] {
+        let seen: i64 =
+            sqlx::query_scalar(sqlx::AssertSqlSafe(format!("select count(*) from {table}")))
+                .fetch_one(&app)
+                .await
+                .unwrap();
+        assert_eq!(seen, 0, "{table} leaked without a tenant setting");
+    }
+    // The rows are there: the superuser (who bypasses RLS) sees them.
+    let admin = pool_opts.connect_with(opts).await.unwrap();
+    let stored: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(stored, 2);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tenant_a_cannot_see_update_or_delete_tenant_b_rows(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = app_pool(opts.clone()).await;
+    let (a, _) = tenant_with_owner(&app, "Acme").await;
+    let (b, b_owner) = tenant_with_owner(&app, "Globex").await;
+
+    let mut tx = db::begin_tenant(&app, a).await.unwrap();
+    // Even a query that forgets its tenant filter sees only A.
+    let emails: Vec<String> = sqlx::query_scalar("select email from users")
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(emails, vec!["owner@acme.example".to_owned()]);
+    // The store's own filter and RLS agree: B's tenant reads as absent.
+    assert!(tenants::get(&mut tx, b).await.unwrap().is_none());
+    assert!(users::list(&mut tx, b).await.unwrap().is_empty());
+
+    let updated = sqlx::query("update users set role = 'viewer' where user_id = $1")
+        .bind(b_owner)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(updated.rows_affected(), 0);
+    let deleted = sqlx::query("delete from users where user_id = $1")
+        .bind(b_owner)
+        .execute(&mut *tx)
+        .await
+        .unwrap();
+    assert_eq!(deleted.rows_affected(), 0);
+    tx.commit().await.unwrap();
+
+    let admin = pool_opts.connect_with(opts).await.unwrap();
+    let role: String = sqlx::query_scalar("select role from users where user_id = $1")
+        .bind(b_owner)
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(role, "owner", "B's row was changed through A's transaction");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn tenant_a_cannot_write_rows_into_tenant_b(_: PgPoolOptions, opts: PgConnectOptions) {
+    let app = app_pool(opts).await;
+    let (a, _) = tenant_with_owner(&app, "Acme").await;
+    let (b, _) = tenant_with_owner(&app, "Globex").await;
+    let mut tx = db::begin_tenant(&app, a).await.unwrap();
+    let err = users::insert(
+        &mut tx,
+        b,
+        users::NewUser {
+            email: "intruder@example.com",
+            password_hash: None,
+            role: "owner",
+        },
+    )
+    .await
+    .unwrap_err();
+    let code = err
+        .as_database_error()
+        .and_then(|e| e.code())
+        .unwrap_or_default();
+    assert_eq!(code, "42501", "expected an RLS policy violation, got {err}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_tenant_setting_ends_with_its_transaction(_: PgPoolOptions, opts: PgConnectOptions) {
+    // One connection, so the next query reuses the connection that had the setting.
+    let app = vigil_core::db::connect_app_pool(opts, 1).await.unwrap();
+    let (a, _) = tenant_with_owner(&app, "Acme").await;
+    let mut tx = db::begin_tenant(&app, a).await.unwrap();
+    let inside: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&mut *tx)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let after: i64 = sqlx::query_scalar("select count(*) from users")
+        .fetch_one(&app)
+        .await
+        .unwrap();
+    assert_eq!((inside, after), (1, 0));
+}

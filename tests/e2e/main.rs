@@ -1,0 +1,5 @@
+//! End-to-end tests: the API over HTTP and the worker process, against real PostgreSQL
+//! (a fresh database per test).
+
+mod health;
+mod worker;
