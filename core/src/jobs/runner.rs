@@ -244,8 +244,10 @@ async fn execute<H: Handler>(
                 };
                 let run = AssertUnwindSafe(handler.handle(ctx, payload)).catch_unwind();
                 let mut run = std::pin::pin!(run);
-                let mut beat = tokio::time::interval(heartbeat_period(&queue));
-                beat.tick().await;
+                // Not `interval()`: its immediate first tick still waits for the timer
+                // wheel (about 1 ms), which would be paid by every job.
+                let period = heartbeat_period(&queue);
+                let mut beat = tokio::time::interval_at(Instant::now() + period, period);
                 loop {
                     tokio::select! {
                         result = &mut run => break result.unwrap_or_else(|_| {
