@@ -1,7 +1,9 @@
 //! Vigil's HTTP surface. `main.rs` parses the command line and configuration, then
 //! calls [`Application`]; everything testable lives here.
 
+pub mod auth;
 pub mod error;
+pub mod graphql;
 pub mod http;
 pub mod state;
 
@@ -11,7 +13,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use vigil_core::{config::Config, db};
+use vigil_core::{clock::Clock, config::Config, db};
 
 pub use state::AppState;
 
@@ -39,12 +41,17 @@ impl Application {
 
     /// Binds `VIGIL_LISTEN` with an existing application pool (tests pass their own).
     pub async fn with_pool(config: Config, pool: PgPool) -> anyhow::Result<Self> {
+        Self::with_parts(config, pool, Clock::system()).await
+    }
+
+    /// Binds `VIGIL_LISTEN` with an existing pool and clock (tests move the clock).
+    pub async fn with_parts(config: Config, pool: PgPool, clock: Clock) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding VIGIL_LISTEN={}", config.listen))?;
         Ok(Self {
             listener,
-            state: AppState::new(pool, config),
+            state: AppState::new(pool, config, clock),
         })
     }
 
@@ -62,6 +69,11 @@ impl Application {
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        tokio::spawn(auth::limits::sweep(
+            self.state.auth_limits.clone(),
+            std::time::Duration::from_secs(60),
+            shutdown.clone(),
+        ));
         let router = http::router(self.state);
         tracing::info!(addr = %self.listener.local_addr()?, "vigil-api listening");
         axum::serve(

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 use vigil_api::Application;
-use vigil_core::{config::Config, db, telemetry};
+use vigil_core::{config::Config, db, ids::TenantId, store::tenants, telemetry};
 
 #[derive(Parser)]
 #[command(name = "vigil-api", version, about = "Vigil's API server")]
@@ -20,11 +20,34 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print the GraphQL schema (SDL) to stdout.
+    Schema,
+    /// Change a tenant's plan (billing is outside Vigil).
+    Tenant {
+        #[command(subcommand)]
+        action: TenantAction,
+    },
+}
+
+#[derive(Subcommand)]
+enum TenantAction {
+    /// Move the tenant to a paid plan.
+    Activate { tenant_id: TenantId },
+    /// Put the tenant on a trial ending DAYS from now (also reopens an expired trial).
+    ExtendTrial {
+        tenant_id: TenantId,
+        #[arg(long, default_value_t = 15)]
+        days: i64,
+    },
 }
 
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(Command::Schema) = cli.command {
+        print!("{}", vigil_api::graphql::sdl());
+        return ExitCode::SUCCESS;
+    }
     let config = match Config::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -36,6 +59,8 @@ async fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Migrate => migrate(&config).await,
         Command::Serve => serve(config).await,
+        Command::Schema => Ok(()),
+        Command::Tenant { action } => tenant(&config, action).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -50,6 +75,38 @@ async fn main() -> ExitCode {
 async fn migrate(config: &Config) -> anyhow::Result<()> {
     db::migrate(db::connect_options(config)?).await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
+    let pool = db::connect_app_pool(db::connect_options(config)?, 1).await?;
+    let (id, changed) = match action {
+        TenantAction::Activate { tenant_id } => {
+            let mut tx = db::begin_tenant(&pool, tenant_id).await?;
+            let t = tenants::activate(&mut tx, tenant_id).await?;
+            tx.commit().await?;
+            (tenant_id, t)
+        }
+        TenantAction::ExtendTrial { tenant_id, days } => {
+            anyhow::ensure!(
+                (1..=365).contains(&days),
+                "--days must be between 1 and 365"
+            );
+            let mut tx = db::begin_tenant(&pool, tenant_id).await?;
+            let ends = chrono::Utc::now() + chrono::Duration::days(days);
+            let t = tenants::set_trial_end(&mut tx, tenant_id, ends).await?;
+            tx.commit().await?;
+            (tenant_id, t)
+        }
+    };
+    let tenant = changed.ok_or_else(|| anyhow::anyhow!("no tenant {id}"))?;
+    println!(
+        "tenant {} ({}): plan {}, trial ends {}",
+        tenant.tenant_id,
+        tenant.name,
+        tenant.plan,
+        tenant.trial_ends_at.map_or("-".into(), |t| t.to_rfc3339())
+    );
     Ok(())
 }
 

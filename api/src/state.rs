@@ -4,7 +4,9 @@ use std::sync::{Arc, OnceLock};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
-use vigil_core::config::Config;
+use vigil_core::{clock::Clock, config::Config};
+
+use crate::auth::{limits::AuthLimits, tokens::JwtKeys};
 
 /// One `Clone` bundle of handles, passed to handlers through `State`.
 #[derive(Clone)]
@@ -12,14 +14,20 @@ pub struct AppState {
     pub pool: PgPool,
     pub config: Arc<Config>,
     pub metrics: PrometheusHandle,
+    pub jwt: JwtKeys,
+    pub clock: Clock,
+    pub auth_limits: AuthLimits,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Config) -> Self {
+    pub fn new(pool: PgPool, config: Config, clock: Clock) -> Self {
         Self {
             pool,
+            jwt: JwtKeys::new(&config.jwt_secret),
+            auth_limits: AuthLimits::new(config.auth_rate_per_minute),
             config: Arc::new(config),
             metrics: metrics_handle(),
+            clock,
         }
     }
 }

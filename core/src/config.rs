@@ -52,6 +52,10 @@ pub struct Config {
     pub log_format: LogFormat,
     /// Directory holding the built web app, served by the API when present.
     pub web_dir: Option<String>,
+    /// Where customers reach Vigil (links in invitations, the template URL).
+    pub public_url: String,
+    /// Sign-up and login attempts allowed per minute per client IP and per email.
+    pub auth_rate_per_minute: u32,
 }
 
 /// The shape of log lines.
@@ -160,6 +164,8 @@ impl Config {
             shutdown_grace: duration(src, "VIGIL_SHUTDOWN_GRACE", Duration::from_secs(30))?,
             log_format,
             web_dir: src.get("VIGIL_WEB_DIR"),
+            public_url: public_url(src)?,
+            auth_rate_per_minute: parse(src, "VIGIL_AUTH_RATE_LIMIT", 10u32)?,
         })
     }
 
@@ -214,6 +220,19 @@ fn parse_bool(
             reason: format!("expected true or false, got `{other}`"),
         }),
     }
+}
+
+fn public_url(src: &impl VarSource) -> Result<String, ConfigError> {
+    let url = src
+        .get("VIGIL_PUBLIC_URL")
+        .unwrap_or_else(|| "http://127.0.0.1:8080".into());
+    if !(url.starts_with("http://") || url.starts_with("https://")) {
+        return Err(ConfigError::Invalid {
+            name: "VIGIL_PUBLIC_URL",
+            reason: format!("`{url}` is not an http(s) URL"),
+        });
+    }
+    Ok(url.trim_end_matches('/').to_owned())
 }
 
 /// Parses durations written as `90s`, `5m`, `6h` or `1h 30m`.

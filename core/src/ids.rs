@@ -48,6 +48,15 @@ uuid_id!(
     UserId
 );
 
+uuid_id!(
+    /// A key an integration authenticates with.
+    ApiKeyId
+);
+uuid_id!(
+    /// An invitation to join a tenant.
+    InviteId
+);
+
 /// A job in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(transparent)]

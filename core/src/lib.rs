@@ -1,10 +1,12 @@
 //! What the Vigil API and worker share: configuration, the database and tenant
-//! scoping, identifiers, the job queue and the stores.
+//! scoping, identifiers, roles, the job queue and the stores.
 
+pub mod clock;
 pub mod config;
 pub mod db;
 pub mod ids;
 pub mod jobs;
+pub mod roles;
 pub mod shutdown;
 pub mod store;
 pub mod tasks;

@@ -1,5 +1,7 @@
 //! End-to-end tests: the API over HTTP and the worker process, against real PostgreSQL
 //! (a fresh database per test).
 
+mod auth;
 mod health;
+mod team;
 mod worker;

@@ -3,10 +3,14 @@
 
 use std::{future::Future, net::SocketAddr, time::Duration};
 
+use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgConnectOptions};
 use tokio_util::sync::CancellationToken;
 use vigil_api::Application;
-use vigil_core::{config::Config, db};
+use vigil_core::{clock::Clock, config::Config, db};
+
+/// The JWT secret of test configurations, so tests can forge tokens to attack with.
+pub const TEST_JWT_SECRET: &str = "vigil-test-jwt-secret-0123456789abcdef";
 
 /// A configuration for tests: development mode, a free port, the given overrides.
 pub fn test_config(overrides: &[(&str, &str)]) -> Config {
@@ -19,6 +23,8 @@ pub fn test_config(overrides: &[(&str, &str)]) -> Config {
         ("VIGIL_LISTEN".into(), "127.0.0.1:0".into()),
         ("VIGIL_MIGRATE_ON_START".into(), "false".into()),
         ("VIGIL_LOG_FORMAT".into(), "pretty".into()),
+        ("VIGIL_JWT_SECRET".into(), TEST_JWT_SECRET.into()),
+        ("VIGIL_AUTH_RATE_LIMIT".into(), "1000".into()),
     ];
     for (k, v) in overrides {
         vars.retain(|(name, _)| name != k);
@@ -43,14 +49,99 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub pool: PgPool,
     pub http: reqwest::Client,
+    /// The API's clock: advance it to move past a trial's end.
+    pub clock: Clock,
     shutdown: CancellationToken,
 }
+
+/// Tokens answered by sign-up, login and refresh.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct Tokens {
+    pub access_token: String,
+    pub refresh_token: String,
+    pub token_type: String,
+    pub expires_in: i64,
+}
+
+/// A strong password tests use.
+pub const PASSWORD: &str = "correct horse battery staple";
 
 impl TestApp {
     /// `http://127.0.0.1:<port><path>`.
     pub fn url(&self, path: &str) -> String {
         format!("http://{}{path}", self.addr)
     }
+
+    /// POSTs JSON to a REST path; returns the status and the JSON body (null if none).
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let resp = self
+            .http
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = resp.status().as_u16();
+        let text = resp.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Signs up a new tenant; panics unless it succeeds.
+    pub async fn signup(&self, email: &str, organization: &str) -> Tokens {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/signup",
+                &json!({ "email": email, "password": PASSWORD, "organization": organization }),
+            )
+            .await;
+        assert_eq!(status, 201, "signup failed: {body}");
+        serde_json::from_value(body).expect("token response")
+    }
+
+    /// Logs in; panics unless it succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> Tokens {
+        let (status, body) = self
+            .post_json(
+                "/api/v1/auth/login",
+                &json!({ "email": email, "password": password }),
+            )
+            .await;
+        assert_eq!(status, 200, "login failed: {body}");
+        serde_json::from_value(body).expect("token response")
+    }
+
+    /// Runs a GraphQL operation with an optional bearer credential; returns the whole
+    /// response (`data` and `errors`).
+    pub async fn graphql(&self, bearer: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut req = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = bearer {
+            req = req.bearer_auth(token);
+        }
+        let resp = req.send().await.expect("request");
+        assert!(
+            resp.status().as_u16() < 500,
+            "GraphQL answered {}",
+            resp.status()
+        );
+        resp.json().await.expect("GraphQL JSON")
+    }
+
+    /// Runs a GraphQL operation that must succeed; returns `data`.
+    pub async fn graphql_ok(&self, bearer: &str, query: &str, variables: Value) -> Value {
+        let body = self.graphql(Some(bearer), query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+}
+
+/// The `extensions.code` of a GraphQL response's first error, if any.
+pub fn error_code(body: &Value) -> Option<String> {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .map(str::to_owned)
 }
 
 impl Drop for TestApp {
@@ -67,7 +158,8 @@ pub async fn app_pool(opts: PgConnectOptions) -> PgPool {
 /// Starts the API with `config` on a test database.
 pub async fn spawn_app_with(config: Config, pool: PgPool) -> TestApp {
     vigil_core::telemetry::init(config.log_format);
-    let app = Application::with_pool(config, pool.clone())
+    let clock = Clock::system();
+    let app = Application::with_parts(config, pool.clone(), clock.clone())
         .await
         .expect("API builds");
     let addr = app.local_addr();
@@ -80,6 +172,7 @@ pub async fn spawn_app_with(config: Config, pool: PgPool) -> TestApp {
             .timeout(Duration::from_secs(30))
             .build()
             .expect("http client"),
+        clock,
         shutdown,
     }
 }

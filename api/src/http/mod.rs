@@ -1,5 +1,6 @@
 //! HTTP routing and the tower layers around it.
 
+mod auth;
 mod health;
 
 use std::time::{Duration, Instant};
@@ -10,7 +11,7 @@ use axum::{
     http::{HeaderName, StatusCode, header},
     middleware::{self, Next},
     response::Response,
-    routing::get,
+    routing::{get, post},
 };
 use tower::ServiceBuilder;
 use tower_http::{
@@ -25,6 +26,8 @@ use crate::{error::error_body, state::AppState};
 
 /// Largest request body accepted (JSON and GraphQL requests are small).
 pub const BODY_LIMIT: usize = 1024 * 1024;
+/// Largest body the auth endpoints accept (a few short strings).
+pub const AUTH_BODY_LIMIT: usize = 16 * 1024;
 /// Requests running longer than this are answered 408.
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -32,7 +35,23 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
+    let schema = crate::graphql::schema(Some(state.clone()));
+    let graphql = if state.config.is_dev() {
+        get(crate::graphql::graphiql).post(crate::graphql::execute)
+    } else {
+        post(crate::graphql::execute)
+    };
+    let auth = Router::new()
+        .route("/signup", post(auth::signup))
+        .route("/login", post(auth::login))
+        .route("/refresh", post(auth::refresh))
+        .route("/logout", post(auth::logout))
+        .route("/invites/accept", post(auth::accept_invite))
+        .layer(DefaultBodyLimit::max(AUTH_BODY_LIMIT));
     Router::new()
+        .nest("/api/v1/auth", auth)
+        .route("/graphql", graphql)
+        .layer(axum::Extension(schema))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

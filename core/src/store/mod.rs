@@ -1,6 +1,10 @@
 //! SQL, one small function per statement. Every function takes the tenant first and is
 //! meant to run inside a tenant transaction ([`crate::db::begin_tenant`]), so a query
 //! is filtered twice: by its own `where tenant_id = $1` and by row-level security.
+//! The exceptions are the `find_*`/`login_record` lookups, which locate a credential's
+//! tenant through the narrow `auth_*` SQL functions.
 
+pub mod audit;
+pub mod credentials;
 pub mod tenants;
 pub mod users;

@@ -15,7 +15,7 @@ pub struct User {
     pub created_at: DateTime<Utc>,
 }
 
-/// A new user of `tenant`.
+/// A new user of a tenant.
 #[derive(Debug, Clone)]
 pub struct NewUser<'a> {
     pub email: &'a str,
@@ -23,16 +23,27 @@ pub struct NewUser<'a> {
     pub role: &'a str,
 }
 
+/// What a login needs to know about an email, found before the tenant is known.
+#[derive(Debug, Clone, FromRow)]
+pub struct LoginRecord {
+    pub tenant_id: TenantId,
+    pub user_id: UserId,
+    pub password_hash: Option<String>,
+    pub role: String,
+}
+
+const COLUMNS: &str = "tenant_id, user_id, email, role, created_at";
+
 /// Creates a user; a duplicate email fails on `users_email_key`.
 pub async fn insert(
     conn: &mut PgConnection,
     tenant: TenantId,
     user: NewUser<'_>,
 ) -> Result<User, sqlx::Error> {
-    sqlx::query_as(
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "insert into users (tenant_id, user_id, email, password_hash, role) values ($1, $2, $3, $4, $5)
-         returning tenant_id, user_id, email, role, created_at",
-    )
+         returning {COLUMNS}"
+    )))
     .bind(tenant)
     .bind(UserId::new())
     .bind(user.email)
@@ -42,13 +53,78 @@ pub async fn insert(
     .await
 }
 
+/// Finds the login record of a (normalised) email across tenants, through the narrow
+/// `auth_user_by_email` lookup.
+pub async fn login_record(
+    conn: &mut PgConnection,
+    email: &str,
+) -> Result<Option<LoginRecord>, sqlx::Error> {
+    sqlx::query_as("select tenant_id, user_id, password_hash, role from auth_user_by_email($1)")
+        .bind(email)
+        .fetch_optional(conn)
+        .await
+}
+
+/// Reads one user of the tenant.
+pub async fn get(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from users where tenant_id = $1 and user_id = $2"
+    )))
+    .bind(tenant)
+    .bind(user)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Lists the tenant's users, oldest first.
 pub async fn list(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<User>, sqlx::Error> {
-    sqlx::query_as(
-        "select tenant_id, user_id, email, role, created_at from users
-         where tenant_id = $1 order by created_at, user_id",
-    )
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {COLUMNS} from users where tenant_id = $1 order by created_at, user_id"
+    )))
     .bind(tenant)
     .fetch_all(conn)
     .await
+}
+
+/// Changes a user's role.
+pub async fn set_role(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: UserId,
+    role: &str,
+) -> Result<Option<User>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "update users set role = $3 where tenant_id = $1 and user_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(user)
+    .bind(role)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Removes a user (their refresh tokens go with them).
+pub async fn delete(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("delete from users where tenant_id = $1 and user_id = $2")
+        .bind(tenant)
+        .bind(user)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// How many owners the tenant has (the last one cannot be demoted or removed).
+pub async fn count_owners(conn: &mut PgConnection, tenant: TenantId) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select count(*) from users where tenant_id = $1 and role = 'owner'")
+        .bind(tenant)
+        .fetch_one(conn)
+        .await
 }

@@ -1,0 +1,104 @@
+//! The GraphQL API: one module per domain, merged into the root; resolvers stay thin and
+//! the stores do the work.
+
+pub mod api_keys;
+pub mod audit;
+pub mod context;
+pub mod pagination;
+pub mod team;
+pub mod types;
+
+use std::net::SocketAddr;
+
+use async_graphql::{EmptySubscription, MergedObject, Schema, http::GraphiQLSource};
+use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use axum::{
+    extract::{ConnectInfo, State},
+    http::HeaderMap,
+    response::{Html, IntoResponse},
+};
+
+use crate::{
+    auth::{self, AuthError},
+    state::AppState,
+};
+
+/// Deepest query accepted.
+pub const MAX_DEPTH: usize = 12;
+/// Most expensive query accepted (each field costs 1 unless it says otherwise).
+pub const MAX_COMPLEXITY: usize = 5_000;
+
+#[derive(MergedObject, Default)]
+pub struct Query(team::TeamQuery, api_keys::ApiKeysQuery, audit::AuditQuery);
+
+#[derive(MergedObject, Default)]
+pub struct Mutation(team::TeamMutation, api_keys::ApiKeysMutation);
+
+/// The executable schema.
+pub type VigilSchema = Schema<Query, Mutation, EmptySubscription>;
+
+/// Builds the schema; `state` is `None` when only the SDL is wanted.
+pub fn schema(state: Option<AppState>) -> VigilSchema {
+    let dev = state.as_ref().is_some_and(|s| s.config.is_dev());
+    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY);
+    if !dev {
+        builder = builder.disable_suggestions();
+    }
+    if let Some(state) = state {
+        builder = builder.data(state);
+    }
+    builder.finish()
+}
+
+/// The schema in SDL, as committed in `api/schema.graphql`.
+pub fn sdl() -> String {
+    schema(None).sdl()
+}
+
+/// `POST /graphql`: authenticates the bearer credential, then executes.
+pub async fn execute(
+    State(state): State<AppState>,
+    axum::Extension(schema): axum::Extension<VigilSchema>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> GraphQLResponse {
+    let mut request = request.into_inner();
+    if let Some(credential) = auth::bearer(&headers) {
+        match auth::authenticate(&state, credential, Some(peer.ip())).await {
+            Ok(principal) => request = request.data(principal),
+            Err(AuthError::Unauthenticated(reason)) => {
+                request = request.data(context::AuthFailure(reason))
+            }
+            Err(AuthError::Internal(e)) => {
+                let error = context::internal(e);
+                return async_graphql::Response::from_errors(vec![
+                    error.into_server_error(async_graphql::Pos::default()),
+                ])
+                .into();
+            }
+        }
+    }
+    schema.execute(request).await.into()
+}
+
+/// `GET /graphql` in development: GraphiQL.
+pub async fn graphiql() -> impl IntoResponse {
+    Html(GraphiQLSource::build().endpoint("/graphql").finish())
+}
+
+#[cfg(test)]
+mod tests {
+    /// Integrators diff `api/schema.graphql` between versions, so it must be the schema
+    /// the code serves. Regenerate with `vigil-api schema > api/schema.graphql`.
+    #[test]
+    fn the_committed_sdl_matches_the_code() {
+        let committed = include_str!("../../schema.graphql");
+        assert!(
+            committed == super::sdl(),
+            "api/schema.graphql is stale: run `cargo run -p vigil-api -- schema > api/schema.graphql`"
+        );
+    }
+}
