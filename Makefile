@@ -16,7 +16,7 @@ export CARGO_TERM_COLOR ?= never
 VENV := .venv
 PY_REQS := tests/aws/requirements.txt
 
-.PHONY: help test demo check-tools db venv fmt lint unit bench clean
+.PHONY: help test demo check-tools db venv fmt lint unit emulator-selfcheck schema bench clean
 
 help:
 	@echo "make test   - format check, clippy, and every test (sets up PostgreSQL and the emulator venv)"
@@ -46,7 +46,15 @@ lint:
 unit:
 	cargo test --workspace --no-fail-fast
 
-test: check-tools db venv fmt lint unit
+# The emulator's own checks through boto3 (the Rust side is in tests/e2e/emulator.rs).
+emulator-selfcheck: venv
+	$(VENV)/bin/python tests/aws/selfcheck.py
+
+# Regenerates the committed GraphQL SDL after a schema change.
+schema:
+	cargo run -q -p vigil-api -- schema > api/schema.graphql
+
+test: check-tools db venv fmt lint unit emulator-selfcheck
 
 bench: check-tools db
 	cargo bench -p vigil-core --bench queue

@@ -2,6 +2,7 @@
 //! calls [`Application`]; everything testable lives here.
 
 pub mod auth;
+pub mod connect;
 pub mod error;
 pub mod graphql;
 pub mod http;
@@ -13,7 +14,7 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use vigil_core::{clock::Clock, config::Config, db};
+use vigil_core::{aws::ServiceIdentity, clock::Clock, config::Config, db};
 
 pub use state::AppState;
 
@@ -41,17 +42,24 @@ impl Application {
 
     /// Binds `VIGIL_LISTEN` with an existing application pool (tests pass their own).
     pub async fn with_pool(config: Config, pool: PgPool) -> anyhow::Result<Self> {
-        Self::with_parts(config, pool, Clock::system()).await
+        let aws = ServiceIdentity::from_env(config.trusted_principal_arn.clone()).await;
+        Self::with_parts(config, pool, Clock::system(), aws).await
     }
 
-    /// Binds `VIGIL_LISTEN` with an existing pool and clock (tests move the clock).
-    pub async fn with_parts(config: Config, pool: PgPool, clock: Clock) -> anyhow::Result<Self> {
+    /// Binds `VIGIL_LISTEN` with an existing pool, clock and AWS identity (tests move
+    /// the clock and aim AWS at the emulator).
+    pub async fn with_parts(
+        config: Config,
+        pool: PgPool,
+        clock: Clock,
+        aws: ServiceIdentity,
+    ) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding VIGIL_LISTEN={}", config.listen))?;
         Ok(Self {
             listener,
-            state: AppState::new(pool, config, clock),
+            state: AppState::new(pool, config, clock, aws),
         })
     }
 

@@ -4,7 +4,7 @@ use std::sync::{Arc, OnceLock};
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sqlx::PgPool;
-use vigil_core::{clock::Clock, config::Config};
+use vigil_core::{aws::ServiceIdentity, clock::Clock, config::Config};
 
 use crate::auth::{limits::AuthLimits, tokens::JwtKeys};
 
@@ -17,11 +17,14 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub clock: Clock,
     pub auth_limits: AuthLimits,
+    /// Vigil's own AWS identity, which assumes customers' roles.
+    pub aws: ServiceIdentity,
 }
 
 impl AppState {
-    pub fn new(pool: PgPool, config: Config, clock: Clock) -> Self {
+    pub fn new(pool: PgPool, config: Config, clock: Clock, aws: ServiceIdentity) -> Self {
         Self {
+            aws,
             pool,
             jwt: JwtKeys::new(&config.jwt_secret),
             auth_limits: AuthLimits::new(config.auth_rate_per_minute),

@@ -56,6 +56,10 @@ pub struct Config {
     pub public_url: String,
     /// Sign-up and login attempts allowed per minute per client IP and per email.
     pub auth_rate_per_minute: u32,
+    /// The principal customers' roles trust; discovered with GetCallerIdentity when unset.
+    pub trusted_principal_arn: Option<String>,
+    /// Public base URL where the generic CloudFormation template is served from.
+    pub template_base_url: String,
 }
 
 /// The shape of log lines.
@@ -164,8 +168,13 @@ impl Config {
             shutdown_grace: duration(src, "VIGIL_SHUTDOWN_GRACE", Duration::from_secs(30))?,
             log_format,
             web_dir: src.get("VIGIL_WEB_DIR"),
+            template_base_url: src
+                .get("VIGIL_TEMPLATE_BASE_URL")
+                .map(|u| u.trim_end_matches('/').to_owned())
+                .unwrap_or_else(|| format!("{}/api/v1/aws", public_url(src).unwrap_or_default())),
             public_url: public_url(src)?,
             auth_rate_per_minute: parse(src, "VIGIL_AUTH_RATE_LIMIT", 10u32)?,
+            trusted_principal_arn: src.get("VIGIL_TRUSTED_PRINCIPAL_ARN"),
         })
     }
 

@@ -57,6 +57,11 @@ uuid_id!(
     InviteId
 );
 
+uuid_id!(
+    /// A connection to one AWS account (ours, not the 12-digit AWS account ID).
+    AwsAccountId
+);
+
 /// A job in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(transparent)]

@@ -1,6 +1,7 @@
 //! What the Vigil API and worker share: configuration, the database and tenant
 //! scoping, identifiers, roles, the job queue and the stores.
 
+pub mod aws;
 pub mod clock;
 pub mod config;
 pub mod db;

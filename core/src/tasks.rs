@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::jobs::Payload;
+use crate::{
+    ids::{AwsAccountId, TenantId},
+    jobs::Payload,
+};
 
 /// A unit of background work. Stored as JSON tagged by `type`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -10,12 +13,48 @@ use crate::jobs::Payload;
 pub enum Task {
     /// Deletes finished jobs older than the retention, keeping dead ones.
     Housekeeping { keep_finished_days: u32 },
+    /// Scans one connected account's configuration.
+    ScanAccount {
+        tenant_id: TenantId,
+        aws_account_id: AwsAccountId,
+    },
+    /// Ingests one connected account's CloudTrail activity.
+    IngestActivity {
+        tenant_id: TenantId,
+        aws_account_id: AwsAccountId,
+    },
+}
+
+impl Task {
+    /// The unique key of a connection's job of this kind: one at a time per account.
+    pub fn unique_key(&self) -> Option<String> {
+        match self {
+            Task::Housekeeping { .. } => Some("housekeeping".into()),
+            Task::ScanAccount { aws_account_id, .. } => {
+                Some(format!("{}scan", account_key_prefix(*aws_account_id)))
+            }
+            Task::IngestActivity { aws_account_id, .. } => {
+                Some(format!("{}ingest", account_key_prefix(*aws_account_id)))
+            }
+        }
+    }
+}
+
+/// Unique keys of a connection's jobs start with this and its ID, so deleting the
+/// connection can cancel them all.
+pub const ACCOUNT_KEY_PREFIX: &str = "aws_account:";
+
+/// Every unique key of `account`'s jobs starts with this.
+pub fn account_key_prefix(account: AwsAccountId) -> String {
+    format!("{ACCOUNT_KEY_PREFIX}{account}:")
 }
 
 impl Payload for Task {
     fn kind(&self) -> &'static str {
         match self {
             Task::Housekeeping { .. } => "housekeeping",
+            Task::ScanAccount { .. } => "scan_account",
+            Task::IngestActivity { .. } => "ingest_activity",
         }
     }
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use tokio_util::sync::CancellationToken;
-use vigil_tests::{app_pool, test_config, wait_until};
+use vigil_tests::{app_pool, offline_aws, test_config, wait_until};
 
 #[sqlx::test(migrations = "../migrations")]
 async fn the_worker_schedules_and_runs_housekeeping_then_stops_on_request(
@@ -23,9 +23,11 @@ async fn the_worker_schedules_and_runs_housekeeping_then_stops_on_request(
     .await
     .unwrap();
     let stop = CancellationToken::new();
-    let worker = tokio::spawn(vigil_worker::run_with_pool(
+    let worker = tokio::spawn(vigil_worker::run_with(
         test_config(&[("VIGIL_SHUTDOWN_GRACE", "2s")]),
         pool.clone(),
+        vigil_core::clock::Clock::system(),
+        offline_aws(),
         stop.clone(),
     ));
     wait_until(Duration::from_secs(20), "housekeeping has run", || async {

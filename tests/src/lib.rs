@@ -1,13 +1,15 @@
 //! Helpers for Vigil's end-to-end tests: start the API on a free port against a test
 //! database, and wait on conditions with a deadline instead of sleeping.
 
+pub mod emulator;
+
 use std::{future::Future, net::SocketAddr, time::Duration};
 
 use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgConnectOptions};
 use tokio_util::sync::CancellationToken;
 use vigil_api::Application;
-use vigil_core::{clock::Clock, config::Config, db};
+use vigil_core::{aws::ServiceIdentity, clock::Clock, config::Config, db};
 
 /// The JWT secret of test configurations, so tests can forge tokens to attack with.
 pub const TEST_JWT_SECRET: &str = "vigil-test-jwt-secret-0123456789abcdef";
@@ -155,11 +157,29 @@ pub async fn app_pool(opts: PgConnectOptions) -> PgPool {
     db::connect_app_pool(opts, 8).await.expect("app pool")
 }
 
-/// Starts the API with `config` on a test database.
+/// An AWS identity for tests that make no AWS call: fixed region, no credentials chain
+/// (which could otherwise probe the instance metadata service).
+pub fn offline_aws() -> ServiceIdentity {
+    let config = aws_config::SdkConfig::builder()
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .region(aws_types::region::Region::new("us-east-1"))
+        .build();
+    ServiceIdentity::new(
+        config,
+        Some("arn:aws:iam::123456789012:role/VigilService".into()),
+    )
+}
+
+/// Starts the API with `config` on a test database, without AWS.
 pub async fn spawn_app_with(config: Config, pool: PgPool) -> TestApp {
+    spawn_app_full(config, pool, offline_aws()).await
+}
+
+/// Starts the API with `config`, a test database and an AWS identity.
+pub async fn spawn_app_full(config: Config, pool: PgPool, aws: ServiceIdentity) -> TestApp {
     vigil_core::telemetry::init(config.log_format);
     let clock = Clock::system();
-    let app = Application::with_parts(config, pool.clone(), clock.clone())
+    let app = Application::with_parts(config, pool.clone(), clock.clone(), aws)
         .await
         .expect("API builds");
     let addr = app.local_addr();

@@ -4,19 +4,93 @@ use std::time::Duration;
 
 use sqlx::PgPool;
 use vigil_core::{
+    aws::{
+        session::{RoleTarget, Sessions},
+        sts::{self, StsError},
+    },
+    clock::Clock,
+    db,
+    ids::{AwsAccountId, TenantId},
     jobs::{self, Handler, JobContext, JobError},
+    store::aws_accounts,
     tasks::Task,
 };
 
 /// The worker's handler for every product task.
 pub struct TaskHandler {
     pool: PgPool,
+    sessions: Sessions,
+    clock: Clock,
 }
 
 impl TaskHandler {
-    pub fn new(pool: PgPool) -> Self {
-        Self { pool }
+    pub fn new(pool: PgPool, sessions: Sessions, clock: Clock) -> Self {
+        Self {
+            pool,
+            sessions,
+            clock,
+        }
     }
+
+    /// Assumes the connection's role through its cached session and records whether it
+    /// works: `ERROR` with the reason when AWS denies it, back to `CONNECTED` when it
+    /// works again. Returns the session's account when usable.
+    ///
+    /// This is the first step of every scan and ingestion; the inventory and the
+    /// CloudTrail reading that follow it are not built yet.
+    async fn check_connection(&self, tenant: TenantId, id: AwsAccountId) -> Result<(), JobError> {
+        let mut tx = db::begin_tenant(&self.pool, tenant).await.map_err(retry)?;
+        let account = aws_accounts::get(&mut tx, tenant, id)
+            .await
+            .map_err(retry)?;
+        tx.commit().await.map_err(retry)?;
+        let Some(account) = account else {
+            tracing::info!(aws_account_id = %id, "the connection was deleted; nothing to do");
+            return Ok(());
+        };
+        let Some(role_arn) = account.role_arn.clone() else {
+            return Ok(());
+        };
+        let session = self.sessions.get(RoleTarget {
+            role_arn: role_arn.clone(),
+            external_id: account.external_id.clone(),
+            session_name: format!("vigil-{tenant}"),
+        });
+        let checked = match session.credentials().await {
+            Ok(_) => sts::caller_identity(&session.sdk_config("us-east-1"))
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        let mut tx = db::begin_tenant(&self.pool, tenant).await.map_err(retry)?;
+        match checked {
+            Ok(()) => {
+                aws_accounts::mark_healthy(&mut tx, tenant, id, self.clock.now())
+                    .await
+                    .map_err(retry)?;
+                tx.commit().await.map_err(retry)?;
+                Ok(())
+            }
+            Err(StsError::Denied(said)) => {
+                let reason = format!(
+                    "Vigil can no longer assume {role_arn}: AWS denied the request (AWS said: {said}). \
+                     The role may have been deleted, or its trust policy or external ID changed. Vigil \
+                     tries again at every scheduled scan and recovers by itself once the role works."
+                );
+                aws_accounts::mark_error(&mut tx, tenant, id, None, &reason)
+                    .await
+                    .map_err(retry)?;
+                tx.commit().await.map_err(retry)?;
+                tracing::warn!(aws_account_id = %id, "role denied; connection marked ERROR");
+                Ok(())
+            }
+            Err(e) => Err(JobError::Retry(anyhow::anyhow!("assuming {role_arn}: {e}"))),
+        }
+    }
+}
+
+fn retry(e: impl Into<anyhow::Error>) -> JobError {
+    JobError::Retry(e.into())
 }
 
 impl Handler for TaskHandler {
@@ -32,6 +106,14 @@ impl Handler for TaskHandler {
                 tracing::info!(deleted, "pruned finished jobs");
                 Ok(())
             }
+            Task::ScanAccount {
+                tenant_id,
+                aws_account_id,
+            }
+            | Task::IngestActivity {
+                tenant_id,
+                aws_account_id,
+            } => self.check_connection(tenant_id, aws_account_id).await,
         }
     }
 }

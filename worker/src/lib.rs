@@ -9,6 +9,8 @@ use anyhow::Context;
 use sqlx::PgPool;
 use tokio_util::sync::CancellationToken;
 use vigil_core::{
+    aws::{ServiceIdentity, session::Sessions},
+    clock::Clock,
     config::Config,
     db,
     jobs::{Queue, Runner, RunnerOptions},
@@ -35,6 +37,9 @@ pub fn runner_options(config: &Config) -> RunnerOptions {
     }
 }
 
+/// Credentials are refreshed this long before they expire.
+pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
+
 /// Runs the worker until `shutdown` is cancelled.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let pool = db::connect_app_pool(
@@ -43,22 +48,32 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<
     )
     .await
     .context("connecting to the database")?;
-    run_with_pool(config, pool, shutdown).await
+    let aws = ServiceIdentity::from_env(config.trusted_principal_arn.clone()).await;
+    run_with(config, pool, Clock::system(), aws, shutdown).await
 }
 
-/// Runs the worker on an existing application pool (tests pass their own).
-pub async fn run_with_pool(
+/// Runs the worker with an existing pool, clock and AWS identity (tests pass their own).
+pub async fn run_with(
     config: Config,
     pool: PgPool,
+    clock: Clock,
+    aws: ServiceIdentity,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
     let queue = Queue::new(pool.clone(), worker_id(), config.job_lease);
-    let scheduler = tokio::spawn(schedule::run(
-        pool.clone(),
-        Duration::from_secs(3600),
-        shutdown.clone(),
-    ));
-    let runner = Runner::new(queue, TaskHandler::new(pool), runner_options(&config));
+    let schedule = schedule::Schedule {
+        pool: pool.clone(),
+        clock: clock.clone(),
+        scan_interval: config.scan_interval,
+        ingest_interval: config.ingest_interval,
+    };
+    let scheduler = tokio::spawn(schedule::run(schedule, shutdown.clone()));
+    let sessions = Sessions::new(aws.config.clone(), REFRESH_BEFORE_EXPIRY);
+    let runner = Runner::new(
+        queue,
+        TaskHandler::new(pool, sessions, clock),
+        runner_options(&config),
+    );
     let result = runner.run(shutdown.clone()).await;
     shutdown.cancel();
     let _ = scheduler.await;

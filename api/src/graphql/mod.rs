@@ -1,6 +1,7 @@
 //! The GraphQL API: one module per domain, merged into the root; resolvers stay thin and
 //! the stores do the work.
 
+pub mod accounts;
 pub mod api_keys;
 pub mod audit;
 pub mod context;
@@ -29,10 +30,19 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 5_000;
 
 #[derive(MergedObject, Default)]
-pub struct Query(team::TeamQuery, api_keys::ApiKeysQuery, audit::AuditQuery);
+pub struct Query(
+    team::TeamQuery,
+    accounts::AccountsQuery,
+    api_keys::ApiKeysQuery,
+    audit::AuditQuery,
+);
 
 #[derive(MergedObject, Default)]
-pub struct Mutation(team::TeamMutation, api_keys::ApiKeysMutation);
+pub struct Mutation(
+    team::TeamMutation,
+    accounts::AccountsMutation,
+    api_keys::ApiKeysMutation,
+);
 
 /// The executable schema.
 pub type VigilSchema = Schema<Query, Mutation, EmptySubscription>;

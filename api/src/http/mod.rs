@@ -2,6 +2,7 @@
 
 mod auth;
 mod health;
+mod template;
 
 use std::time::{Duration, Instant};
 
@@ -52,6 +53,10 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1/auth", auth)
         .route("/graphql", graphql)
         .layer(axum::Extension(schema))
+        .route(
+            &format!("/api/v1/aws/{}", vigil_core::aws::template::TEMPLATE_FILE),
+            get(template::generic),
+        )
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -5,6 +5,7 @@
 //! tenant through the narrow `auth_*` SQL functions.
 
 pub mod audit;
+pub mod aws_accounts;
 pub mod credentials;
 pub mod tenants;
 pub mod users;

@@ -1,0 +1,252 @@
+//! AWS account connections.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+
+use crate::ids::{AwsAccountId, TenantId};
+
+/// A connection as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct AwsAccount {
+    pub tenant_id: TenantId,
+    pub aws_account_id: AwsAccountId,
+    pub name: String,
+    pub status: String,
+    pub external_id: String,
+    pub role_arn: Option<String>,
+    pub account_id: Option<String>,
+    pub error: Option<String>,
+    pub last_verified_at: Option<DateTime<Utc>>,
+    pub last_activity_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
+                       last_verified_at, last_activity_at, created_at";
+
+fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(s)
+}
+
+/// Creates a pending connection.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    name: &str,
+    external_id: &str,
+) -> Result<AwsAccount, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "insert into aws_accounts (tenant_id, aws_account_id, name, external_id) values ($1, $2, $3, $4)
+         returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(AwsAccountId::new())
+    .bind(name)
+    .bind(external_id)
+    .fetch_one(conn)
+    .await
+}
+
+/// Reads one connection of the tenant.
+pub async fn get(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from aws_accounts where tenant_id = $1 and aws_account_id = $2"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Reads several connections of the tenant (for DataLoaders).
+pub async fn get_many(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    ids: &[AwsAccountId],
+) -> Result<Vec<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from aws_accounts where tenant_id = $1 and aws_account_id = any($2)"
+    )))
+    .bind(tenant)
+    .bind(ids.iter().map(|i| i.0).collect::<Vec<_>>())
+    .fetch_all(conn)
+    .await
+}
+
+/// Lists the tenant's connections by name.
+pub async fn list(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+) -> Result<Vec<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from aws_accounts where tenant_id = $1 order by lower(name), aws_account_id"
+    )))
+    .bind(tenant)
+    .fetch_all(conn)
+    .await
+}
+
+/// Renames a connection.
+pub async fn rename(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    name: &str,
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update aws_accounts set name = $3 where tenant_id = $1 and aws_account_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(name)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Whether the tenant already has a connection to this 12-digit account (other than `except`).
+pub async fn account_taken(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account_id: &str,
+    except: AwsAccountId,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select name from aws_accounts where tenant_id = $1 and account_id = $2 and aws_account_id <> $3",
+    )
+    .bind(tenant)
+    .bind(account_id)
+    .bind(except)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a successful verification: connected, with the role and account.
+pub async fn mark_connected(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    role_arn: &str,
+    account_id: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update aws_accounts set status = 'connected', role_arn = $3, account_id = $4, error = null,
+             last_verified_at = $5
+         where tenant_id = $1 and aws_account_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(role_arn)
+    .bind(account_id)
+    .bind(at)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records a failure with a human explanation; `role_arn` is kept when given so the
+/// customer sees what was tried.
+pub async fn mark_error(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    role_arn: Option<&str>,
+    error: &str,
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update aws_accounts set status = 'error', role_arn = coalesce($3, role_arn), error = $4
+         where tenant_id = $1 and aws_account_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(role_arn)
+    .bind(error)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Records that the role worked again (after an error) or still works.
+pub async fn mark_healthy(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update aws_accounts set status = 'connected', error = null, last_verified_at = $3
+         where tenant_id = $1 and aws_account_id = $2 and role_arn is not null",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Deletes a connection; everything of it goes by cascade.
+pub async fn delete(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("delete from aws_accounts where tenant_id = $1 and aws_account_id = $2")
+        .bind(tenant)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Which periodic work is due.
+#[derive(Debug, Clone, Copy)]
+pub enum Due {
+    Scan,
+    Ingest,
+}
+
+/// Connections whose `kind` of work is due at `now`, across tenants, for connected or
+/// failing accounts of tenants whose plan allows work (`due_aws_accounts`).
+pub async fn due(
+    conn: &mut PgConnection,
+    now: DateTime<Utc>,
+    kind: Due,
+) -> Result<Vec<(TenantId, AwsAccountId)>, sqlx::Error> {
+    let kind = match kind {
+        Due::Scan => "scan",
+        Due::Ingest => "ingest",
+    };
+    sqlx::query_as("select tenant_id, aws_account_id from due_aws_accounts($1, $2)")
+        .bind(now)
+        .bind(kind)
+        .fetch_all(conn)
+        .await
+}
+
+/// Sets when `kind` of work is next due for a connection.
+pub async fn set_next_due(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    kind: Due,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let statement = match kind {
+        Due::Scan => {
+            "update aws_accounts set next_scan_at = $3 where tenant_id = $1 and aws_account_id = $2"
+        }
+        Due::Ingest => {
+            "update aws_accounts set next_ingest_at = $3 where tenant_id = $1 and aws_account_id = $2"
+        }
+    };
+    sqlx::query(statement)
+        .bind(tenant)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,206 @@
+"""The WSGI middleware around moto's server app: what Vigil's tests need and moto lacks.
+
+Every signed AWS call goes: fault rules -> (LookupEvents | AssumeRole trust check | moto)
+-> CloudTrail record of the calling account -> queues of the trails that log it.
+`/_vigil/*` is the harness's control API (see control.py) and is never recorded; nor are
+unsigned requests or moto's own `/moto-api` (a moto reset also clears the harness state).
+The Host header is never used for routing, so s3control's `<account>.<host>` works.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from typing import Any
+
+from moto.server import DomainDispatcherApplication, create_backend_app
+from werkzeug.http import HTTP_STATUS_CODES
+
+from . import DEFAULT_ACCOUNT_ID
+from .awsrequest import AwsRequest
+from .delivery import TrailDelivery, logging_trails
+from .errors import aws_error
+from .events import EventStore, Served, build_record
+from .faults import FaultRegistry, fault_response
+from .gate import Gate
+from .identity import Caller, SessionClock, account_for, resolve_caller
+from .lookup import LookupFailure, lookup_events
+from .trust import TrustGuard
+
+log = logging.getLogger(__name__)
+
+JSON_11 = "application/x-amz-json-1.1"
+
+
+class Emulator:
+    """moto's app plus recording, LookupEvents, trail delivery, faults and trust checks."""
+
+    def __init__(self, management_account: str = DEFAULT_ACCOUNT_ID) -> None:
+        self.moto = DomainDispatcherApplication(create_backend_app)
+        self.gate = Gate()
+        self.store = EventStore()
+        self.delivery = TrailDelivery(self.gate)
+        self.faults = FaultRegistry()
+        self.trust = TrustGuard(management_account)
+        self.sessions = SessionClock()
+
+    # ---- WSGI entry point ---------------------------------------------------------------
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/_vigil/") or path == "/_vigil":
+            from .control import handle_control
+
+            return _send(start_response, handle_control(self, environ))
+        if path.startswith("/moto-api"):
+            with self.gate.shared():
+                served = self._call_moto(environ)
+            if path.startswith("/moto-api/reset") and served.status < 300:
+                self.reset_harness()
+            return _send(start_response, served)
+        req = AwsRequest.from_environ(environ)
+        if not req.signed:
+            with self.gate.shared():
+                return _send(start_response, self._call_moto(environ))
+        return _send(start_response, self._serve_api_call(req, environ))
+
+    def reset_harness(self) -> None:
+        """Forget recorded events, pending deliveries, faults, denials and sessions."""
+        self.store.clear()
+        self.delivery.clear()
+        self.faults.clear()
+        self.trust.allow_again()
+        self.sessions.clear()
+
+    # ---- API calls ----------------------------------------------------------------------
+
+    def _serve_api_call(self, req: AwsRequest, environ: dict[str, Any]) -> Served:
+        account_header = req.headers.get("x-moto-account-id")
+        with self.gate.shared():
+            rule = self.faults.take(req, account_for(req.access_key or "", account_header))
+        if rule is not None and rule.kind == "slow":
+            time.sleep(rule.delay_ms / 1000)
+            rule = None
+        with self.gate.shared():
+            caller = resolve_caller(req.access_key or "", self.sessions, account_header)
+            region = req.region or "us-east-1"
+            trails_before = logging_trails(caller.account_id, region)
+            if rule is not None:
+                served = fault_response(rule, req, caller.arn)
+            elif req.service == "cloudtrail" and req.operation == "LookupEvents":
+                served = self._lookup_events(req, caller)  # computed before it is recorded
+            elif req.service == "sts" and req.operation == "AssumeRole":
+                served = self._assume_role(req, caller, environ)
+            else:
+                served = self._call_moto(environ)
+            self._record(req, caller, served, trails_before)
+        return served
+
+    def _lookup_events(self, req: AwsRequest, caller: Caller) -> Served:
+        try:
+            body = lookup_events(
+                self.store, caller.account_id, req.region or "us-east-1", req.json_body()
+            )
+        except LookupFailure as failure:
+            return aws_error(req, 400, failure.code, failure.message)
+        data = json.dumps(body).encode()
+        return Served(
+            200,
+            [
+                ("Content-Type", JSON_11),
+                ("Content-Length", str(len(data))),
+                ("x-amzn-RequestId", str(uuid.uuid4())),
+            ],
+            data,
+        )
+
+    def _assume_role(self, req: AwsRequest, caller: Caller, environ: dict[str, Any]) -> Served:
+        role_arn = req.param("RoleArn")
+        refusal = (
+            self.trust.refusal(caller, role_arn, req.param("ExternalId")) if role_arn else None
+        )
+        if refusal:
+            return aws_error(req, 403, "AccessDenied", refusal)
+        served = self._call_moto(environ)
+        if served.status == 200:
+            start = served.body.find(b"<AccessKeyId>")
+            end = served.body.find(b"</AccessKeyId>")
+            if 0 <= start < end:
+                self.sessions.started(served.body[start + 13 : end].decode())
+        return served
+
+    def _call_moto(self, environ: dict[str, Any]) -> Served:
+        captured: dict[str, Any] = {}
+        chunks: list[bytes] = []
+
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            captured["status"] = int(status.split(" ", 1)[0])
+            captured["headers"] = list(headers)
+            return chunks.append
+
+        try:
+            result = self.moto(environ, start_response)
+            try:
+                chunks.extend(result)
+            finally:
+                if hasattr(result, "close"):
+                    result.close()
+        except Exception:
+            log.exception(
+                "moto failed on %s %s", environ.get("REQUEST_METHOD"), environ.get("PATH_INFO")
+            )
+            body = b'{"__type": "InternalFailure", "message": "emulator error"}'
+            return Served(
+                500,
+                [("Content-Type", "application/json"), ("Content-Length", str(len(body)))],
+                body,
+            )
+        return Served(captured.get("status", 500), captured.get("headers", []), b"".join(chunks))
+
+    # ---- recording ----------------------------------------------------------------------
+
+    def _record(
+        self, req: AwsRequest, caller: Caller, served: Served, trails_before: list[Any]
+    ) -> None:
+        record = build_record(req, caller, served)
+        copies = [(caller.account_id, record)]
+        role_account = _role_account(req)
+        if role_account and role_account != caller.account_id:
+            # Cross-account AssumeRole shows in both accounts' trails, as in AWS.
+            shared = str(uuid.uuid4())
+            record["sharedEventID"] = shared
+            other = build_record(req, caller, served, recipient_account=role_account)
+            other["requestID"] = record["requestID"]
+            other["sharedEventID"] = shared
+            copies.append((role_account, other))
+        for account, copy in copies:
+            event = self.store.add(account, copy)
+            trails = logging_trails(account, event.region)
+            if account == caller.account_id:
+                trails = trails_before + trails
+            self.delivery.enqueue(event, trails)
+
+    def inject(self, account_id: str, records: list[dict[str, Any]]) -> int:
+        """Store records no API can produce (console logins...) as if CloudTrail had."""
+        with self.gate.shared():
+            for record in records:
+                event = self.store.add(account_id, record)
+                self.delivery.enqueue(event, logging_trails(account_id, event.region))
+        return len(records)
+
+
+def _role_account(req: AwsRequest) -> str | None:
+    if req.service != "sts" or req.operation != "AssumeRole":
+        return None
+    parts = (req.param("RoleArn") or "").split(":")
+    return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+
+def _send(start_response: Any, served: Served) -> list[bytes]:
+    reason = HTTP_STATUS_CODES.get(served.status, "Unknown")
+    start_response(f"{served.status} {reason}", served.headers)
+    return [served.body]

@@ -1,0 +1,469 @@
+"""Seed emulated accounts with a realistic, insecure estate for Vigil to find.
+
+    python -m vigil_emulator.seed --endpoint http://127.0.0.1:PORT --account 111111111111 \
+        [--account 222222222222] [--role-external-id 111111111111=EXTERNALID] \
+        [--regions us-east-1,eu-west-1,ap-southeast-2] [--attack]
+
+Everything goes through the real API (boto3), as a session of
+`OrganizationAccountAccessRole` in each account, assumed with the harness's static
+management-account keys (the emulator bootstraps that role; see trust.py). Names, CIDRs and
+settings are fixed; moto's ID generator is seeded per account before a fresh account is
+built, so the printed summary is the same on every fresh emulator, and a second run
+against the same emulator finds what exists and prints the same summary again.
+
+Importable: `seed_account(endpoint, account, ...)`, `attack(endpoint, account, ...)`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from .attack import attack
+from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
+from .sessions import (
+    MANAGEMENT_ACCOUNT,
+    account_session,
+    seed_moto_random,
+)
+
+DEFAULT_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
+
+__all__ = ["attack", "seed_account", "vigil_role", "DEFAULT_REGIONS"]
+
+
+# ---- account-wide: S3, IAM, RDS, CloudTrail ----------------------------------------------
+
+
+def _bucket_names(account: str) -> dict[str, str]:
+    return {
+        "public": f"vigil-{account}-public-assets",
+        "private": f"vigil-{account}-private-data",
+        "logs": f"vigil-{account}-logs",
+    }
+
+
+def _ensure_bucket(s3: Any, name: str) -> bool:
+    """Create the bucket if missing; True when it was created now."""
+    try:
+        s3.head_bucket(Bucket=name)
+        return False
+    except ClientError:
+        s3.create_bucket(Bucket=name)
+        return True
+
+
+def seed_buckets(session: boto3.Session, endpoint: str, account: str) -> dict[str, str]:
+    s3 = session.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+    names = _bucket_names(account)
+    if _ensure_bucket(s3, names["public"]):
+        s3.put_bucket_acl(Bucket=names["public"], ACL="public-read")
+        s3.put_bucket_policy(
+            Bucket=names["public"],
+            Policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "PublicRead",
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "s3:GetObject",
+                            "Resource": f"arn:aws:s3:::{names['public']}/*",
+                        }
+                    ],
+                }
+            ),
+        )
+        s3.put_object(Bucket=names["public"], Key="index.html", Body=b"<h1>assets</h1>\n")
+    if _ensure_bucket(s3, names["private"]):
+        s3.put_bucket_encryption(
+            Bucket=names["private"],
+            ServerSideEncryptionConfiguration={
+                "Rules": [
+                    {
+                        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"},
+                        "BucketKeyEnabled": True,
+                    }
+                ]
+            },
+        )
+        s3.put_public_access_block(
+            Bucket=names["private"],
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_object(Bucket=names["private"], Key="customers.csv", Body=b"id,name\n1,Ada\n")
+        # Last: moto enforces this policy, and the emulator is reached over plain HTTP.
+        s3.put_bucket_policy(
+            Bucket=names["private"],
+            Policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "DenyInsecureTransport",
+                            "Effect": "Deny",
+                            "Principal": "*",
+                            "Action": "s3:*",
+                            "Resource": [
+                                f"arn:aws:s3:::{names['private']}",
+                                f"arn:aws:s3:::{names['private']}/*",
+                            ],
+                            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                        }
+                    ],
+                }
+            ),
+        )
+    if _ensure_bucket(s3, names["logs"]):
+        s3.put_public_access_block(
+            Bucket=names["logs"],
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_policy(
+            Bucket=names["logs"],
+            Policy=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Sid": "AWSCloudTrailAclCheck",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                            "Action": "s3:GetBucketAcl",
+                            "Resource": f"arn:aws:s3:::{names['logs']}",
+                        },
+                        {
+                            "Sid": "AWSCloudTrailWrite",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "cloudtrail.amazonaws.com"},
+                            "Action": "s3:PutObject",
+                            "Resource": f"arn:aws:s3:::{names['logs']}/AWSLogs/{account}/*",
+                            "Condition": {
+                                "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}
+                            },
+                        },
+                    ],
+                }
+            ),
+        )
+    return names
+
+
+def _ensure_user(iam: Any, name: str) -> bool:
+    try:
+        iam.get_user(UserName=name)
+        return False
+    except ClientError:
+        iam.create_user(UserName=name, Tags=[{"Key": SEED_TAG, "Value": "true"}])
+        return True
+
+
+def seed_iam(session: boto3.Session, endpoint: str, account: str) -> dict[str, Any]:
+    """Users with and without MFA, console passwords, keys (two on one user), weak policy."""
+    iam = session.client("iam", endpoint_url=endpoint)
+    users: dict[str, Any] = {}
+    # name: (console password, MFA, access keys)
+    specs = {
+        "alice-admin": (True, True, 0),
+        "bob-dev": (True, False, 1),
+        "ci-deployer": (False, False, 2),
+        "carol-auditor": (False, False, 0),
+    }
+    for name, (console, mfa, keys) in specs.items():
+        if _ensure_user(iam, name):
+            if console:
+                iam.create_login_profile(
+                    UserName=name, Password="Password1!", PasswordResetRequired=False
+                )
+            if mfa:
+                serial = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)[
+                    "VirtualMFADevice"
+                ]["SerialNumber"]
+                iam.enable_mfa_device(
+                    UserName=name,
+                    SerialNumber=serial,
+                    AuthenticationCode1="123456",
+                    AuthenticationCode2="654321",
+                )
+            for _ in range(keys):
+                iam.create_access_key(UserName=name)
+        listed = sorted(
+            iam.list_access_keys(UserName=name)["AccessKeyMetadata"],
+            key=lambda k: (k["CreateDate"], k["AccessKeyId"]),
+        )
+        users[name] = {
+            "consolePassword": console,
+            "mfa": mfa,
+            "accessKeys": [k["AccessKeyId"] for k in listed[:keys]],
+        }
+    admin = "arn:aws:iam::aws:policy/AdministratorAccess"
+    attached = iam.list_attached_user_policies(UserName="alice-admin")["AttachedPolicies"]
+    if not attached:
+        try:
+            iam.attach_user_policy(UserName="alice-admin", PolicyArn=admin)
+        except ClientError:
+            pass  # managed policies not loaded in this moto
+    iam.update_account_password_policy(
+        MinimumPasswordLength=6,
+        RequireSymbols=False,
+        RequireNumbers=False,
+        RequireUppercaseCharacters=False,
+        RequireLowercaseCharacters=True,
+        AllowUsersToChangePassword=True,
+        PasswordReusePrevention=1,
+    )
+    roles = {
+        "ThirdPartyAuditRole": _ensure_role(
+            iam,
+            "ThirdPartyAuditRole",
+            {
+                # Trusts an outside account with no external ID: the confused-deputy finding.
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            },
+            ["arn:aws:iam::aws:policy/ReadOnlyAccess"],
+        )
+    }
+    return {"users": users, "roles": roles, "passwordPolicy": {"minimumPasswordLength": 6}}
+
+
+def _ensure_role(iam: Any, name: str, trust: dict[str, Any], policies: list[str]) -> str:
+    document = json.dumps(trust)
+    try:
+        arn = iam.get_role(RoleName=name)["Role"]["Arn"]
+        iam.update_assume_role_policy(RoleName=name, PolicyDocument=document)
+    except ClientError:
+        arn = iam.create_role(
+            RoleName=name,
+            AssumeRolePolicyDocument=document,
+            Tags=[{"Key": SEED_TAG, "Value": "true"}],
+        )["Role"]["Arn"]
+    attached = {
+        p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+    }
+    for policy in policies:
+        if policy not in attached:
+            try:
+                iam.attach_role_policy(RoleName=name, PolicyArn=policy)
+            except ClientError:
+                pass  # managed policies not loaded in this moto
+    return arn
+
+
+def vigil_role(
+    session: boto3.Session,
+    endpoint: str,
+    external_id: str,
+    trusted_account: str = MANAGEMENT_ACCOUNT,
+) -> str:
+    """The customer's `VigilReadOnly` role: trusts Vigil's account with the external ID."""
+    iam = session.client("iam", endpoint_url=endpoint)
+    return _ensure_role(
+        iam,
+        "VigilReadOnly",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{trusted_account}:root"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": external_id}},
+                }
+            ],
+        },
+        [
+            "arn:aws:iam::aws:policy/SecurityAudit",
+            "arn:aws:iam::aws:policy/job-function/ViewOnlyAccess",
+        ],
+    )
+
+
+def seed_rds(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, str]:
+    rds = session.client("rds", region_name=region, endpoint_url=endpoint)
+    existing = {d["DBInstanceIdentifier"]: d for d in rds.describe_db_instances()["DBInstances"]}
+    out = {}
+    for name, public, encrypted in (
+        ("orders-db-public", True, False),
+        ("billing-db-private", False, True),
+    ):
+        if name not in existing:
+            rds.create_db_instance(
+                DBInstanceIdentifier=name,
+                DBInstanceClass="db.t3.micro",
+                Engine="postgres",
+                MasterUsername="postgres",
+                MasterUserPassword="not-a-secret-1",
+                AllocatedStorage=20,
+                PubliclyAccessible=public,
+                StorageEncrypted=encrypted,
+                Tags=[{"Key": SEED_TAG, "Value": "true"}],
+            )
+        out[name] = f"arn:aws:rds:{region}:{account}:db:{name}"
+    return out
+
+
+def seed_trail(session: boto3.Session, endpoint: str, region: str, bucket: str) -> str:
+    """A multi-region trail, logging, to the logs bucket."""
+    cloudtrail = session.client("cloudtrail", region_name=region, endpoint_url=endpoint)
+    trails = {t["Name"]: t for t in cloudtrail.describe_trails()["trailList"]}
+    if "management-events" not in trails:
+        arn = cloudtrail.create_trail(
+            Name="management-events",
+            S3BucketName=bucket,
+            IsMultiRegionTrail=True,
+            IncludeGlobalServiceEvents=True,
+            EnableLogFileValidation=True,
+        )["TrailARN"]
+    else:
+        arn = trails["management-events"]["TrailARN"]
+    cloudtrail.start_logging(Name="management-events")
+    return arn
+
+
+def _is_fresh(session: boto3.Session, endpoint: str, account: str) -> bool:
+    s3 = session.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
+    try:
+        s3.head_bucket(Bucket=_bucket_names(account)["logs"])
+        return False
+    except ClientError:
+        return True
+
+
+def _warm_up(session: boto3.Session, endpoint: str, regions: tuple[str, ...]) -> None:
+    """Create the account's moto backends before seeding moto's generator.
+
+    moto builds per-account, per-region state (default VPCs...) and some process-wide
+    state lazily, drawing IDs as it goes; doing that first makes the seeded sequence the
+    same whatever the emulator served before.
+    """
+    for region in regions:
+        ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint)
+        ec2.describe_vpcs()
+        ec2.describe_images(ImageIds=[BASE_IMAGE])
+        session.client("rds", region_name=region, endpoint_url=endpoint).describe_db_instances()
+        session.client("cloudtrail", region_name=region, endpoint_url=endpoint).describe_trails()
+    session.client("iam", endpoint_url=endpoint).list_users()
+
+
+def seed_account(
+    endpoint: str,
+    account: str,
+    regions: tuple[str, ...] = DEFAULT_REGIONS,
+    external_id: str | None = None,
+    with_trail: bool = True,
+) -> dict[str, Any]:
+    """Build (or find) the insecure estate of one account; returns its IDs."""
+    session = account_session(endpoint, account)
+    seeded = _is_fresh(session, endpoint, account)
+    if seeded:
+        _warm_up(session, endpoint, regions)
+        seed_moto_random(endpoint, int(account))  # reproducible IDs on every fresh emulator
+    try:
+        return _build(session, endpoint, account, regions, external_id, with_trail)
+    finally:
+        if seeded:  # later IDs must not repeat what a reseed would draw again
+            seed_moto_random(endpoint, int.from_bytes(os.urandom(6), "big"))
+
+
+def _build(
+    session: boto3.Session,
+    endpoint: str,
+    account: str,
+    regions: tuple[str, ...],
+    external_id: str | None,
+    with_trail: bool,
+) -> dict[str, Any]:
+    summary: dict[str, Any] = {"buckets": seed_buckets(session, endpoint, account)}
+    summary["iam"] = seed_iam(session, endpoint, account)
+    if external_id:
+        summary["iam"]["roles"]["VigilReadOnly"] = vigil_role(session, endpoint, external_id)
+    summary["regions"] = {
+        region: RegionSeeder(session, endpoint, region, summary["buckets"]["logs"]).run()
+        for region in regions
+    }
+    summary["rds"] = {regions[0]: seed_rds(session, endpoint, regions[0], account)}
+    if with_trail:
+        summary["trail"] = seed_trail(session, endpoint, regions[0], summary["buckets"]["logs"])
+    return summary
+
+
+# ---- command line ------------------------------------------------------------------------
+
+
+def _external_ids(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        account, sep, external_id = pair.partition("=")
+        if not sep or not account.isdigit() or len(account) != 12 or not external_id:
+            raise SystemExit(f"--role-external-id wants ACCOUNT=EXTERNALID, got {pair!r}")
+        out[account] = external_id
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="vigil_emulator.seed", description=__doc__.splitlines()[0]
+    )
+    parser.add_argument("--endpoint", required=True, help="emulator URL, http://127.0.0.1:PORT")
+    parser.add_argument("--account", action="append", required=True, help="12-digit account ID")
+    parser.add_argument(
+        "--role-external-id",
+        action="append",
+        default=[],
+        metavar="ACCOUNT=EXTERNALID",
+        help="create VigilReadOnly in ACCOUNT",
+    )
+    parser.add_argument(
+        "--regions",
+        default=",".join(DEFAULT_REGIONS),
+        help="comma-separated regions (the first holds RDS and the trail)",
+    )
+    parser.add_argument(
+        "--attack", action="store_true", help="then run the attack burst in the first account"
+    )
+    args = parser.parse_args(argv)
+    endpoint = args.endpoint.rstrip("/")
+    regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
+    external_ids = _external_ids(args.role_external_id)
+
+    summary: dict[str, Any] = {"accounts": {}}
+    for index, account in enumerate(args.account):
+        summary["accounts"][account] = seed_account(
+            endpoint, account, regions, external_ids.get(account), with_trail=index == 0
+        )
+    if args.attack:
+        attack_result = attack(endpoint, args.account[0], regions[0])
+        attack_result.pop("accessKeyId")  # differs on every run
+        summary["attack"] = attack_result
+    json.dump(summary, sys.stdout, indent=2, sort_keys=True)
+    sys.stdout.write("\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,156 @@
+"""Test helpers: an emulator process on a free port, and boto3 clients per account.
+
+Used by selfcheck.py; usable by any Python test that needs the emulator (the Rust helper
+does the same: start `python -m vigil_emulator --port 0`, read the LISTENING line).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import threading
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from . import sessions
+
+HERE = Path(__file__).resolve().parent.parent  # tests/aws, the PYTHONPATH of the emulator
+NO_RETRY = Config(retries={"total_max_attempts": 1}, s3={"addressing_style": "path"})
+
+
+# ---- emulator process --------------------------------------------------------------------
+
+
+class EmulatorProcess:
+    """One emulator on a free port, started the way the Rust test helper starts it."""
+
+    def __init__(self, delivery_interval: float = 0, *extra_args: str) -> None:
+        env = dict(os.environ, PYTHONPATH=str(HERE))
+        command = [sys.executable, "-m", "vigil_emulator", "--host", "127.0.0.1", "--port", "0"]
+        command += ["--delivery-interval", str(delivery_interval), *extra_args]
+        self.proc = subprocess.Popen(
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        line = self.proc.stdout.readline() if self.proc.stdout else ""
+        match = re.fullmatch(r"VIGIL_EMULATOR_LISTENING port=(\d+)\n", line)
+        if not match:
+            self.proc.kill()
+            raise RuntimeError(f"emulator did not start: {line!r} {self.proc.stderr.read()}")
+        self.port = int(match.group(1))
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        # Keep draining stderr so a chatty emulator never blocks on a full pipe.
+        self.stderr: list[str] = []
+        threading.Thread(target=self._drain, daemon=True).start()
+
+    def _drain(self) -> None:
+        for line in self.proc.stderr or []:
+            self.stderr.append(line)
+
+    def stop(self) -> int:
+        self.proc.terminate()
+        return self.proc.wait(timeout=15)
+
+    # control API
+    def call(self, method: str, path: str, doc: Any = None) -> tuple[int, Any]:
+        data = json.dumps(doc).encode() if doc is not None else None
+        request = urllib.request.Request(
+            self.endpoint + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json"},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def ok(self, method: str, path: str, doc: Any = None) -> Any:
+        status, body = self.call(method, path, doc)
+        assert status == 200, f"{method} {path} -> {status} {body}"
+        return body
+
+
+# ---- clients -----------------------------------------------------------------------------
+
+
+class Clients:
+    def __init__(self, emu: EmulatorProcess) -> None:
+        self.emu = emu
+        self._sessions: dict[str, boto3.Session] = {}
+
+    def mgmt(self, service: str, region: str = "us-east-1", config: Config = NO_RETRY) -> Any:
+        return sessions.management_session(region).client(
+            service, endpoint_url=self.emu.endpoint, config=config
+        )
+
+    def session(self, account: str) -> boto3.Session:
+        if account not in self._sessions:
+            self._sessions[account] = sessions.account_session(
+                self.emu.endpoint, account, "selfcheck"
+            )
+        return self._sessions[account]
+
+    def of(
+        self, account: str, service: str, region: str = "us-east-1", config: Config = NO_RETRY
+    ) -> Any:
+        return self.session(account).client(
+            service, region_name=region, endpoint_url=self.emu.endpoint, config=config
+        )
+
+    def lookup_all(self, account: str, region: str, **kwargs: Any) -> list[dict[str, Any]]:
+        ct = self.of(account, "cloudtrail", region)
+        events, token = [], None
+        while True:
+            page = ct.lookup_events(**kwargs, **({"NextToken": token} if token else {}))
+            events.extend(page["Events"])
+            token = page.get("NextToken")
+            if not token:
+                return events
+
+
+def error_code(call: Callable[..., Any], **kwargs: Any) -> tuple[str, int]:
+    try:
+        call(**kwargs)
+    except ClientError as error:
+        return error.response["Error"]["Code"], error.response["ResponseMetadata"]["HTTPStatusCode"]
+    raise AssertionError("the call succeeded")
+
+
+def raw_lookup(
+    emu: EmulatorProcess, access_key: str, region: str, body: dict[str, Any]
+) -> tuple[int, dict[str, str], bytes]:
+    """LookupEvents over plain HTTP, to see the wire (headers, JSON types)."""
+    auth = (
+        f"AWS4-HMAC-SHA256 Credential={access_key}/20260101/{region}/cloudtrail/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=0"
+    )
+    request = urllib.request.Request(
+        emu.endpoint + "/",
+        data=json.dumps(body).encode(),
+        method="POST",
+        headers={
+            "Content-Type": "application/x-amz-json-1.1",
+            "Authorization": auth,
+            "X-Amz-Target": "CloudTrail_20131101.LookupEvents",
+        },
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
