@@ -2,6 +2,7 @@
 //! (a fresh database per test).
 
 mod auth;
+mod connect;
 mod emulator;
 mod health;
 mod team;

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from typing import Any
@@ -93,6 +94,8 @@ class Emulator:
                 served = self._lookup_events(req, caller)  # computed before it is recorded
             elif req.service == "sts" and req.operation == "AssumeRole":
                 served = self._assume_role(req, caller, environ)
+            elif req.service == "sts" and req.operation == "GetCallerIdentity":
+                served = _iam_user_arn(self._call_moto(environ))
             else:
                 served = self._call_moto(environ)
             self._record(req, caller, served, trails_before)
@@ -198,6 +201,19 @@ def _role_account(req: AwsRequest) -> str | None:
         return None
     parts = (req.param("RoleArn") or "").split(":")
     return parts[4] if len(parts) > 5 and parts[4].isdigit() else None
+
+
+_MOTO_USER_ARN = re.compile(rb"<Arn>arn:(aws[a-z-]*):sts::(\d{12}):user/")
+
+
+def _iam_user_arn(served: Served) -> Served:
+    """moto names an IAM user `arn:aws:sts::<acct>:user/<name>` in GetCallerIdentity;
+    AWS answers `arn:aws:iam::...`, and trust policies name that form."""
+    if served.status != 200:
+        return served
+    body = _MOTO_USER_ARN.sub(rb"<Arn>arn:\1:iam::\2:user/", served.body)
+    headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers]
+    return Served(served.status, headers, body)
 
 
 def _send(start_response: Any, served: Served) -> list[bytes]:
