@@ -10,7 +10,7 @@ use vigil_core::{
     db,
     ids::AwsAccountId,
     jobs::{self, NewJob},
-    store::{audit, aws_accounts},
+    store::{audit, aws_accounts, scans},
     tasks::Task,
 };
 
@@ -197,10 +197,14 @@ async fn queue_first_work(
     id: AwsAccountId,
     now: chrono::DateTime<Utc>,
 ) -> GqlResult<()> {
+    let first_scan = scans::insert(tx, p.tenant_id, id, "connect")
+        .await
+        .or_internal()?;
     for task in [
         Task::ScanAccount {
             tenant_id: p.tenant_id,
             aws_account_id: id,
+            scan_id: Some(first_scan.scan_id),
         },
         Task::IngestActivity {
             tenant_id: p.tenant_id,

@@ -62,6 +62,19 @@ uuid_id!(
     AwsAccountId
 );
 
+uuid_id!(
+    /// One scan of one connection.
+    ScanId
+);
+uuid_id!(
+    /// A finding: one rule failing on one resource.
+    FindingId
+);
+uuid_id!(
+    /// A resource in the asset inventory.
+    AssetId
+);
+
 /// A job in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
 #[sqlx(transparent)]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ids::{AwsAccountId, TenantId},
+    ids::{AwsAccountId, ScanId, TenantId},
     jobs::Payload,
 };
 
@@ -17,6 +17,10 @@ pub enum Task {
     ScanAccount {
         tenant_id: TenantId,
         aws_account_id: AwsAccountId,
+        /// The scan row created with the job (manual scans); the worker creates one
+        /// when absent.
+        #[serde(default)]
+        scan_id: Option<ScanId>,
     },
     /// Ingests one connected account's CloudTrail activity.
     IngestActivity {

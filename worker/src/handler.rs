@@ -1,26 +1,38 @@
 //! Dispatches each [`Task`] to the code that does it.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
 use vigil_core::{
     aws::{
-        session::{RoleTarget, Sessions},
+        session::{RoleSession, RoleTarget, Sessions},
         sts::{self, StsError},
     },
     clock::Clock,
     db,
     ids::{AwsAccountId, TenantId},
     jobs::{self, Handler, JobContext, JobError},
-    store::aws_accounts,
+    store::aws_accounts::{self, AwsAccount},
     tasks::Task,
 };
+
+use crate::scan;
 
 /// The worker's handler for every product task.
 pub struct TaskHandler {
     pool: PgPool,
     sessions: Sessions,
     clock: Clock,
+}
+
+/// Whether a connection can be worked on.
+enum Connection {
+    /// The role works.
+    Usable(AwsAccount, Arc<RoleSession>),
+    /// Deleted or never verified: nothing to do.
+    Gone,
+    /// AWS denies the role; the connection is now `ERROR` with this reason.
+    Denied(String),
 }
 
 impl TaskHandler {
@@ -34,11 +46,8 @@ impl TaskHandler {
 
     /// Assumes the connection's role through its cached session and records whether it
     /// works: `ERROR` with the reason when AWS denies it, back to `CONNECTED` when it
-    /// works again. Returns the session's account when usable.
-    ///
-    /// This is the first step of every scan and ingestion; the inventory and the
-    /// CloudTrail reading that follow it are not built yet.
-    async fn check_connection(&self, tenant: TenantId, id: AwsAccountId) -> Result<(), JobError> {
+    /// works again.
+    async fn connection(&self, tenant: TenantId, id: AwsAccountId) -> Result<Connection, JobError> {
         let mut tx = db::begin_tenant(&self.pool, tenant).await.map_err(retry)?;
         let account = aws_accounts::get(&mut tx, tenant, id)
             .await
@@ -46,10 +55,10 @@ impl TaskHandler {
         tx.commit().await.map_err(retry)?;
         let Some(account) = account else {
             tracing::info!(aws_account_id = %id, "the connection was deleted; nothing to do");
-            return Ok(());
+            return Ok(Connection::Gone);
         };
         let Some(role_arn) = account.role_arn.clone() else {
-            return Ok(());
+            return Ok(Connection::Gone);
         };
         let session = self.sessions.get(RoleTarget {
             role_arn: role_arn.clone(),
@@ -69,7 +78,7 @@ impl TaskHandler {
                     .await
                     .map_err(retry)?;
                 tx.commit().await.map_err(retry)?;
-                Ok(())
+                Ok(Connection::Usable(account, session))
             }
             Err(StsError::Denied(said)) => {
                 let reason = format!(
@@ -82,7 +91,7 @@ impl TaskHandler {
                     .map_err(retry)?;
                 tx.commit().await.map_err(retry)?;
                 tracing::warn!(aws_account_id = %id, "role denied; connection marked ERROR");
-                Ok(())
+                Ok(Connection::Denied(reason))
             }
             Err(e) => Err(JobError::Retry(anyhow::anyhow!("assuming {role_arn}: {e}"))),
         }
@@ -109,11 +118,29 @@ impl Handler for TaskHandler {
             Task::ScanAccount {
                 tenant_id,
                 aws_account_id,
-            }
-            | Task::IngestActivity {
+                scan_id,
+            } => match self.connection(tenant_id, aws_account_id).await? {
+                Connection::Usable(account, session) => {
+                    scan::run(&self.pool, &self.clock, &account, session, scan_id).await
+                }
+                Connection::Denied(reason) => {
+                    scan::fail_unusable(
+                        &self.pool,
+                        &self.clock,
+                        tenant_id,
+                        aws_account_id,
+                        scan_id,
+                        &reason,
+                    )
+                    .await
+                }
+                Connection::Gone => Ok(()),
+            },
+            // Reading CloudTrail is not built yet: the job keeps the connection's health.
+            Task::IngestActivity {
                 tenant_id,
                 aws_account_id,
-            } => self.check_connection(tenant_id, aws_account_id).await,
+            } => self.connection(tenant_id, aws_account_id).await.map(|_| ()),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Vigil's background worker: claims jobs from the PostgreSQL queue and runs them.
 
 pub mod handler;
+pub mod scan;
 pub mod schedule;
 
 use std::time::Duration;

@@ -63,6 +63,7 @@ pub async fn tick(s: &Schedule) -> Result<usize, sqlx::Error> {
                 Due::Scan => Task::ScanAccount {
                     tenant_id,
                     aws_account_id,
+                    scan_id: None,
                 },
                 Due::Ingest => Task::IngestActivity {
                     tenant_id,

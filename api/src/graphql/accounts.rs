@@ -95,6 +95,10 @@ impl AwsAccountGql {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// The newest scan of this account.
+    async fn last_scan(&self, ctx: &Context<'_>) -> GqlResult<Option<super::assessment::ScanGql>> {
+        super::assessment::last_scan(ctx, self).await
+    }
     /// How to create the role: principal, template and launch link.
     async fn setup(&self, ctx: &Context<'_>) -> GqlResult<AwsAccountSetup> {
         principal(ctx)?;

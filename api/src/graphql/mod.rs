@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod api_keys;
+pub mod assessment;
 pub mod audit;
 pub mod context;
 pub mod pagination;
@@ -33,6 +34,7 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 pub struct Query(
     team::TeamQuery,
     accounts::AccountsQuery,
+    assessment::AssessmentQuery,
     api_keys::ApiKeysQuery,
     audit::AuditQuery,
 );
@@ -41,6 +43,7 @@ pub struct Query(
 pub struct Mutation(
     team::TeamMutation,
     accounts::AccountsMutation,
+    assessment::AssessmentMutation,
     api_keys::ApiKeysMutation,
 );
 

@@ -111,6 +111,9 @@ impl RoleSession {
                 self.clone(),
             )))
             .identity_cache(IdentityCache::no_cache())
+            // Standard mode retries throttling (Throttling, RequestLimitExceeded...) and
+            // 5xx with jittered exponential backoff; scans make many calls, so allow more.
+            .retry_config(aws_config::retry::RetryConfig::standard().with_max_attempts(6))
             .build()
     }
 }

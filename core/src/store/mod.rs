@@ -4,8 +4,11 @@
 //! The exceptions are the `find_*`/`login_record` lookups, which locate a credential's
 //! tenant through the narrow `auth_*` SQL functions.
 
+pub mod assets;
 pub mod audit;
 pub mod aws_accounts;
 pub mod credentials;
+pub mod findings;
+pub mod scans;
 pub mod tenants;
 pub mod users;

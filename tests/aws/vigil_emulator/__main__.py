@@ -17,6 +17,10 @@ import threading
 # AWS managed policies (SecurityAudit, ViewOnlyAccess, ...) exist in every real account; the
 # customer role template attaches them. Must be set before moto creates any IAM backend.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# moto loads ~1,300 public AMIs per region and attributes their backing snapshots to every
+# account, so a scan of 38 regions would see ~26,000 "own" snapshots that no real account
+# has. Load only the one AMI the seeder launches instances from.
+os.environ.setdefault("MOTO_AMIS_PATH", os.path.join(os.path.dirname(__file__), "amis.json"))
 
 from moto.server import MotoRequestHandler  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402

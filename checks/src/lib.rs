@@ -1,0 +1,204 @@
+//! Vigil's configuration checks. Each [`Rule`] carries what a security team needs to act
+//! on it (title, severity, why it matters, how to fix it, CIS references) and a pure
+//! function over the [`model::Inventory`]. [`evaluate`] runs them all and also says which
+//! (rule, region) pairs were fully checked, so a finding is only resolved where its rule
+//! could see everything, never because data was missing.
+
+pub mod assets;
+pub mod model;
+pub mod rules;
+
+use serde::{Deserialize, Serialize};
+
+use model::Inventory;
+
+/// How bad a finding is; the same scale as alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Severity {
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+}
+
+impl Severity {
+    /// Stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Critical => "critical",
+            Severity::High => "high",
+            Severity::Medium => "medium",
+            Severity::Low => "low",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// The data a rule reads; a rule is complete for a region only when all of it was read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Source {
+    Ec2,
+    Rds,
+    Trails,
+    Iam,
+    S3,
+}
+
+/// Where a rule's findings live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// One evaluation per region; findings carry their region.
+    Regional,
+    /// One evaluation for the account; findings carry region `global`.
+    Account,
+}
+
+/// The region name of account-level findings.
+pub const GLOBAL: &str = "global";
+
+/// A configuration check.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable identifier, e.g. `ec2-sg-ssh-open`.
+    pub id: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    /// Why it matters.
+    pub description: &'static str,
+    /// How to fix it.
+    pub remediation: &'static str,
+    /// Compliance references, e.g. `CIS AWS Foundations v3.0.0 5.2`.
+    pub compliance: &'static [&'static str],
+    /// The kind of resource findings point at, e.g. `AWS::EC2::SecurityGroup`.
+    pub resource_type: &'static str,
+    pub scope: Scope,
+    /// What the rule reads.
+    pub sources: &'static [Source],
+    /// Reports failing resources (and those it could not judge) into the sink.
+    pub check: fn(&Inventory, &mut Sink),
+}
+
+/// A resource failing a rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    pub rule_id: String,
+    /// The region, or [`GLOBAL`].
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    /// What was seen (the offending rule, the key's age...), for the finding's detail.
+    pub evidence: serde_json::Value,
+}
+
+/// Collects one rule's results.
+#[derive(Debug)]
+pub struct Sink {
+    rule: &'static Rule,
+    findings: Vec<Finding>,
+    unknown: Vec<(String, String)>,
+}
+
+impl Sink {
+    fn new(rule: &'static Rule) -> Self {
+        Self {
+            rule,
+            findings: Vec::new(),
+            unknown: Vec::new(),
+        }
+    }
+
+    /// Reports a failing resource.
+    pub fn fail(
+        &mut self,
+        region: &str,
+        resource_id: &str,
+        arn: Option<String>,
+        evidence: serde_json::Value,
+    ) {
+        self.findings.push(Finding {
+            rule_id: self.rule.id.to_owned(),
+            region: region.to_owned(),
+            resource_type: self.rule.resource_type.to_owned(),
+            resource_id: resource_id.to_owned(),
+            resource_arn: arn,
+            evidence,
+        });
+    }
+
+    /// Reports a resource the rule could not judge (an attribute was unreadable): an
+    /// open finding on it stays open.
+    pub fn unknown(&mut self, region: &str, resource_id: &str) {
+        self.unknown
+            .push((region.to_owned(), resource_id.to_owned()));
+    }
+}
+
+/// The outcome of running every rule over an inventory.
+#[derive(Debug, Default)]
+pub struct Evaluation {
+    pub findings: Vec<Finding>,
+    /// (rule, region or `global`) pairs whose data was read completely: there, an open
+    /// finding that is no longer reported is resolved.
+    pub complete: Vec<(String, String)>,
+    /// (rule, region, resource) that could not be judged; their findings stay as they are.
+    pub unknown: Vec<(String, String, String)>,
+}
+
+fn region_has(region: &model::RegionInventory, source: Source, inv: &Inventory) -> bool {
+    match source {
+        Source::Ec2 => region.ec2.is_some(),
+        Source::Rds => region.rds.is_some(),
+        Source::Trails => region.trails.is_some(),
+        Source::Iam => inv.iam.is_some(),
+        Source::S3 => inv.s3.is_some(),
+    }
+}
+
+/// Runs every rule of [`rules::ALL`].
+pub fn evaluate(inv: &Inventory) -> Evaluation {
+    evaluate_rules(inv, rules::ALL)
+}
+
+/// Runs the given rules.
+pub fn evaluate_rules(inv: &Inventory, rules: &[&'static Rule]) -> Evaluation {
+    let mut out = Evaluation::default();
+    for &rule in rules {
+        let mut sink = Sink::new(rule);
+        (rule.check)(inv, &mut sink);
+        match rule.scope {
+            Scope::Regional => {
+                for region in &inv.regions {
+                    if rule.sources.iter().all(|s| region_has(region, *s, inv)) {
+                        out.complete
+                            .push((rule.id.to_owned(), region.region.clone()));
+                    }
+                }
+            }
+            Scope::Account => {
+                let complete = rule.sources.iter().all(|s| match s {
+                    Source::Iam => inv.iam.is_some(),
+                    Source::S3 => inv.s3.is_some(),
+                    regional => inv.regions.iter().all(|r| region_has(r, *regional, inv)),
+                });
+                if complete {
+                    out.complete.push((rule.id.to_owned(), GLOBAL.to_owned()));
+                }
+            }
+        }
+        out.findings.append(&mut sink.findings);
+        out.unknown.extend(
+            sink.unknown
+                .into_iter()
+                .map(|(region, id)| (rule.id.to_owned(), region, id)),
+        );
+    }
+    out
+}
+
+/// Looks a rule up by ID.
+pub fn rule(id: &str) -> Option<&'static Rule> {
+    rules::ALL.iter().copied().find(|r| r.id == id)
+}

@@ -1,0 +1,475 @@
+//! CloudTrail rules.
+//!
+//! `DescribeTrails` returns a multi-region trail in every region, so per-trail rules judge a
+//! trail once, in its home region, and only trails of this account (an organization trail
+//! of the management account shows up in member accounts, which cannot change it).
+
+use std::collections::BTreeMap;
+
+use serde_json::{Value, json};
+
+use super::{arn, s3};
+use crate::{
+    GLOBAL, Rule, Scope, Severity, Sink, Source,
+    model::{Inventory, Trail},
+};
+
+/// Whether a trail belongs to the scanned account (a trail without an ARN is assumed to).
+fn owned(inv: &Inventory, trail: &Trail) -> bool {
+    trail
+        .arn
+        .as_deref()
+        .and_then(arn::account_of)
+        .is_none_or(|account| account == inv.account_id)
+}
+
+/// Every trail of the account, with its home region, once.
+fn home_trails(inv: &Inventory) -> impl Iterator<Item = (&str, &Trail)> {
+    inv.regions.iter().flat_map(move |region| {
+        region
+            .trails
+            .iter()
+            .flatten()
+            .filter(move |t| t.home_region == region.region && owned(inv, t))
+            .map(move |t| (region.region.as_str(), t))
+    })
+}
+
+fn trail_json(trail: &Trail) -> Value {
+    json!({
+        "name": trail.name,
+        "homeRegion": trail.home_region,
+        "multiRegion": trail.is_multi_region,
+        "organizationTrail": trail.is_organization_trail,
+        "isLogging": trail.is_logging,
+        "managementEvents": trail.logs_management_events,
+    })
+}
+
+pub static NO_MULTI_REGION_TRAIL: Rule = Rule {
+    id: "cloudtrail-no-multi-region-trail",
+    title: "No multi-region CloudTrail trail is logging management events",
+    severity: Severity::Critical,
+    description: "No trail that is logging records management events in every region. API activity \
+                  in the uncovered regions, where attackers like to start resources unnoticed, \
+                  leaves no durable audit record, and detections have nothing to work on.",
+    remediation: "Create a multi-region trail and start it (`aws cloudtrail create-trail --name \
+                  <name> --s3-bucket-name <bucket> --is-multi-region-trail \
+                  --enable-log-file-validation --kms-key-id <key-arn>`, then `aws cloudtrail \
+                  start-logging --name <name>`), recording read and write management events.",
+    compliance: &["CIS AWS Foundations v3.0.0 3.1"],
+    resource_type: "AWS::::Account",
+    scope: Scope::Account,
+    sources: &[Source::Trails],
+    check: no_multi_region_trail,
+};
+
+fn no_multi_region_trail(inv: &Inventory, sink: &mut Sink) {
+    // Without every region's list, a qualifying trail may exist where we could not look.
+    let mut undetermined = inv.regions.is_empty() || inv.regions.iter().any(|r| r.trails.is_none());
+    let mut trails: BTreeMap<String, &Trail> = BTreeMap::new();
+    for trail in inv
+        .regions
+        .iter()
+        .filter_map(|r| r.trails.as_ref())
+        .flatten()
+    {
+        let key = trail
+            .arn
+            .clone()
+            .unwrap_or_else(|| format!("{}/{}", trail.home_region, trail.name));
+        trails.entry(key).or_insert(trail);
+    }
+    for trail in trails.values().filter(|t| t.is_multi_region) {
+        match (trail.is_logging, trail.logs_management_events) {
+            (Some(true), Some(true)) => return,
+            (Some(false), _) | (_, Some(false)) => {}
+            _ => undetermined = true,
+        }
+    }
+    if undetermined {
+        sink.unknown(GLOBAL, &inv.account_id);
+        return;
+    }
+    sink.fail(
+        GLOBAL,
+        &inv.account_id,
+        None,
+        json!({ "trails": trails.values().map(|t| trail_json(t)).collect::<Vec<_>>() }),
+    );
+}
+
+pub static TRAIL_NOT_LOGGING: Rule = Rule {
+    id: "cloudtrail-trail-not-logging",
+    title: "CloudTrail trail is not logging",
+    severity: Severity::High,
+    description: "The trail exists but is stopped, so it delivers nothing. Stopping a trail \
+                  (`StopLogging`) is a classic step of an intruder covering their tracks, and a \
+                  trail left stopped after maintenance silently blinds everything that reads it.",
+    remediation: "Start it again (`aws cloudtrail start-logging --name <trail-arn>`) and check \
+                  CloudTrail event history for who called `StopLogging`, and when.",
+    compliance: &[],
+    resource_type: "AWS::CloudTrail::Trail",
+    scope: Scope::Regional,
+    sources: &[Source::Trails],
+    check: trail_not_logging,
+};
+
+fn trail_not_logging(inv: &Inventory, sink: &mut Sink) {
+    for (region, trail) in home_trails(inv) {
+        match trail.is_logging {
+            Some(false) => sink.fail(region, &trail.name, trail.arn.clone(), trail_json(trail)),
+            None => sink.unknown(region, &trail.name),
+            Some(true) => {}
+        }
+    }
+}
+
+pub static LOG_VALIDATION_OFF: Rule = Rule {
+    id: "cloudtrail-log-validation-off",
+    title: "CloudTrail log file validation is off",
+    severity: Severity::Medium,
+    description: "Without log file validation CloudTrail writes no signed digest files, so log \
+                  files deleted or altered in the bucket cannot be detected: an intruder with \
+                  write access to the bucket can rewrite the record of what they did.",
+    remediation: "Enable it (`aws cloudtrail update-trail --name <trail> \
+                  --enable-log-file-validation`) and check delivered logs with `aws cloudtrail \
+                  validate-logs --trail-arn <arn> --start-time <time>`.",
+    compliance: &["CIS AWS Foundations v3.0.0 3.2"],
+    resource_type: "AWS::CloudTrail::Trail",
+    scope: Scope::Regional,
+    sources: &[Source::Trails],
+    check: log_validation_off,
+};
+
+fn log_validation_off(inv: &Inventory, sink: &mut Sink) {
+    for (region, trail) in home_trails(inv).filter(|(_, t)| !t.log_file_validation) {
+        sink.fail(
+            region,
+            &trail.name,
+            trail.arn.clone(),
+            json!({ "logFileValidation": false, "s3Bucket": trail.s3_bucket }),
+        );
+    }
+}
+
+pub static NOT_KMS_ENCRYPTED: Rule = Rule {
+    id: "cloudtrail-not-kms-encrypted",
+    title: "CloudTrail logs are not encrypted with KMS",
+    severity: Severity::Low,
+    description: "The trail's log files are encrypted only with S3-managed keys, so anyone who can \
+                  read the bucket reads the account's whole API history. With SSE-KMS, reading \
+                  also needs `kms:Decrypt` on a key whose policy you control, and every decryption \
+                  is itself logged.",
+    remediation: "Create a KMS key whose policy lets CloudTrail encrypt and your log readers \
+                  decrypt, then `aws cloudtrail update-trail --name <trail> --kms-key-id \
+                  <key-arn>`.",
+    compliance: &["CIS AWS Foundations v3.0.0 3.5"],
+    resource_type: "AWS::CloudTrail::Trail",
+    scope: Scope::Regional,
+    sources: &[Source::Trails],
+    check: not_kms_encrypted,
+};
+
+fn not_kms_encrypted(inv: &Inventory, sink: &mut Sink) {
+    for (region, trail) in home_trails(inv).filter(|(_, t)| t.kms_key_id.is_none()) {
+        sink.fail(
+            region,
+            &trail.name,
+            trail.arn.clone(),
+            json!({ "kmsKeyId": null, "s3Bucket": trail.s3_bucket }),
+        );
+    }
+}
+
+pub static BUCKET_PUBLIC: Rule = Rule {
+    id: "cloudtrail-bucket-public",
+    title: "CloudTrail logs bucket is public",
+    severity: Severity::High,
+    description: "The bucket receiving this trail's logs is public. Anyone can read the account's \
+                  API history (principals, source IPs, resource names and configuration), a map \
+                  for an attacker, and a public write grant lets them tamper with the record.",
+    remediation: "Remove the public ACL grants and policy statements (`aws s3api put-bucket-acl \
+                  --bucket <name> --acl private`, `aws s3api put-bucket-policy`), then turn on \
+                  Block Public Access for the bucket (`aws s3api put-public-access-block --bucket \
+                  <name> --public-access-block-configuration ...`).",
+    compliance: &[],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Regional,
+    sources: &[Source::Trails, Source::S3],
+    check: bucket_public,
+};
+
+fn bucket_public(inv: &Inventory, sink: &mut Sink) {
+    // One finding per bucket and region, naming the trails that deliver to it.
+    let mut buckets: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
+    for (region, trail) in home_trails(inv) {
+        if let Some(bucket) = &trail.s3_bucket {
+            buckets
+                .entry((region, bucket))
+                .or_default()
+                .push(&trail.name);
+        }
+    }
+    for ((region, name), trails) in buckets {
+        let Some(s3) = &inv.s3 else {
+            sink.unknown(region, name);
+            continue;
+        };
+        // A bucket of another account (a central logging account) is not ours to judge.
+        let Some(bucket) = s3.buckets.iter().find(|b| b.name == name) else {
+            continue;
+        };
+        match s3::bucket_public(bucket, s3) {
+            (Some(true), mut evidence) => {
+                evidence["trails"] = json!(trails);
+                sink.fail(region, name, Some(arn::bucket(inv, name)), evidence);
+            }
+            (None, _) => sink.unknown(region, name),
+            (Some(false), _) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        model::Bucket,
+        rules::{
+            fixtures::{ACCOUNT, failing, run, unknown, with_trails},
+            s3::tests::{bucket, full_block, s3},
+        },
+    };
+
+    /// A well-configured multi-region trail homed in `home`.
+    fn trail(name: &str, home: &str) -> Trail {
+        Trail {
+            name: name.into(),
+            arn: Some(format!("arn:aws:cloudtrail:{home}:{ACCOUNT}:trail/{name}")),
+            home_region: home.into(),
+            is_multi_region: true,
+            is_logging: Some(true),
+            log_file_validation: true,
+            kms_key_id: Some("arn:aws:kms:eu-west-1:123456789012:key/1".into()),
+            s3_bucket: Some("trail-logs".into()),
+            logs_management_events: Some(true),
+            ..Default::default()
+        }
+    }
+
+    /// `trail` as seen from three regions, as `DescribeTrails` returns it.
+    fn everywhere(trail: Trail) -> Inventory {
+        with_trails(vec![
+            ("eu-west-1", Some(vec![trail.clone()])),
+            ("us-east-1", Some(vec![trail.clone()])),
+            ("ap-south-1", Some(vec![trail])),
+        ])
+    }
+
+    #[test]
+    fn a_logging_multi_region_trail_seen_from_every_region_covers_the_account() {
+        let out = run(
+            &NO_MULTI_REGION_TRAIL,
+            &everywhere(trail("main", "us-east-1")),
+        );
+        assert!(out.findings.is_empty() && out.unknown.is_empty());
+        assert_eq!(
+            out.complete,
+            [(NO_MULTI_REGION_TRAIL.id.to_owned(), GLOBAL.to_owned())]
+        );
+    }
+
+    #[test]
+    fn an_account_without_a_qualifying_trail_fails_once() {
+        let regional = Trail {
+            is_multi_region: false,
+            ..trail("regional", "eu-west-1")
+        };
+        let stopped = Trail {
+            is_logging: Some(false),
+            ..trail("stopped", "us-east-1")
+        };
+        let data_only = Trail {
+            logs_management_events: Some(false),
+            ..trail("data-only", "us-east-1")
+        };
+        let inv = with_trails(vec![
+            (
+                "eu-west-1",
+                Some(vec![regional, stopped.clone(), data_only.clone()]),
+            ),
+            ("us-east-1", Some(vec![stopped, data_only])),
+        ]);
+        let out = run(&NO_MULTI_REGION_TRAIL, &inv);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(
+            (
+                out.findings[0].region.as_str(),
+                out.findings[0].resource_id.as_str()
+            ),
+            (GLOBAL, ACCOUNT)
+        );
+        assert_eq!(
+            out.findings[0].evidence["trails"].as_array().unwrap().len(),
+            3
+        );
+        assert_eq!(
+            failing(
+                &NO_MULTI_REGION_TRAIL,
+                &with_trails(vec![("eu-west-1", Some(vec![]))])
+            ),
+            [ACCOUNT]
+        );
+    }
+
+    #[test]
+    fn an_unreadable_region_without_a_qualifying_trail_elsewhere_reports_nothing() {
+        let inv = with_trails(vec![("eu-west-1", Some(vec![])), ("us-east-1", None)]);
+        let out = run(&NO_MULTI_REGION_TRAIL, &inv);
+        assert!(out.findings.is_empty() && out.complete.is_empty());
+        assert_eq!(unknown(&out), [ACCOUNT]);
+    }
+
+    #[test]
+    fn an_unreadable_trail_status_is_unknown_rather_than_missing() {
+        let unread = Trail {
+            is_logging: None,
+            ..trail("main", "eu-west-1")
+        };
+        let out = run(&NO_MULTI_REGION_TRAIL, &everywhere(unread));
+        assert!(out.findings.is_empty());
+        assert_eq!(unknown(&out), [ACCOUNT]);
+    }
+
+    #[test]
+    fn an_organization_trail_of_the_management_account_covers_a_member() {
+        let org = Trail {
+            arn: Some("arn:aws:cloudtrail:us-east-1:999999999999:trail/org".into()),
+            is_organization_trail: true,
+            log_file_validation: false,
+            ..trail("org", "us-east-1")
+        };
+        let inv = everywhere(org);
+        assert!(failing(&NO_MULTI_REGION_TRAIL, &inv).is_empty());
+        // ...and is not the member's to fix.
+        assert!(failing(&LOG_VALIDATION_OFF, &inv).is_empty());
+    }
+
+    #[test]
+    fn a_stopped_multi_region_trail_is_reported_once_in_its_home_region() {
+        let stopped = Trail {
+            is_logging: Some(false),
+            ..trail("main", "us-east-1")
+        };
+        let out = run(&TRAIL_NOT_LOGGING, &everywhere(stopped));
+        let seen: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| (f.region.as_str(), f.resource_id.as_str()))
+            .collect();
+        assert_eq!(seen, [("us-east-1", "main")]);
+        assert!(failing(&TRAIL_NOT_LOGGING, &everywhere(trail("main", "us-east-1"))).is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_logging_status_is_unknown_not_failing() {
+        let unread = Trail {
+            is_logging: None,
+            ..trail("main", "us-east-1")
+        };
+        let out = run(&TRAIL_NOT_LOGGING, &everywhere(unread));
+        assert!(out.findings.is_empty());
+        assert_eq!(unknown(&out), ["main"]);
+    }
+
+    #[test]
+    fn log_validation_off_fails_once_and_on_passes() {
+        let off = Trail {
+            log_file_validation: false,
+            ..trail("main", "ap-south-1")
+        };
+        let out = run(&LOG_VALIDATION_OFF, &everywhere(off));
+        let seen: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| (f.region.as_str(), f.resource_id.as_str()))
+            .collect();
+        assert_eq!(seen, [("ap-south-1", "main")]);
+        assert!(
+            failing(
+                &LOG_VALIDATION_OFF,
+                &everywhere(trail("main", "ap-south-1"))
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_trail_without_a_kms_key_fails_once_and_one_with_a_key_passes() {
+        let plain = Trail {
+            kms_key_id: None,
+            ..trail("main", "eu-west-1")
+        };
+        assert_eq!(failing(&NOT_KMS_ENCRYPTED, &everywhere(plain)), ["main"]);
+        assert!(failing(&NOT_KMS_ENCRYPTED, &everywhere(trail("main", "eu-west-1"))).is_empty());
+    }
+
+    fn with_bucket(bucket: Bucket) -> Inventory {
+        Inventory {
+            s3: Some(s3(vec![bucket])),
+            ..everywhere(trail("main", "eu-west-1"))
+        }
+    }
+
+    #[test]
+    fn a_public_trail_bucket_fails_in_the_trails_home_region() {
+        let public = Bucket {
+            policy_public: Some(true),
+            ..bucket("trail-logs")
+        };
+        let out = run(&BUCKET_PUBLIC, &with_bucket(public));
+        assert_eq!(out.findings.len(), 1);
+        let finding = &out.findings[0];
+        assert_eq!(
+            (finding.region.as_str(), finding.resource_id.as_str()),
+            ("eu-west-1", "trail-logs")
+        );
+        assert_eq!(finding.evidence["trails"][0], "main");
+        assert_eq!(out.complete.len(), 3);
+    }
+
+    #[test]
+    fn a_private_or_blocked_or_foreign_trail_bucket_passes() {
+        assert!(failing(&BUCKET_PUBLIC, &with_bucket(bucket("trail-logs"))).is_empty());
+        let blocked = Bucket {
+            acl_public: Some(true),
+            public_access_block: Some(Some(full_block())),
+            ..bucket("trail-logs")
+        };
+        assert!(failing(&BUCKET_PUBLIC, &with_bucket(blocked)).is_empty());
+        let out = run(
+            &BUCKET_PUBLIC,
+            &with_bucket(Bucket {
+                acl_public: Some(true),
+                ..bucket("other")
+            }),
+        );
+        assert!(out.findings.is_empty() && out.unknown.is_empty());
+    }
+
+    #[test]
+    fn an_unreadable_trail_bucket_is_unknown() {
+        let unread = Bucket {
+            acl_public: None,
+            ..bucket("trail-logs")
+        };
+        let out = run(&BUCKET_PUBLIC, &with_bucket(unread));
+        assert!(out.findings.is_empty());
+        assert_eq!(unknown(&out), ["trail-logs"]);
+        let no_s3 = everywhere(trail("main", "eu-west-1"));
+        let out = run(&BUCKET_PUBLIC, &no_s3);
+        assert!(out.findings.is_empty() && out.complete.is_empty());
+        assert_eq!(unknown(&out), ["trail-logs"]);
+    }
+}

@@ -1,0 +1,306 @@
+//! The asset inventory with history: each resource stored once per connection, a change
+//! record whenever its configuration differs from the previous scan, and the spans of
+//! time during which it held each IP address.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+
+use crate::ids::{AssetId, AwsAccountId, ScanId, TenantId};
+
+/// One resource seen by a scan.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    pub configuration: serde_json::Value,
+    pub tags: serde_json::Value,
+    pub ips: Vec<(String, bool)>,
+}
+
+/// An asset as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Asset {
+    pub tenant_id: TenantId,
+    pub asset_id: AssetId,
+    pub aws_account_id: AwsAccountId,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    pub configuration: serde_json::Value,
+    pub tags: serde_json::Value,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "a.tenant_id, a.asset_id, a.aws_account_id, a.region, a.resource_type, a.resource_id, a.resource_arn, \
+                       a.configuration, a.tags, a.first_seen_at, a.last_seen_at, a.deleted_at";
+
+fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(s)
+}
+
+fn hash(v: &serde_json::Value) -> Vec<u8> {
+    use sha2::{Digest, Sha256};
+    // serde_json's map is ordered, so equal configurations serialise alike.
+    Sha256::digest(v.to_string().as_bytes()).to_vec()
+}
+
+/// Records what a scan saw: upserts assets (with change records), marks assets of fully
+/// read (region, type) pairs that were not seen as deleted, and opens or closes IP spans.
+/// Returns how many assets were seen.
+pub async fn apply_scan(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    scan: ScanId,
+    now: DateTime<Utc>,
+    observed: &[Observed],
+    complete: &[(String, String)],
+) -> Result<u64, sqlx::Error> {
+    let col = |f: fn(&Observed) -> String| observed.iter().map(f).collect::<Vec<_>>();
+    let upserted = sqlx::query(
+        "with incoming as (
+             select * from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::jsonb[], $8::bytea[], $9::jsonb[])
+                 as t(region, resource_type, resource_id, resource_arn, configuration, config_hash, tags)
+         ),
+         prior as (
+             select a.asset_id, a.region, a.resource_type, a.resource_id, a.config_hash, a.deleted_at
+             from assets a join incoming i using (region, resource_type, resource_id)
+             where a.tenant_id = $1 and a.aws_account_id = $2
+         ),
+         up as (
+             insert into assets (tenant_id, asset_id, aws_account_id, region, resource_type, resource_id, resource_arn,
+                                 configuration, config_hash, tags, first_seen_at, last_seen_at)
+             select $1, gen_random_uuid(), $2, region, resource_type, resource_id, nullif(resource_arn, ''),
+                    configuration, config_hash, tags, $10, $10
+             from incoming
+             on conflict (tenant_id, aws_account_id, region, resource_type, resource_id) do update set
+                 resource_arn = excluded.resource_arn, configuration = excluded.configuration,
+                 config_hash = excluded.config_hash, tags = excluded.tags, last_seen_at = excluded.last_seen_at,
+                 deleted_at = null
+             returning asset_id, region, resource_type, resource_id, configuration, config_hash
+         )
+         insert into asset_changes (tenant_id, change_id, asset_id, scan_id, changed_at, kind, configuration)
+         select $1, gen_random_uuid(), up.asset_id, $11, $10,
+                case when p.asset_id is null then 'created' else 'modified' end, up.configuration
+         from up left join prior p using (region, resource_type, resource_id)
+         where p.asset_id is null or p.config_hash <> up.config_hash or p.deleted_at is not null",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(col(|o| o.region.clone()))
+    .bind(col(|o| o.resource_type.clone()))
+    .bind(col(|o| o.resource_id.clone()))
+    .bind(col(|o| o.resource_arn.clone().unwrap_or_default()))
+    .bind(observed.iter().map(|o| o.configuration.clone()).collect::<Vec<_>>())
+    .bind(observed.iter().map(|o| hash(&o.configuration)).collect::<Vec<_>>())
+    .bind(observed.iter().map(|o| o.tags.clone()).collect::<Vec<_>>())
+    .bind(now)
+    .bind(scan)
+    .execute(&mut *conn)
+    .await?;
+    let _ = upserted;
+
+    sqlx::query(
+        "with gone as (
+             update assets set deleted_at = $3
+             where tenant_id = $1 and aws_account_id = $2 and deleted_at is null and last_seen_at < $3
+               and (region, resource_type) in (select * from unnest($4::text[], $5::text[]))
+             returning asset_id, configuration
+         ),
+         closed as (
+             update asset_ips set seen_until = $3
+             where tenant_id = $1 and seen_until is null and asset_id in (select asset_id from gone)
+         )
+         insert into asset_changes (tenant_id, change_id, asset_id, scan_id, changed_at, kind, configuration)
+         select $1, gen_random_uuid(), asset_id, $6, $3, 'deleted', configuration from gone",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(now)
+    .bind(complete.iter().map(|c| c.0.clone()).collect::<Vec<_>>())
+    .bind(complete.iter().map(|c| c.1.clone()).collect::<Vec<_>>())
+    .bind(scan)
+    .execute(&mut *conn)
+    .await?;
+
+    // IP spans: open one for every address held now that has no open span, close the
+    // open spans of seen assets for addresses they no longer hold.
+    let mut regions = Vec::new();
+    let mut types = Vec::new();
+    let mut ids = Vec::new();
+    let mut ips = Vec::new();
+    let mut public = Vec::new();
+    for o in observed {
+        for (ip, is_public) in &o.ips {
+            regions.push(o.region.clone());
+            types.push(o.resource_type.clone());
+            ids.push(o.resource_id.clone());
+            ips.push(ip.clone());
+            public.push(*is_public);
+        }
+    }
+    sqlx::query(
+        "with held as (
+             select a.asset_id, h.ip::inet as ip, h.public
+             from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::bool[]) as h(region, resource_type, resource_id, ip, public)
+             join assets a on a.tenant_id = $1 and a.aws_account_id = $2 and a.region = h.region
+                 and a.resource_type = h.resource_type and a.resource_id = h.resource_id
+         ),
+         closed as (
+             update asset_ips x set seen_until = $8
+             from assets a
+             where x.tenant_id = $1 and x.seen_until is null and a.tenant_id = $1 and a.asset_id = x.asset_id
+               and a.aws_account_id = $2 and a.last_seen_at = $8
+               and (x.asset_id, x.ip) not in (select asset_id, ip from held)
+         )
+         insert into asset_ips (tenant_id, asset_ip_id, asset_id, ip, public, seen_from)
+         select $1, gen_random_uuid(), asset_id, ip, public, $8 from held
+         on conflict (tenant_id, asset_id, ip) where seen_until is null do nothing",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(regions)
+    .bind(types)
+    .bind(ids)
+    .bind(ips)
+    .bind(public)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(observed.len() as u64)
+}
+
+/// Filters of the asset list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub aws_account_id: Option<AwsAccountId>,
+    pub resource_type: Option<String>,
+    pub region: Option<String>,
+    pub include_deleted: bool,
+}
+
+const FILTER: &str = "a.tenant_id = $1
+    and ($2::uuid is null or a.aws_account_id = $2)
+    and ($3::text is null or a.resource_type = $3)
+    and ($4::text is null or a.region = $4)
+    and ($5 or a.deleted_at is null)";
+
+/// A page of assets by type, region and ID.
+pub async fn page(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    filter: &Filter,
+    after: Option<(String, String, String, AssetId)>,
+    limit: i64,
+) -> Result<(Vec<Asset>, i64), sqlx::Error> {
+    let (t, r, i, id) = match after {
+        Some((t, r, i, id)) => (Some(t), Some(r), Some(i), Some(id)),
+        None => (None, None, None, None),
+    };
+    let rows = sqlx::query_as(sql(format!(
+        "select {COLUMNS} from assets a where {FILTER}
+           and ($6::text is null or (a.resource_type, a.region, a.resource_id, a.asset_id) > ($6, $7, $8, $9))
+         order by a.resource_type, a.region, a.resource_id, a.asset_id limit $10"
+    )))
+    .bind(tenant)
+    .bind(filter.aws_account_id)
+    .bind(filter.resource_type.clone())
+    .bind(filter.region.clone())
+    .bind(filter.include_deleted)
+    .bind(t)
+    .bind(r)
+    .bind(i)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar(sql(format!("select count(*) from assets a where {FILTER}")))
+        .bind(tenant)
+        .bind(filter.aws_account_id)
+        .bind(filter.resource_type.clone())
+        .bind(filter.region.clone())
+        .bind(filter.include_deleted)
+        .fetch_one(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Reads one asset.
+pub async fn get(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AssetId,
+) -> Result<Option<Asset>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from assets a where a.tenant_id = $1 and a.asset_id = $2"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// One change of an asset.
+#[derive(Debug, Clone, FromRow)]
+pub struct Change {
+    pub change_id: uuid::Uuid,
+    pub scan_id: Option<ScanId>,
+    pub changed_at: DateTime<Utc>,
+    pub kind: String,
+    pub configuration: Option<serde_json::Value>,
+}
+
+/// An asset's changes, newest first.
+pub async fn changes(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AssetId,
+    limit: i64,
+) -> Result<Vec<Change>, sqlx::Error> {
+    sqlx::query_as(
+        "select change_id, scan_id, changed_at, kind, configuration from asset_changes
+         where tenant_id = $1 and asset_id = $2 order by changed_at desc, change_id limit $3",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
+
+/// A resource that held an address, and over which span.
+#[derive(Debug, Clone, FromRow)]
+pub struct IpHolder {
+    #[sqlx(flatten)]
+    pub asset: Asset,
+    pub ip: String,
+    pub public: bool,
+    pub seen_from: DateTime<Utc>,
+    pub seen_until: Option<DateTime<Utc>>,
+}
+
+/// The resources that held `ip` at `at` (the question an investigator asks of an
+/// address seen in an event).
+pub async fn by_ip(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    ip: &str,
+    at: DateTime<Utc>,
+) -> Result<Vec<IpHolder>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS}, host(x.ip) as ip, x.public, x.seen_from, x.seen_until
+         from asset_ips x join assets a on a.tenant_id = x.tenant_id and a.asset_id = x.asset_id
+         where x.tenant_id = $1 and x.ip = $2::inet and x.seen_from <= $3 and (x.seen_until is null or x.seen_until >= $3)
+         order by x.seen_from desc"
+    )))
+    .bind(tenant)
+    .bind(ip)
+    .bind(at)
+    .fetch_all(conn)
+    .await
+}

@@ -1,0 +1,300 @@
+//! Findings: one rule failing on one resource, opened on first sight, kept fresh, resolved
+//! when a complete re-check no longer sees it, reopened if it returns. Suppression is a
+//! customer's decision and survives rescans.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+
+use crate::ids::{AwsAccountId, FindingId, TenantId};
+
+/// A finding as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Finding {
+    pub tenant_id: TenantId,
+    pub finding_id: FindingId,
+    pub aws_account_id: AwsAccountId,
+    pub rule_id: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    pub severity: String,
+    pub status: String,
+    pub evidence: serde_json::Value,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub resolved_at: Option<DateTime<Utc>>,
+    pub suppressed_reason: Option<String>,
+    pub suppressed_until: Option<DateTime<Utc>>,
+    pub suppressed_by: Option<String>,
+}
+
+const COLUMNS: &str = "tenant_id, finding_id, aws_account_id, rule_id, region, resource_type, resource_id, resource_arn, \
+                       severity, status, evidence, first_seen_at, last_seen_at, resolved_at, suppressed_reason, \
+                       suppressed_until, suppressed_by";
+
+fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(s)
+}
+
+/// A finding seen by a scan.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub rule_id: String,
+    pub region: String,
+    pub resource_type: String,
+    pub resource_id: String,
+    pub resource_arn: Option<String>,
+    pub severity: &'static str,
+    pub evidence: serde_json::Value,
+}
+
+/// Applies one scan's results to a connection's findings. `complete` lists the
+/// (rule, region) pairs the scan fully checked; `unknown` the (rule, region, resource)
+/// it could not judge. Returns (opened, resolved).
+pub async fn apply_scan(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    now: DateTime<Utc>,
+    seen: &[Seen],
+    complete: &[(String, String)],
+    unknown: &[(String, String, String)],
+) -> Result<(i64, i64), sqlx::Error> {
+    // Suppressions that have run out end first, so the rest of the scan treats them as
+    // ordinary findings.
+    sqlx::query(
+        "update findings set status = case when resolved_at is null then 'open' else 'resolved' end,
+             suppressed_reason = null, suppressed_until = null, suppressed_by = null
+         where tenant_id = $1 and aws_account_id = $2 and status = 'suppressed' and suppressed_until <= $3",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+
+    let col = |f: fn(&Seen) -> String| seen.iter().map(f).collect::<Vec<_>>();
+    let opened: i64 = sqlx::query_scalar(
+        "with incoming as (
+             select * from unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
+                 as t(rule_id, region, resource_type, resource_id, resource_arn, severity, evidence)
+         ),
+         prior as (
+             select f.rule_id, f.region, f.resource_id, f.status, f.resolved_at from findings f
+             join incoming i using (rule_id, region, resource_id)
+             where f.tenant_id = $1 and f.aws_account_id = $2
+         ),
+         upserted as (
+             insert into findings (tenant_id, finding_id, aws_account_id, rule_id, region, resource_type, resource_id,
+                                   resource_arn, severity, status, evidence, first_seen_at, last_seen_at)
+             select $1, gen_random_uuid(), $2, rule_id, region, resource_type, resource_id, nullif(resource_arn, ''),
+                    severity, 'open', evidence, $3, $3
+             from incoming
+             on conflict (tenant_id, aws_account_id, rule_id, region, resource_id) do update set
+                 last_seen_at = excluded.last_seen_at, evidence = excluded.evidence, severity = excluded.severity,
+                 resource_arn = excluded.resource_arn, resolved_at = null,
+                 status = case when findings.status = 'suppressed' then 'suppressed' else 'open' end
+             returning 1
+         )
+         -- Data-modifying CTEs always run; `prior` still shows the rows as they were.
+         select count(*) from incoming i
+         left join prior p using (rule_id, region, resource_id)
+         where p.rule_id is null or p.resolved_at is not null",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(now)
+    .bind(col(|s| s.rule_id.clone()))
+    .bind(col(|s| s.region.clone()))
+    .bind(col(|s| s.resource_type.clone()))
+    .bind(col(|s| s.resource_id.clone()))
+    .bind(col(|s| s.resource_arn.clone().unwrap_or_default()))
+    .bind(col(|s| s.severity.to_owned()))
+    .bind(seen.iter().map(|s| s.evidence.clone()).collect::<Vec<_>>())
+    .fetch_one(&mut *conn)
+    .await?;
+
+    let resolved: i64 = sqlx::query_scalar(
+        "with done as (
+             update findings f set resolved_at = $3,
+                 status = case when f.status = 'suppressed' then 'suppressed' else 'resolved' end
+             where f.tenant_id = $1 and f.aws_account_id = $2 and f.resolved_at is null and f.last_seen_at < $3
+               and (f.rule_id, f.region) in (select * from unnest($4::text[], $5::text[]))
+               and (f.rule_id, f.region, f.resource_id) not in (select * from unnest($6::text[], $7::text[], $8::text[]))
+             returning 1
+         )
+         select count(*) from done",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(now)
+    .bind(complete.iter().map(|c| c.0.clone()).collect::<Vec<_>>())
+    .bind(complete.iter().map(|c| c.1.clone()).collect::<Vec<_>>())
+    .bind(unknown.iter().map(|u| u.0.clone()).collect::<Vec<_>>())
+    .bind(unknown.iter().map(|u| u.1.clone()).collect::<Vec<_>>())
+    .bind(unknown.iter().map(|u| u.2.clone()).collect::<Vec<_>>())
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((opened, resolved))
+}
+
+/// Filters of the findings list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub aws_account_id: Option<AwsAccountId>,
+    pub severities: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    pub rule_id: Option<String>,
+    pub resource_id: Option<String>,
+    pub region: Option<String>,
+}
+
+/// Keyset position: severity rank, last seen, ID.
+pub type Cursor = (i32, DateTime<Utc>, FindingId);
+
+const FILTER: &str = "tenant_id = $1
+    and ($2::uuid is null or aws_account_id = $2)
+    and ($3::text[] is null or severity = any($3))
+    and ($4::text[] is null or status = any($4))
+    and ($5::text is null or rule_id = $5)
+    and ($6::text is null or resource_id = $6)
+    and ($7::text is null or region = $7)";
+
+const RANK: &str = "array_position(array['critical','high','medium','low','info'], severity)";
+
+/// A page of findings, most severe first, then most recently seen.
+pub async fn page(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    filter: &Filter,
+    after: Option<Cursor>,
+    limit: i64,
+) -> Result<(Vec<(i32, Finding)>, i64), sqlx::Error> {
+    #[derive(FromRow)]
+    struct Row {
+        rank: i32,
+        #[sqlx(flatten)]
+        finding: Finding,
+    }
+    let (rank, seen, id) = match after {
+        Some((r, s, i)) => (Some(r), Some(s), Some(i)),
+        None => (None, None, None),
+    };
+    let rows: Vec<Row> = sqlx::query_as(sql(format!(
+        "select {RANK} as rank, {COLUMNS} from findings where {FILTER}
+           and ($8::int is null or ({RANK}, -extract(epoch from last_seen_at), finding_id::text)
+                                  > ($8, -extract(epoch from $9::timestamptz), $10::text))
+         order by {RANK}, last_seen_at desc, finding_id::text
+         limit $11"
+    )))
+    .bind(tenant)
+    .bind(filter.aws_account_id)
+    .bind(filter.severities.clone())
+    .bind(filter.statuses.clone())
+    .bind(filter.rule_id.clone())
+    .bind(filter.resource_id.clone())
+    .bind(filter.region.clone())
+    .bind(rank)
+    .bind(seen)
+    .bind(id.map(|i| i.to_string()))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total: i64 =
+        sqlx::query_scalar(sql(format!("select count(*) from findings where {FILTER}")))
+            .bind(tenant)
+            .bind(filter.aws_account_id)
+            .bind(filter.severities.clone())
+            .bind(filter.statuses.clone())
+            .bind(filter.rule_id.clone())
+            .bind(filter.resource_id.clone())
+            .bind(filter.region.clone())
+            .fetch_one(conn)
+            .await?;
+    Ok((
+        rows.into_iter().map(|r| (r.rank, r.finding)).collect(),
+        total,
+    ))
+}
+
+/// Reads one finding.
+pub async fn get(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: FindingId,
+) -> Result<Option<Finding>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from findings where tenant_id = $1 and finding_id = $2"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Suppresses a finding with a reason, optionally until a time.
+pub async fn suppress(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: FindingId,
+    reason: &str,
+    until: Option<DateTime<Utc>>,
+    by: &str,
+) -> Result<Option<Finding>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update findings set status = 'suppressed', suppressed_reason = $3, suppressed_until = $4, suppressed_by = $5
+         where tenant_id = $1 and finding_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(reason)
+    .bind(until)
+    .bind(by)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Lifts a suppression: the finding is open or resolved again, as the last scan saw it.
+pub async fn unsuppress(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: FindingId,
+) -> Result<Option<Finding>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update findings set status = case when resolved_at is null then 'open' else 'resolved' end,
+             suppressed_reason = null, suppressed_until = null, suppressed_by = null
+         where tenant_id = $1 and finding_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Open findings counted by severity and by rule.
+pub async fn summary(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: Option<AwsAccountId>,
+) -> Result<(Vec<(String, i64)>, Vec<(String, String, i64)>), sqlx::Error> {
+    let by_severity = sqlx::query_as(
+        "select severity, count(*) from findings
+         where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and status = 'open'
+         group by severity order by array_position(array['critical','high','medium','low','info'], severity)",
+    )
+    .bind(tenant)
+    .bind(account)
+    .fetch_all(&mut *conn)
+    .await?;
+    let by_rule = sqlx::query_as(
+        "select rule_id, min(severity), count(*) from findings
+         where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and status = 'open'
+         group by rule_id order by count(*) desc, rule_id",
+    )
+    .bind(tenant)
+    .bind(account)
+    .fetch_all(conn)
+    .await?;
+    Ok((by_severity, by_rule))
+}

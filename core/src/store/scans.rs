@@ -1,0 +1,203 @@
+//! Scans: one run of the assessment over one connection.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+
+use crate::ids::{AwsAccountId, ScanId, TenantId};
+
+/// A scan as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Scan {
+    pub tenant_id: TenantId,
+    pub scan_id: ScanId,
+    pub aws_account_id: AwsAccountId,
+    pub status: String,
+    pub trigger: String,
+    pub regions_total: i32,
+    pub regions_done: i32,
+    pub problems: serde_json::Value,
+    pub error: Option<String>,
+    pub findings_opened: i32,
+    pub findings_resolved: i32,
+    pub resources_seen: i32,
+    pub created_at: DateTime<Utc>,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "tenant_id, scan_id, aws_account_id, status, trigger, regions_total, regions_done, problems, \
+                       error, findings_opened, findings_resolved, resources_seen, created_at, started_at, finished_at";
+
+fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(s)
+}
+
+/// Records a queued scan.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    trigger: &str,
+) -> Result<Scan, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "insert into scans (tenant_id, scan_id, aws_account_id, trigger) values ($1, $2, $3, $4) returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(ScanId::new())
+    .bind(account)
+    .bind(trigger)
+    .fetch_one(conn)
+    .await
+}
+
+/// Reads one scan.
+pub async fn get(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ScanId,
+) -> Result<Option<Scan>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from scans where tenant_id = $1 and scan_id = $2"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The queued or running scan of a connection, if any.
+pub async fn active(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+) -> Result<Option<Scan>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from scans where tenant_id = $1 and aws_account_id = $2 and status in ('queued', 'running')
+         order by created_at desc limit 1"
+    )))
+    .bind(tenant)
+    .bind(account)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The newest scan of each given connection.
+pub async fn latest_per_account(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    accounts: &[AwsAccountId],
+) -> Result<Vec<Scan>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select distinct on (aws_account_id) {COLUMNS} from scans
+         where tenant_id = $1 and aws_account_id = any($2)
+         order by aws_account_id, created_at desc"
+    )))
+    .bind(tenant)
+    .bind(accounts.iter().map(|a| a.0).collect::<Vec<_>>())
+    .fetch_all(conn)
+    .await
+}
+
+/// A page of a tenant's scans, newest first, optionally of one connection.
+pub async fn page(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: Option<AwsAccountId>,
+    after: Option<(DateTime<Utc>, ScanId)>,
+    limit: i64,
+) -> Result<(Vec<Scan>, i64), sqlx::Error> {
+    let (at, id) = after.unzip();
+    let rows = sqlx::query_as(sql(format!(
+        "select {COLUMNS} from scans
+         where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2)
+           and ($3::timestamptz is null or (created_at, scan_id) < ($3, $4))
+         order by created_at desc, scan_id desc limit $5"
+    )))
+    .bind(tenant)
+    .bind(account)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar("select count(*) from scans where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2)")
+        .bind(tenant)
+        .bind(account)
+        .fetch_one(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Marks a scan running with its region count.
+pub async fn start(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ScanId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("update scans set status = 'running', started_at = coalesce(started_at, $3) where tenant_id = $1 and scan_id = $2")
+        .bind(tenant)
+        .bind(id)
+        .bind(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Sets progress counters.
+pub async fn progress(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ScanId,
+    regions_total: i32,
+    regions_done: i32,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update scans set regions_total = $3, regions_done = greatest(regions_done, $4) where tenant_id = $1 and scan_id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(regions_total)
+    .bind(regions_done)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// How a scan ended.
+#[derive(Debug, Clone)]
+pub struct Outcome<'a> {
+    pub status: &'a str,
+    pub error: Option<&'a str>,
+    pub problems: serde_json::Value,
+    pub findings_opened: i32,
+    pub findings_resolved: i32,
+    pub resources_seen: i32,
+}
+
+/// Records a finished scan.
+pub async fn finish(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: ScanId,
+    at: DateTime<Utc>,
+    o: Outcome<'_>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update scans set status = $3, error = $4, problems = $5, findings_opened = $6, findings_resolved = $7,
+             resources_seen = $8, finished_at = $9, started_at = coalesce(started_at, $9)
+         where tenant_id = $1 and scan_id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(o.status)
+    .bind(o.error)
+    .bind(o.problems)
+    .bind(o.findings_opened)
+    .bind(o.findings_resolved)
+    .bind(o.resources_seen)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,535 @@
+//! Pins the assessment against a seeded insecure account in the emulator: the expected
+//! findings on the expected resources and none on the well-configured ones; fixing a
+//! resource resolves exactly its finding; a denied service makes the scan PARTIAL and
+//! resolves nothing there; suppression survives rescans; an IP resolves to the resource
+//! that held it at the time.
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use vigil_core::{
+    aws::{ServiceIdentity, session::Sessions},
+    jobs::{Queue, Runner, RunnerOptions},
+};
+use vigil_tests::{
+    TestApp, app_pool,
+    emulator::{Emulator, python, random_account_id},
+    error_code, spawn_app_full, test_config,
+};
+use vigil_worker::TaskHandler;
+
+const REGIONS: &str = "us-east-1,eu-west-1";
+const CREATE: &str =
+    "mutation($name: String!) { createAwsAccount(input: { name: $name }) { id externalId } }";
+const VERIFY: &str = "mutation($id: ID!, $arn: String!) { verifyAwsAccount(id: $id, roleArn: $arn) { id status error lastScan { id } } }";
+const START: &str = "mutation($id: ID!) { startScan(awsAccountId: $id) { id status } }";
+const SCAN: &str = "query($id: ID!) { scan(id: $id) { status regionsTotal regionsDone findingsOpened findingsResolved resourcesSeen error problems { region service operation message } } }";
+const FINDINGS: &str = "query($f: FindingFilter, $first: Int, $after: String) { findings(first: $first, after: $after, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { id ruleId title severity status region resourceId description remediation compliance suppressedReason } } } }";
+
+/// A connected, seeded account: the API, the account's 12-digit ID, our connection ID
+/// and the seeder's summary of what it created.
+struct Seeded {
+    app: TestApp,
+    token: String,
+    account: String,
+    connection: Value,
+    summary: Value,
+}
+
+async fn seeded(opts: PgConnectOptions) -> Seeded {
+    let emu = Emulator::shared();
+    let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
+    let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
+    let token = app
+        .signup(&format!("owner@{}.example", random_account_id()), "Seeded")
+        .await
+        .access_token;
+    let account = random_account_id();
+    let created = app
+        .graphql_ok(&token, CREATE, json!({ "name": "seeded" }))
+        .await["createAwsAccount"]
+        .clone();
+    let external_id = created["externalId"].as_str().unwrap();
+    // The customer's side: the seeder builds the estate and Vigil's role from the template's trust policy.
+    let out = std::process::Command::new(python())
+        .args([
+            "-m",
+            "vigil_emulator.seed",
+            "--endpoint",
+            &emu.endpoint,
+            "--account",
+            &account,
+            "--regions",
+            REGIONS,
+        ])
+        .args(["--role-external-id", &format!("{account}={external_id}")])
+        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/aws"))
+        .output()
+        .expect("the seeder runs");
+    assert!(
+        out.status.success(),
+        "seeder failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: Value = serde_json::from_slice(&out.stdout).expect("seeder summary");
+    let summary = summary["accounts"][&account].clone();
+    let role = summary["iam"]["roles"]["VigilReadOnly"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let connection = app
+        .graphql_ok(&token, VERIFY, json!({ "id": created["id"], "arn": role }))
+        .await["verifyAwsAccount"]
+        .clone();
+    assert_eq!(connection["status"], "CONNECTED", "{connection}");
+    Seeded {
+        app,
+        token,
+        account,
+        connection,
+        summary,
+    }
+}
+
+impl Seeded {
+    fn worker(&self) -> Runner<TaskHandler> {
+        let emu = Emulator::shared();
+        let base = aws_config::SdkConfig::builder()
+            .behavior_version(aws_config::BehaviorVersion::latest())
+            .region(aws_types::region::Region::new("us-east-1"))
+            .endpoint_url(&emu.endpoint)
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    aws_credential_types::Credentials::new(
+                        vigil_tests::emulator::MANAGEMENT_ACCESS_KEY,
+                        vigil_tests::emulator::MANAGEMENT_SECRET_KEY,
+                        None,
+                        None,
+                        "vigil-tests",
+                    ),
+                ),
+            )
+            .build();
+        Runner::new(
+            Queue::new(
+                self.app.pool.clone(),
+                "test-worker",
+                Duration::from_secs(60),
+            ),
+            TaskHandler::new(
+                self.app.pool.clone(),
+                Sessions::new(base, vigil_worker::REFRESH_BEFORE_EXPIRY),
+                self.app.clock.clone(),
+            ),
+            RunnerOptions {
+                concurrency: 2,
+                ..RunnerOptions::default()
+            },
+        )
+    }
+
+    /// Starts a scan, runs the worker until the queue is empty, returns the scan.
+    async fn scan(&self) -> Value {
+        let started = self
+            .app
+            .graphql_ok(&self.token, START, json!({ "id": self.connection["id"] }))
+            .await;
+        let id = started["startScan"]["id"].clone();
+        self.worker().drain().await.unwrap();
+        self.app
+            .graphql_ok(&self.token, SCAN, json!({ "id": id }))
+            .await["scan"]
+            .clone()
+    }
+
+    async fn findings(&self, filter: Value) -> Vec<Value> {
+        let mut all = Vec::new();
+        let mut after = Value::Null;
+        loop {
+            let data = self
+                .app
+                .graphql_ok(
+                    &self.token,
+                    FINDINGS,
+                    json!({ "f": filter, "first": 100, "after": after }),
+                )
+                .await;
+            let page = &data["findings"];
+            all.extend(
+                page["edges"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|e| e["node"].clone()),
+            );
+            if page["pageInfo"]["hasNextPage"] != true {
+                return all;
+            }
+            after = page["pageInfo"]["endCursor"].clone();
+        }
+    }
+
+    fn id(&self, region: &str, kind: &str, name: &str) -> String {
+        self.summary["regions"][region][kind][name]
+            .as_str()
+            .unwrap_or_else(|| panic!("{kind}/{name} in {region}"))
+            .to_owned()
+    }
+}
+
+fn has(findings: &[Value], rule: &str, resource: &str) -> bool {
+    findings
+        .iter()
+        .any(|f| f["ruleId"] == rule && f["resourceId"] == resource)
+}
+
+fn flagged(findings: &[Value], resource: &str) -> Vec<String> {
+    findings
+        .iter()
+        .filter(|f| f["resourceId"] == resource)
+        .map(|f| f["ruleId"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_seeded_account_gets_the_expected_findings_and_none_on_good_resources(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    // The first scan was queued by the connection itself.
+    s.worker().drain().await.unwrap();
+    let first = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "{ awsAccounts { lastScan { id status regionsTotal regionsDone findingsOpened } } }",
+            json!({}),
+        )
+        .await;
+    let scan = &first["awsAccounts"][0]["lastScan"];
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    assert!(scan["regionsTotal"].as_i64().unwrap() >= 2);
+    assert_eq!(scan["regionsDone"], scan["regionsTotal"]);
+    assert!(scan["findingsOpened"].as_i64().unwrap() > 10);
+
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    for region in ["us-east-1", "eu-west-1"] {
+        assert!(
+            has(
+                &open,
+                "ec2-sg-ssh-open",
+                &s.id(region, "securityGroups", "open-ssh")
+            ),
+            "{region} ssh"
+        );
+        assert!(
+            has(
+                &open,
+                "ec2-sg-rdp-open",
+                &s.id(region, "securityGroups", "open-rdp")
+            ),
+            "{region} rdp"
+        );
+        assert!(
+            has(
+                &open,
+                "ec2-sg-all-ports-open",
+                &s.id(region, "securityGroups", "open-all-traffic")
+            ),
+            "{region} all"
+        );
+        assert!(
+            has(
+                &open,
+                "ec2-snapshot-public",
+                &s.id(region, "snapshots", "snap-public")
+            ),
+            "{region} snapshot"
+        );
+        assert!(
+            has(
+                &open,
+                "ec2-ebs-volume-unencrypted",
+                &s.id(region, "volumes", "data-unencrypted")
+            ),
+            "{region} volume"
+        );
+        assert!(
+            has(
+                &open,
+                "ec2-instance-imdsv1-public",
+                &s.id(region, "instances", "web-imdsv1")
+            ),
+            "{region} imds"
+        );
+        // Well-configured resources carry no finding.
+        for good in [
+            s.id(region, "securityGroups", "web-https"),
+            s.id(region, "securityGroups", "db-private"),
+            s.id(region, "snapshots", "snap-private"),
+            s.id(region, "volumes", "data-encrypted"),
+            s.id(region, "instances", "api-imdsv2"),
+            s.id(region, "instances", "worker-private"),
+        ] {
+            assert!(
+                flagged(&open, &good).is_empty(),
+                "{region} {good}: {:?}",
+                flagged(&open, &good)
+            );
+        }
+    }
+    assert!(has(&open, "rds-instance-public", "orders-db-public"));
+    assert!(
+        flagged(&open, "billing-db-private").is_empty(),
+        "{:?}",
+        flagged(&open, "billing-db-private")
+    );
+    let public_bucket = s.summary["buckets"]["public"].as_str().unwrap();
+    assert!(has(&open, "s3-bucket-public", public_bucket));
+    let private_bucket = s.summary["buckets"]["private"].as_str().unwrap();
+    assert!(!has(&open, "s3-bucket-public", private_bucket));
+    assert!(!has(&open, "s3-bucket-no-tls-only", private_bucket));
+    assert!(has(&open, "iam-user-console-no-mfa", "bob-dev"));
+    assert!(!has(&open, "iam-user-console-no-mfa", "alice-admin"));
+    assert!(has(&open, "iam-user-multiple-active-keys", "ci-deployer"));
+    assert!(has(&open, "iam-password-policy-length", "password-policy"));
+
+    // Every finding explains itself.
+    let f = open
+        .iter()
+        .find(|f| f["ruleId"] == "ec2-sg-ssh-open")
+        .unwrap();
+    assert!(
+        !f["description"].as_str().unwrap().is_empty()
+            && !f["remediation"].as_str().unwrap().is_empty()
+    );
+    assert!(
+        f["compliance"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c.as_str().unwrap().contains("CIS"))
+    );
+    // Most severe first.
+    let ranks: Vec<usize> = open
+        .iter()
+        .map(|f| {
+            ["CRITICAL", "HIGH", "MEDIUM", "LOW", "INFO"]
+                .iter()
+                .position(|s| f["severity"] == *s)
+                .unwrap()
+        })
+        .collect();
+    assert!(
+        ranks.windows(2).all(|w| w[0] <= w[1]),
+        "not sorted by severity"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let before = s.findings(json!({ "status": ["OPEN"] })).await;
+    let ssh = s.id("eu-west-1", "securityGroups", "open-ssh");
+    let rdp = s.id("eu-west-1", "securityGroups", "open-rdp");
+    let rdp_finding = before
+        .iter()
+        .find(|f| f["ruleId"] == "ec2-sg-rdp-open" && f["resourceId"] == rdp.as_str())
+        .unwrap();
+    let suppressed = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "mutation($id: ID!) { suppressFinding(id: $id, reason: \"bastion, accepted risk\") { status suppressedReason } }",
+            json!({ "id": rdp_finding["id"] }),
+        )
+        .await;
+    assert_eq!(suppressed["suppressFinding"]["status"], "SUPPRESSED");
+
+    // The customer closes SSH to the world on one group.
+    let emu = Emulator::shared();
+    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(&s.account, "eu-west-1").await);
+    let groups = ec2
+        .describe_security_groups()
+        .group_ids(&ssh)
+        .send()
+        .await
+        .unwrap();
+    let perms = groups.security_groups()[0].ip_permissions().to_vec();
+    ec2.revoke_security_group_ingress()
+        .group_id(&ssh)
+        .set_ip_permissions(Some(perms))
+        .send()
+        .await
+        .unwrap();
+
+    let scan = s.scan().await;
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    assert_eq!(scan["findingsResolved"], 1, "{scan}");
+    let after = s.findings(json!({})).await;
+    let status_of = |rule: &str, id: &str| {
+        after
+            .iter()
+            .find(|f| f["ruleId"] == rule && f["resourceId"] == id)
+            .map(|f| f["status"].clone())
+    };
+    assert_eq!(status_of("ec2-sg-ssh-open", &ssh), Some(json!("RESOLVED")));
+    assert_eq!(
+        status_of("ec2-sg-rdp-open", &rdp),
+        Some(json!("SUPPRESSED")),
+        "suppression must survive the rescan"
+    );
+    let still_open = after.iter().filter(|f| f["status"] == "OPEN").count();
+    assert_eq!(
+        still_open,
+        before.len() - 2,
+        "only the fixed and the suppressed finding left OPEN"
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_denied_service_makes_the_scan_partial_and_resolves_nothing_there(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let emu = Emulator::shared();
+    emu.add_fault(json!({ "accountId": s.account, "service": "rds", "kind": "access_denied" }))
+        .await;
+    let scan = s.scan().await;
+    emu.control(reqwest::Method::DELETE, "/_vigil/faults", None)
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "rds"),
+        "{scan}"
+    );
+    assert_eq!(
+        scan["findingsResolved"], 0,
+        "nothing unseen may be resolved"
+    );
+    let rds = s.findings(json!({ "ruleId": "rds-instance-public" })).await;
+    assert_eq!(rds[0]["status"], "OPEN");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_ip_resolves_to_the_instance_that_held_it_then_not_the_one_holding_it_now(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    let emu = Emulator::shared();
+    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(&s.account, "eu-west-1").await);
+    let subnet = s.id("eu-west-1", "subnets", "vigil-prod-private");
+    let image = ec2
+        .describe_images()
+        .owners("self")
+        .send()
+        .await
+        .unwrap()
+        .images()[0]
+        .image_id()
+        .unwrap()
+        .to_owned();
+    let cidr = ec2
+        .describe_subnets()
+        .subnet_ids(&subnet)
+        .send()
+        .await
+        .unwrap()
+        .subnets()[0]
+        .cidr_block()
+        .unwrap()
+        .to_owned();
+    let ip = format!("{}.77", cidr.rsplit_once('.').unwrap().0);
+    // Each instance gets the address through its own network interface, as when a
+    // terminated instance's address is handed to a new one.
+    let launch = |ip: String| {
+        let ec2 = ec2.clone();
+        let (subnet, image) = (subnet.clone(), image.clone());
+        async move {
+            let eni = ec2
+                .create_network_interface()
+                .subnet_id(&subnet)
+                .private_ip_address(ip)
+                .send()
+                .await
+                .unwrap();
+            let eni = eni
+                .network_interface()
+                .unwrap()
+                .network_interface_id()
+                .unwrap()
+                .to_owned();
+            let nic = aws_sdk_ec2::types::InstanceNetworkInterfaceSpecification::builder()
+                .network_interface_id(&eni)
+                .device_index(0)
+                .build();
+            let run = ec2
+                .run_instances()
+                .image_id(&image)
+                .min_count(1)
+                .max_count(1)
+                .network_interfaces(nic)
+                .send()
+                .await
+                .unwrap();
+            (run.instances()[0].instance_id().unwrap().to_owned(), eni)
+        }
+    };
+    let (old, old_eni) = launch(ip.clone()).await;
+    s.worker().drain().await.unwrap();
+    let held_then = s.app.clock.now();
+    ec2.terminate_instances()
+        .instance_ids(&old)
+        .send()
+        .await
+        .unwrap();
+    ec2.delete_network_interface()
+        .network_interface_id(&old_eni)
+        .send()
+        .await
+        .unwrap();
+    s.scan().await;
+    let (new, _) = launch(ip.clone()).await;
+    s.app.clock.advance(chrono::Duration::minutes(1));
+    s.scan().await;
+
+    let query = "query($ip: String!, $at: DateTime) { resourcesByIp(ip: $ip, at: $at) { ip public asset { resourceType resourceId } } }";
+    let then = s
+        .app
+        .graphql_ok(
+            &s.token,
+            query,
+            json!({ "ip": ip, "at": held_then.to_rfc3339() }),
+        )
+        .await;
+    let instances = |d: &Value| -> Vec<String> {
+        d["resourcesByIp"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|r| r["asset"]["resourceType"] == "AWS::EC2::Instance")
+            .map(|r| r["asset"]["resourceId"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(instances(&then), vec![old.clone()], "{then}");
+    let now = s.app.graphql_ok(&s.token, query, json!({ "ip": ip })).await;
+    assert_eq!(instances(&now), vec![new], "{now}");
+    let bad = s
+        .app
+        .graphql(Some(&s.token), query, json!({ "ip": "not-an-ip" }))
+        .await;
+    assert_eq!(error_code(&bad).as_deref(), Some("BAD_USER_INPUT"));
+}
