@@ -651,11 +651,12 @@ async fn trails(config: &SdkConfig, region: &str, problems: &Problems) -> Option
     Some(out)
 }
 
-/// Collects the whole account: regions concurrently, then IAM and S3.
+/// Collects the whole account: `concurrency` regions at a time, then IAM and S3.
 pub async fn account(
     session_config: impl Fn(&str) -> SdkConfig,
     account_id: &str,
     regions: Vec<String>,
+    concurrency: usize,
     problems: &Problems,
     on_region_done: impl Fn(usize) + Send + Sync,
 ) -> Inventory {
@@ -673,7 +674,7 @@ pub async fn account(
                 inv
             }
         })
-        .buffer_unordered(REGION_CONCURRENCY)
+        .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
     per_region.sort_by(|a, b| a.region.cmp(&b.region));

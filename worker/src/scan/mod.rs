@@ -69,6 +69,7 @@ pub async fn run(
         |region| session.sdk_config(region),
         account.account_id.as_deref().unwrap_or_default(),
         regions,
+        collect::REGION_CONCURRENCY,
         &problems,
         move |done| {
             let pool = progress_pool.clone();
