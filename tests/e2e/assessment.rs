@@ -4,18 +4,13 @@
 //! resolves nothing there; suppression survives rescans; an IP resolves to the resource
 //! that held it at the time.
 
-use std::time::Duration;
-
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use vigil_core::{
-    aws::{ServiceIdentity, session::Sessions},
-    jobs::{Queue, Runner, RunnerOptions},
-};
+use vigil_core::{aws::ServiceIdentity, jobs::Runner};
 use vigil_tests::{
     TestApp, app_pool,
     emulator::{Emulator, python, random_account_id},
-    error_code, spawn_app_full, test_config,
+    emulator_worker, error_code, spawn_app_full, test_config,
 };
 use vigil_worker::TaskHandler;
 
@@ -94,39 +89,7 @@ async fn seeded(opts: PgConnectOptions) -> Seeded {
 
 impl Seeded {
     fn worker(&self) -> Runner<TaskHandler> {
-        let emu = Emulator::shared();
-        let base = aws_config::SdkConfig::builder()
-            .behavior_version(aws_config::BehaviorVersion::latest())
-            .region(aws_types::region::Region::new("us-east-1"))
-            .endpoint_url(&emu.endpoint)
-            .credentials_provider(
-                aws_credential_types::provider::SharedCredentialsProvider::new(
-                    aws_credential_types::Credentials::new(
-                        vigil_tests::emulator::MANAGEMENT_ACCESS_KEY,
-                        vigil_tests::emulator::MANAGEMENT_SECRET_KEY,
-                        None,
-                        None,
-                        "vigil-tests",
-                    ),
-                ),
-            )
-            .build();
-        Runner::new(
-            Queue::new(
-                self.app.pool.clone(),
-                "test-worker",
-                Duration::from_secs(60),
-            ),
-            TaskHandler::new(
-                self.app.pool.clone(),
-                Sessions::new(base, vigil_worker::REFRESH_BEFORE_EXPIRY),
-                self.app.clock.clone(),
-            ),
-            RunnerOptions {
-                concurrency: 2,
-                ..RunnerOptions::default()
-            },
-        )
+        emulator_worker(&self.app)
     }
 
     /// Starts a scan, runs the worker until the queue is empty, returns the scan.
@@ -401,11 +364,17 @@ async fn a_denied_service_makes_the_scan_partial_and_resolves_nothing_there(
     let s = seeded(opts).await;
     s.worker().drain().await.unwrap();
     let emu = Emulator::shared();
-    emu.add_fault(json!({ "accountId": s.account, "service": "rds", "kind": "access_denied" }))
+    let rule = emu
+        .add_fault(json!({ "accountId": s.account, "service": "rds", "kind": "access_denied" }))
         .await;
     let scan = s.scan().await;
-    emu.control(reqwest::Method::DELETE, "/_vigil/faults", None)
-        .await;
+    // Only this test's rule: other tests share the emulator.
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{rule}"),
+        None,
+    )
+    .await;
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
     assert!(
         scan["problems"]

@@ -7,20 +7,17 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use vigil_core::{
-    aws::{
-        ServiceIdentity,
-        session::{RoleSession, RoleTarget, Sessions},
-        template::trust_policy,
-    },
-    jobs::{Queue, Runner, RunnerOptions},
+use vigil_core::aws::{
+    ServiceIdentity,
+    session::{RoleSession, RoleTarget},
+    template::trust_policy,
 };
 use vigil_tests::{
     TestApp, app_pool,
     emulator::{Emulator, random_account_id},
-    error_code, spawn_app_full, test_config,
+    emulator_worker, error_code, spawn_app_full, test_config,
 };
-use vigil_worker::{TaskHandler, schedule};
+use vigil_worker::schedule;
 
 const CREATE: &str = "mutation($name: String!) { createAwsAccount(input: { name: $name }) { id name status externalId accountId setup { trustedPrincipalArn cloudFormationTemplate launchStackUrl } } }";
 const VERIFY: &str = "mutation($id: ID!, $arn: String!) { verifyAwsAccount(id: $id, roleArn: $arn) { id status accountId roleArn error } }";
@@ -65,39 +62,6 @@ async fn connect(app: &TestApp, token: &str, account: &str, role_name: &str) -> 
         .graphql_ok(token, VERIFY, json!({ "id": acct["id"], "arn": role }))
         .await;
     data["verifyAwsAccount"].clone()
-}
-
-fn worker(app: &TestApp) -> Runner<TaskHandler> {
-    let sessions = Sessions::new(management_base(), vigil_worker::REFRESH_BEFORE_EXPIRY);
-    Runner::new(
-        Queue::new(app.pool.clone(), "test-worker", Duration::from_secs(30)),
-        TaskHandler::new(app.pool.clone(), sessions, app.clock.clone()),
-        RunnerOptions {
-            concurrency: 2,
-            ..RunnerOptions::default()
-        },
-    )
-}
-
-fn management_base() -> aws_config::SdkConfig {
-    // The management identity, built synchronously from the shared emulator's endpoint.
-    let emu = Emulator::shared();
-    aws_config::SdkConfig::builder()
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .region(aws_types::region::Region::new("us-east-1"))
-        .endpoint_url(&emu.endpoint)
-        .credentials_provider(
-            aws_credential_types::provider::SharedCredentialsProvider::new(
-                aws_credential_types::Credentials::new(
-                    vigil_tests::emulator::MANAGEMENT_ACCESS_KEY,
-                    vigil_tests::emulator::MANAGEMENT_SECRET_KEY,
-                    None,
-                    None,
-                    "vigil-tests",
-                ),
-            ),
-        )
-        .build()
 }
 
 async fn job_kinds(app: &TestApp) -> Vec<(String, String)> {
@@ -161,7 +125,7 @@ async fn the_full_connect_flow_connects_and_queues_the_first_scan_and_ingestion(
     assert_eq!(listed["awsAccounts"][0]["status"], "CONNECTED");
 
     // The worker assumes the role through its session and keeps the connection healthy.
-    assert_eq!(worker(&app).drain().await.unwrap(), 2);
+    assert_eq!(emulator_worker(&app).drain().await.unwrap(), 2);
     assert_eq!(
         job_kinds(&app).await,
         vec![
@@ -503,7 +467,7 @@ async fn an_expired_trial_cannot_connect_and_its_scheduled_work_stops(
         .await
         .access_token;
     connect(&app, &token, &random_account_id(), "VigilExpiry").await;
-    let runner = worker(&app);
+    let runner = emulator_worker(&app);
     runner.drain().await.unwrap();
     let sched = schedule::Schedule {
         pool: app.pool.clone(),
@@ -527,6 +491,22 @@ async fn an_expired_trial_cannot_connect_and_its_scheduled_work_stops(
         .graphql(Some(&token), CREATE, json!({ "name": "late" }))
         .await;
     assert_eq!(error_code(&body).as_deref(), Some("TRIAL_EXPIRED"));
+    let connection = app
+        .graphql_ok(&token, "{ awsAccounts { id } }", json!({}))
+        .await["awsAccounts"][0]["id"]
+        .clone();
+    let scan = app
+        .graphql(
+            Some(&token),
+            "mutation($id: ID!) { startScan(awsAccountId: $id) { id } }",
+            json!({ "id": connection }),
+        )
+        .await;
+    assert_eq!(
+        error_code(&scan).as_deref(),
+        Some("TRIAL_EXPIRED"),
+        "{scan}"
+    );
     let listed = app
         .graphql_ok(&token, "{ awsAccounts { status } }", json!({}))
         .await;
@@ -549,7 +529,7 @@ async fn the_worker_marks_a_denied_role_error_and_recovers_when_it_works_again(
     let connected = connect(&app, &token, &random_account_id(), "VigilFlaky").await;
     let role = connected["roleArn"].as_str().unwrap().to_owned();
     let emu = Emulator::shared();
-    worker(&app).drain().await.unwrap();
+    emulator_worker(&app).drain().await.unwrap();
 
     emu.control(
         reqwest::Method::POST,
@@ -570,7 +550,7 @@ async fn the_worker_marks_a_denied_role_error_and_recovers_when_it_works_again(
     };
     schedule::tick(&sched).await.unwrap();
     // A fresh worker process: no cached session that would outlive the denial.
-    worker(&app).drain().await.unwrap();
+    emulator_worker(&app).drain().await.unwrap();
     let broken = app
         .graphql_ok(&token, ACCOUNT, json!({ "id": connected["id"] }))
         .await["awsAccount"]
@@ -592,7 +572,7 @@ async fn the_worker_marks_a_denied_role_error_and_recovers_when_it_works_again(
     .await;
     app.clock.advance(chrono::Duration::hours(7));
     schedule::tick(&sched).await.unwrap();
-    worker(&app).drain().await.unwrap();
+    emulator_worker(&app).drain().await.unwrap();
     let healed = app
         .graphql_ok(&token, ACCOUNT, json!({ "id": connected["id"] }))
         .await["awsAccount"]

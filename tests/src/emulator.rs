@@ -131,14 +131,21 @@ impl Emulator {
 
     /// SDK configuration as the management account (Vigil's own identity).
     pub async fn management_config(&self, region: &str) -> SdkConfig {
-        let creds = Credentials::new(
-            MANAGEMENT_ACCESS_KEY,
-            MANAGEMENT_SECRET_KEY,
-            None,
-            None,
-            "vigil-tests",
-        );
-        self.config_with(creds, region).await
+        self.config_with(management_credentials(), region).await
+    }
+
+    /// The same configuration in us-east-1, built without awaiting (for sync builders).
+    pub fn management_base(&self) -> SdkConfig {
+        SdkConfig::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .endpoint_url(&self.endpoint)
+            .credentials_provider(
+                aws_credential_types::provider::SharedCredentialsProvider::new(
+                    management_credentials(),
+                ),
+            )
+            .build()
     }
 
     /// SDK configuration inside `account`, entered through its bootstrap role.
@@ -209,6 +216,16 @@ impl Emulator {
             .await;
         out["id"].as_str().unwrap_or_default().to_owned()
     }
+}
+
+fn management_credentials() -> Credentials {
+    Credentials::new(
+        MANAGEMENT_ACCESS_KEY,
+        MANAGEMENT_SECRET_KEY,
+        None,
+        None,
+        "vigil-tests",
+    )
 }
 
 /// A fresh 12-digit account ID, so that tests sharing an emulator never see each

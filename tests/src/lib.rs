@@ -9,7 +9,14 @@ use serde_json::{Value, json};
 use sqlx::{PgPool, postgres::PgConnectOptions};
 use tokio_util::sync::CancellationToken;
 use vigil_api::Application;
-use vigil_core::{aws::ServiceIdentity, clock::Clock, config::Config, db};
+use vigil_core::{
+    aws::{ServiceIdentity, session::Sessions},
+    clock::Clock,
+    config::Config,
+    db,
+    jobs::{Queue, Runner, RunnerOptions},
+};
+use vigil_worker::TaskHandler;
 
 /// The JWT secret of test configurations, so tests can forge tokens to attack with.
 pub const TEST_JWT_SECRET: &str = "vigil-test-jwt-secret-0123456789abcdef";
@@ -137,6 +144,24 @@ impl TestApp {
         assert!(body.get("errors").is_none(), "unexpected errors: {body}");
         body["data"].clone()
     }
+}
+
+/// A worker (the real task handler) on the app's database, assuming customers' roles as
+/// Vigil's identity in the shared emulator and sharing the app's clock. Tests call
+/// `drain()` to run every queued job.
+pub fn emulator_worker(app: &TestApp) -> Runner<TaskHandler> {
+    let sessions = Sessions::new(
+        emulator::Emulator::shared().management_base(),
+        vigil_worker::REFRESH_BEFORE_EXPIRY,
+    );
+    Runner::new(
+        Queue::new(app.pool.clone(), "test-worker", Duration::from_secs(60)),
+        TaskHandler::new(app.pool.clone(), sessions, app.clock.clone()),
+        RunnerOptions {
+            concurrency: 2,
+            ..RunnerOptions::default()
+        },
+    )
 }
 
 /// The `extensions.code` of a GraphQL response's first error, if any.

@@ -49,8 +49,17 @@ fn invalid_refresh() -> ApiError {
     )
 }
 
-fn email_taken(e: &sqlx::Error) -> bool {
-    e.as_database_error().and_then(|d| d.constraint()) == Some("users_email_key")
+/// A duplicate email is the caller's 409; anything else is ours.
+fn email_taken_or_internal(e: sqlx::Error) -> ApiError {
+    if e.as_database_error().and_then(|d| d.constraint()) == Some("users_email_key") {
+        ApiError::client(
+            StatusCode::CONFLICT,
+            "email_taken",
+            "an account with this email already exists",
+        )
+    } else {
+        e.into()
+    }
 }
 
 /// Issues an access token and a refresh token of `family` (a new family at login).
@@ -124,17 +133,7 @@ pub async fn signup(
         },
     )
     .await
-    .map_err(|e| {
-        if email_taken(&e) {
-            ApiError::client(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "an account with this email already exists",
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(email_taken_or_internal)?;
     let actor = Actor {
         user_id: Some(user.user_id),
         ..anonymous_actor(&email, ip)
@@ -346,17 +345,7 @@ pub async fn accept_invite(
         },
     )
     .await
-    .map_err(|e| {
-        if email_taken(&e) {
-            ApiError::client(
-                StatusCode::CONFLICT,
-                "email_taken",
-                "an account with this email already exists",
-            )
-        } else {
-            e.into()
-        }
-    })?;
+    .map_err(email_taken_or_internal)?;
     let role: Role = invite.role.parse().map_err(anyhow::Error::msg)?;
     let actor = Actor {
         user_id: Some(user.user_id),

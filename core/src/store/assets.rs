@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
+use super::sql;
+
 use crate::ids::{AssetId, AwsAccountId, ScanId, TenantId};
 
 /// One resource seen by a scan.
@@ -38,10 +40,6 @@ pub struct Asset {
 
 const COLUMNS: &str = "a.tenant_id, a.asset_id, a.aws_account_id, a.region, a.resource_type, a.resource_id, a.resource_arn, \
                        a.configuration, a.tags, a.first_seen_at, a.last_seen_at, a.deleted_at";
-
-fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(s)
-}
 
 fn hash(v: &serde_json::Value) -> Vec<u8> {
     use sha2::{Digest, Sha256};

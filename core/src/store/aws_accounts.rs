@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
+use super::sql;
+
 use crate::ids::{AwsAccountId, TenantId};
 
 /// A connection as stored.
@@ -23,10 +25,6 @@ pub struct AwsAccount {
 
 const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
                        last_verified_at, last_activity_at, created_at";
-
-fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(s)
-}
 
 /// Creates a pending connection.
 pub async fn insert(

@@ -5,6 +5,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
+use super::sql;
+
 use crate::ids::{AwsAccountId, FindingId, TenantId};
 
 /// A finding as stored.
@@ -32,10 +34,6 @@ pub struct Finding {
 const COLUMNS: &str = "tenant_id, finding_id, aws_account_id, rule_id, region, resource_type, resource_id, resource_arn, \
                        severity, status, evidence, first_seen_at, last_seen_at, resolved_at, suppressed_reason, \
                        suppressed_until, suppressed_by";
-
-fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(s)
-}
 
 /// A finding seen by a scan.
 #[derive(Debug, Clone)]

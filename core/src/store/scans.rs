@@ -3,6 +3,8 @@
 use chrono::{DateTime, Utc};
 use sqlx::{FromRow, PgConnection};
 
+use super::sql;
+
 use crate::ids::{AwsAccountId, ScanId, TenantId};
 
 /// A scan as stored.
@@ -27,10 +29,6 @@ pub struct Scan {
 
 const COLUMNS: &str = "tenant_id, scan_id, aws_account_id, status, trigger, regions_total, regions_done, problems, \
                        error, findings_opened, findings_resolved, resources_seen, created_at, started_at, finished_at";
-
-fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
-    sqlx::AssertSqlSafe(s)
-}
 
 /// Records a queued scan.
 pub async fn insert(

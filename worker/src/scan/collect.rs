@@ -29,7 +29,7 @@ pub struct Problem {
 
 /// Turns an SDK error into a problem line: the AWS error code and message, no request
 /// details (which could carry signatures).
-fn problem<
+pub(crate) fn problem<
     E: std::error::Error + aws_sdk_ec2::error::ProvideErrorMetadata + Send + Sync + 'static,
 >(
     region: &str,

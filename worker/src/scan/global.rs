@@ -17,20 +17,7 @@ fn problem_of<E: std::error::Error + ProvideErrorMetadata + Send + Sync + 'stati
     operation: &str,
     err: &aws_sdk_s3::error::SdkError<E>,
 ) -> Problem {
-    let message = match err.as_service_error() {
-        Some(e) => format!(
-            "{}: {}",
-            e.code().unwrap_or("Error"),
-            e.message().unwrap_or("")
-        ),
-        None => DisplayErrorContext(err).to_string(),
-    };
-    Problem {
-        region: GLOBAL.to_owned(),
-        service: service.to_owned(),
-        operation: operation.to_owned(),
-        message,
-    }
+    super::collect::problem(GLOBAL, service, operation, err)
 }
 
 fn code_of<E: ProvideErrorMetadata>(err: &aws_sdk_s3::error::SdkError<E>) -> Option<&str> {
