@@ -42,6 +42,10 @@ pub struct Config {
     pub migrate_on_start: bool,
     pub scan_interval: Duration,
     pub ingest_interval: Duration,
+    /// How far back a connection's first ingestion reads (at most 90 days).
+    pub ingest_backfill: Duration,
+    /// How long events are kept.
+    pub event_retention: Duration,
     /// Jobs one worker process runs at once.
     pub worker_concurrency: usize,
     /// How long a claimed job stays leased without a heartbeat.
@@ -163,6 +167,24 @@ impl Config {
             migrate_on_start: parse_bool(src, "VIGIL_MIGRATE_ON_START", true)?,
             scan_interval: duration(src, "VIGIL_SCAN_INTERVAL", Duration::from_secs(6 * 3600))?,
             ingest_interval: duration(src, "VIGIL_INGEST_INTERVAL", Duration::from_secs(300))?,
+            ingest_backfill: match duration(
+                src,
+                "VIGIL_INGEST_BACKFILL",
+                Duration::from_secs(7 * 86_400),
+            )? {
+                d if d > Duration::from_secs(90 * 86_400) => {
+                    return Err(ConfigError::Invalid {
+                        name: "VIGIL_INGEST_BACKFILL",
+                        reason: "at most 90 days (CloudTrail's LookupEvents keeps 90 days)".into(),
+                    });
+                }
+                d => d,
+            },
+            event_retention: duration(
+                src,
+                "VIGIL_EVENT_RETENTION",
+                Duration::from_secs(90 * 86_400),
+            )?,
             worker_concurrency: positive(src, "VIGIL_WORKER_CONCURRENCY", 4)?,
             job_lease: duration(src, "VIGIL_JOB_LEASE", Duration::from_secs(60))?,
             shutdown_grace: duration(src, "VIGIL_SHUTDOWN_GRACE", Duration::from_secs(30))?,

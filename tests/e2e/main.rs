@@ -1,6 +1,7 @@
 //! End-to-end tests: the API over HTTP and the worker process, against real PostgreSQL
 //! (a fresh database per test).
 
+mod activity;
 mod assessment;
 mod auth;
 mod connect;

@@ -12,17 +12,40 @@ use vigil_core::{
     db,
     ids::{AwsAccountId, TenantId},
     jobs::{self, Handler, JobContext, JobError},
-    store::aws_accounts::{self, AwsAccount},
+    store::{
+        aws_accounts::{self, AwsAccount},
+        events,
+    },
     tasks::Task,
 };
 
-use crate::scan;
+use crate::{activity, scan};
 
 /// The worker's handler for every product task.
 pub struct TaskHandler {
     pool: PgPool,
     sessions: Sessions,
     clock: Clock,
+    settings: Settings,
+    lookup_limiter: activity::LookupLimiter,
+}
+
+/// Tunables of the work itself.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// How far back a connection's first ingestion reads.
+    pub backfill: Duration,
+    /// Events older than this are dropped (whole daily partitions).
+    pub event_retention_days: i64,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            backfill: activity::DEFAULT_BACKFILL,
+            event_retention_days: 90,
+        }
+    }
 }
 
 /// Whether a connection can be worked on.
@@ -41,7 +64,15 @@ impl TaskHandler {
             pool,
             sessions,
             clock,
+            settings: Settings::default(),
+            lookup_limiter: activity::lookup_limiter(),
         }
+    }
+
+    /// Replaces the default [`Settings`].
+    pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.settings = settings;
+        self
     }
 
     /// Assumes the connection's role through its cached session and records whether it
@@ -112,7 +143,19 @@ impl Handler for TaskHandler {
                 let deleted = jobs::prune_finished(&self.pool, age)
                     .await
                     .map_err(|e| JobError::Retry(e.into()))?;
-                tracing::info!(deleted, "pruned finished jobs");
+                let mut conn = self.pool.acquire().await.map_err(retry)?;
+                let dropped = events::drop_expired(
+                    &mut conn,
+                    self.clock.now().date_naive(),
+                    self.settings.event_retention_days,
+                )
+                .await
+                .map_err(retry)?;
+                tracing::info!(
+                    deleted,
+                    dropped_event_partitions = dropped,
+                    "pruned finished jobs and expired events"
+                );
                 Ok(())
             }
             Task::ScanAccount {
@@ -136,11 +179,25 @@ impl Handler for TaskHandler {
                 }
                 Connection::Gone => Ok(()),
             },
-            // Reading CloudTrail is not built yet: the job keeps the connection's health.
             Task::IngestActivity {
                 tenant_id,
                 aws_account_id,
-            } => self.connection(tenant_id, aws_account_id).await.map(|_| ()),
+            } => match self.connection(tenant_id, aws_account_id).await? {
+                Connection::Usable(account, session) => {
+                    let done = activity::run(
+                        &self.pool,
+                        &self.clock,
+                        &account,
+                        session,
+                        &self.lookup_limiter,
+                        self.settings.backfill,
+                    )
+                    .await?;
+                    tracing::info!(read = done.read, stored = done.stored, "activity ingested");
+                    Ok(())
+                }
+                Connection::Denied(_) | Connection::Gone => Ok(()),
+            },
         }
     }
 }

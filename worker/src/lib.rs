@@ -1,5 +1,6 @@
 //! Vigil's background worker: claims jobs from the PostgreSQL queue and runs them.
 
+pub mod activity;
 pub mod handler;
 pub mod scan;
 pub mod schedule;
@@ -70,9 +71,14 @@ pub async fn run_with(
     };
     let scheduler = tokio::spawn(schedule::run(schedule, shutdown.clone()));
     let sessions = Sessions::new(aws.config.clone(), REFRESH_BEFORE_EXPIRY);
+    let settings = handler::Settings {
+        backfill: config.ingest_backfill,
+        event_retention_days: i64::try_from(config.event_retention.as_secs() / 86_400)
+            .unwrap_or(90),
+    };
     let runner = Runner::new(
         queue,
-        TaskHandler::new(pool, sessions, clock),
+        TaskHandler::new(pool, sessions, clock).with_settings(settings),
         runner_options(&config),
     );
     let result = runner.run(shutdown.clone()).await;

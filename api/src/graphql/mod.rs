@@ -2,6 +2,7 @@
 //! the stores do the work.
 
 pub mod accounts;
+pub mod activity;
 pub mod api_keys;
 pub mod assessment;
 pub mod audit;
@@ -35,6 +36,7 @@ pub struct Query(
     team::TeamQuery,
     accounts::AccountsQuery,
     assessment::AssessmentQuery,
+    activity::ActivityQuery,
     api_keys::ApiKeysQuery,
     audit::AuditQuery,
 );

@@ -8,6 +8,7 @@ pub mod assets;
 pub mod audit;
 pub mod aws_accounts;
 pub mod credentials;
+pub mod events;
 pub mod findings;
 pub mod scans;
 pub mod tenants;

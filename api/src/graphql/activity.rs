@@ -1,0 +1,146 @@
+//! Activity: the CloudTrail events ingested from the tenant's accounts.
+
+use async_graphql::{Context, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use vigil_core::{roles::Permission, store::events};
+
+use super::{
+    context::{GqlResult, OrInternal, bad_input, require, tenant_tx},
+    pagination::{decode_cursor, page_size},
+};
+use crate::connection;
+
+/// One CloudTrail event of a connected account.
+#[derive(Debug, Clone)]
+pub struct EventGql(pub events::Event);
+
+#[Object(name = "Event")]
+impl EventGql {
+    /// Vigil's ID of the event (the account's connection and CloudTrail's event ID).
+    async fn id(&self) -> ID {
+        format!("{}:{}", self.0.aws_account_id, self.0.event_id).into()
+    }
+    /// CloudTrail's `eventID`.
+    async fn event_id(&self) -> &str {
+        &self.0.event_id
+    }
+    /// The API call, e.g. `AuthorizeSecurityGroupIngress`.
+    async fn event_name(&self) -> &str {
+        &self.0.event_name
+    }
+    /// The service, e.g. `ec2.amazonaws.com`.
+    async fn event_source(&self) -> &str {
+        &self.0.event_source
+    }
+    async fn aws_account_id(&self) -> ID {
+        self.0.aws_account_id.to_string().into()
+    }
+    async fn region(&self) -> &str {
+        &self.0.region
+    }
+    /// Who made the call.
+    async fn principal_arn(&self) -> Option<&str> {
+        self.0.principal_arn.as_deref()
+    }
+    /// `Root`, `IAMUser`, `AssumedRole`, `AWSService`...
+    async fn principal_type(&self) -> Option<&str> {
+        self.0.principal_type.as_deref()
+    }
+    async fn access_key_id(&self) -> Option<&str> {
+        self.0.access_key_id.as_deref()
+    }
+    /// Where the call came from: an address, or an AWS service name.
+    async fn source_ip_address(&self) -> Option<&str> {
+        self.0.source_ip.as_deref()
+    }
+    async fn user_agent(&self) -> Option<&str> {
+        self.0.user_agent.as_deref()
+    }
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.occurred_at
+    }
+    /// Set when the call failed (`AccessDenied`, `Client.UnauthorizedOperation`...).
+    async fn error_code(&self) -> Option<&str> {
+        self.0.error_code.as_deref()
+    }
+    async fn read_only(&self) -> Option<bool> {
+        self.0.read_only
+    }
+    /// Made by Vigil's own read-only session: kept for the record, never alerted on.
+    async fn by_vigil(&self) -> bool {
+        self.0.own
+    }
+    /// The CloudTrail record as delivered.
+    async fn raw(&self) -> async_graphql::Json<serde_json::Value> {
+        async_graphql::Json(self.0.raw.clone())
+    }
+}
+
+connection!(EventConnection, EventEdge, EventGql, "events");
+
+/// Which events to list.
+#[derive(Debug, Default, InputObject)]
+pub struct EventFilter {
+    pub aws_account_id: Option<ID>,
+    pub event_name: Option<String>,
+    pub event_source: Option<String>,
+    pub principal_arn: Option<String>,
+    pub source_ip_address: Option<String>,
+    pub error_code: Option<String>,
+    pub region: Option<String>,
+    /// From this time (inclusive).
+    pub since: Option<DateTime<Utc>>,
+    /// Before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct ActivityQuery;
+
+#[Object]
+impl ActivityQuery {
+    /// CloudTrail events, newest first.
+    async fn events(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<EventFilter>,
+    ) -> GqlResult<EventConnection> {
+        let p = require(ctx, Permission::Read)?;
+        let limit = page_size(first)?;
+        let after = after
+            .as_deref()
+            .map(decode_cursor::<(DateTime<Utc>, String)>)
+            .transpose()?;
+        let f = filter.unwrap_or_default();
+        let filter = events::Filter {
+            aws_account_id: f
+                .aws_account_id
+                .map(|i| {
+                    i.parse()
+                        .map_err(|_| bad_input("awsAccountId is not an ID from this API"))
+                })
+                .transpose()?,
+            event_name: f.event_name,
+            event_source: f.event_source,
+            principal_arn: f.principal_arn,
+            source_ip: f.source_ip_address,
+            error_code: f.error_code,
+            region: f.region,
+            since: f.since,
+            until: f.until,
+        };
+        let mut tx = tenant_tx(ctx, p).await?;
+        let (rows, total) = events::page(&mut tx, p.tenant_id, &filter, after, limit + 1)
+            .await
+            .or_internal()?;
+        Ok(EventConnection::from_rows(
+            rows,
+            limit,
+            total,
+            |e| (e.occurred_at, e.event_id.clone()),
+            EventGql,
+        ))
+    }
+}

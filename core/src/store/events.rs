@@ -1,0 +1,280 @@
+//! CloudTrail events: stored once per tenant (by event ID and time), with the fields
+//! people filter on as columns and the raw record as JSONB; the ingestion cursors and the
+//! trail files already read are written in the same transaction as the events.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{FromRow, PgConnection};
+
+use super::sql;
+use crate::ids::{AwsAccountId, TenantId};
+
+/// An event ready to store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub event_name: String,
+    pub event_source: String,
+    pub region: String,
+    pub principal_arn: Option<String>,
+    pub principal_type: Option<String>,
+    pub access_key_id: Option<String>,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    pub read_only: Option<bool>,
+    pub resources: serde_json::Value,
+    pub own: bool,
+    pub raw: serde_json::Value,
+}
+
+/// Creates the daily partitions these events need.
+pub async fn ensure_partitions(
+    conn: &mut PgConnection,
+    events: &[NewEvent],
+) -> Result<(), sqlx::Error> {
+    let mut days: Vec<NaiveDate> = events.iter().map(|e| e.occurred_at.date_naive()).collect();
+    days.sort();
+    days.dedup();
+    for day in days {
+        sqlx::query("select ensure_event_partition($1)")
+            .bind(day)
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Stores events, skipping those already stored. Returns how many were new.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    events: &[NewEvent],
+) -> Result<u64, sqlx::Error> {
+    if events.is_empty() {
+        return Ok(0);
+    }
+    ensure_partitions(conn, events).await?;
+    let s = |f: fn(&NewEvent) -> String| events.iter().map(f).collect::<Vec<_>>();
+    let o = |f: fn(&NewEvent) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
+    let done = sqlx::query(
+        "insert into events (tenant_id, aws_account_id, event_id, occurred_at, event_name, event_source, region,
+                             principal_arn, principal_type, access_key_id, source_ip, user_agent, error_code,
+                             read_only, resources, own, raw)
+         select $1, $2, * from unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[],
+                                      $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bool[],
+                                      $15::jsonb[], $16::bool[], $17::jsonb[])
+         on conflict (tenant_id, occurred_at, event_id) do nothing",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(s(|e| e.event_id.clone()))
+    .bind(events.iter().map(|e| e.occurred_at).collect::<Vec<_>>())
+    .bind(s(|e| e.event_name.clone()))
+    .bind(s(|e| e.event_source.clone()))
+    .bind(s(|e| e.region.clone()))
+    .bind(o(|e| e.principal_arn.clone()))
+    .bind(o(|e| e.principal_type.clone()))
+    .bind(o(|e| e.access_key_id.clone()))
+    .bind(o(|e| e.source_ip.clone()))
+    .bind(o(|e| e.user_agent.clone()))
+    .bind(o(|e| e.error_code.clone()))
+    .bind(events.iter().map(|e| e.read_only).collect::<Vec<_>>())
+    .bind(events.iter().map(|e| e.resources.clone()).collect::<Vec<_>>())
+    .bind(events.iter().map(|e| e.own).collect::<Vec<_>>())
+    .bind(events.iter().map(|e| e.raw.clone()).collect::<Vec<_>>())
+    .execute(&mut *conn)
+    .await?;
+    if let Some(newest) = events.iter().map(|e| e.occurred_at).max() {
+        sqlx::query(
+            "update aws_accounts set last_activity_at = greatest(coalesce(last_activity_at, $3), $3)
+             where tenant_id = $1 and aws_account_id = $2",
+        )
+        .bind(tenant)
+        .bind(account)
+        .bind(newest)
+        .execute(conn)
+        .await?;
+    }
+    Ok(done.rows_affected())
+}
+
+/// Where a source was read up to.
+pub async fn cursor(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    source: &str,
+) -> Result<Option<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select position from ingest_cursors where tenant_id = $1 and aws_account_id = $2 and source = $3",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(source)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Moves a source's cursor (in the transaction that stores the events it covers).
+pub async fn set_cursor(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    source: &str,
+    position: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into ingest_cursors (tenant_id, aws_account_id, source, position) values ($1, $2, $3, $4)
+         on conflict (tenant_id, aws_account_id, source) do update set position = excluded.position, updated_at = now()",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(source)
+    .bind(position)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Which of these trail files were already read.
+pub async fn files_read(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    keys: &[String],
+) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar(
+        "select file_key from ingested_files where tenant_id = $1 and aws_account_id = $2 and file_key = any($3)",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(keys)
+    .fetch_all(conn)
+    .await
+}
+
+/// Records a trail file as read (with its events, in one transaction).
+pub async fn mark_file_read(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into ingested_files (tenant_id, aws_account_id, file_key) values ($1, $2, $3) on conflict do nothing",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(key)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Event {
+    pub tenant_id: TenantId,
+    pub aws_account_id: AwsAccountId,
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub event_name: String,
+    pub event_source: String,
+    pub region: String,
+    pub principal_arn: Option<String>,
+    pub principal_type: Option<String>,
+    pub access_key_id: Option<String>,
+    pub source_ip: Option<String>,
+    pub user_agent: Option<String>,
+    pub error_code: Option<String>,
+    pub read_only: Option<bool>,
+    pub own: bool,
+    pub raw: serde_json::Value,
+}
+
+const COLUMNS: &str = "tenant_id, aws_account_id, event_id, occurred_at, event_name, event_source, region, principal_arn, \
+                       principal_type, access_key_id, source_ip, user_agent, error_code, read_only, own, raw";
+
+/// Filters of the events list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub aws_account_id: Option<AwsAccountId>,
+    pub event_name: Option<String>,
+    pub event_source: Option<String>,
+    pub principal_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub error_code: Option<String>,
+    pub region: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+const FILTER: &str = "tenant_id = $1
+    and ($2::uuid is null or aws_account_id = $2)
+    and ($3::text is null or event_name = $3)
+    and ($4::text is null or event_source = $4)
+    and ($5::text is null or principal_arn = $5)
+    and ($6::text is null or source_ip = $6)
+    and ($7::text is null or error_code = $7)
+    and ($8::text is null or region = $8)
+    and ($9::timestamptz is null or occurred_at >= $9)
+    and ($10::timestamptz is null or occurred_at < $10)";
+
+/// A page of events, newest first.
+pub async fn page(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    f: &Filter,
+    after: Option<(DateTime<Utc>, String)>,
+    limit: i64,
+) -> Result<(Vec<Event>, i64), sqlx::Error> {
+    let (at, id) = after.unzip();
+    let rows = sqlx::query_as(sql(format!(
+        "select {COLUMNS} from events where {FILTER}
+           and ($11::timestamptz is null or (occurred_at, event_id) < ($11, $12))
+         order by occurred_at desc, event_id desc limit $13"
+    )))
+    .bind(tenant)
+    .bind(f.aws_account_id)
+    .bind(f.event_name.clone())
+    .bind(f.event_source.clone())
+    .bind(f.principal_arn.clone())
+    .bind(f.source_ip.clone())
+    .bind(f.error_code.clone())
+    .bind(f.region.clone())
+    .bind(f.since)
+    .bind(f.until)
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = sqlx::query_scalar(sql(format!("select count(*) from events where {FILTER}")))
+        .bind(tenant)
+        .bind(f.aws_account_id)
+        .bind(f.event_name.clone())
+        .bind(f.event_source.clone())
+        .bind(f.principal_arn.clone())
+        .bind(f.source_ip.clone())
+        .bind(f.error_code.clone())
+        .bind(f.region.clone())
+        .bind(f.since)
+        .bind(f.until)
+        .fetch_one(conn)
+        .await?;
+    Ok((rows, total))
+}
+
+/// Drops the daily partitions older than `keep_days` (all tenants). Returns how many.
+pub async fn drop_expired(
+    conn: &mut PgConnection,
+    today: NaiveDate,
+    keep_days: i64,
+) -> Result<i32, sqlx::Error> {
+    sqlx::query_scalar("select drop_event_partitions_before($1)")
+        .bind(today - chrono::Duration::days(keep_days))
+        .fetch_one(conn)
+        .await
+}

@@ -1,0 +1,312 @@
+//! Pins activity ingestion against the emulator through both sources: LookupEvents when
+//! the account has no trail, the trail's S3 log files when it has one. Attacker-like calls
+//! made through the AWS SDK and injected records (a root console login) become events,
+//! Vigil's own calls are marked, and re-ingesting stores no duplicate.
+
+use serde_json::{Value, json};
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use vigil_core::aws::{ServiceIdentity, template::trust_policy};
+use vigil_tests::{
+    TestApp, app_pool,
+    emulator::{Emulator, random_account_id},
+    emulator_worker, spawn_app_full, test_config,
+};
+
+const EVENTS: &str = "query($f: EventFilter) { events(first: 100, filter: $f) { totalCount edges { node { eventId eventName region principalArn sourceIpAddress byVigil errorCode } } } }";
+
+struct Connected {
+    app: TestApp,
+    token: String,
+    connection_id: Value,
+}
+
+async fn connected(opts: PgConnectOptions, account: &str) -> Connected {
+    let emu = Emulator::shared();
+    let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
+    let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
+    let token = app
+        .signup(&format!("owner@{account}.example"), "Activity")
+        .await
+        .access_token;
+    let created = app
+        .graphql_ok(&token, "mutation { createAwsAccount(input: { name: \"prod\" }) { id externalId setup { trustedPrincipalArn } } }", json!({}))
+        .await["createAwsAccount"]
+        .clone();
+    let iam = aws_sdk_iam::Client::new(&emu.account_config(account, "us-east-1").await);
+    let trust = trust_policy(
+        created["setup"]["trustedPrincipalArn"].as_str().unwrap(),
+        created["externalId"].as_str().unwrap(),
+    );
+    iam.create_role()
+        .role_name("VigilReadOnly")
+        .assume_role_policy_document(trust.to_string())
+        .send()
+        .await
+        .unwrap();
+    let verified = app
+        .graphql_ok(
+            &token,
+            "mutation($id: ID!, $arn: String!) { verifyAwsAccount(id: $id, roleArn: $arn) { status } }",
+            json!({ "id": created["id"], "arn": format!("arn:aws:iam::{account}:role/VigilReadOnly") }),
+        )
+        .await;
+    assert_eq!(verified["verifyAwsAccount"]["status"], "CONNECTED");
+    Connected {
+        app,
+        token,
+        connection_id: created["id"].clone(),
+    }
+}
+
+impl Connected {
+    async fn events(&self, filter: Value) -> Vec<Value> {
+        let data = self
+            .app
+            .graphql_ok(&self.token, EVENTS, json!({ "f": filter }))
+            .await;
+        data["events"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect()
+    }
+
+    /// Queues an ingestion (when none is queued) and runs every queued job.
+    async fn ingest(&self) {
+        let tenant = self
+            .app
+            .graphql_ok(&self.token, "{ tenant { id } }", json!({}))
+            .await["tenant"]["id"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
+        let task = vigil_core::tasks::Task::IngestActivity {
+            tenant_id: tenant,
+            aws_account_id: self.connection_id.as_str().unwrap().parse().unwrap(),
+        };
+        let key = task.unique_key().unwrap();
+        let mut conn = self.app.pool.acquire().await.unwrap();
+        vigil_core::jobs::enqueue(
+            &mut conn,
+            vigil_core::jobs::NewJob::new(task)
+                .tenant(tenant)
+                .unique(key),
+        )
+        .await
+        .unwrap();
+        emulator_worker(&self.app).drain().await.unwrap();
+    }
+}
+
+/// What an attacker does with stolen credentials, through the real API.
+async fn attack(account: &str) {
+    let emu = Emulator::shared();
+    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(account, "eu-west-1").await);
+    let vpc = ec2
+        .create_vpc()
+        .cidr_block("10.66.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    let sg = ec2
+        .create_security_group()
+        .group_name("backdoor")
+        .description("temp")
+        .vpc_id(vpc.vpc().unwrap().vpc_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    ec2.authorize_security_group_ingress()
+        .group_id(sg.group_id().unwrap())
+        .ip_protocol("tcp")
+        .from_port(22)
+        .to_port(22)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
+    let iam = aws_sdk_iam::Client::new(&emu.account_config(account, "us-east-1").await);
+    iam.create_user().user_name("victim").send().await.unwrap();
+    iam.create_access_key()
+        .user_name("victim")
+        .send()
+        .await
+        .unwrap();
+    emu.inject(
+        account,
+        vec![json!({
+            "eventSource": "signin.amazonaws.com", "eventName": "ConsoleLogin", "eventType": "AwsConsoleSignIn",
+            "userIdentity": { "type": "Root", "arn": format!("arn:aws:iam::{account}:root"), "accountId": account },
+            "sourceIPAddress": "198.51.100.23", "responseElements": { "ConsoleLogin": "Success" },
+            "additionalEventData": { "MFAUsed": "No" }, "readOnly": false
+        })],
+    )
+    .await;
+}
+
+fn count(events: &[Value], name: &str) -> usize {
+    events.iter().filter(|e| e["eventName"] == name).count()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn without_a_trail_activity_comes_from_lookup_events_once(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let account = random_account_id();
+    let c = connected(opts, &account).await;
+    attack(&account).await;
+    c.ingest().await;
+
+    let all = c.events(json!({})).await;
+    let sg = c
+        .events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))
+        .await;
+    assert_eq!(sg.len(), 1, "{all:?}");
+    assert_eq!(sg[0]["region"], "eu-west-1");
+    assert_eq!(sg[0]["byVigil"], false);
+    assert!(
+        sg[0]["principalArn"]
+            .as_str()
+            .unwrap()
+            .contains("OrganizationAccountAccessRole")
+    );
+    assert_eq!(
+        count(
+            &c.events(json!({ "eventName": "CreateAccessKey" })).await,
+            "CreateAccessKey"
+        ),
+        1
+    );
+    let login = c.events(json!({ "eventName": "ConsoleLogin" })).await;
+    assert_eq!(login.len(), 1);
+    assert_eq!(login[0]["sourceIpAddress"], "198.51.100.23");
+    // Vigil's own session (its AssumeRole, GetCallerIdentity, Describe calls) is stored and marked.
+    let own: Vec<&Value> = all.iter().filter(|e| e["byVigil"] == true).collect();
+    assert!(
+        !own.is_empty(),
+        "Vigil's own calls must be stored and marked"
+    );
+    let session = format!("/vigil-{}", tenant_of(&c).await);
+    assert!(
+        own.iter()
+            .all(|e| e["principalArn"].as_str().unwrap().ends_with(&session))
+    );
+
+    // Ingesting again re-reads the overlap window and stores nothing twice.
+    c.ingest().await;
+    assert_eq!(
+        c.events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        c.events(json!({ "eventName": "ConsoleLogin" })).await.len(),
+        1
+    );
+    let sources: Vec<String> =
+        sqlx::query_scalar("select source from ingest_cursors order by source")
+            .fetch_all(&admin)
+            .await
+            .unwrap();
+    assert!(
+        sources.iter().any(|s| s == "lookup:eu-west-1"),
+        "{sources:?}"
+    );
+    assert!(sources.iter().all(|s| s.starts_with("lookup:")));
+}
+
+async fn tenant_of(c: &Connected) -> String {
+    c.app
+        .graphql_ok(&c.token, "{ tenant { id } }", json!({}))
+        .await["tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let emu = Emulator::shared();
+    let account = random_account_id();
+    let setup = emu.account_config(&account, "us-east-1").await;
+    let bucket = format!("trail-{account}");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&setup)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let ct = aws_sdk_cloudtrail::Client::new(&setup);
+    ct.create_trail()
+        .name("org")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("org").send().await.unwrap();
+
+    let c = connected(opts, &account).await;
+    attack(&account).await;
+    let files = emu.flush().await;
+    assert!(!files.is_empty());
+    c.ingest().await;
+
+    assert_eq!(
+        c.events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        c.events(json!({ "eventName": "ConsoleLogin" })).await.len(),
+        1
+    );
+    let sources: Vec<String> = sqlx::query_scalar("select source from ingest_cursors")
+        .fetch_all(&admin)
+        .await
+        .unwrap();
+    assert!(
+        !sources.is_empty()
+            && sources
+                .iter()
+                .all(|s| s.starts_with(&format!("s3:{bucket}/"))),
+        "{sources:?}"
+    );
+    let read: i64 = sqlx::query_scalar("select count(*) from ingested_files")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(read >= 1);
+
+    // New files and old ones alike: the old ones are skipped, nothing is stored twice.
+    emu.flush().await;
+    c.ingest().await;
+    assert_eq!(
+        c.events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))
+            .await
+            .len(),
+        1
+    );
+    let dup: i64 = sqlx::query_scalar("select count(*) from (select event_id from events group by event_id having count(*) > 1) d")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(dup, 0);
+    let last: Option<chrono::DateTime<chrono::Utc>> = c
+        .app
+        .graphql_ok(&c.token, "{ awsAccounts { lastActivityAt } }", json!({}))
+        .await["awsAccounts"][0]["lastActivityAt"]
+        .as_str()
+        .map(|s| s.parse().unwrap());
+    assert!(last.is_some(), "lastActivityAt is kept");
+}

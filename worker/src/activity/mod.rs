@@ -1,0 +1,360 @@
+//! Activity ingestion: reads a connection's CloudTrail events from the trail's S3 log
+//! files when a logging trail exists (the high-volume path), from `LookupEvents` per
+//! region otherwise, and stores them once, each batch committed with the cursor (or the
+//! file record) that covers it, so a crash neither loses nor duplicates events.
+
+pub mod record;
+
+use std::{io::Read, num::NonZeroU32, sync::Arc, time::Duration};
+
+use aws_config::SdkConfig;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use chrono::{DateTime, Utc};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use sqlx::PgPool;
+use vigil_core::{
+    aws::session::RoleSession,
+    clock::Clock,
+    db,
+    jobs::JobError,
+    store::{aws_accounts::AwsAccount, events},
+};
+
+use crate::scan::collect;
+
+/// LookupEvents allows 2 calls per second per account and region.
+pub type LookupLimiter = Arc<DefaultKeyedRateLimiter<(String, String)>>;
+
+/// A limiter with AWS's LookupEvents quota.
+pub fn lookup_limiter() -> LookupLimiter {
+    Arc::new(RateLimiter::keyed(Quota::per_second(
+        NonZeroU32::new(2).expect("non-zero"),
+    )))
+}
+
+/// How far back the first run reads.
+pub const DEFAULT_BACKFILL: Duration = Duration::from_secs(7 * 86_400);
+/// LookupEvents shows events after a delay: each run re-reads this much of the previous window.
+const LOOKUP_OVERLAP: chrono::Duration = chrono::Duration::minutes(10);
+
+fn retry(e: impl Into<anyhow::Error>) -> JobError {
+    JobError::Retry(e.into())
+}
+
+/// What one run did.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Ingested {
+    pub stored: u64,
+    pub read: u64,
+}
+
+/// Ingests one connection's new activity.
+pub async fn run(
+    pool: &PgPool,
+    clock: &Clock,
+    account: &AwsAccount,
+    session: Arc<RoleSession>,
+    limiter: &LookupLimiter,
+    backfill: Duration,
+) -> Result<Ingested, JobError> {
+    let Some(account_id) = account.account_id.clone() else {
+        return Ok(Ingested::default());
+    };
+    let own_session = format!("vigil-{}", account.tenant_id);
+    let ctx = Ctx {
+        pool,
+        account,
+        account_id: &account_id,
+        own_session: &own_session,
+    };
+    let home = session.sdk_config("us-east-1");
+    let since_default = clock.now() - chrono::Duration::from_std(backfill).unwrap_or_default();
+    if let Some(trail) = logging_trail(&session, &home).await {
+        match ctx.read_trail_files(&session, &trail, since_default).await {
+            Ok(n) => return Ok(n),
+            // Without read access to the bucket, fall back to LookupEvents.
+            Err(e) => {
+                tracing::warn!(bucket = %trail.bucket, error = %e, "trail files unreadable; using LookupEvents")
+            }
+        }
+    }
+    let regions = collect::enabled_regions(&home)
+        .await
+        .map_err(|e| retry(anyhow::anyhow!(e)))?;
+    let mut total = Ingested::default();
+    for region in regions {
+        let n = ctx
+            .read_lookup_events(
+                &session.sdk_config(&region),
+                &region,
+                limiter,
+                clock.now(),
+                since_default,
+            )
+            .await?;
+        total.stored += n.stored;
+        total.read += n.read;
+    }
+    Ok(total)
+}
+
+/// A trail that is logging, and where it writes.
+#[derive(Debug, Clone)]
+struct TrailTarget {
+    bucket: String,
+    prefix: Option<String>,
+}
+
+/// The first logging trail that records management events, multi-region preferred.
+async fn logging_trail(session: &Arc<RoleSession>, home: &SdkConfig) -> Option<TrailTarget> {
+    let client = aws_sdk_cloudtrail::Client::new(home);
+    let trails = client
+        .describe_trails()
+        .include_shadow_trails(true)
+        .send()
+        .await
+        .ok()?;
+    let mut list: Vec<_> = trails.trail_list().to_vec();
+    list.sort_by_key(|t| !t.is_multi_region_trail().unwrap_or(false));
+    for t in list {
+        let (Some(arn), Some(bucket)) = (t.trail_arn(), t.s3_bucket_name()) else {
+            continue;
+        };
+        let region = t.home_region().unwrap_or("us-east-1");
+        let status = aws_sdk_cloudtrail::Client::new(&session.sdk_config(region))
+            .get_trail_status()
+            .name(arn)
+            .send()
+            .await;
+        if status.ok().and_then(|s| s.is_logging()) == Some(true) {
+            return Some(TrailTarget {
+                bucket: bucket.to_owned(),
+                prefix: t.s3_key_prefix().map(str::to_owned),
+            });
+        }
+    }
+    None
+}
+
+struct Ctx<'a> {
+    pool: &'a PgPool,
+    account: &'a AwsAccount,
+    account_id: &'a str,
+    own_session: &'a str,
+}
+
+impl Ctx<'_> {
+    /// Stores a batch and moves the cursor (or records the file) in one transaction.
+    async fn commit(
+        &self,
+        batch: &[events::NewEvent],
+        cursor: Option<(&str, &str)>,
+        file: Option<&str>,
+    ) -> Result<u64, JobError> {
+        let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
+        let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
+        let stored = events::insert(&mut tx, tenant, id, batch)
+            .await
+            .map_err(retry)?;
+        if let Some((source, position)) = cursor {
+            events::set_cursor(&mut tx, tenant, id, source, position)
+                .await
+                .map_err(retry)?;
+        }
+        if let Some(key) = file {
+            events::mark_file_read(&mut tx, tenant, id, key)
+                .await
+                .map_err(retry)?;
+        }
+        tx.commit().await.map_err(retry)?;
+        Ok(stored)
+    }
+
+    async fn cursor(&self, source: &str) -> Result<Option<String>, JobError> {
+        let mut tx = db::begin_tenant(self.pool, self.account.tenant_id)
+            .await
+            .map_err(retry)?;
+        let c = events::cursor(
+            &mut tx,
+            self.account.tenant_id,
+            self.account.aws_account_id,
+            source,
+        )
+        .await
+        .map_err(retry)?;
+        tx.commit().await.map_err(retry)?;
+        Ok(c)
+    }
+
+    /// Pages `LookupEvents` from the cursor (minus an overlap) to now, within the limiter.
+    async fn read_lookup_events(
+        &self,
+        config: &SdkConfig,
+        region: &str,
+        limiter: &LookupLimiter,
+        now: DateTime<Utc>,
+        since_default: DateTime<Utc>,
+    ) -> Result<Ingested, JobError> {
+        let source = format!("lookup:{region}");
+        let since = self
+            .cursor(&source)
+            .await?
+            .and_then(|c| c.parse::<DateTime<Utc>>().ok())
+            .map_or(since_default, |c| c - LOOKUP_OVERLAP);
+        let client = aws_sdk_cloudtrail::Client::new(config);
+        let key = (self.account_id.to_owned(), region.to_owned());
+        let mut batch = Vec::new();
+        let mut token = None;
+        loop {
+            limiter.until_key_ready(&key).await;
+            let page = client
+                .lookup_events()
+                .start_time(aws_smithy_types::DateTime::from_secs(since.timestamp()))
+                .end_time(aws_smithy_types::DateTime::from_secs(now.timestamp()))
+                .max_results(50)
+                .set_next_token(token)
+                .send()
+                .await
+                .map_err(|e| {
+                    retry(anyhow::anyhow!(
+                        "LookupEvents in {region}: {}",
+                        DisplayErrorContext(&e)
+                    ))
+                })?;
+            batch.extend(
+                page.events()
+                    .iter()
+                    .filter_map(|e| e.cloud_trail_event())
+                    .filter_map(|s| serde_json::from_str(s).ok())
+                    .filter_map(|raw| record::normalize(raw, self.own_session)),
+            );
+            token = page.next_token().map(str::to_owned);
+            if token.is_none() {
+                break;
+            }
+        }
+        let read = batch.len() as u64;
+        let stored = self
+            .commit(&batch, Some((&source, &now.to_rfc3339())), None)
+            .await?;
+        Ok(Ingested { stored, read })
+    }
+
+    /// Reads new log files under `AWSLogs/<account>/CloudTrail/<region>/`, one
+    /// transaction per file. Files can arrive late, so each region is re-listed from the
+    /// day before its cursor and files already read are skipped.
+    async fn read_trail_files(
+        &self,
+        session: &Arc<RoleSession>,
+        trail: &TrailTarget,
+        since_default: DateTime<Utc>,
+    ) -> Result<Ingested, anyhow::Error> {
+        let config = session.sdk_config("us-east-1");
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        let base = format!(
+            "{}AWSLogs/{}/CloudTrail/",
+            trail
+                .prefix
+                .as_deref()
+                .map(|p| format!("{}/", p.trim_end_matches('/')))
+                .unwrap_or_default(),
+            self.account_id
+        );
+        let regions = s3
+            .list_objects_v2()
+            .bucket(&trail.bucket)
+            .prefix(&base)
+            .delimiter("/")
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "listing s3://{}/{base}: {}",
+                    trail.bucket,
+                    DisplayErrorContext(&e)
+                )
+            })?;
+        let mut total = Ingested::default();
+        for region_prefix in regions.common_prefixes().iter().filter_map(|p| p.prefix()) {
+            let source = format!("s3:{}/{region_prefix}", trail.bucket);
+            let from_day = self
+                .cursor(&source)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .and_then(|c| c.parse::<DateTime<Utc>>().ok())
+                .map_or(since_default, |c| c - chrono::Duration::days(1));
+            let start_after = format!("{region_prefix}{}", from_day.format("%Y/%m/%d/"));
+            let mut keys = Vec::new();
+            let mut pages = s3
+                .list_objects_v2()
+                .bucket(&trail.bucket)
+                .prefix(region_prefix)
+                .start_after(&start_after)
+                .into_paginator()
+                .send();
+            while let Some(page) = pages.next().await {
+                let page = page.map_err(|e| {
+                    anyhow::anyhow!("listing trail files: {}", DisplayErrorContext(&e))
+                })?;
+                keys.extend(
+                    page.contents()
+                        .iter()
+                        .filter_map(|o| o.key())
+                        .filter(|k| k.ends_with(".json.gz"))
+                        .map(str::to_owned),
+                );
+            }
+            let mut tx = db::begin_tenant(self.pool, self.account.tenant_id).await?;
+            let done = events::files_read(
+                &mut tx,
+                self.account.tenant_id,
+                self.account.aws_account_id,
+                &keys,
+            )
+            .await?;
+            tx.commit().await?;
+            for key in keys.iter().filter(|k| !done.contains(k)) {
+                let body = s3
+                    .get_object()
+                    .bucket(&trail.bucket)
+                    .key(key)
+                    .send()
+                    .await
+                    .map_err(|e| anyhow::anyhow!("reading {key}: {}", DisplayErrorContext(&e)))?
+                    .body
+                    .collect()
+                    .await?
+                    .into_bytes();
+                let mut json = Vec::new();
+                flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut json)?;
+                let doc: serde_json::Value = serde_json::from_slice(&json)?;
+                let batch: Vec<_> = doc["Records"]
+                    .as_array()
+                    .map(|records| {
+                        records
+                            .iter()
+                            .cloned()
+                            .filter_map(|r| record::normalize(r, self.own_session))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let position = batch
+                    .iter()
+                    .map(|e| e.occurred_at)
+                    .max()
+                    .unwrap_or(from_day)
+                    .to_rfc3339();
+                total.read += batch.len() as u64;
+                total.stored += self
+                    .commit(&batch, Some((&source, &position)), Some(key))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        Ok(total)
+    }
+}
