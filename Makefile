@@ -59,6 +59,7 @@ test: check-tools db venv fmt lint unit emulator-selfcheck
 bench: check-tools db venv
 	cargo bench -p vigil-core --bench queue
 	cargo bench -p vigil-checks --bench evaluate
+	cargo bench -p vigil-detect --bench detect
 	cargo bench -p vigil-tests --bench scan --profile dev
 
 demo: check-tools db venv

@@ -12,6 +12,7 @@ use vigil_tests::{
     emulator_worker, spawn_app_full, test_config,
 };
 
+const ALERTS: &str = "query($f: AlertFilter) { alerts(first: 100, filter: $f) { totalCount edges { node { id ruleId title severity status eventName principalArn sourceIpAddress eventCount runbook techniques description } } } }";
 const EVENTS: &str = "query($f: EventFilter) { events(first: 100, filter: $f) { totalCount edges { node { eventId eventName region principalArn sourceIpAddress byVigil errorCode } } } }";
 
 struct Connected {
@@ -65,6 +66,19 @@ impl Connected {
             .graphql_ok(&self.token, EVENTS, json!({ "f": filter }))
             .await;
         data["events"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"].clone())
+            .collect()
+    }
+
+    async fn alerts(&self, filter: Value) -> Vec<Value> {
+        let data = self
+            .app
+            .graphql_ok(&self.token, ALERTS, json!({ "f": filter }))
+            .await;
+        data["alerts"]["edges"]
             .as_array()
             .unwrap()
             .iter()
@@ -196,8 +210,36 @@ async fn without_a_trail_activity_comes_from_lookup_events_once(
             .all(|e| e["principalArn"].as_str().unwrap().ends_with(&session))
     );
 
+    // The attacker's steps raised alerts that explain themselves; Vigil's own calls none.
+    let alerts = c.alerts(json!({})).await;
+    for step in [
+        "AuthorizeSecurityGroupIngress",
+        "CreateAccessKey",
+        "ConsoleLogin",
+    ] {
+        let a = alerts
+            .iter()
+            .find(|a| a["eventName"] == step)
+            .unwrap_or_else(|| panic!("no alert for {step}: {alerts:?}"));
+        assert!(!a["runbook"].as_str().unwrap_or_default().is_empty(), "{a}");
+        assert!(!a["techniques"].as_array().unwrap().is_empty(), "{a}");
+    }
+    assert!(
+        alerts.iter().all(|a| !a["principalArn"]
+            .as_str()
+            .unwrap_or_default()
+            .ends_with(&session)),
+        "Vigil's own session raised an alert: {alerts:?}"
+    );
+    let raised = alerts.len();
+
     // Ingesting again re-reads the overlap window and stores nothing twice.
     c.ingest().await;
+    assert_eq!(
+        c.alerts(json!({})).await.len(),
+        raised,
+        "re-reading raised alerts again"
+    );
     assert_eq!(
         c.events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))
             .await
@@ -289,7 +331,6 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
     assert!(read >= 1);
 
     // New files and old ones alike: the old ones are skipped, nothing is stored twice.
-    emu.flush().await;
     c.ingest().await;
     assert_eq!(
         c.events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))

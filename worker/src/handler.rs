@@ -28,6 +28,7 @@ pub struct TaskHandler {
     clock: Clock,
     settings: Settings,
     lookup_limiter: activity::LookupLimiter,
+    rules: &'static [vigil_detect::Rule],
 }
 
 /// Tunables of the work itself.
@@ -66,6 +67,7 @@ impl TaskHandler {
             clock,
             settings: Settings::default(),
             lookup_limiter: activity::lookup_limiter(),
+            rules: vigil_detect::builtin::all(),
         }
     }
 
@@ -191,6 +193,7 @@ impl Handler for TaskHandler {
                         session,
                         &self.lookup_limiter,
                         self.settings.backfill,
+                        self.rules,
                     )
                     .await?;
                     tracing::info!(read = done.read, stored = done.stored, "activity ingested");

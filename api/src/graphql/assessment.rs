@@ -149,7 +149,7 @@ pub enum SeverityGql {
 }
 
 impl SeverityGql {
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Critical => "critical",
             Self::High => "high",
@@ -158,7 +158,7 @@ impl SeverityGql {
             Self::Info => "info",
         }
     }
-    fn parse(s: &str) -> Self {
+    pub(crate) fn parse(s: &str) -> Self {
         match s {
             "critical" => Self::Critical,
             "high" => Self::High,

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod activity;
+pub mod alerts;
 pub mod api_keys;
 pub mod assessment;
 pub mod audit;
@@ -37,6 +38,7 @@ pub struct Query(
     accounts::AccountsQuery,
     assessment::AssessmentQuery,
     activity::ActivityQuery,
+    alerts::AlertsQuery,
     api_keys::ApiKeysQuery,
     audit::AuditQuery,
 );
@@ -46,6 +48,7 @@ pub struct Mutation(
     team::TeamMutation,
     accounts::AccountsMutation,
     assessment::AssessmentMutation,
+    alerts::AlertsMutation,
     api_keys::ApiKeysMutation,
 );
 

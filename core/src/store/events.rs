@@ -45,27 +45,29 @@ pub async fn ensure_partitions(
     Ok(())
 }
 
-/// Stores events, skipping those already stored. Returns how many were new.
+/// Stores events, skipping those already stored. Returns the IDs of those that were new
+/// (so that detections run once per event, however often it is read).
 pub async fn insert(
     conn: &mut PgConnection,
     tenant: TenantId,
     account: AwsAccountId,
     events: &[NewEvent],
-) -> Result<u64, sqlx::Error> {
+) -> Result<Vec<String>, sqlx::Error> {
     if events.is_empty() {
-        return Ok(0);
+        return Ok(Vec::new());
     }
     ensure_partitions(conn, events).await?;
     let s = |f: fn(&NewEvent) -> String| events.iter().map(f).collect::<Vec<_>>();
     let o = |f: fn(&NewEvent) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
-    let done = sqlx::query(
+    let inserted: Vec<String> = sqlx::query_scalar(
         "insert into events (tenant_id, aws_account_id, event_id, occurred_at, event_name, event_source, region,
                              principal_arn, principal_type, access_key_id, source_ip, user_agent, error_code,
                              read_only, resources, own, raw)
          select $1, $2, * from unnest($3::text[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[],
                                       $9::text[], $10::text[], $11::text[], $12::text[], $13::text[], $14::bool[],
                                       $15::jsonb[], $16::bool[], $17::jsonb[])
-         on conflict (tenant_id, occurred_at, event_id) do nothing",
+         on conflict (tenant_id, occurred_at, event_id) do nothing
+         returning event_id",
     )
     .bind(tenant)
     .bind(account)
@@ -84,7 +86,7 @@ pub async fn insert(
     .bind(events.iter().map(|e| e.resources.clone()).collect::<Vec<_>>())
     .bind(events.iter().map(|e| e.own).collect::<Vec<_>>())
     .bind(events.iter().map(|e| e.raw.clone()).collect::<Vec<_>>())
-    .execute(&mut *conn)
+    .fetch_all(&mut *conn)
     .await?;
     if let Some(newest) = events.iter().map(|e| e.occurred_at).max() {
         sqlx::query(
@@ -97,7 +99,7 @@ pub async fn insert(
         .execute(conn)
         .await?;
     }
-    Ok(done.rows_affected())
+    Ok(inserted)
 }
 
 /// Where a source was read up to.

@@ -4,6 +4,7 @@
 //! The exceptions are the `find_*`/`login_record` lookups, which locate a credential's
 //! tenant through the narrow `auth_*` SQL functions.
 
+pub mod alerts;
 pub mod assets;
 pub mod audit;
 pub mod aws_accounts;

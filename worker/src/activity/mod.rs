@@ -17,8 +17,9 @@ use vigil_core::{
     clock::Clock,
     db,
     jobs::JobError,
-    store::{aws_accounts::AwsAccount, events},
+    store::{alerts, assets, aws_accounts::AwsAccount, events},
 };
+use vigil_detect::{Level, Rule};
 
 use crate::scan::collect;
 
@@ -56,6 +57,7 @@ pub async fn run(
     session: Arc<RoleSession>,
     limiter: &LookupLimiter,
     backfill: Duration,
+    rules: &[Rule],
 ) -> Result<Ingested, JobError> {
     let Some(account_id) = account.account_id.clone() else {
         return Ok(Ingested::default());
@@ -66,13 +68,19 @@ pub async fn run(
         account,
         account_id: &account_id,
         own_session: &own_session,
+        rules,
     };
     let home = session.sdk_config("us-east-1");
     let since_default = clock.now() - chrono::Duration::from_std(backfill).unwrap_or_default();
-    if let Some(trail) = logging_trail(&session, &home).await {
+    let mut total = Ingested::default();
+    if let Some(trail) = trail_with_bucket(&session, &home).await {
         match ctx.read_trail_files(&session, &trail, since_default).await {
-            Ok(n) => return Ok(n),
-            // Without read access to the bucket, fall back to LookupEvents.
+            // A logging trail delivers everything: nothing else to read.
+            Ok(n) if trail.logging => return Ok(n),
+            // A stopped trail (perhaps by an attacker) still holds its files, but what
+            // happens now only LookupEvents shows: read both; event IDs keep it once.
+            Ok(n) => total = n,
+            // Without read access to the bucket, LookupEvents it is.
             Err(e) => {
                 tracing::warn!(bucket = %trail.bucket, error = %e, "trail files unreadable; using LookupEvents")
             }
@@ -81,7 +89,6 @@ pub async fn run(
     let regions = collect::enabled_regions(&home)
         .await
         .map_err(|e| retry(anyhow::anyhow!(e)))?;
-    let mut total = Ingested::default();
     for region in regions {
         let n = ctx
             .read_lookup_events(
@@ -98,15 +105,17 @@ pub async fn run(
     Ok(total)
 }
 
-/// A trail that is logging, and where it writes.
+/// A trail's bucket, and whether the trail is logging now.
 #[derive(Debug, Clone)]
 struct TrailTarget {
     bucket: String,
     prefix: Option<String>,
+    logging: bool,
 }
 
-/// The first logging trail that records management events, multi-region preferred.
-async fn logging_trail(session: &Arc<RoleSession>, home: &SdkConfig) -> Option<TrailTarget> {
+/// The trail to read files from: a logging one (multi-region preferred), else any trail
+/// with a bucket (its files are still there after logging stopped).
+async fn trail_with_bucket(session: &Arc<RoleSession>, home: &SdkConfig) -> Option<TrailTarget> {
     let client = aws_sdk_cloudtrail::Client::new(home);
     let trails = client
         .describe_trails()
@@ -116,6 +125,7 @@ async fn logging_trail(session: &Arc<RoleSession>, home: &SdkConfig) -> Option<T
         .ok()?;
     let mut list: Vec<_> = trails.trail_list().to_vec();
     list.sort_by_key(|t| !t.is_multi_region_trail().unwrap_or(false));
+    let mut stopped = None;
     for t in list {
         let (Some(arn), Some(bucket)) = (t.trail_arn(), t.s3_bucket_name()) else {
             continue;
@@ -126,14 +136,17 @@ async fn logging_trail(session: &Arc<RoleSession>, home: &SdkConfig) -> Option<T
             .name(arn)
             .send()
             .await;
-        if status.ok().and_then(|s| s.is_logging()) == Some(true) {
-            return Some(TrailTarget {
-                bucket: bucket.to_owned(),
-                prefix: t.s3_key_prefix().map(str::to_owned),
-            });
+        let target = TrailTarget {
+            bucket: bucket.to_owned(),
+            prefix: t.s3_key_prefix().map(str::to_owned),
+            logging: status.ok().and_then(|s| s.is_logging()) == Some(true),
+        };
+        if target.logging {
+            return Some(target);
         }
+        stopped.get_or_insert(target);
     }
-    None
+    stopped
 }
 
 struct Ctx<'a> {
@@ -141,10 +154,23 @@ struct Ctx<'a> {
     account: &'a AwsAccount,
     account_id: &'a str,
     own_session: &'a str,
+    rules: &'a [Rule],
+}
+
+fn severity(level: Level) -> &'static str {
+    match level {
+        Level::Critical => "critical",
+        Level::High => "high",
+        Level::Medium => "medium",
+        Level::Low => "low",
+        Level::Informational => "info",
+    }
 }
 
 impl Ctx<'_> {
-    /// Stores a batch and moves the cursor (or records the file) in one transaction.
+    /// Stores a batch, runs the detections over the events that are new (never over
+    /// Vigil's own calls), and moves the cursor (or records the file), all in one
+    /// transaction: a crash loses nothing, and a re-read raises nothing twice.
     async fn commit(
         &self,
         batch: &[events::NewEvent],
@@ -153,9 +179,54 @@ impl Ctx<'_> {
     ) -> Result<u64, JobError> {
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
-        let stored = events::insert(&mut tx, tenant, id, batch)
+        let new: std::collections::HashSet<String> = events::insert(&mut tx, tenant, id, batch)
             .await
-            .map_err(retry)?;
+            .map_err(retry)?
+            .into_iter()
+            .collect();
+        for event in batch.iter().filter(|e| !e.own && new.contains(&e.event_id)) {
+            for rule in self.rules.iter().filter(|r| r.matches(&event.raw)) {
+                let source_resource = match event
+                    .source_ip
+                    .as_deref()
+                    .map(str::parse::<std::net::IpAddr>)
+                {
+                    Some(Ok(ip)) => assets::by_ip(
+                        &mut tx,
+                        tenant,
+                        &ip.to_string(),
+                        event.occurred_at,
+                    )
+                    .await
+                    .map_err(retry)?
+                    .into_iter()
+                    .next()
+                    .map(|h| {
+                        serde_json::json!({
+                            "assetId": h.asset.asset_id, "resourceType": h.asset.resource_type,
+                            "resourceId": h.asset.resource_id, "region": h.asset.region
+                        })
+                    }),
+                    _ => None,
+                };
+                let hit = alerts::Hit {
+                    rule_id: rule.id.clone(),
+                    title: rule.title.clone(),
+                    severity: severity(rule.level),
+                    event_id: event.event_id.clone(),
+                    occurred_at: event.occurred_at,
+                    region: event.region.clone(),
+                    event_name: event.event_name.clone(),
+                    event_source: event.event_source.clone(),
+                    principal_arn: event.principal_arn.clone(),
+                    source_ip: event.source_ip.clone(),
+                    source_resource,
+                };
+                alerts::record(&mut tx, tenant, id, &hit)
+                    .await
+                    .map_err(retry)?;
+            }
+        }
         if let Some((source, position)) = cursor {
             events::set_cursor(&mut tx, tenant, id, source, position)
                 .await
@@ -167,7 +238,7 @@ impl Ctx<'_> {
                 .map_err(retry)?;
         }
         tx.commit().await.map_err(retry)?;
-        Ok(stored)
+        Ok(new.len() as u64)
     }
 
     async fn cursor(&self, source: &str) -> Result<Option<String>, JobError> {

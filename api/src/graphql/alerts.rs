@@ -1,0 +1,251 @@
+//! Alerts: detections over the accounts' activity, grouped per incident, with the rule's
+//! explanation and runbook; acknowledged and closed by analysts and up.
+
+use async_graphql::{Context, Enum, ID, InputObject, Object};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use vigil_core::{
+    roles::Permission,
+    store::{alerts, audit},
+};
+
+use super::{
+    assessment::SeverityGql,
+    context::{GqlResult, OrInternal, bad_input, not_found, parse_id, require, state, tenant_tx},
+    pagination::{decode_cursor, page_size},
+};
+use crate::connection;
+
+/// Where an alert stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "AlertStatus")]
+pub enum AlertStatusGql {
+    /// Nobody has looked at it yet.
+    Open,
+    /// Someone is on it; new events still join it.
+    Acknowledged,
+    /// Dealt with; new events raise a new alert.
+    Closed,
+}
+
+impl AlertStatusGql {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Acknowledged => "acknowledged",
+            Self::Closed => "closed",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        match s {
+            "acknowledged" => Self::Acknowledged,
+            "closed" => Self::Closed,
+            _ => Self::Open,
+        }
+    }
+}
+
+/// A detection: one rule firing for one principal, with every event that joined it.
+#[derive(Debug, Clone)]
+pub struct AlertGql(pub alerts::Alert);
+
+impl AlertGql {
+    fn rule(&self) -> Option<&'static vigil_detect::Rule> {
+        vigil_detect::builtin::by_id(&self.0.rule_id)
+    }
+}
+
+#[Object(name = "Alert")]
+impl AlertGql {
+    async fn id(&self) -> ID {
+        self.0.alert_id.to_string().into()
+    }
+    /// The detection rule, e.g. `vigil-cloudtrail-logging-stopped`.
+    async fn rule_id(&self) -> &str {
+        &self.0.rule_id
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn severity(&self) -> SeverityGql {
+        SeverityGql::parse(&self.0.severity)
+    }
+    async fn status(&self) -> AlertStatusGql {
+        AlertStatusGql::parse(&self.0.status)
+    }
+    async fn aws_account_id(&self) -> ID {
+        self.0.aws_account_id.to_string().into()
+    }
+    async fn region(&self) -> Option<&str> {
+        self.0.region.as_deref()
+    }
+    async fn event_name(&self) -> Option<&str> {
+        self.0.event_name.as_deref()
+    }
+    async fn event_source(&self) -> Option<&str> {
+        self.0.event_source.as_deref()
+    }
+    /// Who did it.
+    async fn principal_arn(&self) -> Option<&str> {
+        self.0.principal_arn.as_deref()
+    }
+    /// From where.
+    async fn source_ip_address(&self) -> Option<&str> {
+        self.0.source_ip.as_deref()
+    }
+    /// The account's resource that held the source address at the time, when known.
+    async fn source_resource(&self) -> Option<async_graphql::Json<serde_json::Value>> {
+        self.0.source_resource.clone().map(async_graphql::Json)
+    }
+    /// When the first event of the alert happened.
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.first_seen_at
+    }
+    async fn first_seen_at(&self) -> DateTime<Utc> {
+        self.0.first_seen_at
+    }
+    async fn last_seen_at(&self) -> DateTime<Utc> {
+        self.0.last_seen_at
+    }
+    /// CloudTrail event ID of the first event.
+    async fn event_id(&self) -> &str {
+        &self.0.first_event_id
+    }
+    /// Event IDs that joined the alert (the first 50).
+    async fn event_ids(&self) -> &[String] {
+        &self.0.event_ids
+    }
+    /// How many events joined the alert.
+    async fn event_count(&self) -> i32 {
+        self.0.event_count
+    }
+    /// Why it matters.
+    async fn description(&self) -> String {
+        self.rule()
+            .map(|r| r.description.clone())
+            .unwrap_or_default()
+    }
+    /// What to do first.
+    async fn runbook(&self) -> Option<String> {
+        self.rule().and_then(|r| r.runbook.clone())
+    }
+    /// MITRE ATT&CK techniques, e.g. `T1562.008`.
+    async fn techniques(&self) -> Vec<String> {
+        self.rule().map(|r| r.techniques()).unwrap_or_default()
+    }
+    async fn acknowledged_by(&self) -> Option<&str> {
+        self.0.acknowledged_by.as_deref()
+    }
+}
+
+connection!(AlertConnection, AlertEdge, AlertGql, "alerts");
+
+/// Which alerts to list.
+#[derive(Debug, Default, InputObject)]
+pub struct AlertFilter {
+    pub aws_account_id: Option<ID>,
+    pub severity: Option<Vec<SeverityGql>>,
+    pub status: Option<Vec<AlertStatusGql>>,
+    pub event_name: Option<String>,
+    pub rule_id: Option<String>,
+    pub principal_arn: Option<String>,
+    pub source_ip_address: Option<String>,
+    /// Alerts with activity from this time.
+    pub since: Option<DateTime<Utc>>,
+    /// Alerts that started before this time.
+    pub until: Option<DateTime<Utc>>,
+}
+
+#[derive(Default)]
+pub struct AlertsQuery;
+
+#[Object]
+impl AlertsQuery {
+    /// Alerts, most recent activity first.
+    async fn alerts(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<AlertFilter>,
+    ) -> GqlResult<AlertConnection> {
+        let p = require(ctx, Permission::Read)?;
+        let limit = page_size(first)?;
+        let after = after
+            .as_deref()
+            .map(decode_cursor::<(DateTime<Utc>, uuid::Uuid)>)
+            .transpose()?;
+        let f = filter.unwrap_or_default();
+        let filter = alerts::Filter {
+            aws_account_id: f
+                .aws_account_id
+                .map(|i| {
+                    i.parse()
+                        .map_err(|_| bad_input("awsAccountId is not an ID from this API"))
+                })
+                .transpose()?,
+            severities: f
+                .severity
+                .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
+            statuses: f
+                .status
+                .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
+            event_name: f.event_name,
+            rule_id: f.rule_id,
+            principal_arn: f.principal_arn,
+            source_ip: f.source_ip_address,
+            since: f.since,
+            until: f.until,
+        };
+        let mut tx = tenant_tx(ctx, p).await?;
+        let (rows, total) = alerts::page(&mut tx, p.tenant_id, &filter, after, limit + 1)
+            .await
+            .or_internal()?;
+        Ok(AlertConnection::from_rows(
+            rows,
+            limit,
+            total,
+            |a| (a.last_seen_at, a.alert_id),
+            AlertGql,
+        ))
+    }
+}
+
+async fn set_status(ctx: &Context<'_>, id: ID, status: AlertStatusGql) -> GqlResult<AlertGql> {
+    let p = require(ctx, Permission::TriageAlerts)?;
+    let id: uuid::Uuid = parse_id(&id, "alert")?;
+    let now = state(ctx)?.clock.now();
+    let mut tx = tenant_tx(ctx, p).await?;
+    let alert = alerts::set_status(&mut tx, p.tenant_id, id, status.as_str(), &p.label, now)
+        .await
+        .or_internal()?
+        .ok_or_else(|| not_found("alert"))?;
+    audit::record(
+        &mut tx,
+        p.tenant_id,
+        &p.actor(),
+        &format!("alert.{}", status.as_str()),
+        Some(&alert.title),
+        json!({ "alert_id": alert.alert_id }),
+    )
+    .await
+    .or_internal()?;
+    tx.commit().await.or_internal()?;
+    Ok(AlertGql(alert))
+}
+
+#[derive(Default)]
+pub struct AlertsMutation;
+
+#[Object]
+impl AlertsMutation {
+    /// Marks an alert as being handled (analysts and up).
+    async fn acknowledge_alert(&self, ctx: &Context<'_>, id: ID) -> GqlResult<AlertGql> {
+        set_status(ctx, id, AlertStatusGql::Acknowledged).await
+    }
+
+    /// Closes an alert (analysts and up); later events raise a new one.
+    async fn close_alert(&self, ctx: &Context<'_>, id: ID) -> GqlResult<AlertGql> {
+        set_status(ctx, id, AlertStatusGql::Closed).await
+    }
+}

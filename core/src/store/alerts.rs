@@ -1,0 +1,211 @@
+//! Alerts raised by detections, grouped so one incident is one alert.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+
+use super::sql;
+use crate::ids::{AwsAccountId, TenantId};
+
+/// Events of the same group within this window join the open alert.
+pub const GROUP_WINDOW: chrono::Duration = chrono::Duration::hours(1);
+/// An alert keeps at most this many event IDs (its count keeps growing).
+const MAX_EVENT_IDS: i32 = 50;
+
+/// A detection on one event.
+#[derive(Debug, Clone)]
+pub struct Hit {
+    pub rule_id: String,
+    pub title: String,
+    pub severity: &'static str,
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub region: String,
+    pub event_name: String,
+    pub event_source: String,
+    pub principal_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub source_resource: Option<serde_json::Value>,
+}
+
+/// Records a hit: grows the group's alert when one is open within the window, raises a
+/// new one otherwise. Returns true when a new alert was raised.
+pub async fn record(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    hit: &Hit,
+) -> Result<bool, sqlx::Error> {
+    let group = format!(
+        "{}|{}|{}",
+        hit.rule_id,
+        account,
+        hit.principal_arn.as_deref().unwrap_or("-")
+    );
+    let grown = sqlx::query(
+        "update alerts set event_count = event_count + 1,
+             last_seen_at = greatest(last_seen_at, $4), first_seen_at = least(first_seen_at, $4),
+             last_event_id = case when $4 >= last_seen_at then $5 else last_event_id end,
+             event_ids = case when cardinality(event_ids) < $6 then event_ids || $5 else event_ids end
+         where tenant_id = $1 and alert_id = (
+             select alert_id from alerts
+             where tenant_id = $1 and group_key = $2 and status <> 'closed'
+               and last_seen_at >= $4 - $3 and first_seen_at <= $4 + $3
+             order by last_seen_at desc limit 1)",
+    )
+    .bind(tenant)
+    .bind(&group)
+    .bind(GROUP_WINDOW)
+    .bind(hit.occurred_at)
+    .bind(&hit.event_id)
+    .bind(MAX_EVENT_IDS)
+    .execute(&mut *conn)
+    .await?;
+    if grown.rows_affected() > 0 {
+        return Ok(false);
+    }
+    sqlx::query(
+        "insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key, region,
+                             event_name, event_source, principal_arn, source_ip, source_resource,
+                             first_event_id, last_event_id, event_ids, first_seen_at, last_seen_at)
+         values ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, array[$13], $14, $14)",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(&hit.rule_id)
+    .bind(&hit.title)
+    .bind(hit.severity)
+    .bind(&group)
+    .bind(&hit.region)
+    .bind(&hit.event_name)
+    .bind(&hit.event_source)
+    .bind(&hit.principal_arn)
+    .bind(&hit.source_ip)
+    .bind(&hit.source_resource)
+    .bind(&hit.event_id)
+    .bind(hit.occurred_at)
+    .execute(conn)
+    .await?;
+    Ok(true)
+}
+
+/// An alert as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct Alert {
+    pub tenant_id: TenantId,
+    pub alert_id: uuid::Uuid,
+    pub aws_account_id: AwsAccountId,
+    pub rule_id: String,
+    pub title: String,
+    pub severity: String,
+    pub status: String,
+    pub region: Option<String>,
+    pub event_name: Option<String>,
+    pub event_source: Option<String>,
+    pub principal_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub source_resource: Option<serde_json::Value>,
+    pub first_event_id: String,
+    pub last_event_id: String,
+    pub event_ids: Vec<String>,
+    pub event_count: i32,
+    pub first_seen_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub acknowledged_by: Option<String>,
+    pub acknowledged_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+const COLUMNS: &str = "tenant_id, alert_id, aws_account_id, rule_id, title, severity, status, region, event_name, \
+                       event_source, principal_arn, source_ip, source_resource, first_event_id, last_event_id, \
+                       event_ids, event_count, first_seen_at, last_seen_at, acknowledged_by, acknowledged_at, closed_at";
+
+/// Filters of the alerts list.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub aws_account_id: Option<AwsAccountId>,
+    pub severities: Option<Vec<String>>,
+    pub statuses: Option<Vec<String>>,
+    pub event_name: Option<String>,
+    pub rule_id: Option<String>,
+    pub principal_arn: Option<String>,
+    pub source_ip: Option<String>,
+    pub since: Option<DateTime<Utc>>,
+    pub until: Option<DateTime<Utc>>,
+}
+
+const FILTER: &str = "tenant_id = $1
+    and ($2::uuid is null or aws_account_id = $2)
+    and ($3::text[] is null or severity = any($3))
+    and ($4::text[] is null or status = any($4))
+    and ($5::text is null or event_name = $5)
+    and ($6::text is null or rule_id = $6)
+    and ($7::text is null or principal_arn = $7)
+    and ($8::text is null or source_ip = $8)
+    and ($9::timestamptz is null or last_seen_at >= $9)
+    and ($10::timestamptz is null or first_seen_at < $10)";
+
+/// A page of alerts, most recent activity first.
+pub async fn page(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    f: &Filter,
+    after: Option<(DateTime<Utc>, uuid::Uuid)>,
+    limit: i64,
+) -> Result<(Vec<Alert>, i64), sqlx::Error> {
+    let (at, id) = after.unzip();
+    macro_rules! filtered {
+        ($q:expr) => {
+            $q.bind(tenant)
+                .bind(f.aws_account_id)
+                .bind(f.severities.clone())
+                .bind(f.statuses.clone())
+                .bind(f.event_name.clone())
+                .bind(f.rule_id.clone())
+                .bind(f.principal_arn.clone())
+                .bind(f.source_ip.clone())
+                .bind(f.since)
+                .bind(f.until)
+        };
+    }
+    let rows = filtered!(sqlx::query_as(sql(format!(
+        "select {COLUMNS} from alerts where {FILTER}
+           and ($11::timestamptz is null or (last_seen_at, alert_id) < ($11, $12))
+         order by last_seen_at desc, alert_id desc limit $13"
+    ))))
+    .bind(at)
+    .bind(id)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = filtered!(sqlx::query_scalar(sql(format!(
+        "select count(*) from alerts where {FILTER}"
+    ))))
+    .fetch_one(conn)
+    .await?;
+    Ok((rows, total))
+}
+
+/// Moves an alert to `acknowledged` or `closed`.
+pub async fn set_status(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: uuid::Uuid,
+    status: &str,
+    by: &str,
+    at: DateTime<Utc>,
+) -> Result<Option<Alert>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update alerts set status = $3,
+             acknowledged_by = case when $3 = 'acknowledged' then $4 else acknowledged_by end,
+             acknowledged_at = case when $3 = 'acknowledged' then $5 else acknowledged_at end,
+             closed_at = case when $3 = 'closed' then $5 else closed_at end
+         where tenant_id = $1 and alert_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(status)
+    .bind(by)
+    .bind(at)
+    .fetch_optional(conn)
+    .await
+}

@@ -1,0 +1,252 @@
+//! Vigil's built-in rules (`detect/rules/*.yml`), embedded in the binary. Each file is a
+//! Sigma rule with two Vigil fields: `runbook` (what to do first) and `vigil_tests`
+//! (events that must match and must not), which the tests below replay.
+
+use crate::{Rule, RuleError};
+
+/// The rule files, by name.
+pub const FILES: &[(&str, &str)] = &[
+    (
+        "cloudtrail_logging_stopped.yml",
+        include_str!("../rules/cloudtrail_logging_stopped.yml"),
+    ),
+    (
+        "cloudtrail_event_selectors_narrowed.yml",
+        include_str!("../rules/cloudtrail_event_selectors_narrowed.yml"),
+    ),
+    (
+        "cloudtrail_insights_disabled.yml",
+        include_str!("../rules/cloudtrail_insights_disabled.yml"),
+    ),
+    (
+        "cloudtrail_trail_modified.yml",
+        include_str!("../rules/cloudtrail_trail_modified.yml"),
+    ),
+    (
+        "cloudtrail_trail_scope_reduced.yml",
+        include_str!("../rules/cloudtrail_trail_scope_reduced.yml"),
+    ),
+    (
+        "config_recording_stopped.yml",
+        include_str!("../rules/config_recording_stopped.yml"),
+    ),
+    (
+        "guardduty_disabled.yml",
+        include_str!("../rules/guardduty_disabled.yml"),
+    ),
+    (
+        "guardduty_findings_suppressed.yml",
+        include_str!("../rules/guardduty_findings_suppressed.yml"),
+    ),
+    (
+        "securityhub_disabled.yml",
+        include_str!("../rules/securityhub_disabled.yml"),
+    ),
+    (
+        "vpc_flow_logs_deleted.yml",
+        include_str!("../rules/vpc_flow_logs_deleted.yml"),
+    ),
+    (
+        "console_login_failed.yml",
+        include_str!("../rules/console_login_failed.yml"),
+    ),
+    (
+        "console_login_without_mfa.yml",
+        include_str!("../rules/console_login_without_mfa.yml"),
+    ),
+    (
+        "iam_access_key_for_another_user.yml",
+        include_str!("../rules/iam_access_key_for_another_user.yml"),
+    ),
+    (
+        "iam_administrator_policy_attached.yml",
+        include_str!("../rules/iam_administrator_policy_attached.yml"),
+    ),
+    (
+        "iam_inline_policy_allows_all_actions.yml",
+        include_str!("../rules/iam_inline_policy_allows_all_actions.yml"),
+    ),
+    (
+        "iam_login_profile_for_another_user.yml",
+        include_str!("../rules/iam_login_profile_for_another_user.yml"),
+    ),
+    (
+        "iam_mfa_device_deactivated.yml",
+        include_str!("../rules/iam_mfa_device_deactivated.yml"),
+    ),
+    (
+        "iam_role_trust_allows_anyone.yml",
+        include_str!("../rules/iam_role_trust_allows_anyone.yml"),
+    ),
+    (
+        "root_account_usage.yml",
+        include_str!("../rules/root_account_usage.yml"),
+    ),
+    (
+        "root_console_login.yml",
+        include_str!("../rules/root_console_login.yml"),
+    ),
+    (
+        "root_console_login_without_mfa.yml",
+        include_str!("../rules/root_console_login_without_mfa.yml"),
+    ),
+    (
+        "ec2_ami_made_public.yml",
+        include_str!("../rules/ec2_ami_made_public.yml"),
+    ),
+    (
+        "ec2_ami_shared_with_account.yml",
+        include_str!("../rules/ec2_ami_shared_with_account.yml"),
+    ),
+    (
+        "ec2_ebs_default_encryption_disabled.yml",
+        include_str!("../rules/ec2_ebs_default_encryption_disabled.yml"),
+    ),
+    (
+        "ec2_network_acl_allows_world.yml",
+        include_str!("../rules/ec2_network_acl_allows_world.yml"),
+    ),
+    (
+        "ec2_security_group_open_to_world.yml",
+        include_str!("../rules/ec2_security_group_open_to_world.yml"),
+    ),
+    (
+        "ec2_snapshot_made_public.yml",
+        include_str!("../rules/ec2_snapshot_made_public.yml"),
+    ),
+    (
+        "ec2_snapshot_shared_with_account.yml",
+        include_str!("../rules/ec2_snapshot_shared_with_account.yml"),
+    ),
+    (
+        "rds_snapshot_made_public.yml",
+        include_str!("../rules/rds_snapshot_made_public.yml"),
+    ),
+    (
+        "rds_snapshot_shared_with_account.yml",
+        include_str!("../rules/rds_snapshot_shared_with_account.yml"),
+    ),
+    (
+        "ec2_block_public_access_disabled.yml",
+        include_str!("../rules/ec2_block_public_access_disabled.yml"),
+    ),
+    (
+        "ec2_get_password_data.yml",
+        include_str!("../rules/ec2_get_password_data.yml"),
+    ),
+    (
+        "ec2_instance_user_data_modified.yml",
+        include_str!("../rules/ec2_instance_user_data_modified.yml"),
+    ),
+    (
+        "kms_key_disabled_or_deletion_scheduled.yml",
+        include_str!("../rules/kms_key_disabled_or_deletion_scheduled.yml"),
+    ),
+    (
+        "lambda_function_url_public.yml",
+        include_str!("../rules/lambda_function_url_public.yml"),
+    ),
+    (
+        "organizations_account_left.yml",
+        include_str!("../rules/organizations_account_left.yml"),
+    ),
+    (
+        "organizations_account_removed.yml",
+        include_str!("../rules/organizations_account_removed.yml"),
+    ),
+    (
+        "recon_get_caller_identity_offensive_tool.yml",
+        include_str!("../rules/recon_get_caller_identity_offensive_tool.yml"),
+    ),
+    (
+        "recon_offensive_user_agent.yml",
+        include_str!("../rules/recon_offensive_user_agent.yml"),
+    ),
+    (
+        "s3_bucket_acl_public.yml",
+        include_str!("../rules/s3_bucket_acl_public.yml"),
+    ),
+    (
+        "s3_bucket_policy_changed.yml",
+        include_str!("../rules/s3_bucket_policy_changed.yml"),
+    ),
+    (
+        "s3_public_access_block_removed.yml",
+        include_str!("../rules/s3_public_access_block_removed.yml"),
+    ),
+];
+
+/// The built-in rules, compiled once. Every file is compiled and replayed against its
+/// examples by the tests below, so a build that passed them cannot fail here.
+pub fn all() -> &'static [Rule] {
+    static RULES: std::sync::OnceLock<Vec<Rule>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| rules().unwrap_or_else(|(file, e)| panic!("built-in rule {file}: {e}")))
+}
+
+/// A built-in rule by ID.
+pub fn by_id(id: &str) -> Option<&'static Rule> {
+    all().iter().find(|r| r.id == id)
+}
+
+/// Compiles every built-in rule.
+pub fn rules() -> Result<Vec<Rule>, (String, RuleError)> {
+    FILES
+        .iter()
+        .map(|(name, yaml)| Rule::compile(yaml).map_err(|e| ((*name).to_owned(), e)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use serde_json::Value;
+
+    use super::*;
+
+    #[test]
+    fn every_builtin_rule_compiles_and_explains_itself() {
+        let rules = rules().unwrap_or_else(|(f, e)| panic!("{f}: {e}"));
+        let mut ids = HashSet::new();
+        for r in &rules {
+            assert!(ids.insert(r.id.clone()), "duplicate id {}", r.id);
+            assert!(r.id.starts_with("vigil-"), "{}", r.id);
+            assert!(!r.description.is_empty(), "{} has no description", r.id);
+            assert!(
+                r.runbook.as_deref().is_some_and(|s| !s.is_empty()),
+                "{} has no runbook",
+                r.id
+            );
+            assert!(
+                !r.techniques().is_empty(),
+                "{} has no ATT&CK technique tag",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_builtin_rule_matches_its_examples_and_only_those() {
+        for (name, yaml) in FILES {
+            let rule = Rule::compile(yaml).unwrap();
+            let doc: Value = serde_norway::from_str(yaml).unwrap();
+            let cases = |k: &str| {
+                doc["vigil_tests"][k]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+            };
+            let (good, bad) = (cases("match"), cases("nomatch"));
+            assert!(
+                !good.is_empty() && !bad.is_empty(),
+                "{name}: needs match and nomatch examples"
+            );
+            for e in &good {
+                assert!(rule.matches(e), "{name}: should match {e}");
+            }
+            for e in &bad {
+                assert!(!rule.matches(e), "{name}: should not match {e}");
+            }
+        }
+    }
+}

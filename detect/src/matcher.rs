@@ -1,0 +1,473 @@
+//! A Sigma `detection` compiled to a matcher over JSON.
+
+use ipnet::IpNet;
+use regex::Regex;
+use serde_json::Value;
+
+use crate::{
+    RuleError,
+    condition::{self, Cond},
+};
+
+/// What a value is compared with.
+#[derive(Debug, Clone)]
+enum Pattern {
+    Null,
+    /// Lowercased text, compared by the field's operator.
+    Text(String),
+    /// Text with Sigma wildcards, or a `re` value.
+    Regex(Regex),
+    Cidr(IpNet),
+    Exists(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    Equals,
+    Contains,
+    StartsWith,
+    EndsWith,
+}
+
+/// One `field|modifiers: values` line.
+#[derive(Debug, Clone)]
+struct FieldTest {
+    path: Vec<String>,
+    op: Op,
+    patterns: Vec<Pattern>,
+    all: bool,
+}
+
+/// A named selection: a map (every field) or a list of maps (any map).
+#[derive(Debug, Clone)]
+struct Selection(Vec<Vec<FieldTest>>);
+
+/// A compiled detection.
+#[derive(Debug, Clone)]
+pub struct Matcher {
+    selections: Vec<(String, Selection)>,
+    condition: Cond,
+    /// The `eventName`s (lowercase) an event must have to possibly match, when the rule
+    /// implies a finite set: one hash lookup then rejects almost every event.
+    event_names: Option<std::collections::HashSet<String>>,
+}
+
+type Names = std::collections::HashSet<String>;
+
+impl Selection {
+    /// The eventNames every alternative of this selection requires, if each names some.
+    fn event_names(&self) -> Option<Names> {
+        let mut all = Names::new();
+        for fields in &self.0 {
+            let names = fields.iter().find_map(|f| {
+                (f.path.len() == 1 && f.path[0] == "eventName" && f.op == Op::Equals && !f.all)
+                    .then(|| {
+                        f.patterns
+                            .iter()
+                            .map(|p| match p {
+                                Pattern::Text(t) => Some(t.clone()),
+                                _ => None,
+                            })
+                            .collect::<Option<Names>>()
+                    })
+                    .flatten()
+            })?;
+            all.extend(names);
+        }
+        Some(all)
+    }
+}
+
+/// A plain Sigma value: wildcards make a regex, escaped ones (`\*`) stay literal.
+fn text_pattern(text: &str, op: Op) -> Pattern {
+    let mut re = String::new();
+    let mut literal = String::new();
+    let mut wild = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some('*' | '?' | '\\')) => {
+                let escaped = chars.next().unwrap_or('\\');
+                literal.push(escaped);
+                re.push_str(&regex::escape(&escaped.to_string()));
+            }
+            '*' => {
+                wild = true;
+                re.push_str(".*");
+            }
+            '?' => {
+                wild = true;
+                re.push('.');
+            }
+            c => {
+                literal.push(c);
+                re.push_str(&regex::escape(&c.to_string()));
+            }
+        }
+    }
+    if !wild {
+        return Pattern::Text(literal.to_lowercase());
+    }
+    let (start, end) = match op {
+        Op::Equals => ("^", "$"),
+        Op::Contains => ("", ""),
+        Op::StartsWith => ("^", ""),
+        Op::EndsWith => ("", "$"),
+    };
+    // Every piece of `re` is escaped or a fixed wildcard form, so it always compiles.
+    Regex::new(&format!("(?is){start}{re}{end}"))
+        .map_or(Pattern::Text(literal.to_lowercase()), Pattern::Regex)
+}
+
+fn scalar_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+    use std::borrow::Cow;
+    match v {
+        Value::String(s) => Some(Cow::Borrowed(s.as_str())),
+        Value::Number(n) => Some(Cow::Owned(n.to_string())),
+        Value::Bool(b) => Some(Cow::Borrowed(if *b { "true" } else { "false" })),
+        _ => None,
+    }
+}
+
+/// ASCII case-insensitive comparisons without allocating (CloudTrail's values are ASCII;
+/// `needle` is already lowercase).
+fn ci_eq(hay: &str, needle: &str) -> bool {
+    hay.eq_ignore_ascii_case(needle)
+}
+
+fn ci_starts(hay: &str, needle: &str) -> bool {
+    hay.len() >= needle.len()
+        && hay.as_bytes()[..needle.len()].eq_ignore_ascii_case(needle.as_bytes())
+}
+
+fn ci_ends(hay: &str, needle: &str) -> bool {
+    hay.len() >= needle.len()
+        && hay.as_bytes()[hay.len() - needle.len()..].eq_ignore_ascii_case(needle.as_bytes())
+}
+
+fn ci_contains(hay: &str, needle: &str) -> bool {
+    needle.is_empty()
+        || hay
+            .as_bytes()
+            .windows(needle.len())
+            .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+}
+
+fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, RuleError> {
+    let mut parts = key.split('|');
+    let field = parts.next().unwrap_or_default();
+    if field.is_empty() {
+        return Err(RuleError::at(yaml, key, "empty field name"));
+    }
+    let (mut op, mut all, mut re, mut cidr, mut exists) = (Op::Equals, false, false, false, false);
+    for m in parts {
+        match m {
+            "contains" => op = Op::Contains,
+            "startswith" => op = Op::StartsWith,
+            "endswith" => op = Op::EndsWith,
+            "all" => all = true,
+            "re" => re = true,
+            "cidr" => cidr = true,
+            "exists" => exists = true,
+            other => {
+                return Err(RuleError::at(
+                    yaml,
+                    key,
+                    format!("unsupported modifier `{other}`"),
+                ));
+            }
+        }
+    }
+    let values: Vec<&Value> = match value {
+        Value::Array(items) => items.iter().collect(),
+        v => vec![v],
+    };
+    let mut patterns = Vec::new();
+    for v in values {
+        let p = if exists {
+            Pattern::Exists(
+                v.as_bool()
+                    .ok_or_else(|| RuleError::at(yaml, key, "`exists` takes true or false"))?,
+            )
+        } else if v.is_null() {
+            Pattern::Null
+        } else {
+            let text =
+                scalar_text(v).ok_or_else(|| RuleError::at(yaml, key, "values must be scalars"))?;
+            if re {
+                Pattern::Regex(Regex::new(&text).map_err(|e| {
+                    RuleError::at(yaml, key, format!("invalid regular expression: {e}"))
+                })?)
+            } else if cidr {
+                Pattern::Cidr(
+                    text.parse()
+                        .map_err(|_| RuleError::at(yaml, key, format!("`{text}` is not a CIDR")))?,
+                )
+            } else {
+                text_pattern(&text, op)
+            }
+        };
+        patterns.push(p);
+    }
+    if patterns.is_empty() {
+        return Err(RuleError::at(yaml, key, "no value to compare with"));
+    }
+    Ok(FieldTest {
+        path: field.split('.').map(str::to_owned).collect(),
+        op,
+        patterns,
+        all,
+    })
+}
+
+fn compile_map(
+    map: &serde_json::Map<String, Value>,
+    yaml: &str,
+) -> Result<Vec<FieldTest>, RuleError> {
+    map.iter().map(|(k, v)| compile_field(k, v, yaml)).collect()
+}
+
+impl Matcher {
+    /// Compiles a `detection` section.
+    pub fn compile(detection: &Value, yaml: &str) -> Result<Self, RuleError> {
+        let Value::Object(sections) = detection else {
+            return Err(RuleError::at(
+                yaml,
+                "detection",
+                "a rule needs a detection map",
+            ));
+        };
+        let mut selections = Vec::new();
+        let mut conditions = Vec::new();
+        for (name, body) in sections {
+            match (name.as_str(), body) {
+                ("condition", Value::String(c)) => conditions.push(c.clone()),
+                ("condition", Value::Array(cs)) => {
+                    conditions.extend(cs.iter().filter_map(|c| c.as_str().map(str::to_owned)))
+                }
+                ("timeframe", _) => {
+                    return Err(RuleError::at(
+                        yaml,
+                        "timeframe",
+                        "timeframes (correlations) are not supported",
+                    ));
+                }
+                (_, Value::Object(map)) => {
+                    selections.push((name.clone(), Selection(vec![compile_map(map, yaml)?])))
+                }
+                (_, Value::Array(items)) => {
+                    let mut alternatives = Vec::new();
+                    for item in items {
+                        let Value::Object(map) = item else {
+                            return Err(RuleError::at(
+                                yaml,
+                                name,
+                                "keyword lists are not supported; name the field",
+                            ));
+                        };
+                        alternatives.push(compile_map(map, yaml)?);
+                    }
+                    selections.push((name.clone(), Selection(alternatives)));
+                }
+                _ => {
+                    return Err(RuleError::at(
+                        yaml,
+                        name,
+                        "a selection is a map of fields or a list of maps",
+                    ));
+                }
+            }
+        }
+        if conditions.is_empty() {
+            return Err(RuleError::at(
+                yaml,
+                "condition",
+                "the detection needs a condition",
+            ));
+        }
+        let parsed: Vec<Cond> = conditions
+            .iter()
+            .map(|c| condition::parse(c).map_err(|m| RuleError::at(yaml, "condition", m)))
+            .collect::<Result<_, _>>()?;
+        let condition = if parsed.len() == 1 {
+            parsed.into_iter().next().expect("one")
+        } else {
+            Cond::Or(parsed)
+        };
+        let mut matcher = Self {
+            selections,
+            condition,
+            event_names: None,
+        };
+        matcher.check_names(&matcher.condition, yaml)?;
+        matcher.event_names = matcher.required_names(&matcher.condition);
+        Ok(matcher)
+    }
+
+    /// The eventNames a condition requires (None: any could match).
+    fn required_names(&self, c: &Cond) -> Option<Names> {
+        let of_selection = |name: &str| {
+            self.selections
+                .iter()
+                .find(|(s, _)| s == name)
+                .and_then(|(_, sel)| sel.event_names())
+        };
+        match c {
+            Cond::Name(n) => of_selection(n),
+            Cond::Not(_) => None,
+            // Any side that requires names bounds the conjunction.
+            Cond::And(cs) => cs
+                .iter()
+                .filter_map(|c| self.required_names(c))
+                .reduce(|a, b| &a & &b),
+            // Every side must be bounded for the disjunction to be.
+            Cond::Or(cs) => cs
+                .iter()
+                .map(|c| self.required_names(c))
+                .reduce(|a, b| Some(&a? | &b?))
+                .flatten(),
+            Cond::Of { all, pattern } => {
+                let named: Vec<Option<Names>> = self
+                    .selections
+                    .iter()
+                    .filter(|(s, _)| condition::name_matches(pattern, s))
+                    .map(|(_, sel)| sel.event_names())
+                    .collect();
+                if *all {
+                    named.into_iter().flatten().reduce(|a, b| &a & &b)
+                } else {
+                    named.into_iter().reduce(|a, b| Some(&a? | &b?)).flatten()
+                }
+            }
+        }
+    }
+
+    fn check_names(&self, c: &Cond, yaml: &str) -> Result<(), RuleError> {
+        match c {
+            Cond::Name(n) if !self.selections.iter().any(|(s, _)| s == n) => Err(RuleError::at(
+                yaml,
+                "condition",
+                format!("no selection named `{n}`"),
+            )),
+            Cond::Of { pattern, .. }
+                if !self
+                    .selections
+                    .iter()
+                    .any(|(s, _)| condition::name_matches(pattern, s)) =>
+            {
+                Err(RuleError::at(
+                    yaml,
+                    "condition",
+                    format!("no selection matches `{pattern}`"),
+                ))
+            }
+            Cond::Not(inner) => self.check_names(inner, yaml),
+            Cond::And(cs) | Cond::Or(cs) => cs.iter().try_for_each(|c| self.check_names(c, yaml)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether the event matches.
+    pub fn matches(&self, event: &Value) -> bool {
+        if let Some(names) = &self.event_names {
+            let name = event
+                .get("eventName")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
+            // Lowercase into a stack buffer: this runs for every rule on every event.
+            let mut buf = [0u8; 96];
+            let known = match buf.get_mut(..name.len()) {
+                Some(dst) => {
+                    dst.copy_from_slice(name.as_bytes());
+                    dst.make_ascii_lowercase();
+                    std::str::from_utf8(dst).is_ok_and(|lower| names.contains(lower))
+                }
+                None => names.contains(&name.to_ascii_lowercase()),
+            };
+            if !known {
+                return false;
+            }
+        }
+        self.eval(&self.condition, event)
+    }
+
+    fn eval(&self, c: &Cond, event: &Value) -> bool {
+        match c {
+            Cond::Name(n) => self
+                .selections
+                .iter()
+                .any(|(s, sel)| s == n && sel.matches(event)),
+            Cond::Not(inner) => !self.eval(inner, event),
+            Cond::And(cs) => cs.iter().all(|c| self.eval(c, event)),
+            Cond::Or(cs) => cs.iter().any(|c| self.eval(c, event)),
+            Cond::Of { all, pattern } => {
+                let mut named = self
+                    .selections
+                    .iter()
+                    .filter(|(s, _)| condition::name_matches(pattern, s));
+                if *all {
+                    named.all(|(_, sel)| sel.matches(event))
+                } else {
+                    named.any(|(_, sel)| sel.matches(event))
+                }
+            }
+        }
+    }
+}
+
+impl Selection {
+    fn matches(&self, event: &Value) -> bool {
+        self.0
+            .iter()
+            .any(|fields| fields.iter().all(|f| f.matches(event)))
+    }
+}
+
+/// The values at a dotted path; a path through an array reaches every element.
+fn resolve<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value>) {
+    match v {
+        Value::Array(items) => items.iter().for_each(|i| resolve(i, path, out)),
+        _ if path.is_empty() => out.push(v),
+        _ => {
+            if let Some(next) = v.get(&path[0]) {
+                resolve(next, &path[1..], out);
+            }
+        }
+    }
+}
+
+impl FieldTest {
+    fn matches(&self, event: &Value) -> bool {
+        let mut leaves = Vec::new();
+        resolve(event, &self.path, &mut leaves);
+        let one = |p: &Pattern| self.pattern_matches(p, &leaves);
+        if self.all {
+            self.patterns.iter().all(one)
+        } else {
+            self.patterns.iter().any(one)
+        }
+    }
+
+    fn pattern_matches(&self, p: &Pattern, leaves: &[&Value]) -> bool {
+        match p {
+            Pattern::Exists(want) => leaves.iter().any(|l| !l.is_null()) == *want,
+            Pattern::Null => leaves.iter().all(|l| l.is_null()),
+            _ => leaves
+                .iter()
+                .filter_map(|l| scalar_text(l))
+                .any(|text| match p {
+                    Pattern::Text(t) => match self.op {
+                        Op::Equals => ci_eq(&text, t),
+                        Op::Contains => ci_contains(&text, t),
+                        Op::StartsWith => ci_starts(&text, t),
+                        Op::EndsWith => ci_ends(&text, t),
+                    },
+                    Pattern::Regex(r) => r.is_match(&text),
+                    Pattern::Cidr(net) => text
+                        .parse::<std::net::IpAddr>()
+                        .is_ok_and(|ip| net.contains(&ip)),
+                    Pattern::Null | Pattern::Exists(_) => false,
+                }),
+        }
+    }
+}
