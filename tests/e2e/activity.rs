@@ -172,6 +172,14 @@ async fn without_a_trail_activity_comes_from_lookup_events_once(
     let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
     let account = random_account_id();
     let c = connected(opts, &account).await;
+    // The tenant's own rule runs beside the built-in ones.
+    c.app
+        .graphql_ok(
+            &c.token,
+            "mutation($y: String!) { createDetectionRule(yaml: $y) { id } }",
+            json!({ "y": "title: New VPC\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel:\n    eventName: CreateVpc\n  condition: sel\nlevel: low\n" }),
+        )
+        .await;
     attack(&account).await;
     c.ingest().await;
 
@@ -230,6 +238,11 @@ async fn without_a_trail_activity_comes_from_lookup_events_once(
             .unwrap_or_default()
             .ends_with(&session)),
         "Vigil's own session raised an alert: {alerts:?}"
+    );
+    assert!(
+        alerts.iter().any(|a| a["eventName"] == "CreateVpc"
+            && a["ruleId"].as_str().unwrap().starts_with("tenant:")),
+        "the tenant's rule raised no alert: {alerts:?}"
     );
     let raised = alerts.len();
 

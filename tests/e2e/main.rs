@@ -7,5 +7,6 @@ mod auth;
 mod connect;
 mod emulator;
 mod health;
+mod rules;
 mod team;
 mod worker;

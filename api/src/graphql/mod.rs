@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod audit;
 pub mod context;
 pub mod pagination;
+pub mod rules;
 pub mod team;
 pub mod types;
 
@@ -39,6 +40,7 @@ pub struct Query(
     assessment::AssessmentQuery,
     activity::ActivityQuery,
     alerts::AlertsQuery,
+    rules::RulesQuery,
     api_keys::ApiKeysQuery,
     audit::AuditQuery,
 );
@@ -49,6 +51,7 @@ pub struct Mutation(
     accounts::AccountsMutation,
     assessment::AssessmentMutation,
     alerts::AlertsMutation,
+    rules::RulesMutation,
     api_keys::ApiKeysMutation,
 );
 

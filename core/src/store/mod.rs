@@ -9,6 +9,7 @@ pub mod assets;
 pub mod audit;
 pub mod aws_accounts;
 pub mod credentials;
+pub mod detection_rules;
 pub mod events;
 pub mod findings;
 pub mod scans;

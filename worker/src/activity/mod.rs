@@ -17,7 +17,7 @@ use vigil_core::{
     clock::Clock,
     db,
     jobs::JobError,
-    store::{alerts, assets, aws_accounts::AwsAccount, events},
+    store::{alerts, assets, aws_accounts::AwsAccount, detection_rules, events},
 };
 use vigil_detect::{Level, Rule};
 
@@ -63,6 +63,26 @@ pub async fn run(
         return Ok(Ingested::default());
     };
     let own_session = format!("vigil-{}", account.tenant_id);
+    // The built-in rules and the tenant's own enabled ones (a rule that no longer
+    // compiles is skipped and logged; it was valid when saved).
+    let mut tx = db::begin_tenant(pool, account.tenant_id)
+        .await
+        .map_err(retry)?;
+    let own_rules = detection_rules::list(&mut tx, account.tenant_id, true)
+        .await
+        .map_err(retry)?;
+    tx.commit().await.map_err(retry)?;
+    let mut all_rules: Vec<Rule> = rules.to_vec();
+    for stored in own_rules {
+        match Rule::compile(&stored.yaml) {
+            Ok(mut r) => {
+                r.id = format!("tenant:{}", stored.rule_id);
+                all_rules.push(r);
+            }
+            Err(e) => tracing::warn!(rule_id = %stored.rule_id, error = %e, "tenant rule skipped"),
+        }
+    }
+    let rules = all_rules.as_slice();
     let ctx = Ctx {
         pool,
         account,

@@ -1,0 +1,264 @@
+//! Detection rules: the built-in ones, and the tenant's own Sigma rules, which owners and
+//! admins add, change, disable and dry-run against recent events.
+
+use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use vigil_core::{
+    roles::Permission,
+    store::{audit, detection_rules},
+};
+use vigil_detect::{Level, Rule};
+
+use super::{
+    assessment::SeverityGql,
+    context::{GqlResult, OrInternal, bad_input, not_found, parse_id, require, state, tenant_tx},
+};
+
+/// Most events a dry run looks at.
+const DRY_RUN_MAX: i64 = 10_000;
+
+fn severity(level: Level) -> SeverityGql {
+    match level {
+        Level::Critical => SeverityGql::Critical,
+        Level::High => SeverityGql::High,
+        Level::Medium => SeverityGql::Medium,
+        Level::Low => SeverityGql::Low,
+        Level::Informational => SeverityGql::Info,
+    }
+}
+
+/// Compiles tenant YAML, turning errors into `BAD_USER_INPUT` with the line and field.
+fn compile(yaml: &str) -> GqlResult<Rule> {
+    Rule::compile(yaml).map_err(|e| {
+        bad_input(format!("the rule cannot be used: {e}")).extend_with(|_, ext| {
+            if let Some(line) = e.line {
+                ext.set("line", line as i64);
+            }
+            ext.set("field", e.field.clone());
+        })
+    })
+}
+
+/// A detection rule.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct DetectionRule {
+    /// The rule's ID (a Sigma `id`, or `tenant:<uuid>` for the tenant's own rules).
+    pub id: ID,
+    pub title: String,
+    pub description: String,
+    pub severity: SeverityGql,
+    /// MITRE ATT&CK techniques.
+    pub techniques: Vec<String>,
+    pub runbook: Option<String>,
+    /// Shipped with Vigil (read-only) rather than written by the tenant.
+    pub builtin: bool,
+    pub enabled: bool,
+    /// The Sigma YAML.
+    pub yaml: String,
+    pub updated_at: Option<DateTime<Utc>>,
+}
+
+impl DetectionRule {
+    fn from_builtin(r: &Rule) -> Self {
+        Self {
+            id: r.id.clone().into(),
+            title: r.title.clone(),
+            description: r.description.clone(),
+            severity: severity(r.level),
+            techniques: r.techniques(),
+            runbook: r.runbook.clone(),
+            builtin: true,
+            enabled: true,
+            yaml: r.source.clone(),
+            updated_at: None,
+        }
+    }
+
+    fn from_tenant(stored: detection_rules::StoredRule, compiled: Option<&Rule>) -> Self {
+        Self {
+            id: format!("tenant:{}", stored.rule_id).into(),
+            title: stored.title,
+            description: compiled.map(|r| r.description.clone()).unwrap_or_default(),
+            severity: compiled.map_or(SeverityGql::Medium, |r| severity(r.level)),
+            techniques: compiled.map(Rule::techniques).unwrap_or_default(),
+            runbook: compiled.and_then(|r| r.runbook.clone()),
+            builtin: false,
+            enabled: stored.enabled,
+            yaml: stored.yaml,
+            updated_at: Some(stored.updated_at),
+        }
+    }
+}
+
+/// What a dry run found.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct DetectionRuleTest {
+    /// Events looked at (the tenant's most recent, Vigil's own calls excepted).
+    pub scanned: i64,
+    /// CloudTrail event IDs that matched, newest first (at most 100).
+    pub matched_event_ids: Vec<String>,
+    /// How many matched in all.
+    pub matched: i64,
+}
+
+fn tenant_rule_id(id: &ID) -> GqlResult<uuid::Uuid> {
+    parse_id(
+        &ID::from(id.strip_prefix("tenant:").unwrap_or(id.as_str())),
+        "detection rule",
+    )
+}
+
+#[derive(Default)]
+pub struct RulesQuery;
+
+#[Object]
+impl RulesQuery {
+    /// Every detection rule: the built-in ones, then the tenant's.
+    async fn detection_rules(&self, ctx: &Context<'_>) -> GqlResult<Vec<DetectionRule>> {
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let own = detection_rules::list(&mut tx, p.tenant_id, false)
+            .await
+            .or_internal()?;
+        let mut out: Vec<DetectionRule> = vigil_detect::builtin::all()
+            .iter()
+            .map(DetectionRule::from_builtin)
+            .collect();
+        out.extend(own.into_iter().map(|s| {
+            let compiled = Rule::compile(&s.yaml).ok();
+            DetectionRule::from_tenant(s, compiled.as_ref())
+        }));
+        Ok(out)
+    }
+
+    /// Dry-runs a rule (YAML, not saved) against the tenant's recent events.
+    async fn test_detection_rule(
+        &self,
+        ctx: &Context<'_>,
+        yaml: String,
+        since: Option<DateTime<Utc>>,
+        limit: Option<i32>,
+    ) -> GqlResult<DetectionRuleTest> {
+        let p = require(ctx, Permission::ManageIntegrations)?;
+        let rule = compile(&yaml)?;
+        let now = state(ctx)?.clock.now();
+        let since = since.unwrap_or(now - chrono::Duration::days(7));
+        let limit = i64::from(limit.unwrap_or(DRY_RUN_MAX as i32)).clamp(1, DRY_RUN_MAX);
+        let mut tx = tenant_tx(ctx, p).await?;
+        let records = detection_rules::recent_records(&mut tx, p.tenant_id, since, limit)
+            .await
+            .or_internal()?;
+        let hits: Vec<String> = records
+            .iter()
+            .filter(|(_, _, raw)| rule.matches(raw))
+            .map(|(id, _, _)| id.clone())
+            .collect();
+        Ok(DetectionRuleTest {
+            scanned: records.len() as i64,
+            matched: hits.len() as i64,
+            matched_event_ids: hits.into_iter().take(100).collect(),
+        })
+    }
+}
+
+#[derive(Default)]
+pub struct RulesMutation;
+
+#[Object]
+impl RulesMutation {
+    /// Adds a Sigma rule for the tenant's CloudTrail (owners and admins). Invalid YAML or
+    /// unsupported constructs answer `BAD_USER_INPUT` with `extensions.line` and `field`.
+    async fn create_detection_rule(
+        &self,
+        ctx: &Context<'_>,
+        yaml: String,
+    ) -> GqlResult<DetectionRule> {
+        let p = require(ctx, Permission::ManageIntegrations)?;
+        if yaml.len() > 65_536 {
+            return Err(bad_input("a rule is at most 64 KiB of YAML"));
+        }
+        let rule = compile(&yaml)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let stored = detection_rules::insert(&mut tx, p.tenant_id, &rule.title, &yaml, &p.label)
+            .await
+            .or_internal()?;
+        audit::record(
+            &mut tx,
+            p.tenant_id,
+            &p.actor(),
+            "detection_rule.created",
+            Some(&rule.title),
+            json!({ "rule_id": stored.rule_id }),
+        )
+        .await
+        .or_internal()?;
+        tx.commit().await.or_internal()?;
+        Ok(DetectionRule::from_tenant(stored, Some(&rule)))
+    }
+
+    /// Changes a tenant rule's YAML and/or turns it on or off (owners and admins).
+    async fn update_detection_rule(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        yaml: Option<String>,
+        enabled: Option<bool>,
+    ) -> GqlResult<DetectionRule> {
+        let p = require(ctx, Permission::ManageIntegrations)?;
+        let id = tenant_rule_id(&id)?;
+        let compiled = yaml.as_deref().map(compile).transpose()?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let stored = detection_rules::update(
+            &mut tx,
+            p.tenant_id,
+            id,
+            compiled
+                .as_ref()
+                .zip(yaml.as_deref())
+                .map(|(r, y)| (r.title.as_str(), y)),
+            enabled,
+        )
+        .await
+        .or_internal()?
+        .ok_or_else(|| not_found("detection rule"))?;
+        audit::record(
+            &mut tx,
+            p.tenant_id,
+            &p.actor(),
+            "detection_rule.updated",
+            Some(&stored.title),
+            json!({ "rule_id": id, "enabled": enabled }),
+        )
+        .await
+        .or_internal()?;
+        tx.commit().await.or_internal()?;
+        let compiled = compiled.or_else(|| Rule::compile(&stored.yaml).ok());
+        Ok(DetectionRule::from_tenant(stored, compiled.as_ref()))
+    }
+
+    /// Deletes a tenant rule (owners and admins).
+    async fn delete_detection_rule(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
+        let p = require(ctx, Permission::ManageIntegrations)?;
+        let rule_id = tenant_rule_id(&id)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        if !detection_rules::delete(&mut tx, p.tenant_id, rule_id)
+            .await
+            .or_internal()?
+        {
+            return Err(not_found("detection rule"));
+        }
+        audit::record(
+            &mut tx,
+            p.tenant_id,
+            &p.actor(),
+            "detection_rule.deleted",
+            None,
+            json!({ "rule_id": rule_id }),
+        )
+        .await
+        .or_internal()?;
+        tx.commit().await.or_internal()?;
+        Ok(id)
+    }
+}

@@ -1,0 +1,116 @@
+//! Detection rules a tenant wrote (Sigma YAML), stored as written.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, PgConnection};
+use uuid::Uuid;
+
+use crate::ids::TenantId;
+
+/// A tenant's rule as stored.
+#[derive(Debug, Clone, FromRow)]
+pub struct StoredRule {
+    pub tenant_id: TenantId,
+    pub rule_id: Uuid,
+    pub title: String,
+    pub yaml: String,
+    pub enabled: bool,
+    pub created_by: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str =
+    "tenant_id, rule_id, title, yaml, enabled, created_by, created_at, updated_at";
+
+/// Stores a rule that compiled.
+pub async fn insert(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    title: &str,
+    yaml: &str,
+    by: &str,
+) -> Result<StoredRule, sqlx::Error> {
+    sqlx::query_as(super::sql(format!(
+        "insert into detection_rules (tenant_id, rule_id, title, yaml, created_by) values ($1, $2, $3, $4, $5)
+         returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(Uuid::now_v7())
+    .bind(title)
+    .bind(yaml)
+    .bind(by)
+    .fetch_one(conn)
+    .await
+}
+
+/// Changes a rule's YAML (already compiled) and/or whether it runs.
+pub async fn update(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+    title_and_yaml: Option<(&str, &str)>,
+    enabled: Option<bool>,
+) -> Result<Option<StoredRule>, sqlx::Error> {
+    let (title, yaml) = title_and_yaml.unzip();
+    sqlx::query_as(super::sql(format!(
+        "update detection_rules set title = coalesce($3, title), yaml = coalesce($4, yaml),
+             enabled = coalesce($5, enabled)
+         where tenant_id = $1 and rule_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(title)
+    .bind(yaml)
+    .bind(enabled)
+    .fetch_optional(conn)
+    .await
+}
+
+/// The tenant's rules, oldest first; `enabled_only` for detection.
+pub async fn list(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    enabled_only: bool,
+) -> Result<Vec<StoredRule>, sqlx::Error> {
+    sqlx::query_as(super::sql(format!(
+        "select {COLUMNS} from detection_rules where tenant_id = $1 and ($2 = false or enabled)
+         order by created_at, rule_id"
+    )))
+    .bind(tenant)
+    .bind(enabled_only)
+    .fetch_all(conn)
+    .await
+}
+
+/// Removes a rule.
+pub async fn delete(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: Uuid,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query("delete from detection_rules where tenant_id = $1 and rule_id = $2")
+        .bind(tenant)
+        .bind(id)
+        .execute(conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Recent raw records of the tenant (for dry runs), newest first.
+pub async fn recent_records(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    since: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<(String, DateTime<Utc>, serde_json::Value)>, sqlx::Error> {
+    sqlx::query_as(
+        "select event_id, occurred_at, raw from events
+         where tenant_id = $1 and occurred_at >= $2 and not own
+         order by occurred_at desc limit $3",
+    )
+    .bind(tenant)
+    .bind(since)
+    .bind(limit)
+    .fetch_all(conn)
+    .await
+}
