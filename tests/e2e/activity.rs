@@ -364,3 +364,193 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
         .map(|s| s.parse().unwrap());
     assert!(last.is_some(), "lastActivityAt is kept");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn throttled_lookup_events_are_retried_and_nothing_is_lost(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let emu = Emulator::shared();
+    let account = random_account_id();
+    let c = connected(opts, &account).await;
+    attack(&account).await;
+    // AWS answers ThrottlingException to the next LookupEvents calls of this account.
+    let rule = emu
+        .add_fault(json!({ "accountId": account, "service": "cloudtrail", "operation": "LookupEvents", "kind": "throttle", "count": 4 }))
+        .await;
+    c.ingest().await;
+    let left = emu
+        .control(reqwest::Method::GET, "/_vigil/faults", None)
+        .await;
+    let remaining = left["faults"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["id"] == rule.as_str())
+        .map(|f| f["remaining"].clone());
+    assert!(
+        remaining.is_none() || remaining == Some(json!(0)),
+        "the throttling was never hit: {left}"
+    );
+    assert_eq!(
+        c.events(json!({ "eventName": "AuthorizeSecurityGroupIngress" }))
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(
+        c.events(json!({ "eventName": "ConsoleLogin" })).await.len(),
+        1
+    );
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_worker_stopped_mid_ingestion_loses_and_duplicates_nothing(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let emu = Emulator::shared();
+    let account = random_account_id();
+    let setup = emu.account_config(&account, "us-east-1").await;
+    let bucket = format!("trail-{account}");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&setup)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let ct = aws_sdk_cloudtrail::Client::new(&setup);
+    ct.create_trail()
+        .name("org")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("org").send().await.unwrap();
+    let c = connected(opts, &account).await;
+    // Several files: activity in several regions, delivered one file per region.
+    for region in ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"] {
+        let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(&account, region).await);
+        ec2.create_vpc()
+            .cidr_block("10.77.0.0/16")
+            .send()
+            .await
+            .unwrap();
+    }
+    attack(&account).await;
+    assert!(emu.flush().await.len() >= 4);
+    // Each file takes a while to fetch, so the worker can be stopped between two.
+    let slow = emu
+        .add_fault(json!({ "accountId": account, "service": "s3", "operation": "GetObject", "kind": "slow", "delayMs": 700 }))
+        .await;
+
+    let task = vigil_core::tasks::Task::IngestActivity {
+        tenant_id: tenant_of(&c).await.parse().unwrap(),
+        aws_account_id: c.connection_id.as_str().unwrap().parse().unwrap(),
+    };
+    let key = task.unique_key().unwrap();
+    let tenant = tenant_of(&c).await.parse().unwrap();
+    let mut conn = c.app.pool.acquire().await.unwrap();
+    vigil_core::jobs::enqueue(
+        &mut conn,
+        vigil_core::jobs::NewJob::new(task)
+            .tenant(tenant)
+            .unique(key),
+    )
+    .await
+    .unwrap();
+    drop(conn);
+    let stop = tokio_util::sync::CancellationToken::new();
+    let runner = vigil_core::jobs::Runner::new(
+        vigil_core::jobs::Queue::new(
+            c.app.pool.clone(),
+            "stopping-worker",
+            std::time::Duration::from_secs(60),
+        ),
+        vigil_worker::TaskHandler::new(
+            c.app.pool.clone(),
+            vigil_core::aws::session::Sessions::new(
+                emu.management_base(),
+                vigil_worker::REFRESH_BEFORE_EXPIRY,
+            ),
+            c.app.clock.clone(),
+        ),
+        vigil_core::jobs::RunnerOptions {
+            shutdown_grace: std::time::Duration::ZERO,
+            ..Default::default()
+        },
+    );
+    let running = tokio::spawn(runner.run(stop.clone()));
+    vigil_tests::wait_until(
+        std::time::Duration::from_secs(60),
+        "the first file is stored",
+        || async {
+            sqlx::query_scalar::<_, i64>("select count(*) from ingested_files")
+                .fetch_one(&admin)
+                .await
+                .unwrap()
+                >= 1
+        },
+    )
+    .await;
+    stop.cancel();
+    running.await.unwrap().unwrap();
+    let partial: i64 = sqlx::query_scalar("select count(*) from ingested_files")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    let files: i64 = s3
+        .list_objects_v2()
+        .bucket(&bucket)
+        .send()
+        .await
+        .unwrap()
+        .contents()
+        .len() as i64;
+    assert!(
+        partial < files,
+        "the worker was meant to stop before the last file ({partial} of {files})"
+    );
+    let state: String = sqlx::query_scalar(
+        "select state from jobs where kind = 'ingest_activity' order by job_id desc limit 1",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        state, "queued",
+        "the interrupted job goes back to the queue"
+    );
+
+    // A new worker finishes: everything is there once.
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{slow}"),
+        None,
+    )
+    .await;
+    emulator_worker(&c.app).drain().await.unwrap();
+    assert_eq!(
+        sqlx::query_scalar::<_, i64>("select count(*) from ingested_files")
+            .fetch_one(&admin)
+            .await
+            .unwrap(),
+        files
+    );
+    assert_eq!(
+        c.events(json!({ "eventName": "CreateVpc" })).await.len(),
+        5,
+        "four regions and the attack's VPC"
+    );
+    assert_eq!(
+        c.events(json!({ "eventName": "ConsoleLogin" })).await.len(),
+        1
+    );
+    let dup: i64 = sqlx::query_scalar("select count(*) from (select event_id from events group by event_id having count(*) > 1) d")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(dup, 0);
+}
