@@ -60,6 +60,19 @@ pub enum Level {
     Informational,
 }
 
+impl Level {
+    /// The severity name Vigil stores for alerts and findings alike.
+    pub fn severity(self) -> &'static str {
+        match self {
+            Level::Critical => "critical",
+            Level::High => "high",
+            Level::Medium => "medium",
+            Level::Low => "low",
+            Level::Informational => "info",
+        }
+    }
+}
+
 /// A compiled Sigma rule with the metadata an alert needs.
 #[derive(Debug, Clone)]
 pub struct Rule {

@@ -160,6 +160,30 @@ async fn attack(account: &str) {
     .await;
 }
 
+/// A multi-region trail named `org`, logging to its own bucket in `account`.
+async fn logging_trail(account: &str) -> (String, aws_sdk_s3::Client, aws_sdk_cloudtrail::Client) {
+    let setup = Emulator::shared()
+        .account_config(account, "us-east-1")
+        .await;
+    let bucket = format!("trail-{account}");
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&setup)
+            .force_path_style(true)
+            .build(),
+    );
+    s3.create_bucket().bucket(&bucket).send().await.unwrap();
+    let ct = aws_sdk_cloudtrail::Client::new(&setup);
+    ct.create_trail()
+        .name("org")
+        .s3_bucket_name(&bucket)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .unwrap();
+    ct.start_logging().name("org").send().await.unwrap();
+    (bucket, s3, ct)
+}
+
 fn count(events: &[Value], name: &str) -> usize {
     events.iter().filter(|e| e["eventName"] == name).count()
 }
@@ -292,23 +316,7 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
     let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
     let emu = Emulator::shared();
     let account = random_account_id();
-    let setup = emu.account_config(&account, "us-east-1").await;
-    let bucket = format!("trail-{account}");
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&setup)
-            .force_path_style(true)
-            .build(),
-    );
-    s3.create_bucket().bucket(&bucket).send().await.unwrap();
-    let ct = aws_sdk_cloudtrail::Client::new(&setup);
-    ct.create_trail()
-        .name("org")
-        .s3_bucket_name(&bucket)
-        .is_multi_region_trail(true)
-        .send()
-        .await
-        .unwrap();
-    ct.start_logging().name("org").send().await.unwrap();
+    let (bucket, _, ct) = logging_trail(&account).await;
 
     let c = connected(opts, &account).await;
     attack(&account).await;
@@ -342,6 +350,38 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
         .await
         .unwrap();
     assert!(read >= 1);
+
+    // The attacker then stops the trail: its last file carries the StopLogging call, and
+    // the stopped trail makes ingestion read LookupEvents as well; the alert is raised once.
+    ct.stop_logging().name("org").send().await.unwrap();
+    emu.flush().await;
+    c.ingest().await;
+    let stopped = c
+        .alerts(json!({ "ruleId": "vigil-cloudtrail-logging-stopped" }))
+        .await;
+    assert_eq!(stopped.len(), 1, "{stopped:?}");
+    assert_eq!(stopped[0]["severity"], "CRITICAL");
+    assert_eq!(
+        stopped[0]["eventCount"], 1,
+        "the StopLogging seen in both sources is one event"
+    );
+    let ack = c
+        .app
+        .graphql_ok(
+            &c.token,
+            "mutation($id: ID!) { acknowledgeAlert(id: $id) { status } }",
+            json!({ "id": stopped[0]["id"] }),
+        )
+        .await;
+    assert_eq!(ack["acknowledgeAlert"]["status"], "ACKNOWLEDGED");
+    let sources: Vec<String> = sqlx::query_scalar("select source from ingest_cursors")
+        .fetch_all(&admin)
+        .await
+        .unwrap();
+    assert!(
+        sources.iter().any(|s| s.starts_with("lookup:")),
+        "a stopped trail adds LookupEvents: {sources:?}"
+    );
 
     // New files and old ones alike: the old ones are skipped, nothing is stored twice.
     c.ingest().await;
@@ -412,23 +452,7 @@ async fn a_worker_stopped_mid_ingestion_loses_and_duplicates_nothing(
     let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
     let emu = Emulator::shared();
     let account = random_account_id();
-    let setup = emu.account_config(&account, "us-east-1").await;
-    let bucket = format!("trail-{account}");
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&setup)
-            .force_path_style(true)
-            .build(),
-    );
-    s3.create_bucket().bucket(&bucket).send().await.unwrap();
-    let ct = aws_sdk_cloudtrail::Client::new(&setup);
-    ct.create_trail()
-        .name("org")
-        .s3_bucket_name(&bucket)
-        .is_multi_region_trail(true)
-        .send()
-        .await
-        .unwrap();
-    ct.start_logging().name("org").send().await.unwrap();
+    let (bucket, s3, _) = logging_trail(&account).await;
     let c = connected(opts, &account).await;
     // Several files: activity in several regions, delivered one file per region.
     for region in ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"] {

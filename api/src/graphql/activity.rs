@@ -5,7 +5,8 @@ use chrono::{DateTime, Utc};
 use vigil_core::{roles::Permission, store::events};
 
 use super::{
-    context::{GqlResult, OrInternal, bad_input, require, tenant_tx},
+    assessment::account_filter,
+    context::{GqlResult, OrInternal, require, tenant_tx},
     pagination::{decode_cursor, page_size},
 };
 use crate::connection;
@@ -115,13 +116,7 @@ impl ActivityQuery {
             .transpose()?;
         let f = filter.unwrap_or_default();
         let filter = events::Filter {
-            aws_account_id: f
-                .aws_account_id
-                .map(|i| {
-                    i.parse()
-                        .map_err(|_| bad_input("awsAccountId is not an ID from this API"))
-                })
-                .transpose()?,
+            aws_account_id: account_filter(f.aws_account_id.as_ref())?,
             event_name: f.event_name,
             event_source: f.event_source,
             principal_arn: f.principal_arn,

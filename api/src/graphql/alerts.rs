@@ -11,7 +11,8 @@ use vigil_core::{
 
 use super::{
     assessment::SeverityGql,
-    context::{GqlResult, OrInternal, bad_input, not_found, parse_id, require, state, tenant_tx},
+    assessment::account_filter,
+    context::{GqlResult, OrInternal, not_found, parse_id, require, state, tenant_tx},
     pagination::{decode_cursor, page_size},
 };
 use crate::connection;
@@ -177,13 +178,7 @@ impl AlertsQuery {
             .transpose()?;
         let f = filter.unwrap_or_default();
         let filter = alerts::Filter {
-            aws_account_id: f
-                .aws_account_id
-                .map(|i| {
-                    i.parse()
-                        .map_err(|_| bad_input("awsAccountId is not an ID from this API"))
-                })
-                .transpose()?,
+            aws_account_id: account_filter(f.aws_account_id.as_ref())?,
             severities: f
                 .severity
                 .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),

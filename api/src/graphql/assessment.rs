@@ -418,7 +418,7 @@ pub struct ResourceAtIp {
     pub held_until: Option<DateTime<Utc>>,
 }
 
-fn account_filter(id: Option<&ID>) -> GqlResult<Option<AwsAccountId>> {
+pub(crate) fn account_filter(id: Option<&ID>) -> GqlResult<Option<AwsAccountId>> {
     id.map(|i| {
         i.parse::<AwsAccountId>()
             .map_err(|_| bad_input("awsAccountId is not an ID from this API"))

@@ -19,13 +19,7 @@ use super::{
 const DRY_RUN_MAX: i64 = 10_000;
 
 fn severity(level: Level) -> SeverityGql {
-    match level {
-        Level::Critical => SeverityGql::Critical,
-        Level::High => SeverityGql::High,
-        Level::Medium => SeverityGql::Medium,
-        Level::Low => SeverityGql::Low,
-        Level::Informational => SeverityGql::Info,
-    }
+    SeverityGql::parse(level.severity())
 }
 
 /// Compiles tenant YAML, turning errors into `BAD_USER_INPUT` with the line and field.

@@ -19,7 +19,7 @@ use vigil_core::{
     jobs::JobError,
     store::{alerts, assets, aws_accounts::AwsAccount, detection_rules, events},
 };
-use vigil_detect::{Level, Rule};
+use vigil_detect::Rule;
 
 use crate::scan::collect;
 
@@ -177,16 +177,6 @@ struct Ctx<'a> {
     rules: &'a [Rule],
 }
 
-fn severity(level: Level) -> &'static str {
-    match level {
-        Level::Critical => "critical",
-        Level::High => "high",
-        Level::Medium => "medium",
-        Level::Low => "low",
-        Level::Informational => "info",
-    }
-}
-
 impl Ctx<'_> {
     /// Stores a batch, runs the detections over the events that are new (never over
     /// Vigil's own calls), and moves the cursor (or records the file), all in one
@@ -232,7 +222,7 @@ impl Ctx<'_> {
                 let hit = alerts::Hit {
                     rule_id: rule.id.clone(),
                     title: rule.title.clone(),
-                    severity: severity(rule.level),
+                    severity: rule.level.severity(),
                     event_id: event.event_id.clone(),
                     occurred_at: event.occurred_at,
                     region: event.region.clone(),
