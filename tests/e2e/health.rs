@@ -79,3 +79,61 @@ async fn unknown_paths_answer_a_json_404(_: PgPoolOptions, opts: PgConnectOption
     let body: serde_json::Value = resp.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn the_web_app_is_served_with_client_side_routes_but_api_paths_stay_404(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let dir = std::env::temp_dir().join(format!("vigil-web-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(dir.join("assets")).unwrap();
+    std::fs::write(
+        dir.join("index.html"),
+        "<!doctype html><title>Vigil app</title>",
+    )
+    .unwrap();
+    std::fs::write(dir.join("assets/app.js"), "console.log('vigil')").unwrap();
+    let config = test_config(&[("VIGIL_WEB_DIR", dir.to_str().unwrap())]);
+    let app = spawn_app_with(config, vigil_tests::app_pool(opts).await).await;
+
+    for route in ["/", "/findings", "/settings/api-keys"] {
+        let resp = app.http.get(app.url(route)).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{route}");
+        let csp = resp.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("default-src 'self'"), "{csp}");
+        assert_eq!(resp.headers()["x-frame-options"], "DENY");
+        assert!(resp.text().await.unwrap().contains("Vigil app"), "{route}");
+    }
+    let js = app
+        .http
+        .get(app.url("/assets/app.js"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(js.status(), 200);
+    assert!(
+        js.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .contains("javascript")
+    );
+    assert_eq!(js.text().await.unwrap(), "console.log('vigil')");
+
+    // API paths and non-GET requests never fall through to the app.
+    for (method, route) in [
+        (reqwest::Method::GET, "/api/v1/no-such-endpoint"),
+        (reqwest::Method::GET, "/graphql/nope"),
+        (reqwest::Method::POST, "/findings"),
+    ] {
+        let resp = app
+            .http
+            .request(method, app.url(route))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 404, "{route}");
+        let body: serde_json::Value = resp.json().await.unwrap();
+        assert_eq!(body["error"]["code"], "not_found", "{route}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -9,16 +9,19 @@ use std::time::{Duration, Instant};
 use axum::{
     Router,
     extract::{DefaultBodyLimit, MatchedPath, Request},
-    http::{HeaderName, StatusCode, header},
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::Response,
-    routing::{get, post},
+    routing::{any, get, post},
 };
+use std::path::Path;
 use tower::ServiceBuilder;
+use tower::ServiceExt;
 use tower_http::{
     compression::CompressionLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     sensitive_headers::SetSensitiveRequestHeadersLayer,
+    services::{ServeDir, ServeFile},
     timeout::TimeoutLayer,
     trace::TraceLayer,
 };
@@ -60,8 +63,9 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
-        .fallback(not_found)
+        .fallback_service(web_app(state.config.web_dir.as_deref()))
         .layer(middleware::from_fn(record_metrics))
+        .layer(middleware::from_fn(security_headers))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             ServiceBuilder::new()
@@ -90,6 +94,77 @@ pub fn router(state: AppState) -> Router {
 async fn not_found() -> Response {
     error_body(StatusCode::NOT_FOUND, "not_found", "no such endpoint")
 }
+
+/// What answers paths no route matched: the built web app when `VIGIL_WEB_DIR` holds one
+/// (its files, and `index.html` for client-side routes), a JSON 404 otherwise. API paths
+/// never fall through to the app, so a mistyped endpoint is a 404, not a page.
+fn web_app(dir: Option<&str>) -> axum::routing::MethodRouter {
+    let index = dir
+        .map(|d| Path::new(d).join("index.html"))
+        .filter(|i| i.is_file());
+    let Some(index) = index else {
+        if let Some(d) = dir {
+            tracing::warn!(
+                web_dir = d,
+                "VIGIL_WEB_DIR has no index.html; the web app is not served"
+            );
+        }
+        return any(not_found);
+    };
+    let files =
+        ServeDir::new(index.parent().unwrap_or(Path::new("."))).fallback(ServeFile::new(&index));
+    any(move |req: Request| {
+        let files = files.clone();
+        async move {
+            let path = req.uri().path();
+            let api = ["/api/", "/graphql", "/healthz", "/readyz", "/metrics"]
+                .iter()
+                .any(|p| path.starts_with(p));
+            if api || !matches!(*req.method(), Method::GET | Method::HEAD) {
+                return not_found().await;
+            }
+            match files.oneshot(req).await {
+                Ok(resp) => resp.map(axum::body::Body::new),
+                Err(never) => match never {},
+            }
+        }
+    })
+}
+
+/// Headers that keep browsers from sniffing, framing or leaking referrers; the app
+/// loads only its own scripts.
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut response = next.run(req).await;
+    let h = response.headers_mut();
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    if response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"text/html"))
+        && !response
+            .headers()
+            .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        response.headers_mut().insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
+    response
+}
+
+/// Content Security Policy for HTML answers (the app, and GraphiQL in development,
+/// which loads its assets from a CDN).
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+                   connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
 
 /// Counts requests and records their latency, labelled by route (not raw path, which
 /// would explode the label set).
