@@ -46,6 +46,9 @@ pub struct Config {
     pub ingest_backfill: Duration,
     /// How long events are kept.
     pub event_retention: Duration,
+    /// How long first-seen detections learn after a connection's first ingestion
+    /// (`VIGIL_BASELINE_LEARNING`; `0s` compares against the backfilled history at once).
+    pub baseline_learning: Duration,
     /// Jobs one worker process runs at once.
     pub worker_concurrency: usize,
     /// How long a claimed job stays leased without a heartbeat.
@@ -185,6 +188,14 @@ impl Config {
                 "VIGIL_EVENT_RETENTION",
                 Duration::from_secs(90 * 86_400),
             )?,
+            baseline_learning: match src.get("VIGIL_BASELINE_LEARNING").as_deref().map(str::trim) {
+                Some("0" | "0s") => Duration::ZERO,
+                _ => duration(
+                    src,
+                    "VIGIL_BASELINE_LEARNING",
+                    Duration::from_secs(7 * 86_400),
+                )?,
+            },
             worker_concurrency: positive(src, "VIGIL_WORKER_CONCURRENCY", 4)?,
             job_lease: duration(src, "VIGIL_JOB_LEASE", Duration::from_secs(60))?,
             shutdown_grace: duration(src, "VIGIL_SHUTDOWN_GRACE", Duration::from_secs(30))?,

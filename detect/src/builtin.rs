@@ -2,7 +2,7 @@
 //! Sigma rule with two Vigil fields: `runbook` (what to do first) and `vigil_tests`
 //! (events that must match and must not), which the tests below replay.
 
-use crate::{Rule, RuleError};
+use crate::{Correlation, Rule, RuleError, RuleMeta};
 
 /// The rule files, by name.
 pub const FILES: &[(&str, &str)] = &[
@@ -174,6 +174,38 @@ pub const FILES: &[(&str, &str)] = &[
         "s3_public_access_block_removed.yml",
         include_str!("../rules/s3_public_access_block_removed.yml"),
     ),
+    (
+        "api_call_denied.yml",
+        include_str!("../rules/api_call_denied.yml"),
+    ),
+    (
+        "api_call_attributed.yml",
+        include_str!("../rules/api_call_attributed.yml"),
+    ),
+];
+
+/// The correlation rule files (`detect/rules/correlations/`), by name.
+pub const CORRELATION_FILES: &[(&str, &str)] = &[
+    (
+        "recon_access_denied_burst.yml",
+        include_str!("../rules/correlations/recon_access_denied_burst.yml"),
+    ),
+    (
+        "console_login_brute_force.yml",
+        include_str!("../rules/correlations/console_login_brute_force.yml"),
+    ),
+    (
+        "console_login_password_spraying.yml",
+        include_str!("../rules/correlations/console_login_password_spraying.yml"),
+    ),
+    (
+        "first_seen_region.yml",
+        include_str!("../rules/correlations/first_seen_region.yml"),
+    ),
+    (
+        "first_seen_source_ip.yml",
+        include_str!("../rules/correlations/first_seen_source_ip.yml"),
+    ),
 ];
 
 /// The built-in rules, compiled once. Every file is compiled and replayed against its
@@ -186,6 +218,42 @@ pub fn all() -> &'static [Rule] {
 /// A built-in rule by ID.
 pub fn by_id(id: &str) -> Option<&'static Rule> {
     all().iter().find(|r| r.id == id)
+}
+
+/// The built-in correlation rules, compiled once (checked by the tests below).
+pub fn correlations() -> &'static [Correlation] {
+    static RULES: std::sync::OnceLock<Vec<Correlation>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        CORRELATION_FILES
+            .iter()
+            .map(|(file, yaml)| {
+                Correlation::compile(yaml)
+                    .unwrap_or_else(|e| panic!("built-in correlation {file}: {e}"))
+            })
+            .collect()
+    })
+}
+
+/// A built-in correlation by ID.
+pub fn correlation_by_id(id: &str) -> Option<&'static Correlation> {
+    correlations().iter().find(|c| c.meta.id == id)
+}
+
+/// A built-in rule's or correlation's description by ID.
+pub fn meta_by_id(id: &str) -> Option<&'static RuleMeta> {
+    by_id(id)
+        .map(|r| &r.meta)
+        .or_else(|| correlation_by_id(id).map(|c| &c.meta))
+}
+
+/// Whether a rule raises alerts on its own: as in Sigma, a rule that correlations use
+/// does not, unless one of them says `generate: true`.
+pub fn generates(rule_id: &str) -> bool {
+    let users: Vec<_> = correlations()
+        .iter()
+        .filter(|c| c.rules.iter().any(|r| r == rule_id))
+        .collect();
+    users.is_empty() || users.iter().any(|c| c.generate)
 }
 
 /// Compiles every built-in rule.
@@ -223,6 +291,38 @@ mod tests {
                 r.id
             );
         }
+    }
+
+    #[test]
+    fn every_correlation_counts_existing_rules_and_explains_itself() {
+        let singles = rules().unwrap_or_else(|(f, e)| panic!("{f}: {e}"));
+        let mut ids: HashSet<String> = singles.iter().map(|r| r.id.clone()).collect();
+        for (file, yaml) in CORRELATION_FILES {
+            let c = Correlation::compile(yaml).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(ids.insert(c.meta.id.clone()), "duplicate id {}", c.meta.id);
+            assert!(c.meta.id.starts_with("vigil-"), "{file}");
+            assert!(
+                !c.meta.description.is_empty() && c.meta.runbook.is_some(),
+                "{file}"
+            );
+            assert!(!c.meta.techniques().is_empty(), "{file}");
+            for base in &c.rules {
+                let rule = singles.iter().find(|r| &r.id == base);
+                let rule = rule.unwrap_or_else(|| panic!("{file}: no rule {base}"));
+                // The events its base rule matches must be attributable to a group.
+                let doc: Value = serde_norway::from_str(rule.source.as_str()).unwrap();
+                let examples = doc["vigil_tests"]["match"].as_array().unwrap();
+                assert!(
+                    examples.iter().any(|e| c.group_key(e).is_some()),
+                    "{file}: none of {base}'s examples has a group"
+                );
+            }
+        }
+        // Base rules that only feed correlations stay quiet; failed logins still alert.
+        assert!(!generates("vigil-api-call-denied"));
+        assert!(!generates("vigil-api-call-attributed"));
+        assert!(generates("vigil-console-login-failed"));
+        assert!(generates("vigil-cloudtrail-logging-stopped"));
     }
 
     #[test]

@@ -13,10 +13,12 @@
 
 pub mod builtin;
 mod condition;
+pub mod correlation;
 mod matcher;
 
 use serde_json::Value;
 
+pub use correlation::{Correlation, CorrelationKind};
 pub use matcher::Matcher;
 
 /// Why a rule cannot be used.
@@ -73,9 +75,24 @@ impl Level {
     }
 }
 
-/// A compiled Sigma rule with the metadata an alert needs.
+/// A compiled Sigma rule with the metadata an alert needs (reachable directly through
+/// `Deref`: `rule.id`, `rule.title`...).
 #[derive(Debug, Clone)]
 pub struct Rule {
+    pub meta: RuleMeta,
+    matcher: Matcher,
+}
+
+impl std::ops::Deref for Rule {
+    type Target = RuleMeta;
+    fn deref(&self) -> &RuleMeta {
+        &self.meta
+    }
+}
+
+/// The descriptive part of a rule, shared by single-event and correlation rules.
+#[derive(Debug, Clone)]
+pub struct RuleMeta {
     pub id: String,
     pub title: String,
     pub description: String,
@@ -87,44 +104,34 @@ pub struct Rule {
     pub falsepositives: Vec<String>,
     /// The YAML as written.
     pub source: String,
-    matcher: Matcher,
 }
 
-impl Rule {
-    /// Parses and compiles a rule; only `product: aws, service: cloudtrail` is accepted.
-    pub fn compile(yaml: &str) -> Result<Self, RuleError> {
-        let doc: Value = serde_norway::from_str(yaml).map_err(|e| RuleError {
-            line: e.location().map(|l| l.line()),
-            field: "yaml".into(),
-            message: format!("not valid YAML: {e}"),
-        })?;
+/// Parses rule YAML, naming the line of a syntax error.
+pub(crate) fn parse_yaml(yaml: &str) -> Result<Value, RuleError> {
+    serde_norway::from_str(yaml).map_err(|e| RuleError {
+        line: e.location().map(|l| l.line()),
+        field: "yaml".into(),
+        message: format!("not valid YAML: {e}"),
+    })
+}
+
+impl RuleMeta {
+    /// MITRE ATT&CK technique IDs from the tags (`attack.t1562.008` -> `T1562.008`).
+    pub fn techniques(&self) -> Vec<String> {
+        self.tags
+            .iter()
+            .filter_map(|t| t.strip_prefix("attack.t"))
+            .map(|t| format!("T{t}"))
+            .collect()
+    }
+
+    pub(crate) fn from_doc(doc: &Value, yaml: &str) -> Result<Self, RuleError> {
         let text = |k: &str| doc.get(k).and_then(Value::as_str).map(str::to_owned);
         let title =
             text("title").ok_or_else(|| RuleError::at(yaml, "title", "a rule needs a title"))?;
-        let logsource = &doc["logsource"];
-        if logsource["product"].as_str() != Some("aws")
-            || logsource["service"].as_str() != Some("cloudtrail")
-        {
-            return Err(RuleError::at(
-                yaml,
-                "logsource",
-                "only `product: aws` with `service: cloudtrail` is supported",
-            ));
-        }
-        let level = match text("level").as_deref().unwrap_or("medium") {
-            "critical" => Level::Critical,
-            "high" => Level::High,
-            "medium" => Level::Medium,
-            "low" => Level::Low,
-            "informational" => Level::Informational,
-            other => {
-                return Err(RuleError::at(
-                    yaml,
-                    "level",
-                    format!("unknown level `{other}`"),
-                ));
-            }
-        };
+        let level_text = text("level").unwrap_or_else(|| "medium".into());
+        let level = Level::parse(&level_text)
+            .ok_or_else(|| RuleError::at(yaml, "level", format!("unknown level `{level_text}`")))?;
         let list = |k: &str| -> Vec<String> {
             doc.get(k)
                 .and_then(Value::as_array)
@@ -135,7 +142,6 @@ impl Rule {
                 })
                 .unwrap_or_default()
         };
-        let matcher = Matcher::compile(&doc["detection"], yaml)?;
         Ok(Self {
             id: text("id").unwrap_or_else(|| title.to_lowercase().replace(' ', "-")),
             description: text("description").unwrap_or_default(),
@@ -145,22 +151,32 @@ impl Rule {
             title,
             level,
             source: yaml.to_owned(),
-            matcher,
         })
+    }
+}
+
+impl Rule {
+    /// Parses and compiles a rule; only `product: aws, service: cloudtrail` is accepted.
+    pub fn compile(yaml: &str) -> Result<Self, RuleError> {
+        let doc = parse_yaml(yaml)?;
+        let logsource = &doc["logsource"];
+        if logsource["product"].as_str() != Some("aws")
+            || logsource["service"].as_str() != Some("cloudtrail")
+        {
+            return Err(RuleError::at(
+                yaml,
+                "logsource",
+                "only `product: aws` with `service: cloudtrail` is supported",
+            ));
+        }
+        let meta = RuleMeta::from_doc(&doc, yaml)?;
+        let matcher = Matcher::compile(&doc["detection"], yaml)?;
+        Ok(Self { meta, matcher })
     }
 
     /// Whether the CloudTrail record matches.
     pub fn matches(&self, event: &Value) -> bool {
         self.matcher.matches(event)
-    }
-
-    /// MITRE ATT&CK technique IDs from the tags (`attack.t1562.008` -> `T1562.008`).
-    pub fn techniques(&self) -> Vec<String> {
-        self.tags
-            .iter()
-            .filter_map(|t| t.strip_prefix("attack.t"))
-            .map(|t| format!("T{t}"))
-            .collect()
     }
 }
 

@@ -424,7 +424,7 @@ impl Selection {
 }
 
 /// The values at a dotted path; a path through an array reaches every element.
-fn resolve<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value>) {
+pub(crate) fn resolve<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value>) {
     match v {
         Value::Array(items) => items.iter().for_each(|i| resolve(i, path, out)),
         _ if path.is_empty() => out.push(v),

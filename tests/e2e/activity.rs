@@ -9,19 +9,19 @@ use vigil_core::aws::{ServiceIdentity, template::trust_policy};
 use vigil_tests::{
     TestApp, app_pool,
     emulator::{Emulator, random_account_id},
-    emulator_worker, spawn_app_full, test_config,
+    emulator_worker, emulator_worker_with, spawn_app_full, test_config,
 };
 
 const ALERTS: &str = "query($f: AlertFilter) { alerts(first: 100, filter: $f) { totalCount edges { node { id ruleId title severity status eventName principalArn sourceIpAddress eventCount runbook techniques description } } } }";
 const EVENTS: &str = "query($f: EventFilter) { events(first: 100, filter: $f) { totalCount edges { node { eventId eventName region principalArn sourceIpAddress byVigil errorCode } } } }";
 
-struct Connected {
-    app: TestApp,
-    token: String,
-    connection_id: Value,
+pub(crate) struct Connected {
+    pub app: TestApp,
+    pub token: String,
+    pub connection_id: Value,
 }
 
-async fn connected(opts: PgConnectOptions, account: &str) -> Connected {
+pub(crate) async fn connected(opts: PgConnectOptions, account: &str) -> Connected {
     let emu = Emulator::shared();
     let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
     let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
@@ -60,7 +60,7 @@ async fn connected(opts: PgConnectOptions, account: &str) -> Connected {
 }
 
 impl Connected {
-    async fn events(&self, filter: Value) -> Vec<Value> {
+    pub async fn events(&self, filter: Value) -> Vec<Value> {
         let data = self
             .app
             .graphql_ok(&self.token, EVENTS, json!({ "f": filter }))
@@ -73,7 +73,7 @@ impl Connected {
             .collect()
     }
 
-    async fn alerts(&self, filter: Value) -> Vec<Value> {
+    pub async fn alerts(&self, filter: Value) -> Vec<Value> {
         let data = self
             .app
             .graphql_ok(&self.token, ALERTS, json!({ "f": filter }))
@@ -87,7 +87,13 @@ impl Connected {
     }
 
     /// Queues an ingestion (when none is queued) and runs every queued job.
-    async fn ingest(&self) {
+    pub async fn ingest(&self) {
+        self.ingest_with(vigil_worker::handler::Settings::default())
+            .await;
+    }
+
+    /// [`Connected::ingest`] by a worker with these settings.
+    pub async fn ingest_with(&self, settings: vigil_worker::handler::Settings) {
         let tenant = self
             .app
             .graphql_ok(&self.token, "{ tenant { id } }", json!({}))
@@ -110,7 +116,10 @@ impl Connected {
         )
         .await
         .unwrap();
-        emulator_worker(&self.app).drain().await.unwrap();
+        emulator_worker_with(&self.app, settings)
+            .drain()
+            .await
+            .unwrap();
     }
 }
 

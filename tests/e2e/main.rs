@@ -5,6 +5,7 @@ mod activity;
 mod assessment;
 mod auth;
 mod connect;
+mod correlations;
 mod emulator;
 mod health;
 mod rules;

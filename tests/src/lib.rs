@@ -150,13 +150,21 @@ impl TestApp {
 /// Vigil's identity in the shared emulator and sharing the app's clock. Tests call
 /// `drain()` to run every queued job.
 pub fn emulator_worker(app: &TestApp) -> Runner<TaskHandler> {
+    emulator_worker_with(app, vigil_worker::handler::Settings::default())
+}
+
+/// [`emulator_worker`] with other work settings (backfill, learning period...).
+pub fn emulator_worker_with(
+    app: &TestApp,
+    settings: vigil_worker::handler::Settings,
+) -> Runner<TaskHandler> {
     let sessions = Sessions::new(
         emulator::Emulator::shared().management_base(),
         vigil_worker::REFRESH_BEFORE_EXPIRY,
     );
     Runner::new(
         Queue::new(app.pool.clone(), "test-worker", Duration::from_secs(60)),
-        TaskHandler::new(app.pool.clone(), sessions, app.clock.clone()),
+        TaskHandler::new(app.pool.clone(), sessions, app.clock.clone()).with_settings(settings),
         RunnerOptions {
             concurrency: 2,
             ..RunnerOptions::default()

@@ -14,12 +14,15 @@ use vigil_core::{
     jobs::{self, Handler, JobContext, JobError},
     store::{
         aws_accounts::{self, AwsAccount},
-        events,
+        correlations, events,
     },
     tasks::Task,
 };
 
 use crate::{activity, scan};
+
+/// Values a first-seen rule has not shown for this long are forgotten.
+const BASELINE_KEEP_DAYS: i64 = 31;
 
 /// The worker's handler for every product task.
 pub struct TaskHandler {
@@ -38,6 +41,8 @@ pub struct Settings {
     pub backfill: Duration,
     /// Events older than this are dropped (whole daily partitions).
     pub event_retention_days: i64,
+    /// How long first-seen rules learn after a connection's first ingestion.
+    pub baseline_learning: Duration,
 }
 
 impl Default for Settings {
@@ -45,6 +50,7 @@ impl Default for Settings {
         Self {
             backfill: activity::DEFAULT_BACKFILL,
             event_retention_days: 90,
+            baseline_learning: activity::DEFAULT_BASELINE_LEARNING,
         }
     }
 }
@@ -52,7 +58,7 @@ impl Default for Settings {
 /// Whether a connection can be worked on.
 enum Connection {
     /// The role works.
-    Usable(AwsAccount, Arc<RoleSession>),
+    Usable(Box<AwsAccount>, Arc<RoleSession>),
     /// Deleted or never verified: nothing to do.
     Gone,
     /// AWS denies the role; the connection is now `ERROR` with this reason.
@@ -111,7 +117,7 @@ impl TaskHandler {
                     .await
                     .map_err(retry)?;
                 tx.commit().await.map_err(retry)?;
-                Ok(Connection::Usable(account, session))
+                Ok(Connection::Usable(Box::new(account), session))
             }
             Err(StsError::Denied(said)) => {
                 let reason = format!(
@@ -153,8 +159,18 @@ impl Handler for TaskHandler {
                 )
                 .await
                 .map_err(retry)?;
+                // Counting windows are minutes long; first-seen looks back 30 days.
+                let now = self.clock.now();
+                let forgotten = correlations::prune(
+                    &mut conn,
+                    now - chrono::Duration::days(1),
+                    now - chrono::Duration::days(BASELINE_KEEP_DAYS),
+                )
+                .await
+                .map_err(retry)?;
                 tracing::info!(
                     deleted,
+                    forgotten_correlation_state = forgotten,
                     dropped_event_partitions = dropped,
                     "pruned finished jobs and expired events"
                 );
@@ -192,7 +208,7 @@ impl Handler for TaskHandler {
                         &account,
                         session,
                         &self.lookup_limiter,
-                        self.settings.backfill,
+                        &self.settings,
                         self.rules,
                     )
                     .await?;

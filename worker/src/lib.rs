@@ -75,6 +75,7 @@ pub async fn run_with(
         backfill: config.ingest_backfill,
         event_retention_days: i64::try_from(config.event_retention.as_secs() / 86_400)
             .unwrap_or(90),
+        baseline_learning: config.baseline_learning,
     };
     let runner = Runner::new(
         queue,

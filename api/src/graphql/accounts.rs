@@ -95,6 +95,17 @@ impl AwsAccountGql {
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// Until when behavioural detections (a principal in a new region or from a new
+    /// address) learn the account's normal activity without alerting. Unset until the
+    /// first ingestion; see `VIGIL_BASELINE_LEARNING`.
+    async fn baseline_learning_until(&self) -> Option<DateTime<Utc>> {
+        self.0.baseline_until
+    }
+    /// True while behavioural detections are still learning (no baseline yet).
+    async fn baseline_learning(&self, ctx: &Context<'_>) -> GqlResult<bool> {
+        let now = super::context::state(ctx)?.clock.now();
+        Ok(self.0.baseline_until.is_none_or(|until| now < until))
+    }
     /// The newest scan of this account.
     async fn last_scan(&self, ctx: &Context<'_>) -> GqlResult<Option<super::assessment::ScanGql>> {
         super::assessment::last_scan(ctx, self).await

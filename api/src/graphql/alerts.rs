@@ -51,8 +51,8 @@ impl AlertStatusGql {
 pub struct AlertGql(pub alerts::Alert);
 
 impl AlertGql {
-    fn rule(&self) -> Option<&'static vigil_detect::Rule> {
-        vigil_detect::builtin::by_id(&self.0.rule_id)
+    fn rule(&self) -> Option<&'static vigil_detect::RuleMeta> {
+        vigil_detect::builtin::meta_by_id(&self.0.rule_id)
     }
 }
 

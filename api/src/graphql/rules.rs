@@ -8,7 +8,7 @@ use vigil_core::{
     roles::Permission,
     store::{audit, detection_rules},
 };
-use vigil_detect::{Level, Rule};
+use vigil_detect::{Level, Rule, RuleMeta};
 
 use super::{
     assessment::SeverityGql,
@@ -54,7 +54,7 @@ pub struct DetectionRule {
 }
 
 impl DetectionRule {
-    fn from_builtin(r: &Rule) -> Self {
+    fn from_builtin(r: &RuleMeta) -> Self {
         Self {
             id: r.id.clone().into(),
             title: r.title.clone(),
@@ -75,7 +75,7 @@ impl DetectionRule {
             title: stored.title,
             description: compiled.map(|r| r.description.clone()).unwrap_or_default(),
             severity: compiled.map_or(SeverityGql::Medium, |r| severity(r.level)),
-            techniques: compiled.map(Rule::techniques).unwrap_or_default(),
+            techniques: compiled.map(|r| r.techniques()).unwrap_or_default(),
             runbook: compiled.and_then(|r| r.runbook.clone()),
             builtin: false,
             enabled: stored.enabled,
@@ -115,8 +115,12 @@ impl RulesQuery {
         let own = detection_rules::list(&mut tx, p.tenant_id, false)
             .await
             .or_internal()?;
-        let mut out: Vec<DetectionRule> = vigil_detect::builtin::all()
+        let builtin = vigil_detect::builtin::all().iter().map(|r| &r.meta);
+        let correlations = vigil_detect::builtin::correlations()
             .iter()
+            .map(|c| &c.meta);
+        let mut out: Vec<DetectionRule> = builtin
+            .chain(correlations)
             .map(DetectionRule::from_builtin)
             .collect();
         out.extend(own.into_iter().map(|s| {

@@ -25,6 +25,82 @@ pub struct Hit {
     pub principal_arn: Option<String>,
     pub source_ip: Option<String>,
     pub source_resource: Option<serde_json::Value>,
+    /// What the alert groups on besides rule and account: the principal when `None`;
+    /// a correlation's group (and first-seen value) otherwise.
+    pub group: Option<String>,
+    /// Events the hit stands for (a correlation's window): the new alert's count and
+    /// event IDs. Empty for a single event.
+    pub window: Vec<String>,
+    /// How many events the window held (may exceed the IDs kept).
+    pub window_events: i32,
+}
+
+/// The key alerts group on: one open alert per rule, account and `who` (a principal, or a
+/// correlation's group) within [`GROUP_WINDOW`].
+pub fn group_key(rule_id: &str, account: AwsAccountId, who: &str) -> String {
+    format!("{rule_id}|{account}|{who}")
+}
+
+impl Hit {
+    fn group_key(&self, account: AwsAccountId) -> String {
+        let who = self
+            .group
+            .as_deref()
+            .or(self.principal_arn.as_deref())
+            .unwrap_or("-");
+        group_key(&self.rule_id, account, who)
+    }
+}
+
+/// Whether the group has an open alert that an event at `at` would join.
+pub async fn open_within(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    group: &str,
+    at: DateTime<Utc>,
+) -> Result<bool, sqlx::Error> {
+    sqlx::query_scalar(
+        "select exists (select 1 from alerts
+                        where tenant_id = $1 and group_key = $2 and status <> 'closed'
+                          and last_seen_at >= $3 - $4 and first_seen_at <= $3 + $4)",
+    )
+    .bind(tenant)
+    .bind(group)
+    .bind(at)
+    .bind(GROUP_WINDOW)
+    .fetch_one(conn)
+    .await
+}
+
+/// Grows the group's open alert when there is one within the window; returns whether it
+/// did.
+pub async fn grow(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    account: AwsAccountId,
+    hit: &Hit,
+) -> Result<bool, sqlx::Error> {
+    let grown = sqlx::query(
+        "update alerts set event_count = event_count + 1,
+             last_seen_at = greatest(last_seen_at, $4), first_seen_at = least(first_seen_at, $4),
+             last_event_id = case when $4 >= last_seen_at then $5 else last_event_id end,
+             event_ids = case when cardinality(event_ids) < $6 and not $5 = any(event_ids)
+                              then event_ids || $5 else event_ids end
+         where tenant_id = $1 and alert_id = (
+             select alert_id from alerts
+             where tenant_id = $1 and group_key = $2 and status <> 'closed'
+               and last_seen_at >= $4 - $3 and first_seen_at <= $4 + $3
+             order by last_seen_at desc limit 1)",
+    )
+    .bind(tenant)
+    .bind(hit.group_key(account))
+    .bind(GROUP_WINDOW)
+    .bind(hit.occurred_at)
+    .bind(&hit.event_id)
+    .bind(MAX_EVENT_IDS)
+    .execute(&mut *conn)
+    .await?;
+    Ok(grown.rows_affected() > 0)
 }
 
 /// Records a hit: grows the group's alert when one is open within the window, raises a
@@ -35,46 +111,30 @@ pub async fn record(
     account: AwsAccountId,
     hit: &Hit,
 ) -> Result<bool, sqlx::Error> {
-    let group = format!(
-        "{}|{}|{}",
-        hit.rule_id,
-        account,
-        hit.principal_arn.as_deref().unwrap_or("-")
-    );
-    let grown = sqlx::query(
-        "update alerts set event_count = event_count + 1,
-             last_seen_at = greatest(last_seen_at, $4), first_seen_at = least(first_seen_at, $4),
-             last_event_id = case when $4 >= last_seen_at then $5 else last_event_id end,
-             event_ids = case when cardinality(event_ids) < $6 then event_ids || $5 else event_ids end
-         where tenant_id = $1 and alert_id = (
-             select alert_id from alerts
-             where tenant_id = $1 and group_key = $2 and status <> 'closed'
-               and last_seen_at >= $4 - $3 and first_seen_at <= $4 + $3
-             order by last_seen_at desc limit 1)",
-    )
-    .bind(tenant)
-    .bind(&group)
-    .bind(GROUP_WINDOW)
-    .bind(hit.occurred_at)
-    .bind(&hit.event_id)
-    .bind(MAX_EVENT_IDS)
-    .execute(&mut *conn)
-    .await?;
-    if grown.rows_affected() > 0 {
+    if grow(&mut *conn, tenant, account, hit).await? {
         return Ok(false);
     }
+    let event_ids: Vec<String> = if hit.window.is_empty() {
+        vec![hit.event_id.clone()]
+    } else {
+        hit.window
+            .iter()
+            .take(MAX_EVENT_IDS as usize)
+            .cloned()
+            .collect()
+    };
     sqlx::query(
         "insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key, region,
                              event_name, event_source, principal_arn, source_ip, source_resource,
-                             first_event_id, last_event_id, event_ids, first_seen_at, last_seen_at)
-         values ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, array[$13], $14, $14)",
+                             first_event_id, last_event_id, event_ids, event_count, first_seen_at, last_seen_at)
+         values ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15[1], $13, $15, $16, $14, $14)",
     )
     .bind(tenant)
     .bind(account)
     .bind(&hit.rule_id)
     .bind(&hit.title)
     .bind(hit.severity)
-    .bind(&group)
+    .bind(hit.group_key(account))
     .bind(&hit.region)
     .bind(&hit.event_name)
     .bind(&hit.event_source)
@@ -83,6 +143,8 @@ pub async fn record(
     .bind(&hit.source_resource)
     .bind(&hit.event_id)
     .bind(hit.occurred_at)
+    .bind(&event_ids)
+    .bind(hit.window_events.max(1))
     .execute(conn)
     .await?;
     Ok(true)

@@ -21,10 +21,31 @@ pub struct AwsAccount {
     pub last_verified_at: Option<DateTime<Utc>>,
     pub last_activity_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// First-seen rules learn silently until then (unset before the first ingestion).
+    pub baseline_until: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
-                       last_verified_at, last_activity_at, created_at";
+                       last_verified_at, last_activity_at, created_at, baseline_until";
+
+/// Starts the first-seen baseline on the first ingestion (later calls keep the first
+/// value). Returns when learning ends.
+pub async fn start_baseline(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    until: DateTime<Utc>,
+) -> Result<DateTime<Utc>, sqlx::Error> {
+    sqlx::query_scalar(
+        "update aws_accounts set baseline_until = coalesce(baseline_until, $3)
+         where tenant_id = $1 and aws_account_id = $2 returning baseline_until",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(until)
+    .fetch_one(conn)
+    .await
+}
 
 /// Creates a pending connection.
 pub async fn insert(

@@ -3,6 +3,7 @@
 //! region otherwise, and stores them once, each batch committed with the cursor (or the
 //! file record) that covers it, so a crash neither loses nor duplicates events.
 
+mod correlate;
 pub mod record;
 
 use std::{io::Read, num::NonZeroU32, sync::Arc, time::Duration};
@@ -17,11 +18,15 @@ use vigil_core::{
     clock::Clock,
     db,
     jobs::JobError,
-    store::{alerts, assets, aws_accounts::AwsAccount, detection_rules, events},
+    store::{
+        alerts, assets,
+        aws_accounts::{self, AwsAccount},
+        detection_rules, events,
+    },
 };
 use vigil_detect::Rule;
 
-use crate::scan::collect;
+use crate::{handler::Settings, scan::collect};
 
 /// LookupEvents allows 2 calls per second per account and region.
 pub type LookupLimiter = Arc<DefaultKeyedRateLimiter<(String, String)>>;
@@ -35,6 +40,8 @@ pub fn lookup_limiter() -> LookupLimiter {
 
 /// How far back the first run reads.
 pub const DEFAULT_BACKFILL: Duration = Duration::from_secs(7 * 86_400);
+/// How long first-seen rules learn after the first ingestion (on top of the backfill).
+pub const DEFAULT_BASELINE_LEARNING: Duration = Duration::from_secs(7 * 86_400);
 /// LookupEvents shows events after a delay: each run re-reads this much of the previous window.
 const LOOKUP_OVERLAP: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -56,7 +63,7 @@ pub async fn run(
     account: &AwsAccount,
     session: Arc<RoleSession>,
     limiter: &LookupLimiter,
-    backfill: Duration,
+    settings: &Settings,
     rules: &[Rule],
 ) -> Result<Ingested, JobError> {
     let Some(account_id) = account.account_id.clone() else {
@@ -71,12 +78,21 @@ pub async fn run(
     let own_rules = detection_rules::list(&mut tx, account.tenant_id, true)
         .await
         .map_err(retry)?;
+    let learning = chrono::Duration::from_std(settings.baseline_learning).unwrap_or_default();
+    let learning_until = aws_accounts::start_baseline(
+        &mut tx,
+        account.tenant_id,
+        account.aws_account_id,
+        clock.now() + learning,
+    )
+    .await
+    .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
     let mut all_rules: Vec<Rule> = rules.to_vec();
     for stored in own_rules {
         match Rule::compile(&stored.yaml) {
             Ok(mut r) => {
-                r.id = format!("tenant:{}", stored.rule_id);
+                r.meta.id = format!("tenant:{}", stored.rule_id);
                 all_rules.push(r);
             }
             Err(e) => tracing::warn!(rule_id = %stored.rule_id, error = %e, "tenant rule skipped"),
@@ -89,9 +105,12 @@ pub async fn run(
         account_id: &account_id,
         own_session: &own_session,
         rules,
+        correlations: vigil_detect::builtin::correlations(),
+        baseline: correlate::Baseline { learning_until },
     };
     let home = session.sdk_config("us-east-1");
-    let since_default = clock.now() - chrono::Duration::from_std(backfill).unwrap_or_default();
+    let since_default =
+        clock.now() - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
     let mut total = Ingested::default();
     if let Some(trail) = trail_with_bucket(&session, &home).await {
         match ctx.read_trail_files(&session, &trail, since_default).await {
@@ -123,6 +142,31 @@ pub async fn run(
         total.read += n.read;
     }
     Ok(total)
+}
+
+/// The account resource that held the event's source IP when the event happened, from
+/// the asset history.
+async fn source_resource(
+    tx: &mut sqlx::PgConnection,
+    tenant: vigil_core::ids::TenantId,
+    event: &events::NewEvent,
+) -> Result<Option<serde_json::Value>, JobError> {
+    let Some(Ok(ip)) = event
+        .source_ip
+        .as_deref()
+        .map(str::parse::<std::net::IpAddr>)
+    else {
+        return Ok(None);
+    };
+    let held = assets::by_ip(tx, tenant, &ip.to_string(), event.occurred_at)
+        .await
+        .map_err(retry)?;
+    Ok(held.into_iter().next().map(|h| {
+        serde_json::json!({
+            "assetId": h.asset.asset_id, "resourceType": h.asset.resource_type,
+            "resourceId": h.asset.resource_id, "region": h.asset.region
+        })
+    }))
 }
 
 /// A trail's bucket, and whether the trail is logging now.
@@ -175,6 +219,8 @@ struct Ctx<'a> {
     account_id: &'a str,
     own_session: &'a str,
     rules: &'a [Rule],
+    correlations: &'a [vigil_detect::Correlation],
+    baseline: correlate::Baseline,
 }
 
 impl Ctx<'_> {
@@ -195,34 +241,51 @@ impl Ctx<'_> {
             .into_iter()
             .collect();
         for event in batch.iter().filter(|e| !e.own && new.contains(&e.event_id)) {
-            for rule in self.rules.iter().filter(|r| r.matches(&event.raw)) {
-                let source_resource = match event
-                    .source_ip
-                    .as_deref()
-                    .map(str::parse::<std::net::IpAddr>)
-                {
-                    Some(Ok(ip)) => assets::by_ip(
-                        &mut tx,
-                        tenant,
-                        &ip.to_string(),
-                        event.occurred_at,
-                    )
-                    .await
-                    .map_err(retry)?
-                    .into_iter()
-                    .next()
-                    .map(|h| {
-                        serde_json::json!({
-                            "assetId": h.asset.asset_id, "resourceType": h.asset.resource_type,
-                            "resourceId": h.asset.resource_id, "region": h.asset.region
-                        })
-                    }),
-                    _ => None,
-                };
+            let matched: Vec<&Rule> = self
+                .rules
+                .iter()
+                .filter(|r| r.matches(&event.raw))
+                .collect();
+            if matched.is_empty() {
+                continue;
+            }
+            let ids: Vec<&str> = matched.iter().map(|r| r.id.as_str()).collect();
+            let fired = correlate::observe(
+                &mut tx,
+                tenant,
+                id,
+                self.correlations,
+                &ids,
+                event,
+                self.baseline,
+            )
+            .await
+            .map_err(retry)?;
+            let singles = matched
+                .iter()
+                .filter(|r| vigil_detect::builtin::generates(&r.id))
+                .map(|r| (&r.id, &r.title, r.level, None, Vec::new(), 1));
+            let correlated = fired.into_iter().map(|f| {
+                let m = &f.correlation.meta;
+                (
+                    &m.id,
+                    &m.title,
+                    m.level,
+                    Some(f.group),
+                    f.window,
+                    f.window_events,
+                )
+            });
+            let hits: Vec<_> = singles.chain(correlated).collect();
+            if hits.is_empty() {
+                continue;
+            }
+            let source_resource = source_resource(&mut tx, tenant, event).await?;
+            for (rule_id, title, level, group, window, window_events) in hits {
                 let hit = alerts::Hit {
-                    rule_id: rule.id.clone(),
-                    title: rule.title.clone(),
-                    severity: rule.level.severity(),
+                    rule_id: rule_id.clone(),
+                    title: title.clone(),
+                    severity: level.severity(),
                     event_id: event.event_id.clone(),
                     occurred_at: event.occurred_at,
                     region: event.region.clone(),
@@ -230,7 +293,10 @@ impl Ctx<'_> {
                     event_source: event.event_source.clone(),
                     principal_arn: event.principal_arn.clone(),
                     source_ip: event.source_ip.clone(),
-                    source_resource,
+                    source_resource: source_resource.clone(),
+                    group,
+                    window,
+                    window_events,
                 };
                 alerts::record(&mut tx, tenant, id, &hit)
                     .await

@@ -1,0 +1,160 @@
+//! State of the correlation rules: base-rule matches per group (for counts within a
+//! timespan) and the values each group has shown (for first-seen rules).
+
+use chrono::{DateTime, Utc};
+use sqlx::PgConnection;
+
+use crate::ids::{AwsAccountId, TenantId};
+
+/// Where one correlation group stands.
+#[derive(Debug, Clone, Copy)]
+pub struct GroupKey<'a> {
+    pub tenant: TenantId,
+    pub account: AwsAccountId,
+    pub correlation_id: &'a str,
+    pub group: &'a str,
+}
+
+/// Remembers that an event of the group matched the correlation's base rule.
+pub async fn record_match(
+    conn: &mut PgConnection,
+    key: GroupKey<'_>,
+    value: Option<&str>,
+    event_id: &str,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into correlation_matches (tenant_id, aws_account_id, correlation_id, group_key, value, event_id, occurred_at)
+         values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
+    )
+    .bind(key.tenant)
+    .bind(key.account)
+    .bind(key.correlation_id)
+    .bind(key.group)
+    .bind(value)
+    .bind(event_id)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The fullest window of length `span` that contains `at`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// Distinct values in it (events, for an event count).
+    pub distinct: i64,
+    /// Matching events in it.
+    pub events: i64,
+    /// Up to 50 of its event IDs, oldest first.
+    pub event_ids: Vec<String>,
+}
+
+/// Finds the window of length `span` around `at` with the most distinct values (or
+/// events, when the correlation counts events). Every window that holds `at` starts at
+/// or after `at - span`, and the fullest one starts at one of its events, so only those
+/// starts are tried; events can arrive in any order and still meet in one window.
+pub async fn fullest_window(
+    conn: &mut PgConnection,
+    key: GroupKey<'_>,
+    at: DateTime<Utc>,
+    span: chrono::Duration,
+) -> Result<Window, sqlx::Error> {
+    let (distinct, events, event_ids): (i64, i64, Vec<String>) = sqlx::query_as(
+        "with m as (
+             select occurred_at, event_id, coalesce(value, event_id) as v from correlation_matches
+             where tenant_id = $1 and aws_account_id = $2 and correlation_id = $3 and group_key = $4
+               and occurred_at between $5 - $6 and $5 + $6),
+         best as (
+             select s.occurred_at as start,
+                    (select count(distinct v) from m where m.occurred_at between s.occurred_at and s.occurred_at + $6) as n
+             from m s where s.occurred_at <= $5
+             order by n desc, s.occurred_at limit 1)
+         select coalesce(max(best.n), 0),
+                (select count(*) from m, best where m.occurred_at between best.start and best.start + $6),
+                coalesce((select array_agg(event_id order by occurred_at) from (
+                    select m.event_id, m.occurred_at from m, best
+                    where m.occurred_at between best.start and best.start + $6
+                    order by m.occurred_at limit 50) w), '{}')
+         from best",
+    )
+    .bind(key.tenant)
+    .bind(key.account)
+    .bind(key.correlation_id)
+    .bind(key.group)
+    .bind(at)
+    .bind(span)
+    .fetch_one(conn)
+    .await?;
+    Ok(Window {
+        distinct,
+        events,
+        event_ids,
+    })
+}
+
+/// What a group's baseline said about a value, before this sighting was added.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Sighting {
+    /// The group showed this value within the lookback before `at`.
+    pub known: bool,
+    /// The group showed anything before `at` (a group with no history is not compared).
+    pub has_history: bool,
+}
+
+/// Checks a value against the group's baseline, then adds it.
+pub async fn sight(
+    conn: &mut PgConnection,
+    key: GroupKey<'_>,
+    value: &str,
+    at: DateTime<Utc>,
+    lookback: chrono::Duration,
+) -> Result<Sighting, sqlx::Error> {
+    let (known, has_history): (bool, bool) = sqlx::query_as(
+        "select exists (select 1 from baselines
+                        where tenant_id = $1 and aws_account_id = $2 and correlation_id = $3 and group_key = $4
+                          and value = $5 and first_seen_at <= $6 and last_seen_at >= $6 - $7),
+                exists (select 1 from baselines
+                        where tenant_id = $1 and aws_account_id = $2 and correlation_id = $3 and group_key = $4
+                          and first_seen_at < $6)",
+    )
+    .bind(key.tenant)
+    .bind(key.account)
+    .bind(key.correlation_id)
+    .bind(key.group)
+    .bind(value)
+    .bind(at)
+    .bind(lookback)
+    .fetch_one(&mut *conn)
+    .await?;
+    sqlx::query(
+        "insert into baselines (tenant_id, aws_account_id, correlation_id, group_key, value, first_seen_at, last_seen_at)
+         values ($1, $2, $3, $4, $5, $6, $6)
+         on conflict (tenant_id, aws_account_id, correlation_id, group_key, value) do update
+         set first_seen_at = least(baselines.first_seen_at, excluded.first_seen_at),
+             last_seen_at = greatest(baselines.last_seen_at, excluded.last_seen_at)",
+    )
+    .bind(key.tenant)
+    .bind(key.account)
+    .bind(key.correlation_id)
+    .bind(key.group)
+    .bind(value)
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(Sighting { known, has_history })
+}
+
+/// Forgets matches older than `matches_before` and values last seen before
+/// `baselines_before`, for every tenant. Returns how many rows went.
+pub async fn prune(
+    conn: &mut PgConnection,
+    matches_before: DateTime<Utc>,
+    baselines_before: DateTime<Utc>,
+) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("select prune_correlation_state($1, $2)")
+        .bind(matches_before)
+        .bind(baselines_before)
+        .fetch_one(conn)
+        .await
+}
