@@ -12,13 +12,16 @@ use std::{
 };
 
 use serde::{Deserialize, Serialize};
-use sqlx::{Connection, PgConnection, PgPool, postgres::PgConnectOptions};
+use sqlx::PgPool;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
 use vigil_core::{
     db,
     jobs::{Handler, JobContext, JobError, Payload, Queue, Runner, RunnerOptions},
 };
+
+#[path = "support/mod.rs"]
+mod support;
 
 const JOBS: i64 = 5_000;
 
@@ -152,18 +155,10 @@ async fn bench_runner(pool: &PgPool, workers: usize) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let url = std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let admin_opts: PgConnectOptions = url.parse().expect("DATABASE_URL");
-    let name = format!("vigil_bench_{}", std::process::id());
-    let mut admin = PgConnection::connect_with(&admin_opts).await.unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
-        .execute(&mut admin)
+    let scratch = support::Scratch::create("queue").await;
+    let pool = db::connect_app_pool(scratch.opts.clone(), 10)
         .await
         .unwrap();
-    let opts = admin_opts.clone().database(&name);
-    db::migrate(opts.clone()).await.unwrap();
-    let pool = db::connect_app_pool(opts, 10).await.unwrap();
 
     println!(
         "queue benchmark: {JOBS} no-op jobs per case, {} cores",
@@ -204,10 +199,5 @@ async fn main() {
     );
 
     pool.close().await;
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "drop database {name} with (force)"
-    )))
-    .execute(&mut admin)
-    .await
-    .unwrap();
+    scratch.drop().await;
 }
