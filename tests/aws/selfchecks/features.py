@@ -539,3 +539,79 @@ def attack_burst_is_recorded(emu: EmulatorProcess, c: Clients) -> None:
     files = emu.ok("POST", "/_vigil/flush")["files"]
     delivered = log_records(c.of("333333333333", "s3"), "vigil-333333333333-logs", files)
     assert "StopLogging" in {r["eventName"] for r in delivered}
+
+
+@check
+def demo_story_plays_in_two_accounts_without_the_seeding_history(
+    emu: EmulatorProcess, c: Clients
+) -> None:
+    first, second = "555555555555", "666666666666"
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vigil_emulator.seed",
+            "--endpoint",
+            emu.endpoint,
+            "--account",
+            first,
+            "--account",
+            second,
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--role-external-id",
+            f"{first}=story-ext",
+            "--story",
+        ],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, PYTHONPATH=str(HERE)),
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    summary = json.loads(out.stdout)
+    assert summary["accounts"][first]["trail"].endswith(":trail/management-events")
+    assert "trail" not in summary["accounts"][second]
+    acts = summary["story"]
+    assert len(acts[first]["recon"]) == len(attack.STORY_RECON_CALLS) >= 10
+    assert set(acts[first]["recon"].values()) == {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+    }, acts[first]["recon"]
+    for step in ("openSsh", "publicSnapshot", "persistenceKey", "stopLogging"):
+        assert acts[first][step]["result"] == "ok", (step, acts[first])
+    for step in ("openRdp", "sharedSnapshot", "consolePassword"):
+        assert acts[second][step]["result"] == "ok", (step, acts[second])
+    assert acts[second]["whoami"] == "ok"
+    assert emu.ok("GET", "/_vigil/faults")["faults"] == []
+
+    def recorded(account: str) -> list[dict[str, Any]]:
+        return emu.ok("GET", f"/_vigil/events?accountId={account}")["records"]
+
+    # The estate's own history is gone: only the trail's set-up and the story remain.
+    setup = {
+        r["eventName"]
+        for r in recorded(first)
+        if "OrganizationAccountAccessRole" in r["userIdentity"].get("arn", "")
+    }
+    assert setup <= {"DescribeTrails", "CreateTrail", "StartLogging"}, setup
+    assert not [r for r in recorded(second) if r["userIdentity"].get("type") == "AssumedRole"], (
+        "the second account kept the seeding's history"
+    )
+    by_name = {r["eventName"]: r for r in recorded(second)}
+    shared = by_name["ModifySnapshotAttribute"]["requestParameters"]
+    assert shared["createVolumePermission"] == {
+        "add": {"items": [{"userId": attack.OUTSIDE_ACCOUNT}]}
+    }, shared
+    assert by_name["ConsoleLogin"]["additionalEventData"]["MFAUsed"] == "No"
+    assert by_name["CreateLoginProfile"]["requestParameters"]["userName"] == "carol-auditor"
+    assert "kali" in by_name["GetCallerIdentity"]["userAgent"]
+    denied = [r for r in recorded(first) if r.get("errorCode")]
+    assert len(denied) == len(attack.STORY_RECON_CALLS), [r["eventName"] for r in denied]
+    assert {r["userIdentity"]["userName"] for r in denied} == {"bob-dev"}
+    public = next(r for r in recorded(first) if r["eventName"] == "ModifySnapshotAttribute")
+    assert public["requestParameters"]["createVolumePermission"] == {
+        "add": {"items": [{"group": "all"}]}
+    }, public["requestParameters"]
+    assert public["requestParameters"]["attributeType"] == "CREATE_VOLUME_PERMISSION"

@@ -81,7 +81,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.exit_on_stdin_eof:
 
         def watch_stdin() -> None:
-            while sys.stdin.buffer.read(4096):
+            # os.read, not sys.stdin.buffer: a daemon thread blocked inside the buffered
+            # reader holds its lock, and exiting on a signal while it does aborts the
+            # interpreter ("could not acquire lock for <stdin> at interpreter shutdown").
+            while os.read(sys.stdin.fileno(), 4096):
                 pass
             stop.set()
 

@@ -212,7 +212,9 @@ def _iam_user_arn(served: Served) -> Served:
     if served.status != 200:
         return served
     body = _MOTO_USER_ARN.sub(rb"<Arn>arn:\1:iam::\2:user/", served.body)
-    headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers]
+    headers = [
+        (k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers
+    ]
     return Served(served.status, headers, body)
 
 

@@ -5,6 +5,12 @@ Through the real API, as a leaked key of `bob-dev` from an outside address (the
 rules, since moto enforces no IAM policies), SSH opened to the world, a snapshot made
 public, an access key created for another user, the trail stopped. Then injected records
 no API can produce: a burst of failed console logins and a root login without MFA.
+
+`second_act` is the demo story's sequel in another account (see `seed --story`): the same
+attacker signs in to the console as `bob-dev` without MFA (injected), tests the key with
+GetCallerIdentity from an offensive distribution, is denied some reconnaissance, opens RDP
+to the world, shares a snapshot with an outside account and gives `carol-auditor` a console
+password.
 """
 
 from __future__ import annotations
@@ -32,8 +38,12 @@ RECON_CALLS = (
 )
 
 
-def _attacker_session(admin: boto3.Session, endpoint: str) -> tuple[boto3.Session, str]:
-    """A fresh key of bob-dev, as if leaked (bob keeps at most his seeded key plus this one)."""
+def leak_key(admin: boto3.Session, endpoint: str) -> tuple[boto3.Session, str]:
+    """A fresh key of bob-dev, as if leaked (bob keeps at most his seeded key plus this one).
+
+    Created through `admin` (the account's bootstrap session), so it is recorded as that
+    session's CreateAccessKey: the story mode of the seeder drops that history.
+    """
     iam = admin.client("iam", endpoint_url=endpoint)
     keys = sorted(
         iam.list_access_keys(UserName="bob-dev")["AccessKeyMetadata"], key=lambda k: k["CreateDate"]
@@ -48,9 +58,15 @@ def _attacker_session(admin: boto3.Session, endpoint: str) -> tuple[boto3.Sessio
     ), key["AccessKeyId"]
 
 
-def _attacker_client(session: boto3.Session, service: str, endpoint: str, region: str) -> Any:
+def _attacker_client(
+    session: boto3.Session,
+    service: str,
+    endpoint: str,
+    region: str,
+    user_agent: str = ATTACKER_AGENT,
+) -> Any:
     config = Config(
-        user_agent=ATTACKER_AGENT,
+        user_agent=user_agent,
         retries={"max_attempts": 1, "mode": "standard"},
         s3={"addressing_style": "path"},
     )
@@ -137,17 +153,9 @@ def console_login_records(account: str) -> list[dict[str, Any]]:
     return records
 
 
-def attack(endpoint: str, account: str, region: str = "us-east-1") -> dict[str, Any]:
-    """A recorded burst of attacker activity in a seeded account (see the module doc)."""
-    admin = account_session(endpoint, account)
-    session, key_id = _attacker_session(admin, endpoint)
-    result: dict[str, Any] = {
-        "principal": f"arn:aws:iam::{account}:user/bob-dev",
-        "sourceIp": ATTACKER_IP,
-        "recon": {},
-    }
-    # Reconnaissance, denied: one access_denied rule per call, removed afterwards.
-    rules = [
+def _deny_once(endpoint: str, account: str, calls: tuple[tuple[str, str], ...]) -> list[str]:
+    """One access_denied fault rule per (service, operation): the next such call fails."""
+    return [
         control(
             endpoint,
             "/_vigil/faults",
@@ -159,13 +167,60 @@ def attack(endpoint: str, account: str, region: str = "us-east-1") -> dict[str, 
                 "count": 1,
             },
         )["id"]
-        for service, operation in RECON_CALLS
+        for service, operation in calls
     ]
+
+
+def _remove_rules(endpoint: str, rules: list[str]) -> None:
+    for rule in rules:
+        try:
+            control(endpoint, f"/_vigil/faults/{rule}", method="DELETE")
+        except Exception:
+            pass  # already spent
+
+
+def attack(endpoint: str, account: str, region: str = "us-east-1") -> dict[str, Any]:
+    """A recorded burst of attacker activity in a seeded account (see the module doc)."""
+    admin = account_session(endpoint, account)
+    session, key_id = leak_key(admin, endpoint)
+    return burst(endpoint, account, region, session, key_id)
+
+
+#: The story's reconnaissance (`seed --story`): RECON_CALLS and more, twelve denied calls
+#: across five services, enough for a burst-of-denied-calls detection (ten in ten minutes).
+STORY_RECON_CALLS = RECON_CALLS + (
+    ("iam", "ListPolicies"),
+    ("iam", "ListGroups"),
+    ("ec2", "DescribeSecurityGroups"),
+    ("ec2", "DescribeSnapshots"),
+    ("cloudtrail", "DescribeTrails"),
+    ("s3", "GetBucketPolicy"),
+)
+
+
+def burst(
+    endpoint: str,
+    account: str,
+    region: str,
+    session: boto3.Session,
+    key_id: str,
+    recon: tuple[tuple[str, str], ...] = RECON_CALLS,
+) -> dict[str, Any]:
+    """`attack` with an already leaked key of bob-dev (`leak_key`); `recon` names the
+    denied reconnaissance calls (a subset of STORY_RECON_CALLS)."""
+    result: dict[str, Any] = {
+        "principal": f"arn:aws:iam::{account}:user/bob-dev",
+        "sourceIp": ATTACKER_IP,
+        "recon": {},
+    }
+    # Reconnaissance, denied: one access_denied rule per call, removed afterwards.
+    rules = _deny_once(endpoint, account, recon)
     try:
         iam = _attacker_client(session, "iam", endpoint, "us-east-1")
         ec2 = _attacker_client(session, "ec2", endpoint, region)
         s3 = _attacker_client(session, "s3", endpoint, region)
         rds = _attacker_client(session, "rds", endpoint, region)
+        cloudtrail = _attacker_client(session, "cloudtrail", endpoint, region)
         calls = {
             "ListUsers": iam.list_users,
             "ListRoles": iam.list_roles,
@@ -173,15 +228,17 @@ def attack(endpoint: str, account: str, region: str = "us-east-1") -> dict[str, 
             "ListBuckets": s3.list_buckets,
             "DescribeDBInstances": rds.describe_db_instances,
             "GetAccountAuthorizationDetails": iam.get_account_authorization_details,
+            "ListPolicies": iam.list_policies,
+            "ListGroups": iam.list_groups,
+            "DescribeSecurityGroups": ec2.describe_security_groups,
+            "DescribeSnapshots": lambda: ec2.describe_snapshots(OwnerIds=["self"]),
+            "DescribeTrails": cloudtrail.describe_trails,
+            "GetBucketPolicy": lambda: s3.get_bucket_policy(Bucket=f"vigil-{account}-logs"),
         }
-        for _, operation in RECON_CALLS:
+        for _, operation in recon:
             result["recon"][operation] = _try(calls[operation])
     finally:
-        for rule in rules:
-            try:
-                control(endpoint, f"/_vigil/faults/{rule}", method="DELETE")
-            except Exception:
-                pass  # already spent
+        _remove_rules(endpoint, rules)
     vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["vigil-prod"]}])["Vpcs"][0]
     group = ec2.describe_security_groups(
         Filters=[
@@ -221,7 +278,6 @@ def attack(endpoint: str, account: str, region: str = "us-east-1") -> dict[str, 
         "userName": "alice-admin",
         "result": _try(iam.create_access_key, UserName="alice-admin"),
     }
-    cloudtrail = _attacker_client(session, "cloudtrail", endpoint, region)
     result["stopLogging"] = {
         "trail": "management-events",
         "result": _try(cloudtrail.stop_logging, Name="management-events"),
@@ -232,5 +288,135 @@ def attack(endpoint: str, account: str, region: str = "us-east-1") -> dict[str, 
         {"accountId": account, "records": console_login_records(account)},
     )
     result["injected"] = {"ConsoleLogin": injected["stored"]}
+    result["accessKeyId"] = key_id
+    return result
+
+
+SECOND_ACT_RECON = (
+    ("iam", "ListUsers"),
+    ("ec2", "DescribeInstances"),
+    ("s3", "ListBuckets"),
+)
+#: Outside account the second act shares a snapshot with (the same one the seeded
+#: ThirdPartyAuditRole trusts).
+OUTSIDE_ACCOUNT = "999988887777"
+
+
+def console_login_without_mfa_record(account: str, user: str) -> dict[str, Any]:
+    """A successful console sign-in of an IAM user without MFA, from the attacker."""
+    return {
+        "eventVersion": "1.09",
+        "userIdentity": {
+            "type": "IAMUser",
+            "principalId": f"AIDA{user.upper().replace('-', '')}",
+            "accountId": account,
+            "userName": user,
+            "arn": f"arn:aws:iam::{account}:user/{user}",
+        },
+        "eventSource": "signin.amazonaws.com",
+        "eventName": "ConsoleLogin",
+        "awsRegion": "us-east-1",
+        "sourceIPAddress": ATTACKER_IP,
+        "userAgent": FIREFOX,
+        "requestParameters": None,
+        "responseElements": {"ConsoleLogin": "Success"},
+        "additionalEventData": {
+            "LoginTo": "https://console.aws.amazon.com/console/home",
+            "MobileVersion": "No",
+            "MFAUsed": "No",
+        },
+        "eventType": "AwsConsoleSignIn",
+        "managementEvent": True,
+        "readOnly": False,
+        "recipientAccountId": account,
+        "eventCategory": "Management",
+    }
+
+
+def second_act(
+    endpoint: str, account: str, region: str, session: boto3.Session, key_id: str
+) -> dict[str, Any]:
+    """The story's sequel in another seeded account, with a leaked key of bob-dev there.
+
+    bob-dev has a console password and no MFA, and reused it: the attacker signs in
+    (injected: console sign-ins cannot be made through the API), then works through the
+    CLI from the same address: GetCallerIdentity from an offensive distribution, denied
+    reconnaissance, RDP opened to the world on `web-https` (in `region`), `snap-private`
+    shared with an outside account, a console password for `carol-auditor`.
+    """
+    result: dict[str, Any] = {
+        "principal": f"arn:aws:iam::{account}:user/bob-dev",
+        "sourceIp": ATTACKER_IP,
+        "recon": {},
+    }
+    injected = control(
+        endpoint,
+        "/_vigil/events",
+        {"accountId": account, "records": [console_login_without_mfa_record(account, "bob-dev")]},
+    )
+    result["injected"] = {"ConsoleLogin": injected["stored"]}
+    sts = _attacker_client(session, "sts", endpoint, "us-east-1")
+    result["whoami"] = _try(sts.get_caller_identity)
+    iam = _attacker_client(session, "iam", endpoint, "us-east-1")
+    ec2 = _attacker_client(session, "ec2", endpoint, region)
+    s3 = _attacker_client(session, "s3", endpoint, region)
+    rules = _deny_once(endpoint, account, SECOND_ACT_RECON)
+    try:
+        calls = {
+            "ListUsers": iam.list_users,
+            "DescribeInstances": ec2.describe_instances,
+            "ListBuckets": s3.list_buckets,
+        }
+        for _, operation in SECOND_ACT_RECON:
+            result["recon"][operation] = _try(calls[operation])
+    finally:
+        _remove_rules(endpoint, rules)
+    vpc = ec2.describe_vpcs(Filters=[{"Name": "tag:Name", "Values": ["vigil-prod"]}])["Vpcs"][0]
+    group = ec2.describe_security_groups(
+        Filters=[
+            {"Name": "vpc-id", "Values": [vpc["VpcId"]]},
+            {"Name": "group-name", "Values": ["web-https"]},
+        ]
+    )["SecurityGroups"][0]["GroupId"]
+    result["openRdp"] = {
+        "groupId": group,
+        "region": region,
+        "result": _try(
+            ec2.authorize_security_group_ingress,
+            GroupId=group,
+            IpPermissions=[
+                {
+                    "IpProtocol": "tcp",
+                    "FromPort": 3389,
+                    "ToPort": 3389,
+                    "IpRanges": [{"CidrIp": WORLD4}],
+                }
+            ],
+        ),
+    }
+    snapshot = ec2.describe_snapshots(
+        OwnerIds=["self"], Filters=[{"Name": "tag:Name", "Values": ["snap-private"]}]
+    )["Snapshots"][0]["SnapshotId"]
+    result["sharedSnapshot"] = {
+        "snapshotId": snapshot,
+        "region": region,
+        "sharedWith": OUTSIDE_ACCOUNT,
+        "result": _try(
+            ec2.modify_snapshot_attribute,
+            SnapshotId=snapshot,
+            Attribute="createVolumePermission",
+            OperationType="add",
+            UserIds=[OUTSIDE_ACCOUNT],
+        ),
+    }
+    result["consolePassword"] = {
+        "userName": "carol-auditor",
+        "result": _try(
+            iam.create_login_profile,
+            UserName="carol-auditor",
+            Password="Summer2024!",
+            PasswordResetRequired=False,
+        ),
+    }
     result["accessKeyId"] = key_id
     return result

@@ -200,7 +200,10 @@ class AwsRequest:
                 for k, v in src.items()
                 if k not in ("Action", "Version") and not k.startswith("X-Amz-")
             }
-            return _nest_query(flat, ec2_lists=self.protocol == "ec2") or None
+            nested = _nest_query(flat, ec2_lists=self.protocol == "ec2")
+            if self.protocol == "ec2" and self.operation in _PERMISSION_ATTRIBUTES:
+                nested = _permission_attribute(self.operation, nested)
+            return nested or None
         if self.protocol == "json":
             return _camel(_redact(self.json_body())) or None
         if self.protocol in ("s3", "s3control"):
@@ -313,6 +316,41 @@ def _nest_query(flat: dict[str, str], ec2_lists: bool) -> dict[str, Any]:
                     node[name] = child
                 node = child
     return _lists(tree, ec2_lists)
+
+
+#: EC2 calls whose `UserGroup.N` / `UserId.N` + `OperationType` form CloudTrail shows as the
+#: structured permission list: {operation: (attribute key, attributeType)}.
+_PERMISSION_ATTRIBUTES = {
+    "ModifySnapshotAttribute": ("createVolumePermission", "CREATE_VOLUME_PERMISSION"),
+    "ModifyImageAttribute": ("launchPermission", "LAUNCH_PERMISSION"),
+}
+
+
+def _permission_attribute(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """CloudTrail's shape of a snapshot/AMI permission change made with the flat form.
+
+    `--operation-type add --group-names all` is sent as `OperationType=add&UserGroup.1=all`,
+    and CloudTrail records it as `{"createVolumePermission": {"add": {"items": [{"group":
+    "all"}]}}, "attributeType": "CREATE_VOLUME_PERMISSION"}` (`launchPermission` for AMIs),
+    the same as the structured form (`CreateVolumePermission.Add.1.Group=all`), which is
+    recorded as sent.
+    """
+    key, attribute_type = _PERMISSION_ATTRIBUTES[operation]
+    groups = params.get("userGroup")
+    users = params.get("userId")
+    operation_type = params.get("operationType")
+    if operation_type not in ("add", "remove") or not (groups or users):
+        return params
+    items = [{"group": g} for g in (groups or {}).get("items", [])]
+    items += [{"userId": u} for u in (users or {}).get("items", [])]
+    out = {
+        k: v
+        for k, v in params.items()
+        if k not in ("userGroup", "userId", "operationType", "attribute")
+    }
+    out[key] = {operation_type: {"items": items}}
+    out["attributeType"] = attribute_type
+    return out
 
 
 def _lists(node: Any, ec2_lists: bool) -> Any:

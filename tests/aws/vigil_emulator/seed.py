@@ -2,7 +2,7 @@
 
     python -m vigil_emulator.seed --endpoint http://127.0.0.1:PORT --account 111111111111 \
         [--account 222222222222] [--role-external-id 111111111111=EXTERNALID] \
-        [--regions us-east-1,eu-west-1,ap-southeast-2] [--attack]
+        [--regions us-east-1,eu-west-1,ap-southeast-2] [--attack | --story]
 
 Everything goes through the real API (boto3), as a session of
 `OrganizationAccountAccessRole` in each account, assumed with the harness's static
@@ -11,7 +11,13 @@ settings are fixed; moto's ID generator is seeded per account before a fresh acc
 built, so the printed summary is the same on every fresh emulator, and a second run
 against the same emulator finds what exists and prints the same summary again.
 
-Importable: `seed_account(endpoint, account, ...)`, `attack(endpoint, account, ...)`.
+`--story` (the demo's, at least two accounts) replaces `--attack`: the seeding's own
+CloudTrail history is dropped, as if the estate had been built long before Vigil's
+backfill window, and then the attack story plays: `attack.burst` in the first account
+and `attack.second_act` in the second (see `story`).
+
+Importable: `seed_account(endpoint, account, ...)`, `attack(endpoint, account, ...)`,
+`story(endpoint, accounts, regions, summary)`.
 """
 
 from __future__ import annotations
@@ -26,17 +32,19 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from . import attack as attacks
 from .attack import attack
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
 from .sessions import (
     MANAGEMENT_ACCOUNT,
     account_session,
+    control,
     seed_moto_random,
 )
 
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1", "ap-southeast-2")
 
-__all__ = ["attack", "seed_account", "vigil_role", "DEFAULT_REGIONS"]
+__all__ = ["attack", "seed_account", "story", "vigil_role", "DEFAULT_REGIONS"]
 
 
 # ---- account-wide: S3, IAM, RDS, CloudTrail ----------------------------------------------
@@ -412,6 +420,49 @@ def _build(
     return summary
 
 
+# ---- the demo's story ---------------------------------------------------------------------
+
+
+def story(
+    endpoint: str, accounts: list[str], regions: tuple[str, ...], summary: dict[str, Any]
+) -> dict[str, Any]:
+    """The demo's attack story across the first two seeded accounts.
+
+    Expects the accounts seeded without a trail (`with_trail=False`). Leaks a key of
+    bob-dev in both, drops everything the emulator recorded for the seeded accounts so
+    far (the estate predates the story), then creates and starts the first account's trail
+    (recorded: CreateTrail, StartLogging) and plays `attack.burst` in the first account
+    (first region; twelve denied reconnaissance calls, `STORY_RECON_CALLS`) and
+    `attack.second_act` in the second (second region). Sets the first
+    account's `trail` in `summary`; returns what each act did.
+    """
+    if len(accounts) < 2:
+        raise SystemExit("--story needs two accounts (--account twice)")
+    first, second = accounts[0], accounts[1]
+    first_admin = account_session(endpoint, first)
+    leaked = {
+        first: attacks.leak_key(first_admin, endpoint),
+        second: attacks.leak_key(account_session(endpoint, second), endpoint),
+    }
+    # No trail logs these accounts yet, so nothing of theirs waits for delivery either.
+    for account in accounts:
+        control(endpoint, f"/_vigil/events?accountId={account}", method="DELETE")
+    summary["accounts"][first]["trail"] = seed_trail(
+        first_admin, endpoint, regions[0], _bucket_names(first)["logs"]
+    )
+    acts = {
+        first: attacks.burst(
+            endpoint, first, regions[0], *leaked[first], recon=attacks.STORY_RECON_CALLS
+        ),
+        second: attacks.second_act(
+            endpoint, second, regions[1] if len(regions) > 1 else regions[0], *leaked[second]
+        ),
+    }
+    for act in acts.values():
+        act.pop("accessKeyId")  # differs on every run
+    return acts
+
+
 # ---- command line ------------------------------------------------------------------------
 
 
@@ -443,10 +494,19 @@ def main(argv: list[str] | None = None) -> int:
         default=",".join(DEFAULT_REGIONS),
         help="comma-separated regions (the first holds RDS and the trail)",
     )
-    parser.add_argument(
+    plays = parser.add_mutually_exclusive_group()
+    plays.add_argument(
         "--attack", action="store_true", help="then run the attack burst in the first account"
     )
+    plays.add_argument(
+        "--story",
+        action="store_true",
+        help="the demo's story: drop the seeding's CloudTrail history, then the attack burst "
+        "in the first account and its sequel in the second",
+    )
     args = parser.parse_args(argv)
+    if args.story and len(args.account) < 2:
+        parser.error("--story needs two accounts (--account twice)")
     endpoint = args.endpoint.rstrip("/")
     regions = tuple(r.strip() for r in args.regions.split(",") if r.strip())
     external_ids = _external_ids(args.role_external_id)
@@ -454,8 +514,14 @@ def main(argv: list[str] | None = None) -> int:
     summary: dict[str, Any] = {"accounts": {}}
     for index, account in enumerate(args.account):
         summary["accounts"][account] = seed_account(
-            endpoint, account, regions, external_ids.get(account), with_trail=index == 0
+            endpoint,
+            account,
+            regions,
+            external_ids.get(account),
+            with_trail=index == 0 and not args.story,
         )
+    if args.story:
+        summary["story"] = story(endpoint, args.account, regions, summary)
     if args.attack:
         attack_result = attack(endpoint, args.account[0], regions[0])
         attack_result.pop("accessKeyId")  # differs on every run

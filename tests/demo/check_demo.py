@@ -1,0 +1,202 @@
+"""Checks a running demo through the API, as its user would see it (standard library only).
+
+Run by scripts/demo.sh once the demo is up (`make demo-check`):
+
+    VIGIL_DEMO_DB=vigil_demo_check VIGIL_LISTEN=127.0.0.1:18080 \\
+        scripts/demo.sh -- .venv/bin/python tests/demo/check_demo.py
+
+Logs in as the demo user (VIGIL_DEMO_URL, VIGIL_DEMO_EMAIL, VIGIL_DEMO_PASSWORD) and polls
+GraphQL until BOTH connected accounts have findings and alerts, including the alerts the
+attack story must raise in each, or until the deadline (VIGIL_DEMO_CHECK_DEADLINE seconds,
+default 150). Exits 0 with a summary, or 1 saying what is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+#: Alerts the story must raise, by the emulated account (detect/rules/**/*.yml). A rule is
+#: expected only when the tree defines it (the correlation rules are newer than the story).
+EXPECTED_ALERTS = {
+    "111111111111": {  # production: the burst of a leaked key of bob-dev
+        "vigil-offensive-tool-user-agent",  # denied reconnaissance from a Kali aws-cli
+        "vigil-recon-access-denied-burst",  # twelve denied calls (correlation)
+        "vigil-ec2-security-group-open-to-world",  # SSH from 0.0.0.0/0
+        "vigil-ec2-snapshot-made-public",
+        "vigil-iam-access-key-for-another-user",  # a key for alice-admin
+        "vigil-cloudtrail-logging-stopped",
+        "vigil-console-login-failed",
+        "vigil-console-login-brute-force",  # five failures for alice-admin (correlation)
+        "vigil-root-console-login-without-mfa",
+    },
+    "222222222222": {  # staging: the sequel
+        "vigil-console-login-without-mfa",  # bob-dev, password reused
+        "vigil-get-caller-identity-offensive-tool",
+        "vigil-offensive-tool-user-agent",
+        "vigil-ec2-security-group-open-to-world",  # RDP, eu-west-1
+        "vigil-ec2-snapshot-shared-with-account",
+        "vigil-iam-login-profile-for-another-user",  # carol-auditor
+    },
+}
+ACCOUNTS = "{ awsAccounts { id name accountId status error lastScan { status } } }"
+FINDINGS = """query($id: ID!) {
+  findings(first: 1, filter: { awsAccountId: $id }) { totalCount }
+}"""
+ALERTS = """query($id: ID!, $after: String) {
+  alerts(first: 100, after: $after, filter: { awsAccountId: $id }) {
+    totalCount pageInfo { hasNextPage endCursor } edges { node { ruleId } }
+  }
+}"""
+
+
+class CheckError(Exception):
+    pass
+
+
+def defined_rules() -> set[str]:
+    """Rule IDs defined under detect/rules/ (`id: ...` lines)."""
+    ids = set()
+    for path in (ROOT / "detect" / "rules").rglob("*.yml"):
+        for line in path.read_text().splitlines():
+            if line.startswith("id:"):
+                ids.add(line.split(":", 1)[1].strip().strip("'\""))
+    return ids
+
+
+def post(url: str, body: Any, token: str | None = None) -> tuple[int, Any]:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    req = urllib.request.Request(url, json.dumps(body).encode(), headers, method="POST")
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status, json.loads(resp.read() or b"null")
+    except urllib.error.HTTPError as error:
+        raw = error.read()
+        try:
+            return error.code, json.loads(raw)
+        except ValueError:
+            return error.code, raw.decode("utf-8", "replace")[:300]
+
+
+def graphql(base: str, token: str, query: str, variables: dict[str, Any] | None = None) -> Any:
+    status, body = post(f"{base}/graphql", {"query": query, "variables": variables or {}}, token)
+    if status != 200 or not isinstance(body, dict) or body.get("errors"):
+        raise CheckError(f"GraphQL answered {status}: {json.dumps(body)[:500]}")
+    return body["data"]
+
+
+def alert_rules(base: str, token: str, connection: str) -> tuple[int, set[str]]:
+    rules: set[str] = set()
+    after = None
+    while True:
+        page = graphql(base, token, ALERTS, {"id": connection, "after": after})["alerts"]
+        rules |= {edge["node"]["ruleId"] for edge in page["edges"]}
+        if not page["pageInfo"]["hasNextPage"]:
+            return page["totalCount"], rules
+        after = page["pageInfo"]["endCursor"]
+
+
+def main() -> int:
+    base = os.environ["VIGIL_DEMO_URL"].rstrip("/")
+    deadline_s = float(os.environ.get("VIGIL_DEMO_CHECK_DEADLINE", "150"))
+    demo_started = float(os.environ.get("VIGIL_DEMO_STARTED_AT") or time.time())
+    status, body = post(
+        f"{base}/api/v1/auth/login",
+        {"email": os.environ["VIGIL_DEMO_EMAIL"], "password": os.environ["VIGIL_DEMO_PASSWORD"]},
+    )
+    if status != 200:
+        print(f"check_demo: FAILED: the demo user cannot log in ({status}: {body})")
+        return 1
+    token = body["access_token"]
+    print(f"check_demo: logged in as {os.environ['VIGIL_DEMO_EMAIL']}", flush=True)
+
+    defined = defined_rules()
+    expected_alerts = {a: rules & defined for a, rules in EXPECTED_ALERTS.items()}
+    for account, rules in EXPECTED_ALERTS.items():
+        if rules - defined:
+            print(
+                f"check_demo: not expecting {sorted(rules - defined)} in {account} (no such rule)"
+            )
+    started = time.monotonic()
+    state: dict[str, dict[str, Any]] = {}
+    last_report = 0.0
+    problem = "nothing checked yet"
+    while True:
+        try:
+            accounts = graphql(base, token, ACCOUNTS)["awsAccounts"]
+            by_id = {a["accountId"]: a for a in accounts if a.get("accountId")}
+            for account_id, expected in expected_alerts.items():
+                connection = by_id.get(account_id)
+                if connection is None:
+                    raise CheckError(
+                        f"account {account_id} is not connected: awsAccounts = {accounts}"
+                    )
+                findings = graphql(base, token, FINDINGS, {"id": connection["id"]})
+                alerts, rules = alert_rules(base, token, connection["id"])
+                state[account_id] = {
+                    "name": connection["name"],
+                    "status": connection["status"],
+                    "scan": (connection.get("lastScan") or {}).get("status"),
+                    "findings": findings["findings"]["totalCount"],
+                    "alerts": alerts,
+                    "missing": sorted(expected - rules),
+                }
+            problems = [
+                f"{s['name']} ({a}): "
+                + ", ".join(
+                    p
+                    for p in (
+                        "no findings" if s["findings"] == 0 else "",
+                        "no alerts" if s["alerts"] == 0 else "",
+                        f"missing alerts {s['missing']}" if s["missing"] else "",
+                        f"status {s['status']}" if s["status"] != "CONNECTED" else "",
+                    )
+                    if p
+                )
+                for a, s in state.items()
+                if s["findings"] == 0
+                or s["alerts"] == 0
+                or s["missing"]
+                or s["status"] != "CONNECTED"
+            ]
+            if not problems:
+                break
+            problem = "; ".join(problems)
+        except CheckError as error:
+            problem = str(error)
+        except (urllib.error.URLError, OSError) as error:
+            problem = f"the API does not answer: {error}"
+        waited = time.monotonic() - started
+        if waited > deadline_s:
+            print(f"check_demo: FAILED after {waited:.0f} s: {problem}")
+            for account_id, s in state.items():
+                print(f"  {account_id}: {json.dumps(s, sort_keys=True)}")
+            return 1
+        if waited - last_report >= 15:
+            print(f"check_demo: waiting ({waited:.0f} s): {problem}", flush=True)
+            last_report = waited
+        time.sleep(2)
+
+    print(
+        f"check_demo: OK after {time.monotonic() - started:.0f} s of polling, "
+        f"{time.time() - demo_started:.0f} s after the demo started"
+    )
+    for account_id, s in sorted(state.items()):
+        print(
+            f"  {s['name']} ({account_id}): {s['findings']} findings, {s['alerts']} alerts "
+            f"(every expected alert of the story), last scan {s['scan']}"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
