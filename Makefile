@@ -16,7 +16,7 @@ export CARGO_TERM_COLOR ?= never
 VENV := .venv
 PY_REQS := tests/aws/requirements.txt
 
-.PHONY: help test demo check-tools db venv fmt lint unit emulator-selfcheck schema bench clean
+.PHONY: help test demo demo-check lint-deploy web-test check-tools db venv fmt lint unit emulator-selfcheck schema bench clean
 
 help:
 	@echo "make test   - format check, clippy, and every test (sets up PostgreSQL and the emulator venv)"
@@ -50,14 +50,29 @@ unit:
 emulator-selfcheck: venv
 	$(VENV)/bin/python tests/aws/selfcheck.py
 
+# Dockerfile (hadolint), compose.yaml (docker compose config), scripts/*.sh (shellcheck);
+# no Docker engine needed.
+lint-deploy:
+	scripts/lint-deploy.sh
+
+# The demo's start-up path end to end, checked through GraphQL.
+demo-check: check-tools db venv
+	VIGIL_DEMO_DB=vigil_demo_check VIGIL_LISTEN=127.0.0.1:18080 scripts/demo.sh -- $(VENV)/bin/python tests/demo/check_demo.py
+
+# The web app: npm ci, codegen check, tsc, eslint, vitest, build, then the browser tests
+# (playwright-core driving Debian's Chromium) under scripts/demo.sh.
+web-test: check-tools db venv
+	scripts/web-test.sh
+
 # Regenerates the committed GraphQL SDL after a schema change.
 schema:
 	cargo run -q -p vigil-api -- schema > api/schema.graphql
 
-test: check-tools db venv fmt lint unit emulator-selfcheck
+test: check-tools db venv fmt lint unit emulator-selfcheck lint-deploy demo-check web-test
 
 bench: check-tools db venv
 	cargo bench -p vigil-core --bench queue
+	cargo bench -p vigil-core --bench ingest
 	cargo bench -p vigil-checks --bench evaluate
 	cargo bench -p vigil-detect --bench detect
 	cargo bench -p vigil-tests --bench scan --profile dev

@@ -1,0 +1,545 @@
+// Browser tests of the web app against a real vigil-api and vigil-worker, PostgreSQL and
+// the AWS emulator. Plain Node with playwright-core driving Debian's Chromium (never a
+// downloaded browser) and axe-core injected into each page.
+//
+// Run under scripts/demo.sh, which exports VIGIL_DEMO_URL, VIGIL_EMULATOR_URL and
+// VIGIL_PYTHON (see scripts/web-test.sh), or by hand against a running stack:
+//   VIGIL_DEMO_URL=http://127.0.0.1:8090 VIGIL_EMULATOR_URL=http://127.0.0.1:4599 node e2e/run.mjs
+//
+// Screenshots and axe reports of every page go to e2e/artifacts/ (gitignored).
+
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, '..', '..');
+const require = createRequire(import.meta.url);
+
+const BASE = (process.env.VIGIL_DEMO_URL ?? 'http://127.0.0.1:8090').replace(/\/$/, '');
+const EMULATOR = process.env.VIGIL_EMULATOR_URL ?? 'http://127.0.0.1:4599';
+const PYTHON = process.env.VIGIL_PYTHON ?? join(repo, '.venv', 'bin', 'python');
+const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+const ARTIFACTS = resolve(here, 'artifacts');
+/** How long to wait for the first scan's findings and for the attack's alerts. */
+const PIPELINE_TIMEOUT = Number(process.env.VIGIL_E2E_PIPELINE_TIMEOUT_MS ?? 180_000);
+const AXE_SOURCE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+/** axe impacts that fail the run. */
+const BLOCKING = new Set(['serious', 'critical']);
+
+const started = Date.now();
+const results = [];
+const axeSummary = [];
+
+function log(message) {
+  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
+  console.log(`[${t}s] ${message}`);
+}
+
+/** A random 12-digit AWS account ID, so runs never collide in a long-lived emulator. */
+function randomAccountId() {
+  let id = String(2 + Math.floor(Math.random() * 7));
+  while (id.length < 12) id += String(Math.floor(Math.random() * 10));
+  return id;
+}
+
+function run(cmd, args, options = {}) {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      if (code === 0) resolvePromise(stdout);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}:\n${stderr.slice(-2000)}`));
+    });
+  });
+}
+
+/** Seeds an insecure emulated account whose VigilReadOnly role requires `externalId`, with the attack burst. */
+async function seedAccount(account, externalId) {
+  const out = await run(
+    PYTHON,
+    ['-m', 'vigil_emulator.seed', '--endpoint', EMULATOR, '--account', account, '--role-external-id', `${account}=${externalId}`, '--attack'],
+    { cwd: repo, env: { ...process.env, PYTHONPATH: join(repo, 'tests', 'aws') } },
+  );
+  const summary = JSON.parse(out);
+  const roleArn = summary.accounts?.[account]?.iam?.roles?.VigilReadOnly;
+  if (!roleArn) throw new Error(`the seeder printed no VigilReadOnly role for ${account}`);
+  return { roleArn, attack: summary.attack };
+}
+
+async function step(name, fn) {
+  const t0 = Date.now();
+  log(`▶ ${name}`);
+  try {
+    await fn();
+    results.push({ name, ok: true, ms: Date.now() - t0 });
+    log(`✔ ${name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  } catch (e) {
+    results.push({ name, ok: false, ms: Date.now() - t0, error: e });
+    log(`✘ ${name}: ${e instanceof Error ? e.message : e}`);
+    throw e;
+  }
+}
+
+function slug(name) {
+  return name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
+}
+
+/** Screenshot named after what it shows: the whole page, or the viewport while a dialog is open. */
+async function shot(page, name) {
+  const dialog = await page.evaluate(() => Boolean(document.querySelector('dialog[open]')));
+  await page.screenshot({ path: join(ARTIFACTS, `${slug(name)}.png`), fullPage: !dialog });
+}
+
+/** Proves axe is live: it must report an image without a text alternative. */
+async function axeSelfCheck(page) {
+  await page.setContent('<!doctype html><html lang="en"><head><title>axe</title></head><body><main><h1>t</h1><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw="></main></body></html>');
+  await page.evaluate(AXE_SOURCE);
+  const ids = await page.evaluate(async () => (await window.axe.run(document, { runOnly: ['image-alt'] })).violations.map((v) => v.id));
+  if (!ids.includes('image-alt')) throw new Error('axe-core did not run in the page');
+}
+
+/**
+ * Runs axe-core (WCAG 2.1 A/AA and best practices) on the page as it is now; serious or
+ * critical violations fail the run. Results are saved next to the screenshots.
+ */
+async function axe(page, name) {
+  await page.evaluate(AXE_SOURCE);
+  const report = await page.evaluate(async () => {
+    const r = await window.axe.run(document, {
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
+      resultTypes: ['violations'],
+    });
+    return r.violations.map((v) => ({
+      id: v.id,
+      impact: v.impact,
+      help: v.help,
+      nodes: v.nodes.slice(0, 5).map((n) => ({ target: n.target.join(' '), summary: n.failureSummary })),
+      count: v.nodes.length,
+    }));
+  });
+  writeFileSync(join(ARTIFACTS, `${slug(name)}.axe.json`), JSON.stringify(report, null, 2));
+  const blocking = report.filter((v) => BLOCKING.has(v.impact));
+  axeSummary.push({ page: name, blocking: blocking.length, other: report.length - blocking.length });
+  if (blocking.length > 0) {
+    const detail = blocking
+      .map((v) => `  - ${v.id} (${v.impact}, ${v.count}): ${v.help}\n${v.nodes.map((n) => `      ${n.target}: ${n.summary}`).join('\n')}`)
+      .join('\n');
+    throw new Error(`axe: ${blocking.length} serious or critical violation(s) on ${name}:\n${detail}`);
+  }
+}
+
+/** Screenshot and accessibility check of one page state. */
+async function checkPage(page, name) {
+  await page.waitForLoadState('networkidle').catch(() => {});
+  await expectNoSpinnerSoon(page);
+  await shot(page, name);
+  await axe(page, name);
+}
+
+/** Waits (briefly) until no loading indicator is on screen, so checks see the real page. */
+async function expectNoSpinnerSoon(page) {
+  await page
+    .waitForFunction(() => !document.querySelector('.state-loading'), null, { timeout: 15_000 })
+    .catch(() => {});
+}
+
+/** The page must not scroll sideways at this width (tablet layouts). */
+async function expectNoHorizontalOverflow(page, what) {
+  const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
+  if (scroll > width + 1) throw new Error(`${what} overflows horizontally at ${width}px (content is ${scroll}px wide)`);
+}
+
+/** Waits until every row of the page's last table shows `value` in its first column. */
+async function expectColumn(page, value, what) {
+  try {
+    await page.waitForFunction(
+      (v) => {
+        const tables = document.querySelectorAll('table');
+        const cells = [...(tables[tables.length - 1]?.querySelectorAll('tbody tr td:first-child') ?? [])];
+        return cells.length > 0 && cells.every((c) => c.textContent.trim() === v);
+      },
+      value,
+      { timeout: 15_000 },
+    );
+  } catch {
+    const seen = await page.locator('table').last().locator('tbody tr td:first-child').allInnerTexts();
+    throw new Error(`${what} let through ${[...new Set(seen)].join(', ')}`);
+  }
+}
+
+/** Reloads until `probe` finds something, up to `timeout`. */
+async function reloadUntil(page, probe, timeout, what) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    if (await probe()) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeout / 1000} s waiting for ${what}`);
+    await page.waitForTimeout(3000);
+    await page.reload();
+    await page.waitForLoadState('networkidle').catch(() => {});
+  }
+}
+
+async function main() {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+  mkdirSync(ARTIFACTS, { recursive: true });
+  log(`app ${BASE}, emulator ${EMULATOR}, browser ${CHROMIUM}`);
+
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'], headless: true });
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('console', (m) => {
+    // The only console errors allowed are failed loads the tests provoke on purpose.
+    if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
+  });
+
+  const stamp = Date.now().toString(36);
+  const email = `owner-${stamp}@e2e.example.com`;
+  const password = `correct horse ${stamp}`;
+  const account = randomAccountId();
+  let findingTitle = '';
+
+  try {
+    await step('axe-core runs in the browser', () => axeSelfCheck(page));
+
+    await step('sign-up and login pages are accessible; the form validates before sending', async () => {
+      await page.goto(`${BASE}/login`);
+      await page.getByRole('heading', { name: 'Log in to Vigil' }).waitFor();
+      await checkPage(page, '01 login');
+      await page.getByRole('link', { name: /free trial/i }).click();
+      await page.getByRole('heading', { name: /15-day free trial/i }).first().waitFor();
+      await page.getByRole('button', { name: 'Start free trial' }).click();
+      await page.getByText('Enter your organisation’s name.').waitFor();
+      await page.getByLabel('Work email').fill('not-an-email');
+      await page.getByLabel('Password').fill('short');
+      await page.getByRole('button', { name: 'Start free trial' }).click();
+      await page.getByText(/Enter a valid email address/).waitFor();
+      await page.getByText('Use at least 10 characters.').waitFor();
+      await checkPage(page, '02 signup with errors');
+    });
+
+    await step('sign up a new organisation and land in the connection wizard', async () => {
+      await page.getByLabel('Organisation').fill(`E2E Corp ${stamp}`);
+      await page.getByLabel('Work email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Start free trial' }).click();
+      await page.waitForURL(/\/accounts\/connect/);
+      await page.getByRole('heading', { name: 'Name the account' }).waitFor();
+      await page.getByText(/Free trial: 15 days left/).waitFor();
+      await checkPage(page, '03 wizard name');
+    });
+
+    let externalId = '';
+    await step('wizard: name the account, then see the external ID, template and launch link', async () => {
+      await page.getByLabel('Account name').fill('');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.getByText('Enter a name for this account.').waitFor();
+      await page.getByLabel('Account name').fill('production');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(/\/accounts\/[^/]+\/connect/);
+      await page.getByRole('heading', { name: /Create the read-only role/ }).waitFor();
+      externalId = await page.getByLabel('External ID').inputValue();
+      if (externalId.length < 20) throw new Error(`unexpected external ID ${externalId}`);
+      const launch = await page.getByRole('link', { name: /Launch stack in AWS/ }).getAttribute('href');
+      if (!launch || !launch.includes(encodeURIComponent(externalId)) && !launch.includes(externalId)) {
+        throw new Error(`the launch link does not carry the external ID: ${launch}`);
+      }
+      const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CloudFormation template' }).click()]);
+      const template = readFileSync(await download.path(), 'utf8');
+      if (download.suggestedFilename() !== 'vigil-readonly-role.yaml' || !template.includes(externalId)) {
+        throw new Error('the downloaded template is not the connection’s');
+      }
+      await checkPage(page, '04 wizard role');
+    });
+
+    let roleArn = '';
+    await step('seed the emulated AWS account with the role for that external ID', async () => {
+      ({ roleArn } = await seedAccount(account, externalId));
+      log(`  seeded ${account}: ${roleArn}`);
+    });
+
+    await step('wizard: a wrong role ARN is refused with a readable explanation', async () => {
+      await page.getByRole('button', { name: 'I have the role ARN' }).click();
+      await page.getByRole('heading', { name: 'Verify the connection' }).waitFor();
+      await page.getByLabel('Role ARN').fill('arn:aws:iam::123:role/Nope');
+      await page.getByRole('button', { name: 'Verify and connect' }).click();
+      await page.getByText('The account must be 12 digits.').waitFor();
+      await page.getByLabel('Role ARN').fill(roleArn.replace('VigilReadOnly', 'NotThere'));
+      await page.getByRole('button', { name: 'Verify and connect' }).click();
+      await page.getByRole('heading', { name: 'Vigil could not use this role' }).waitFor({ timeout: 30_000 });
+      await page.getByText(/AWS denied the request/).waitFor();
+      await checkPage(page, '05 wizard verify failed');
+    });
+
+    await step('wizard: the right role ARN connects and the first scan shows live progress', async () => {
+      await page.getByLabel('Role ARN').fill(roleArn);
+      await page.getByRole('button', { name: 'Verify again' }).click();
+      await page.getByRole('heading', { name: /Scanning your account|Your first scan is done/ }).waitFor({ timeout: 30_000 });
+      await page.getByRole('progressbar', { name: 'Scan progress' }).waitFor();
+      await shot(page, '06 wizard scanning');
+    });
+
+    await step('wizard: the first findings arrive', async () => {
+      await page.getByRole('list', { name: 'First findings' }).waitFor({ timeout: PIPELINE_TIMEOUT });
+      await page.getByRole('heading', { name: 'Your first scan is done' }).waitFor({ timeout: PIPELINE_TIMEOUT });
+      await checkPage(page, '07 wizard first findings');
+    });
+
+    await step('dashboard shows findings by severity, top checks, the chart and accounts', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+      await page.getByRole('heading', { name: 'Top failing checks' }).waitFor();
+      await page.getByRole('link', { name: /Open findings/ }).waitFor();
+      await page.getByRole('figure', { name: /New alerts per day/ }).waitFor();
+      await page.getByRole('cell', { name: /production/ }).waitFor();
+      await checkPage(page, '08 dashboard');
+    });
+
+    await step('findings: filter by severity, open one, suppress it with a reason', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Findings' }).click();
+      await page.getByRole('heading', { name: 'Findings', exact: true }).waitFor();
+      await page.getByRole('table', { name: /Findings/ }).waitFor();
+      await page.getByRole('checkbox', { name: 'High' }).click();
+      await page.waitForURL(/severity=HIGH/);
+      await expectColumn(page, 'High', 'the severity filter');
+      await page.getByRole('button', { name: /^Severity/ }).click();
+      await checkPage(page, '09 findings filtered');
+      const firstLink = page.locator('table tbody tr').first().getByRole('link');
+      findingTitle = (await firstLink.innerText()).trim();
+      await firstLink.click();
+      const panel = page.getByRole('dialog', { name: 'Finding' });
+      await panel.getByRole('heading', { name: 'How to fix it' }).waitFor();
+      await panel.getByRole('heading', { name: 'Compliance' }).waitFor();
+      await checkPage(page, '10 finding detail');
+      await panel.getByRole('button', { name: 'Suppress…' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Suppress finding' });
+      await dialog.getByRole('button', { name: 'Suppress finding' }).click();
+      await dialog.getByText(/Say why this finding is accepted/).waitFor();
+      await dialog.getByLabel('Reason').fill('Accepted risk: bastion host behind a VPN (e2e)');
+      await checkPage(page, '11 suppress dialog');
+      await dialog.getByRole('button', { name: 'Suppress finding' }).click();
+      await panel.getByText(/Suppressed by .*Accepted risk: bastion host/).waitFor();
+      await page.keyboard.press('Escape');
+      await page.waitForURL((u) => !/\/findings\/[^/?]+/.test(u.pathname));
+      await page.getByLabel('Status').selectOption('SUPPRESSED');
+      await page.getByRole('link', { name: findingTitle }).first().waitFor();
+    });
+
+    await step('alerts: the emulated attack raises alerts; open one with its raw event and acknowledge it', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
+      await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
+      const stopLogging = page.getByRole('button', { name: /logging stopped|StopLogging|CloudTrail logging/i }).first();
+      await reloadUntil(page, () => stopLogging.isVisible(), PIPELINE_TIMEOUT, 'the CloudTrail-logging-stopped alert of the attack');
+      await checkPage(page, '12 alerts timeline');
+      await stopLogging.click();
+      const panel = page.getByRole('dialog', { name: 'Alert' });
+      await panel.getByText('203.0.113.66').first().waitFor();
+      await panel.getByRole('region', { name: 'Raw CloudTrail event' }).or(panel.getByLabel('Raw CloudTrail event')).first().waitFor({ timeout: 20_000 });
+      await panel.getByText('"eventName": "StopLogging"').waitFor();
+      await checkPage(page, '13 alert detail');
+      await panel.getByRole('button', { name: 'Acknowledge' }).click();
+      await panel.getByText(/Acknowledged by/).waitFor();
+      await page.keyboard.press('Escape');
+      await page.getByLabel('Status').selectOption('ACKNOWLEDGED');
+      await page.getByRole('button', { name: /logging stopped|StopLogging|CloudTrail logging/i }).first().waitFor();
+    });
+
+    await step('assets: inventory by type and region, detail with history, IP lookup', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assets' }).click();
+      await page.getByRole('heading', { name: 'By type' }).waitFor();
+      await page.getByRole('table', { name: /^Assets/ }).waitFor();
+      await checkPage(page, '14 assets');
+      await page.getByRole('button', { name: /^EC2 instance \d+$/ }).click();
+      await page.waitForURL(/resourceType=AWS%3A%3AEC2%3A%3AInstance|resourceType=AWS::EC2::Instance/);
+      await expectColumn(page, 'EC2 instance', 'the type filter');
+      // Open instances until one with a public address: the IP lookup must name it.
+      const rows = page.locator('table').last().locator('tbody tr');
+      const panel = page.getByRole('dialog', { name: 'Asset' });
+      let held = null;
+      for (let i = 0; i < Math.min(await rows.count(), 9) && !held; i++) {
+        const link = rows.nth(i).getByRole('link');
+        const id = (await link.innerText()).trim();
+        await link.click();
+        await panel.getByRole('heading', { name: 'Change history' }).waitFor();
+        const config = await panel.getByLabel('Configuration').innerText();
+        const ip = /"public_ip": "([\d.]+)"/.exec(config)?.[1];
+        if (ip) held = { id, ip };
+        if (held || i === 0) await checkPage(page, '15 asset detail');
+        await page.keyboard.press('Escape');
+        await panel.waitFor({ state: 'hidden' });
+      }
+      if (!held) throw new Error('no EC2 instance with a public address among the first rows');
+      await page.getByLabel('IP address').fill(held.ip);
+      await page.getByRole('button', { name: 'Look up' }).click();
+      await page.locator('.ip-results').getByRole('link', { name: new RegExp(held.id) }).waitFor();
+      await page.getByLabel('IP address').fill('203.0.113.66');
+      await page.getByRole('button', { name: 'Look up' }).click();
+      await page.getByText(/No resource of your accounts held/).waitFor();
+    });
+
+    await step('accounts page lists the connection and its last scan', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'AWS accounts' }).click();
+      await page.getByRole('heading', { name: 'production' }).waitFor();
+      await page.getByText(`AWS account ${account}`).waitFor();
+      await checkPage(page, '16 accounts');
+    });
+
+    await step('settings: create an API key, shown once', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
+      await page.getByRole('link', { name: 'API keys' }).click();
+      await page.getByRole('heading', { name: 'Create an API key' }).waitFor();
+      await page.getByRole('button', { name: 'Create key' }).click();
+      await page.getByText('Enter a name for the key.').waitFor();
+      await page.getByLabel('Name').fill('SIEM export');
+      await page.getByRole('button', { name: 'Create key' }).click();
+      const key = await page.getByLabel('API key', { exact: true }).inputValue();
+      if (!key.startsWith('vgl_')) throw new Error(`unexpected key ${key}`);
+      await page.getByRole('cell', { name: 'SIEM export', exact: true }).waitFor();
+      await checkPage(page, '17 api key created');
+      // The key works against the API.
+      const answer = await page.evaluate(async (k) => {
+        const r = await fetch('/graphql', { method: 'POST', headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${k}` }, body: JSON.stringify({ query: '{ tenant { name } }' }) });
+        return r.json();
+      }, key);
+      if (!answer?.data?.tenant?.name) throw new Error(`the new key does not work: ${JSON.stringify(answer)}`);
+      await page.getByRole('button', { name: 'I have stored the key' }).click();
+      if (await page.getByText(key).count()) throw new Error('the key is still on screen');
+    });
+
+    let inviteUrl = '';
+    await step('settings: team, invite a viewer', async () => {
+      await page.getByRole('link', { name: 'Team' }).click();
+      await page.getByRole('heading', { name: 'Members' }).waitFor();
+      await page.getByLabel('Email').fill(`viewer-${stamp}@e2e.example.com`);
+      await page.getByLabel('Role').selectOption('VIEWER');
+      await page.getByRole('button', { name: 'Create invitation' }).click();
+      inviteUrl = await page.getByLabel('Invitation link').inputValue();
+      if (!inviteUrl.includes('/invite#token=')) throw new Error(`unexpected invitation link ${inviteUrl}`);
+      await checkPage(page, '18 team');
+    });
+
+    await step('settings: add a Sigma rule after a dry run; read the audit log', async () => {
+      await page.getByRole('link', { name: 'Detection rules' }).click();
+      await page.getByRole('heading', { name: 'Add a Sigma rule' }).waitFor();
+      const yaml = page.getByLabel('Rule (Sigma YAML)');
+      await yaml.fill('title: Broken\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventName|nosuchmodifier: x\n  condition: selection\n');
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      await page.locator('.field-error').filter({ hasText: /nosuchmodifier|modifier/i }).waitFor();
+      await yaml.fill(
+        'title: E2E trail stopped\ndescription: The trail was stopped (e2e).\nlevel: high\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  selection:\n    eventName: StopLogging\n  condition: selection\n',
+      );
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      await page.getByText(/1 event matched|\d+ events matched/).waitFor();
+      await page.getByRole('button', { name: 'Save rule' }).click();
+      await page.getByText(/Rule “E2E trail stopped” saved/).waitFor();
+      await page.getByRole('button', { name: 'E2E trail stopped', exact: true }).waitFor();
+      await checkPage(page, '19 detection rules');
+      await page.getByRole('button', { name: 'Delete E2E trail stopped' }).click();
+      await page.getByRole('dialog', { name: /Delete “E2E trail stopped”/ }).getByRole('button', { name: 'Delete rule' }).click();
+      await page.getByRole('button', { name: 'E2E trail stopped', exact: true }).waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: 'Audit log' }).click();
+      await page.getByRole('cell', { name: 'api_key.created' }).first().waitFor();
+      await checkPage(page, '20 audit log');
+    });
+
+    await step('the layout holds on a tablet (768 px)', async () => {
+      await page.setViewportSize({ width: 768, height: 1024 });
+      for (const [path, name] of [
+        ['/', '21 tablet dashboard'],
+        ['/findings?status=ALL', '22 tablet findings'],
+        ['/alerts', '23 tablet alerts'],
+      ]) {
+        await page.goto(`${BASE}${path}`);
+        await page.getByRole('navigation', { name: 'Main' }).waitFor();
+        await expectNoSpinnerSoon(page);
+        await shot(page, name);
+        await expectNoHorizontalOverflow(page, path);
+      }
+      await page.setViewportSize({ width: 1280, height: 900 });
+    });
+
+    await step('keyboard: skip link and navigation work without a mouse', async () => {
+      await page.goto(`${BASE}/`);
+      await page.getByRole('navigation', { name: 'Main' }).waitFor();
+      await page.keyboard.press('Tab');
+      const first = await page.evaluate(() => document.activeElement?.textContent?.trim());
+      if (first !== 'Skip to content') throw new Error(`the first Tab stop is ${first}`);
+      await page.keyboard.press('Enter');
+      const hash = await page.evaluate(() => window.location.hash);
+      if (hash !== '#main') throw new Error('the skip link does not go to the content');
+    });
+
+    await step('a viewer accepts the invitation and sees no buttons they cannot use', async () => {
+      const viewerContext = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+      const viewer = await viewerContext.newPage();
+      viewer.on('pageerror', (e) => pageErrors.push(`viewer: ${e.message}`));
+      await viewer.goto(inviteUrl.replace(/^https?:\/\/[^/]+/, BASE));
+      await viewer.getByRole('heading', { name: 'Join your team on Vigil' }).waitFor();
+      await checkPage(viewer, '24 accept invitation');
+      await viewer.getByLabel(/^Password/).fill(`viewer pass ${stamp}`);
+      await viewer.getByLabel('Confirm password').fill(`viewer pass ${stamp}`);
+      await viewer.getByRole('button', { name: 'Accept invitation' }).click();
+      await viewer.getByRole('heading', { name: 'Dashboard' }).waitFor();
+      if (await viewer.getByRole('link', { name: 'Connect an account' }).count()) throw new Error('a viewer sees "Connect an account"');
+      await viewer.goto(`${BASE}/findings?status=ALL`);
+      await viewer.locator('table tbody tr').first().getByRole('link').click();
+      const panel = viewer.getByRole('dialog', { name: 'Finding' });
+      await panel.getByRole('heading', { name: 'How to fix it' }).waitFor();
+      if (await panel.getByRole('button', { name: /Suppress|Lift suppression/ }).count()) throw new Error('a viewer sees the suppress button');
+      await viewer.keyboard.press('Escape');
+      await viewer.goto(`${BASE}/settings`);
+      await viewer.getByRole('heading', { name: 'Members' }).waitFor();
+      for (const name of ['API keys', 'Audit log']) {
+        if (await viewer.getByRole('link', { name }).count()) throw new Error(`a viewer sees the ${name} tab`);
+      }
+      if (await viewer.getByRole('button', { name: 'Create invitation' }).count()) throw new Error('a viewer can invite');
+      await shot(viewer, '25 viewer settings');
+      await viewerContext.close();
+    });
+
+    await step('log out: the session ends and the app asks to log in again', async () => {
+      await page.goto(`${BASE}/`);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      await page.waitForURL(/\/login/);
+      await page.getByText('You are logged out.').waitFor();
+      await page.goto(`${BASE}/findings`);
+      await page.waitForURL(/\/login\?next=%2Ffindings/);
+      await checkPage(page, '26 logged out');
+      // And back in with the password chosen at sign-up.
+      await page.getByLabel('Work email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.waitForURL(/\/findings/);
+      await page.getByRole('heading', { name: 'Findings', exact: true }).waitFor();
+    });
+
+    await step('an unknown page says so', async () => {
+      await page.goto(`${BASE}/no/such/page`);
+      await page.getByRole('heading', { name: 'Page not found' }).waitFor();
+      await checkPage(page, '27 not found');
+    });
+
+    if (pageErrors.length > 0) throw new Error(`the app reported errors:\n${pageErrors.join('\n')}`);
+  } catch (e) {
+    await shot(page, 'failure').catch(() => {});
+    console.error(e instanceof Error ? e.stack : e);
+    if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
+    process.exitCode = 1;
+  } finally {
+    await browser.close();
+    writeFileSync(join(ARTIFACTS, 'axe-summary.json'), JSON.stringify(axeSummary, null, 2));
+    const passed = results.filter((r) => r.ok).length;
+    log(`${passed} of ${results.length} steps passed; ${axeSummary.length} pages checked with axe; artefacts in ${ARTIFACTS}`);
+  }
+}
+
+await main();

@@ -1,0 +1,130 @@
+import {
+  flexRender,
+  getCoreRowModel,
+  getSortedRowModel,
+  useReactTable,
+  type ColumnDef,
+  type SortingState,
+} from '@tanstack/react-table';
+import { useState, type ReactNode } from 'react';
+
+export interface DataTableProps<T> {
+  data: T[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  columns: ColumnDef<T, any>[];
+  /** Describes the table for screen readers. */
+  caption: string;
+  getRowId: (row: T) => string;
+  onRowClick?: (row: T) => void;
+  selectedId?: string | null;
+  empty?: ReactNode;
+  initialSorting?: SortingState;
+  /** Sorting applies to the rows given (one page); say so next to the table. */
+  sortHint?: string;
+  /** A newer page is loading: the rows shown are stale. */
+  busy?: boolean;
+}
+
+/**
+ * A table on TanStack Table: real `<table>` markup, sortable headers as buttons with
+ * `aria-sort`, optional row selection by click (each row also holds a focusable link or
+ * button for keyboard users).
+ */
+export function DataTable<T>({
+  data,
+  columns,
+  caption,
+  getRowId,
+  onRowClick,
+  selectedId,
+  empty,
+  initialSorting = [],
+  sortHint,
+  busy = false,
+}: DataTableProps<T>) {
+  const [sorting, setSorting] = useState<SortingState>(initialSorting);
+  const table = useReactTable({
+    data,
+    columns,
+    state: { sorting },
+    onSortingChange: setSorting,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getRowId: (row) => getRowId(row),
+  });
+
+  return (
+    <div className={`table-wrap ${busy ? 'is-busy' : ''}`} aria-busy={busy}>
+      <table className="table">
+        <caption className="sr-only">
+          {caption}
+          {sortHint ? `. ${sortHint}` : ''}
+        </caption>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => {
+                const sorted = header.column.getIsSorted();
+                const canSort = header.column.getCanSort();
+                const meta = header.column.columnDef.meta as { className?: string } | undefined;
+                return (
+                  <th
+                    key={header.id}
+                    scope="col"
+                    className={meta?.className}
+                    aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : canSort ? 'none' : undefined}
+                  >
+                    {header.isPlaceholder ? null : canSort ? (
+                      <button type="button" className="sort-button" onClick={header.column.getToggleSortingHandler()}>
+                        {flexRender(header.column.columnDef.header, header.getContext())}
+                        <span className="sort-indicator" aria-hidden="true">
+                          {sorted === 'asc' ? '▲' : sorted === 'desc' ? '▼' : '↕'}
+                        </span>
+                      </button>
+                    ) : (
+                      flexRender(header.column.columnDef.header, header.getContext())
+                    )}
+                  </th>
+                );
+              })}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.length === 0 ? (
+            <tr>
+              <td colSpan={columns.length} className="table-empty">
+                {empty ?? 'Nothing to show.'}
+              </td>
+            </tr>
+          ) : (
+            table.getRowModel().rows.map((row) => (
+              <tr
+                key={row.id}
+                className={`${onRowClick ? 'row-clickable' : ''} ${selectedId === row.id ? 'row-selected' : ''}`}
+                onClick={
+                  onRowClick
+                    ? (e) => {
+                        // Let links, buttons and inputs in the row do their own thing.
+                        if ((e.target as HTMLElement).closest('a,button,input,select,label')) return;
+                        onRowClick(row.original);
+                      }
+                    : undefined
+                }
+              >
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta as { className?: string } | undefined;
+                  return (
+                    <td key={cell.id} className={meta?.className}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))
+          )}
+        </tbody>
+      </table>
+    </div>
+  );
+}

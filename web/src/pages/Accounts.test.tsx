@@ -1,0 +1,84 @@
+import { render, screen } from '@testing-library/react';
+import { TrialBanner } from '../components/TrialBanner';
+import { mockClient, renderPage } from '../test/render';
+import Accounts from './Accounts';
+
+const connected = {
+  id: 'acc1',
+  name: 'production',
+  status: 'CONNECTED',
+  accountId: '111111111111',
+  roleArn: 'arn:aws:iam::111111111111:role/VigilReadOnly',
+  error: null,
+  lastVerifiedAt: '2026-03-10T12:00:00Z',
+  lastActivityAt: '2026-03-10T12:00:00Z',
+  createdAt: '2026-03-10T11:00:00Z',
+  lastScan: {
+    id: 's1',
+    status: 'SUCCEEDED',
+    trigger: 'connect',
+    createdAt: '2026-03-10T11:00:00Z',
+    startedAt: '2026-03-10T11:00:01Z',
+    finishedAt: '2026-03-10T11:01:00Z',
+    regionsDone: 17,
+    regionsTotal: 17,
+    findingsOpened: 12,
+    findingsResolved: 0,
+    resourcesSeen: 140,
+    error: null,
+    problems: [],
+  },
+};
+
+describe('Accounts', () => {
+  it('offers owners and admins to connect, scan, rename and remove', async () => {
+    const { client } = mockClient({ Accounts: { awsAccounts: [connected] } });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ADMIN' });
+    expect(await screen.findByRole('heading', { name: 'production' })).toBeInTheDocument();
+    for (const name of ['Connect an account', 'Scan now', 'Rename', 'Remove']) {
+      expect(screen.getByRole(name === 'Connect an account' ? 'link' : 'button', { name })).toBeInTheDocument();
+    }
+  });
+
+  it('shows an analyst the accounts without the buttons they cannot use', async () => {
+    const { client } = mockClient({ Accounts: { awsAccounts: [connected] } });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ANALYST' });
+    expect(await screen.findByRole('heading', { name: 'production' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Connect an account' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Scan now' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Remove' })).not.toBeInTheDocument();
+    expect(screen.getByRole('link', { name: 'Findings' })).toBeInTheDocument();
+  });
+
+  it('stops new connections and scans once the trial has ended', async () => {
+    const { client } = mockClient({ Accounts: { awsAccounts: [connected] } });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'OWNER', plan: 'EXPIRED' });
+    expect(await screen.findByRole('heading', { name: 'production' })).toBeInTheDocument();
+    expect(screen.queryByRole('link', { name: 'Connect an account' })).not.toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Scan now' })).not.toBeInTheDocument();
+  });
+
+  it('shows the error state with a retry when the list cannot be loaded', async () => {
+    const { CombinedError } = await import('urql');
+    const { client } = mockClient({ Accounts: new CombinedError({ networkError: new Error('down') }) });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client });
+    expect(await screen.findByRole('alert')).toHaveTextContent(/could not be reached/);
+    expect(screen.getByRole('button', { name: 'Try again' })).toBeInTheDocument();
+  });
+});
+
+describe('TrialBanner', () => {
+  it('counts the days left and explains what happens after', () => {
+    render(<TrialBanner tenant={{ plan: 'TRIAL', trialDaysLeft: 3, trialEndsAt: '2030-01-04T00:00:00Z' }} />);
+    expect(screen.getByRole('region', { name: 'Plan' })).toHaveTextContent('Free trial: 3 days left');
+    expect(screen.getByRole('region', { name: 'Plan' })).toHaveClass('banner-urgent');
+  });
+  it('shows the expired state', () => {
+    render(<TrialBanner tenant={{ plan: 'EXPIRED', trialEndsAt: '2030-01-04T00:00:00Z' }} />);
+    expect(screen.getByRole('region', { name: 'Plan' })).toHaveTextContent(/Your trial has ended .* stays readable/);
+  });
+  it('says nothing on a paid plan', () => {
+    const { container } = render(<TrialBanner tenant={{ plan: 'ACTIVE' }} />);
+    expect(container).toBeEmptyDOMElement();
+  });
+});

@@ -1,0 +1,290 @@
+import { useCallback, useState, type FormEvent } from 'react';
+import { Link } from 'react-router';
+import { useMutation, useQuery } from 'urql';
+import { gqlFormError, gqlMessage } from '../api/errors';
+import { useMe } from '../auth/MeProvider';
+import { Dialog } from '../components/Dialog';
+import { FormAlert, TextField } from '../components/fields';
+import { EmptyState, QueryState } from '../components/states';
+import { AccountStatusBadge, DescriptionList, PageHeader, ProgressBar, ScanStatusBadge, Time } from '../components/ui';
+import { graphql } from '../gql';
+import type { AccountsQuery } from '../gql/graphql';
+import { plural, scanFinished } from '../lib/format';
+import { usePolling } from '../lib/hooks';
+import { useTitle } from '../lib/useTitle';
+import { nameError } from '../lib/validation';
+
+const AccountsDocument = graphql(`
+  query Accounts {
+    awsAccounts {
+      id
+      name
+      status
+      accountId
+      roleArn
+      error
+      lastVerifiedAt
+      lastActivityAt
+      createdAt
+      lastScan {
+        id
+        status
+        trigger
+        createdAt
+        startedAt
+        finishedAt
+        regionsDone
+        regionsTotal
+        findingsOpened
+        findingsResolved
+        resourcesSeen
+        error
+        problems {
+          region
+          service
+          operation
+          message
+        }
+      }
+    }
+  }
+`);
+
+const StartScanDocument = graphql(`
+  mutation StartScan($awsAccountId: ID!) {
+    startScan(awsAccountId: $awsAccountId) {
+      id
+      status
+      awsAccountId
+    }
+  }
+`);
+
+const RenameDocument = graphql(`
+  mutation RenameAccount($id: ID!, $name: String!) {
+    renameAwsAccount(id: $id, name: $name) {
+      id
+      name
+    }
+  }
+`);
+
+const DeleteDocument = graphql(`
+  mutation DeleteAccount($id: ID!) {
+    deleteAwsAccount(id: $id)
+  }
+`);
+
+type Account = AccountsQuery['awsAccounts'][number];
+
+export default function Accounts() {
+  useTitle('AWS accounts');
+  const { can, activePlan } = useMe();
+  const [{ data, fetching, error }, refetch] = useQuery({ query: AccountsDocument });
+  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  const scanning = data?.awsAccounts.some((a) => a.lastScan && !scanFinished(a.lastScan.status)) ?? false;
+  usePolling(reload, 3000, scanning);
+  const [renaming, setRenaming] = useState<Account | null>(null);
+  const [removing, setRemoving] = useState<Account | null>(null);
+
+  return (
+    <>
+      <PageHeader
+        title="AWS accounts"
+        description="The accounts Vigil monitors through a read-only role in each."
+        actions={
+          can('manageAccounts') && activePlan ? (
+            <Link className="btn btn-primary" to="/accounts/connect">
+              Connect an account
+            </Link>
+          ) : undefined
+        }
+      />
+      <QueryState
+        data={data}
+        fetching={fetching}
+        error={error}
+        onRetry={reload}
+        isEmpty={(d) => d.awsAccounts.length === 0}
+        empty={
+          <EmptyState
+            title="No AWS accounts connected"
+            action={
+              can('manageAccounts') && activePlan ? (
+                <Link className="btn btn-primary" to="/accounts/connect">
+                  Connect your first account
+                </Link>
+              ) : undefined
+            }
+          >
+            {can('manageAccounts') ? 'Connecting an account takes about five minutes.' : 'Ask an owner or admin to connect one.'}
+          </EmptyState>
+        }
+      >
+        {(d) => (
+          <ul className="account-list">
+            {d.awsAccounts.map((a) => (
+              <AccountCard key={a.id} account={a} onRename={() => setRenaming(a)} onRemove={() => setRemoving(a)} />
+            ))}
+          </ul>
+        )}
+      </QueryState>
+      {renaming && <RenameDialog account={renaming} onClose={() => setRenaming(null)} />}
+      {removing && <RemoveDialog account={removing} onClose={() => setRemoving(null)} />}
+    </>
+  );
+}
+
+function AccountCard({ account: a, onRename, onRemove }: { account: Account; onRename: () => void; onRemove: () => void }) {
+  const { can, activePlan } = useMe();
+  const [{ fetching, error }, startScan] = useMutation(StartScanDocument);
+  const scan = a.lastScan;
+  const running = scan && !scanFinished(scan.status);
+  return (
+    <li className="card account-card">
+      <div className="account-card-head">
+        <div>
+          <h2 className="card-title">{a.name}</h2>
+          <p className="muted small mono">{a.accountId ? `AWS account ${a.accountId}` : 'Not verified yet'}</p>
+        </div>
+        <AccountStatusBadge status={a.status} />
+      </div>
+      {a.status === 'ERROR' && a.error && (
+        <div className="callout callout-error">
+          <strong>Vigil cannot use the role.</strong> {a.error}
+        </div>
+      )}
+      <DescriptionList
+        items={[
+          ['Role', a.roleArn ? <span className="mono break">{a.roleArn}</span> : null],
+          ['Last verified', <Time iso={a.lastVerifiedAt} />],
+          ['Latest activity read', <Time iso={a.lastActivityAt} />],
+          [
+            'Last scan',
+            scan ? (
+              <span>
+                <ScanStatusBadge status={scan.status} />{' '}
+                {running ? (
+                  `${scan.regionsDone} of ${scan.regionsTotal || '?'} regions`
+                ) : (
+                  <>
+                    <Time iso={scan.finishedAt} /> · {plural(scan.resourcesSeen, 'resource')} · {scan.findingsOpened} opened, {scan.findingsResolved}{' '}
+                    resolved
+                  </>
+                )}
+              </span>
+            ) : (
+              'Never'
+            ),
+          ],
+        ]}
+      />
+      {running && scan && <ProgressBar label={`Scan of ${a.name}`} value={scan.regionsDone} max={scan.regionsTotal} />}
+      {scan?.status === 'FAILED' && scan.error && <p className="field-error">The scan failed: {scan.error}</p>}
+      {scan?.status === 'PARTIAL' && scan.problems.length > 0 && (
+        <details>
+          <summary>{plural(scan.problems.length, 'region or service', 'regions or services')} could not be read</summary>
+          <ul className="small">
+            {scan.problems.map((p, i) => (
+              <li key={i}>
+                {p.region} · {p.service} {p.operation}: {p.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <FormAlert message={error ? gqlMessage(error) : undefined} />
+      <div className="card-actions-row">
+        <Link to={`/findings?awsAccountId=${a.id}`} className="btn btn-small">
+          Findings
+        </Link>
+        {can('manageAccounts') && (
+          <>
+            {a.status === 'CONNECTED' && activePlan && (
+              <button type="button" className="btn btn-small" disabled={fetching || Boolean(running)} onClick={() => void startScan({ awsAccountId: a.id })}>
+                {running ? 'Scanning…' : fetching ? 'Starting…' : 'Scan now'}
+              </button>
+            )}
+            {a.status !== 'CONNECTED' && activePlan && (
+              <Link to={`/accounts/${a.id}/connect${a.status === 'ERROR' ? '?step=verify' : ''}`} className="btn btn-small btn-primary">
+                {a.status === 'ERROR' ? 'Fix the connection' : 'Continue setup'}
+              </Link>
+            )}
+            <button type="button" className="btn btn-small btn-ghost" onClick={onRename}>
+              Rename
+            </button>
+            <button type="button" className="btn btn-small btn-danger-ghost" onClick={onRemove}>
+              Remove
+            </button>
+          </>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function RenameDialog({ account, onClose }: { account: Account; onClose: () => void }) {
+  const [name, setName] = useState(account.name);
+  const [error, setError] = useState<string | undefined>();
+  const [{ fetching }, rename] = useMutation(RenameDocument);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    const problem = nameError(name, 'a name', 100);
+    setError(problem);
+    if (problem) return;
+    const result = await rename({ id: account.id, name: name.trim() });
+    if (result.error) setError(gqlFormError(result.error, 'name').message);
+    else onClose();
+  }
+  return (
+    <Dialog open onClose={onClose} title={`Rename “${account.name}”`}>
+      <form onSubmit={submit} noValidate>
+        <TextField label="Name" value={name} onChange={(e) => setName(e.target.value)} error={error} maxLength={100} required />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={fetching}>
+            Save
+          </button>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function RemoveDialog({ account, onClose }: { account: Account; onClose: () => void }) {
+  const [confirm, setConfirm] = useState('');
+  const [error, setError] = useState<string | undefined>();
+  const [{ fetching }, remove] = useMutation(DeleteDocument);
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (confirm.trim() !== account.name) {
+      setError(`Type ${account.name} to confirm.`);
+      return;
+    }
+    const result = await remove({ id: account.id }, { additionalTypenames: ['AwsAccount', 'Finding', 'Alert', 'Asset'] });
+    if (result.error) setError(gqlMessage(result.error));
+    else onClose();
+  }
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Remove “${account.name}”?`}
+      description="Vigil stops monitoring the account and deletes its findings, alerts, assets and events. Delete the CloudFormation stack in AWS to remove the role."
+    >
+      <form onSubmit={submit} noValidate>
+        <TextField label={`Type ${account.name} to confirm`} value={confirm} onChange={(e) => setConfirm(e.target.value)} error={error} autoComplete="off" />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-danger" disabled={fetching}>
+            Remove account
+          </button>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
