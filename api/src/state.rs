@@ -17,6 +17,8 @@ pub struct AppState {
     pub jwt: JwtKeys,
     pub clock: Clock,
     pub auth_limits: AuthLimits,
+    /// GraphQL requests per tenant.
+    pub graphql_limits: crate::graphql::limits::TenantLimits,
     /// Vigil's own AWS identity, which assumes customers' roles.
     pub aws: ServiceIdentity,
 }
@@ -28,6 +30,9 @@ impl AppState {
             pool,
             jwt: JwtKeys::new(&config.jwt_secret),
             auth_limits: AuthLimits::new(config.auth_rate_per_minute),
+            graphql_limits: crate::graphql::limits::TenantLimits::new(
+                config.graphql_rate_per_minute,
+            ),
             config: Arc::new(config),
             metrics: metrics_handle(),
             clock,

@@ -63,6 +63,8 @@ pub struct Config {
     pub public_url: String,
     /// Sign-up and login attempts allowed per minute per client IP and per email.
     pub auth_rate_per_minute: u32,
+    /// GraphQL requests (operations) allowed per minute per tenant.
+    pub graphql_rate_per_minute: u32,
     /// The principal customers' roles trust; discovered with GetCallerIdentity when unset.
     pub trusted_principal_arn: Option<String>,
     /// Public base URL where the generic CloudFormation template is served from.
@@ -207,6 +209,7 @@ impl Config {
                 .unwrap_or_else(|| format!("{}/api/v1/aws", public_url(src).unwrap_or_default())),
             public_url: public_url(src)?,
             auth_rate_per_minute: parse(src, "VIGIL_AUTH_RATE_LIMIT", 10u32)?,
+            graphql_rate_per_minute: parse(src, "VIGIL_GRAPHQL_RATE_LIMIT", 600u32)?,
             trusted_principal_arn: src.get("VIGIL_TRUSTED_PRINCIPAL_ARN"),
         })
     }

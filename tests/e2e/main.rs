@@ -8,6 +8,7 @@ mod connect;
 mod correlations;
 mod emulator;
 mod health;
+mod limits;
 mod rules;
 mod team;
 mod worker;

@@ -50,12 +50,16 @@ impl AuthLimits {
     }
 }
 
-/// Runs [`AuthLimits::forget_idle`] every `every` until the token is cancelled.
-pub async fn sweep(limits: AuthLimits, every: Duration, stop: tokio_util::sync::CancellationToken) {
+/// Runs `forget_idle` (of the rate limiters) every `every` until the token is cancelled.
+pub async fn sweep(
+    forget_idle: impl Fn() + Send + 'static,
+    every: Duration,
+    stop: tokio_util::sync::CancellationToken,
+) {
     loop {
         tokio::select! {
             _ = stop.cancelled() => return,
-            _ = tokio::time::sleep(every) => limits.forget_idle(),
+            _ = tokio::time::sleep(every) => forget_idle(),
         }
     }
 }

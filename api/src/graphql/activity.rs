@@ -101,6 +101,7 @@ pub struct ActivityQuery;
 #[Object]
 impl ActivityQuery {
     /// CloudTrail events, newest first.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn events(
         &self,
         ctx: &Context<'_>,

@@ -163,6 +163,7 @@ pub struct AlertsQuery;
 #[Object]
 impl AlertsQuery {
     /// Alerts, most recent activity first.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn alerts(
         &self,
         ctx: &Context<'_>,

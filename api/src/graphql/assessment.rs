@@ -373,6 +373,7 @@ impl AssetGql {
         self.0.deleted_at
     }
     /// Its changes, newest first.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn changes(&self, ctx: &Context<'_>, first: Option<i32>) -> GqlResult<Vec<AssetChange>> {
         let p = require(ctx, Permission::Read)?;
         let limit = page_size(first)?;
@@ -445,6 +446,7 @@ impl AssessmentQuery {
     }
 
     /// Scans, newest first, optionally of one connection.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn scans(
         &self,
         ctx: &Context<'_>,
@@ -473,6 +475,7 @@ impl AssessmentQuery {
     }
 
     /// Findings, most severe first, then most recently seen.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn findings(
         &self,
         ctx: &Context<'_>,
@@ -560,6 +563,7 @@ impl AssessmentQuery {
     }
 
     /// The asset inventory by type, region and ID.
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn assets(
         &self,
         ctx: &Context<'_>,

@@ -45,6 +45,7 @@ pub struct AuditQuery;
 #[Object]
 impl AuditQuery {
     /// The tenant's audit log, newest first (owners and admins).
+    #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn audit_log(
         &self,
         ctx: &Context<'_>,

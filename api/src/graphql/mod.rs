@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod assessment;
 pub mod audit;
 pub mod context;
+pub mod limits;
 pub mod pagination;
 pub mod rules;
 pub mod team;
@@ -16,10 +17,10 @@ pub mod types;
 use std::net::SocketAddr;
 
 use async_graphql::{EmptySubscription, MergedObject, Schema, http::GraphiQLSource};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
 use axum::{
     extract::{ConnectInfo, State},
-    http::HeaderMap,
+    http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse},
 };
 
@@ -78,31 +79,88 @@ pub fn sdl() -> String {
     schema(None).sdl()
 }
 
-/// `POST /graphql`: authenticates the bearer credential, then executes.
+/// `POST /graphql`: enforces the request limits, authenticates the bearer credential,
+/// then executes one operation or a batch.
 pub async fn execute(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<VigilSchema>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    let mut request = request.into_inner();
+    request: GraphQLBatchRequest,
+) -> axum::response::Response {
+    let mut batch = request.into_inner();
+    let operations = batch.iter().count();
+    if operations > limits::MAX_BATCH {
+        return answer(limits::refused(
+            "BAD_USER_INPUT",
+            "BATCH_LIMIT",
+            format!(
+                "a batch may hold at most {} operations; this one holds {operations}",
+                limits::MAX_BATCH
+            ),
+        ));
+    }
+    if let Some(n) = batch
+        .iter()
+        .map(|r| limits::aliases(&r.query))
+        .find(|n| *n > limits::MAX_ALIASES)
+    {
+        return answer(limits::refused(
+            "BAD_USER_INPUT",
+            "ALIAS_LIMIT",
+            format!(
+                "an operation may use at most {} aliases; this one uses {n}",
+                limits::MAX_ALIASES
+            ),
+        ));
+    }
     if let Some(credential) = auth::bearer(&headers) {
         match auth::authenticate(&state, credential, Some(peer.ip())).await {
-            Ok(principal) => request = request.data(principal),
+            Ok(principal) => {
+                if let Err(retry_after) =
+                    state.graphql_limits.check(principal.tenant_id, operations)
+                {
+                    let mut response = answer(limits::refused(
+                        "RATE_LIMITED",
+                        "TENANT_RATE_LIMIT",
+                        format!(
+                            "too many requests for this organization; retry in {retry_after} s"
+                        ),
+                    ));
+                    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+                    response
+                        .headers_mut()
+                        .insert(header::RETRY_AFTER, retry_after.into());
+                    return response;
+                }
+                batch = batch.data(principal);
+            }
             Err(AuthError::Unauthenticated(reason)) => {
-                request = request.data(context::AuthFailure(reason))
+                batch = batch.data(context::AuthFailure(reason));
             }
             Err(AuthError::Internal(e)) => {
                 let error = context::internal(e);
-                return async_graphql::Response::from_errors(vec![
+                return answer(async_graphql::Response::from_errors(vec![
                     error.into_server_error(async_graphql::Pos::default()),
-                ])
-                .into();
+                ]));
             }
         }
     }
-    schema.execute(request).await.into()
+    match tokio::time::timeout(limits::TIMEOUT, schema.execute_batch(batch)).await {
+        Ok(done) => GraphQLResponse::from(limits::coded(done)).into_response(),
+        Err(_) => answer(limits::refused(
+            "TIMEOUT",
+            "REQUEST_TIMEOUT",
+            format!(
+                "the request took longer than {} s and was stopped; ask for less (a smaller `first`, fewer fields)",
+                limits::TIMEOUT.as_secs()
+            ),
+        )),
+    }
+}
+
+fn answer(response: async_graphql::Response) -> axum::response::Response {
+    GraphQLResponse::from(response).into_response()
 }
 
 /// `GET /graphql` in development: GraphiQL.

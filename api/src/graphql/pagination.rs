@@ -12,6 +12,13 @@ pub const DEFAULT_FIRST: i32 = 25;
 /// Largest `first` accepted.
 pub const MAX_FIRST: i32 = 100;
 
+/// The complexity of a connection: its page size times what each item asks for, so a
+/// query's cost grows with what it can return (OWASP: cost per connection, `first × child`).
+pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
+    let page = usize::try_from(first.unwrap_or(DEFAULT_FIRST).clamp(1, MAX_FIRST)).unwrap_or(1);
+    page.saturating_mul(child_complexity).saturating_add(1)
+}
+
 /// Validates `first`, returning the number of rows to show.
 pub fn page_size(first: Option<i32>) -> GqlResult<i64> {
     match first.unwrap_or(DEFAULT_FIRST) {
