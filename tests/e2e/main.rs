@@ -7,6 +7,7 @@ mod auth;
 mod connect;
 mod correlations;
 mod emulator;
+mod export;
 mod health;
 mod limits;
 mod rules;

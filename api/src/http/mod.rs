@@ -1,6 +1,7 @@
 //! HTTP routing and the tower layers around it.
 
 mod auth;
+mod export;
 mod health;
 mod template;
 
@@ -60,6 +61,8 @@ pub fn router(state: AppState) -> Router {
             &format!("/api/v1/aws/{}", vigil_core::aws::template::TEMPLATE_FILE),
             get(template::generic),
         )
+        .route("/api/v1/export/findings", get(export::findings))
+        .route("/api/v1/export/alerts", get(export::alerts))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
