@@ -6,6 +6,7 @@ pub mod connect;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod live;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -89,6 +90,12 @@ impl Application {
             std::time::Duration::from_secs(60),
             shutdown.clone(),
         ));
+        tokio::spawn(
+            self.state
+                .live
+                .clone()
+                .run(self.state.pool.clone(), shutdown.clone()),
+        );
         let router = http::router(self.state);
         tracing::info!(addr = %self.listener.local_addr()?, "vigil-api listening");
         axum::serve(

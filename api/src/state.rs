@@ -21,6 +21,8 @@ pub struct AppState {
     pub graphql_limits: crate::graphql::limits::TenantLimits,
     /// Vigil's own AWS identity, which assumes customers' roles.
     pub aws: ServiceIdentity,
+    /// Changes announced by PostgreSQL, for subscriptions.
+    pub live: crate::live::Live,
 }
 
 impl AppState {
@@ -36,6 +38,7 @@ impl AppState {
             config: Arc::new(config),
             metrics: metrics_handle(),
             clock,
+            live: crate::live::Live::default(),
         }
     }
 }

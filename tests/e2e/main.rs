@@ -10,6 +10,7 @@ mod emulator;
 mod export;
 mod health;
 mod limits;
+mod live;
 mod rules;
 mod team;
 mod worker;

@@ -9,6 +9,7 @@ pub mod assessment;
 pub mod audit;
 pub mod context;
 pub mod limits;
+pub mod live;
 pub mod pagination;
 pub mod rules;
 pub mod team;
@@ -16,8 +17,11 @@ pub mod types;
 
 use std::net::SocketAddr;
 
-use async_graphql::{EmptySubscription, MergedObject, Schema, http::GraphiQLSource};
-use async_graphql_axum::{GraphQLBatchRequest, GraphQLResponse};
+use async_graphql::{
+    Data, MergedObject, Schema,
+    http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource},
+};
+use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::{
     extract::{ConnectInfo, State},
     http::{HeaderMap, StatusCode, header},
@@ -57,12 +61,12 @@ pub struct Mutation(
 );
 
 /// The executable schema.
-pub type VigilSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type VigilSchema = Schema<Query, Mutation, live::Subscription>;
 
 /// Builds the schema; `state` is `None` when only the SDL is wanted.
 pub fn schema(state: Option<AppState>) -> VigilSchema {
     let dev = state.as_ref().is_some_and(|s| s.config.is_dev());
-    let mut builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
+    let mut builder = Schema::build(Query::default(), Mutation::default(), live::Subscription)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY);
     if !dev {
@@ -157,6 +161,56 @@ pub async fn execute(
             ),
         )),
     }
+}
+
+/// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older
+/// graphql-ws). The credential goes in the `connection_init` payload as
+/// `{"Authorization": "Bearer <token or API key>"}`; without a valid one the connection is
+/// refused.
+pub async fn subscriptions(
+    State(state): State<AppState>,
+    axum::Extension(schema): axum::Extension<VigilSchema>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    protocol: GraphQLProtocol,
+    upgrade: axum::extract::WebSocketUpgrade,
+) -> axum::response::Response {
+    upgrade
+        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .on_upgrade(move |socket| async move {
+            GraphQLWebSocket::new(socket, schema, protocol)
+                .on_connection_init(move |payload| async move {
+                    let header = ["Authorization", "authorization"]
+                        .iter()
+                        .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut headers = HeaderMap::new();
+                    if let Ok(v) = header.parse() {
+                        headers.insert(header::AUTHORIZATION, v);
+                    }
+                    let credential = auth::bearer(&headers).ok_or_else(|| {
+                        async_graphql::Error::new(
+                            "send {\"Authorization\": \"Bearer <token or API key>\"} in connection_init",
+                        )
+                    })?;
+                    match auth::authenticate(&state, credential, Some(peer.ip())).await {
+                        Ok(principal) => {
+                            let mut data = Data::default();
+                            data.insert(principal);
+                            data.insert(state.clone());
+                            Ok(data)
+                        }
+                        Err(AuthError::Unauthenticated(reason)) => {
+                            Err(async_graphql::Error::new(reason))
+                        }
+                        Err(AuthError::Internal(e)) => {
+                            Err(context::internal(e))
+                        }
+                    }
+                })
+                .serve()
+                .await
+        })
 }
 
 fn answer(response: async_graphql::Response) -> axum::response::Response {

@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1/auth", auth)
         .route("/graphql", graphql)
+        .route("/graphql/ws", get(crate::graphql::subscriptions))
         .layer(axum::Extension(schema))
         .route(
             &format!("/api/v1/aws/{}", vigil_core::aws::template::TEMPLATE_FILE),

@@ -247,6 +247,21 @@ pub async fn page(
     Ok((rows, total))
 }
 
+/// Reads one alert.
+pub async fn get(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: uuid::Uuid,
+) -> Result<Option<Alert>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from alerts where tenant_id = $1 and alert_id = $2"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .fetch_optional(conn)
+    .await
+}
+
 /// Moves an alert to `acknowledged` or `closed`.
 pub async fn set_status(
     conn: &mut PgConnection,
