@@ -16,7 +16,7 @@ export CARGO_TERM_COLOR ?= never
 VENV := .venv
 PY_REQS := tests/aws/requirements.txt
 
-.PHONY: help test demo demo-check lint-deploy web-test check-tools db venv fmt lint unit emulator-selfcheck schema bench clean
+.PHONY: help test demo demo-check lint-deploy web-test graphql-examples check-tools db venv fmt lint unit emulator-selfcheck schema bench clean
 
 help:
 	@echo "make test   - format check, clippy, and every test (sets up PostgreSQL and the emulator venv)"
@@ -64,11 +64,16 @@ demo-check: check-tools db venv
 web-test: check-tools db venv
 	scripts/web-test.sh
 
+# The examples of docs/graphql.md, run with a generic GraphQL client (Python gql) under
+# scripts/demo.sh.
+graphql-examples: check-tools db venv
+	scripts/graphql-examples.sh
+
 # Regenerates the committed GraphQL SDL after a schema change.
 schema:
 	cargo run -q -p vigil-api -- schema > api/schema.graphql
 
-test: check-tools db venv fmt lint unit emulator-selfcheck lint-deploy demo-check web-test
+test: check-tools db venv fmt lint unit emulator-selfcheck lint-deploy demo-check web-test graphql-examples
 
 bench: check-tools db venv
 	cargo bench -p vigil-core --bench queue

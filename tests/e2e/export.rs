@@ -207,6 +207,21 @@ async fn alerts_export_as_ocsf_detection_findings_and_bad_requests_are_4xx(
             .starts_with('T')
     );
 
+    // Compressed, as most HTTP clients ask for it: the stream still ends cleanly.
+    let gzipped = app
+        .http
+        .get(app.url("/api/v1/export/alerts?format=json"))
+        .bearer_auth(&token)
+        .header("accept-encoding", "gzip")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gzipped.headers()["content-encoding"], "gzip");
+    let body = gzipped.bytes().await.expect("the whole compressed body");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut flate2::read::GzDecoder::new(&body[..]), &mut text).unwrap();
+    assert_eq!(text.lines().count(), 1, "{text}");
+
     let csv = export(&app, Some(&token), "/api/v1/export/alerts").await;
     assert_eq!(
         csv.text().await.unwrap().lines().count(),

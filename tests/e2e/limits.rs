@@ -25,18 +25,26 @@ async fn queries_past_a_limit_are_refused_with_a_code_and_a_reason(
         .access_token;
     let t = Some(token.as_str());
 
-    // Introspection types nest without end: 14 levels.
-    let deep = "{ __schema { types { fields { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } }";
-    let body = app.graphql(t, deep, json!({})).await;
+    // Introspection types nest without end: 20 levels.
+    let deep = format!(
+        "{{ __schema {{ types {{ fields {{ type {{ {}name{} }} }} }} }} }}",
+        "ofType { ".repeat(16),
+        " }".repeat(16)
+    );
+    let body = app.graphql(t, &deep, json!({})).await;
     assert_eq!(
         error_code(&body).as_deref(),
         Some("BAD_USER_INPUT"),
         "{body}"
     );
     assert_eq!(reason(&body), "DEPTH_LIMIT", "{body}");
+    // A client's standard introspection query stays within the limit.
+    let introspection = "{ __schema { types { fields { args { type { ofType { ofType { ofType { ofType { ofType { ofType { ofType { ofType { name } } } } } } } } } } } } } }";
+    let body = app.graphql(t, introspection, json!({})).await;
+    assert!(body.get("errors").is_none(), "{body}");
 
     // Five aliased pages of 100 findings, 12 fields each: over 5,000.
-    let page = "findings(first: 100) { edges { cursor node { id title severity status region resourceId resourceType checkId firstSeenAt lastSeenAt } } }";
+    let page = "findings(first: 100) { edges { cursor node { id title severity status region resourceId resourceType ruleId firstSeenAt lastSeenAt } } }";
     let costly = format!("{{ a: {page} b: {page} c: {page} d: {page} e: {page} }}");
     let body = app.graphql(t, &costly, json!({})).await;
     assert_eq!(reason(&body), "COMPLEXITY_LIMIT", "{body}");
@@ -108,6 +116,12 @@ async fn queries_past_a_limit_are_refused_with_a_code_and_a_reason(
             .iter()
             .all(|a| a["data"]["me"]["email"] == "limits@example.com")
     );
+
+    // A body past 1 MiB is refused before it is read.
+    let huge =
+        json!({ "query": format!("{{ me {{ email }} }} # {}", "x".repeat(2 * 1024 * 1024)) });
+    let resp = post(huge).await.unwrap();
+    assert_eq!(resp.status(), 413);
 
     // A syntax error also says what kind of problem it is.
     let body = app.graphql(t, "{ me { email ", json!({})).await;

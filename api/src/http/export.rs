@@ -252,9 +252,10 @@ where
             }
         }
     });
-    let body = Body::from_stream(futures::stream::unfold(rx, |mut rx| async move {
-        rx.recv().await.map(|item| (item, rx))
-    }));
+    // poll_fn keeps answering `None` once the channel is done, as compression layers
+    // that poll again expect (an unfold would panic there).
+    let mut rx = rx;
+    let body = Body::from_stream(futures::stream::poll_fn(move |cx| rx.poll_recv(cx)));
     let (content_type, ext) = match format {
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Json | Format::Ocsf => ("application/x-ndjson", "jsonl"),

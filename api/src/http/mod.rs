@@ -20,6 +20,7 @@ use tower::ServiceBuilder;
 use tower::ServiceExt;
 use tower_http::{
     compression::CompressionLayer,
+    limit::RequestBodyLimitLayer,
     request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
     sensitive_headers::SetSensitiveRequestHeadersLayer,
     services::{ServeDir, ServeFile},
@@ -55,7 +56,8 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(AUTH_BODY_LIMIT));
     Router::new()
         .nest("/api/v1/auth", auth)
-        .route("/graphql", graphql)
+        // The GraphQL extractor reads the body itself, past `DefaultBodyLimit`.
+        .route("/graphql", graphql.layer(RequestBodyLimitLayer::new(BODY_LIMIT)))
         .route("/graphql/ws", get(crate::graphql::subscriptions))
         .layer(axum::Extension(schema))
         .route(
