@@ -13,6 +13,8 @@ export default defineConfig({
     port: 5173,
     proxy: {
       '/api': { target: api, changeOrigin: false },
+      // Subscriptions (graphql-transport-ws); listed first so the WebSocket upgrade is proxied.
+      '/graphql/ws': { target: api, changeOrigin: false, ws: true },
       '/graphql': { target: api, changeOrigin: false },
     },
   },

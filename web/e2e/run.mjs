@@ -203,6 +203,17 @@ async function main() {
     if (m.type() === 'error' && !/status of (401|404)/.test(m.text())) pageErrors.push(`console: ${m.text()}`);
   });
 
+  // Frames of the subscriptions WebSocket (graphql-transport-ws), to see that the wizard's
+  // scan progress arrives over it.
+  const wsFrames = { scanProgress: 0, sockets: 0 };
+  page.on('websocket', (ws) => {
+    if (!ws.url().endsWith('/graphql/ws')) return;
+    wsFrames.sockets += 1;
+    ws.on('framereceived', (f) => {
+      if (typeof f.payload === 'string' && f.payload.includes('"scanProgress"')) wsFrames.scanProgress += 1;
+    });
+  });
+
   const stamp = Date.now().toString(36);
   const email = `owner-${stamp}@e2e.example.com`;
   const password = `correct horse ${stamp}`;
@@ -293,6 +304,8 @@ async function main() {
       await page.getByRole('list', { name: 'First findings' }).waitFor({ timeout: PIPELINE_TIMEOUT });
       await page.getByRole('heading', { name: 'Your first scan is done' }).waitFor({ timeout: PIPELINE_TIMEOUT });
       await checkPage(page, '07 wizard first findings');
+      if (wsFrames.scanProgress === 0) throw new Error(`no scanProgress frame came over /graphql/ws (${wsFrames.sockets} socket(s) opened)`);
+      log(`  scan progress over the WebSocket: ${wsFrames.scanProgress} frame(s)`);
     });
 
     await step('dashboard shows findings by severity, top checks, the chart and accounts', async () => {
@@ -332,6 +345,23 @@ async function main() {
       await page.waitForURL((u) => !/\/findings\/[^/?]+/.test(u.pathname));
       await page.getByLabel('Status').selectOption('SUPPRESSED');
       await page.getByRole('link', { name: findingTitle }).first().waitFor();
+    });
+
+    await step('findings: export the filtered list as CSV', async () => {
+      await page.getByLabel('Export as').selectOption('csv');
+      const [request, download] = await Promise.all([
+        page.waitForRequest((r) => r.url().includes('/api/v1/export/findings')),
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: 'Export', exact: true }).click(),
+      ]);
+      const q = new URL(request.url()).searchParams;
+      if (q.get('format') !== 'csv' || q.get('status') !== 'SUPPRESSED' || q.get('severity') !== 'HIGH') {
+        throw new Error(`the export did not carry the page's filters: ${request.url()}`);
+      }
+      const file = await download.path();
+      const text = file ? readFileSync(file, 'utf8') : '';
+      if (!text.includes(findingTitle)) throw new Error(`the export (${download.suggestedFilename()}) does not list ${findingTitle}`);
+      log(`  exported ${download.suggestedFilename()} (${text.split('\n').filter(Boolean).length} lines)`);
     });
 
     await step('alerts: the emulated attack raises alerts; open one with its raw event and acknowledge it', async () => {

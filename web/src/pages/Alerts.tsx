@@ -4,6 +4,7 @@ import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
 import { Dialog } from '../components/Dialog';
+import { ExportControl } from '../components/ExportControl';
 import { FormAlert, SelectField, TextField } from '../components/fields';
 import { Pager, useCursorPages } from '../components/Pager';
 import { SeverityFilter } from '../components/SeverityFilter';
@@ -195,9 +196,16 @@ export default function Alerts() {
         title="Alerts"
         description="Suspicious activity detected in your accounts’ CloudTrail, most recent first. Repeated events of the same rule and principal within an hour join one alert."
         actions={
-          <button type="button" className="btn" onClick={reload} disabled={fetching}>
-            {fetching ? 'Refreshing…' : 'Refresh'}
-          </button>
+          <>
+            <ExportControl
+              kind="alerts"
+              noun="alerts"
+              filters={{ status: filter.status, severity: filter.severity, awsAccountId: filter.awsAccountId, since }}
+            />
+            <button type="button" className="btn" onClick={reload} disabled={fetching}>
+              {fetching ? 'Refreshing…' : 'Refresh'}
+            </button>
+          </>
         }
       />
       <AlertFilters params={params} setParams={setParams} accounts={accounts.accounts} filtered={filtered} />

@@ -71,6 +71,19 @@ describe('ConnectAccount', () => {
     expect(screen.getByText(/Nothing yet/)).toBeInTheDocument();
   });
 
+  it('follows the scan over the subscription', async () => {
+    const scan = { id: 's1', status: 'RUNNING', regionsDone: 3, regionsTotal: 17, resourcesSeen: 0, findingsOpened: 0, startedAt: null, finishedAt: null, error: null, problems: [] };
+    const progress = vi.fn(() => ({ scanProgress: { id: 's1', status: 'RUNNING', regionsDone: 9, regionsTotal: 17, resourcesSeen: 40, findingsOpened: 2 } }));
+    const { client } = mockClient({
+      ConnectAccount: { awsAccount: { ...account, status: 'CONNECTED', accountId: '111111111111', lastScan: scan } },
+      FirstFindings: { findings: { totalCount: 0, edges: [] } },
+      ScanProgress: progress,
+    });
+    renderPage(<ConnectAccount />, { route: '/accounts/acc1/connect', path: '/accounts/:accountId/connect', client });
+    expect(await screen.findByText('9 of 17 regions read')).toBeInTheDocument();
+    expect(progress).toHaveBeenCalledWith({ id: 's1' });
+  });
+
   it('tells a viewer to ask an admin', () => {
     const { client } = mockClient({});
     renderPage(<ConnectAccount />, { route: '/accounts/connect', path: '/accounts/:accountId?/connect', client, role: 'VIEWER' });

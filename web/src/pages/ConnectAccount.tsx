@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
-import { useMutation, useQuery } from 'urql';
+import { useMutation, useQuery, useSubscription } from 'urql';
 import { gqlFormError, type FormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
 import { FormAlert, TextField } from '../components/fields';
@@ -94,6 +94,19 @@ const FirstFindingsDocument = graphql(`
           resourceId
         }
       }
+    }
+  }
+`);
+
+const ScanProgressDocument = graphql(`
+  subscription ScanProgress($id: ID!) {
+    scanProgress(scanId: $id) {
+      id
+      status
+      regionsDone
+      regionsTotal
+      findingsOpened
+      resourcesSeen
     }
   }
 `);
@@ -241,11 +254,22 @@ function NameStep() {
 function ContinueConnection({ id }: { id: string }) {
   const [{ data, error, fetching }, refetch] = useQuery({ query: ConnectAccountDocument, variables: { id } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  const account = data?.awsAccount;
+  const loaded = data?.awsAccount;
   const [params, setParams] = useSearchParams();
-  const scanRunning = account?.status === 'CONNECTED' && (!account.lastScan || !scanFinished(account.lastScan.status));
-  // Live scan progress: poll every 2 s until the first scan finishes.
-  usePolling(reload, 2000, scanRunning);
+  const scanRunning = loaded?.status === 'CONNECTED' && (!loaded.lastScan || !scanFinished(loaded.lastScan.status));
+  // Live scan progress over the WebSocket (the scan now, then each change, until it
+  // finishes); polling every 2 s only while there is no scan to follow yet or the
+  // subscription failed.
+  const scanId = loaded?.lastScan?.id;
+  const [live] = useSubscription({ query: ScanProgressDocument, variables: { id: scanId ?? '' }, pause: !scanId || !scanRunning });
+  const liveScan = live.data?.scanProgress.id === scanId ? live.data?.scanProgress : undefined;
+  const liveFinished = Boolean(liveScan && scanFinished(liveScan.status));
+  usePolling(reload, 2000, scanRunning && (!scanId || Boolean(live.error)));
+  // Once the scan finishes, fetch the rest (problems, error, times) once.
+  useEffect(() => {
+    if (liveFinished) reload();
+  }, [liveFinished, reload]);
+  const account = loaded && liveScan && loaded.lastScan && !scanFinished(loaded.lastScan.status) ? { ...loaded, lastScan: { ...loaded.lastScan, ...liveScan } } : loaded;
 
   if (!data) {
     if (error) return <ErrorState error={error} onRetry={reload} />;

@@ -5,6 +5,7 @@ import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
 import { DataTable } from '../components/DataTable';
+import { ExportControl } from '../components/ExportControl';
 import { Dialog } from '../components/Dialog';
 import { FormAlert, SelectField, TextAreaField, TextField } from '../components/fields';
 import { Pager, useCursorPages } from '../components/Pager';
@@ -173,6 +174,7 @@ export default function Findings() {
       <PageHeader
         title="Findings"
         description="Configuration problems found by the scans of your AWS accounts. Suppressed findings stay suppressed across rescans."
+        actions={<ExportControl kind="findings" noun="findings" filters={{ status, severity, awsAccountId: textParam(params, 'awsAccountId') }} />}
       />
       <FindingFilters
         status={statusParam === 'ALL' ? 'ALL' : (status[0] ?? 'OPEN')}

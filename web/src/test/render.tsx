@@ -32,7 +32,7 @@ export function mockClient(resolvers: Record<string, unknown | Resolver>) {
   const client = {
     executeQuery: vi.fn(answer),
     executeMutation: vi.fn(answer),
-    executeSubscription: vi.fn(() => never),
+    executeSubscription: vi.fn(answer),
   } as unknown as Client;
   return { client, calls };
 }
