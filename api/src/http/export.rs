@@ -415,26 +415,37 @@ fn finding_ocsf(f: &findings::Finding, account: &str) -> Value {
     })
 }
 
-/// `GET /api/v1/export/findings`.
-pub async fn findings(
-    State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    Query(params): Query<Params>,
-) -> Response {
-    let p = match parse(&params, &["open", "resolved", "suppressed"]) {
+/// What is exported, and the statuses its filter accepts.
+#[derive(Clone, Copy)]
+struct Kind {
+    name: &'static str,
+    statuses: &'static [&'static str],
+}
+
+/// What differs between the exports: how a page is read (the filter is built from the
+/// parameters) and how rows are written.
+async fn export<R, C, F, Fut>(
+    state: AppState,
+    headers: &HeaderMap,
+    peer: SocketAddr,
+    params: &Params,
+    kind: Kind,
+    reader: impl FnOnce(&Parsed, sqlx::PgPool, TenantId) -> F,
+    write: fn(&Writer, &[R], bool) -> Bytes,
+) -> Response
+where
+    F: Fn(Option<C>) -> Fut + Clone + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<(Vec<R>, Option<C>), sqlx::Error>> + Send,
+    R: Send + 'static,
+    C: Send + 'static,
+{
+    let p = match parse(params, kind.statuses) {
         Ok(p) => p,
         Err(message) => return bad("invalid_parameter", &message),
     };
-    let tenant = match caller(&state, &headers, peer).await {
+    let tenant = match caller(&state, headers, peer).await {
         Ok(t) => t,
         Err(r) => return r,
-    };
-    let filter = findings::Filter {
-        aws_account_id: p.account,
-        severities: p.severities,
-        statuses: p.statuses,
-        ..Default::default()
     };
     let writer = match account_ids(&state, tenant).await {
         Ok(accounts) => std::sync::Arc::new(Writer {
@@ -443,39 +454,69 @@ pub async fn findings(
         }),
         Err(e) => return crate::error::ApiError::Internal(e.into()).into_response(),
     };
-    let since = p.since;
-    let pool = state.pool.clone();
-    // One page in its own transaction; the cursor of the next one when this one was full.
-    let read = move |after: Option<findings::Cursor>| {
-        let (pool, filter) = (pool.clone(), filter.clone());
-        async move {
-            let mut tx = db::begin_tenant(&pool, tenant).await?;
-            let (rows, _) = findings::page(&mut tx, tenant, &filter, after, PAGE).await?;
-            tx.commit().await?;
-            let next = rows
-                .last()
-                .map(|(rank, f)| (*rank, f.last_seen_at, f.finding_id));
-            let next = next.filter(|_| rows.len() as i64 == PAGE);
-            let rows: Vec<_> = rows
-                .into_iter()
-                .map(|(_, f)| f)
-                .filter(|f| since.is_none_or(|s| f.last_seen_at >= s))
-                .collect();
-            Ok::<_, sqlx::Error>((rows, next))
-        }
-    };
+    let read = reader(&p, state.pool.clone(), tenant);
     let (rows, cursor) = match read(None).await {
         Ok(r) => r,
         Err(e) => return crate::error::ApiError::Internal(e.into()).into_response(),
     };
-    let first = writer.findings(&rows, true);
-    streamed(p.format, "findings", first, cursor, move |after| {
+    let first = write(&writer, &rows, true);
+    streamed(p.format, kind.name, first, cursor, move |after| {
         let (read, writer) = (read.clone(), writer.clone());
         async move {
             let (rows, next) = read(Some(after)).await?;
-            Ok((writer.findings(&rows, false), next))
+            Ok((write(&writer, &rows, false), next))
         }
     })
+}
+
+/// `GET /api/v1/export/findings`.
+pub async fn findings(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+    Query(params): Query<Params>,
+) -> Response {
+    let kind = Kind {
+        name: "findings",
+        statuses: &["open", "resolved", "suppressed"],
+    };
+    export(
+        state,
+        &headers,
+        peer,
+        &params,
+        kind,
+        |p, pool, tenant| {
+            let filter = findings::Filter {
+                aws_account_id: p.account,
+                severities: p.severities.clone(),
+                statuses: p.statuses.clone(),
+                ..Default::default()
+            };
+            let since = p.since;
+            // One page in its own transaction; the next one's cursor when this one was full.
+            move |after: Option<findings::Cursor>| {
+                let (pool, filter) = (pool.clone(), filter.clone());
+                async move {
+                    let mut tx = db::begin_tenant(&pool, tenant).await?;
+                    let (rows, _) = findings::page(&mut tx, tenant, &filter, after, PAGE).await?;
+                    tx.commit().await?;
+                    let next = rows
+                        .last()
+                        .map(|(rank, f)| (*rank, f.last_seen_at, f.finding_id))
+                        .filter(|_| rows.len() as i64 == PAGE);
+                    let rows: Vec<_> = rows
+                        .into_iter()
+                        .map(|(_, f)| f)
+                        .filter(|f| since.is_none_or(|s| f.last_seen_at >= s))
+                        .collect();
+                    Ok((rows, next))
+                }
+            }
+        },
+        Writer::findings,
+    )
+    .await
 }
 
 const ALERT_COLUMNS: &[&str] = &[
@@ -579,50 +620,39 @@ pub async fn alerts(
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
-    let p = match parse(&params, &["open", "acknowledged", "closed"]) {
-        Ok(p) => p,
-        Err(message) => return bad("invalid_parameter", &message),
+    let kind = Kind {
+        name: "alerts",
+        statuses: &["open", "acknowledged", "closed"],
     };
-    let tenant = match caller(&state, &headers, peer).await {
-        Ok(t) => t,
-        Err(r) => return r,
-    };
-    let filter = alerts::Filter {
-        aws_account_id: p.account,
-        severities: p.severities,
-        statuses: p.statuses,
-        since: p.since,
-        ..Default::default()
-    };
-    let writer = match account_ids(&state, tenant).await {
-        Ok(accounts) => std::sync::Arc::new(Writer {
-            format: p.format,
-            accounts,
-        }),
-        Err(e) => return crate::error::ApiError::Internal(e.into()).into_response(),
-    };
-    let pool = state.pool.clone();
-    let read = move |after: Option<(DateTime<Utc>, uuid::Uuid)>| {
-        let (pool, filter) = (pool.clone(), filter.clone());
-        async move {
-            let mut tx = db::begin_tenant(&pool, tenant).await?;
-            let (rows, _) = alerts::page(&mut tx, tenant, &filter, after, PAGE).await?;
-            tx.commit().await?;
-            let next = rows.last().map(|a| (a.last_seen_at, a.alert_id));
-            let next = next.filter(|_| rows.len() as i64 == PAGE);
-            Ok::<_, sqlx::Error>((rows, next))
-        }
-    };
-    let (rows, cursor) = match read(None).await {
-        Ok(r) => r,
-        Err(e) => return crate::error::ApiError::Internal(e.into()).into_response(),
-    };
-    let first = writer.alerts(&rows, true);
-    streamed(p.format, "alerts", first, cursor, move |after| {
-        let (read, writer) = (read.clone(), writer.clone());
-        async move {
-            let (rows, next) = read(Some(after)).await?;
-            Ok((writer.alerts(&rows, false), next))
-        }
-    })
+    export(
+        state,
+        &headers,
+        peer,
+        &params,
+        kind,
+        |p, pool, tenant| {
+            let filter = alerts::Filter {
+                aws_account_id: p.account,
+                severities: p.severities.clone(),
+                statuses: p.statuses.clone(),
+                since: p.since,
+                ..Default::default()
+            };
+            move |after: Option<(DateTime<Utc>, uuid::Uuid)>| {
+                let (pool, filter) = (pool.clone(), filter.clone());
+                async move {
+                    let mut tx = db::begin_tenant(&pool, tenant).await?;
+                    let (rows, _) = alerts::page(&mut tx, tenant, &filter, after, PAGE).await?;
+                    tx.commit().await?;
+                    let next = rows
+                        .last()
+                        .map(|a| (a.last_seen_at, a.alert_id))
+                        .filter(|_| rows.len() as i64 == PAGE);
+                    Ok((rows, next))
+                }
+            }
+        },
+        Writer::alerts,
+    )
+    .await
 }
