@@ -383,6 +383,27 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
         )
         .await;
     assert_eq!(ack["acknowledgeAlert"]["status"], "ACKNOWLEDGED");
+    // One alert by ID, with when it was triaged; another organization reads nothing.
+    let one =
+        "query($id: ID!) { alert(id: $id) { status acknowledgedBy acknowledgedAt closedAt } }";
+    let got = c
+        .app
+        .graphql_ok(&c.token, one, json!({ "id": stopped[0]["id"] }))
+        .await;
+    assert_eq!(got["alert"]["status"], "ACKNOWLEDGED");
+    assert!(got["alert"]["acknowledgedAt"].is_string(), "{got}");
+    assert!(got["alert"]["acknowledgedBy"].is_string(), "{got}");
+    assert!(got["alert"]["closedAt"].is_null(), "{got}");
+    let stranger = c
+        .app
+        .signup("stranger@trail.example", "Stranger")
+        .await
+        .access_token;
+    let theirs = c
+        .app
+        .graphql_ok(&stranger, one, json!({ "id": stopped[0]["id"] }))
+        .await;
+    assert!(theirs["alert"].is_null(), "{theirs}");
     let sources: Vec<String> = sqlx::query_scalar("select source from ingest_cursors")
         .fetch_all(&admin)
         .await

@@ -134,8 +134,17 @@ impl AlertGql {
     async fn techniques(&self) -> Vec<String> {
         self.rule().map(|r| r.techniques()).unwrap_or_default()
     }
+    /// Who acknowledged or closed it (a user's email or an API key's name).
     async fn acknowledged_by(&self) -> Option<&str> {
         self.0.acknowledged_by.as_deref()
+    }
+    /// When it was acknowledged.
+    async fn acknowledged_at(&self) -> Option<DateTime<Utc>> {
+        self.0.acknowledged_at
+    }
+    /// When it was closed.
+    async fn closed_at(&self) -> Option<DateTime<Utc>> {
+        self.0.closed_at
     }
 }
 
@@ -162,6 +171,19 @@ pub struct AlertsQuery;
 
 #[Object]
 impl AlertsQuery {
+    /// One alert; another organization's ID, or a malformed one, reads as absent.
+    async fn alert(&self, ctx: &Context<'_>, id: ID) -> GqlResult<Option<AlertGql>> {
+        let p = require(ctx, Permission::Read)?;
+        let Ok(id) = id.parse::<uuid::Uuid>() else {
+            return Ok(None);
+        };
+        let mut tx = tenant_tx(ctx, p).await?;
+        Ok(alerts::get(&mut tx, p.tenant_id, id)
+            .await
+            .or_internal()?
+            .map(AlertGql))
+    }
+
     /// Alerts, most recent activity first.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn alerts(
