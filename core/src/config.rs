@@ -190,14 +190,11 @@ impl Config {
                 "VIGIL_EVENT_RETENTION",
                 Duration::from_secs(90 * 86_400),
             )?,
-            baseline_learning: match src.get("VIGIL_BASELINE_LEARNING").as_deref().map(str::trim) {
-                Some("0" | "0s") => Duration::ZERO,
-                _ => duration(
-                    src,
-                    "VIGIL_BASELINE_LEARNING",
-                    Duration::from_secs(7 * 86_400),
-                )?,
-            },
+            baseline_learning: any_duration(
+                src,
+                "VIGIL_BASELINE_LEARNING",
+                Duration::from_secs(7 * 86_400),
+            )?,
             worker_concurrency: positive(src, "VIGIL_WORKER_CONCURRENCY", 4)?,
             job_lease: duration(src, "VIGIL_JOB_LEASE", Duration::from_secs(60))?,
             shutdown_grace: duration(src, "VIGIL_SHUTDOWN_GRACE", Duration::from_secs(30))?,
@@ -280,8 +277,8 @@ fn public_url(src: &impl VarSource) -> Result<String, ConfigError> {
     Ok(url.trim_end_matches('/').to_owned())
 }
 
-/// Parses durations written as `90s`, `5m`, `6h` or `1h 30m`.
-fn duration(
+/// Parses durations written as `90s`, `5m`, `6h` or `1h 30m`; zero is allowed.
+fn any_duration(
     src: &impl VarSource,
     name: &'static str,
     default: Duration,
@@ -289,10 +286,19 @@ fn duration(
     let Some(raw) = src.get(name) else {
         return Ok(default);
     };
-    let parsed = humantime::parse_duration(raw.trim()).map_err(|e| ConfigError::Invalid {
+    humantime::parse_duration(raw.trim()).map_err(|e| ConfigError::Invalid {
         name,
         reason: format!("`{raw}` is not a duration like 90s, 5m or 6h ({e})"),
-    })?;
+    })
+}
+
+/// As [`any_duration`], for settings that must be longer than zero.
+fn duration(
+    src: &impl VarSource,
+    name: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let parsed = any_duration(src, name, default)?;
     if parsed.is_zero() {
         return Err(ConfigError::Invalid {
             name,
@@ -333,6 +339,18 @@ mod tests {
             err.to_string().starts_with("DATABASE_URL is required"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_learning_period_may_be_zero_in_any_unit_but_intervals_may_not() {
+        for zero in ["0", "0s", "0m", "0h"] {
+            let cfg =
+                Config::from_source(&[DB, ("VIGIL_ENV", "dev"), ("VIGIL_BASELINE_LEARNING", zero)]);
+            assert_eq!(cfg.unwrap().baseline_learning, Duration::ZERO, "{zero}");
+        }
+        let err = Config::from_source(&[DB, ("VIGIL_ENV", "dev"), ("VIGIL_SCAN_INTERVAL", "0m")])
+            .unwrap_err();
+        assert!(err.to_string().contains("VIGIL_SCAN_INTERVAL"), "{err}");
     }
 
     #[test]
