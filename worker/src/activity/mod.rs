@@ -78,15 +78,22 @@ pub async fn run(
     let own_rules = detection_rules::list(&mut tx, account.tenant_id, true)
         .await
         .map_err(retry)?;
-    let learning = chrono::Duration::from_std(settings.baseline_learning).unwrap_or_default();
-    let learning_until = aws_accounts::start_baseline(
-        &mut tx,
-        account.tenant_id,
-        account.aws_account_id,
-        clock.now() + learning,
-    )
-    .await
-    .map_err(retry)?;
+    // Set once, by the first ingestion; later runs read it from the connection.
+    let learning_until = match account.baseline_until {
+        Some(until) => until,
+        None => {
+            let learning =
+                chrono::Duration::from_std(settings.baseline_learning).unwrap_or_default();
+            aws_accounts::start_baseline(
+                &mut tx,
+                account.tenant_id,
+                account.aws_account_id,
+                clock.now() + learning,
+            )
+            .await
+            .map_err(retry)?
+        }
+    };
     tx.commit().await.map_err(retry)?;
     let mut all_rules: Vec<Rule> = rules.to_vec();
     for stored in own_rules {
