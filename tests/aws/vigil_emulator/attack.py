@@ -15,6 +15,7 @@ password.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 import boto3
@@ -87,8 +88,18 @@ def _try(call: Any, **kwargs: Any) -> str:
         return error.response["Error"]["Code"]
 
 
-def console_login_records(account: str) -> list[dict[str, Any]]:
-    """ConsoleLogin events no API can produce: a burst of failures, then root without MFA."""
+def _stamp(records: list[dict[str, Any]], start: datetime | None) -> list[dict[str, Any]]:
+    """Give records eventTimes 30 s apart from `start` (None: the emulator's arrival time)."""
+    if start is not None:
+        for index, record in enumerate(records):
+            moment = start + timedelta(seconds=30 * index)
+            record["eventTime"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return records
+
+
+def console_login_records(account: str, start: datetime | None = None) -> list[dict[str, Any]]:
+    """ConsoleLogin events no API can produce: a burst of failures, then root without MFA;
+    30 s apart from `start` when given."""
     records = []
     for attempt in range(5):
         records.append(
@@ -150,7 +161,7 @@ def console_login_records(account: str) -> list[dict[str, Any]]:
             "eventCategory": "Management",
         }
     )
-    return records
+    return _stamp(records, start)
 
 
 def _deny_once(endpoint: str, account: str, calls: tuple[tuple[str, str], ...]) -> list[str]:
@@ -205,9 +216,11 @@ def burst(
     session: boto3.Session,
     key_id: str,
     recon: tuple[tuple[str, str], ...] = RECON_CALLS,
+    logins_at: datetime | None = None,
 ) -> dict[str, Any]:
     """`attack` with an already leaked key of bob-dev (`leak_key`); `recon` names the
-    denied reconnaissance calls (a subset of STORY_RECON_CALLS)."""
+    denied reconnaissance calls (a subset of STORY_RECON_CALLS); `logins_at` backdates the
+    injected console sign-ins (None: they happen now)."""
     result: dict[str, Any] = {
         "principal": f"arn:aws:iam::{account}:user/bob-dev",
         "sourceIp": ATTACKER_IP,
@@ -285,7 +298,7 @@ def burst(
     injected = control(
         endpoint,
         "/_vigil/events",
-        {"accountId": account, "records": console_login_records(account)},
+        {"accountId": account, "records": console_login_records(account, logins_at)},
     )
     result["injected"] = {"ConsoleLogin": injected["stored"]}
     result["accessKeyId"] = key_id
@@ -334,7 +347,12 @@ def console_login_without_mfa_record(account: str, user: str) -> dict[str, Any]:
 
 
 def second_act(
-    endpoint: str, account: str, region: str, session: boto3.Session, key_id: str
+    endpoint: str,
+    account: str,
+    region: str,
+    session: boto3.Session,
+    key_id: str,
+    login_at: datetime | None = None,
 ) -> dict[str, Any]:
     """The story's sequel in another seeded account, with a leaked key of bob-dev there.
 
@@ -352,7 +370,10 @@ def second_act(
     injected = control(
         endpoint,
         "/_vigil/events",
-        {"accountId": account, "records": [console_login_without_mfa_record(account, "bob-dev")]},
+        {
+            "accountId": account,
+            "records": _stamp([console_login_without_mfa_record(account, "bob-dev")], login_at),
+        },
     )
     result["injected"] = {"ConsoleLogin": injected["stored"]}
     sts = _attacker_client(session, "sts", endpoint, "us-east-1")

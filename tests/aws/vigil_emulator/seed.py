@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -432,8 +433,9 @@ def story(
     bob-dev in both, drops everything the emulator recorded for the seeded accounts so
     far (the estate predates the story), then creates and starts the first account's trail
     (recorded: CreateTrail, StartLogging) and plays `attack.burst` in the first account
-    (first region; twelve denied reconnaissance calls, `STORY_RECON_CALLS`) and
-    `attack.second_act` in the second (second region). Sets the first
+    (first region; twelve denied reconnaissance calls, `STORY_RECON_CALLS`; its console
+    sign-ins 20 minutes back) and `attack.second_act` in the second (second region; the
+    sign-in 9 minutes back). Sets the first
     account's `trail` in `summary`; returns what each act did.
     """
     if len(accounts) < 2:
@@ -450,12 +452,24 @@ def story(
     summary["accounts"][first]["trail"] = seed_trail(
         first_admin, endpoint, regions[0], _bucket_names(first)["logs"]
     )
+    # The sign-ins happened before the CLI work, as in a real intrusion; their own times
+    # also keep the story's alerts from all sharing one second when it plays fast.
+    now = datetime.now(UTC).replace(microsecond=0)
     acts = {
         first: attacks.burst(
-            endpoint, first, regions[0], *leaked[first], recon=attacks.STORY_RECON_CALLS
+            endpoint,
+            first,
+            regions[0],
+            *leaked[first],
+            recon=attacks.STORY_RECON_CALLS,
+            logins_at=now - timedelta(minutes=20),
         ),
         second: attacks.second_act(
-            endpoint, second, regions[1] if len(regions) > 1 else regions[0], *leaked[second]
+            endpoint,
+            second,
+            regions[1] if len(regions) > 1 else regions[0],
+            *leaked[second],
+            login_at=now - timedelta(minutes=9),
         ),
     }
     for act in acts.values():
