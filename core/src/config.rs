@@ -69,6 +69,9 @@ pub struct Config {
     pub trusted_principal_arn: Option<String>,
     /// Public base URL where the generic CloudFormation template is served from.
     pub template_base_url: String,
+    /// Let webhooks call loopback, private and link-local addresses and plain http
+    /// (`VIGIL_WEBHOOK_ALLOW_INTERNAL`; tests and on-premises receivers only).
+    pub webhook_allow_internal: bool,
 }
 
 /// The shape of log lines.
@@ -208,6 +211,7 @@ impl Config {
             auth_rate_per_minute: parse(src, "VIGIL_AUTH_RATE_LIMIT", 10u32)?,
             graphql_rate_per_minute: parse(src, "VIGIL_GRAPHQL_RATE_LIMIT", 600u32)?,
             trusted_principal_arn: src.get("VIGIL_TRUSTED_PRINCIPAL_ARN"),
+            webhook_allow_internal: parse_bool(src, "VIGIL_WEBHOOK_ALLOW_INTERNAL", false)?,
         })
     }
 

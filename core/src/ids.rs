@@ -74,6 +74,14 @@ uuid_id!(
     /// A resource in the asset inventory.
     AssetId
 );
+uuid_id!(
+    /// An endpoint a tenant's events are posted to.
+    WebhookId
+);
+uuid_id!(
+    /// One event's delivery to one webhook, with its attempts.
+    WebhookDeliveryId
+);
 
 /// A job in the queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]

@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ids::{AwsAccountId, ScanId, TenantId},
+    ids::{AwsAccountId, ScanId, TenantId, WebhookDeliveryId},
     jobs::Payload,
 };
 
@@ -27,6 +27,12 @@ pub enum Task {
         tenant_id: TenantId,
         aws_account_id: AwsAccountId,
     },
+    /// Posts one webhook delivery; the queue's retries are its retries. Also enqueued
+    /// by the `webhook_fanout` trigger (migration 11), which writes this shape.
+    DeliverWebhook {
+        tenant_id: TenantId,
+        delivery_id: WebhookDeliveryId,
+    },
 }
 
 impl Task {
@@ -40,6 +46,7 @@ impl Task {
             Task::IngestActivity { aws_account_id, .. } => {
                 Some(format!("{}ingest", account_key_prefix(*aws_account_id)))
             }
+            Task::DeliverWebhook { .. } => None,
         }
     }
 }
@@ -59,6 +66,7 @@ impl Payload for Task {
             Task::Housekeeping { .. } => "housekeeping",
             Task::ScanAccount { .. } => "scan_account",
             Task::IngestActivity { .. } => "ingest_activity",
+            Task::DeliverWebhook { .. } => "deliver_webhook",
         }
     }
 }

@@ -14,15 +14,18 @@ use vigil_core::{
     jobs::{self, Handler, JobContext, JobError},
     store::{
         aws_accounts::{self, AwsAccount},
-        correlations, events,
+        correlations, events, webhooks,
     },
     tasks::Task,
 };
 
-use crate::{activity, scan};
+use crate::{activity, scan, webhooks::Sender};
 
 /// Values a first-seen rule has not shown for this long are forgotten.
 const BASELINE_KEEP_DAYS: i64 = 31;
+
+/// Finished webhook deliveries stay in the log this long.
+const DELIVERY_LOG_DAYS: i64 = 30;
 
 /// The worker's handler for every product task.
 pub struct TaskHandler {
@@ -32,6 +35,7 @@ pub struct TaskHandler {
     settings: Settings,
     lookup_limiter: activity::LookupLimiter,
     rules: &'static [vigil_detect::Rule],
+    webhooks: Sender,
 }
 
 /// Tunables of the work itself.
@@ -43,6 +47,10 @@ pub struct Settings {
     pub event_retention_days: i64,
     /// How long first-seen rules learn after a connection's first ingestion.
     pub baseline_learning: Duration,
+    /// Webhooks may call internal addresses and plain http (`VIGIL_WEBHOOK_ALLOW_INTERNAL`).
+    pub webhook_allow_internal: bool,
+    /// Where customers reach Vigil, for links in webhook payloads.
+    pub public_url: String,
 }
 
 impl Default for Settings {
@@ -51,6 +59,8 @@ impl Default for Settings {
             backfill: activity::DEFAULT_BACKFILL,
             event_retention_days: 90,
             baseline_learning: activity::DEFAULT_BASELINE_LEARNING,
+            webhook_allow_internal: false,
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -74,11 +84,13 @@ impl TaskHandler {
             settings: Settings::default(),
             lookup_limiter: activity::lookup_limiter(),
             rules: vigil_detect::builtin::all(),
+            webhooks: webhook_sender(&Settings::default()),
         }
     }
 
     /// Replaces the default [`Settings`].
     pub fn with_settings(mut self, settings: Settings) -> Self {
+        self.webhooks = webhook_sender(&settings);
         self.settings = settings;
         self
     }
@@ -137,6 +149,12 @@ impl TaskHandler {
     }
 }
 
+fn webhook_sender(settings: &Settings) -> Sender {
+    // Building a reqwest client fails only when TLS cannot initialise at all.
+    Sender::new(settings.webhook_allow_internal, &settings.public_url)
+        .expect("the webhook HTTP client builds")
+}
+
 fn retry(e: impl Into<anyhow::Error>) -> JobError {
     JobError::Retry(e.into())
 }
@@ -144,7 +162,7 @@ fn retry(e: impl Into<anyhow::Error>) -> JobError {
 impl Handler for TaskHandler {
     type Payload = Task;
 
-    async fn handle(&self, _ctx: JobContext, task: Task) -> Result<(), JobError> {
+    async fn handle(&self, ctx: JobContext, task: Task) -> Result<(), JobError> {
         match task {
             Task::Housekeeping { keep_finished_days } => {
                 let age = Duration::from_secs(u64::from(keep_finished_days) * 86_400);
@@ -168,9 +186,14 @@ impl Handler for TaskHandler {
                 )
                 .await
                 .map_err(retry)?;
+                let deliveries =
+                    webhooks::prune(&mut conn, now - chrono::Duration::days(DELIVERY_LOG_DAYS))
+                        .await
+                        .map_err(retry)?;
                 tracing::info!(
                     deleted,
                     forgotten_correlation_state = forgotten,
+                    forgotten_webhook_deliveries = deliveries,
                     dropped_event_partitions = dropped,
                     "pruned finished jobs and expired events"
                 );
@@ -217,6 +240,14 @@ impl Handler for TaskHandler {
                 }
                 Connection::Denied(_) | Connection::Gone => Ok(()),
             },
+            Task::DeliverWebhook {
+                tenant_id,
+                delivery_id,
+            } => {
+                self.webhooks
+                    .deliver(&self.pool, &self.clock, &ctx, tenant_id, delivery_id)
+                    .await
+            }
         }
     }
 }

@@ -4,6 +4,7 @@ pub mod activity;
 pub mod handler;
 pub mod scan;
 pub mod schedule;
+pub mod webhooks;
 
 use std::time::Duration;
 
@@ -76,6 +77,8 @@ pub async fn run_with(
         event_retention_days: i64::try_from(config.event_retention.as_secs() / 86_400)
             .unwrap_or(90),
         baseline_learning: config.baseline_learning,
+        webhook_allow_internal: config.webhook_allow_internal,
+        public_url: config.public_url.clone(),
     };
     let runner = Runner::new(
         queue,

@@ -14,6 +14,7 @@ pub mod pagination;
 pub mod rules;
 pub mod team;
 pub mod types;
+pub mod webhooks;
 
 use std::net::SocketAddr;
 
@@ -48,6 +49,7 @@ pub struct Query(
     alerts::AlertsQuery,
     rules::RulesQuery,
     api_keys::ApiKeysQuery,
+    webhooks::WebhooksQuery,
     audit::AuditQuery,
 );
 
@@ -59,6 +61,7 @@ pub struct Mutation(
     alerts::AlertsMutation,
     rules::RulesMutation,
     api_keys::ApiKeysMutation,
+    webhooks::WebhooksMutation,
 );
 
 /// The executable schema.

@@ -18,6 +18,7 @@ use serde_json::{Value, json};
 use vigil_core::{
     db,
     ids::{AwsAccountId, TenantId},
+    render::{alert_json, finding_json},
     roles::Permission,
     store::{alerts, aws_accounts, findings},
 };
@@ -370,21 +371,6 @@ fn finding_row(f: &findings::Finding, account: &str) -> Vec<String> {
     ]
 }
 
-fn finding_json(f: &findings::Finding, account: &str) -> Value {
-    let rule = vigil_checks::rule(&f.rule_id);
-    json!({
-        "id": f.finding_id.to_string(), "ruleId": f.rule_id,
-        "title": rule.map_or(f.rule_id.as_str(), |r| r.title),
-        "severity": f.severity.to_uppercase(), "status": f.status.to_uppercase(),
-        "awsAccountId": f.aws_account_id.to_string(), "accountId": account, "region": f.region,
-        "resourceType": f.resource_type, "resourceId": f.resource_id, "resourceArn": f.resource_arn,
-        "description": rule.map_or("", |r| r.description), "remediation": rule.map_or("", |r| r.remediation),
-        "compliance": rule.map(|r| r.compliance.to_vec()).unwrap_or_default(), "evidence": f.evidence,
-        "firstSeenAt": f.first_seen_at, "lastSeenAt": f.last_seen_at, "resolvedAt": f.resolved_at,
-        "suppressedReason": f.suppressed_reason,
-    })
-}
-
 /// OCSF 1.1 Compliance Finding (class 2003).
 fn finding_ocsf(f: &findings::Finding, account: &str) -> Value {
     let rule = vigil_checks::rule(&f.rule_id);
@@ -558,23 +544,6 @@ fn alert_row(a: &alerts::Alert, account: &str) -> Vec<String> {
         a.acknowledged_by.clone().unwrap_or_default(),
         meta.map(|m| m.techniques().join("; ")).unwrap_or_default(),
     ]
-}
-
-fn alert_json(a: &alerts::Alert, account: &str) -> Value {
-    let meta = vigil_detect::builtin::meta_by_id(&a.rule_id);
-    json!({
-        "id": a.alert_id.to_string(), "ruleId": a.rule_id, "title": a.title,
-        "severity": a.severity.to_uppercase(), "status": a.status.to_uppercase(),
-        "awsAccountId": a.aws_account_id.to_string(), "accountId": account, "region": a.region,
-        "eventName": a.event_name, "eventSource": a.event_source, "principalArn": a.principal_arn,
-        "sourceIpAddress": a.source_ip, "sourceResource": a.source_resource,
-        "eventCount": a.event_count, "eventIds": a.event_ids,
-        "firstSeenAt": a.first_seen_at, "lastSeenAt": a.last_seen_at,
-        "acknowledgedBy": a.acknowledged_by, "acknowledgedAt": a.acknowledged_at, "closedAt": a.closed_at,
-        "description": meta.map_or("", |m| m.description.as_str()),
-        "runbook": meta.and_then(|m| m.runbook.clone()),
-        "techniques": meta.map(|m| m.techniques()).unwrap_or_default(),
-    })
 }
 
 /// OCSF 1.1 Detection Finding (class 2004).

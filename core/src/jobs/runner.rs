@@ -39,6 +39,8 @@ pub struct JobContext {
     pub tenant_id: Option<TenantId>,
     /// This run's attempt number, from 1.
     pub attempt: i32,
+    /// The job's attempt budget: the run with `attempt == max_attempts` is the last.
+    pub max_attempts: i32,
     /// Cancelled when the worker is stopping and the grace period is over.
     pub cancel: CancellationToken,
 }
@@ -240,6 +242,7 @@ async fn execute<H: Handler>(
                     job_id: id,
                     tenant_id: job.tenant_id,
                     attempt: job.attempts,
+                    max_attempts: job.max_attempts,
                     cancel: interrupt.clone(),
                 };
                 let run = AssertUnwindSafe(handler.handle(ctx, payload)).catch_unwind();

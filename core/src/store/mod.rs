@@ -16,6 +16,7 @@ pub mod findings;
 pub mod scans;
 pub mod tenants;
 pub mod users;
+pub mod webhooks;
 
 /// Marks SQL assembled from constant fragments (column lists, shared filters) as
 /// audited: none of it comes from input, which is always bound as parameters.

@@ -156,6 +156,42 @@ export type Severity =
   /** A risky configuration worth a look. */
   | 'MEDIUM';
 
+/** Where a delivery stands. */
+export type WebhookDeliveryStatus =
+  /** Every attempt failed, or the target was refused; not retried any more. */
+  | 'FAILED'
+  /** Not sent yet, or failed and waiting for its next attempt. */
+  | 'PENDING'
+  /** The receiver answered 2xx. */
+  | 'SUCCEEDED';
+
+/** What a webhook is told about. */
+export type WebhookEvent =
+  /** A detection raised a new alert (not when an open alert grows). */
+  | 'ALERT_RAISED'
+  /**
+   * A finding was seen for the first time, came back after being resolved, or its
+   * suppression ended.
+   */
+  | 'FINDING_OPENED'
+  /** A complete re-check no longer sees a finding. */
+  | 'FINDING_RESOLVED'
+  /** A scan ended (succeeded, partial or failed); always sent whatever `minSeverity`. */
+  | 'SCAN_FINISHED';
+
+/** The body a webhook receives. */
+export type WebhookFormat =
+  /**
+   * `{"text": ...}`, which Slack's incoming webhooks (and Mattermost's, and others
+   * compatible with them) post to a channel.
+   */
+  | 'SLACK'
+  /**
+   * Vigil's JSON event: `id`, `type`, `timestamp`, `tenantId`, `url` and `data` holding
+   * the alert, finding or scan in the GraphQL API's field names (docs/graphql.md).
+   */
+  | 'VIGIL';
+
 export type MeQueryVariables = Exact<{ [key: string]: never; }>;
 
 
