@@ -22,9 +22,18 @@ pub(crate) struct Connected {
 }
 
 pub(crate) async fn connected(opts: PgConnectOptions, account: &str) -> Connected {
+    connected_with(opts, account, &[]).await
+}
+
+/// [`connected`] with configuration overrides for the API.
+pub(crate) async fn connected_with(
+    opts: PgConnectOptions,
+    account: &str,
+    config: &[(&str, &str)],
+) -> Connected {
     let emu = Emulator::shared();
     let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
-    let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
+    let app = spawn_app_full(test_config(config), app_pool(opts).await, aws).await;
     let token = app
         .signup(&format!("owner@{account}.example"), "Activity")
         .await
@@ -124,7 +133,7 @@ impl Connected {
 }
 
 /// What an attacker does with stolen credentials, through the real API.
-async fn attack(account: &str) {
+pub(crate) async fn attack(account: &str) {
     let emu = Emulator::shared();
     let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(account, "eu-west-1").await);
     let vpc = ec2

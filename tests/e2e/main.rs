@@ -13,4 +13,5 @@ mod limits;
 mod live;
 mod rules;
 mod team;
+mod webhooks;
 mod worker;

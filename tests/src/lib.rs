@@ -158,6 +158,22 @@ pub fn emulator_worker_with(
     app: &TestApp,
     settings: vigil_worker::handler::Settings,
 ) -> Runner<TaskHandler> {
+    emulator_worker_full(
+        app,
+        settings,
+        RunnerOptions {
+            concurrency: 2,
+            ..RunnerOptions::default()
+        },
+    )
+}
+
+/// [`emulator_worker`] with other work settings and runner options (short backoffs...).
+pub fn emulator_worker_full(
+    app: &TestApp,
+    settings: vigil_worker::handler::Settings,
+    options: RunnerOptions,
+) -> Runner<TaskHandler> {
     let sessions = Sessions::new(
         emulator::Emulator::shared().management_base(),
         vigil_worker::REFRESH_BEFORE_EXPIRY,
@@ -165,10 +181,7 @@ pub fn emulator_worker_with(
     Runner::new(
         Queue::new(app.pool.clone(), "test-worker", Duration::from_secs(60)),
         TaskHandler::new(app.pool.clone(), sessions, app.clock.clone()).with_settings(settings),
-        RunnerOptions {
-            concurrency: 2,
-            ..RunnerOptions::default()
-        },
+        options,
     )
 }
 

@@ -313,8 +313,11 @@ impl WebhooksMutation {
         ctx: &Context<'_>,
         url: String,
         events: Vec<WebhookEventGql>,
-        #[graphql(default_with = "SeverityGql::Low")] min_severity: SeverityGql,
-        #[graphql(default_with = "WebhookFormatGql::Vigil")] format: WebhookFormatGql,
+        #[graphql(desc = "Alerts and findings below this are not sent; LOW when left out.")]
+        min_severity: Option<SeverityGql>,
+        #[graphql(desc = "The body's shape; VIGIL when left out.")] format: Option<
+            WebhookFormatGql,
+        >,
         #[graphql(desc = "A label; defaults to the URL's host.")] name: Option<String>,
     ) -> GqlResult<WebhookWithSecret> {
         let p = require(ctx, Permission::ManageIntegrations)?;
@@ -339,8 +342,8 @@ impl WebhooksMutation {
                 name: &name,
                 url: url.as_str(),
                 events: &events,
-                min_severity: min_severity.as_str(),
-                format: format.as_str(),
+                min_severity: min_severity.unwrap_or(SeverityGql::Low).as_str(),
+                format: format.unwrap_or(WebhookFormatGql::Vigil).as_str(),
                 secret: &secret,
                 created_by: &p.label,
             },
