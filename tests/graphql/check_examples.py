@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import argparse
 import csv
+import http.server
 import io
 import json
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import traceback
 import uuid
@@ -45,6 +47,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import standardwebhooks
 from gql import Client, GraphQLRequest
 from gql.transport.exceptions import (
     TransportProtocolError,
@@ -73,6 +76,8 @@ REQUIRED_EXAMPLES = {
     "ticketing-sync-findings",
     "acknowledge-alert",
     "accounts-last-scan",
+    "create-webhook",
+    "webhook-log",
 }
 #: The demo's emulated AWS accounts (scripts/demo_setup.py).
 DEMO_ACCOUNTS = {"111111111111", "222222222222"}
@@ -952,6 +957,89 @@ def check_rate_limit(api: Api, st: State) -> None:
     api.run(api.client(st.viewer_key, retries=5), "{ tenant { id } }")
 
 
+def python_blocks(markdown: str) -> list[str]:
+    """The ```python fenced blocks of a Markdown text."""
+    return re.findall(r"^```python[ \t]*\n(.*?)^```[ \t]*$", markdown, re.M | re.S)
+
+
+class WebhookReceiver:
+    """An HTTP receiver on loopback that keeps each request's headers and raw body."""
+
+    def __init__(self) -> None:
+        self.requests: list[tuple[dict[str, str], bytes]] = []
+        received = self.requests
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (the stdlib's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *_: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+
+
+def check_webhooks(api: Api, st: State) -> None:
+    """The create-webhook and webhook-log examples, and the document's verification
+    snippet, against a real signed delivery (the demo runs with
+    VIGIL_WEBHOOK_ALLOW_INTERNAL, set by scripts/graphql-examples.sh, so a loopback
+    receiver is accepted)."""
+    snippets = [b for b in python_blocks(DOC.read_text()) if "def verify(" in b]
+    require(len(snippets) == 1, f"{len(snippets)} verification snippets in the document")
+    scope: dict[str, Any] = {}
+    exec(compile(snippets[0], "docs/graphql.md (verify)", "exec"), scope)  # noqa: S102
+    verify = scope["verify"]
+    owner, viewer = api.client(st.access_token), api.client(st.viewer_key)
+    receiver = WebhookReceiver()
+    try:
+        api.expect_code(viewer, st.examples["create-webhook"], {"url": receiver.url}, "FORBIDDEN")
+        created = api.run(owner, st.examples["create-webhook"], {"url": receiver.url})
+        secret, webhook = created["createWebhook"]["secret"], created["createWebhook"]["webhook"]
+        require(secret.startswith("whsec_"), "the secret is not a whsec_ key")
+        require(webhook["minSeverity"] == "HIGH" and webhook["format"] == "VIGIL", short(webhook))
+        delivery = api.run(
+            owner, "mutation($id: ID!) { testWebhook(id: $id) { id } }", {"id": webhook["id"]}
+        )["testWebhook"]["id"]
+        deadline = time.monotonic() + 60
+        while not receiver.requests and time.monotonic() < deadline:
+            time.sleep(0.2)
+        require(receiver.requests, "no delivery reached the receiver within 60 s")
+        headers, body = receiver.requests[0]
+        require(headers.get("webhook-id") == delivery, f"webhook-id {headers.get('webhook-id')}")
+        require(json.loads(body)["type"] == "TEST", short(body.decode()))
+        require(verify(secret, headers, body), "the document's verify() refused a real delivery")
+        require(not verify(secret, headers, body + b" "), "verify() accepted a changed body")
+        stale = dict(headers, **{"webhook-timestamp": str(int(time.time()) - 3600)})
+        require(not verify(secret, stale, body), "verify() accepted an hour-old timestamp")
+        standardwebhooks.Webhook(secret).verify(body, headers)  # raises when it does not verify
+        # The log shows it delivered (the receiver answered 204).
+        deadline = time.monotonic() + 30
+        while True:
+            log = api.run(owner, st.examples["webhook-log"], {"id": webhook["id"]})["webhook"]
+            require(log["deliveries"]["totalCount"] == 0 or time.monotonic() < deadline,
+                    f"the delivery is still listed as failed or pending: {short(log)}")
+            if log["deliveries"]["totalCount"] == 0:
+                break
+            time.sleep(0.5)
+        done = api.run(
+            owner,
+            "query($id: ID!) { webhookDelivery(id: $id) { status attempts responseCode } }",
+            {"id": delivery},
+        )["webhookDelivery"]
+        require(done == {"status": "SUCCEEDED", "attempts": 1, "responseCode": 204}, short(done))
+        api.run(owner, "mutation($id: ID!) { deleteWebhook(id: $id) }", {"id": webhook["id"]})
+    finally:
+        receiver.close()
+
+
 # ---- running ------------------------------------------------------------------------------------
 
 
@@ -982,6 +1070,7 @@ CHECKS = [
     Check(f"at most {MAX_ALIASES} aliases", check_aliases, pending=True),
     Check(f"batches of at most {MAX_BATCH} operations", check_batch, pending=True),
     Check("exports: csv, json, ocsf and filters", check_exports, pending=True),
+    Check("webhooks: a signed delivery verifies with the documented snippet", check_webhooks),
     Check(f"rate limit {RATE_PER_MINUTE} a minute (last)", check_rate_limit, pending=True),
 ]
 

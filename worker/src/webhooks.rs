@@ -125,9 +125,8 @@ impl Sender {
         let last = ctx.attempt >= ctx.max_attempts;
         let mut conn = db::begin_tenant(pool, tenant).await.map_err(retry)?;
         let result = match outcome {
-            Ok(()) => {
-                let code = Some(200);
-                finish(&mut conn, tenant, id, clock, "succeeded", code, "").await?;
+            Ok(code) => {
+                finish(&mut conn, tenant, id, clock, "succeeded", Some(code), "").await?;
                 Ok(())
             }
             Err(Failure {
@@ -160,7 +159,8 @@ impl Sender {
         result
     }
 
-    /// Sends the signed request. Errors never carry the URL (it may hold a token).
+    /// Sends the signed request; answers the 2xx status. Errors never carry the URL (it
+    /// may hold a token).
     async fn post(
         &self,
         url: &str,
@@ -168,7 +168,7 @@ impl Sender {
         delivery: &Delivery,
         body: &str,
         clock: &Clock,
-    ) -> Result<(), Failure> {
+    ) -> Result<i32, Failure> {
         let url = parse_target(url, self.allow_internal).map_err(Failure::refused)?;
         let message_id = delivery.delivery_id.to_string();
         let timestamp = clock.now().timestamp();
@@ -191,7 +191,7 @@ impl Sender {
             .map_err(Failure::transport)?;
         let status = response.status();
         if status.is_success() {
-            return Ok(());
+            return Ok(i32::from(status.as_u16()));
         }
         Err(Failure {
             code: Some(i32::from(status.as_u16())),
