@@ -55,8 +55,11 @@ pub struct AwsAccountSetup {
 #[derive(Debug, Clone)]
 pub struct AwsAccountGql(pub aws_accounts::AwsAccount);
 
+/// A connection to one AWS account through a cross-account role.
 #[Object(name = "AwsAccount")]
 impl AwsAccountGql {
+    /// The connection's ID: what `awsAccountId` fields and arguments refer to (not the
+    /// 12-digit `accountId`).
     async fn id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
@@ -64,6 +67,7 @@ impl AwsAccountGql {
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Where the connection stands.
     async fn status(&self) -> AwsAccountStatusGql {
         status(&self.0.status)
     }
@@ -92,6 +96,7 @@ impl AwsAccountGql {
     async fn last_activity_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_activity_at
     }
+    /// When the connection was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }

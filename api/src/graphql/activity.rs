@@ -15,6 +15,7 @@ use crate::connection;
 #[derive(Debug, Clone)]
 pub struct EventGql(pub events::Event);
 
+/// One CloudTrail event of a connected account.
 #[Object(name = "Event")]
 impl EventGql {
     /// Vigil's ID of the event (the account's connection and CloudTrail's event ID).
@@ -33,9 +34,12 @@ impl EventGql {
     async fn event_source(&self) -> &str {
         &self.0.event_source
     }
+    /// The connection the event was ingested from (an `AwsAccount.id`, not the 12-digit
+    /// AWS account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
+    /// The region the call was made in (CloudTrail's `awsRegion`), e.g. `eu-west-1`.
     async fn region(&self) -> &str {
         &self.0.region
     }
@@ -47,6 +51,7 @@ impl EventGql {
     async fn principal_type(&self) -> Option<&str> {
         self.0.principal_type.as_deref()
     }
+    /// The access key that signed the call (`userIdentity.accessKeyId`), when there was one.
     async fn access_key_id(&self) -> Option<&str> {
         self.0.access_key_id.as_deref()
     }
@@ -54,9 +59,11 @@ impl EventGql {
     async fn source_ip_address(&self) -> Option<&str> {
         self.0.source_ip.as_deref()
     }
+    /// The caller's client, as CloudTrail's `userAgent` reports it.
     async fn user_agent(&self) -> Option<&str> {
         self.0.user_agent.as_deref()
     }
+    /// When the call was made (CloudTrail's `eventTime`), not when Vigil ingested it.
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.occurred_at
     }
@@ -64,6 +71,8 @@ impl EventGql {
     async fn error_code(&self) -> Option<&str> {
         self.0.error_code.as_deref()
     }
+    /// Whether the call only reads (CloudTrail's `readOnly`); null when the record does not
+    /// say.
     async fn read_only(&self) -> Option<bool> {
         self.0.read_only
     }
@@ -82,12 +91,19 @@ connection!(EventConnection, EventEdge, EventGql, "events");
 /// Which events to list.
 #[derive(Debug, Default, InputObject)]
 pub struct EventFilter {
+    /// Only events of this connection (an `AwsAccount.id`).
     pub aws_account_id: Option<ID>,
+    /// Only calls of this API (exact match, e.g. `ConsoleLogin`).
     pub event_name: Option<String>,
+    /// Only calls to this service (exact match, e.g. `iam.amazonaws.com`).
     pub event_source: Option<String>,
+    /// Only calls by this principal (exact ARN).
     pub principal_arn: Option<String>,
+    /// Only calls from this source (exact match: an address, or an AWS service name).
     pub source_ip_address: Option<String>,
+    /// Only failed calls with this error code (exact match, e.g. `AccessDenied`).
     pub error_code: Option<String>,
+    /// Only calls in this region (exact match, e.g. `eu-west-1`).
     pub region: Option<String>,
     /// From this time (inclusive).
     pub since: Option<DateTime<Utc>>,

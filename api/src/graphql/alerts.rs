@@ -56,8 +56,10 @@ impl AlertGql {
     }
 }
 
+/// A detection: one rule firing for one principal, with every event that joined it.
 #[Object(name = "Alert")]
 impl AlertGql {
+    /// The alert's ID.
     async fn id(&self) -> ID {
         self.0.alert_id.to_string().into()
     }
@@ -65,24 +67,32 @@ impl AlertGql {
     async fn rule_id(&self) -> &str {
         &self.0.rule_id
     }
+    /// The rule's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// The rule's severity.
     async fn severity(&self) -> SeverityGql {
         SeverityGql::parse(&self.0.severity)
     }
+    /// Where it stands.
     async fn status(&self) -> AlertStatusGql {
         AlertStatusGql::parse(&self.0.status)
     }
+    /// The connection the events came from (an `AwsAccount.id`, not the 12-digit AWS
+    /// account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
+    /// The AWS region of the first event.
     async fn region(&self) -> Option<&str> {
         self.0.region.as_deref()
     }
+    /// The API call of the first event, e.g. `StopLogging`.
     async fn event_name(&self) -> Option<&str> {
         self.0.event_name.as_deref()
     }
+    /// The service of the first event, e.g. `cloudtrail.amazonaws.com`.
     async fn event_source(&self) -> Option<&str> {
         self.0.event_source.as_deref()
     }
@@ -102,9 +112,12 @@ impl AlertGql {
     async fn occurred_at(&self) -> DateTime<Utc> {
         self.0.first_seen_at
     }
+    /// When the earliest event of the alert happened (CloudTrail's `eventTime`); the same
+    /// as `occurredAt`.
     async fn first_seen_at(&self) -> DateTime<Utc> {
         self.0.first_seen_at
     }
+    /// When the latest event that joined the alert happened (CloudTrail's `eventTime`).
     async fn last_seen_at(&self) -> DateTime<Utc> {
         self.0.last_seen_at
     }
@@ -153,12 +166,19 @@ connection!(AlertConnection, AlertEdge, AlertGql, "alerts");
 /// Which alerts to list.
 #[derive(Debug, Default, InputObject)]
 pub struct AlertFilter {
+    /// Only alerts of this connection (an `AwsAccount.id`).
     pub aws_account_id: Option<ID>,
+    /// Only alerts with one of these severities.
     pub severity: Option<Vec<SeverityGql>>,
+    /// Only alerts in one of these states.
     pub status: Option<Vec<AlertStatusGql>>,
+    /// Only alerts whose first event is this API call (exact match, e.g. `StopLogging`).
     pub event_name: Option<String>,
+    /// Only alerts of this rule (exact rule ID).
     pub rule_id: Option<String>,
+    /// Only alerts of this principal (exact ARN).
     pub principal_arn: Option<String>,
+    /// Only alerts from this source (exact match: an address, or an AWS service name).
     pub source_ip_address: Option<String>,
     /// Alerts with activity from this time.
     pub since: Option<DateTime<Utc>>,

@@ -21,6 +21,7 @@ use crate::auth::tokens;
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(name = "ApiKey")]
 pub struct ApiKeyGql {
+    /// The key's ID (not the secret key).
     pub id: ID,
     /// What the key is for.
     pub name: String,
@@ -28,6 +29,7 @@ pub struct ApiKeyGql {
     pub prefix: String,
     /// What the key may do.
     pub role: RoleGql,
+    /// When the key was created.
     pub created_at: DateTime<Utc>,
     /// Last time the key authenticated a request (to the minute).
     pub last_used_at: Option<DateTime<Utc>>,
@@ -54,6 +56,7 @@ impl From<credentials::ApiKey> for ApiKeyGql {
 pub struct CreatedApiKey {
     /// The secret key. Store it now: Vigil keeps only a hash.
     pub key: String,
+    /// The key as `apiKeys` lists it.
     pub api_key: ApiKeyGql,
 }
 

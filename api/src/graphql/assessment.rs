@@ -52,8 +52,11 @@ fn scan_status(s: &str) -> ScanStatusGql {
 /// Something a scan could not read.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct ScanProblem {
+    /// The region, or `global` for account-wide services (IAM, S3).
     pub region: String,
+    /// The AWS service, e.g. `ec2`, `rds`.
     pub service: String,
+    /// The API call that failed, e.g. `DescribeInstances`.
     pub operation: String,
     /// The AWS error code and message.
     pub message: String,
@@ -63,14 +66,18 @@ pub struct ScanProblem {
 #[derive(Debug, Clone)]
 pub struct ScanGql(pub scans::Scan);
 
+/// One assessment run over one connection.
 #[Object(name = "Scan")]
 impl ScanGql {
+    /// The scan's ID.
     async fn id(&self) -> ID {
         self.0.scan_id.to_string().into()
     }
+    /// Where it stands.
     async fn status(&self) -> ScanStatusGql {
         scan_status(&self.0.status)
     }
+    /// The connection scanned (an `AwsAccount.id`, not the 12-digit AWS account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
@@ -86,12 +93,15 @@ impl ScanGql {
     async fn regions_done(&self) -> i32 {
         self.0.regions_done
     }
+    /// When the scan was queued.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
     }
+    /// When a worker started it; null while queued.
     async fn started_at(&self) -> Option<DateTime<Utc>> {
         self.0.started_at
     }
+    /// When it ended (succeeded, partial or failed); null until then.
     async fn finished_at(&self) -> Option<DateTime<Utc>> {
         self.0.finished_at
     }
@@ -208,8 +218,10 @@ impl FindingGql {
     }
 }
 
+/// One check failing on one resource.
 #[Object(name = "Finding")]
 impl FindingGql {
+    /// The finding's ID.
     async fn id(&self) -> ID {
         self.0.finding_id.to_string().into()
     }
@@ -217,15 +229,20 @@ impl FindingGql {
     async fn rule_id(&self) -> &str {
         &self.0.rule_id
     }
+    /// The check's title.
     async fn title(&self) -> &str {
         self.rule().map_or(self.0.rule_id.as_str(), |r| r.title)
     }
+    /// The check's severity.
     async fn severity(&self) -> SeverityGql {
         SeverityGql::parse(&self.0.severity)
     }
+    /// Where it stands.
     async fn status(&self) -> FindingStatusGql {
         FindingStatusGql::parse(&self.0.status)
     }
+    /// The connection whose account holds the resource (an `AwsAccount.id`, not the
+    /// 12-digit AWS account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
@@ -233,12 +250,15 @@ impl FindingGql {
     async fn region(&self) -> &str {
         &self.0.region
     }
+    /// The resource's type, e.g. `AWS::S3::Bucket`.
     async fn resource_type(&self) -> &str {
         &self.0.resource_type
     }
+    /// The resource's ID in AWS, e.g. a security group ID, a bucket or user name.
     async fn resource_id(&self) -> &str {
         &self.0.resource_id
     }
+    /// The resource's ARN, when known.
     async fn resource_arn(&self) -> Option<&str> {
         self.0.resource_arn.as_deref()
     }
@@ -258,15 +278,20 @@ impl FindingGql {
     async fn evidence(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(self.0.evidence.clone())
     }
+    /// When a scan first saw it (kept if it resolves and comes back).
     async fn first_seen_at(&self) -> DateTime<Utc> {
         self.0.first_seen_at
     }
+    /// When a scan last saw it.
     async fn last_seen_at(&self) -> DateTime<Utc> {
         self.0.last_seen_at
     }
+    /// When a complete re-check stopped seeing it; null while it is still seen. Kept up to
+    /// date while the finding is suppressed.
     async fn resolved_at(&self) -> Option<DateTime<Utc>> {
         self.0.resolved_at
     }
+    /// Why it was suppressed; null unless it is suppressed.
     async fn suppressed_reason(&self) -> Option<&str> {
         self.0.suppressed_reason.as_deref()
     }
@@ -285,27 +310,39 @@ connection!(FindingConnection, FindingEdge, FindingGql, "findings");
 /// Which findings to list.
 #[derive(Debug, Default, InputObject)]
 pub struct FindingFilter {
+    /// Only findings of this connection (an `AwsAccount.id`).
     pub aws_account_id: Option<ID>,
+    /// Only findings with one of these severities.
     pub severity: Option<Vec<SeverityGql>>,
+    /// Only findings in one of these states.
     pub status: Option<Vec<FindingStatusGql>>,
+    /// Only findings of this check (exact match, e.g. `ec2-sg-ssh-open`).
     pub rule_id: Option<String>,
+    /// Only findings on this resource (exact match on `resourceId`).
     pub resource_id: Option<String>,
+    /// Only findings in this region (exact match; `global` for account-wide resources).
     pub region: Option<String>,
 }
 
 /// Open findings by severity.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct SeverityCount {
+    /// The severity.
     pub severity: SeverityGql,
+    /// Open findings of this severity.
     pub count: i64,
 }
 
 /// Open findings of one check.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct RuleCount {
+    /// The check, e.g. `ec2-sg-ssh-open`.
     pub rule_id: String,
+    /// The check's title.
     pub title: String,
+    /// The check's severity.
     pub severity: SeverityGql,
+    /// Open findings of this check.
     pub count: i64,
 }
 
@@ -329,29 +366,39 @@ pub struct AssetGql(pub assets::Asset);
 pub struct AssetChange {
     /// `created`, `modified` or `deleted`.
     pub kind: String,
+    /// When the change was seen: the time of the scan that saw it.
     pub changed_at: DateTime<Utc>,
+    /// The scan that saw the change.
     pub scan_id: Option<ID>,
     /// The configuration from this change on.
     pub configuration: Option<async_graphql::Json<serde_json::Value>>,
 }
 
+/// A resource in the inventory.
 #[Object(name = "Asset")]
 impl AssetGql {
+    /// The asset's ID.
     async fn id(&self) -> ID {
         self.0.asset_id.to_string().into()
     }
+    /// The connection whose account holds the resource (an `AwsAccount.id`, not the
+    /// 12-digit AWS account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
+    /// The region, or `global` for account-wide resources (IAM, S3).
     async fn region(&self) -> &str {
         &self.0.region
     }
+    /// The resource's type, e.g. `AWS::EC2::Instance`.
     async fn resource_type(&self) -> &str {
         &self.0.resource_type
     }
+    /// The resource's ID in AWS, e.g. an instance ID, a bucket or user name.
     async fn resource_id(&self) -> &str {
         &self.0.resource_id
     }
+    /// The resource's ARN, when the scan records one.
     async fn resource_arn(&self) -> Option<&str> {
         self.0.resource_arn.as_deref()
     }
@@ -359,12 +406,16 @@ impl AssetGql {
     async fn configuration(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(self.0.configuration.clone())
     }
+    /// The resource's AWS tags as a JSON object of key to value (`{}` when none are
+    /// recorded).
     async fn tags(&self) -> async_graphql::Json<serde_json::Value> {
         async_graphql::Json(self.0.tags.clone())
     }
+    /// When a scan first saw it.
     async fn first_seen_at(&self) -> DateTime<Utc> {
         self.0.first_seen_at
     }
+    /// When a scan last saw it.
     async fn last_seen_at(&self) -> DateTime<Utc> {
         self.0.last_seen_at
     }
@@ -398,9 +449,11 @@ connection!(AssetConnection, AssetEdge, AssetGql, "assets");
 /// Which assets to list.
 #[derive(Debug, Default, InputObject)]
 pub struct AssetFilter {
+    /// Only resources of this connection (an `AwsAccount.id`).
     pub aws_account_id: Option<ID>,
     /// e.g. `AWS::EC2::Instance`.
     pub resource_type: Option<String>,
+    /// Only resources in this region (exact match; `global` for IAM and S3).
     pub region: Option<String>,
     /// Also list resources that no longer exist.
     pub include_deleted: Option<bool>,
@@ -409,7 +462,9 @@ pub struct AssetFilter {
 /// A resource that held an address, and when.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct ResourceAtIp {
+    /// The resource.
     pub asset: AssetGql,
+    /// The address.
     pub ip: String,
     /// A public (internet) address rather than a private one.
     pub public: bool,

@@ -14,7 +14,9 @@ use crate::connection;
 /// One security-relevant action.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct AuditEntry {
+    /// The entry's ID.
     pub id: ID,
+    /// When the action happened.
     pub occurred_at: DateTime<Utc>,
     /// What happened, e.g. `user.login`, `user.login_failed`, `api_key.created`.
     pub action: String,

@@ -69,6 +69,9 @@ fn finished(scan: &scans::Scan) -> bool {
 #[derive(Default)]
 pub struct Subscription;
 
+/// Live updates over WebSocket on `/graphql/ws` (graphql-transport-ws or the older
+/// graphql-ws), each scoped to the caller's tenant. Authenticate by sending
+/// `{"Authorization": "Bearer <token or API key>"}` as the `connection_init` payload.
 #[Subscription]
 impl Subscription {
     /// The scan as it is now, then each time its progress or state moves; the stream

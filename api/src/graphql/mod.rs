@@ -40,6 +40,8 @@ pub const MAX_DEPTH: usize = 16;
 /// Most expensive query accepted (each field costs 1 unless it says otherwise).
 pub const MAX_COMPLEXITY: usize = 5_000;
 
+/// What a caller (a user's session or an API key) can read, always within its own
+/// tenant.
 #[derive(MergedObject, Default)]
 pub struct Query(
     team::TeamQuery,
@@ -53,6 +55,7 @@ pub struct Query(
     audit::AuditQuery,
 );
 
+/// What a caller can change, within its own tenant and as far as its role allows.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     team::TeamMutation,
@@ -244,5 +247,60 @@ mod tests {
             committed == super::sdl(),
             "api/schema.graphql is stale: run `cargo run -p vigil-api -- schema > api/schema.graphql`"
         );
+    }
+
+    /// The schema is the integrators' reference: every type, field, input field and enum
+    /// value says what it is.
+    #[test]
+    fn every_type_and_field_has_a_description() {
+        use async_graphql::parser::{
+            parse_schema,
+            types::{TypeKind, TypeSystemDefinition},
+        };
+        let document = parse_schema(super::sdl()).expect("the SDL parses");
+        let mut missing = Vec::new();
+        for definition in &document.definitions {
+            let TypeSystemDefinition::Type(t) = definition else {
+                continue;
+            };
+            let t = &t.node;
+            let name = t.name.node.as_str();
+            if matches!(t.kind, TypeKind::Scalar) {
+                continue;
+            }
+            if t.description.is_none() {
+                missing.push(name.to_owned());
+            }
+            let members: Vec<(&str, bool)> = match &t.kind {
+                TypeKind::Object(o) => o
+                    .fields
+                    .iter()
+                    .map(|f| (f.node.name.node.as_str(), f.node.description.is_some()))
+                    .collect(),
+                TypeKind::Interface(i) => i
+                    .fields
+                    .iter()
+                    .map(|f| (f.node.name.node.as_str(), f.node.description.is_some()))
+                    .collect(),
+                TypeKind::InputObject(i) => i
+                    .fields
+                    .iter()
+                    .map(|f| (f.node.name.node.as_str(), f.node.description.is_some()))
+                    .collect(),
+                TypeKind::Enum(e) => e
+                    .values
+                    .iter()
+                    .map(|v| (v.node.value.node.as_str(), v.node.description.is_some()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            missing.extend(
+                members
+                    .into_iter()
+                    .filter(|(_, described)| !described)
+                    .map(|(member, _)| format!("{name}.{member}")),
+            );
+        }
+        assert!(missing.is_empty(), "without a description: {missing:?}");
     }
 }

@@ -39,17 +39,23 @@ fn compile(yaml: &str) -> GqlResult<Rule> {
 pub struct DetectionRule {
     /// The rule's ID (a Sigma `id`, or `tenant:<uuid>` for the tenant's own rules).
     pub id: ID,
+    /// The rule's name (Sigma `title`).
     pub title: String,
+    /// Why it matters (Sigma `description`).
     pub description: String,
+    /// Its severity, from the Sigma `level`.
     pub severity: SeverityGql,
     /// MITRE ATT&CK techniques.
     pub techniques: Vec<String>,
+    /// What to do first when it fires (Vigil's `runbook` field; optional for tenant rules).
     pub runbook: Option<String>,
     /// Shipped with Vigil (read-only) rather than written by the tenant.
     pub builtin: bool,
+    /// Whether it runs on new events (built-in rules always do).
     pub enabled: bool,
     /// The Sigma YAML.
     pub yaml: String,
+    /// When the tenant's rule was last changed; null for built-in rules.
     pub updated_at: Option<DateTime<Utc>>,
 }
 

@@ -27,8 +27,10 @@ pub struct UserGql {
     user: users::User,
 }
 
+/// A person who logs in to a tenant.
 #[Object(name = "User")]
 impl UserGql {
+    /// The user's ID.
     async fn id(&self) -> ID {
         self.user.user_id.to_string().into()
     }
@@ -40,6 +42,7 @@ impl UserGql {
     async fn role(&self) -> RoleGql {
         stored_role(&self.user.role)
     }
+    /// When they joined: signed up, or accepted an invitation.
     async fn created_at(&self) -> DateTime<Utc> {
         self.user.created_at
     }
@@ -58,11 +61,13 @@ impl UserGql {
 /// An invitation, with the one-time token to hand to the invitee.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct CreatedInvite {
+    /// The invitation's ID.
     pub id: ID,
     /// The invitee's email; they log in with it once they accept.
     pub email: String,
     /// The role they will have.
     pub role: RoleGql,
+    /// When the token stops working (7 days after the invitation).
     pub expires_at: DateTime<Utc>,
     /// One-time token (shown only now); `POST /api/v1/auth/invites/accept` takes it.
     pub token: String,

@@ -74,6 +74,7 @@ impl From<Plan> for PlanGql {
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(name = "Tenant")]
 pub struct TenantGql {
+    /// The organisation's ID.
     pub id: async_graphql::ID,
     /// The organisation's name.
     pub name: String,
@@ -83,6 +84,7 @@ pub struct TenantGql {
     pub trial_ends_at: Option<DateTime<Utc>>,
     /// Whole days left in the trial, rounded up; null outside a trial.
     pub trial_days_left: Option<i64>,
+    /// When the organisation was created.
     pub created_at: DateTime<Utc>,
 }
 

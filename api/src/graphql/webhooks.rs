@@ -106,6 +106,7 @@ impl DeliveryStatusGql {
 #[derive(Debug, Clone, SimpleObject)]
 #[graphql(name = "Webhook", complex)]
 pub struct WebhookGql {
+    /// The webhook's ID.
     pub id: ID,
     /// A label for people.
     pub name: String,
@@ -121,7 +122,9 @@ pub struct WebhookGql {
     pub enabled: bool,
     /// Who created it.
     pub created_by: Option<String>,
+    /// When it was created.
     pub created_at: DateTime<Utc>,
+    /// When it was last changed (a secret rotation included).
     pub updated_at: DateTime<Utc>,
     #[graphql(skip)]
     webhook_id: WebhookId,
@@ -199,11 +202,13 @@ impl WebhookGql {
 pub struct WebhookDeliveryGql {
     /// Also sent as the `webhook-id` header: receivers use it to drop repeats.
     pub id: ID,
+    /// The webhook it is sent to.
     pub webhook_id: ID,
     /// `ALERT_RAISED`, `FINDING_OPENED`, `FINDING_RESOLVED`, `SCAN_FINISHED`, or `TEST`.
     pub event: String,
     /// The alert, finding or scan the event is about (none for a test).
     pub subject_id: Option<ID>,
+    /// Where it stands.
     pub status: DeliveryStatusGql,
     /// Attempts made so far.
     pub attempts: i32,
@@ -213,8 +218,11 @@ pub struct WebhookDeliveryGql {
     pub last_error: Option<String>,
     /// The exact body sent (fixed at the first attempt; retries resend it).
     pub request_body: Option<String>,
+    /// When it was queued, with the change it announces (a VIGIL body's `timestamp`).
     pub created_at: DateTime<Utc>,
+    /// When the latest attempt was made; null before the first.
     pub last_attempt_at: Option<DateTime<Utc>>,
+    /// When the receiver answered 2xx; null unless `SUCCEEDED`.
     pub delivered_at: Option<DateTime<Utc>>,
 }
 
@@ -253,6 +261,7 @@ connection!(
 pub struct WebhookWithSecret {
     /// The signing secret (`whsec_...`, Standard Webhooks). Store it now.
     pub secret: String,
+    /// The webhook.
     pub webhook: WebhookGql,
 }
 
