@@ -11,6 +11,7 @@ mod export;
 mod health;
 mod limits;
 mod live;
+mod loaders;
 mod rules;
 mod team;
 mod webhooks;

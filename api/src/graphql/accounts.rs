@@ -113,7 +113,7 @@ impl AwsAccountGql {
     }
     /// The newest scan of this account.
     async fn last_scan(&self, ctx: &Context<'_>) -> GqlResult<Option<super::assessment::ScanGql>> {
-        super::assessment::last_scan(ctx, self).await
+        super::loaders::last_scan(ctx, self.0.aws_account_id).await
     }
     /// How to create the role: principal, template and launch link.
     async fn setup(&self, ctx: &Context<'_>) -> GqlResult<AwsAccountSetup> {

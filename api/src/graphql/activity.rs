@@ -39,6 +39,13 @@ impl EventGql {
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
+    /// The connection itself (read once for a whole page).
+    async fn aws_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
+        super::loaders::aws_account(ctx, self.0.aws_account_id).await
+    }
     /// The region the call was made in (CloudTrail's `awsRegion`), e.g. `eu-west-1`.
     async fn region(&self) -> &str {
         &self.0.region

@@ -84,6 +84,13 @@ impl AlertGql {
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
+    /// The connection itself (read once for a whole page).
+    async fn aws_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
+        super::loaders::aws_account(ctx, self.0.aws_account_id).await
+    }
     /// The AWS region of the first event.
     async fn region(&self) -> Option<&str> {
         self.0.region.as_deref()

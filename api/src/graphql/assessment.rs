@@ -13,7 +13,6 @@ use vigil_core::{
 };
 
 use super::{
-    accounts::AwsAccountGql,
     context::{
         GqlResult, OrInternal, bad_input, not_found, parse_id, require, require_active_plan, state,
         tenant_tx,
@@ -80,6 +79,13 @@ impl ScanGql {
     /// The connection scanned (an `AwsAccount.id`, not the 12-digit AWS account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
+    }
+    /// The connection itself (read once for a whole page).
+    async fn aws_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
+        super::loaders::aws_account(ctx, self.0.aws_account_id).await
     }
     /// `manual`, `scheduled` or `connect` (the first scan after connecting).
     async fn trigger(&self) -> &str {
@@ -246,6 +252,13 @@ impl FindingGql {
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
     }
+    /// The connection itself (read once for a whole page).
+    async fn aws_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
+        super::loaders::aws_account(ctx, self.0.aws_account_id).await
+    }
     /// The region, or `global` for account-wide resources (IAM, S3).
     async fn region(&self) -> &str {
         &self.0.region
@@ -385,6 +398,13 @@ impl AssetGql {
     /// 12-digit AWS account ID).
     async fn aws_account_id(&self) -> ID {
         self.0.aws_account_id.to_string().into()
+    }
+    /// The connection itself (read once for a whole page).
+    async fn aws_account(
+        &self,
+        ctx: &Context<'_>,
+    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
+        super::loaders::aws_account(ctx, self.0.aws_account_id).await
     }
     /// The region, or `global` for account-wide resources (IAM, S3).
     async fn region(&self) -> &str {
@@ -810,14 +830,4 @@ impl AssessmentMutation {
         tx.commit().await.or_internal()?;
         Ok(FindingGql(f))
     }
-}
-
-/// `AwsAccount.lastScan`.
-pub async fn last_scan(ctx: &Context<'_>, account: &AwsAccountGql) -> GqlResult<Option<ScanGql>> {
-    let p = require(ctx, Permission::Read)?;
-    let mut tx = tenant_tx(ctx, p).await?;
-    let rows = scans::latest_per_account(&mut tx, p.tenant_id, &[account.0.aws_account_id])
-        .await
-        .or_internal()?;
-    Ok(rows.into_iter().next().map(ScanGql))
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod context;
 pub mod limits;
 pub mod live;
+pub mod loaders;
 pub mod pagination;
 pub mod rules;
 pub mod team;
@@ -144,7 +145,8 @@ pub async fn execute(
                         .insert(header::RETRY_AFTER, retry_after.into());
                     return response;
                 }
-                batch = batch.data(principal);
+                let loaders = loaders::new(state.pool.clone(), principal.tenant_id);
+                batch = batch.data(principal).data(loaders);
             }
             Err(AuthError::Unauthenticated(reason)) => {
                 batch = batch.data(context::AuthFailure(reason));

@@ -1,0 +1,98 @@
+//! DataLoaders: fields of list items that read other rows (the connection of an alert,
+//! finding, scan, event or asset; a connection's newest scan) are gathered across the page
+//! and read with one query per kind, in the caller's tenant. One loader per request; a
+//! subscription, which carries none, gets a fresh one per use.
+
+use std::{collections::HashMap, sync::Arc};
+
+use async_graphql::{Context, dataloader::DataLoader};
+use sqlx::PgPool;
+use vigil_core::{
+    db,
+    ids::{AwsAccountId, TenantId},
+    store::{
+        aws_accounts::{self, AwsAccount},
+        scans::{self, Scan},
+    },
+};
+
+use super::{
+    accounts::AwsAccountGql,
+    assessment::ScanGql,
+    context::{GqlResult, OrInternal, principal, state},
+};
+
+/// Reads rows of one tenant by key.
+pub struct TenantLoader {
+    pool: PgPool,
+    tenant: TenantId,
+}
+
+/// The newest scan of a connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LastScanOf(pub AwsAccountId);
+
+/// The loaders of a request.
+pub type Loaders = Arc<DataLoader<TenantLoader>>;
+
+/// Loaders for requests of `tenant`.
+pub fn new(pool: PgPool, tenant: TenantId) -> Loaders {
+    Arc::new(DataLoader::new(TenantLoader { pool, tenant }, tokio::spawn))
+}
+
+/// The request's loaders (a new set where the request has none: subscriptions).
+pub fn of(ctx: &Context<'_>) -> GqlResult<Loaders> {
+    match ctx.data_opt::<Loaders>() {
+        Some(loaders) => Ok(loaders.clone()),
+        None => Ok(new(state(ctx)?.pool.clone(), principal(ctx)?.tenant_id)),
+    }
+}
+
+/// A connection by ID, batched with the page's others.
+pub async fn aws_account(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<AwsAccountGql>> {
+    Ok(of(ctx)?
+        .load_one(id)
+        .await
+        .or_internal()?
+        .map(AwsAccountGql))
+}
+
+/// A connection's newest scan, batched with the page's others.
+pub async fn last_scan(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<ScanGql>> {
+    Ok(of(ctx)?
+        .load_one(LastScanOf(id))
+        .await
+        .or_internal()?
+        .map(ScanGql))
+}
+
+impl async_graphql::dataloader::Loader<AwsAccountId> for TenantLoader {
+    type Value = AwsAccount;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(
+        &self,
+        keys: &[AwsAccountId],
+    ) -> Result<HashMap<AwsAccountId, AwsAccount>, Self::Error> {
+        let mut tx = db::begin_tenant(&self.pool, self.tenant).await?;
+        let rows = aws_accounts::get_many(&mut tx, self.tenant, keys).await?;
+        tx.commit().await?;
+        Ok(rows.into_iter().map(|a| (a.aws_account_id, a)).collect())
+    }
+}
+
+impl async_graphql::dataloader::Loader<LastScanOf> for TenantLoader {
+    type Value = Scan;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(&self, keys: &[LastScanOf]) -> Result<HashMap<LastScanOf, Scan>, Self::Error> {
+        let ids: Vec<AwsAccountId> = keys.iter().map(|k| k.0).collect();
+        let mut tx = db::begin_tenant(&self.pool, self.tenant).await?;
+        let rows = scans::latest_per_account(&mut tx, self.tenant, &ids).await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|s| (LastScanOf(s.aws_account_id), s))
+            .collect())
+    }
+}

@@ -1,0 +1,167 @@
+//! Pins the DataLoaders: a page of findings and alerts with each item's connection and that
+//! connection's newest scan costs about the same number of SQL statements whether the page
+//! holds two items of one connection or forty items of four, and each item gets its own
+//! connection. Statements are counted from sqlx's own statement events, on the test's
+//! thread (the API runs on the test's single-threaded runtime).
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
+
+use serde_json::{Value, json};
+use sqlx::{
+    PgPool,
+    postgres::{PgConnectOptions, PgPoolOptions},
+};
+use tracing_subscriber::{Layer, layer::SubscriberExt};
+use vigil_tests::{TestApp, spawn_app};
+
+/// Counts sqlx's statement events.
+#[derive(Clone, Default)]
+struct Statements(Arc<AtomicUsize>);
+
+impl<S: tracing::Subscriber> Layer<S> for Statements {
+    fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
+        if event.metadata().target() == "sqlx::query" {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+}
+
+const PAGE: &str = "{
+  findings(first: 100) { edges { node { id awsAccountId awsAccount { id name lastScan { id } } } } }
+  alerts(first: 100) { edges { node { id awsAccountId awsAccount { id name lastScan { id } } } } }
+  awsAccounts { id lastScan { id awsAccount { name } } }
+}";
+
+/// Creates `n` connections of the tenant, each with a scan, `per` findings and `per`
+/// alerts, written directly (no AWS needed to have rows to read).
+async fn rows(app: &TestApp, admin: &PgPool, token: &str, n: usize, per: usize) {
+    let tenant = app.graphql_ok(token, "{ tenant { id } }", json!({})).await["tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .parse::<uuid::Uuid>()
+        .unwrap();
+    for i in 0..n {
+        let id = app
+            .graphql_ok(
+                token,
+                "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id } }",
+                json!({ "n": format!("acct-{i}-{}", uuid::Uuid::new_v4()) }),
+            )
+            .await["createAwsAccount"]["id"]
+            .as_str()
+            .unwrap()
+            .parse::<uuid::Uuid>()
+            .unwrap();
+        sqlx::query("insert into scans (tenant_id, scan_id, aws_account_id, trigger) values ($1, gen_random_uuid(), $2, 'manual')")
+            .bind(tenant)
+            .bind(id)
+            .execute(admin)
+            .await
+            .unwrap();
+        for j in 0..per {
+            sqlx::query(
+                "insert into findings (tenant_id, finding_id, aws_account_id, rule_id, region, resource_type, resource_id,
+                                       severity, status, evidence, first_seen_at, last_seen_at)
+                 values ($1, gen_random_uuid(), $2, 'ec2-sg-open-ssh', 'eu-west-1', 'ec2:security-group', $3,
+                         'high', 'open', '{}', now(), now())",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(format!("sg-{i}-{j}"))
+            .execute(admin)
+            .await
+            .unwrap();
+            sqlx::query(
+                "insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key,
+                                     first_event_id, last_event_id, event_ids, first_seen_at, last_seen_at)
+                 values ($1, gen_random_uuid(), $2, 'vigil-root-console-login', 'Root login', 'high', $3,
+                         $3, $3, array[$3], now(), now())",
+            )
+            .bind(tenant)
+            .bind(id)
+            .bind(format!("ev-{i}-{j}"))
+            .execute(admin)
+            .await
+            .unwrap();
+        }
+    }
+}
+
+/// Runs the page query; answers the data and how many statements it cost.
+async fn page(app: &TestApp, token: &str) -> (Value, usize) {
+    let counted = Statements::default();
+    let subscriber = tracing_subscriber::registry().with(
+        counted.clone().with_filter(
+            tracing_subscriber::filter::Targets::new()
+                .with_target("sqlx::query", tracing::Level::TRACE),
+        ),
+    );
+    let data = {
+        let _scope = tracing::subscriber::set_default(subscriber);
+        app.graphql_ok(token, PAGE, json!({})).await
+    };
+    (data, counted.0.load(Ordering::SeqCst))
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_page_with_its_connections_costs_statements_independent_of_its_size(
+    admin_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = admin_opts.connect_with(opts.clone()).await.unwrap();
+    let app = spawn_app(opts).await;
+    let small = app
+        .signup("small@loaders.example", "Small")
+        .await
+        .access_token;
+    let large = app
+        .signup("large@loaders.example", "Large")
+        .await
+        .access_token;
+    rows(&app, &admin, &small, 1, 2).await;
+    rows(&app, &admin, &large, 4, 10).await;
+    page(&app, &small).await; // warm the pool's connections and statement caches
+
+    let (few, few_statements) = page(&app, &small).await;
+    let (many, many_statements) = page(&app, &large).await;
+    assert_eq!(few["findings"]["edges"].as_array().unwrap().len(), 2);
+    assert_eq!(many["findings"]["edges"].as_array().unwrap().len(), 40);
+    assert_eq!(many["alerts"]["edges"].as_array().unwrap().len(), 40);
+    assert!(
+        few_statements > 0,
+        "no statement was counted: the counter sees nothing"
+    );
+    // Loads are batched per wave of resolution (a nested field of one root list), so the
+    // count may move by a batch or two with timing, never with the page: one query per
+    // item would add at least two statements for each of the 80 items here.
+    assert!(
+        many_statements <= 2 * few_statements,
+        "2 items of 1 connection cost {few_statements} statements, 40 of 4 cost {many_statements}"
+    );
+
+    // Each item has its own connection, and each connection its own scan.
+    let accounts: Vec<Value> = many["awsAccounts"].as_array().unwrap().clone();
+    assert_eq!(accounts.len(), 4);
+    for list in ["findings", "alerts"] {
+        for edge in many[list]["edges"].as_array().unwrap() {
+            let node = &edge["node"];
+            assert_eq!(node["awsAccount"]["id"], node["awsAccountId"], "{node}");
+            let owner = accounts
+                .iter()
+                .find(|a| a["id"] == node["awsAccountId"])
+                .unwrap();
+            assert_eq!(
+                node["awsAccount"]["lastScan"]["id"],
+                owner["lastScan"]["id"]
+            );
+        }
+    }
+    let scans: std::collections::HashSet<String> = accounts
+        .iter()
+        .map(|a| a["lastScan"]["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(scans.len(), 4, "one scan per connection");
+}
