@@ -13,8 +13,10 @@
 # 4. Type check (tsc), lint (eslint), component tests (vitest), production build (vite).
 # 5. The browser tests (web/e2e/run.mjs) under scripts/demo.sh: PostgreSQL, the AWS
 #    emulator, vigil-api serving web/dist, vigil-worker. VIGIL_BIN_DIR is passed through
-#    (without it demo.sh builds the binaries with cargo). Screenshots and accessibility
-#    reports go to web/e2e/artifacts/ (gitignored).
+#    (without it demo.sh builds the binaries with cargo). vigil-api and vigil-worker run
+#    with VIGIL_WEBHOOK_ALLOW_INTERNAL=true so that a webhook may post to the tests'
+#    receiver on 127.0.0.1 over plain http (only here: `make demo` keeps the default).
+#    Screenshots and accessibility reports go to web/e2e/artifacts/ (gitignored).
 #
 # Environment: VIGIL_BIN_DIR (as above), VIGIL_WEB_E2E_DB (default vigil_web_e2e),
 # VIGIL_WEB_E2E_LISTEN (default 127.0.0.1:18081).
@@ -80,6 +82,9 @@ export VIGIL_DEMO_DB=${VIGIL_WEB_E2E_DB:-vigil_web_e2e}
 export VIGIL_LISTEN=${VIGIL_WEB_E2E_LISTEN:-127.0.0.1:18081}
 # web/dist was just built; demo.sh serves it as it is.
 export VIGIL_DEMO_WEB=skip
+# demo.sh starts vigil-api and vigil-worker with this environment (plus its own settings):
+# the webhook steps post to a receiver on 127.0.0.1 over http, which Vigil otherwise refuses.
+export VIGIL_WEBHOOK_ALLOW_INTERNAL=true
 started=$(date +%s)
 scripts/demo.sh -- node web/e2e/run.mjs
 say "browser tests passed in $(($(date +%s) - started)) s (demo start-up included); artefacts in web/e2e/artifacts/"

@@ -5,11 +5,15 @@
 // Run under scripts/demo.sh, which exports VIGIL_DEMO_URL, VIGIL_EMULATOR_URL and
 // VIGIL_PYTHON (see scripts/web-test.sh), or by hand against a running stack:
 //   VIGIL_DEMO_URL=http://127.0.0.1:8090 VIGIL_EMULATOR_URL=http://127.0.0.1:4599 node e2e/run.mjs
+// The webhook steps post to a receiver on 127.0.0.1 over plain http: vigil-api and
+// vigil-worker must run with VIGIL_WEBHOOK_ALLOW_INTERNAL=true (scripts/web-test.sh sets it).
 //
 // Screenshots and axe reports of every page go to e2e/artifacts/ (gitignored).
 
 import { spawn } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -72,6 +76,37 @@ async function seedAccount(account, externalId) {
   const roleArn = summary.accounts?.[account]?.iam?.roles?.VigilReadOnly;
   if (!roleArn) throw new Error(`the seeder printed no VigilReadOnly role for ${account}`);
   return { roleArn, attack: summary.attack };
+}
+
+/**
+ * A webhook receiver on 127.0.0.1 (a free port): records each request with its raw body
+ * and answers 200.
+ */
+function startReceiver() {
+  return new Promise((resolvePromise, reject) => {
+    const requests = [];
+    const server = createServer((req, res) => {
+      const chunks = [];
+      req.on('data', (c) => chunks.push(c));
+      req.on('end', () => {
+        requests.push({ method: req.method, path: req.url, headers: req.headers, body: Buffer.concat(chunks) });
+        res.writeHead(200, { 'Content-Type': 'text/plain' }).end('ok');
+      });
+    });
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () =>
+      resolvePromise({ port: server.address().port, requests, close: () => new Promise((done) => server.close(done)) }),
+    );
+  });
+}
+
+/**
+ * The Standard Webhooks signature: `v1,` and the base64 HMAC-SHA256 of `id.timestamp.body`,
+ * keyed with the base64-decoded secret after `whsec_`.
+ */
+function webhookSignature(secret, id, timestamp, body) {
+  const key = Buffer.from(secret.replace(/^whsec_/, ''), 'base64');
+  return `v1,${createHmac('sha256', key).update(`${id}.${timestamp}.`).update(body).digest('base64')}`;
 }
 
 async function step(name, fn) {
@@ -481,6 +516,82 @@ async function main() {
       await checkPage(page, '20 audit log');
     });
 
+    await step('settings: a webhook URL the server refuses is explained next to the field', async () => {
+      await page.getByRole('navigation', { name: 'Settings' }).getByRole('link', { name: 'Webhooks' }).click();
+      await page.getByRole('heading', { name: 'Add a webhook' }).waitFor();
+      await page.getByText('No webhooks yet').waitFor();
+      await checkPage(page, '20a webhooks');
+      const url = page.getByRole('textbox', { name: 'URL' });
+      await url.fill('https://hooks.invalid/x');
+      await page.getByRole('button', { name: 'Create webhook' }).click();
+      const refusal = /host could not be resolved/;
+      await page.locator('.field', { has: url }).locator('.field-error').filter({ hasText: refusal }).waitFor({ timeout: 30_000 });
+      // Next to the field for assistive technology too: the input is invalid and described by the error.
+      const described = await url.evaluate((el) =>
+        (el.getAttribute('aria-describedby') ?? '')
+          .split(' ')
+          .map((id) => document.getElementById(id)?.textContent ?? '')
+          .join(' '),
+      );
+      if ((await url.getAttribute('aria-invalid')) !== 'true' || !refusal.test(described)) {
+        throw new Error(`the URL field is not marked with the server's error (described as "${described}")`);
+      }
+      await checkPage(page, '20b webhook url refused');
+    });
+
+    await step('settings: a webhook to a local receiver gets a signed test delivery', async () => {
+      const receiver = await startReceiver();
+      try {
+        await page.getByRole('textbox', { name: 'URL' }).fill(`http://127.0.0.1:${receiver.port}/hook`);
+        await page.getByLabel('Name').fill('E2E receiver');
+        const events = page.getByRole('group', { name: /Events/ }).getByRole('checkbox');
+        for (let i = 0; i < (await events.count()); i++) {
+          const box = events.nth(i);
+          const name = await box.evaluate((el) => el.labels?.[0]?.textContent ?? '');
+          await box.setChecked(name === 'Alert raised');
+        }
+        await page.getByRole('button', { name: 'Create webhook' }).click();
+        const secret = await page.getByLabel('Signing secret').inputValue();
+        if (!/^whsec_[A-Za-z0-9+/]+=*$/.test(secret)) throw new Error(`unexpected signing secret ${secret}`);
+        await page.getByRole('heading', { name: 'E2E receiver' }).waitFor();
+        await page.getByRole('button', { name: 'Send test' }).click();
+        const delivered = page
+          .getByRole('table', { name: 'Deliveries', exact: true })
+          .locator('tbody tr')
+          .filter({ has: page.getByRole('cell', { name: 'Test', exact: true }) })
+          .filter({ has: page.getByText('Succeeded', { exact: true }) })
+          .filter({ has: page.getByRole('cell', { name: '200', exact: true }) })
+          .first();
+        await delivered.waitFor({ timeout: 60_000 });
+        await checkPage(page, '20c webhook test delivered');
+
+        const tests = receiver.requests.filter((r) => r.headers['vigil-event'] === 'TEST');
+        if (tests.length === 0) throw new Error(`the receiver got no test delivery (${receiver.requests.length} request(s) in all)`);
+        for (const r of receiver.requests) {
+          const { 'webhook-id': id, 'webhook-timestamp': timestamp, 'webhook-signature': signature } = r.headers;
+          if (r.method !== 'POST' || r.path !== '/hook') throw new Error(`the receiver got ${r.method} ${r.path}`);
+          if (!id || !timestamp) throw new Error(`a delivery came without webhook-id or webhook-timestamp: ${JSON.stringify(r.headers)}`);
+          if (Math.abs(Date.now() / 1000 - Number(timestamp)) > 300) throw new Error(`webhook-timestamp ${timestamp} is not now`);
+          const expected = webhookSignature(secret, id, timestamp, r.body);
+          if (signature !== expected) throw new Error(`webhook-signature ${signature} of ${id} is not the expected ${expected}`);
+        }
+        log(`  ${receiver.requests.length} signed delivery(ies) verified, the test one ${tests[0].headers['webhook-id']}`);
+
+        // The log shows the exact delivery the receiver got, by its webhook-id.
+        await delivered.getByRole('button', { name: /Show body/ }).click();
+        await page.getByText(`webhook-id: ${tests[0].headers['webhook-id']}`).waitFor();
+        await checkPage(page, '20d webhook delivery body');
+
+        await page.getByRole('button', { name: 'I have stored the signing secret' }).click();
+        if (await page.getByLabel('Signing secret').count()) throw new Error('the signing secret is still on screen');
+        await page.getByRole('button', { name: 'Delete…' }).click();
+        await page.getByRole('dialog', { name: 'Delete “E2E receiver”?' }).getByRole('button', { name: 'Delete webhook' }).click();
+        await page.getByText('No webhooks yet').waitFor();
+      } finally {
+        await receiver.close();
+      }
+    });
+
     await step('the layout holds on a tablet (768 px)', async () => {
       await page.setViewportSize({ width: 768, height: 1024 });
       for (const [path, name] of [
@@ -528,11 +639,14 @@ async function main() {
       await viewer.keyboard.press('Escape');
       await viewer.goto(`${BASE}/settings`);
       await viewer.getByRole('heading', { name: 'Members' }).waitFor();
-      for (const name of ['API keys', 'Audit log']) {
+      for (const name of ['API keys', 'Webhooks', 'Audit log']) {
         if (await viewer.getByRole('link', { name }).count()) throw new Error(`a viewer sees the ${name} tab`);
       }
       if (await viewer.getByRole('button', { name: 'Create invitation' }).count()) throw new Error('a viewer can invite');
       await shot(viewer, '25 viewer settings');
+      await viewer.goto(`${BASE}/settings/webhooks`);
+      await viewer.getByText('Only owners and admins manage webhooks').waitFor();
+      if (await viewer.getByRole('button', { name: 'Create webhook' }).count()) throw new Error('a viewer sees the webhook form');
       await viewerContext.close();
     });
 

@@ -22,6 +22,7 @@ const ConnectAccount = lazy(() => import('./pages/ConnectAccount'));
 const Settings = lazy(() => import('./pages/settings/Settings'));
 const Team = lazy(() => import('./pages/settings/Team'));
 const ApiKeys = lazy(() => import('./pages/settings/ApiKeys'));
+const Webhooks = lazy(() => import('./pages/settings/Webhooks'));
 const Rules = lazy(() => import('./pages/settings/Rules'));
 const AuditLog = lazy(() => import('./pages/settings/AuditLog'));
 
@@ -141,6 +142,7 @@ export function AppRoutes() {
               <Route index element={<Navigate to="team" replace />} />
               <Route path="team" element={<Team />} />
               <Route path="api-keys" element={<ApiKeys />} />
+              <Route path="webhooks" element={<Webhooks />} />
               <Route path="rules" element={<Rules />} />
               <Route path="audit-log" element={<AuditLog />} />
             </Route>

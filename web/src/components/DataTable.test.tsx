@@ -52,4 +52,29 @@ describe('DataTable', () => {
     expect(screen.getByRole('cell', { name: 'Nothing here' })).toBeInTheDocument();
     expect(screen.getByRole('table', { name: 'Things' })).toBeInTheDocument();
   });
+
+  it('shows a row’s details under it while its toggle is expanded', async () => {
+    const withToggle = [
+      ...columns,
+      col.display({
+        id: 'more',
+        header: 'More',
+        cell: (c) => (
+          <button type="button" aria-expanded={c.row.getIsExpanded()} onClick={c.row.getToggleExpandedHandler()}>
+            Details of {c.row.original.name}
+          </button>
+        ),
+      }),
+    ];
+    render(<DataTable data={rows} columns={withToggle} caption="Things" getRowId={(r) => r.id} renderExpanded={(r) => <p>All about {r.name}</p>} />);
+    expect(screen.queryByText(/All about/)).not.toBeInTheDocument();
+    const toggle = screen.getByRole('button', { name: 'Details of alpha' });
+    await userEvent.click(toggle);
+    expect(toggle).toHaveAttribute('aria-expanded', 'true');
+    const detail = screen.getByText('All about alpha').closest('tr')!;
+    expect(detail.previousElementSibling).toBe(toggle.closest('tr'));
+    expect(detail.querySelector('td')).toHaveAttribute('colspan', '3');
+    await userEvent.click(toggle);
+    expect(screen.queryByText('All about alpha')).not.toBeInTheDocument();
+  });
 });

@@ -1,12 +1,13 @@
 import {
   flexRender,
   getCoreRowModel,
+  getExpandedRowModel,
   getSortedRowModel,
   useReactTable,
   type ColumnDef,
   type SortingState,
 } from '@tanstack/react-table';
-import { useState, type ReactNode } from 'react';
+import { Fragment, useState, type ReactNode } from 'react';
 
 export interface DataTableProps<T> {
   data: T[];
@@ -23,12 +24,17 @@ export interface DataTableProps<T> {
   sortHint?: string;
   /** A newer page is loading: the rows shown are stale. */
   busy?: boolean;
+  /**
+   * Details shown in a full-width row under a row while it is expanded; a cell opens and
+   * closes it with `row.getToggleExpandedHandler()` (a button with `aria-expanded`).
+   */
+  renderExpanded?: (row: T) => ReactNode;
 }
 
 /**
  * A table on TanStack Table: real `<table>` markup, sortable headers as buttons with
  * `aria-sort`, optional row selection by click (each row also holds a focusable link or
- * button for keyboard users).
+ * button for keyboard users), optional details under a row (`renderExpanded`).
  */
 export function DataTable<T>({
   data,
@@ -41,6 +47,7 @@ export function DataTable<T>({
   initialSorting = [],
   sortHint,
   busy = false,
+  renderExpanded,
 }: DataTableProps<T>) {
   const [sorting, setSorting] = useState<SortingState>(initialSorting);
   const table = useReactTable({
@@ -50,6 +57,8 @@ export function DataTable<T>({
     onSortingChange: setSorting,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
+    getExpandedRowModel: getExpandedRowModel(),
+    getRowCanExpand: () => Boolean(renderExpanded),
     getRowId: (row) => getRowId(row),
   });
 
@@ -99,28 +108,34 @@ export function DataTable<T>({
             </tr>
           ) : (
             table.getRowModel().rows.map((row) => (
-              <tr
-                key={row.id}
-                className={`${onRowClick ? 'row-clickable' : ''} ${selectedId === row.id ? 'row-selected' : ''}`}
-                onClick={
-                  onRowClick
-                    ? (e) => {
-                        // Let links, buttons and inputs in the row do their own thing.
-                        if ((e.target as HTMLElement).closest('a,button,input,select,label')) return;
-                        onRowClick(row.original);
-                      }
-                    : undefined
-                }
-              >
-                {row.getVisibleCells().map((cell) => {
-                  const meta = cell.column.columnDef.meta as { className?: string } | undefined;
-                  return (
-                    <td key={cell.id} className={meta?.className}>
-                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                    </td>
-                  );
-                })}
-              </tr>
+              <Fragment key={row.id}>
+                <tr
+                  className={`${onRowClick ? 'row-clickable' : ''} ${selectedId === row.id ? 'row-selected' : ''}`}
+                  onClick={
+                    onRowClick
+                      ? (e) => {
+                          // Let links, buttons and inputs in the row do their own thing.
+                          if ((e.target as HTMLElement).closest('a,button,input,select,label')) return;
+                          onRowClick(row.original);
+                        }
+                      : undefined
+                  }
+                >
+                  {row.getVisibleCells().map((cell) => {
+                    const meta = cell.column.columnDef.meta as { className?: string } | undefined;
+                    return (
+                      <td key={cell.id} className={meta?.className}>
+                        {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                      </td>
+                    );
+                  })}
+                </tr>
+                {renderExpanded && row.getIsExpanded() && (
+                  <tr className="row-detail">
+                    <td colSpan={row.getVisibleCells().length}>{renderExpanded(row.original)}</td>
+                  </tr>
+                )}
+              </Fragment>
             ))
           )}
         </tbody>

@@ -115,6 +115,78 @@ export function SelectField({
   );
 }
 
+export interface CheckboxOption<V extends string> {
+  value: V;
+  label: ReactNode;
+  hint?: ReactNode;
+}
+
+/**
+ * Several checkboxes answering one question: a fieldset whose legend is the label, with
+ * the hint and error described on the group. `onChange` keeps the options' order.
+ */
+export function CheckboxGroupField<V extends string>({
+  label,
+  hint,
+  error,
+  required,
+  options,
+  value,
+  onChange,
+}: Omit<FieldShell, 'hideLabel'> & {
+  required?: boolean;
+  options: readonly CheckboxOption<V>[];
+  value: readonly V[];
+  onChange: (next: V[]) => void;
+}) {
+  const id = useId();
+  return (
+    <fieldset className={`checkbox-group ${error ? 'field-invalid' : ''}`} aria-describedby={describedBy(id, hint, error)}>
+      <legend>
+        {label}
+        {required && (
+          <span className="required" aria-hidden="true">
+            {' '}
+            *
+          </span>
+        )}
+      </legend>
+      {hint && (
+        <p className="field-hint" id={`${id}-hint`}>
+          {hint}
+        </p>
+      )}
+      {options.map((o) => {
+        const optionId = `${id}-${o.value}`;
+        const checked = value.includes(o.value);
+        return (
+          <div className="checkbox-option" key={o.value}>
+            <input
+              type="checkbox"
+              id={optionId}
+              checked={checked}
+              aria-describedby={o.hint ? `${optionId}-hint` : undefined}
+              onChange={() => onChange(options.filter((x) => (x.value === o.value ? !checked : value.includes(x.value))).map((x) => x.value))}
+            />
+            <label htmlFor={optionId}>{o.label}</label>
+            {o.hint && (
+              <p className="field-hint" id={`${optionId}-hint`}>
+                {o.hint}
+              </p>
+            )}
+          </div>
+        );
+      })}
+      {error && (
+        <p className="field-error" id={`${id}-error`}>
+          <span aria-hidden="true">⚠ </span>
+          {error}
+        </p>
+      )}
+    </fieldset>
+  );
+}
+
 /** A message about the whole form (not one field), announced when it appears. */
 export function FormAlert({ message, tone = 'error' }: { message?: string | null; tone?: 'error' | 'success' | 'info' }) {
   if (!message) return null;

@@ -1,13 +1,15 @@
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import type { AlertStatus, FindingStatus, ScanStatus, Severity } from '../gql/graphql';
+import type { AlertStatus, FindingStatus, ScanStatus, Severity, WebhookDeliveryStatus } from '../gql/graphql';
 import {
   ALERT_STATUS_LABEL,
+  DELIVERY_STATUS_LABEL,
   FINDING_STATUS_LABEL,
   SCAN_STATUS_LABEL,
   SEVERITY_LABEL,
   formatDateTime,
   formatRelative,
 } from '../lib/format';
+import { FormAlert } from './fields';
 
 export function PageHeader({ title, description, actions }: { title: string; description?: ReactNode; actions?: ReactNode }) {
   return (
@@ -64,6 +66,10 @@ export function ScanStatusBadge({ status }: { status: ScanStatus }) {
   return <span className={`badge scan-${status.toLowerCase()}`}>{SCAN_STATUS_LABEL[status]}</span>;
 }
 
+export function DeliveryStatusBadge({ status }: { status: WebhookDeliveryStatus }) {
+  return <span className={`badge delivery-${status.toLowerCase()}`}>{DELIVERY_STATUS_LABEL[status]}</span>;
+}
+
 export function AccountStatusBadge({ status }: { status: 'PENDING' | 'CONNECTED' | 'ERROR' }) {
   const label = { PENDING: 'Waiting for role', CONNECTED: 'Connected', ERROR: 'Error' }[status];
   return <span className={`badge account-${status.toLowerCase()}`}>{label}</span>;
@@ -114,6 +120,44 @@ export function CopyField({ label, value, id, secret = false }: { label: string;
         <input id={id} className={`input mono ${secret ? 'secret' : ''}`} value={value} readOnly onFocus={(e) => e.currentTarget.select()} />
         <CopyButton value={value} label={`Copy`} />
       </div>
+    </div>
+  );
+}
+
+/**
+ * A secret the server shows only once (a new API key, a webhook's signing secret): the
+ * value to copy, the warning to store it now, and a button that takes it off the screen.
+ */
+export function OneTimeSecret({
+  id,
+  announcement,
+  what,
+  label,
+  value,
+  note,
+  onDone,
+}: {
+  id: string;
+  /** What just happened ("API key “SIEM” created."). */
+  announcement: string;
+  /** The secret in the warning and the button: "key" gives "Copy the key now" and "I have stored the key". */
+  what: string;
+  label: string;
+  value: string;
+  note?: ReactNode;
+  onDone: () => void;
+}) {
+  return (
+    <div className="one-time">
+      <FormAlert tone="success" message={announcement} />
+      <p>
+        <strong>Copy the {what} now: it is shown only once.</strong>
+        {note && <> {note}</>}
+      </p>
+      <CopyField id={id} label={label} value={value} secret />
+      <button type="button" className="btn" onClick={onDone}>
+        I have stored the {what}
+      </button>
     </div>
   );
 }

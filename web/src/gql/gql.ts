@@ -55,6 +55,13 @@ type Documents = {
     "\n  mutation InviteUser($email: String!, $role: Role!) {\n    inviteUser(email: $email, role: $role) {\n      id\n      email\n      role\n      expiresAt\n      token\n      url\n    }\n  }\n": typeof types.InviteUserDocument,
     "\n  mutation ChangeUserRole($userId: ID!, $role: Role!) {\n    changeUserRole(userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n": typeof types.ChangeUserRoleDocument,
     "\n  mutation RemoveUser($userId: ID!) {\n    removeUser(userId: $userId)\n  }\n": typeof types.RemoveUserDocument,
+    "\n  query WebhookDeliveries($id: ID!, $first: Int!) {\n    webhook(id: $id) {\n      id\n      deliveries(first: $first) {\n        totalCount\n        edges {\n          node {\n            id\n            event\n            subjectId\n            status\n            attempts\n            responseCode\n            lastError\n            requestBody\n            createdAt\n            lastAttemptAt\n            deliveredAt\n          }\n        }\n      }\n    }\n  }\n": typeof types.WebhookDeliveriesDocument,
+    "\n  mutation TestWebhook($id: ID!) {\n    testWebhook(id: $id) {\n      id\n      status\n    }\n  }\n": typeof types.TestWebhookDocument,
+    "\n  query Webhooks {\n    webhooks {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      createdBy\n      createdAt\n      updatedAt\n    }\n  }\n": typeof types.WebhooksDocument,
+    "\n  mutation CreateWebhook($url: String!, $events: [WebhookEvent!]!, $minSeverity: Severity!, $format: WebhookFormat!, $name: String) {\n    createWebhook(url: $url, events: $events, minSeverity: $minSeverity, format: $format, name: $name) {\n      secret\n      webhook {\n        id\n        name\n        url\n        events\n        minSeverity\n        format\n        enabled\n        createdBy\n        createdAt\n        updatedAt\n      }\n    }\n  }\n": typeof types.CreateWebhookDocument,
+    "\n  mutation UpdateWebhook(\n    $id: ID!\n    $name: String\n    $url: String\n    $events: [WebhookEvent!]\n    $minSeverity: Severity\n    $format: WebhookFormat\n    $enabled: Boolean\n  ) {\n    updateWebhook(id: $id, name: $name, url: $url, events: $events, minSeverity: $minSeverity, format: $format, enabled: $enabled) {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      updatedAt\n    }\n  }\n": typeof types.UpdateWebhookDocument,
+    "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      webhook {\n        id\n        updatedAt\n      }\n    }\n  }\n": typeof types.RotateWebhookSecretDocument,
+    "\n  mutation DeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": typeof types.DeleteWebhookDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      id\n      email\n      role\n      tenant {\n        id\n        name\n        plan\n        trialEndsAt\n        trialDaysLeft\n      }\n    }\n  }\n": types.MeDocument,
@@ -98,6 +105,13 @@ const documents: Documents = {
     "\n  mutation InviteUser($email: String!, $role: Role!) {\n    inviteUser(email: $email, role: $role) {\n      id\n      email\n      role\n      expiresAt\n      token\n      url\n    }\n  }\n": types.InviteUserDocument,
     "\n  mutation ChangeUserRole($userId: ID!, $role: Role!) {\n    changeUserRole(userId: $userId, role: $role) {\n      id\n      role\n    }\n  }\n": types.ChangeUserRoleDocument,
     "\n  mutation RemoveUser($userId: ID!) {\n    removeUser(userId: $userId)\n  }\n": types.RemoveUserDocument,
+    "\n  query WebhookDeliveries($id: ID!, $first: Int!) {\n    webhook(id: $id) {\n      id\n      deliveries(first: $first) {\n        totalCount\n        edges {\n          node {\n            id\n            event\n            subjectId\n            status\n            attempts\n            responseCode\n            lastError\n            requestBody\n            createdAt\n            lastAttemptAt\n            deliveredAt\n          }\n        }\n      }\n    }\n  }\n": types.WebhookDeliveriesDocument,
+    "\n  mutation TestWebhook($id: ID!) {\n    testWebhook(id: $id) {\n      id\n      status\n    }\n  }\n": types.TestWebhookDocument,
+    "\n  query Webhooks {\n    webhooks {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      createdBy\n      createdAt\n      updatedAt\n    }\n  }\n": types.WebhooksDocument,
+    "\n  mutation CreateWebhook($url: String!, $events: [WebhookEvent!]!, $minSeverity: Severity!, $format: WebhookFormat!, $name: String) {\n    createWebhook(url: $url, events: $events, minSeverity: $minSeverity, format: $format, name: $name) {\n      secret\n      webhook {\n        id\n        name\n        url\n        events\n        minSeverity\n        format\n        enabled\n        createdBy\n        createdAt\n        updatedAt\n      }\n    }\n  }\n": types.CreateWebhookDocument,
+    "\n  mutation UpdateWebhook(\n    $id: ID!\n    $name: String\n    $url: String\n    $events: [WebhookEvent!]\n    $minSeverity: Severity\n    $format: WebhookFormat\n    $enabled: Boolean\n  ) {\n    updateWebhook(id: $id, name: $name, url: $url, events: $events, minSeverity: $minSeverity, format: $format, enabled: $enabled) {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      updatedAt\n    }\n  }\n": types.UpdateWebhookDocument,
+    "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      webhook {\n        id\n        updatedAt\n      }\n    }\n  }\n": types.RotateWebhookSecretDocument,
+    "\n  mutation DeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n": types.DeleteWebhookDocument,
 };
 
 /**
@@ -278,6 +292,34 @@ export function graphql(source: "\n  mutation ChangeUserRole($userId: ID!, $role
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation RemoveUser($userId: ID!) {\n    removeUser(userId: $userId)\n  }\n"): (typeof documents)["\n  mutation RemoveUser($userId: ID!) {\n    removeUser(userId: $userId)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebhookDeliveries($id: ID!, $first: Int!) {\n    webhook(id: $id) {\n      id\n      deliveries(first: $first) {\n        totalCount\n        edges {\n          node {\n            id\n            event\n            subjectId\n            status\n            attempts\n            responseCode\n            lastError\n            requestBody\n            createdAt\n            lastAttemptAt\n            deliveredAt\n          }\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query WebhookDeliveries($id: ID!, $first: Int!) {\n    webhook(id: $id) {\n      id\n      deliveries(first: $first) {\n        totalCount\n        edges {\n          node {\n            id\n            event\n            subjectId\n            status\n            attempts\n            responseCode\n            lastError\n            requestBody\n            createdAt\n            lastAttemptAt\n            deliveredAt\n          }\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TestWebhook($id: ID!) {\n    testWebhook(id: $id) {\n      id\n      status\n    }\n  }\n"): (typeof documents)["\n  mutation TestWebhook($id: ID!) {\n    testWebhook(id: $id) {\n      id\n      status\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Webhooks {\n    webhooks {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      createdBy\n      createdAt\n      updatedAt\n    }\n  }\n"): (typeof documents)["\n  query Webhooks {\n    webhooks {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      createdBy\n      createdAt\n      updatedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateWebhook($url: String!, $events: [WebhookEvent!]!, $minSeverity: Severity!, $format: WebhookFormat!, $name: String) {\n    createWebhook(url: $url, events: $events, minSeverity: $minSeverity, format: $format, name: $name) {\n      secret\n      webhook {\n        id\n        name\n        url\n        events\n        minSeverity\n        format\n        enabled\n        createdBy\n        createdAt\n        updatedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation CreateWebhook($url: String!, $events: [WebhookEvent!]!, $minSeverity: Severity!, $format: WebhookFormat!, $name: String) {\n    createWebhook(url: $url, events: $events, minSeverity: $minSeverity, format: $format, name: $name) {\n      secret\n      webhook {\n        id\n        name\n        url\n        events\n        minSeverity\n        format\n        enabled\n        createdBy\n        createdAt\n        updatedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateWebhook(\n    $id: ID!\n    $name: String\n    $url: String\n    $events: [WebhookEvent!]\n    $minSeverity: Severity\n    $format: WebhookFormat\n    $enabled: Boolean\n  ) {\n    updateWebhook(id: $id, name: $name, url: $url, events: $events, minSeverity: $minSeverity, format: $format, enabled: $enabled) {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      updatedAt\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateWebhook(\n    $id: ID!\n    $name: String\n    $url: String\n    $events: [WebhookEvent!]\n    $minSeverity: Severity\n    $format: WebhookFormat\n    $enabled: Boolean\n  ) {\n    updateWebhook(id: $id, name: $name, url: $url, events: $events, minSeverity: $minSeverity, format: $format, enabled: $enabled) {\n      id\n      name\n      url\n      events\n      minSeverity\n      format\n      enabled\n      updatedAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      webhook {\n        id\n        updatedAt\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation RotateWebhookSecret($id: ID!) {\n    rotateWebhookSecret(id: $id) {\n      secret\n      webhook {\n        id\n        updatedAt\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteWebhook($id: ID!) {\n    deleteWebhook(id: $id)\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,4 +1,4 @@
-import type { AlertStatus, FindingStatus, ScanStatus, Severity } from '../gql/graphql';
+import type { AlertStatus, FindingStatus, ScanStatus, Severity, WebhookDeliveryStatus, WebhookEvent, WebhookFormat } from '../gql/graphql';
 
 export const SEVERITIES: readonly Severity[] = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW', 'INFO'];
 
@@ -32,6 +32,32 @@ export const SCAN_STATUS_LABEL: Record<ScanStatus, string> = {
   RUNNING: 'Running',
   SUCCEEDED: 'Succeeded',
   PARTIAL: 'Partial',
+  FAILED: 'Failed',
+};
+
+export const WEBHOOK_EVENTS: readonly WebhookEvent[] = ['ALERT_RAISED', 'FINDING_OPENED', 'FINDING_RESOLVED', 'SCAN_FINISHED'];
+
+export const WEBHOOK_EVENT_LABEL: Record<WebhookEvent, string> = {
+  ALERT_RAISED: 'Alert raised',
+  FINDING_OPENED: 'Finding opened',
+  FINDING_RESOLVED: 'Finding resolved',
+  SCAN_FINISHED: 'Scan finished',
+};
+
+/** A delivery's event: one of the webhook events, or `TEST` (a delivery's event is a string). */
+export function deliveryEventLabel(event: string): string {
+  if (event === 'TEST') return 'Test';
+  return WEBHOOK_EVENT_LABEL[event as WebhookEvent] ?? event;
+}
+
+export const WEBHOOK_FORMAT_LABEL: Record<WebhookFormat, string> = {
+  VIGIL: 'Vigil JSON',
+  SLACK: 'Slack-compatible text',
+};
+
+export const DELIVERY_STATUS_LABEL: Record<WebhookDeliveryStatus, string> = {
+  PENDING: 'Pending',
+  SUCCEEDED: 'Succeeded',
   FAILED: 'Failed',
 };
 

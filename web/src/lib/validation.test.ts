@@ -1,4 +1,4 @@
-import { accountOfRoleArn, emailError, ipError, nameError, passwordError, roleArnError } from './validation';
+import { accountOfRoleArn, emailError, ipError, nameError, passwordError, roleArnError, webhookUrlError } from './validation';
 
 describe('emailError', () => {
   it('accepts addresses the server accepts', () => {
@@ -57,5 +57,23 @@ describe('ipError', () => {
     expect(ipError('256.1.1.1')).toMatch(/0 to 255/);
     expect(ipError('example.com')).toBeDefined();
     expect(ipError('')).toBeDefined();
+  });
+});
+
+describe('webhookUrlError', () => {
+  it('accepts absolute http and https URLs', () => {
+    expect(webhookUrlError('https://hooks.example.com/vigil?token=abc')).toBeUndefined();
+    expect(webhookUrlError('  http://127.0.0.1:8080/hook ')).toBeUndefined();
+    expect(webhookUrlError('https://[2001:db8::1]/hook')).toBeUndefined();
+  });
+
+  it('refuses what the server would refuse for its form', () => {
+    expect(webhookUrlError('')).toMatch(/Enter the URL/);
+    expect(webhookUrlError('hooks.example.com/vigil')).toMatch(/absolute URL/);
+    expect(webhookUrlError('/relative/path')).toMatch(/absolute URL/);
+    expect(webhookUrlError('ftp://hooks.example.com/')).toMatch(/https:\/\//);
+    expect(webhookUrlError('mailto:ops@example.com')).toMatch(/https:\/\//);
+    expect(webhookUrlError('https://user:pass@hooks.example.com/')).toMatch(/user name and password/);
+    expect(webhookUrlError(`https://hooks.example.com/${'a'.repeat(2048)}`)).toMatch(/at most 2048/);
   });
 });

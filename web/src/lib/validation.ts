@@ -79,3 +79,27 @@ export function ipError(raw: string): string | undefined {
   if (ip.includes(':') && /^[0-9a-fA-F:.]+$/.test(ip) && ip.split('::').length <= 2) return undefined;
   return 'Enter an IPv4 or IPv6 address, like 203.0.113.10.';
 }
+
+/** Longest webhook URL the server accepts. */
+export const WEBHOOK_URL_MAX = 2048;
+
+/**
+ * An absolute http(s) URL with a host and no user name or password, like the server's
+ * `parse_target`. Whether plain http and internal addresses are allowed is the server's
+ * setting: it says so when it refuses one.
+ */
+export function webhookUrlError(raw: string): string | undefined {
+  const value = raw.trim();
+  if (!value) return 'Enter the URL Vigil should post events to.';
+  if (value.length > WEBHOOK_URL_MAX) return `A URL is at most ${WEBHOOK_URL_MAX} characters.`;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'Enter an absolute URL, like https://hooks.example.com/vigil.';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return 'The URL must start with https://.';
+  if (!url.hostname) return 'The URL has no host.';
+  if (url.username || url.password) return 'Leave the user name and password out of the URL.';
+  return undefined;
+}

@@ -5,7 +5,7 @@ import { useMe } from '../../auth/MeProvider';
 import { Dialog } from '../../components/Dialog';
 import { FormAlert, SelectField, TextField } from '../../components/fields';
 import { EmptyState, QueryState } from '../../components/states';
-import { Card, CopyField, Time } from '../../components/ui';
+import { Card, OneTimeSecret, Time } from '../../components/ui';
 import { graphql } from '../../gql';
 import type { ApiKeysQuery, Role } from '../../gql/graphql';
 import { ROLE_DESCRIPTION, ROLE_LABEL, apiKeyRoles } from '../../lib/roles';
@@ -158,16 +158,15 @@ function CreateKeyCard() {
   return (
     <Card title="Create an API key">
       {created ? (
-        <div className="one-time">
-          <FormAlert tone="success" message={`API key “${created.name}” created.`} />
-          <p>
-            <strong>Copy the key now: it is shown only once.</strong> Vigil keeps only a hash of it.
-          </p>
-          <CopyField id="new-api-key" label="API key" value={created.key} secret />
-          <button type="button" className="btn" onClick={() => setCreated(null)}>
-            I have stored the key
-          </button>
-        </div>
+        <OneTimeSecret
+          id="new-api-key"
+          announcement={`API key “${created.name}” created.`}
+          what="key"
+          label="API key"
+          value={created.key}
+          note="Vigil keeps only a hash of it."
+          onDone={() => setCreated(null)}
+        />
       ) : (
         <form onSubmit={submit} noValidate>
           <FormAlert message={errors.form} />

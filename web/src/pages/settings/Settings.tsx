@@ -7,6 +7,7 @@ export default function Settings() {
   const tabs = [
     { to: 'team', label: 'Team', show: true },
     { to: 'api-keys', label: 'API keys', show: can('manageApiKeys') },
+    { to: 'webhooks', label: 'Webhooks', show: can('manageIntegrations') },
     { to: 'rules', label: 'Detection rules', show: true },
     { to: 'audit-log', label: 'Audit log', show: can('readAuditLog') },
   ].filter((t) => t.show);
