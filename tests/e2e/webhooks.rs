@@ -32,6 +32,29 @@ const CREATE: &str =
 const DELIVERY: &str = "query($id: ID!) { webhookDelivery(id: $id) {
     id webhookId event status attempts responseCode lastError requestBody deliveredAt } }";
 
+/// Creates a webhook; answers `createWebhook` (the secret and the webhook).
+async fn create(app: &TestApp, token: &str, variables: Value) -> Value {
+    app.graphql_ok(token, CREATE, variables).await["createWebhook"].clone()
+}
+
+/// Queues a test delivery to a webhook; answers the delivery's ID.
+async fn send_test(app: &TestApp, token: &str, webhook: &Value) -> Value {
+    app.graphql_ok(
+        token,
+        "mutation($id: ID!) { testWebhook(id: $id) { id } }",
+        json!({ "id": webhook }),
+    )
+    .await["testWebhook"]["id"]
+        .clone()
+}
+
+/// A delivery as the API reads it.
+async fn delivery_of(app: &TestApp, token: &str, delivery: &Value) -> Value {
+    app.graphql_ok(token, DELIVERY, json!({ "id": delivery }))
+        .await["webhookDelivery"]
+        .clone()
+}
+
 /// One request the receiver got.
 #[derive(Debug, Clone)]
 struct Received {
@@ -163,14 +186,12 @@ async fn a_test_delivery_is_signed_and_retried_after_a_500(
         .await
         .access_token;
     let receiver = Receiver::start(1).await;
-    let created = app
-        .graphql_ok(
-            &owner,
-            CREATE,
-            json!({ "url": receiver.url, "events": ["ALERT_RAISED"] }),
-        )
-        .await["createWebhook"]
-        .clone();
+    let created = create(
+        &app,
+        &owner,
+        json!({ "url": receiver.url, "events": ["ALERT_RAISED"] }),
+    )
+    .await;
     let secret = created["secret"].as_str().unwrap().to_owned();
     assert!(secret.starts_with("whsec_"), "{secret}");
     assert_eq!(created["webhook"]["name"], "127.0.0.1");
@@ -199,12 +220,7 @@ async fn a_test_delivery_is_signed_and_retried_after_a_500(
         &app,
         loopback_settings(),
         "the retried delivery succeeds",
-        || async {
-            let d = app
-                .graphql_ok(&owner, DELIVERY, json!({ "id": delivery }))
-                .await;
-            d["webhookDelivery"]["status"] == "SUCCEEDED"
-        },
+        || async { delivery_of(&app, &owner, &delivery).await["status"] == "SUCCEEDED" },
     )
     .await;
 
@@ -231,10 +247,7 @@ async fn a_test_delivery_is_signed_and_retried_after_a_500(
     assert!(verify(&secret, &tampered).is_err());
     assert!(verify(&vigil_core::webhooks::new_secret(), &requests[1]).is_err());
 
-    let d = app
-        .graphql_ok(&owner, DELIVERY, json!({ "id": delivery }))
-        .await["webhookDelivery"]
-        .clone();
+    let d = delivery_of(&app, &owner, &delivery).await;
     assert_eq!(d["attempts"], 2);
     assert_eq!(d["responseCode"], 204, "the receiver's answer: {d}");
     assert!(d["lastError"].is_null(), "{d}");
@@ -253,14 +266,7 @@ async fn a_test_delivery_is_signed_and_retried_after_a_500(
         .unwrap()
         .to_owned();
     assert_ne!(rotated, secret);
-    let again = app
-        .graphql_ok(
-            &owner,
-            "mutation($id: ID!) { testWebhook(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await["testWebhook"]["id"]
-        .clone();
+    let again = send_test(&app, &owner, &id).await;
     work_until(
         &app,
         loopback_settings(),
@@ -285,38 +291,22 @@ async fn a_receiver_that_keeps_failing_ends_failed_after_the_last_attempt(
         .await
         .access_token;
     let receiver = Receiver::start(usize::MAX).await;
-    let id = app
-        .graphql_ok(
-            &owner,
-            CREATE,
-            json!({ "url": receiver.url, "events": ["SCAN_FINISHED"] }),
-        )
-        .await["createWebhook"]["webhook"]["id"]
+    let id = create(
+        &app,
+        &owner,
+        json!({ "url": receiver.url, "events": ["SCAN_FINISHED"] }),
+    )
+    .await["webhook"]["id"]
         .clone();
-    let delivery = app
-        .graphql_ok(
-            &owner,
-            "mutation($id: ID!) { testWebhook(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await["testWebhook"]["id"]
-        .clone();
+    let delivery = send_test(&app, &owner, &id).await;
     work_until(
         &app,
         loopback_settings(),
         "the delivery gives up",
-        || async {
-            let d = app
-                .graphql_ok(&owner, DELIVERY, json!({ "id": delivery }))
-                .await;
-            d["webhookDelivery"]["status"] == "FAILED"
-        },
+        || async { delivery_of(&app, &owner, &delivery).await["status"] == "FAILED" },
     )
     .await;
-    let d = app
-        .graphql_ok(&owner, DELIVERY, json!({ "id": delivery }))
-        .await["webhookDelivery"]
-        .clone();
+    let d = delivery_of(&app, &owner, &delivery).await;
     let attempts = vigil_core::webhooks::TEST_ATTEMPTS;
     assert_eq!(d["attempts"], attempts);
     assert_eq!(receiver.requests().len(), attempts as usize);
@@ -338,18 +328,16 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
     let c = connected_with(opts, &account, ALLOW_INTERNAL).await;
     let ours = Receiver::start(0).await;
     let theirs = Receiver::start(0).await;
-    let secret = c
-        .app
-        .graphql_ok(
-            &c.token,
-            CREATE,
-            json!({
-                "url": ours.url,
-                "events": ["ALERT_RAISED", "FINDING_OPENED", "FINDING_RESOLVED", "SCAN_FINISHED"],
-                "min": "HIGH",
-            }),
-        )
-        .await["createWebhook"]["secret"]
+    let secret = create(
+        &c.app,
+        &c.token,
+        json!({
+            "url": ours.url,
+            "events": ["ALERT_RAISED", "FINDING_OPENED", "FINDING_RESOLVED", "SCAN_FINISHED"],
+            "min": "HIGH",
+        }),
+    )
+    .await["secret"]
         .as_str()
         .unwrap()
         .to_owned();
@@ -359,13 +347,7 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
         .signup("owner@other.example", "Other")
         .await
         .access_token;
-    c.app
-        .graphql_ok(
-            &other,
-            CREATE,
-            json!({ "url": theirs.url, "events": ["ALERT_RAISED", "FINDING_OPENED", "SCAN_FINISHED"], "min": "INFO" }),
-        )
-        .await;
+    create(&c.app, &other, json!({ "url": theirs.url, "events": ["ALERT_RAISED", "FINDING_OPENED", "SCAN_FINISHED"], "min": "INFO" })).await;
 
     // The scan queued on connecting, and an attack (a security group opened to the
     // world, a key for another user, a root login without MFA) read by ingestion.
@@ -549,38 +531,22 @@ async fn internal_targets_are_refused(_: PgPoolOptions, opts: PgConnectOptions) 
     let by_name = receiver
         .url
         .replace("http://127.0.0.1", "https://localhost");
-    let id = permissive
-        .graphql_ok(
-            &owner,
-            CREATE,
-            json!({ "url": by_name, "events": ["SCAN_FINISHED"] }),
-        )
-        .await["createWebhook"]["webhook"]["id"]
+    let id = create(
+        &permissive,
+        &owner,
+        json!({ "url": by_name, "events": ["SCAN_FINISHED"] }),
+    )
+    .await["webhook"]["id"]
         .clone();
-    let delivery = permissive
-        .graphql_ok(
-            &owner,
-            "mutation($id: ID!) { testWebhook(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await["testWebhook"]["id"]
-        .clone();
+    let delivery = send_test(&permissive, &owner, &id).await;
     work_until(
         &app,
         Settings::default(),
         "the delivery is refused",
-        || async {
-            let d = app
-                .graphql_ok(&owner, DELIVERY, json!({ "id": delivery }))
-                .await;
-            d["webhookDelivery"]["status"] == "FAILED"
-        },
+        || async { delivery_of(&app, &owner, &delivery).await["status"] == "FAILED" },
     )
     .await;
-    let d = app
-        .graphql_ok(&owner, DELIVERY, json!({ "id": delivery }))
-        .await["webhookDelivery"]
-        .clone();
+    let d = delivery_of(&app, &owner, &delivery).await;
     assert_eq!(d["attempts"], 1, "refusal is not retried: {d}");
     assert!(
         d["lastError"]
@@ -601,22 +567,14 @@ async fn webhooks_are_for_owners_and_admins_of_their_tenant(
     let owner = app.signup("owner@a.example", "A").await.access_token;
     let intruder = app.signup("owner@b.example", "B").await.access_token;
     let receiver = Receiver::start(0).await;
-    let id = app
-        .graphql_ok(
-            &owner,
-            CREATE,
-            json!({ "url": receiver.url, "events": ["ALERT_RAISED"] }),
-        )
-        .await["createWebhook"]["webhook"]["id"]
+    let id = create(
+        &app,
+        &owner,
+        json!({ "url": receiver.url, "events": ["ALERT_RAISED"] }),
+    )
+    .await["webhook"]["id"]
         .clone();
-    let delivery = app
-        .graphql_ok(
-            &owner,
-            "mutation($id: ID!) { testWebhook(id: $id) { id } }",
-            json!({ "id": id }),
-        )
-        .await["testWebhook"]["id"]
-        .clone();
+    let delivery = send_test(&app, &owner, &id).await;
 
     // Another tenant: absent everywhere, and nothing changes.
     let read = app
@@ -739,20 +697,14 @@ async fn slack_format_posts_text(_: PgPoolOptions, opts: PgConnectOptions) {
         .await
         .access_token;
     let receiver = Receiver::start(0).await;
-    let id = app
-        .graphql_ok(
-            &owner,
-            CREATE,
-            json!({ "url": receiver.url, "events": ["ALERT_RAISED"], "format": "SLACK" }),
-        )
-        .await["createWebhook"]["webhook"]["id"]
-        .clone();
-    app.graphql_ok(
+    let id = create(
+        &app,
         &owner,
-        "mutation($id: ID!) { testWebhook(id: $id) { id } }",
-        json!({ "id": id }),
+        json!({ "url": receiver.url, "events": ["ALERT_RAISED"], "format": "SLACK" }),
     )
-    .await;
+    .await["webhook"]["id"]
+        .clone();
+    send_test(&app, &owner, &id).await;
     work_until(
         &app,
         loopback_settings(),
