@@ -17,6 +17,8 @@ use sqlx::{
 use tracing_subscriber::{Layer, layer::SubscriberExt};
 use vigil_tests::{TestApp, spawn_app};
 
+use crate::fixtures;
+
 /// Counts sqlx's statement events.
 #[derive(Clone, Default)]
 struct Statements(Arc<AtomicUsize>);
@@ -36,56 +38,17 @@ const PAGE: &str = "{
 }";
 
 /// Creates `n` connections of the tenant, each with a scan, `per` findings and `per`
-/// alerts, written directly (no AWS needed to have rows to read).
+/// alerts.
 async fn rows(app: &TestApp, admin: &PgPool, token: &str, n: usize, per: usize) {
-    let tenant = app.graphql_ok(token, "{ tenant { id } }", json!({})).await["tenant"]["id"]
-        .as_str()
-        .unwrap()
-        .parse::<uuid::Uuid>()
-        .unwrap();
+    let tenant = fixtures::tenant_of(app, token).await;
+    let now = chrono::Utc::now();
     for i in 0..n {
-        let id = app
-            .graphql_ok(
-                token,
-                "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id } }",
-                json!({ "n": format!("acct-{i}-{}", uuid::Uuid::new_v4()) }),
-            )
-            .await["createAwsAccount"]["id"]
-            .as_str()
-            .unwrap()
-            .parse::<uuid::Uuid>()
-            .unwrap();
-        sqlx::query("insert into scans (tenant_id, scan_id, aws_account_id, trigger) values ($1, gen_random_uuid(), $2, 'manual')")
-            .bind(tenant)
-            .bind(id)
-            .execute(admin)
-            .await
-            .unwrap();
+        let id = fixtures::connection(app, token).await;
+        fixtures::scan(admin, tenant, id).await;
         for j in 0..per {
-            sqlx::query(
-                "insert into findings (tenant_id, finding_id, aws_account_id, rule_id, region, resource_type, resource_id,
-                                       severity, status, evidence, first_seen_at, last_seen_at)
-                 values ($1, gen_random_uuid(), $2, 'ec2-sg-open-ssh', 'eu-west-1', 'ec2:security-group', $3,
-                         'high', 'open', '{}', now(), now())",
-            )
-            .bind(tenant)
-            .bind(id)
-            .bind(format!("sg-{i}-{j}"))
-            .execute(admin)
-            .await
-            .unwrap();
-            sqlx::query(
-                "insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key,
-                                     first_event_id, last_event_id, event_ids, first_seen_at, last_seen_at)
-                 values ($1, gen_random_uuid(), $2, 'vigil-root-console-login', 'Root login', 'high', $3,
-                         $3, $3, array[$3], now(), now())",
-            )
-            .bind(tenant)
-            .bind(id)
-            .bind(format!("ev-{i}-{j}"))
-            .execute(admin)
-            .await
-            .unwrap();
+            let name = format!("{i}-{j}");
+            fixtures::finding(admin, tenant, id, &name, "high", now, now).await;
+            fixtures::alert(admin, tenant, id, &name, now).await;
         }
     }
 }

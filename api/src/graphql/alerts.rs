@@ -170,6 +170,16 @@ impl AlertGql {
 
 connection!(AlertConnection, AlertEdge, AlertGql, "alerts");
 
+/// How alerts are ordered, by their latest activity (`lastSeenAt`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum AlertOrder {
+    /// Most recent activity first (the default).
+    LastSeenDesc,
+    /// Oldest activity first: with `filter.since` set to a checkpoint, a puller reads what
+    /// happened since in order and keeps the last `lastSeenAt` as its next checkpoint.
+    LastSeenAsc,
+}
+
 /// Which alerts to list.
 #[derive(Debug, Default, InputObject)]
 pub struct AlertFilter {
@@ -211,7 +221,7 @@ impl AlertsQuery {
             .map(AlertGql))
     }
 
-    /// Alerts, most recent activity first.
+    /// Alerts, most recent activity first unless `orderBy` says otherwise.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn alerts(
         &self,
@@ -219,6 +229,10 @@ impl AlertsQuery {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<AlertFilter>,
+        #[graphql(
+            desc = "The order; LAST_SEEN_DESC when left out. A cursor is valid only with the order it came from."
+        )]
+        order_by: Option<AlertOrder>,
     ) -> GqlResult<AlertConnection> {
         let p = require(ctx, Permission::Read)?;
         let limit = page_size(first)?;
@@ -243,7 +257,11 @@ impl AlertsQuery {
             until: f.until,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = alerts::page(&mut tx, p.tenant_id, &filter, after, limit + 1)
+        let order = match order_by {
+            Some(AlertOrder::LastSeenAsc) => alerts::Order::LastSeenAsc,
+            _ => alerts::Order::LastSeenDesc,
+        };
+        let (rows, total) = alerts::page(&mut tx, p.tenant_id, &filter, order, after, limit + 1)
             .await
             .or_internal()?;
         Ok(AlertConnection::from_rows(

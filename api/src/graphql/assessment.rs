@@ -320,6 +320,27 @@ impl FindingGql {
 
 connection!(FindingConnection, FindingEdge, FindingGql, "findings");
 
+/// How findings are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum FindingOrder {
+    /// Most severe first, then most recently seen (the default).
+    Severity,
+    /// Most recently seen by a scan first.
+    LastSeen,
+    /// Most recently opened first: the newest findings.
+    FirstSeen,
+}
+
+impl From<FindingOrder> for findings::Order {
+    fn from(o: FindingOrder) -> Self {
+        match o {
+            FindingOrder::Severity => Self::Severity,
+            FindingOrder::LastSeen => Self::LastSeen,
+            FindingOrder::FirstSeen => Self::FirstSeen,
+        }
+    }
+}
+
 /// Which findings to list.
 #[derive(Debug, Default, InputObject)]
 pub struct FindingFilter {
@@ -549,7 +570,7 @@ impl AssessmentQuery {
         ))
     }
 
-    /// Findings, most severe first, then most recently seen.
+    /// Findings, most severe first then most recently seen, unless `orderBy` says otherwise.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn findings(
         &self,
@@ -557,13 +578,21 @@ impl AssessmentQuery {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<FindingFilter>,
+        #[graphql(
+            desc = "The order; SEVERITY when left out. A cursor is valid only with the order it came from."
+        )]
+        order_by: Option<FindingOrder>,
     ) -> GqlResult<FindingConnection> {
         let p = require(ctx, Permission::Read)?;
         let limit = page_size(first)?;
+        let order = order_by.map_or(findings::Order::Severity, Into::into);
         let after = after
             .as_deref()
             .map(decode_cursor::<findings::Cursor>)
             .transpose()?;
+        if after.as_ref().is_some_and(|c| !order.made(c)) {
+            return Err(bad_input("after is a cursor of another orderBy"));
+        }
         let filter = filter.unwrap_or_default();
         let f = findings::Filter {
             aws_account_id: account_filter(filter.aws_account_id.as_ref())?,
@@ -578,14 +607,14 @@ impl AssessmentQuery {
             region: filter.region,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = findings::page(&mut tx, p.tenant_id, &f, after, limit + 1)
+        let (rows, total) = findings::page(&mut tx, p.tenant_id, &f, order, after, limit + 1)
             .await
             .or_internal()?;
         Ok(FindingConnection::from_rows(
             rows,
             limit,
             total,
-            |(rank, f)| (*rank, f.last_seen_at, f.finding_id),
+            |(rank, f)| order.cursor(*rank, f),
             |(_, f)| FindingGql(f),
         ))
     }

@@ -485,11 +485,19 @@ pub async fn findings(
                 let (pool, filter) = (pool.clone(), filter.clone());
                 async move {
                     let mut tx = db::begin_tenant(&pool, tenant).await?;
-                    let (rows, _) = findings::page(&mut tx, tenant, &filter, after, PAGE).await?;
+                    let (rows, _) = findings::page(
+                        &mut tx,
+                        tenant,
+                        &filter,
+                        findings::Order::Severity,
+                        after,
+                        PAGE,
+                    )
+                    .await?;
                     tx.commit().await?;
                     let next = rows
                         .last()
-                        .map(|(rank, f)| (*rank, f.last_seen_at, f.finding_id))
+                        .map(|(rank, f)| findings::Order::Severity.cursor(*rank, f))
                         .filter(|_| rows.len() as i64 == PAGE);
                     let rows: Vec<_> = rows
                         .into_iter()
@@ -611,7 +619,15 @@ pub async fn alerts(
                 let (pool, filter) = (pool.clone(), filter.clone());
                 async move {
                     let mut tx = db::begin_tenant(&pool, tenant).await?;
-                    let (rows, _) = alerts::page(&mut tx, tenant, &filter, after, PAGE).await?;
+                    let (rows, _) = alerts::page(
+                        &mut tx,
+                        tenant,
+                        &filter,
+                        alerts::Order::LastSeenDesc,
+                        after,
+                        PAGE,
+                    )
+                    .await?;
                     tx.commit().await?;
                     let next = rows
                         .last()

@@ -206,14 +206,29 @@ const FILTER: &str = "tenant_id = $1
     and ($9::timestamptz is null or last_seen_at >= $9)
     and ($10::timestamptz is null or first_seen_at < $10)";
 
-/// A page of alerts, most recent activity first.
+/// How an alerts list is ordered, by latest activity (`last_seen_at`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Most recent activity first.
+    #[default]
+    LastSeenDesc,
+    /// Oldest activity first: what a puller resuming from a checkpoint wants.
+    LastSeenAsc,
+}
+
+/// A page of alerts in `order`, and how many match.
 pub async fn page(
     conn: &mut PgConnection,
     tenant: TenantId,
     f: &Filter,
+    order: Order,
     after: Option<(DateTime<Utc>, uuid::Uuid)>,
     limit: i64,
 ) -> Result<(Vec<Alert>, i64), sqlx::Error> {
+    let (past, direction) = match order {
+        Order::LastSeenDesc => ("<", "desc"),
+        Order::LastSeenAsc => (">", "asc"),
+    };
     let (at, id) = after.unzip();
     macro_rules! filtered {
         ($q:expr) => {
@@ -231,8 +246,8 @@ pub async fn page(
     }
     let rows = filtered!(sqlx::query_as(sql(format!(
         "select {COLUMNS} from alerts where {FILTER}
-           and ($11::timestamptz is null or (last_seen_at, alert_id) < ($11, $12))
-         order by last_seen_at desc, alert_id desc limit $13"
+           and ($11::timestamptz is null or (last_seen_at, alert_id) {past} ($11, $12))
+         order by last_seen_at {direction}, alert_id {direction} limit $13"
     ))))
     .bind(at)
     .bind(id)

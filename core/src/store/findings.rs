@@ -148,8 +148,62 @@ pub struct Filter {
     pub region: Option<String>,
 }
 
-/// Keyset position: severity rank, last seen, ID.
+/// Keyset position: severity rank (or the order's tag), the order's time, ID.
 pub type Cursor = (i32, DateTime<Utc>, FindingId);
+
+/// How a findings list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// Most severe first, then most recently seen.
+    #[default]
+    Severity,
+    /// Most recently seen first.
+    LastSeen,
+    /// Most recently opened first.
+    FirstSeen,
+}
+
+impl Order {
+    /// A row's cursor. Its first element is the severity rank (1 to 5) for `Severity` and a
+    /// negative tag for the time orders, so a cursor cannot be used with another order.
+    pub fn cursor(self, rank: i32, f: &Finding) -> Cursor {
+        match self {
+            Order::Severity => (rank, f.last_seen_at, f.finding_id),
+            Order::LastSeen => (-1, f.last_seen_at, f.finding_id),
+            Order::FirstSeen => (-2, f.first_seen_at, f.finding_id),
+        }
+    }
+
+    /// Whether `cursor` was made by this order.
+    pub fn made(self, cursor: &Cursor) -> bool {
+        match self {
+            Order::Severity => cursor.0 >= 1,
+            Order::LastSeen => cursor.0 == -1,
+            Order::FirstSeen => cursor.0 == -2,
+        }
+    }
+
+    /// The keyset condition on $8-$10 and the ORDER BY.
+    fn sql(self) -> (String, String) {
+        let time = |col: &str| {
+            (
+                format!("($8::int is null or ({col}, finding_id::text) < ($9, $10::text))"),
+                format!("{col} desc, finding_id::text desc"),
+            )
+        };
+        match self {
+            Order::Severity => (
+                format!(
+                    "($8::int is null or ({RANK}, -extract(epoch from last_seen_at), finding_id::text)
+                                  > ($8, -extract(epoch from $9::timestamptz), $10::text))"
+                ),
+                format!("{RANK}, last_seen_at desc, finding_id::text"),
+            ),
+            Order::LastSeen => time("last_seen_at"),
+            Order::FirstSeen => time("first_seen_at"),
+        }
+    }
+}
 
 const FILTER: &str = "tenant_id = $1
     and ($2::uuid is null or aws_account_id = $2)
@@ -161,11 +215,12 @@ const FILTER: &str = "tenant_id = $1
 
 const RANK: &str = "array_position(array['critical','high','medium','low','info'], severity)";
 
-/// A page of findings, most severe first, then most recently seen.
+/// A page of findings in `order` (each with its severity rank), and how many match.
 pub async fn page(
     conn: &mut PgConnection,
     tenant: TenantId,
     filter: &Filter,
+    order: Order,
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<(i32, Finding)>, i64), sqlx::Error> {
@@ -179,12 +234,10 @@ pub async fn page(
         Some((r, s, i)) => (Some(r), Some(s), Some(i)),
         None => (None, None, None),
     };
+    let (keyset, order_by) = order.sql();
     let rows: Vec<Row> = sqlx::query_as(sql(format!(
-        "select {RANK} as rank, {COLUMNS} from findings where {FILTER}
-           and ($8::int is null or ({RANK}, -extract(epoch from last_seen_at), finding_id::text)
-                                  > ($8, -extract(epoch from $9::timestamptz), $10::text))
-         order by {RANK}, last_seen_at desc, finding_id::text
-         limit $11"
+        "select {RANK} as rank, {COLUMNS} from findings where {FILTER} and {keyset}
+         order by {order_by} limit $11"
     )))
     .bind(tenant)
     .bind(filter.aws_account_id)

@@ -46,6 +46,16 @@ export type AlertFilter = {
   until?: InputMaybe<Scalars['DateTime']['input']>;
 };
 
+/** How alerts are ordered, by their latest activity (`lastSeenAt`). */
+export type AlertOrder =
+  /**
+   * Oldest activity first: with `filter.since` set to a checkpoint, a puller reads what
+   * happened since in order and keeps the last `lastSeenAt` as its next checkpoint.
+   */
+  | 'LAST_SEEN_ASC'
+  /** Most recent activity first (the default). */
+  | 'LAST_SEEN_DESC';
+
 /** Where an alert stands. */
 export type AlertStatus =
   /** Someone is on it; new events still join it. */
@@ -119,6 +129,15 @@ export type FindingFilter = {
   /** Only findings in one of these states. */
   status?: InputMaybe<Array<FindingStatus>>;
 };
+
+/** How findings are ordered. */
+export type FindingOrder =
+  /** Most recently opened first: the newest findings. */
+  | 'FIRST_SEEN'
+  /** Most recently seen by a scan first. */
+  | 'LAST_SEEN'
+  /** Most severe first, then most recently seen (the default). */
+  | 'SEVERITY';
 
 /** Where a finding stands. */
 export type FindingStatus =

@@ -1,0 +1,95 @@
+//! Rows written straight into a test database (as the superuser), for tests of how the API
+//! reads them: no AWS account or scan is needed to have findings and alerts to list.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+use sqlx::PgPool;
+use vigil_tests::TestApp;
+
+/// The caller's tenant ID.
+pub async fn tenant_of(app: &TestApp, token: &str) -> uuid::Uuid {
+    app.graphql_ok(token, "{ tenant { id } }", json!({})).await["tenant"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A new connection (not verified) of the caller's tenant; answers its ID.
+pub async fn connection(app: &TestApp, token: &str) -> uuid::Uuid {
+    app.graphql_ok(
+        token,
+        "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id } }",
+        json!({ "n": format!("conn-{}", uuid::Uuid::new_v4()) }),
+    )
+    .await["createAwsAccount"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}
+
+/// A scan of a connection; answers its ID.
+pub async fn scan(admin: &PgPool, tenant: uuid::Uuid, account: uuid::Uuid) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "insert into scans (tenant_id, scan_id, aws_account_id, trigger)
+         values ($1, gen_random_uuid(), $2, 'manual') returning scan_id",
+    )
+    .bind(tenant)
+    .bind(account)
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
+/// An open finding on `resource`; answers its ID.
+pub async fn finding(
+    admin: &PgPool,
+    tenant: uuid::Uuid,
+    account: uuid::Uuid,
+    resource: &str,
+    severity: &str,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "insert into findings (tenant_id, finding_id, aws_account_id, rule_id, region, resource_type, resource_id,
+                               severity, status, evidence, first_seen_at, last_seen_at)
+         values ($1, gen_random_uuid(), $2, 'ec2-sg-open-ssh', 'eu-west-1', 'ec2:security-group', $3,
+                 $4, 'open', '{}', $5, $6)
+         returning finding_id",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(resource)
+    .bind(severity)
+    .bind(first_seen)
+    .bind(last_seen)
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
+/// An open alert whose one event is `event_id`; answers its ID.
+pub async fn alert(
+    admin: &PgPool,
+    tenant: uuid::Uuid,
+    account: uuid::Uuid,
+    event_id: &str,
+    last_seen: DateTime<Utc>,
+) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key,
+                             first_event_id, last_event_id, event_ids, first_seen_at, last_seen_at)
+         values ($1, gen_random_uuid(), $2, 'vigil-root-console-login', 'Root login', 'high', $3,
+                 $3, $3, array[$3], $4, $4)
+         returning alert_id",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(event_id)
+    .bind(last_seen)
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
