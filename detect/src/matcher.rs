@@ -436,11 +436,39 @@ pub(crate) fn resolve<'a>(v: &'a Value, path: &[String], out: &mut Vec<&'a Value
     }
 }
 
+/// The value at a dotted path when the path crosses no array (zero or one leaf, found
+/// without allocating); `None` when it meets an array and [`resolve`] is needed.
+fn single_leaf<'a>(v: &'a Value, path: &[String]) -> Option<Option<&'a Value>> {
+    let mut current = v;
+    for key in path {
+        match current {
+            Value::Array(_) => return None,
+            _ => match current.get(key) {
+                Some(next) => current = next,
+                None => return Some(None),
+            },
+        }
+    }
+    (!current.is_array()).then_some(Some(current))
+}
+
 impl FieldTest {
     fn matches(&self, event: &Value) -> bool {
-        let mut leaves = Vec::new();
-        resolve(event, &self.path, &mut leaves);
-        let one = |p: &Pattern| self.pattern_matches(p, &leaves);
+        // Runs for every field of every rule that passes the eventName pre-check: most
+        // CloudTrail paths cross no array, so those skip the leaves vector's allocation.
+        match single_leaf(event, &self.path) {
+            Some(Some(leaf)) => self.leaves_match(std::slice::from_ref(&leaf)),
+            Some(None) => self.leaves_match(&[]),
+            None => {
+                let mut leaves = Vec::new();
+                resolve(event, &self.path, &mut leaves);
+                self.leaves_match(&leaves)
+            }
+        }
+    }
+
+    fn leaves_match(&self, leaves: &[&Value]) -> bool {
+        let one = |p: &Pattern| self.pattern_matches(p, leaves);
         if self.all {
             self.patterns.iter().all(one)
         } else {
