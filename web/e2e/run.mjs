@@ -210,6 +210,26 @@ async function expectColumn(page, value, what) {
   }
 }
 
+/** Waits for the app's GraphQL request of `operation` whose variables pass `test`. */
+function graphqlRequest(page, operation, test = () => true) {
+  return page.waitForRequest((r) => {
+    if (!r.url().endsWith('/graphql') || r.method() !== 'POST') return false;
+    let body;
+    try {
+      body = r.postDataJSON();
+    } catch {
+      return false;
+    }
+    return body?.operationName === operation && test(body.variables ?? {});
+  });
+}
+
+/** The `datetime` of each `<time>` matched by `selector`, as epoch milliseconds. */
+async function times(page, selector) {
+  const values = await page.locator(selector).evaluateAll((els) => els.map((e) => e.getAttribute('datetime')));
+  return values.map((v) => Date.parse(v));
+}
+
 /** Reloads until `probe` finds something, up to `timeout`. */
 async function reloadUntil(page, probe, timeout, what) {
   const deadline = Date.now() + timeout;
@@ -359,7 +379,9 @@ async function main() {
       await page.getByRole('checkbox', { name: 'High' }).click();
       await page.waitForURL(/severity=HIGH/);
       await expectColumn(page, 'High', 'the severity filter');
-      await page.getByRole('button', { name: /^Severity/ }).click();
+      // The server's default order: most severe first, said on the header.
+      const severityOrder = await page.getByRole('columnheader', { name: 'Severity' }).getAttribute('aria-sort');
+      if (severityOrder !== 'descending') throw new Error(`the Severity header says aria-sort=${severityOrder}`);
       await checkPage(page, '09 findings filtered');
       const firstLink = page.locator('table tbody tr').first().getByRole('link');
       findingTitle = (await firstLink.innerText()).trim();
@@ -399,6 +421,38 @@ async function main() {
       log(`  exported ${download.suggestedFilename()} (${text.split('\n').filter(Boolean).length} lines)`);
     });
 
+    await step('findings: sorting by last seen asks the server, from the first page', async () => {
+      await page.goto(`${BASE}/findings?status=ALL`);
+      const table = page.getByRole('table', { name: /^Findings/ });
+      await table.locator('tbody tr').first().getByRole('link').waitFor();
+      const next = page.getByRole('navigation', { name: 'Pages of findings' }).getByRole('button', { name: 'Next' });
+      if (await next.isEnabled()) {
+        await next.click();
+        await page.getByText(/^Showing 26–/).waitFor();
+      }
+      const [request] = await Promise.all([
+        graphqlRequest(page, 'Findings', (v) => v.orderBy === 'LAST_SEEN'),
+        table.getByRole('button', { name: 'Last seen' }).click(),
+      ]);
+      const variables = request.postDataJSON().variables;
+      if (variables.after != null) throw new Error(`the new order kept the cursor ${variables.after}`);
+      await page.waitForURL(/[?&]order=LAST_SEEN/);
+      await page.getByText(/^Showing 1–/).waitFor();
+      const header = table.getByRole('columnheader', { name: 'Last seen' });
+      if ((await header.getAttribute('aria-sort')) !== 'descending') throw new Error('the Last seen header does not say aria-sort=descending');
+      if (await table.getByRole('columnheader', { name: 'Finding' }).getByRole('button').count()) throw new Error('the Finding column offers sorting');
+      await request.response();
+      await page.locator('.table-wrap:not(.is-busy)').waitFor();
+      const column = await table.locator('thead th').evaluateAll((ths) => ths.findIndex((th) => th.textContent.trim().startsWith('Last seen')));
+      const seen = await times(page, `table tbody tr td:nth-child(${column + 1}) time`);
+      if (seen.length === 0) throw new Error('no last-seen times in the table');
+      for (let i = 1; i < seen.length; i++) {
+        if (seen[i] > seen[i - 1]) throw new Error(`row ${i + 1} was seen after row ${i}: ${new Date(seen[i]).toISOString()} > ${new Date(seen[i - 1]).toISOString()}`);
+      }
+      log(`  ${seen.length} rows, last seen from ${new Date(seen[0]).toISOString()} down to ${new Date(seen[seen.length - 1]).toISOString()}`);
+      await checkPage(page, '11a findings by last seen');
+    });
+
     await step('alerts: the emulated attack raises alerts; open one with its raw event and acknowledge it', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
       await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
@@ -416,6 +470,25 @@ async function main() {
       await page.keyboard.press('Escape');
       await page.getByLabel('Status').selectOption('ACKNOWLEDGED');
       await page.getByRole('button', { name: /logging stopped|StopLogging|CloudTrail logging/i }).first().waitFor();
+    });
+
+    await step('alerts: oldest first asks the server', async () => {
+      await page.goto(`${BASE}/alerts`);
+      await page.locator('.alert-item').first().waitFor();
+      const [request] = await Promise.all([
+        graphqlRequest(page, 'Alerts', (v) => v.orderBy === 'LAST_SEEN_ASC'),
+        page.getByLabel('Order').selectOption('LAST_SEEN_ASC'),
+      ]);
+      if (request.postDataJSON().variables.after != null) throw new Error('the new order kept the cursor');
+      await page.waitForURL(/[?&]order=LAST_SEEN_ASC/);
+      await request.response();
+      await page.getByRole('button', { name: 'Refresh', exact: true }).waitFor();
+      const seen = await times(page, '.alert-item time.alert-item-time');
+      if (seen.length === 0) throw new Error('no alerts listed oldest first');
+      for (let i = 1; i < seen.length; i++) {
+        if (seen[i] < seen[i - 1]) throw new Error(`alert ${i + 1} is older than alert ${i} in oldest-first order`);
+      }
+      log(`  ${seen.length} alerts oldest first`);
     });
 
     await step('assets: inventory by type and region, detail with history, IP lookup', async () => {

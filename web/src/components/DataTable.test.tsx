@@ -39,6 +39,32 @@ describe('DataTable', () => {
     expect(names()).toEqual(['gamma', 'beta', 'alpha']);
   });
 
+  it('leaves a server-ordered table in its order and hands header clicks to the server', async () => {
+    const onSortingChange = vi.fn();
+    const serverColumns = [col.accessor('name', { header: 'Name' }), col.accessor('count', { header: 'Count', enableSorting: true, sortDescFirst: true })];
+    const { rerender } = render(
+      <DataTable data={rows} columns={serverColumns} caption="Things" getRowId={(r) => r.id} serverSort={{ sorting: [], onSortingChange }} sortHint="Ordered by the server" />,
+    );
+    expect(screen.getByRole('table', { name: 'Things. Ordered by the server' })).toBeInTheDocument();
+    // Only the column that opts in sorts; the other is plain text, without aria-sort.
+    const name = screen.getByRole('columnheader', { name: 'Name' });
+    expect(within(name).queryByRole('button')).not.toBeInTheDocument();
+    expect(name).not.toHaveAttribute('aria-sort');
+    const count = screen.getByRole('columnheader', { name: /Count/ });
+    expect(count).toHaveAttribute('aria-sort', 'none');
+
+    await userEvent.click(within(count).getByRole('button', { name: 'Count' }));
+    expect(onSortingChange).toHaveBeenLastCalledWith([{ id: 'count', desc: true }]);
+    // The rows stay as the server gave them until it answers in the new order.
+    expect(names()).toEqual(['beta', 'alpha', 'gamma']);
+
+    rerender(
+      <DataTable data={rows} columns={serverColumns} caption="Things" getRowId={(r) => r.id} serverSort={{ sorting: [{ id: 'count', desc: true }], onSortingChange }} />,
+    );
+    expect(count).toHaveAttribute('aria-sort', 'descending');
+    expect(names()).toEqual(['beta', 'alpha', 'gamma']);
+  });
+
   it('opens a row on click but lets its own links work', async () => {
     const open = vi.fn();
     render(<DataTable data={rows} columns={columns} caption="Things" getRowId={(r) => r.id} onRowClick={open} selectedId="b" />);

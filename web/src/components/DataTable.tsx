@@ -20,7 +20,18 @@ export interface DataTableProps<T> {
   selectedId?: string | null;
   empty?: ReactNode;
   initialSorting?: SortingState;
-  /** Sorting applies to the rows given (one page); say so next to the table. */
+  /**
+   * The server orders the rows, across pages: they are shown as given, `sorting` says
+   * which column they are ordered by (for `aria-sort`), and a header click hands the
+   * sorting TanStack Table computes to `onSortingChange` (one column, never none) instead
+   * of sorting the page. Only columns with `enableSorting: true` sort; give those that
+   * order most-first `sortDescFirst: true`.
+   */
+  serverSort?: {
+    sorting: SortingState;
+    onSortingChange: (next: SortingState) => void;
+  };
+  /** How the rows are ordered, read after the caption by screen readers. */
   sortHint?: string;
   /** A newer page is loading: the rows shown are stale. */
   busy?: boolean;
@@ -45,16 +56,26 @@ export function DataTable<T>({
   selectedId,
   empty,
   initialSorting = [],
+  serverSort,
   sortHint,
   busy = false,
   renderExpanded,
 }: DataTableProps<T>) {
-  const [sorting, setSorting] = useState<SortingState>(initialSorting);
+  const [localSorting, setLocalSorting] = useState<SortingState>(initialSorting);
+  const sorting = serverSort ? serverSort.sorting : localSorting;
   const table = useReactTable({
     data,
     columns,
     state: { sorting },
-    onSortingChange: setSorting,
+    onSortingChange: serverSort
+      ? (updater) => serverSort.onSortingChange(typeof updater === 'function' ? updater(sorting) : updater)
+      : setLocalSorting,
+    // Server order: no sorting of the page, no unsorted state, one column at a time, and
+    // only the columns that opt in.
+    manualSorting: Boolean(serverSort),
+    enableSortingRemoval: !serverSort,
+    enableMultiSort: !serverSort,
+    defaultColumn: serverSort ? { enableSorting: false } : undefined,
     getCoreRowModel: getCoreRowModel(),
     getSortedRowModel: getSortedRowModel(),
     getExpandedRowModel: getExpandedRowModel(),

@@ -11,7 +11,7 @@ import { SeverityFilter } from '../components/SeverityFilter';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { AlertStatusBadge, DescriptionList, JsonBlock, LiveRegion, PageHeader, RichText, SeverityBadge, Time } from '../components/ui';
 import { graphql } from '../gql';
-import type { AlertFieldsFragment, AlertStatus } from '../gql/graphql';
+import type { AlertFieldsFragment, AlertOrder, AlertStatus } from '../gql/graphql';
 import { compact, listParam, textParam, withParam } from '../lib/filters';
 import { ALERT_STATUS_LABEL, SEVERITIES, formatDate, formatDateTime, formatRelative, formatTime, plural, resourceTypeLabel, shortArn } from '../lib/format';
 import { useAccountNames, useAllPages } from '../lib/hooks';
@@ -45,8 +45,8 @@ graphql(`
 `);
 
 const AlertsDocument = graphql(`
-  query Alerts($first: Int, $after: String, $filter: AlertFilter) {
-    alerts(first: $first, after: $after, filter: $filter) {
+  query Alerts($first: Int, $after: String, $filter: AlertFilter, $orderBy: AlertOrder) {
+    alerts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo {
         hasNextPage
@@ -146,6 +146,23 @@ const PERIODS: { value: string; label: string; hours?: number }[] = [
   { value: '30d', label: 'Last 30 days', hours: 24 * 30 },
   { value: 'all', label: 'Any time' },
 ];
+/**
+ * The server's orders by latest activity, kept in the address bar as `order` (left out for
+ * the default, newest first).
+ */
+const ORDERS: { value: AlertOrder; label: string }[] = [
+  { value: 'LAST_SEEN_DESC', label: 'Newest first' },
+  { value: 'LAST_SEEN_ASC', label: 'Oldest first' },
+];
+
+function alertOrder(params: URLSearchParams): AlertOrder {
+  return params.get('order') === 'LAST_SEEN_ASC' ? 'LAST_SEEN_ASC' : 'LAST_SEEN_DESC';
+}
+
+/** Params with the filters cleared but the order kept. */
+function withoutFilters(params: URLSearchParams): URLSearchParams {
+  return withParam(new URLSearchParams(), 'order', params.get('order'));
+}
 
 export default function Alerts() {
   useTitle('Alerts');
@@ -168,14 +185,16 @@ export default function Alerts() {
     sourceIpAddress: textParam(params, 'sourceIpAddress'),
     since,
   });
-  const pages = useCursorPages(JSON.stringify(filter));
+  const orderBy = alertOrder(params);
+  // A cursor belongs to its order: a new order (or filter) starts again from the first page.
+  const pages = useCursorPages(JSON.stringify({ filter, orderBy }));
   const [{ data, error, fetching }, refetch] = useQuery({
     query: AlertsDocument,
-    variables: { first: pages.first, after: pages.after, filter },
+    variables: { first: pages.first, after: pages.after, filter, orderBy },
   });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const alerts = useMemo(() => data?.alerts.edges.map((e) => e.node) ?? [], [data]);
-  const filtered = params.toString() !== '';
+  const filtered = [...params.keys()].some((k) => k !== 'order');
   const open = (id: string) => navigate({ pathname: `/alerts/${id}`, search: params.toString() });
   const close = () => navigate({ pathname: '/alerts', search: params.toString() });
 
@@ -194,7 +213,7 @@ export default function Alerts() {
     <>
       <PageHeader
         title="Alerts"
-        description="Suspicious activity detected in your accounts’ CloudTrail, most recent first. Repeated events of the same rule and principal within an hour join one alert."
+        description="Suspicious activity detected in your accounts’ CloudTrail, by latest activity. Repeated events of the same rule and principal within an hour join one alert."
         actions={
           <>
             <ExportControl
@@ -219,7 +238,7 @@ export default function Alerts() {
               <EmptyState
                 title="No alerts match these filters"
                 action={
-                  <button type="button" className="btn" onClick={() => setParams(new URLSearchParams())}>
+                  <button type="button" className="btn" onClick={() => setParams(withoutFilters(params))}>
                     Clear filters
                   </button>
                 }
@@ -298,9 +317,11 @@ function AlertFilters({
     sourceIpAddress: params.get('sourceIpAddress') ?? '',
   });
   const [text, setText] = useState(read);
-  const [synced, setSynced] = useState(params.toString());
-  if (synced !== params.toString()) {
-    setSynced(params.toString());
+  // Follow the address bar's filters (not the order: reordering keeps what is being typed).
+  const urlFilters = withParam(params, 'order', undefined).toString();
+  const [synced, setSynced] = useState(urlFilters);
+  if (synced !== urlFilters) {
+    setSynced(urlFilters);
     setText(read());
   }
   const status = listParam(params, 'status', STATUSES);
@@ -335,6 +356,17 @@ function AlertFilters({
           </option>
         ))}
       </SelectField>
+      <SelectField
+        label="Order"
+        value={alertOrder(params)}
+        onChange={(e) => setParams(withParam(params, 'order', e.target.value === 'LAST_SEEN_DESC' ? '' : e.target.value))}
+      >
+        {ORDERS.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </SelectField>
       <SeverityFilter value={listParam(params, 'severity', SEVERITIES)} onChange={(v) => setParams(withParam(params, 'severity', v))} />
       <TextField label="Event name" placeholder="e.g. StopLogging" value={text.eventName} onChange={(e) => setText({ ...text, eventName: e.target.value })} />
       <TextField label="Principal ARN" value={text.principalArn} onChange={(e) => setText({ ...text, principalArn: e.target.value })} />
@@ -344,7 +376,7 @@ function AlertFilters({
           Apply
         </button>
         {filtered && (
-          <button type="button" className="btn btn-ghost" onClick={() => setParams(new URLSearchParams())}>
+          <button type="button" className="btn btn-ghost" onClick={() => setParams(withoutFilters(params))}>
             Reset
           </button>
         )}

@@ -1,4 +1,4 @@
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { mockClient, renderPage } from '../test/render';
 import Findings from './Findings';
@@ -48,7 +48,65 @@ describe('Findings', () => {
     renderPage(<Findings />, { route: '/findings', path: '/findings/:findingId?', client });
     expect(await screen.findByRole('link', { name: node.title })).toBeInTheDocument();
     expect(screen.getByText('Showing 1–1 of 1 findings')).toBeInTheDocument();
-    expect(calls.find((c) => c.name === 'Findings')?.variables).toMatchObject({ first: 25, after: null, filter: { status: ['OPEN'] } });
+    expect(calls.find((c) => c.name === 'Findings')?.variables).toMatchObject({ first: 25, after: null, filter: { status: ['OPEN'] }, orderBy: 'SEVERITY' });
+  });
+
+  it('orders on the server by the sortable headers, from the first page again', async () => {
+    const findings = vi.fn((v: Record<string, unknown>) => ({
+      findings: { totalCount: 60, pageInfo: { hasNextPage: true, endCursor: `end-${v.orderBy}-${v.after ?? 'start'}` }, edges: [{ node }] },
+    }));
+    const { client, calls } = mockClient({ ...resolvers().resolvers, Findings: findings });
+    const last = () => calls.filter((c) => c.name === 'Findings').slice(-1)[0]?.variables;
+    renderPage(<Findings />, { route: '/findings', path: '/findings/:findingId?', client });
+    await screen.findByRole('link', { name: node.title });
+    expect(screen.getByRole('table', { name: /Ordered by severity, most severe first/ })).toBeInTheDocument();
+    expect(screen.getByRole('columnheader', { name: 'Severity' })).toHaveAttribute('aria-sort', 'descending');
+    for (const name of ['First seen', 'Last seen']) {
+      const header = screen.getByRole('columnheader', { name });
+      expect(header).toHaveAttribute('aria-sort', 'none');
+      expect(within(header).getByRole('button', { name })).toBeInTheDocument();
+    }
+    // Columns without a server order do not pretend to sort.
+    for (const name of ['Finding', 'Resource', 'Account', 'Region', 'Status']) {
+      const header = screen.getByRole('columnheader', { name });
+      expect(within(header).queryByRole('button')).not.toBeInTheDocument();
+      expect(header).not.toHaveAttribute('aria-sort');
+    }
+
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(last()).toMatchObject({ orderBy: 'SEVERITY', after: 'end-SEVERITY-start' }));
+    expect(await screen.findByText('Showing 26–26 of 60 findings')).toBeInTheDocument();
+
+    // A cursor belongs to its order: the new order starts from the first page.
+    await userEvent.click(screen.getByRole('button', { name: 'Last seen' }));
+    await waitFor(() => expect(last()).toMatchObject({ orderBy: 'LAST_SEEN', after: null, filter: { status: ['OPEN'] } }));
+    expect(await screen.findByText('Showing 1–1 of 60 findings')).toBeInTheDocument();
+    expect(screen.getByRole('columnheader', { name: 'Last seen' })).toHaveAttribute('aria-sort', 'descending');
+    expect(screen.getByRole('columnheader', { name: 'Severity' })).toHaveAttribute('aria-sort', 'none');
+    expect(screen.getByRole('table', { name: /Ordered by last seen, most recent first/ })).toBeInTheDocument();
+    // The order is kept in the address bar, which the row links carry.
+    expect(screen.getByRole('link', { name: node.title })).toHaveAttribute('href', '/findings/f1?order=LAST_SEEN');
+    expect(calls.filter((c) => c.name === 'Findings').some((c) => c.variables.orderBy === 'LAST_SEEN' && c.variables.after !== null)).toBe(false);
+
+    // Every order is most-first: clicking the current one again changes nothing.
+    const before = calls.length;
+    await userEvent.click(screen.getByRole('button', { name: 'Last seen' }));
+    expect(screen.getByRole('columnheader', { name: 'Last seen' })).toHaveAttribute('aria-sort', 'descending');
+    expect(calls.slice(before).every((c) => c.variables.orderBy !== 'SEVERITY')).toBe(true);
+  });
+
+  it('reads the order from the address bar, where it is no filter to reset', async () => {
+    const { client, calls } = mockClient(resolvers().resolvers);
+    renderPage(<Findings />, { route: '/findings?order=FIRST_SEEN', path: '/findings/:findingId?', client });
+    await screen.findByRole('link', { name: node.title });
+    expect(calls.find((c) => c.name === 'Findings')?.variables).toMatchObject({ after: null, filter: { status: ['OPEN'] }, orderBy: 'FIRST_SEEN' });
+    expect(screen.getByRole('columnheader', { name: 'First seen' })).toHaveAttribute('aria-sort', 'descending');
+    expect(screen.queryByRole('button', { name: 'Reset' })).not.toBeInTheDocument();
+
+    // Back to the default order, which the address bar leaves out.
+    await userEvent.click(screen.getByRole('button', { name: 'Severity' }));
+    await waitFor(() => expect(calls.filter((c) => c.name === 'Findings').slice(-1)[0].variables).toMatchObject({ orderBy: 'SEVERITY', after: null }));
+    expect(screen.getByRole('link', { name: node.title })).toHaveAttribute('href', '/findings/f1');
   });
 
   it('turns the address bar into the filter', async () => {

@@ -13,15 +13,15 @@ import { SeverityFilter } from '../components/SeverityFilter';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { DescriptionList, FindingStatusBadge, JsonBlock, LiveRegion, PageHeader, RichText, SeverityBadge, Time } from '../components/ui';
 import { graphql } from '../gql';
-import type { FindingStatus, FindingsQuery, Severity } from '../gql/graphql';
+import type { FindingOrder, FindingStatus, FindingsQuery, Severity } from '../gql/graphql';
 import { compact, listParam, textParam, withParam } from '../lib/filters';
-import { FINDING_STATUS_LABEL, SEVERITIES, formatDateTime, plural, resourceTypeLabel, severityRank, toIsoFromLocalInput } from '../lib/format';
+import { FINDING_STATUS_LABEL, SEVERITIES, formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput } from '../lib/format';
 import { useAccountNames } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
 
 const FindingsDocument = graphql(`
-  query Findings($first: Int, $after: String, $filter: FindingFilter) {
-    findings(first: $first, after: $after, filter: $filter) {
+  query Findings($first: Int, $after: String, $filter: FindingFilter, $orderBy: FindingOrder) {
+    findings(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo {
         hasNextPage
@@ -101,6 +101,28 @@ type Row = FindingsQuery['findings']['edges'][number]['node'];
 const STATUSES: FindingStatus[] = ['OPEN', 'SUPPRESSED', 'RESOLVED'];
 const col = createColumnHelper<Row>();
 
+/**
+ * The server's orders, each by the column it sorts (most first: `aria-sort` descending).
+ * The order is kept in the address bar as `order` (left out for the default, SEVERITY).
+ */
+const ORDER_COLUMN: Record<FindingOrder, string> = { SEVERITY: 'severity', LAST_SEEN: 'lastSeenAt', FIRST_SEEN: 'firstSeenAt' };
+const ORDERS = Object.keys(ORDER_COLUMN) as FindingOrder[];
+const ORDER_HINT: Record<FindingOrder, string> = {
+  SEVERITY: 'Ordered by severity, most severe first, then most recently seen',
+  LAST_SEEN: 'Ordered by last seen, most recent first',
+  FIRST_SEEN: 'Ordered by first seen, newest first',
+};
+
+/** The order the address bar asks for. */
+function findingOrder(params: URLSearchParams): FindingOrder {
+  return listParam(params, 'order', ORDERS)[0] ?? 'SEVERITY';
+}
+
+/** Params with the filters cleared but the order kept. */
+function withoutFilters(params: URLSearchParams): URLSearchParams {
+  return withParam(new URLSearchParams(), 'order', params.get('order'));
+}
+
 export default function Findings() {
   useTitle('Findings');
   const [params, setParams] = useSearchParams();
@@ -120,11 +142,12 @@ export default function Findings() {
     ruleId: textParam(params, 'ruleId'),
     resourceId: textParam(params, 'resourceId'),
   });
-  const filterKey = JSON.stringify(filter);
-  const pages = useCursorPages(filterKey);
+  const orderBy = findingOrder(params);
+  // A cursor belongs to its order: a new order (or filter) starts again from the first page.
+  const pages = useCursorPages(JSON.stringify({ filter, orderBy }));
   const [{ data, fetching, error }, refetch] = useQuery({
     query: FindingsDocument,
-    variables: { first: pages.first, after: pages.after, filter },
+    variables: { first: pages.first, after: pages.after, filter, orderBy },
   });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
 
@@ -132,8 +155,9 @@ export default function Findings() {
     () => [
       col.accessor('severity', {
         header: 'Severity',
+        enableSorting: true,
+        sortDescFirst: true,
         cell: (c) => <SeverityBadge severity={c.getValue()} />,
-        sortingFn: (a, b) => severityRank(a.original.severity) - severityRank(b.original.severity),
       }),
       col.accessor('title', {
         header: 'Finding',
@@ -159,7 +183,20 @@ export default function Findings() {
       col.accessor((r) => accounts.name(r.awsAccountId), { id: 'account', header: 'Account', meta: { className: 'col-optional' } }),
       col.accessor('region', { header: 'Region', cell: (c) => <span className="mono small nowrap">{c.getValue()}</span> }),
       col.accessor('status', { header: 'Status', cell: (c) => <FindingStatusBadge status={c.getValue()} /> }),
-      col.accessor('lastSeenAt', { header: 'Last seen', meta: { className: 'col-optional' }, cell: (c) => <Time iso={c.getValue()} /> }),
+      col.accessor('firstSeenAt', {
+        header: 'First seen',
+        enableSorting: true,
+        sortDescFirst: true,
+        meta: { className: 'col-optional' },
+        cell: (c) => <Time iso={c.getValue()} />,
+      }),
+      col.accessor('lastSeenAt', {
+        header: 'Last seen',
+        enableSorting: true,
+        sortDescFirst: true,
+        meta: { className: 'col-optional' },
+        cell: (c) => <Time iso={c.getValue()} />,
+      }),
     ],
     [accounts, params],
   );
@@ -167,7 +204,15 @@ export default function Findings() {
   const rows = data?.findings.edges.map((e) => e.node) ?? [];
   const setFilter = (name: string, value: string | string[] | undefined) => setParams(withParam(params, name, value));
   const closeDetail = () => navigate({ pathname: '/findings', search: params.toString() });
-  const filtered = params.toString() !== '';
+  const filtered = [...params.keys()].some((k) => k !== 'order');
+  // Every server order is most-first: a header sorts by its order, descending.
+  const serverSort = {
+    sorting: [{ id: ORDER_COLUMN[orderBy], desc: true }],
+    onSortingChange: (next: { id: string }[]) => {
+      const order = ORDERS.find((o) => ORDER_COLUMN[o] === next[0]?.id) ?? 'SEVERITY';
+      if (order !== orderBy) setParams(withParam(params, 'order', order === 'SEVERITY' ? undefined : order));
+    },
+  };
 
   return (
     <>
@@ -184,7 +229,7 @@ export default function Findings() {
         onStatus={(v) => setFilter('status', v === 'OPEN' ? undefined : v)}
         onSeverity={(v) => setFilter('severity', v)}
         onApply={(next) => setParams(next)}
-        onClear={() => setParams(new URLSearchParams())}
+        onClear={() => setParams(withoutFilters(params))}
         filtered={filtered}
       />
       {error && <ErrorState error={error} onRetry={reload} />}
@@ -196,14 +241,15 @@ export default function Findings() {
             data={rows}
             columns={columns}
             caption="Findings"
-            sortHint="Sorting orders the findings on this page; the list is ordered by severity, then most recently seen"
+            serverSort={serverSort}
+            sortHint={ORDER_HINT[orderBy]}
             getRowId={(r) => r.id}
             busy={fetching}
             selectedId={findingId}
             onRowClick={(r) => navigate({ pathname: `/findings/${r.id}`, search: params.toString() })}
             empty={
               filtered ? (
-                <EmptyState title="No findings match these filters" action={<button type="button" className="btn" onClick={() => setParams(new URLSearchParams())}>Clear filters</button>} />
+                <EmptyState title="No findings match these filters" action={<button type="button" className="btn" onClick={() => setParams(withoutFilters(params))}>Clear filters</button>} />
               ) : (
                 <EmptyState title="No open findings">
                   Either every check passes, or no scan has finished yet. <Link to="/accounts">See your accounts’ scans</Link>.
@@ -250,15 +296,14 @@ function FindingFilters({
   onClear: () => void;
   filtered: boolean;
 }) {
-  const [text, setText] = useState({
-    ruleId: params.get('ruleId') ?? '',
-    resourceId: params.get('resourceId') ?? '',
-    region: params.get('region') ?? '',
-  });
-  const [synced, setSynced] = useState(params.toString());
-  if (synced !== params.toString()) {
-    setSynced(params.toString());
-    setText({ ruleId: params.get('ruleId') ?? '', resourceId: params.get('resourceId') ?? '', region: params.get('region') ?? '' });
+  const read = () => ({ ruleId: params.get('ruleId') ?? '', resourceId: params.get('resourceId') ?? '', region: params.get('region') ?? '' });
+  const [text, setText] = useState(read);
+  // Follow the address bar's filters (not the order: sorting keeps what is being typed).
+  const urlFilters = withParam(params, 'order', undefined).toString();
+  const [synced, setSynced] = useState(urlFilters);
+  if (synced !== urlFilters) {
+    setSynced(urlFilters);
+    setText(read());
   }
   function submit(e: FormEvent) {
     e.preventDefault();

@@ -1,0 +1,90 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { mockClient, renderPage } from '../test/render';
+import Alerts from './Alerts';
+
+function alert(id: string, lastSeenAt: string) {
+  return {
+    id,
+    ruleId: 'cloudtrail-stop-logging',
+    title: `CloudTrail logging stopped ${id}`,
+    severity: 'HIGH',
+    status: 'OPEN',
+    awsAccountId: 'acc1',
+    region: 'eu-west-1',
+    eventName: 'StopLogging',
+    eventSource: 'cloudtrail.amazonaws.com',
+    principalArn: 'arn:aws:iam::111111111111:user/mallory',
+    sourceIpAddress: '203.0.113.66',
+    sourceResource: null,
+    occurredAt: lastSeenAt,
+    firstSeenAt: lastSeenAt,
+    lastSeenAt,
+    eventId: `e-${id}`,
+    eventIds: [`e-${id}`],
+    eventCount: 1,
+    description: 'Someone stopped the trail.',
+    runbook: null,
+    techniques: [],
+    acknowledgedBy: null,
+  };
+}
+
+const NEWER = alert('a2', '2026-03-10T12:00:00Z');
+const OLDER = alert('a1', '2026-03-08T09:00:00Z');
+
+function setup(route: string) {
+  const alerts = vi.fn((v: Record<string, unknown>) => ({
+    alerts: {
+      totalCount: 60,
+      pageInfo: { hasNextPage: true, endCursor: `end-${v.orderBy}-${v.after ?? 'start'}` },
+      edges: (v.orderBy === 'LAST_SEEN_ASC' ? [OLDER, NEWER] : [NEWER, OLDER]).map((node) => ({ node })),
+    },
+  }));
+  const { client, calls } = mockClient({
+    AccountNames: { awsAccounts: [{ id: 'acc1', name: 'production', accountId: '111111111111', status: 'CONNECTED' }] },
+    Alerts: alerts,
+  });
+  renderPage(<Alerts />, { route, path: '/alerts/:alertId?', client });
+  const last = () => calls.filter((c) => c.name === 'Alerts').slice(-1)[0]?.variables;
+  const titles = () => screen.getAllByRole('button', { name: /CloudTrail logging stopped/ }).map((b) => b.textContent);
+  return { calls, last, titles };
+}
+
+describe('Alerts', () => {
+  it('asks the server for newest first by default', async () => {
+    const { last, titles } = setup('/alerts');
+    await screen.findByRole('button', { name: NEWER.title });
+    expect(last()).toMatchObject({ first: 25, after: null, filter: {}, orderBy: 'LAST_SEEN_DESC' });
+    expect(screen.getByRole('combobox', { name: 'Order' })).toHaveValue('LAST_SEEN_DESC');
+    expect(titles()).toEqual([NEWER.title, OLDER.title]);
+  });
+
+  it('switches to oldest first on the server, from the first page again', async () => {
+    const { calls, last, titles } = setup('/alerts?status=OPEN');
+    await screen.findByRole('button', { name: NEWER.title });
+    await userEvent.click(screen.getByRole('button', { name: 'Next' }));
+    await waitFor(() => expect(last()).toMatchObject({ orderBy: 'LAST_SEEN_DESC', after: 'end-LAST_SEEN_DESC-start' }));
+
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Order' }), 'Oldest first');
+    await waitFor(() => expect(last()).toMatchObject({ orderBy: 'LAST_SEEN_ASC', after: null, filter: { status: ['OPEN'] } }));
+    expect(calls.filter((c) => c.name === 'Alerts').some((c) => c.variables.orderBy === 'LAST_SEEN_ASC' && c.variables.after !== null)).toBe(false);
+    expect(await screen.findByText('Showing 1–2 of 60 alerts')).toBeInTheDocument();
+    // The rows come as the server orders them, the days too.
+    expect(titles()).toEqual([OLDER.title, NEWER.title]);
+    const days = screen.getAllByRole('heading', { level: 2 }).map((h) => h.textContent);
+    expect(days).toHaveLength(2);
+    expect(within(screen.getByRole('region', { name: days[0]! })).getByRole('button', { name: OLDER.title })).toBeInTheDocument();
+  });
+
+  it('reads the order from the address bar, where it is no filter to reset', async () => {
+    const { last } = setup('/alerts?order=LAST_SEEN_ASC');
+    await screen.findByRole('button', { name: OLDER.title });
+    expect(last()).toMatchObject({ after: null, orderBy: 'LAST_SEEN_ASC' });
+    expect(screen.getByRole('combobox', { name: 'Order' })).toHaveValue('LAST_SEEN_ASC');
+    expect(screen.queryByRole('button', { name: 'Reset' })).not.toBeInTheDocument();
+
+    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Order' }), 'Newest first');
+    await waitFor(() => expect(last()).toMatchObject({ orderBy: 'LAST_SEEN_DESC', after: null }));
+  });
+});
