@@ -1,8 +1,8 @@
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
-import { gqlFormError, gqlMessage } from '../../api/errors';
+import { gqlFormError } from '../../api/errors';
 import { useMe } from '../../auth/MeProvider';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { FormAlert, SelectField, TextField } from '../../components/fields';
 import { EmptyState, QueryState } from '../../components/states';
 import { Card, OneTimeSecret, Time } from '../../components/ui';
@@ -190,24 +190,14 @@ function CreateKeyCard() {
 function RevokeDialog({ apiKey, onClose }: { apiKey: Key; onClose: () => void }) {
   const [{ fetching, error }, revoke] = useMutation(RevokeApiKeyDocument);
   return (
-    <Dialog open onClose={onClose} title={`Revoke “${apiKey.name}”?`} description="Integrations using this key stop working at once. This cannot be undone.">
-      <FormAlert message={error ? gqlMessage(error) : undefined} />
-      <div className="form-actions">
-        <button
-          type="button"
-          className="btn btn-danger"
-          disabled={fetching}
-          onClick={async () => {
-            const result = await revoke({ id: apiKey.id });
-            if (!result.error) onClose();
-          }}
-        >
-          Revoke key
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      onClose={onClose}
+      title={`Revoke “${apiKey.name}”?`}
+      description="Integrations using this key stop working at once. This cannot be undone."
+      confirmLabel="Revoke key"
+      fetching={fetching}
+      error={error}
+      onConfirm={async () => !(await revoke({ id: apiKey.id })).error}
+    />
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useMemo, useState } from 'react';
 import { useClient, useMutation, useQuery } from 'urql';
 import { gqlCode, gqlFormError, gqlMessage } from '../../api/errors';
 import { useMe } from '../../auth/MeProvider';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
 import { FormAlert, SelectField, TextAreaField } from '../../components/fields';
 import { EmptyState, QueryState } from '../../components/states';
@@ -210,30 +211,16 @@ function RuleRow({ rule: r, onView }: { rule: Rule; onView: () => void }) {
             <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setConfirming(true)}>
               Delete<span className="sr-only"> {r.title}</span>
             </button>
-            <Dialog
+            <ConfirmDialog
               open={confirming}
               onClose={() => setConfirming(false)}
               title={`Delete “${r.title}”?`}
               description="The rule stops running on new events. Alerts it already raised stay."
-            >
-              <FormAlert message={deleteError ? gqlMessage(deleteError) : undefined} />
-              <div className="form-actions">
-                <button
-                  type="button"
-                  className="btn btn-danger"
-                  disabled={deleting}
-                  onClick={async () => {
-                    const result = await remove({ id: r.id }, { additionalTypenames: ['DetectionRule'] });
-                    if (!result.error) setConfirming(false);
-                  }}
-                >
-                  Delete rule
-                </button>
-                <button type="button" className="btn btn-ghost" onClick={() => setConfirming(false)}>
-                  Cancel
-                </button>
-              </div>
-            </Dialog>
+              confirmLabel="Delete rule"
+              fetching={deleting}
+              error={deleteError}
+              onConfirm={async () => !(await remove({ id: r.id }, { additionalTypenames: ['DetectionRule'] })).error}
+            />
           </>
         )}
       </td>

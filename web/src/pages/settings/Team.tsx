@@ -2,7 +2,7 @@ import { useCallback, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError, gqlMessage } from '../../api/errors';
 import { useMe } from '../../auth/MeProvider';
-import { Dialog } from '../../components/Dialog';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { FormAlert, SelectField, TextField } from '../../components/fields';
 import { QueryState } from '../../components/states';
 import { Card, CopyField, Time } from '../../components/ui';
@@ -207,24 +207,14 @@ function InviteCard() {
 function RemoveDialog({ member, onClose }: { member: Member; onClose: () => void }) {
   const [{ fetching, error }, remove] = useMutation(RemoveUserDocument);
   return (
-    <Dialog open onClose={onClose} title={`Remove ${member.email}?`} description="They lose access at once and their sessions end.">
-      <FormAlert message={error ? gqlMessage(error) : undefined} />
-      <div className="form-actions">
-        <button
-          type="button"
-          className="btn btn-danger"
-          disabled={fetching}
-          onClick={async () => {
-            const result = await remove({ userId: member.id }, { additionalTypenames: ['User'] });
-            if (!result.error) onClose();
-          }}
-        >
-          Remove member
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      onClose={onClose}
+      title={`Remove ${member.email}?`}
+      description="They lose access at once and their sessions end."
+      confirmLabel="Remove member"
+      fetching={fetching}
+      error={error}
+      onConfirm={async () => !(await remove({ userId: member.id }, { additionalTypenames: ['User'] })).error}
+    />
   );
 }

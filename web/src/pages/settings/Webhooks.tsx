@@ -4,31 +4,37 @@ import { useMutation, useQuery } from 'urql';
 import { gqlMessage } from '../../api/errors';
 import { useMe } from '../../auth/MeProvider';
 import { DataTable } from '../../components/DataTable';
+import { ConfirmDialog } from '../../components/ConfirmDialog';
 import { Dialog } from '../../components/Dialog';
-import { FormAlert } from '../../components/fields';
 import { EmptyState, QueryState } from '../../components/states';
 import { Card, DescriptionList, OneTimeSecret, SeverityBadge, Time } from '../../components/ui';
 import { graphql } from '../../gql';
-import type { WebhooksQuery } from '../../gql/graphql';
+import type { WebhookFieldsFragment } from '../../gql/graphql';
 import { SEVERITY_LABEL, WEBHOOK_EVENT_LABEL, WEBHOOK_FORMAT_LABEL } from '../../lib/format';
 import { useTitle } from '../../lib/useTitle';
 import { NotAllowed } from './Settings';
 import { DeliveryLog } from './WebhookDeliveries';
 import { NEW_WEBHOOK, WebhookForm, type WebhookValues } from './WebhookForm';
 
+graphql(`
+  fragment WebhookFields on Webhook {
+    id
+    name
+    url
+    events
+    minSeverity
+    format
+    enabled
+    createdBy
+    createdAt
+    updatedAt
+  }
+`);
+
 const WebhooksDocument = graphql(`
   query Webhooks {
     webhooks {
-      id
-      name
-      url
-      events
-      minSeverity
-      format
-      enabled
-      createdBy
-      createdAt
-      updatedAt
+      ...WebhookFields
     }
   }
 `);
@@ -38,16 +44,7 @@ const CreateWebhookDocument = graphql(`
     createWebhook(url: $url, events: $events, minSeverity: $minSeverity, format: $format, name: $name) {
       secret
       webhook {
-        id
-        name
-        url
-        events
-        minSeverity
-        format
-        enabled
-        createdBy
-        createdAt
-        updatedAt
+        ...WebhookFields
       }
     }
   }
@@ -64,14 +61,7 @@ const UpdateWebhookDocument = graphql(`
     $enabled: Boolean
   ) {
     updateWebhook(id: $id, name: $name, url: $url, events: $events, minSeverity: $minSeverity, format: $format, enabled: $enabled) {
-      id
-      name
-      url
-      events
-      minSeverity
-      format
-      enabled
-      updatedAt
+      ...WebhookFields
     }
   }
 `);
@@ -81,8 +71,7 @@ const RotateWebhookSecretDocument = graphql(`
     rotateWebhookSecret(id: $id) {
       secret
       webhook {
-        id
-        updatedAt
+        ...WebhookFields
       }
     }
   }
@@ -94,7 +83,7 @@ const DeleteWebhookDocument = graphql(`
   }
 `);
 
-type Webhook = WebhooksQuery['webhooks'][number];
+type Webhook = WebhookFieldsFragment;
 
 export default function Webhooks() {
   useTitle('Webhooks');
@@ -320,68 +309,47 @@ function RotateSecretDialog({ webhook: w, onClose }: { webhook: Webhook; onClose
   const [{ fetching, error }, rotate] = useMutation(RotateWebhookSecretDocument);
   const [secret, setSecret] = useState<string | null>(null);
   return (
-    <Dialog
-      open
+    <ConfirmDialog
       onClose={onClose}
       title={`Rotate the signing secret of “${w.name}”?`}
       description={secret ? undefined : 'Deliveries from now on are signed with a new secret and the current one stops working at once: update your receiver right after.'}
-    >
-      {secret ? (
-        <OneTimeSecret
-          id="rotated-webhook-secret"
-          announcement="New signing secret made."
-          what="signing secret"
-          label="New signing secret"
-          value={secret}
-          note="Deliveries already sent keep their old signature."
-          onDone={onClose}
-        />
-      ) : (
-        <>
-          <FormAlert message={error ? gqlMessage(error) : undefined} />
-          <div className="form-actions">
-            <button
-              type="button"
-              className="btn btn-danger"
-              disabled={fetching}
-              onClick={async () => {
-                const result = await rotate({ id: w.id });
-                if (result.data) setSecret(result.data.rotateWebhookSecret.secret);
-              }}
-            >
-              Rotate secret
-            </button>
-            <button type="button" className="btn btn-ghost" onClick={onClose}>
-              Cancel
-            </button>
-          </div>
-        </>
-      )}
-    </Dialog>
+      confirmLabel="Rotate secret"
+      fetching={fetching}
+      error={error}
+      onConfirm={async () => {
+        const result = await rotate({ id: w.id });
+        if (result.data) setSecret(result.data.rotateWebhookSecret.secret);
+        // The dialog stays open to show the new secret once.
+        return false;
+      }}
+      outcome={
+        secret ? (
+          <OneTimeSecret
+            id="rotated-webhook-secret"
+            announcement="New signing secret made."
+            what="signing secret"
+            label="New signing secret"
+            value={secret}
+            note="Deliveries already sent keep their old signature."
+            onDone={onClose}
+          />
+        ) : undefined
+      }
+    />
   );
 }
 
 function DeleteWebhookDialog({ webhook: w, onClose }: { webhook: Webhook; onClose: () => void }) {
   const [{ fetching, error }, remove] = useMutation(DeleteWebhookDocument);
   return (
-    <Dialog open onClose={onClose} title={`Delete “${w.name}”?`} description="Vigil stops posting to it at once and its delivery log goes with it. This cannot be undone.">
-      <FormAlert message={error ? gqlMessage(error) : undefined} />
-      <div className="form-actions">
-        <button
-          type="button"
-          className="btn btn-danger"
-          disabled={fetching}
-          onClick={async () => {
-            const result = await remove({ id: w.id }, { additionalTypenames: ['Webhook'] });
-            if (!result.error) onClose();
-          }}
-        >
-          Delete webhook
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onClose}>
-          Cancel
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      onClose={onClose}
+      title={`Delete “${w.name}”?`}
+      description="Vigil stops posting to it at once and its delivery log goes with it. This cannot be undone."
+      confirmLabel="Delete webhook"
+      fetching={fetching}
+      error={error}
+      onConfirm={async () => !(await remove({ id: w.id }, { additionalTypenames: ['Webhook'] })).error}
+    />
   );
 }
