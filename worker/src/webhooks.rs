@@ -93,7 +93,7 @@ impl Sender {
                 clock,
                 "failed",
                 None,
-                "the webhook was disabled",
+                Some("the webhook was disabled"),
             )
             .await?;
             return tx.commit().await.map_err(retry);
@@ -112,7 +112,7 @@ impl Sender {
                         "the {} was deleted before it could be sent",
                         subject_kind(&delivery.event)
                     );
-                    finish(&mut tx, tenant, id, clock, "failed", None, &gone).await?;
+                    finish(&mut tx, tenant, id, clock, "failed", None, Some(&gone)).await?;
                     return tx.commit().await.map_err(retry);
                 }
             },
@@ -126,7 +126,7 @@ impl Sender {
         let mut conn = db::begin_tenant(pool, tenant).await.map_err(retry)?;
         let result = match outcome {
             Ok(code) => {
-                finish(&mut conn, tenant, id, clock, "succeeded", Some(code), "").await?;
+                finish(&mut conn, tenant, id, clock, "succeeded", Some(code), None).await?;
                 Ok(())
             }
             Err(Failure {
@@ -139,7 +139,7 @@ impl Sender {
                 } else {
                     "pending"
                 };
-                finish(&mut conn, tenant, id, clock, status, code, &message).await?;
+                finish(&mut conn, tenant, id, clock, status, code, Some(&message)).await?;
                 Err(if permanent {
                     JobError::Permanent(anyhow!(message))
                 } else {
@@ -342,7 +342,7 @@ async fn finish(
     clock: &Clock,
     status: &str,
     response_code: Option<i32>,
-    error: &str,
+    error: Option<&str>,
 ) -> Result<(), JobError> {
     webhooks::record_attempt(
         conn,
@@ -352,7 +352,7 @@ async fn finish(
             at: clock.now(),
             status,
             response_code,
-            error: (!error.is_empty()).then_some(error),
+            error,
         },
     )
     .await
