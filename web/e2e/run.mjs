@@ -397,19 +397,33 @@ async function main() {
       await dialog.getByLabel('Reason').fill('Accepted risk: bastion host behind a VPN (e2e)');
       await checkPage(page, '11 suppress dialog');
       await dialog.getByRole('button', { name: 'Suppress finding' }).click();
+      // One transition at a time: the suppress dialog closes, then Escape closes the panel,
+      // then the list is filtered; an Escape sent while the dialog is still closing would
+      // close only the dialog.
+      await dialog.waitFor({ state: 'hidden' });
       await panel.getByText(/Suppressed by .*Accepted risk: bastion host/).waitFor();
       await page.keyboard.press('Escape');
       await page.waitForURL((u) => !/\/findings\/[^/?]+/.test(u.pathname));
+      await panel.waitFor({ state: 'hidden' });
       await page.getByLabel('Status').selectOption('SUPPRESSED');
-      await page.getByRole('link', { name: findingTitle }).first().waitFor();
+      await page.waitForURL(/status=SUPPRESSED/);
+      // The suppressed list itself, not the open one still on screen while it loads.
+      await page
+        .getByRole('row')
+        .filter({ has: page.getByRole('link', { name: findingTitle }) })
+        .filter({ hasText: 'Suppressed' })
+        .first()
+        .waitFor();
     });
 
     await step('findings: export the filtered list as CSV', async () => {
       await page.getByLabel('Export as').selectOption('csv');
+      // The click's own timeout is the shortest, so that a click that cannot happen fails
+      // with Playwright's reason (what covers the button) rather than as a missing request.
       const [request, download] = await Promise.all([
-        page.waitForRequest((r) => r.url().includes('/api/v1/export/findings')),
-        page.waitForEvent('download'),
-        page.getByRole('button', { name: 'Export', exact: true }).click(),
+        page.waitForRequest((r) => r.url().includes('/api/v1/export/findings'), { timeout: 30_000 }),
+        page.waitForEvent('download', { timeout: 30_000 }),
+        page.getByRole('button', { name: 'Export', exact: true }).click({ timeout: 15_000 }),
       ]);
       const q = new URL(request.url()).searchParams;
       if (q.get('format') !== 'csv' || q.get('status') !== 'SUPPRESSED' || q.get('severity') !== 'HIGH') {
@@ -468,6 +482,7 @@ async function main() {
       await panel.getByRole('button', { name: 'Acknowledge' }).click();
       await panel.getByText(/Acknowledged by/).waitFor();
       await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'hidden' });
       await page.getByLabel('Status').selectOption('ACKNOWLEDGED');
       await page.getByRole('button', { name: /logging stopped|StopLogging|CloudTrail logging/i }).first().waitFor();
     });
@@ -749,6 +764,15 @@ async function main() {
   } catch (e) {
     await shot(page, 'failure').catch(() => {});
     console.error(e instanceof Error ? e.stack : e);
+    // What the page looked like to a user at the failure: where it was, what was open, what had focus.
+    const state = await page
+      .evaluate(() => ({
+        url: location.href,
+        openDialogs: [...document.querySelectorAll('dialog[open]')].map((d) => d.getAttribute('aria-labelledby') && document.getElementById(d.getAttribute('aria-labelledby'))?.textContent),
+        focus: document.activeElement ? `${document.activeElement.tagName} ${document.activeElement.textContent?.slice(0, 60) ?? ''}` : null,
+      }))
+      .catch((err) => ({ unavailable: String(err) }));
+    console.error(`page state: ${JSON.stringify(state)}`);
     if (pageErrors.length) console.error(`page errors:\n${pageErrors.join('\n')}`);
     process.exitCode = 1;
   } finally {
