@@ -70,7 +70,14 @@ $$
 $$;
 
 -- Queues a delivery (and its job) for every enabled webhook of the tenant that wants the
--- event. Runs as the writer, under its tenant's row-level security. The job payload is
+-- event. Runs as the writer, under its tenant's row-level security.
+--
+-- A newly connected account's first scan finds everything that was already wrong: that
+-- baseline is announced once, by the scan's SCAN_FINISHED (with `findingsOpened`), not as
+-- one FINDING_OPENED per finding. A finding is part of the baseline when it is inserted
+-- before the account has any scan that finished with findings recorded (succeeded or
+-- partial); a scan writes its findings and its end in one transaction, so its own row is
+-- not finished yet when its findings are inserted. The job payload is
 -- `Task::DeliverWebhook` (core/src/tasks.rs); its attempt budget is
 -- `webhooks::MAX_ATTEMPTS`.
 create function webhook_fanout() returns trigger
@@ -88,7 +95,13 @@ begin
         v_subject := new.alert_id;
         v_severity := new.severity;
     elsif v_kind = 'finding' then
-        if new.status = 'open' and (tg_op = 'INSERT' or old.status <> 'open') then
+        if new.status = 'open' and tg_op = 'INSERT' and not exists (
+            select 1 from scans s
+            where s.tenant_id = new.tenant_id and s.aws_account_id = new.aws_account_id
+              and s.finished_at is not null and s.status in ('succeeded', 'partial')) then
+            -- The account's baseline: announced once, by its scan's SCAN_FINISHED.
+            return null;
+        elsif new.status = 'open' and (tg_op = 'INSERT' or old.status <> 'open') then
             v_event := 'FINDING_OPENED';
         elsif new.status = 'resolved' and tg_op = 'UPDATE' and old.status <> 'resolved' then
             v_event := 'FINDING_RESOLVED';

@@ -135,30 +135,7 @@ impl Connected {
 /// What an attacker does with stolen credentials, through the real API.
 pub(crate) async fn attack(account: &str) {
     let emu = Emulator::shared();
-    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(account, "eu-west-1").await);
-    let vpc = ec2
-        .create_vpc()
-        .cidr_block("10.66.0.0/16")
-        .send()
-        .await
-        .unwrap();
-    let sg = ec2
-        .create_security_group()
-        .group_name("backdoor")
-        .description("temp")
-        .vpc_id(vpc.vpc().unwrap().vpc_id().unwrap())
-        .send()
-        .await
-        .unwrap();
-    ec2.authorize_security_group_ingress()
-        .group_id(sg.group_id().unwrap())
-        .ip_protocol("tcp")
-        .from_port(22)
-        .to_port(22)
-        .cidr_ip("0.0.0.0/0")
-        .send()
-        .await
-        .unwrap();
+    open_to_world(account, "10.66.0.0/16", "backdoor", 22).await;
     let iam = aws_sdk_iam::Client::new(&emu.account_config(account, "us-east-1").await);
     iam.create_user().user_name("victim").send().await.unwrap();
     iam.create_access_key()
@@ -616,4 +593,29 @@ async fn a_worker_stopped_mid_ingestion_loses_and_duplicates_nothing(
         .await
         .unwrap();
     assert_eq!(dup, 0);
+}
+
+/// Opens `port` to 0.0.0.0/0 on a new security group `name` in a new VPC (`cidr`) of the
+/// account's eu-west-1.
+pub(crate) async fn open_to_world(account: &str, cidr: &str, name: &str, port: i32) {
+    let emu = Emulator::shared();
+    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(account, "eu-west-1").await);
+    let vpc = ec2.create_vpc().cidr_block(cidr).send().await.unwrap();
+    let sg = ec2
+        .create_security_group()
+        .group_name(name)
+        .description("temp")
+        .vpc_id(vpc.vpc().unwrap().vpc_id().unwrap())
+        .send()
+        .await
+        .unwrap();
+    ec2.authorize_security_group_ingress()
+        .group_id(sg.group_id().unwrap())
+        .ip_protocol("tcp")
+        .from_port(port)
+        .to_port(port)
+        .cidr_ip("0.0.0.0/0")
+        .send()
+        .await
+        .unwrap();
 }

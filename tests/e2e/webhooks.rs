@@ -359,19 +359,7 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
         matches!(scan["status"].as_str(), Some("SUCCEEDED" | "PARTIAL")),
         "{scan}"
     );
-    let high: Vec<Value> = c
-        .app
-        .graphql_ok(
-            &c.token,
-            "{ findings(first: 100, filter: { severity: [CRITICAL, HIGH], status: [OPEN] }) { totalCount edges { node { id } } } }",
-            json!({}),
-        )
-        .await["findings"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"]["id"].clone())
-        .collect();
+    let high = open_high(&c).await;
     assert!(!high.is_empty(), "the seeded account has high findings");
     let alerts = c.alerts(json!({})).await;
     let root = alerts
@@ -383,17 +371,68 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
         .expect("the root login raised an alert")
         .clone();
 
-    // Deliveries run in the ingestion's worker; wait for the last ones.
-    let expected = 1
-        + high.len()
-        + alerts
-            .iter()
-            .filter(|a| matches!(a["severity"].as_str(), Some("CRITICAL" | "HIGH")))
-            .count();
+    // Deliveries run in the ingestion's worker; wait for the last ones. The first scan's
+    // findings are the account's baseline: announced by SCAN_FINISHED alone.
+    let expected = 1 + alerts
+        .iter()
+        .filter(|a| matches!(a["severity"].as_str(), Some("CRITICAL" | "HIGH")))
+        .count();
     wait_until(
         Duration::from_secs(30),
         "every delivery arrives",
         || async { ours.requests().len() >= expected },
+    )
+    .await;
+    let events = ours.events();
+    let of = |events: &[Value], t: &str| {
+        events
+            .iter()
+            .filter(|e| e["type"] == t)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let finished = of(&events, "SCAN_FINISHED");
+    assert_eq!(finished.len(), 1, "{events:?}");
+    assert_eq!(finished[0]["data"]["scan"]["id"], scan["id"]);
+    assert_eq!(finished[0]["data"]["scan"]["accountId"], account);
+    assert_eq!(
+        finished[0]["data"]["scan"]["findingsOpened"],
+        scan["findingsOpened"]
+    );
+    assert!(scan["findingsOpened"].as_i64().unwrap() >= high.len() as i64);
+    assert!(
+        of(&events, "FINDING_OPENED").is_empty(),
+        "the baseline is not sent finding by finding: {events:?}"
+    );
+
+    // What goes wrong after the baseline is sent: RDP opened to the world, then a rescan.
+    crate::activity::open_to_world(&account, "10.67.0.0/16", "rdp-for-a-vendor", 3389).await;
+    let before = events.len();
+    c.app
+        .graphql_ok(
+            &c.token,
+            "mutation($id: ID!) { startScan(awsAccountId: $id) { id } }",
+            json!({ "id": c.connection_id }),
+        )
+        .await;
+    c.ingest_with(loopback_settings()).await;
+    let now_high = open_high(&c).await;
+    let new_high: Vec<Value> = now_high
+        .iter()
+        .filter(|id| !high.contains(id))
+        .cloned()
+        .collect();
+    assert!(
+        !new_high.is_empty(),
+        "the open RDP port is a new high finding"
+    );
+    wait_until(
+        Duration::from_secs(30),
+        "the rescan's deliveries arrive",
+        || async {
+            of(&ours.events(), "SCAN_FINISHED").len() == 2
+                && ours.requests().len() >= before + 1 + new_high.len()
+        },
     )
     .await;
     let requests = ours.requests();
@@ -401,28 +440,17 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
         verify(&secret, r).expect("every delivery verifies");
     }
     let events = ours.events();
-    let of = |t: &str| {
-        events
-            .iter()
-            .filter(|e| e["type"] == t)
-            .cloned()
-            .collect::<Vec<_>>()
-    };
-    let finished = of("SCAN_FINISHED");
-    assert_eq!(finished.len(), 1, "{events:?}");
-    assert_eq!(finished[0]["data"]["scan"]["id"], scan["id"]);
-    assert_eq!(finished[0]["data"]["scan"]["accountId"], account);
-    let opened = of("FINDING_OPENED");
+    let opened = of(&events, "FINDING_OPENED");
     let mut opened_ids: Vec<Value> = opened
         .iter()
         .map(|e| e["data"]["finding"]["id"].clone())
         .collect();
-    let mut high_ids = high.clone();
+    let mut new_ids = new_high.clone();
     opened_ids.sort_by_key(Value::to_string);
-    high_ids.sort_by_key(Value::to_string);
+    new_ids.sort_by_key(Value::to_string);
     assert_eq!(
-        opened_ids, high_ids,
-        "one delivery per HIGH or CRITICAL finding, none below"
+        opened_ids, new_ids,
+        "one delivery per new HIGH or CRITICAL finding, none below"
     );
     for e in &opened {
         assert!(matches!(
@@ -431,7 +459,13 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
         ));
         assert!(e["data"]["finding"]["title"].is_string());
     }
-    let raised = of("ALERT_RAISED");
+    assert!(opened.iter().any(|e| {
+        e["data"]["finding"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("RDP")
+    }));
+    let raised = of(&events, "ALERT_RAISED");
     let alert = raised
         .iter()
         .find(|e| e["data"]["alert"]["id"] == root["id"])
@@ -449,7 +483,7 @@ async fn a_scan_and_an_attack_reach_their_tenant_only(_: PgPoolOptions, opts: Pg
             .unwrap()
             .ends_with(&format!("/alerts/{}", root["id"].as_str().unwrap()))
     );
-    assert!(of("TEST").is_empty() && of("FINDING_RESOLVED").is_empty());
+    assert!(of(&events, "TEST").is_empty() && of(&events, "FINDING_RESOLVED").is_empty());
     // The trigger's jobs carry the attempt budget the worker's code assumes.
     let budgets: Vec<i32> =
         sqlx::query_scalar("select distinct max_attempts from jobs where kind = 'deliver_webhook'")
@@ -728,4 +762,20 @@ async fn slack_format_posts_text(_: PgPoolOptions, opts: PgConnectOptions) {
     assert!(text.starts_with("Test delivery from Vigil"), "{text}");
     assert!(text.contains("|Open in Vigil>"), "{text}");
     assert_eq!(body.as_object().unwrap().len(), 1, "only `text`: {body}");
+}
+
+/// The ids of the tenant's open HIGH and CRITICAL findings.
+async fn open_high(c: &crate::activity::Connected) -> Vec<Value> {
+    c.app
+        .graphql_ok(
+            &c.token,
+            "{ findings(first: 100, filter: { severity: [CRITICAL, HIGH], status: [OPEN] }) { edges { node { id } } } }",
+            json!({}),
+        )
+        .await["findings"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["id"].clone())
+        .collect()
 }

@@ -29,7 +29,8 @@ pub enum WebhookEventGql {
     /// A detection raised a new alert (not when an open alert grows).
     AlertRaised,
     /// A finding was seen for the first time, came back after being resolved, or its
-    /// suppression ended.
+    /// suppression ended. Not sent for an account's first scan: that baseline is announced
+    /// once, by its `SCAN_FINISHED` (`findingsOpened`).
     FindingOpened,
     /// A complete re-check no longer sees a finding.
     FindingResolved,

@@ -212,7 +212,8 @@ export type WebhookEvent =
   | 'ALERT_RAISED'
   /**
    * A finding was seen for the first time, came back after being resolved, or its
-   * suppression ended.
+   * suppression ended. Not sent for an account's first scan: that baseline is announced
+   * once, by its `SCAN_FINISHED` (`findingsOpened`).
    */
   | 'FINDING_OPENED'
   /** A complete re-check no longer sees a finding. */

@@ -22,7 +22,7 @@ const NAME_MAX = 100;
 
 const EVENT_HINT: Record<WebhookEvent, string> = {
   ALERT_RAISED: 'A detection raised a new alert.',
-  FINDING_OPENED: 'A finding was seen for the first time, came back, or its suppression ended.',
+  FINDING_OPENED: 'A finding was seen for the first time, came back, or its suppression ended (not for a new account’s first scan: its “Scan finished” gives the count).',
   FINDING_RESOLVED: 'A re-check no longer sees a finding.',
   SCAN_FINISHED: 'A scan ended (sent whatever the minimum severity).',
 };
