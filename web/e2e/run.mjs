@@ -397,9 +397,9 @@ async function main() {
       await dialog.getByLabel('Reason').fill('Accepted risk: bastion host behind a VPN (e2e)');
       await checkPage(page, '11 suppress dialog');
       await dialog.getByRole('button', { name: 'Suppress finding' }).click();
-      // One transition at a time: the suppress dialog closes, then Escape closes the panel,
-      // then the list is filtered; an Escape sent while the dialog is still closing would
-      // close only the dialog.
+      // One transition at a time, as a person sees them: the suppress dialog closes, Escape
+      // closes the panel, then the list is filtered. (A filter changed before the page had
+      // re-rendered without the panel used to reopen it over the list: useListParams.)
       await dialog.waitFor({ state: 'hidden' });
       await panel.getByText(/Suppressed by .*Accepted risk: bastion host/).waitFor();
       await page.keyboard.press('Escape');
@@ -433,6 +433,24 @@ async function main() {
       const text = file ? readFileSync(file, 'utf8') : '';
       if (!text.includes(findingTitle)) throw new Error(`the export (${download.suggestedFilename()}) does not list ${findingTitle}`);
       log(`  exported ${download.suggestedFilename()} (${text.split('\n').filter(Boolean).length} lines)`);
+    });
+
+    await step('findings: a filter changed as the panel closes filters the list and leaves the panel closed', async () => {
+      await page.goto(`${BASE}/findings?status=ALL`);
+      await page.locator('table tbody tr').first().getByRole('link').click();
+      await page.getByRole('dialog', { name: 'Finding' }).getByRole('heading', { name: 'How to fix it' }).waitFor();
+      // Both in one task, before React re-renders: the filter's handler is the one of the
+      // render that still had the panel open.
+      await page.evaluate(() => {
+        document.querySelector('dialog[open] button[aria-label="Close"]').click();
+        const status = [...document.querySelectorAll('select')].find((s) => [...(s.labels ?? [])].some((l) => l.textContent.trim() === 'Status'));
+        status.value = 'SUPPRESSED';
+        status.dispatchEvent(new Event('change', { bubbles: true }));
+      });
+      await page.waitForURL(/status=SUPPRESSED/);
+      await page.getByRole('row').filter({ has: page.getByRole('link', { name: findingTitle }) }).first().waitFor();
+      const { path, open } = await page.evaluate(() => ({ path: location.pathname, open: document.querySelectorAll('dialog[open]').length }));
+      if (path !== '/findings' || open !== 0) throw new Error(`the filter went to ${path} with ${open} dialog(s) open`);
     });
 
     await step('findings: sorting by last seen asks the server, from the first page', async () => {

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useNavigate, useSearchParams } from 'react-router';
 import { useClient, useQuery, type AnyVariables, type CombinedError, type TypedDocumentNode } from 'urql';
 import { graphql } from '../gql';
 
@@ -29,6 +30,19 @@ export function useAccountNames() {
       awsId: (id: string | null | undefined) => (id ? (byId.get(id)?.accountId ?? null) : null),
     };
   }, [data]);
+}
+
+/**
+ * A list page's search parameters, and a setter that always goes to the list at `path`.
+ * `useSearchParams`' own setter keeps the pathname of the render it came from: a filter
+ * changed in the moment after a detail panel closed (before the page re-rendered) went to
+ * `/findings/<id>?…` and opened the panel again over the list.
+ */
+export function useListParams(path: string): [URLSearchParams, (next: URLSearchParams) => void] {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const set = useCallback((next: URLSearchParams) => navigate({ pathname: path, search: next.toString() }), [navigate, path]);
+  return [params, set];
 }
 
 /** Calls `tick` every `ms` while `active` (and the tab is visible). */

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
@@ -14,7 +14,7 @@ import { graphql } from '../gql';
 import type { AlertFieldsFragment, AlertOrder, AlertStatus } from '../gql/graphql';
 import { compact, listParam, textParam, withParam } from '../lib/filters';
 import { ALERT_STATUS_LABEL, SEVERITIES, formatDate, formatDateTime, formatRelative, formatTime, plural, resourceTypeLabel, shortArn } from '../lib/format';
-import { useAccountNames, useAllPages } from '../lib/hooks';
+import { useAccountNames, useAllPages, useListParams } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
 
 graphql(`
@@ -166,7 +166,7 @@ function withoutFilters(params: URLSearchParams): URLSearchParams {
 
 export default function Alerts() {
   useTitle('Alerts');
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useListParams('/alerts');
   const navigate = useNavigate();
   const { alertId } = useParams();
   const accounts = useAccountNames();

@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
 import { DataTable } from '../components/DataTable';
 import { Dialog } from '../components/Dialog';
@@ -13,7 +13,7 @@ import type { AssetsQuery } from '../gql/graphql';
 import { diffJson, formatLeaf } from '../lib/diff';
 import { compact, textParam, withParam } from '../lib/filters';
 import { formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput, toLocalInput } from '../lib/format';
-import { useAccountNames, useAllPages } from '../lib/hooks';
+import { useAccountNames, useAllPages, useListParams } from '../lib/hooks';
 import { summariseInventory } from '../lib/inventory';
 import { useTitle } from '../lib/useTitle';
 import { ipError } from '../lib/validation';
@@ -109,7 +109,7 @@ const col = createColumnHelper<Row>();
 
 export default function Assets() {
   useTitle('Assets');
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useListParams('/assets');
   const navigate = useNavigate();
   const { assetId } = useParams();
   const accounts = useAccountNames();

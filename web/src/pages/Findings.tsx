@@ -1,6 +1,6 @@
 import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
-import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
+import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
@@ -16,7 +16,7 @@ import { graphql } from '../gql';
 import type { FindingOrder, FindingStatus, FindingsQuery, Severity } from '../gql/graphql';
 import { compact, listParam, textParam, withParam } from '../lib/filters';
 import { FINDING_STATUS_LABEL, SEVERITIES, formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput } from '../lib/format';
-import { useAccountNames } from '../lib/hooks';
+import { useAccountNames, useListParams } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
 
 const FindingsDocument = graphql(`
@@ -125,7 +125,7 @@ function withoutFilters(params: URLSearchParams): URLSearchParams {
 
 export default function Findings() {
   useTitle('Findings');
-  const [params, setParams] = useSearchParams();
+  const [params, setParams] = useListParams('/findings');
   const navigate = useNavigate();
   const { findingId } = useParams();
   const accounts = useAccountNames();
