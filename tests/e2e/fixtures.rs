@@ -93,3 +93,30 @@ pub async fn alert(
     .await
     .unwrap()
 }
+
+/// A live asset `resource` of `resource_type` in eu-west-1; answers its ID.
+pub async fn asset(
+    admin: &PgPool,
+    tenant: uuid::Uuid,
+    account: uuid::Uuid,
+    resource_type: &str,
+    resource: &str,
+    first_seen: DateTime<Utc>,
+    last_seen: DateTime<Utc>,
+) -> uuid::Uuid {
+    sqlx::query_scalar(
+        "insert into assets (tenant_id, asset_id, aws_account_id, region, resource_type, resource_id,
+                             configuration, config_hash, first_seen_at, last_seen_at)
+         values ($1, gen_random_uuid(), $2, 'eu-west-1', $3, $4, '{}', '\\x00', $5, $6)
+         returning asset_id",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(resource_type)
+    .bind(resource)
+    .bind(first_seen)
+    .bind(last_seen)
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}

@@ -1,4 +1,4 @@
-//! Pins `orderBy` on findings and alerts: each order lists the rows as documented, paging
+//! Pins `orderBy` on findings, alerts and assets: each order lists the rows as documented, paging
 //! two at a time walks the same sequence with no repeat or gap, a cursor of one order is
 //! refused by another, and an oldest-first alerts pull from a checkpoint reads only what
 //! happened since, in order.
@@ -12,6 +12,9 @@ use crate::fixtures;
 
 const FINDINGS: &str = "query($order: FindingOrder, $first: Int, $after: String) {
   findings(first: $first, after: $after, orderBy: $order) {
+    pageInfo { hasNextPage endCursor } edges { node { resourceId } } } }";
+const ASSETS: &str = "query($order: AssetOrder, $first: Int, $after: String) {
+  assets(first: $first, after: $after, orderBy: $order) {
     pageInfo { hasNextPage endCursor } edges { node { resourceId } } } }";
 const ALERTS: &str = "query($order: AlertOrder, $first: Int, $after: String, $since: DateTime) {
   alerts(first: $first, after: $after, orderBy: $order, filter: { since: $since }) {
@@ -151,4 +154,67 @@ async fn findings_and_alerts_come_in_the_requested_order(
     )
     .await;
     assert_eq!(pulled, ["e3", "e4", "e5"]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn assets_come_in_the_requested_order(admin_opts: PgPoolOptions, opts: PgConnectOptions) {
+    let admin = admin_opts.connect_with(opts.clone()).await.unwrap();
+    let app = spawn_app(opts).await;
+    let token = app
+        .signup("owner@assets-order.example", "Order")
+        .await
+        .access_token;
+    let tenant = fixtures::tenant_of(&app, &token).await;
+    let account = fixtures::connection(&app, &token).await;
+    let t = |minutes: i64| Utc::now() - Duration::minutes(minutes);
+    // (type, resource, first seen, last seen), minutes ago.
+    for (kind, resource, first, last) in [
+        ("AWS::S3::Bucket", "a", 500, 3),
+        ("AWS::EC2::Instance", "b", 2, 1),
+        ("AWS::EC2::Instance", "c", 90, 9),
+        ("AWS::IAM::User", "d", 30, 4),
+        ("AWS::EC2::SecurityGroup", "e", 60, 2),
+    ] {
+        fixtures::asset(&admin, tenant, account, kind, resource, t(first), t(last)).await;
+    }
+    let resource = |n: &Value| n["resourceId"].as_str().unwrap().to_owned();
+    for (order, expected) in [
+        (Value::Null, "bceda"),
+        (json!("TYPE"), "bceda"),
+        (json!("FIRST_SEEN"), "bdeca"),
+        (json!("LAST_SEEN"), "beadc"),
+    ] {
+        let got = walk(
+            &app,
+            &token,
+            ASSETS,
+            "assets",
+            json!({ "order": order }),
+            resource,
+        )
+        .await;
+        assert_eq!(got.concat(), expected, "orderBy {order}");
+    }
+    for (from, to) in [
+        ("FIRST_SEEN", "TYPE"),
+        ("TYPE", "LAST_SEEN"),
+        ("LAST_SEEN", "FIRST_SEEN"),
+    ] {
+        let page = app
+            .graphql_ok(&token, ASSETS, json!({ "order": from, "first": 1 }))
+            .await;
+        let cursor = page["assets"]["pageInfo"]["endCursor"].clone();
+        let body = app
+            .graphql(
+                Some(&token),
+                ASSETS,
+                json!({ "order": to, "after": cursor }),
+            )
+            .await;
+        assert_eq!(
+            error_code(&body).as_deref(),
+            Some("BAD_USER_INPUT"),
+            "{from} cursor with {to}: {body}"
+        );
+    }
 }

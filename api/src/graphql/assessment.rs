@@ -487,6 +487,27 @@ impl AssetGql {
 
 connection!(AssetConnection, AssetEdge, AssetGql, "assets");
 
+/// How assets are ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum AssetOrder {
+    /// By resource type, region and resource ID (the default).
+    Type,
+    /// Most recently discovered first: resources that appeared in the accounts lately.
+    FirstSeen,
+    /// Most recently seen by a scan first.
+    LastSeen,
+}
+
+impl From<AssetOrder> for assets::Order {
+    fn from(o: AssetOrder) -> Self {
+        match o {
+            AssetOrder::Type => Self::Type,
+            AssetOrder::FirstSeen => Self::FirstSeen,
+            AssetOrder::LastSeen => Self::LastSeen,
+        }
+    }
+}
+
 /// Which assets to list.
 #[derive(Debug, Default, InputObject)]
 pub struct AssetFilter {
@@ -666,7 +687,7 @@ impl AssessmentQuery {
         })
     }
 
-    /// The asset inventory by type, region and ID.
+    /// The asset inventory by type, region and ID, unless `orderBy` says otherwise.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn assets(
         &self,
@@ -674,13 +695,21 @@ impl AssessmentQuery {
         first: Option<i32>,
         after: Option<String>,
         filter: Option<AssetFilter>,
+        #[graphql(
+            desc = "The order; TYPE when left out. A cursor is valid only with the order it came from."
+        )]
+        order_by: Option<AssetOrder>,
     ) -> GqlResult<AssetConnection> {
         let p = require(ctx, Permission::Read)?;
         let limit = page_size(first)?;
+        let order = order_by.map_or(assets::Order::Type, Into::into);
         let after = after
             .as_deref()
-            .map(decode_cursor::<(String, String, String, AssetId)>)
+            .map(decode_cursor::<assets::Cursor>)
             .transpose()?;
+        if after.as_ref().is_some_and(|c| !order.made(c)) {
+            return Err(bad_input("after is a cursor of another orderBy"));
+        }
         let filter = filter.unwrap_or_default();
         let f = assets::Filter {
             aws_account_id: account_filter(filter.aws_account_id.as_ref())?,
@@ -689,21 +718,14 @@ impl AssessmentQuery {
             include_deleted: filter.include_deleted.unwrap_or(false),
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = assets::page(&mut tx, p.tenant_id, &f, after, limit + 1)
+        let (rows, total) = assets::page(&mut tx, p.tenant_id, &f, order, after, limit + 1)
             .await
             .or_internal()?;
         Ok(AssetConnection::from_rows(
             rows,
             limit,
             total,
-            |a| {
-                (
-                    a.resource_type.clone(),
-                    a.region.clone(),
-                    a.resource_id.clone(),
-                    a.asset_id,
-                )
-            },
+            |a| order.cursor(a),
             AssetGql,
         ))
     }

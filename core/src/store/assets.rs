@@ -3,6 +3,7 @@
 //! time during which it held each IP address.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::{FromRow, PgConnection};
 
 use super::sql;
@@ -188,22 +189,90 @@ const FILTER: &str = "a.tenant_id = $1
     and ($4::text is null or a.region = $4)
     and ($5 or a.deleted_at is null)";
 
-/// A page of assets by type, region and ID.
+/// How an asset list is ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Order {
+    /// By type, region and resource ID.
+    #[default]
+    Type,
+    /// Most recently discovered first: what appeared in the accounts lately.
+    FirstSeen,
+    /// Most recently seen by a scan first.
+    LastSeen,
+}
+
+/// Keyset position in an asset list: type, region, resource ID and ID for [`Order::Type`]
+/// (the shape cursors had before there were other orders), or the order's tag, its time and
+/// the ID for the time orders, so a cursor cannot be used with another order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Cursor {
+    Type(String, String, String, AssetId),
+    Time(i32, DateTime<Utc>, AssetId),
+}
+
+impl Order {
+    /// An asset's cursor in this order.
+    pub fn cursor(self, a: &Asset) -> Cursor {
+        match self {
+            Order::Type => Cursor::Type(
+                a.resource_type.clone(),
+                a.region.clone(),
+                a.resource_id.clone(),
+                a.asset_id,
+            ),
+            Order::FirstSeen => Cursor::Time(1, a.first_seen_at, a.asset_id),
+            Order::LastSeen => Cursor::Time(2, a.last_seen_at, a.asset_id),
+        }
+    }
+
+    /// Whether `cursor` was made by this order.
+    pub fn made(self, cursor: &Cursor) -> bool {
+        matches!(
+            (self, cursor),
+            (Order::Type, Cursor::Type(..))
+                | (Order::FirstSeen, Cursor::Time(1, ..))
+                | (Order::LastSeen, Cursor::Time(2, ..))
+        )
+    }
+
+    /// The time column of a time order and the ORDER BY.
+    fn sql(self) -> (&'static str, &'static str) {
+        match self {
+            Order::Type => (
+                "a.first_seen_at",
+                "a.resource_type, a.region, a.resource_id, a.asset_id",
+            ),
+            Order::FirstSeen => ("a.first_seen_at", "a.first_seen_at desc, a.asset_id desc"),
+            Order::LastSeen => ("a.last_seen_at", "a.last_seen_at desc, a.asset_id desc"),
+        }
+    }
+}
+
+/// A page of assets in `order`, and how many match.
 pub async fn page(
     conn: &mut PgConnection,
     tenant: TenantId,
     filter: &Filter,
-    after: Option<(String, String, String, AssetId)>,
+    order: Order,
+    after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<Asset>, i64), sqlx::Error> {
-    let (t, r, i, id) = match after {
-        Some((t, r, i, id)) => (Some(t), Some(r), Some(i), Some(id)),
-        None => (None, None, None, None),
-    };
+    let (mut t, mut r, mut i, mut id, mut at) = (None, None, None, None, None);
+    match after {
+        Some(Cursor::Type(t2, r2, i2, id2)) => {
+            (t, r, i, id) = (Some(t2), Some(r2), Some(i2), Some(id2))
+        }
+        Some(Cursor::Time(_, at2, id2)) => (at, id) = (Some(at2), Some(id2)),
+        None => {}
+    }
+    let (time, order_by) = order.sql();
+    // One keyset per kind of cursor; the other's parameters are null.
     let rows = sqlx::query_as(sql(format!(
         "select {COLUMNS} from assets a where {FILTER}
            and ($6::text is null or (a.resource_type, a.region, a.resource_id, a.asset_id) > ($6, $7, $8, $9))
-         order by a.resource_type, a.region, a.resource_id, a.asset_id limit $10"
+           and ($10::timestamptz is null or ({time}, a.asset_id) < ($10, $9))
+         order by {order_by} limit $11"
     )))
     .bind(tenant)
     .bind(filter.aws_account_id)
@@ -214,6 +283,7 @@ pub async fn page(
     .bind(r)
     .bind(i)
     .bind(id)
+    .bind(at)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;

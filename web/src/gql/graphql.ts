@@ -77,6 +77,15 @@ export type AssetFilter = {
   resourceType?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How assets are ordered. */
+export type AssetOrder =
+  /** Most recently discovered first: resources that appeared in the accounts lately. */
+  | 'FIRST_SEEN'
+  /** Most recently seen by a scan first. */
+  | 'LAST_SEEN'
+  /** By resource type, region and resource ID (the default). */
+  | 'TYPE';
+
 /** Where a connection stands. */
 export type AwsAccountStatus =
   /** Vigil can assume the role. */
