@@ -529,6 +529,13 @@ async function main() {
       await page.getByRole('heading', { name: 'By type' }).waitFor();
       await page.getByRole('table', { name: /^Assets/ }).waitFor();
       await checkPage(page, '14 assets');
+      // Newest first asks the server (what appeared lately), and the order stays in the URL.
+      const [sorted] = await Promise.all([
+        graphqlRequest(page, 'Assets', (v) => v.orderBy === 'FIRST_SEEN'),
+        page.getByRole('table', { name: /^Assets/ }).getByRole('button', { name: 'First seen' }).click(),
+      ]);
+      if (sorted.postDataJSON().variables.after != null) throw new Error('the new order kept the cursor');
+      await page.waitForURL(/[?&]order=FIRST_SEEN/);
       await page.getByRole('button', { name: /^EC2 instance \d+$/ }).click();
       await page.waitForURL(/resourceType=AWS%3A%3AEC2%3A%3AInstance|resourceType=AWS::EC2::Instance/);
       await expectColumn(page, 'EC2 instance', 'the type filter');

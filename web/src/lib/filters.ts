@@ -28,3 +28,28 @@ export function compact<T extends Record<string, unknown>>(obj: T): Partial<T> {
   }
   return out;
 }
+
+/**
+ * A list's server order, kept in the address bar as `order` (left out for `fallback`), and
+ * the DataTable `serverSort` for it. Each order sorts by one column (`columns`); those in
+ * `ascending` run A to Z, the others most-first. A header click sets the order it stands
+ * for, which drops nothing but the old order from the address bar.
+ */
+export function serverOrder<O extends string>(
+  params: URLSearchParams,
+  setParams: (next: URLSearchParams) => void,
+  columns: Record<O, string>,
+  fallback: O,
+  ascending: readonly O[] = [],
+) {
+  const orders = Object.keys(columns) as O[];
+  const order = listParam(params, 'order', orders)[0] ?? fallback;
+  const serverSort = {
+    sorting: [{ id: columns[order], desc: !ascending.includes(order) }],
+    onSortingChange: (next: { id: string }[]) => {
+      const chosen = orders.find((o) => columns[o] === next[0]?.id) ?? fallback;
+      if (chosen !== order) setParams(withParam(params, 'order', chosen === fallback ? undefined : chosen));
+    },
+  };
+  return { order, serverSort };
+}

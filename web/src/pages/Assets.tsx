@@ -2,6 +2,7 @@ import { createColumnHelper } from '@tanstack/react-table';
 import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useQuery } from 'urql';
+import { seenColumns } from '../components/columns';
 import { DataTable } from '../components/DataTable';
 import { Dialog } from '../components/Dialog';
 import { SelectField, TextField } from '../components/fields';
@@ -9,9 +10,9 @@ import { Pager, useCursorPages } from '../components/Pager';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { Card, DescriptionList, JsonBlock, LiveRegion, PageHeader, Time } from '../components/ui';
 import { graphql } from '../gql';
-import type { AssetsQuery } from '../gql/graphql';
+import type { AssetOrder, AssetsQuery } from '../gql/graphql';
 import { diffJson, formatLeaf } from '../lib/diff';
-import { compact, textParam, withParam } from '../lib/filters';
+import { compact, serverOrder, textParam, withParam } from '../lib/filters';
 import { formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput, toLocalInput } from '../lib/format';
 import { useAccountNames, useAllPages, useListParams } from '../lib/hooks';
 import { summariseInventory } from '../lib/inventory';
@@ -19,8 +20,8 @@ import { useTitle } from '../lib/useTitle';
 import { ipError } from '../lib/validation';
 
 const AssetsDocument = graphql(`
-  query Assets($first: Int, $after: String, $filter: AssetFilter) {
-    assets(first: $first, after: $after, filter: $filter) {
+  query Assets($first: Int, $after: String, $filter: AssetFilter, $orderBy: AssetOrder) {
+    assets(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {
       totalCount
       pageInfo {
         hasNextPage
@@ -107,6 +108,17 @@ const IpLookupDocument = graphql(`
 type Row = AssetsQuery['assets']['edges'][number]['node'];
 const col = createColumnHelper<Row>();
 
+/**
+ * The server's orders, each by the column it sorts: Type from A to Z, the times most recent
+ * first. Kept in the address bar as `order` (left out for the default, TYPE).
+ */
+const ORDER_COLUMN: Record<AssetOrder, string> = { TYPE: 'resourceType', FIRST_SEEN: 'firstSeenAt', LAST_SEEN: 'lastSeenAt' };
+const ORDER_HINT: Record<AssetOrder, string> = {
+  TYPE: 'Ordered by type, region and resource ID',
+  FIRST_SEEN: 'Ordered by first seen, newest first',
+  LAST_SEEN: 'Ordered by last seen, most recent first',
+};
+
 export default function Assets() {
   useTitle('Assets');
   const [params, setParams] = useListParams('/assets');
@@ -120,8 +132,10 @@ export default function Assets() {
     region: textParam(params, 'region'),
     includeDeleted: params.get('deleted') === '1' ? true : undefined,
   });
-  const pages = useCursorPages(JSON.stringify(filter));
-  const [{ data, error, fetching }, refetch] = useQuery({ query: AssetsDocument, variables: { first: pages.first, after: pages.after, filter } });
+  const { order: orderBy, serverSort } = serverOrder(params, setParams, ORDER_COLUMN, 'TYPE', ['TYPE']);
+  // A cursor belongs to its order: a new order (or filter) starts again from the first page.
+  const pages = useCursorPages(JSON.stringify({ filter, orderBy }));
+  const [{ data, error, fetching }, refetch] = useQuery({ query: AssetsDocument, variables: { first: pages.first, after: pages.after, filter, orderBy } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
   const inventory = useAllPages(InventoryDocument, { filter: compact({ awsAccountId }) }, (d) => d.assets, 20);
   const summary = useMemo(() => (inventory.nodes ? summariseInventory(inventory.nodes) : null), [inventory.nodes]);
@@ -129,7 +143,7 @@ export default function Assets() {
 
   const columns = useMemo(
     () => [
-      col.accessor('resourceType', { header: 'Type', cell: (c) => resourceTypeLabel(c.getValue()) }),
+      col.accessor('resourceType', { header: 'Type', enableSorting: true, cell: (c) => resourceTypeLabel(c.getValue()) }),
       col.accessor('resourceId', {
         header: 'Resource',
         cell: (c) => (
@@ -140,8 +154,7 @@ export default function Assets() {
       }),
       col.accessor('region', { header: 'Region', cell: (c) => <span className="mono small nowrap">{c.getValue()}</span> }),
       col.accessor((r) => accounts.name(r.awsAccountId), { id: 'account', header: 'Account', meta: { className: 'col-optional' } }),
-      col.accessor('firstSeenAt', { header: 'First seen', meta: { className: 'col-optional' }, cell: (c) => <Time iso={c.getValue()} /> }),
-      col.accessor('lastSeenAt', { header: 'Last seen', cell: (c) => <Time iso={c.getValue()} /> }),
+      ...seenColumns(col),
       col.accessor('deletedAt', {
         header: 'State',
         cell: (c) => (c.getValue() ? <span className="badge status-resolved">Deleted</span> : <span className="badge status-live">Present</span>),
@@ -224,7 +237,8 @@ export default function Assets() {
             data={rows}
             columns={columns}
             caption="Assets"
-            sortHint="Sorting orders the assets on this page"
+            serverSort={serverSort}
+            sortHint={ORDER_HINT[orderBy]}
             getRowId={(r) => r.id}
             busy={fetching}
             selectedId={assetId}

@@ -4,6 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
+import { seenColumns } from '../components/columns';
 import { DataTable } from '../components/DataTable';
 import { ExportControl } from '../components/ExportControl';
 import { Dialog } from '../components/Dialog';
@@ -14,7 +15,7 @@ import { EmptyState, ErrorState, Loading } from '../components/states';
 import { DescriptionList, FindingStatusBadge, JsonBlock, LiveRegion, PageHeader, RichText, SeverityBadge, Time } from '../components/ui';
 import { graphql } from '../gql';
 import type { FindingOrder, FindingStatus, FindingsQuery, Severity } from '../gql/graphql';
-import { compact, listParam, textParam, withParam } from '../lib/filters';
+import { compact, listParam, serverOrder, textParam, withParam } from '../lib/filters';
 import { FINDING_STATUS_LABEL, SEVERITIES, formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput } from '../lib/format';
 import { useAccountNames, useListParams } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
@@ -106,17 +107,12 @@ const col = createColumnHelper<Row>();
  * The order is kept in the address bar as `order` (left out for the default, SEVERITY).
  */
 const ORDER_COLUMN: Record<FindingOrder, string> = { SEVERITY: 'severity', LAST_SEEN: 'lastSeenAt', FIRST_SEEN: 'firstSeenAt' };
-const ORDERS = Object.keys(ORDER_COLUMN) as FindingOrder[];
 const ORDER_HINT: Record<FindingOrder, string> = {
   SEVERITY: 'Ordered by severity, most severe first, then most recently seen',
   LAST_SEEN: 'Ordered by last seen, most recent first',
   FIRST_SEEN: 'Ordered by first seen, newest first',
 };
 
-/** The order the address bar asks for. */
-function findingOrder(params: URLSearchParams): FindingOrder {
-  return listParam(params, 'order', ORDERS)[0] ?? 'SEVERITY';
-}
 
 /** Params with the filters cleared but the order kept. */
 function withoutFilters(params: URLSearchParams): URLSearchParams {
@@ -142,7 +138,7 @@ export default function Findings() {
     ruleId: textParam(params, 'ruleId'),
     resourceId: textParam(params, 'resourceId'),
   });
-  const orderBy = findingOrder(params);
+  const { order: orderBy, serverSort } = serverOrder(params, setParams, ORDER_COLUMN, 'SEVERITY');
   // A cursor belongs to its order: a new order (or filter) starts again from the first page.
   const pages = useCursorPages(JSON.stringify({ filter, orderBy }));
   const [{ data, fetching, error }, refetch] = useQuery({
@@ -183,20 +179,7 @@ export default function Findings() {
       col.accessor((r) => accounts.name(r.awsAccountId), { id: 'account', header: 'Account', meta: { className: 'col-optional' } }),
       col.accessor('region', { header: 'Region', cell: (c) => <span className="mono small nowrap">{c.getValue()}</span> }),
       col.accessor('status', { header: 'Status', cell: (c) => <FindingStatusBadge status={c.getValue()} /> }),
-      col.accessor('firstSeenAt', {
-        header: 'First seen',
-        enableSorting: true,
-        sortDescFirst: true,
-        meta: { className: 'col-optional' },
-        cell: (c) => <Time iso={c.getValue()} />,
-      }),
-      col.accessor('lastSeenAt', {
-        header: 'Last seen',
-        enableSorting: true,
-        sortDescFirst: true,
-        meta: { className: 'col-optional' },
-        cell: (c) => <Time iso={c.getValue()} />,
-      }),
+      ...seenColumns(col),
     ],
     [accounts, params],
   );
@@ -205,14 +188,6 @@ export default function Findings() {
   const setFilter = (name: string, value: string | string[] | undefined) => setParams(withParam(params, name, value));
   const closeDetail = () => navigate({ pathname: '/findings', search: params.toString() });
   const filtered = [...params.keys()].some((k) => k !== 'order');
-  // Every server order is most-first: a header sorts by its order, descending.
-  const serverSort = {
-    sorting: [{ id: ORDER_COLUMN[orderBy], desc: true }],
-    onSortingChange: (next: { id: string }[]) => {
-      const order = ORDERS.find((o) => ORDER_COLUMN[o] === next[0]?.id) ?? 'SEVERITY';
-      if (order !== orderBy) setParams(withParam(params, 'order', order === 'SEVERITY' ? undefined : order));
-    },
-  };
 
   return (
     <>

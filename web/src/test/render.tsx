@@ -3,7 +3,7 @@ import type { DocumentNode } from 'graphql';
 import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { Provider, type Client } from 'urql';
-import { fromValue, never } from 'wonka';
+import { fromValue, never, pipe, take, toPromise } from 'wonka';
 import { MeContextProvider, type Me } from '../auth/MeProvider';
 import type { Role } from '../gql/graphql';
 
@@ -33,6 +33,10 @@ export function mockClient(resolvers: Record<string, unknown | Resolver>) {
     executeQuery: vi.fn(answer),
     executeMutation: vi.fn(answer),
     executeSubscription: vi.fn(answer),
+    // client.query(...).toPromise(), as useAllPages calls it.
+    query: vi.fn((query: DocumentNode, variables: Record<string, unknown> = {}) => ({
+      toPromise: () => pipe(answer({ query, variables, key: 0 }), take(1), toPromise),
+    })),
   } as unknown as Client;
   return { client, calls };
 }
