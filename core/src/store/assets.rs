@@ -236,7 +236,8 @@ impl Order {
         )
     }
 
-    /// The time column of a time order and the ORDER BY.
+    /// The time column of a time order (unused by `Type`, whose cursors leave it null) and
+    /// the ORDER BY.
     fn sql(self) -> (&'static str, &'static str) {
         match self {
             Order::Type => (
@@ -258,14 +259,11 @@ pub async fn page(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<Asset>, i64), sqlx::Error> {
-    let (mut t, mut r, mut i, mut id, mut at) = (None, None, None, None, None);
-    match after {
-        Some(Cursor::Type(t2, r2, i2, id2)) => {
-            (t, r, i, id) = (Some(t2), Some(r2), Some(i2), Some(id2))
-        }
-        Some(Cursor::Time(_, at2, id2)) => (at, id) = (Some(at2), Some(id2)),
-        None => {}
-    }
+    let (t, r, i, id, at) = match after {
+        Some(Cursor::Type(t, r, i, id)) => (Some(t), Some(r), Some(i), Some(id), None),
+        Some(Cursor::Time(_, at, id)) => (None, None, None, Some(id), Some(at)),
+        None => (None, None, None, None, None),
+    };
     let (time, order_by) = order.sql();
     // One keyset per kind of cursor; the other's parameters are null.
     let rows = sqlx::query_as(sql(format!(
