@@ -2,6 +2,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
 import { useClient, useQuery, type AnyVariables, type CombinedError, type TypedDocumentNode } from 'urql';
 import { graphql } from '../gql';
+import { withParam } from './filters';
 
 export const AccountNamesDocument = graphql(`
   query AccountNames {
@@ -43,6 +44,27 @@ export function useListParams(path: string): [URLSearchParams, (next: URLSearchP
   const navigate = useNavigate();
   const set = useCallback((next: URLSearchParams) => navigate({ pathname: path, search: next.toString() }), [navigate, path]);
   return [params, set];
+}
+
+/**
+ * Drafts of a filter form's text fields (`keys` in the address bar): they start from the
+ * address bar and follow it when its filters change, but not when only the order does, so
+ * reordering keeps what is being typed. `applied()` is the params with the trimmed drafts.
+ */
+export function useTextFilters<K extends string>(params: URLSearchParams, keys: readonly K[]) {
+  const read = () => Object.fromEntries(keys.map((k) => [k, params.get(k) ?? ''])) as Record<K, string>;
+  const [text, setText] = useState(read);
+  const urlFilters = withParam(params, 'order', undefined).toString();
+  const [synced, setSynced] = useState(urlFilters);
+  if (synced !== urlFilters) {
+    setSynced(urlFilters);
+    setText(read());
+  }
+  return {
+    text,
+    set: (key: K, value: string) => setText({ ...text, [key]: value }),
+    applied: () => keys.reduce((next, k) => withParam(next, k, text[k].trim()), params),
+  };
 }
 
 /** Calls `tick` every `ms` while `active` (and the tab is visible). */

@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, type FormEvent } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
@@ -14,7 +14,7 @@ import { graphql } from '../gql';
 import type { AlertFieldsFragment, AlertOrder, AlertStatus } from '../gql/graphql';
 import { compact, listParam, textParam, withParam } from '../lib/filters';
 import { ALERT_STATUS_LABEL, SEVERITIES, formatDate, formatDateTime, formatRelative, formatTime, plural, resourceTypeLabel, shortArn } from '../lib/format';
-import { useAccountNames, useAllPages, useListParams } from '../lib/hooks';
+import { useAccountNames, useAllPages, useListParams, useTextFilters } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
 
 graphql(`
@@ -311,25 +311,11 @@ function AlertFilters({
   accounts: { id: string; name: string }[];
   filtered: boolean;
 }) {
-  const read = () => ({
-    eventName: params.get('eventName') ?? '',
-    principalArn: params.get('principalArn') ?? '',
-    sourceIpAddress: params.get('sourceIpAddress') ?? '',
-  });
-  const [text, setText] = useState(read);
-  // Follow the address bar's filters (not the order: reordering keeps what is being typed).
-  const urlFilters = withParam(params, 'order', undefined).toString();
-  const [synced, setSynced] = useState(urlFilters);
-  if (synced !== urlFilters) {
-    setSynced(urlFilters);
-    setText(read());
-  }
+  const { text, set, applied } = useTextFilters(params, ['eventName', 'principalArn', 'sourceIpAddress']);
   const status = listParam(params, 'status', STATUSES);
   function submit(e: FormEvent) {
     e.preventDefault();
-    let next = params;
-    for (const k of ['eventName', 'principalArn', 'sourceIpAddress'] as const) next = withParam(next, k, text[k].trim());
-    setParams(next);
+    setParams(applied());
   }
   return (
     <form className="filters" role="search" aria-label="Filter alerts" onSubmit={submit}>
@@ -368,9 +354,9 @@ function AlertFilters({
         ))}
       </SelectField>
       <SeverityFilter value={listParam(params, 'severity', SEVERITIES)} onChange={(v) => setParams(withParam(params, 'severity', v))} />
-      <TextField label="Event name" placeholder="e.g. StopLogging" value={text.eventName} onChange={(e) => setText({ ...text, eventName: e.target.value })} />
-      <TextField label="Principal ARN" value={text.principalArn} onChange={(e) => setText({ ...text, principalArn: e.target.value })} />
-      <TextField label="Source IP" value={text.sourceIpAddress} onChange={(e) => setText({ ...text, sourceIpAddress: e.target.value })} />
+      <TextField label="Event name" placeholder="e.g. StopLogging" value={text.eventName} onChange={(e) => set('eventName', e.target.value)} />
+      <TextField label="Principal ARN" value={text.principalArn} onChange={(e) => set('principalArn', e.target.value)} />
+      <TextField label="Source IP" value={text.sourceIpAddress} onChange={(e) => set('sourceIpAddress', e.target.value)} />
       <div className="filters-actions">
         <button type="submit" className="btn">
           Apply

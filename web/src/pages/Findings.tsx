@@ -17,7 +17,7 @@ import { graphql } from '../gql';
 import type { FindingOrder, FindingStatus, FindingsQuery, Severity } from '../gql/graphql';
 import { compact, listParam, serverOrder, textParam, withParam } from '../lib/filters';
 import { FINDING_STATUS_LABEL, SEVERITIES, formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput } from '../lib/format';
-import { useAccountNames, useListParams } from '../lib/hooks';
+import { useAccountNames, useListParams, useTextFilters } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
 
 const FindingsDocument = graphql(`
@@ -271,20 +271,10 @@ function FindingFilters({
   onClear: () => void;
   filtered: boolean;
 }) {
-  const read = () => ({ ruleId: params.get('ruleId') ?? '', resourceId: params.get('resourceId') ?? '', region: params.get('region') ?? '' });
-  const [text, setText] = useState(read);
-  // Follow the address bar's filters (not the order: sorting keeps what is being typed).
-  const urlFilters = withParam(params, 'order', undefined).toString();
-  const [synced, setSynced] = useState(urlFilters);
-  if (synced !== urlFilters) {
-    setSynced(urlFilters);
-    setText(read());
-  }
+  const { text, set, applied } = useTextFilters(params, ['ruleId', 'resourceId', 'region']);
   function submit(e: FormEvent) {
     e.preventDefault();
-    let next = params;
-    for (const k of ['ruleId', 'resourceId', 'region'] as const) next = withParam(next, k, text[k].trim());
-    onApply(next);
+    onApply(applied());
   }
   return (
     <form className="filters" role="search" aria-label="Filter findings" onSubmit={submit}>
@@ -309,9 +299,9 @@ function FindingFilters({
         ))}
       </SelectField>
       <SeverityFilter value={severity} onChange={onSeverity} />
-      <TextField label="Check ID" placeholder="e.g. ec2-sg-ssh-open" value={text.ruleId} onChange={(e) => setText({ ...text, ruleId: e.target.value })} />
-      <TextField label="Resource ID" value={text.resourceId} onChange={(e) => setText({ ...text, resourceId: e.target.value })} />
-      <TextField label="Region" placeholder="e.g. eu-west-1" value={text.region} onChange={(e) => setText({ ...text, region: e.target.value })} />
+      <TextField label="Check ID" placeholder="e.g. ec2-sg-ssh-open" value={text.ruleId} onChange={(e) => set('ruleId', e.target.value)} />
+      <TextField label="Resource ID" value={text.resourceId} onChange={(e) => set('resourceId', e.target.value)} />
+      <TextField label="Region" placeholder="e.g. eu-west-1" value={text.region} onChange={(e) => set('region', e.target.value)} />
       <div className="filters-actions">
         <button type="submit" className="btn">
           Apply
