@@ -5,6 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
 use base64::Engine;
+use ipnet::Ipv6Net;
 use url::Url;
 
 /// The events a webhook can subscribe to (also checked by the table's constraint).
@@ -143,7 +144,8 @@ fn check_ip(ip: IpAddr, allow_internal: bool) -> Result<(), TargetError> {
 /// Whether an address is not a public unicast one: loopback, private, shared (CGNAT),
 /// link-local (which holds the instance metadata service, 169.254.169.254 and
 /// fd00:ec2::254), unique-local, documentation, benchmarking, reserved, multicast,
-/// broadcast, unspecified, and IPv6 forms that embed such an IPv4 address.
+/// broadcast, unspecified, IPv6 forms that embed such an IPv4 address, and IPv6
+/// transition ranges that tunnel to an IPv4 address (6to4, Teredo, local-use NAT64).
 pub fn is_internal(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_internal_v4(v4),
@@ -167,24 +169,46 @@ fn is_internal_v4(ip: Ipv4Addr) -> bool {
         || a >= 240 // reserved
 }
 
+/// IPv6 ranges that are never a public receiver, beside what `std` recognises (loopback,
+/// unspecified, multicast, unique-local, link-local). Transition mechanisms that tunnel to
+/// an IPv4 address chosen by whoever writes the address (6to4, Teredo, local-use NAT64)
+/// are refused whole: a relay would carry the request to wherever it points.
+const INTERNAL_V6: [Ipv6Net; 9] = [
+    // IPv4-compatible (deprecated): the low 32 bits are an IPv4 address.
+    Ipv6Net::new_assert(Ipv6Addr::UNSPECIFIED, 96),
+    // IPv4-translated (RFC 2765), `::ffff:0:a.b.c.d`.
+    Ipv6Net::new_assert(Ipv6Addr::new(0, 0, 0, 0, 0xffff, 0, 0, 0), 96),
+    // Local-use NAT64 (RFC 8215): translated by the operator's own gateway.
+    Ipv6Net::new_assert(Ipv6Addr::new(0x64, 0xff9b, 1, 0, 0, 0, 0, 0), 48),
+    // Discard-only (RFC 6666).
+    Ipv6Net::new_assert(Ipv6Addr::new(0x100, 0, 0, 0, 0, 0, 0, 0), 64),
+    // IETF protocol assignments, which hold Teredo (2001::/32), benchmarking and ORCHID.
+    Ipv6Net::new_assert(Ipv6Addr::new(0x2001, 0, 0, 0, 0, 0, 0, 0), 23),
+    // Documentation (RFC 3849 and RFC 9637).
+    Ipv6Net::new_assert(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 0), 32),
+    Ipv6Net::new_assert(Ipv6Addr::new(0x3fff, 0, 0, 0, 0, 0, 0, 0), 20),
+    // 6to4 (RFC 3056): the next 32 bits are an IPv4 address.
+    Ipv6Net::new_assert(Ipv6Addr::new(0x2002, 0, 0, 0, 0, 0, 0, 0), 16),
+    // Site-local (deprecated).
+    Ipv6Net::new_assert(Ipv6Addr::new(0xfec0, 0, 0, 0, 0, 0, 0, 0), 10),
+];
+
+/// Well-known-prefix NAT64 (RFC 6052) reaches the IPv4 address in the low 32 bits.
+const NAT64: Ipv6Net = Ipv6Net::new_assert(Ipv6Addr::new(0x64, 0xff9b, 0, 0, 0, 0, 0, 0), 96);
+
 fn is_internal_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = ip.to_ipv4_mapped() {
         return is_internal_v4(v4);
     }
-    let segments = ip.segments();
-    // NAT64 (64:ff9b::/96) reaches the embedded IPv4 address.
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [_, _, _, _, _, _, hi, lo] = segments;
-        return is_internal_v4(Ipv4Addr::from((u32::from(hi) << 16) | u32::from(lo)));
+    if NAT64.contains(&ip) {
+        return is_internal_v4(Ipv4Addr::from(ip.to_bits() as u32));
     }
     ip.is_unspecified()
         || ip.is_loopback()
         || ip.is_multicast()
         || ip.is_unique_local()
         || ip.is_unicast_link_local()
-        || (segments[0] & 0xffc0) == 0xfec0 // site-local (deprecated)
-        || (segments[0] == 0x2001 && segments[1] == 0x0db8) // documentation
-        || segments[..6] == [0, 0, 0, 0, 0, 0] // IPv4-compatible (deprecated)
+        || INTERNAL_V6.iter().any(|net| net.contains(&ip))
 }
 
 #[cfg(test)]
@@ -228,6 +252,71 @@ mod tests {
             "172.32.0.1",
             "2606:4700:4700::1111",
             "::ffff:8.8.8.8",
+        ] {
+            assert!(!is_internal(ip.parse().unwrap()), "{ip} should be public");
+        }
+    }
+
+    #[test]
+    fn ipv6_transition_ranges_that_tunnel_to_ipv4_are_internal() {
+        for (range, ip) in [
+            // 6to4 of 8.8.8.8 and of 127.0.0.1: the relay decides, so neither is allowed.
+            ("2002::/16", "2002:808:808::1"),
+            ("2002::/16", "2002:7f00:1::1"),
+            ("2001::/32 (Teredo)", "2001:0:4136:e378:8000:63bf:3fff:fdd2"),
+            ("2001::/23", "2001:2::1"),
+            ("64:ff9b:1::/48", "64:ff9b:1::a00:1"),
+            ("64:ff9b:1::/48", "64:ff9b:1:ffff::808:808"),
+            ("::ffff:0:0:0/96 (translated)", "::ffff:0:a9fe:a9fe"),
+            ("100::/64", "100::1"),
+            ("3fff::/20", "3fff::1"),
+        ] {
+            assert!(
+                is_internal(ip.parse().unwrap()),
+                "{ip} in {range} should be internal"
+            );
+        }
+    }
+
+    #[test]
+    fn ipv6_forms_embedding_ipv4_follow_the_embedded_address() {
+        for ip in [
+            "64:ff9b::10.0.0.1",
+            "64:ff9b::192.168.1.1",
+            "64:ff9b::100.64.0.1",
+            "64:ff9b::127.0.0.1",
+            "::ffff:10.0.0.1",
+            "::ffff:100.64.0.1",
+            "::10.0.0.1",
+            "::8.8.8.8",
+        ] {
+            assert!(is_internal(ip.parse().unwrap()), "{ip} should be internal");
+        }
+        for ip in ["64:ff9b::8.8.8.8", "::ffff:1.1.1.1"] {
+            assert!(!is_internal(ip.parse().unwrap()), "{ip} should be public");
+        }
+    }
+
+    #[test]
+    fn local_and_multicast_ipv6_ranges_are_internal() {
+        for ip in [
+            "fc00::1",
+            "fdff:ffff::1",
+            "fe80::1",
+            "febf::1",
+            "fec0::1",
+            "ff0e::1",
+            "ff05::2",
+            "100.64.0.0",
+            "100.127.255.255",
+        ] {
+            assert!(is_internal(ip.parse().unwrap()), "{ip} should be internal");
+        }
+        for ip in [
+            "2001:200::1",
+            "2001:4860:4860::8888",
+            "2a00:1450::1",
+            "2003::1",
         ] {
             assert!(!is_internal(ip.parse().unwrap()), "{ip} should be public");
         }
