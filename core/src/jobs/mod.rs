@@ -21,6 +21,9 @@ pub use runner::{Handler, JobContext, JobError, Runner, RunnerOptions};
 /// The channel the insert trigger notifies.
 pub const NOTIFY_CHANNEL: &str = "vigil_jobs";
 
+/// How many times a claim's size each tenant's lane offers (see [`Queue::claim`]).
+const CLAIM_LOOKAHEAD: usize = 4;
+
 /// A typed job payload, stored as JSON with its `kind` beside it.
 pub trait Payload: Serialize + DeserializeOwned + Send + Sync + 'static {
     /// A short stable name (used for metrics, logs and filtering).
@@ -194,19 +197,58 @@ impl Queue {
         &self.worker_id
     }
 
-    /// Claims up to `limit` jobs that are due, oldest first, skipping rows other
-    /// workers are claiming at the same moment.
+    /// Claims up to `limit` jobs that are due, round-robin across tenants: each tenant's
+    /// oldest due job first (oldest of those first), then each one's second, and so on,
+    /// so a tenant with thousands of queued jobs delays another's next job by at most one
+    /// job per tenant. Jobs of no tenant (housekeeping) form a lane of their own. Rows
+    /// other workers are claiming at the same moment are skipped.
     pub async fn claim(&self, limit: usize) -> Result<Vec<ClaimedJob>, sqlx::Error> {
         if limit == 0 {
             return Ok(Vec::new());
         }
+        // The tenants with queued jobs are found by skipping through `jobs_ready_by_tenant`
+        // (one index probe per tenant, however many jobs each has), and each tenant's due
+        // jobs are a range of the same index, so the cost grows with tenants times `limit`,
+        // never with the length of the queue (the ordering columns keep the planner on that
+        // index, and the array keeps it from hashing the whole queue to join the
+        // candidates back to their rows). Each lane offers more jobs than one claim
+        // takes, so that workers claiming at the same moment skip to the next ones instead
+        // of coming back empty.
         sqlx::query_as(
-            "with next as (
-                 select job_id from jobs
-                 where state = 'queued' and run_at <= now()
-                 order by run_at, job_id
+            "with recursive lanes as (
+                 (select tenant_id from jobs
+                  where state = 'queued' and tenant_id is not null
+                  order by tenant_id, run_at, job_id limit 1)
+                 union all
+                 select (select j.tenant_id from jobs j
+                         where j.state = 'queued' and j.tenant_id > l.tenant_id
+                         order by j.tenant_id, j.run_at, j.job_id limit 1)
+                 from lanes l where l.tenant_id is not null
+             ),
+             candidates as (
+                 select c.job_id, c.run_at, row_number() over (partition by l.tenant_id order by c.run_at, c.job_id) as turn
+                 from lanes l
+                 cross join lateral (
+                     select j.job_id, j.run_at from jobs j
+                     where j.state = 'queued' and j.tenant_id = l.tenant_id and j.run_at <= now()
+                     order by j.run_at, j.job_id limit $4
+                 ) c
+                 where l.tenant_id is not null
+                 union all
+                 select h.job_id, h.run_at, row_number() over (order by h.run_at, h.job_id)
+                 from (select job_id, run_at from jobs
+                       where state = 'queued' and tenant_id is null and run_at <= now()
+                       order by run_at, job_id limit $4) h
+             ),
+             next as (
+                 select j.job_id
+                 from unnest(array(select job_id from candidates order by turn, run_at, job_id))
+                      with ordinality as c(job_id, turn)
+                 join jobs j on j.job_id = c.job_id
+                 where j.state = 'queued'
+                 order by c.turn
                  limit $1
-                 for update skip locked
+                 for update of j skip locked
              )
              update jobs j
              set state = 'running', attempts = j.attempts + 1, locked_by = $2,
@@ -217,6 +259,7 @@ impl Queue {
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(&self.worker_id)
         .bind(self.lease.as_secs_f64())
+        .bind(i64::try_from(limit.saturating_mul(CLAIM_LOOKAHEAD)).unwrap_or(i64::MAX))
         .fetch_all(&self.pool)
         .await
     }

@@ -27,3 +27,32 @@ async fn migrations_apply_to_an_empty_database_and_rerun_as_a_no_op(
         assert!(exists, "table {table} missing");
     }
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn every_security_definer_function_puts_pg_temp_last_on_its_search_path(pool: sqlx::PgPool) {
+    // Runs as its owner: with pg_temp searched first (its default place when unlisted), a
+    // caller's temporary table or function could stand in for the one it means.
+    let functions: Vec<(String, Option<Vec<String>>)> = sqlx::query_as(
+        "select p.oid::regprocedure::text, p.proconfig from pg_proc p
+         where p.prosecdef and p.pronamespace = 'public'::regnamespace order by 1",
+    )
+    .fetch_all(&pool)
+    .await
+    .unwrap();
+    assert!(functions.len() >= 10, "{functions:?}");
+    for (name, config) in functions {
+        let path = config
+            .unwrap_or_default()
+            .into_iter()
+            .find_map(|c| c.strip_prefix("search_path=").map(str::to_owned));
+        let last = path
+            .as_deref()
+            .and_then(|p| p.rsplit(',').next())
+            .map(str::trim);
+        assert_eq!(
+            last,
+            Some("pg_temp"),
+            "{name} has search_path {path:?}: set it to `public, pg_temp`"
+        );
+    }
+}

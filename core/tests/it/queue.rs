@@ -1,6 +1,6 @@
 //! Pins the job queue's guarantees: run once, lease expiry, retries with growing
 //! backoff ending dead, unique keys, no double runs across workers, no job lost on
-//! shutdown, and wake-up by NOTIFY.
+//! shutdown, wake-up by NOTIFY, and claims that take turns across tenants.
 
 use std::{
     collections::HashMap,
@@ -23,7 +23,7 @@ use vigil_core::{
     jobs::{self, Handler, JobContext, JobError, NewJob, Payload, Queue, Runner, RunnerOptions},
 };
 
-use crate::common::{app_pool, wait_until};
+use crate::common::{app_pool, tenant_with_owner, wait_until};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -476,4 +476,73 @@ async fn a_new_job_wakes_an_idle_worker_without_waiting_for_a_poll(
     .await;
     stop.cancel();
     running.await.unwrap().unwrap();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_tenant_flooding_the_queue_does_not_delay_another_tenants_job(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let pool = app_pool(opts).await;
+    let (flood, _) = tenant_with_owner(&pool, "Flood").await;
+    let (quiet, _) = tenant_with_owner(&pool, "Quiet").await;
+    let mut flooded = Vec::new();
+    for n in 0..500 {
+        flooded.push(enqueue(&pool, NewJob::new(TestJob::Work { n }).tenant(flood)).await);
+    }
+    let housekeeping = enqueue(&pool, NewJob::new(TestJob::Work { n: 0 })).await;
+    let quiet_job = enqueue(&pool, NewJob::new(TestJob::Work { n: 0 }).tenant(quiet)).await;
+
+    let worker = queue(&pool, "w1", Duration::from_secs(30));
+    let mut first: Vec<i64> = worker
+        .claim(4)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.job_id.0)
+        .collect();
+    first.sort();
+    let mut expected = vec![flooded[0].0, flooded[1].0, housekeeping.0, quiet_job.0];
+    expected.sort();
+    assert_eq!(
+        first, expected,
+        "one turn each, then the flooding tenant's next oldest"
+    );
+
+    // With the other lanes empty, the flooding tenant gets whole batches, oldest first.
+    let mut next: Vec<i64> = worker
+        .claim(3)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|j| j.job_id.0)
+        .collect();
+    next.sort();
+    assert_eq!(next, flooded[2..5].iter().map(|j| j.0).collect::<Vec<_>>());
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn workers_claiming_together_from_one_tenant_each_get_a_full_batch(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let pool = app_pool(opts).await;
+    let (tenant, _) = tenant_with_owner(&pool, "Busy").await;
+    for n in 0..40 {
+        enqueue(&pool, NewJob::new(TestJob::Work { n }).tenant(tenant)).await;
+    }
+    let claims = (0..4).map(|w| {
+        let worker = queue(&pool, &format!("w{w}"), Duration::from_secs(30));
+        async move { worker.claim(4).await.unwrap() }
+    });
+    let batches = futures::future::join_all(claims).await;
+    let mut ids: Vec<i64> = batches.iter().flatten().map(|j| j.job_id.0).collect();
+    assert!(
+        batches.iter().all(|b| b.len() == 4),
+        "{:?}",
+        batches.iter().map(Vec::len).collect::<Vec<_>>()
+    );
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 16, "no job was claimed twice");
 }

@@ -4,7 +4,8 @@
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use vigil_core::{
     db,
-    store::{tenants, users},
+    ids::AwsAccountId,
+    store::{events, tenants, users},
 };
 
 use crate::common::{app_pool, tenant_with_owner};
@@ -141,4 +142,80 @@ async fn the_tenant_setting_ends_with_its_transaction(_: PgPoolOptions, opts: Pg
         .await
         .unwrap();
     assert_eq!((inside, after), (1, 0));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_events_partition_read_by_name_shows_only_the_tenants_rows(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = app_pool(opts).await;
+    let (a, _) = tenant_with_owner(&app, "Acme").await;
+    let (b, _) = tenant_with_owner(&app, "Globex").await;
+    let day = chrono::Utc::now() - chrono::Duration::days(1);
+    for (tenant, ids) in [(a, ["a1", "a2"].as_slice()), (b, ["b1"].as_slice())] {
+        let mut tx = db::begin_tenant(&app, tenant).await.unwrap();
+        let new: Vec<events::NewEvent> = ids.iter().map(|id| event(id, day)).collect();
+        events::insert(&mut tx, tenant, AwsAccountId::new(), &new)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    let partitions: Vec<(String, bool, bool)> = sqlx::query_as(
+        "select c.relname::text, c.relrowsecurity, c.relforcerowsecurity from pg_inherits i
+         join pg_class c on c.oid = i.inhrelid where i.inhparent = 'events'::regclass",
+    )
+    .fetch_all(&app)
+    .await
+    .unwrap();
+    assert!(!partitions.is_empty());
+    for (name, enabled, forced) in &partitions {
+        assert!(
+            *enabled && *forced,
+            "{name} has no row-level security of its own"
+        );
+    }
+
+    let partition = format!("events_{}", day.format("%Y%m%d"));
+    let read = |tenant| {
+        let app = app.clone();
+        let sql = format!("select event_id from {partition} order by event_id");
+        async move {
+            let mut tx = db::begin_tenant(&app, tenant).await.unwrap();
+            let ids: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_all(&mut *tx)
+                .await
+                .unwrap();
+            ids
+        }
+    };
+    assert_eq!(read(a).await, ["a1", "a2"]);
+    assert_eq!(read(b).await, ["b1"]);
+    let untenanted: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+        "select count(*) from {partition}"
+    )))
+    .fetch_one(&app)
+    .await
+    .unwrap();
+    assert_eq!(untenanted, 0, "no tenant setting, no rows");
+}
+
+fn event(id: &str, at: chrono::DateTime<chrono::Utc>) -> events::NewEvent {
+    events::NewEvent {
+        event_id: id.to_owned(),
+        occurred_at: at,
+        event_name: "ListBuckets".into(),
+        event_source: "s3.amazonaws.com".into(),
+        region: "us-east-1".into(),
+        principal_arn: None,
+        principal_type: None,
+        access_key_id: None,
+        source_ip: None,
+        user_agent: None,
+        error_code: None,
+        read_only: Some(true),
+        resources: serde_json::json!([]),
+        own: false,
+        raw: serde_json::json!({}),
+    }
 }
