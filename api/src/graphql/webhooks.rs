@@ -14,7 +14,10 @@ use vigil_core::{
 
 use super::{
     assessment::SeverityGql,
-    context::{GqlResult, OrInternal, bad_input, not_found, parse_id, require, state, tenant_tx},
+    context::{
+        GqlResult, OrInternal, bad_input, not_found, parse_id, require, require_active_plan, state,
+        tenant_tx,
+    },
     pagination::{decode_cursor, page_size},
 };
 use crate::{auth::Principal, connection};
@@ -458,10 +461,12 @@ impl WebhooksMutation {
     }
 
     /// Queues a signed test delivery (`TEST`) to an enabled webhook (owners and admins);
-    /// follow it with `webhookDelivery(id)` or the webhook's `deliveries`.
+    /// follow it with `webhookDelivery(id)` or the webhook's `deliveries`. While a test
+    /// of the webhook is still pending, answers that one instead of queueing another.
     async fn test_webhook(&self, ctx: &Context<'_>, id: ID) -> GqlResult<WebhookDeliveryGql> {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let webhook_id: WebhookId = parse_id(&id, "webhook")?;
+        require_active_plan(ctx, p).await?;
         let mut tx = tenant_tx(ctx, p).await?;
         let webhook = webhooks::get(&mut tx, p.tenant_id, webhook_id)
             .await

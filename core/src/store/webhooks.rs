@@ -219,33 +219,50 @@ pub async fn delivery(
     .await
 }
 
-/// Queues a test delivery to a webhook (and its job) in the caller's transaction.
+/// Queues a test delivery to a webhook (and its job) in the caller's transaction, or
+/// answers the one already pending: a webhook has at most one test in flight, so repeated
+/// calls cannot flood the shared queue.
 pub async fn queue_test(
     conn: &mut PgConnection,
     tenant: TenantId,
     webhook: WebhookId,
 ) -> Result<Delivery, sqlx::Error> {
-    let delivery: Delivery = sqlx::query_as(sql(format!(
+    // The job's unique key is what limits tests: it frees itself however the job ends.
+    let key = format!("webhook-test:{webhook}");
+    let delivery_id = WebhookDeliveryId::new();
+    let queued = jobs::enqueue(
+        &mut *conn,
+        NewJob::new(Task::DeliverWebhook {
+            tenant_id: tenant,
+            delivery_id,
+        })
+        .tenant(tenant)
+        .unique(&key)
+        .max_attempts(TEST_ATTEMPTS),
+    )
+    .await?;
+    if queued.is_none() {
+        let pending: WebhookDeliveryId = sqlx::query_scalar(
+            "select (payload ->> 'delivery_id')::uuid from jobs
+             where unique_key = $1 and state in ('queued', 'running')",
+        )
+        .bind(&key)
+        .fetch_one(&mut *conn)
+        .await?;
+        return delivery(conn, tenant, pending)
+            .await?
+            .ok_or(sqlx::Error::RowNotFound);
+    }
+    sqlx::query_as(sql(format!(
         "insert into webhook_deliveries (tenant_id, delivery_id, webhook_id, event)
          values ($1, $2, $3, $4) returning {DELIVERY_COLUMNS}"
     )))
     .bind(tenant)
-    .bind(WebhookDeliveryId::new())
+    .bind(delivery_id)
     .bind(webhook)
     .bind(TEST_EVENT)
-    .fetch_one(&mut *conn)
-    .await?;
-    jobs::enqueue(
-        conn,
-        NewJob::new(Task::DeliverWebhook {
-            tenant_id: tenant,
-            delivery_id: delivery.delivery_id,
-        })
-        .tenant(tenant)
-        .max_attempts(TEST_ATTEMPTS),
-    )
-    .await?;
-    Ok(delivery)
+    .fetch_one(conn)
+    .await
 }
 
 /// Where and how a delivery is sent: what the worker needs, secret included.
