@@ -1,5 +1,6 @@
 //! Verifying a customer's role, the one synchronous AWS call the API makes.
 
+use async_graphql::ErrorExtensions;
 use chrono::Utc;
 use serde_json::json;
 use vigil_core::{
@@ -18,13 +19,23 @@ use crate::{
     auth::Principal,
     graphql::{
         accounts::identity_unavailable,
-        context::{GqlResult, OrInternal, bad_input, not_found},
+        context::{GqlResult, OrInternal, bad_input, gql_error, not_found},
+        limits::TenantLimits,
     },
     state::AppState,
 };
 
 /// Seconds the verification sessions last (the shortest AWS allows).
 const CHECK_SESSION_SECS: i32 = 900;
+
+/// Verifications a tenant may make at once before its per-minute budget applies.
+pub const STS_BURST: u32 = 3;
+
+/// The per-tenant budget of verifications: each one makes AWS calls while the request
+/// waits, so a tenant looping `verifyAwsAccount` would spend Vigil's STS quota for all.
+pub fn sts_limits(per_minute: u32) -> TenantLimits {
+    TenantLimits::with_burst(per_minute, STS_BURST.min(per_minute))
+}
 
 /// The principal customers trust (configured, or discovered once).
 pub async fn principal_arn(state: &AppState) -> GqlResult<String> {
@@ -73,6 +84,16 @@ pub async fn verify(
     }
     tx.commit().await.or_internal()?;
 
+    if let Err(retry_after) = state.sts_limits.check(p.tenant_id, 1) {
+        return Err(gql_error(
+            "RATE_LIMITED",
+            format!("too many role verifications for this organization; retry in {retry_after} s"),
+        )
+        .extend_with(|_, e| {
+            e.set("reason", "STS_RATE_LIMIT");
+            e.set("retryAfter", retry_after);
+        }));
+    }
     let trusted = principal_arn(state).await?;
     let session_name = format!("vigil-{}", p.tenant_id);
     let with_external_id = sts::assume_role(

@@ -78,14 +78,16 @@ impl Application {
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
-        let (auth_limits, graphql_limits) = (
+        let (auth_limits, graphql_limits, sts_limits) = (
             self.state.auth_limits.clone(),
             self.state.graphql_limits.clone(),
+            self.state.sts_limits.clone(),
         );
         tokio::spawn(auth::limits::sweep(
             move || {
                 auth_limits.forget_idle();
                 graphql_limits.forget_idle();
+                sts_limits.forget_idle();
             },
             std::time::Duration::from_secs(60),
             shutdown.clone(),

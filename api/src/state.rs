@@ -21,6 +21,8 @@ pub struct AppState {
     pub graphql_limits: crate::graphql::limits::TenantLimits,
     /// Vigil's own AWS identity, which assumes customers' roles.
     pub aws: ServiceIdentity,
+    /// Role verifications (synchronous STS calls) per tenant.
+    pub sts_limits: crate::graphql::limits::TenantLimits,
     /// Changes announced by PostgreSQL, for subscriptions.
     pub live: crate::live::Live,
 }
@@ -35,6 +37,7 @@ impl AppState {
             graphql_limits: crate::graphql::limits::TenantLimits::new(
                 config.graphql_rate_per_minute,
             ),
+            sts_limits: crate::connect::sts_limits(config.sts_rate_per_minute),
             config: Arc::new(config),
             metrics: metrics_handle(),
             clock,

@@ -72,6 +72,9 @@ pub struct Config {
     /// Let webhooks call loopback, private and link-local addresses and plain http
     /// (`VIGIL_WEBHOOK_ALLOW_INTERNAL`; tests and on-premises receivers only).
     pub webhook_allow_internal: bool,
+    /// Role verifications (each a synchronous STS AssumeRole) allowed per minute per
+    /// tenant (`VIGIL_STS_RATE_LIMIT`).
+    pub sts_rate_per_minute: u32,
 }
 
 /// The shape of log lines.
@@ -212,6 +215,7 @@ impl Config {
             graphql_rate_per_minute: parse(src, "VIGIL_GRAPHQL_RATE_LIMIT", 600u32)?,
             trusted_principal_arn: src.get("VIGIL_TRUSTED_PRINCIPAL_ARN"),
             webhook_allow_internal: parse_bool(src, "VIGIL_WEBHOOK_ALLOW_INTERNAL", false)?,
+            sts_rate_per_minute: positive(src, "VIGIL_STS_RATE_LIMIT", 10u32)?,
         })
     }
 
@@ -238,13 +242,13 @@ where
     }
 }
 
-fn positive(
-    src: &impl VarSource,
-    name: &'static str,
-    default: usize,
-) -> Result<usize, ConfigError> {
+fn positive<T>(src: &impl VarSource, name: &'static str, default: T) -> Result<T, ConfigError>
+where
+    T: std::str::FromStr + Default + PartialEq,
+    T::Err: std::fmt::Display,
+{
     match parse(src, name, default)? {
-        0 => Err(ConfigError::Invalid {
+        n if n == T::default() => Err(ConfigError::Invalid {
             name,
             reason: "must be at least 1".into(),
         }),
@@ -375,6 +379,18 @@ mod tests {
             err.to_string()
                 .starts_with("VIGIL_SCAN_INTERVAL is invalid"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn the_sts_budget_defaults_to_ten_a_minute_and_refuses_zero() {
+        let cfg = Config::from_source(&[DB, ("VIGIL_ENV", "dev")]).unwrap();
+        assert_eq!(cfg.sts_rate_per_minute, 10);
+        let err = Config::from_source(&[DB, ("VIGIL_ENV", "dev"), ("VIGIL_STS_RATE_LIMIT", "0")])
+            .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "VIGIL_STS_RATE_LIMIT is invalid: must be at least 1"
         );
     }
 

@@ -26,8 +26,13 @@ pub struct TenantLimits(Arc<DefaultKeyedRateLimiter<TenantId>>);
 impl TenantLimits {
     /// `per_minute` requests per tenant, a sixth of it at once in a burst.
     pub fn new(per_minute: u32) -> Self {
+        Self::with_burst(per_minute, per_minute / 6)
+    }
+
+    /// `per_minute` requests per tenant, `burst` of them at once.
+    pub fn with_burst(per_minute: u32, burst: u32) -> Self {
         let rate = NonZeroU32::new(per_minute.max(1)).expect("non-zero");
-        let burst = NonZeroU32::new((per_minute / 6).max(1)).expect("non-zero");
+        let burst = NonZeroU32::new(burst.max(1)).expect("non-zero");
         Self(Arc::new(RateLimiter::keyed(
             Quota::per_minute(rate).allow_burst(burst),
         )))
