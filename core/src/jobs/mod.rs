@@ -21,8 +21,10 @@ pub use runner::{Handler, JobContext, JobError, Runner, RunnerOptions};
 /// The channel the insert trigger notifies.
 pub const NOTIFY_CHANNEL: &str = "vigil_jobs";
 
-/// How many times a claim's size each tenant's lane offers (see [`Queue::claim`]).
+/// How many times a claim's size each tenant's lane offers, and at least how many jobs
+/// (see [`Queue::claim`]).
 const CLAIM_LOOKAHEAD: usize = 4;
+const CLAIM_LOOKAHEAD_MIN: usize = 16;
 
 /// A typed job payload, stored as JSON with its `kind` beside it.
 pub trait Payload: Serialize + DeserializeOwned + Send + Sync + 'static {
@@ -259,7 +261,10 @@ impl Queue {
         .bind(i64::try_from(limit).unwrap_or(i64::MAX))
         .bind(&self.worker_id)
         .bind(self.lease.as_secs_f64())
-        .bind(i64::try_from(limit.saturating_mul(CLAIM_LOOKAHEAD)).unwrap_or(i64::MAX))
+        .bind(
+            i64::try_from(limit.saturating_mul(CLAIM_LOOKAHEAD).max(CLAIM_LOOKAHEAD_MIN))
+                .unwrap_or(i64::MAX),
+        )
         .fetch_all(&self.pool)
         .await
     }
