@@ -72,6 +72,9 @@ pub struct Config {
     /// Let webhooks call loopback, private and link-local addresses and plain http
     /// (`VIGIL_WEBHOOK_ALLOW_INTERNAL`; tests and on-premises receivers only).
     pub webhook_allow_internal: bool,
+    /// Proxies whose `X-Forwarded-For` names the client (`VIGIL_TRUSTED_PROXIES`, CIDRs
+    /// or addresses, comma-separated); empty trusts no one and uses the socket's peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The shape of log lines.
@@ -212,6 +215,7 @@ impl Config {
             graphql_rate_per_minute: parse(src, "VIGIL_GRAPHQL_RATE_LIMIT", 600u32)?,
             trusted_principal_arn: src.get("VIGIL_TRUSTED_PRINCIPAL_ARN"),
             webhook_allow_internal: parse_bool(src, "VIGIL_WEBHOOK_ALLOW_INTERNAL", false)?,
+            trusted_proxies: networks(src, "VIGIL_TRUSTED_PROXIES")?,
         })
     }
 
@@ -279,6 +283,25 @@ fn public_url(src: &impl VarSource) -> Result<String, ConfigError> {
         });
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Parses a comma-separated list of CIDRs (`10.0.0.0/8`) or single addresses (`::1`).
+fn networks(src: &impl VarSource, name: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(raw) = src.get(name) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: format!("`{item}` is not a CIDR like 10.0.0.0/8 or an IP address"),
+                })
+        })
+        .collect()
 }
 
 /// Parses durations written as `90s`, `5m`, `6h` or `1h 30m`; zero is allowed.
@@ -401,6 +424,32 @@ mod tests {
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("abcdef-secret"), "{shown}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses_and_none_by_default() {
+        let cfg = Config::from_source(&[DB, ("VIGIL_ENV", "dev")]).unwrap();
+        assert!(cfg.trusted_proxies.is_empty());
+        let cfg = Config::from_source(&[
+            DB,
+            ("VIGIL_ENV", "dev"),
+            ("VIGIL_TRUSTED_PROXIES", "10.0.0.0/8, ::1,"),
+        ])
+        .unwrap();
+        let shown: Vec<String> = cfg.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "::1/128"]);
+        let err = Config::from_source(&[
+            DB,
+            ("VIGIL_ENV", "dev"),
+            ("VIGIL_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("VIGIL_TRUSTED_PROXIES is invalid")
+                && err.to_string().contains("proxy.internal"),
+            "{err}"
+        );
     }
 
     #[test]
