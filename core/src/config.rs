@@ -61,7 +61,8 @@ pub struct Config {
     pub web_dir: Option<String>,
     /// Where customers reach Vigil (links in invitations, the template URL).
     pub public_url: String,
-    /// Sign-up and login attempts allowed per minute per client IP and per email.
+    /// Sign-up and login attempts allowed per minute per client IP, and per email from
+    /// one client IP per 15 minutes (`VIGIL_AUTH_RATE_LIMIT`).
     pub auth_rate_per_minute: u32,
     /// GraphQL requests (operations) allowed per minute per tenant.
     pub graphql_rate_per_minute: u32,

@@ -9,12 +9,10 @@ use vigil_tests::{
     PASSWORD, TestApp, app_pool, error_code, spawn_app, spawn_app_with, test_config,
 };
 
-const INVITE: &str = "mutation($email: String!, $role: Role!) { inviteUser(email: $email, role: $role) { id token } }";
+use crate::team::{CHANGE_ROLE, INVITE, REMOVE, USERS, member};
+
 const INVITATIONS: &str = "{ invitations { id email role invitedByUserId expiresAt } }";
 const REVOKE: &str = "mutation($id: ID!) { revokeInvitation(id: $id) { id email } }";
-const USERS: &str = "{ users { id email role } }";
-const CHANGE_ROLE: &str =
-    "mutation($id: ID!, $role: Role!) { changeUserRole(userId: $id, role: $role) { id role } }";
 const AUDIT: &str = "{ auditLog(first: 50) { edges { node { action target sourceIp details } } } }";
 
 /// POSTs JSON to a REST path as if through a proxy that saw the client at `client`.
@@ -38,16 +36,6 @@ async fn accept(app: &TestApp, token: &str) -> (u16, Value) {
     .await
 }
 
-/// Invites `email` as `role` and accepts; returns the new member's access token.
-async fn member(app: &TestApp, by: &str, email: &str, role: &str) -> String {
-    let data = app
-        .graphql_ok(by, INVITE, json!({ "email": email, "role": role }))
-        .await;
-    let (status, body) = accept(app, data["inviteUser"]["token"].as_str().unwrap()).await;
-    assert_eq!(status, 201, "{body}");
-    body["access_token"].as_str().unwrap().to_owned()
-}
-
 async fn user_id(app: &TestApp, token: &str, email: &str) -> Value {
     let users = app.graphql_ok(token, USERS, json!({})).await;
     users["users"]
@@ -59,13 +47,16 @@ async fn user_id(app: &TestApp, token: &str, email: &str) -> Value {
         .clone()
 }
 
-async fn audit(app: &TestApp, token: &str) -> Vec<Value> {
-    app.graphql_ok(token, AUDIT, json!({})).await["auditLog"]["edges"]
+/// The newest audit entry of `action`.
+async fn audit_entry(app: &TestApp, token: &str, action: &str) -> Value {
+    let log = app.graphql_ok(token, AUDIT, json!({})).await;
+    log["auditLog"]["edges"]
         .as_array()
         .unwrap()
         .iter()
         .map(|e| e["node"].clone())
-        .collect()
+        .find(|e| e["action"] == action)
+        .unwrap_or_else(|| panic!("no {action} in {log}"))
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -92,11 +83,7 @@ async fn behind_a_trusted_proxy_audit_entries_show_the_forwarded_client(
     )
     .await;
     assert_eq!(status, 401);
-    let failed = audit(&app, &owner).await;
-    let failed = failed
-        .iter()
-        .find(|e| e["action"] == "user.login_failed")
-        .unwrap();
+    let failed = audit_entry(&app, &owner, "user.login_failed").await;
     assert_eq!(failed["sourceIp"], "203.0.113.7", "{failed}");
 
     // GraphQL over HTTP records the forwarded client too.
@@ -110,11 +97,7 @@ async fn behind_a_trusted_proxy_audit_entries_show_the_forwarded_client(
         .await
         .unwrap();
     assert_eq!(resp.status(), 200);
-    let created = audit(&app, &owner).await;
-    let created = created
-        .iter()
-        .find(|e| e["action"] == "api_key.created")
-        .unwrap();
+    let created = audit_entry(&app, &owner, "api_key.created").await;
     assert_eq!(created["sourceIp"], "198.51.100.23", "{created}");
 }
 
@@ -133,11 +116,7 @@ async fn without_trusted_proxies_a_forwarded_header_is_ignored(
         post_from(&app, "203.0.113.7", "/api/v1/auth/login", &login).await,
         401
     );
-    let entries = audit(&app, &owner).await;
-    let failed = entries
-        .iter()
-        .find(|e| e["action"] == "user.login_failed")
-        .unwrap();
+    let failed = audit_entry(&app, &owner, "user.login_failed").await;
     assert_eq!(failed["sourceIp"], "127.0.0.1", "{failed}");
 }
 
@@ -171,18 +150,14 @@ async fn an_attacker_failing_logins_as_a_user_locks_only_their_own_address(
     for _ in 0..5 {
         statuses.push(post_from(&app, attacker, "/api/v1/auth/login", &wrong).await);
     }
-    assert_eq!(statuses, [401, 401, 401, 429, 429]);
     let right = json!({ "email": "victim@example.com", "password": PASSWORD });
-    // The attacker is locked out, even with the right password...
-    assert_eq!(
-        post_from(&app, attacker, "/api/v1/auth/login", &right).await,
-        429
-    );
-    // ...and the victim, from their own address, is not.
-    assert_eq!(
-        post_from(&app, victim, "/api/v1/auth/login", &right).await,
-        200
-    );
+    let attacker_with_password = post_from(&app, attacker, "/api/v1/auth/login", &right).await;
+    let victim_login = post_from(&app, victim, "/api/v1/auth/login", &right).await;
+    // The victim, from their own address, still logs in...
+    assert_eq!(victim_login, 200, "the attacker locked the victim out");
+    // ...while the attacker's address is limited, even with the right password.
+    assert_eq!(statuses, [401, 401, 401, 429, 429]);
+    assert_eq!(attacker_with_password, 429);
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -258,11 +233,7 @@ async fn invitations_are_listed_to_managers_and_a_revoked_one_cannot_be_accepted
     );
     let list = app.graphql_ok(&owner, INVITATIONS, json!({})).await;
     assert_eq!(list["invitations"], json!([]));
-    let entries = audit(&app, &owner).await;
-    let entry = entries
-        .iter()
-        .find(|e| e["action"] == "invite.revoked")
-        .expect("the revocation is audited");
+    let entry = audit_entry(&app, &owner, "invite.revoked").await;
     assert_eq!(entry["target"], "new@inv.example");
     assert_eq!(entry["details"]["reason"], "revoked");
 }
@@ -295,12 +266,8 @@ async fn removing_a_member_revokes_the_invitations_they_sent(
     .await;
 
     let admin_id = user_id(&app, &owner, "admin@leave.example").await;
-    app.graphql_ok(
-        &owner,
-        "mutation($id: ID!) { removeUser(userId: $id) }",
-        json!({ "id": admin_id }),
-    )
-    .await;
+    app.graphql_ok(&owner, REMOVE, json!({ "id": admin_id }))
+        .await;
     let (status, body) = accept(&app, &token).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
@@ -314,11 +281,7 @@ async fn removing_a_member_revokes_the_invitations_they_sent(
         .map(|i| i["email"].as_str().unwrap())
         .collect();
     assert_eq!(emails, ["kept@leave.example"]);
-    let entries = audit(&app, &owner).await;
-    let entry = entries
-        .iter()
-        .find(|e| e["action"] == "invite.revoked")
-        .expect("the revocation is audited");
+    let entry = audit_entry(&app, &owner, "invite.revoked").await;
     assert_eq!(entry["target"], "friend@leave.example");
     assert_eq!(entry["details"]["reason"], "inviter removed");
 }

@@ -328,14 +328,9 @@ pub async fn revoke_invite(
     tenant: TenantId,
     invite: InviteId,
 ) -> Result<Option<PendingInvite>, sqlx::Error> {
-    sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "delete from invites where tenant_id = $1 and invite_id = $2 and accepted_at is null
-         returning {PENDING_COLUMNS}"
-    )))
-    .bind(tenant)
-    .bind(invite)
-    .fetch_optional(conn)
-    .await
+    Ok(delete_pending(conn, tenant, "invite_id", invite.0)
+        .await?
+        .pop())
 }
 
 /// Revokes every invitation `user` sent that is not yet accepted (when they leave).
@@ -344,12 +339,22 @@ pub async fn revoke_invites_sent_by(
     tenant: TenantId,
     user: UserId,
 ) -> Result<Vec<PendingInvite>, sqlx::Error> {
+    delete_pending(conn, tenant, "invited_by", user.0).await
+}
+
+/// Deletes the tenant's invitations not yet accepted whose `column` is `value`.
+async fn delete_pending(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    column: &'static str,
+    value: Uuid,
+) -> Result<Vec<PendingInvite>, sqlx::Error> {
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "delete from invites where tenant_id = $1 and invited_by = $2 and accepted_at is null
+        "delete from invites where tenant_id = $1 and {column} = $2 and accepted_at is null
          returning {PENDING_COLUMNS}"
     )))
     .bind(tenant)
-    .bind(user)
+    .bind(value)
     .fetch_all(conn)
     .await
 }
