@@ -2,10 +2,12 @@
 //! calls [`Application`]; everything testable lives here.
 
 pub mod auth;
+pub mod client_ip;
 pub mod connect;
 pub mod error;
 pub mod graphql;
 pub mod http;
+pub mod input;
 pub mod live;
 pub mod state;
 
@@ -58,6 +60,7 @@ impl Application {
         let listener = TcpListener::bind(config.listen)
             .await
             .with_context(|| format!("binding VIGIL_LISTEN={}", config.listen))?;
+        auth::password::prepare().await;
         Ok(Self {
             listener,
             state: AppState::new(pool, config, clock, aws),

@@ -61,7 +61,8 @@ pub struct Config {
     pub web_dir: Option<String>,
     /// Where customers reach Vigil (links in invitations, the template URL).
     pub public_url: String,
-    /// Sign-up and login attempts allowed per minute per client IP and per email.
+    /// Sign-up and login attempts allowed per minute per client IP, and per email from
+    /// one client IP per 15 minutes (`VIGIL_AUTH_RATE_LIMIT`).
     pub auth_rate_per_minute: u32,
     /// GraphQL requests (operations) allowed per minute per tenant.
     pub graphql_rate_per_minute: u32,
@@ -75,6 +76,9 @@ pub struct Config {
     /// Role verifications (each a synchronous STS AssumeRole) allowed per minute per
     /// tenant (`VIGIL_STS_RATE_LIMIT`).
     pub sts_rate_per_minute: u32,
+    /// Proxies whose `X-Forwarded-For` names the client (`VIGIL_TRUSTED_PROXIES`, CIDRs
+    /// or addresses, comma-separated); empty trusts no one and uses the socket's peer.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// The shape of log lines.
@@ -216,6 +220,7 @@ impl Config {
             trusted_principal_arn: src.get("VIGIL_TRUSTED_PRINCIPAL_ARN"),
             webhook_allow_internal: parse_bool(src, "VIGIL_WEBHOOK_ALLOW_INTERNAL", false)?,
             sts_rate_per_minute: positive(src, "VIGIL_STS_RATE_LIMIT", 10u32)?,
+            trusted_proxies: networks(src, "VIGIL_TRUSTED_PROXIES")?,
         })
     }
 
@@ -283,6 +288,25 @@ fn public_url(src: &impl VarSource) -> Result<String, ConfigError> {
         });
     }
     Ok(url.trim_end_matches('/').to_owned())
+}
+
+/// Parses a comma-separated list of CIDRs (`10.0.0.0/8`) or single addresses (`::1`).
+fn networks(src: &impl VarSource, name: &'static str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let Some(raw) = src.get(name) else {
+        return Ok(Vec::new());
+    };
+    raw.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<ipnet::IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| ConfigError::Invalid {
+                    name,
+                    reason: format!("`{item}` is not a CIDR like 10.0.0.0/8 or an IP address"),
+                })
+        })
+        .collect()
 }
 
 /// Parses durations written as `90s`, `5m`, `6h` or `1h 30m`; zero is allowed.
@@ -417,6 +441,32 @@ mod tests {
         let shown = format!("{cfg:?}");
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(!shown.contains("abcdef-secret"), "{shown}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidrs_or_addresses_and_none_by_default() {
+        let cfg = Config::from_source(&[DB, ("VIGIL_ENV", "dev")]).unwrap();
+        assert!(cfg.trusted_proxies.is_empty());
+        let cfg = Config::from_source(&[
+            DB,
+            ("VIGIL_ENV", "dev"),
+            ("VIGIL_TRUSTED_PROXIES", "10.0.0.0/8, ::1,"),
+        ])
+        .unwrap();
+        let shown: Vec<String> = cfg.trusted_proxies.iter().map(|n| n.to_string()).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "::1/128"]);
+        let err = Config::from_source(&[
+            DB,
+            ("VIGIL_ENV", "dev"),
+            ("VIGIL_TRUSTED_PROXIES", "10.0.0.0/8,proxy.internal"),
+        ])
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("VIGIL_TRUSTED_PROXIES is invalid")
+                && err.to_string().contains("proxy.internal"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,17 +5,17 @@ use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use vigil_tests::{PASSWORD, TestApp, error_code, spawn_app};
 
-const INVITE: &str = "mutation($email: String!, $role: Role!) { inviteUser(email: $email, role: $role) { id email role token url } }";
+pub(crate) const INVITE: &str = "mutation($email: String!, $role: Role!) { inviteUser(email: $email, role: $role) { id email role token url } }";
 const CREATE_KEY: &str = "mutation($name: String!, $role: Role) { createApiKey(name: $name, role: $role) { key apiKey { id name prefix role lastUsedAt } } }";
 const REVOKE_KEY: &str = "mutation($id: ID!) { revokeApiKey(id: $id) { id revokedAt } }";
-const USERS: &str = "{ users { id email role } }";
+pub(crate) const USERS: &str = "{ users { id email role } }";
 const AUDIT: &str = "query($first: Int, $after: String) { auditLog(first: $first, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { cursor node { action actor target } } } }";
-const CHANGE_ROLE: &str =
+pub(crate) const CHANGE_ROLE: &str =
     "mutation($id: ID!, $role: Role!) { changeUserRole(userId: $id, role: $role) { id role } }";
-const REMOVE: &str = "mutation($id: ID!) { removeUser(userId: $id) }";
+pub(crate) const REMOVE: &str = "mutation($id: ID!) { removeUser(userId: $id) }";
 
 /// Invites `email` as `role` and accepts; returns the new member's access token.
-async fn member(app: &TestApp, owner: &str, email: &str, role: &str) -> String {
+pub(crate) async fn member(app: &TestApp, owner: &str, email: &str, role: &str) -> String {
     let data = app
         .graphql_ok(owner, INVITE, json!({ "email": email, "role": role }))
         .await;

@@ -43,23 +43,32 @@ pub async fn hash(password: String) -> anyhow::Result<String> {
 }
 
 /// Checks a password against a stored hash. With no hash (an unknown email, or a user
-/// who never set a password), a dummy hash is checked instead so that the answer takes
-/// the same time either way.
+/// who never set a password), a dummy hash of the same parameters is checked instead so
+/// that the answer takes the same time either way.
 pub async fn verify(password: String, stored: Option<String>) -> bool {
-    let known = stored.is_some();
-    let stored = stored.unwrap_or_else(|| dummy_hash().to_owned());
-    let matched = tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&stored)
-            .map(|parsed| {
-                hasher()
-                    .verify_password(password.as_bytes(), &parsed)
-                    .is_ok()
-            })
-            .unwrap_or(false)
-    })
-    .await
-    .unwrap_or(false);
-    known && matched
+    tokio::task::spawn_blocking(move || verify_blocking(password.as_bytes(), stored.as_deref()))
+        .await
+        .unwrap_or(false)
+}
+
+/// Computes the dummy hash now, off the async threads, so that the first login with an
+/// unknown email does not pay for it (which would both tell and stall a runtime thread).
+pub async fn prepare() {
+    let _ = tokio::task::spawn_blocking(dummy_hash).await;
+}
+
+/// [`verify`]'s work: one argon2 verification whether or not there is a stored hash.
+fn verify_blocking(password: &[u8], stored: Option<&str>) -> bool {
+    let matched = verify_phc(password, stored.unwrap_or_else(|| dummy_hash()));
+    stored.is_some() && matched
+}
+
+fn verify_phc(password: &[u8], phc: &str) -> bool {
+    #[cfg(test)]
+    tests::VERIFICATIONS.with(|n| n.set(n.get() + 1));
+    PasswordHash::new(phc)
+        .map(|parsed| hasher().verify_password(password, &parsed).is_ok())
+        .unwrap_or(false)
 }
 
 fn dummy_hash() -> &'static str {
@@ -75,7 +84,29 @@ fn dummy_hash() -> &'static str {
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::*;
+
+    thread_local! {
+        /// Argon2 verifications run on this thread.
+        pub(super) static VERIFICATIONS: Cell<u32> = const { Cell::new(0) };
+    }
+
+    #[test]
+    fn an_unknown_email_costs_one_verification_against_a_hash_like_the_real_ones() {
+        let before = VERIFICATIONS.with(Cell::get);
+        assert!(!verify_blocking(b"vigil-timing-equaliser", None));
+        assert_eq!(VERIFICATIONS.with(Cell::get), before + 1);
+        // Same algorithm and cost parameters as stored hashes: same work.
+        let params = |phc: &str| phc.rsplitn(3, '$').nth(2).unwrap().to_owned();
+        let real = hasher()
+            .hash_password(b"x", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        assert_eq!(params(dummy_hash()), params(&real));
+        assert!(params(&real).starts_with("$argon2id$v=19$m=19456,t=2,p=1"));
+    }
 
     #[tokio::test]
     async fn a_hash_verifies_its_password_only() {

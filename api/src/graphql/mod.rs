@@ -17,21 +17,20 @@ pub mod team;
 pub mod types;
 pub mod webhooks;
 
-use std::net::SocketAddr;
-
 use async_graphql::{
     Data, MergedObject, Schema,
     http::{ALL_WEBSOCKET_PROTOCOLS, GraphiQLSource},
 };
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::{
-    extract::{ConnectInfo, State},
+    extract::State,
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse},
 };
 
 use crate::{
     auth::{self, AuthError},
+    client_ip::ClientIp,
     state::AppState,
 };
 
@@ -76,7 +75,8 @@ pub fn schema(state: Option<AppState>) -> VigilSchema {
     let dev = state.as_ref().is_some_and(|s| s.config.is_dev());
     let mut builder = Schema::build(Query::default(), Mutation::default(), live::Subscription)
         .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY);
+        .limit_complexity(MAX_COMPLEXITY)
+        .extension(crate::input::RejectNul);
     if !dev {
         builder = builder.disable_suggestions();
     }
@@ -96,7 +96,7 @@ pub fn sdl() -> String {
 pub async fn execute(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<VigilSchema>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     request: GraphQLBatchRequest,
 ) -> axum::response::Response {
@@ -127,7 +127,7 @@ pub async fn execute(
         ));
     }
     if let Some(credential) = auth::bearer(&headers) {
-        match auth::authenticate(&state, credential, Some(peer.ip())).await {
+        match auth::authenticate(&state, credential, Some(client)).await {
             Ok(principal) => {
                 if let Err(retry_after) =
                     state.graphql_limits.check(principal.tenant_id, operations)
@@ -179,7 +179,7 @@ pub async fn execute(
 pub async fn subscriptions(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<VigilSchema>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     protocol: GraphQLProtocol,
     upgrade: axum::extract::WebSocketUpgrade,
 ) -> axum::response::Response {
@@ -202,7 +202,7 @@ pub async fn subscriptions(
                             "send {\"Authorization\": \"Bearer <token or API key>\"} in connection_init",
                         )
                     })?;
-                    match auth::authenticate(&state, credential, Some(peer.ip())).await {
+                    match auth::authenticate(&state, credential, Some(client)).await {
                         Ok(principal) => {
                             let mut data = Data::default();
                             data.insert(principal);

@@ -1,10 +1,12 @@
-//! The caller, their tenant and team: `me`, `users`, invitations, role changes, removal.
+//! The caller, their tenant and team: `me`, `users`, invitations (sent, listed, revoked),
+//! role changes, removal.
 
 use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
-    ids::UserId,
+    db::TenantTx,
+    ids::{InviteId, UserId},
     roles::{Permission, Role},
     store::{audit, credentials, tenants, users},
 };
@@ -75,6 +77,56 @@ pub struct CreatedInvite {
     pub url: String,
 }
 
+/// An invitation not yet accepted.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name = "Invitation")]
+pub struct InvitationGql {
+    /// The invitation's ID.
+    pub id: ID,
+    /// The invitee's email.
+    pub email: String,
+    /// The role they will have.
+    pub role: RoleGql,
+    /// The member who sent it (null once they have left, or for invitations from API keys).
+    pub invited_by_user_id: Option<ID>,
+    /// When it was sent.
+    pub created_at: DateTime<Utc>,
+    /// When its token stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl From<credentials::PendingInvite> for InvitationGql {
+    fn from(i: credentials::PendingInvite) -> Self {
+        Self {
+            id: i.invite_id.to_string().into(),
+            role: stored_role(&i.role),
+            email: i.email,
+            invited_by_user_id: i.invited_by.map(|u| u.to_string().into()),
+            created_at: i.created_at,
+            expires_at: i.expires_at,
+        }
+    }
+}
+
+/// Records the revocation of `invite` in the audit log (`reason`: why it was revoked).
+async fn audit_revoked(
+    tx: &mut TenantTx,
+    p: &crate::auth::Principal,
+    invite: &credentials::PendingInvite,
+    reason: &str,
+) -> GqlResult<()> {
+    audit::record(
+        tx,
+        p.tenant_id,
+        &p.actor(),
+        "invite.revoked",
+        Some(&invite.email),
+        json!({ "invite": invite.invite_id, "role": invite.role, "reason": reason }),
+    )
+    .await
+    .or_internal()
+}
+
 #[derive(Default)]
 pub struct TeamQuery;
 
@@ -114,6 +166,18 @@ impl TeamQuery {
         let mut tx = tenant_tx(ctx, p).await?;
         let list = users::list(&mut tx, p.tenant_id).await.or_internal()?;
         Ok(list.into_iter().map(|user| UserGql { user }).collect())
+    }
+
+    /// The tenant's invitations that can still be accepted, newest first (owners and
+    /// admins, who may invite).
+    async fn invitations(&self, ctx: &Context<'_>) -> GqlResult<Vec<InvitationGql>> {
+        let p = require(ctx, Permission::ManageUsers)?;
+        let now = state(ctx)?.clock.now();
+        let mut tx = tenant_tx(ctx, p).await?;
+        let list = credentials::list_pending_invites(&mut tx, p.tenant_id, now)
+            .await
+            .or_internal()?;
+        Ok(list.into_iter().map(Into::into).collect())
     }
 }
 
@@ -178,6 +242,25 @@ impl TeamMutation {
         })
     }
 
+    /// Revokes an invitation not yet accepted: its token stops working (owners and admins,
+    /// for the roles they may grant).
+    async fn revoke_invitation(&self, ctx: &Context<'_>, id: ID) -> GqlResult<InvitationGql> {
+        let p = require(ctx, Permission::ManageUsers)?;
+        let invite_id: InviteId = parse_id(&id, "invitation")?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let invite = credentials::revoke_invite(&mut tx, p.tenant_id, invite_id)
+            .await
+            .or_internal()?
+            .ok_or_else(|| not_found("invitation"))?;
+        let role: Role = invite.role.parse().map_err(|_| not_found("invitation"))?;
+        if !p.role.may_grant(role) {
+            return Err(gql_error("FORBIDDEN", "you cannot grant that role"));
+        }
+        audit_revoked(&mut tx, p, &invite, "revoked").await?;
+        tx.commit().await.or_internal()?;
+        Ok(invite.into())
+    }
+
     /// Changes a member's role (owners and admins; only owners touch owners; the last
     /// owner stays an owner).
     async fn change_user_role(
@@ -190,6 +273,9 @@ impl TeamMutation {
         let target: UserId = parse_id(&user_id, "user")?;
         let role: Role = role.into();
         let mut tx = tenant_tx(ctx, p).await?;
+        tenants::lock_team(&mut tx, p.tenant_id)
+            .await
+            .or_internal()?;
         let current = users::get(&mut tx, p.tenant_id, target)
             .await
             .or_internal()?
@@ -230,7 +316,8 @@ impl TeamMutation {
         Ok(UserGql { user })
     }
 
-    /// Removes a member from the tenant; their sessions end at once.
+    /// Removes a member from the tenant; their sessions end at once and the invitations
+    /// they sent are revoked (the last owner stays).
     async fn remove_user(&self, ctx: &Context<'_>, user_id: ID) -> GqlResult<ID> {
         let p = require(ctx, Permission::ManageUsers)?;
         let target: UserId = parse_id(&user_id, "user")?;
@@ -238,6 +325,9 @@ impl TeamMutation {
             return Err(bad_input("you cannot remove yourself"));
         }
         let mut tx = tenant_tx(ctx, p).await?;
+        tenants::lock_team(&mut tx, p.tenant_id)
+            .await
+            .or_internal()?;
         let current = users::get(&mut tx, p.tenant_id, target)
             .await
             .or_internal()?
@@ -246,9 +336,25 @@ impl TeamMutation {
         if !p.role.may_grant(current_role) {
             return Err(gql_error("FORBIDDEN", "only owners can remove an owner"));
         }
+        if current_role == Role::Owner
+            && users::count_owners(&mut tx, p.tenant_id)
+                .await
+                .or_internal()?
+                <= 1
+        {
+            return Err(bad_input(
+                "the tenant's last owner cannot be removed; make someone else owner first",
+            ));
+        }
         users::delete(&mut tx, p.tenant_id, target)
             .await
             .or_internal()?;
+        let sent = credentials::revoke_invites_sent_by(&mut tx, p.tenant_id, target)
+            .await
+            .or_internal()?;
+        for invite in &sent {
+            audit_revoked(&mut tx, p, invite, "inviter removed").await?;
+        }
         audit::record(
             &mut tx,
             p.tenant_id,

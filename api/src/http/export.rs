@@ -4,11 +4,11 @@
 //! time, each page read in its own short tenant transaction, so memory stays bounded
 //! whatever the size of the export.
 
-use std::{collections::HashMap, net::SocketAddr};
+use std::{collections::HashMap, net::IpAddr};
 
 use axum::{
     body::{Body, Bytes},
-    extract::{ConnectInfo, Query, State},
+    extract::{Query, State},
     http::{HeaderMap, HeaderValue, StatusCode, header},
     response::{IntoResponse, Response},
 };
@@ -25,6 +25,7 @@ use vigil_core::{
 
 use crate::{
     auth::{self, AuthError},
+    client_ip::ClientIp,
     error::error_body,
     state::AppState,
 };
@@ -126,7 +127,7 @@ fn parse(p: &Params, statuses: &[&str]) -> Result<Parsed, String> {
 async fn caller(
     state: &AppState,
     headers: &HeaderMap,
-    peer: SocketAddr,
+    client: IpAddr,
 ) -> Result<TenantId, Response> {
     let Some(credential) = auth::bearer(headers) else {
         return Err(error_body(
@@ -135,7 +136,7 @@ async fn caller(
             "send `Authorization: Bearer <access token or API key>`",
         ));
     };
-    match auth::authenticate(state, credential, Some(peer.ip())).await {
+    match auth::authenticate(state, credential, Some(client)).await {
         Ok(p) if p.can(Permission::Read) => Ok(p.tenant_id),
         Ok(_) => Err(error_body(
             StatusCode::FORBIDDEN,
@@ -413,7 +414,7 @@ struct Kind {
 async fn export<R, C, F, Fut>(
     state: AppState,
     headers: &HeaderMap,
-    peer: SocketAddr,
+    client: IpAddr,
     params: &Params,
     kind: Kind,
     reader: impl FnOnce(&Parsed, sqlx::PgPool, TenantId) -> F,
@@ -429,7 +430,7 @@ where
         Ok(p) => p,
         Err(message) => return bad("invalid_parameter", &message),
     };
-    let tenant = match caller(&state, headers, peer).await {
+    let tenant = match caller(&state, headers, client).await {
         Ok(t) => t,
         Err(r) => return r,
     };
@@ -458,7 +459,7 @@ where
 /// `GET /api/v1/export/findings`.
 pub async fn findings(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
@@ -469,7 +470,7 @@ pub async fn findings(
     export(
         state,
         &headers,
-        peer,
+        client,
         &params,
         kind,
         |p, pool, tenant| {
@@ -593,7 +594,7 @@ fn alert_ocsf(a: &alerts::Alert, account: &str) -> Value {
 /// `GET /api/v1/export/alerts`.
 pub async fn alerts(
     State(state): State<AppState>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    ClientIp(client): ClientIp,
     headers: HeaderMap,
     Query(params): Query<Params>,
 ) -> Response {
@@ -604,7 +605,7 @@ pub async fn alerts(
     export(
         state,
         &headers,
-        peer,
+        client,
         &params,
         kind,
         |p, pool, tenant| {

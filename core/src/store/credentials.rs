@@ -288,3 +288,73 @@ pub async fn accept_invite(
     .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// An invitation not yet accepted, as listed to the team's managers.
+#[derive(Debug, Clone, FromRow)]
+pub struct PendingInvite {
+    pub tenant_id: TenantId,
+    pub invite_id: InviteId,
+    pub email: String,
+    pub role: String,
+    pub invited_by: Option<UserId>,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+}
+
+const PENDING_COLUMNS: &str =
+    "tenant_id, invite_id, email, role, invited_by, created_at, expires_at";
+
+/// The tenant's invitations that can still be accepted at `now`, newest first.
+pub async fn list_pending_invites(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    now: DateTime<Utc>,
+) -> Result<Vec<PendingInvite>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "select {PENDING_COLUMNS} from invites
+         where tenant_id = $1 and accepted_at is null and expires_at > $2
+         order by created_at desc, invite_id"
+    )))
+    .bind(tenant)
+    .bind(now)
+    .fetch_all(conn)
+    .await
+}
+
+/// Revokes (deletes) an invitation not yet accepted; `None` when the tenant has no such
+/// invitation. An acceptance racing with it finds nothing to accept.
+pub async fn revoke_invite(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    invite: InviteId,
+) -> Result<Option<PendingInvite>, sqlx::Error> {
+    Ok(delete_pending(conn, tenant, "invite_id", invite.0)
+        .await?
+        .pop())
+}
+
+/// Revokes every invitation `user` sent that is not yet accepted (when they leave).
+pub async fn revoke_invites_sent_by(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    user: UserId,
+) -> Result<Vec<PendingInvite>, sqlx::Error> {
+    delete_pending(conn, tenant, "invited_by", user.0).await
+}
+
+/// Deletes the tenant's invitations not yet accepted whose `column` is `value`.
+async fn delete_pending(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    column: &'static str,
+    value: Uuid,
+) -> Result<Vec<PendingInvite>, sqlx::Error> {
+    sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "delete from invites where tenant_id = $1 and {column} = $2 and accepted_at is null
+         returning {PENDING_COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(value)
+    .fetch_all(conn)
+    .await
+}

@@ -79,6 +79,18 @@ pub async fn get(conn: &mut PgConnection, tenant: TenantId) -> Result<Option<Ten
     .await
 }
 
+/// Serialises changes to the tenant's team until the transaction ends: a second role
+/// change or removal waits here, then sees the first one's result, so two owners demoting
+/// each other at once cannot both pass the last-owner check. (`no key update` does not
+/// block the key-share locks of users being inserted.)
+pub async fn lock_team(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sqlx::Error> {
+    sqlx::query("select 1 from tenants where tenant_id = $1 for no key update")
+        .bind(tenant)
+        .fetch_optional(conn)
+        .await?;
+    Ok(())
+}
+
 /// Moves the tenant to a paid plan.
 pub async fn activate(
     conn: &mut PgConnection,
