@@ -15,7 +15,7 @@ const CHANGE_ROLE: &str =
 const REMOVE: &str = "mutation($id: ID!) { removeUser(userId: $id) }";
 
 /// Invites `email` as `role` and accepts; returns the new member's access token.
-async fn member(app: &TestApp, owner: &str, email: &str, role: &str) -> String {
+pub(crate) async fn member(app: &TestApp, owner: &str, email: &str, role: &str) -> String {
     let data = app
         .graphql_ok(owner, INVITE, json!({ "email": email, "role": role }))
         .await;

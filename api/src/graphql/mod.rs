@@ -112,26 +112,19 @@ pub async fn execute(
             ),
         ));
     }
-    if let Some(n) = batch
-        .iter()
-        .map(|r| limits::aliases(&r.query))
-        .find(|n| *n > limits::MAX_ALIASES)
-    {
-        return answer(limits::refused(
-            "BAD_USER_INPUT",
-            "ALIAS_LIMIT",
-            format!(
-                "an operation may use at most {} aliases; this one uses {n}",
-                limits::MAX_ALIASES
-            ),
-        ));
+    // Before authentication and before async-graphql parses or validates anything: the
+    // work here is linear in the document, validation's is not.
+    let mut units = 0usize;
+    for r in batch.iter() {
+        match limits::inspect(&r.query) {
+            Ok(shape) => units = units.saturating_add(limits::rate_units(&shape)),
+            Err(over) => return answer(over.response()),
+        }
     }
     if let Some(credential) = auth::bearer(&headers) {
         match auth::authenticate(&state, credential, Some(peer.ip())).await {
             Ok(principal) => {
-                if let Err(retry_after) =
-                    state.graphql_limits.check(principal.tenant_id, operations)
-                {
+                if let Err(retry_after) = state.graphql_limits.check(principal.tenant_id, units) {
                     let mut response = answer(limits::refused(
                         "RATE_LIMITED",
                         "TENANT_RATE_LIMIT",
