@@ -77,11 +77,19 @@ pub struct Shape {
     /// Root fields of the mutations (fragments at the root expanded): each is one unit
     /// of the tenant's rate.
     pub mutation_fields: usize,
+    /// Whether an operation is a subscription (it runs until it ends, not within
+    /// [`TIMEOUT`]).
+    pub subscription: bool,
+    /// Whether the document selects `__schema` or `__type` (`__typename` is not
+    /// introspection: clients use it to tell types apart).
+    pub introspection: bool,
 }
 
 /// Why a document is refused before it is validated or executed.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Oversized {
+pub enum Refusal {
+    /// Introspection where it is turned off.
+    Introspection,
     /// Longer than [`MAX_QUERY_BYTES`].
     Bytes(usize),
     /// Nested deeper than [`MAX_NESTING`].
@@ -92,10 +100,14 @@ pub enum Oversized {
     Aliases(usize),
 }
 
-impl Oversized {
+impl Refusal {
     /// The refusal the client gets: `BAD_USER_INPUT` with a reason naming the limit.
     pub fn response(&self) -> Response {
         let (reason, message) = match self {
+            Self::Introspection => (
+                "INTROSPECTION_DISABLED",
+                "introspection is turned off on this server; the schema is published as api/schema.graphql".to_owned(),
+            ),
             Self::Bytes(n) => (
                 "SIZE_LIMIT",
                 format!("a query may be at most {MAX_QUERY_BYTES} bytes long; this one is {n}"),
@@ -121,12 +133,12 @@ impl Oversized {
 
 /// Measures `query` against the document limits in time linear in its length. A document
 /// that does not parse passes with an empty shape (execution reports the syntax error).
-pub fn inspect(query: &str) -> Result<Shape, Oversized> {
+pub fn inspect(query: &str) -> Result<Shape, Refusal> {
     if query.len() > MAX_QUERY_BYTES {
-        return Err(Oversized::Bytes(query.len()));
+        return Err(Refusal::Bytes(query.len()));
     }
     if nesting(query) > MAX_NESTING {
-        return Err(Oversized::Nesting);
+        return Err(Refusal::Nesting);
     }
     let Ok(doc) = async_graphql::parser::parse_query(query) else {
         return Ok(Shape::default());
@@ -141,8 +153,13 @@ pub fn inspect(query: &str) -> Result<Shape, Oversized> {
         let counts = walk.set(&op.node.selection_set.node, 0);
         shape.aliases = shape.aliases.saturating_add(counts.aliases);
         shape.nodes = shape.nodes.max(counts.nodes);
-        if op.node.ty == OperationType::Mutation {
-            shape.mutation_fields = shape.mutation_fields.saturating_add(counts.fields);
+        shape.introspection |= counts.introspection;
+        match op.node.ty {
+            OperationType::Mutation => {
+                shape.mutation_fields = shape.mutation_fields.saturating_add(counts.fields);
+            }
+            OperationType::Subscription => shape.subscription = true,
+            OperationType::Query => {}
         }
     }
     // Validation walks unused fragments too.
@@ -150,13 +167,24 @@ pub fn inspect(query: &str) -> Result<Shape, Oversized> {
         shape.nodes = shape.nodes.max(walk.fragment(name, 0).nodes);
     }
     if walk.too_deep {
-        return Err(Oversized::Nesting);
+        return Err(Refusal::Nesting);
     }
     if shape.nodes > MAX_NODES {
-        return Err(Oversized::Nodes(shape.nodes));
+        return Err(Refusal::Nodes(shape.nodes));
     }
     if shape.aliases > MAX_ALIASES {
-        return Err(Oversized::Aliases(shape.aliases));
+        return Err(Refusal::Aliases(shape.aliases));
+    }
+    Ok(shape)
+}
+
+/// [`inspect`], and refuses introspection unless `introspection` allows it (the schema
+/// disables it too; this says so instead of answering `null`). What both transports run
+/// before anything else.
+pub fn admit(query: &str, introspection: bool) -> Result<Shape, Refusal> {
+    let shape = inspect(query)?;
+    if shape.introspection && !introspection {
+        return Err(Refusal::Introspection);
     }
     Ok(shape)
 }
@@ -212,6 +240,7 @@ struct Counts {
     nodes: usize,
     /// Fields at this level (the root fields, for an operation).
     fields: usize,
+    introspection: bool,
 }
 
 impl Counts {
@@ -220,6 +249,7 @@ impl Counts {
             aliases: self.aliases.saturating_add(other.aliases),
             nodes: self.nodes.saturating_add(other.nodes),
             fields: self.fields.saturating_add(other.fields),
+            introspection: self.introspection || other.introspection,
         }
     }
 }
@@ -246,6 +276,8 @@ impl<'a> Walk<'a> {
                         aliases: usize::from(f.node.alias.is_some()).saturating_add(inner.aliases),
                         nodes: inner.nodes.saturating_add(1),
                         fields: 1,
+                        introspection: inner.introspection
+                            || matches!(f.node.name.node.as_str(), "__schema" | "__type"),
                     }
                 }
                 Selection::InlineFragment(f) => self.set(&f.node.selection_set.node, depth + 1),
@@ -280,31 +312,59 @@ pub fn refused(code: &'static str, reason: &'static str, message: String) -> Res
     Response::from_errors(vec![error])
 }
 
-/// Gives every error without a code one: the resolvers set theirs, so what is left comes
-/// from parsing and validation (the caller's query is wrong or over a limit).
+/// The answer to a tenant over its rate (HTTP adds status 429 and `Retry-After`).
+pub fn rate_limited(retry_after: u64) -> Response {
+    refused(
+        "RATE_LIMITED",
+        "TENANT_RATE_LIMIT",
+        format!("too many requests for this organization; retry in {retry_after} s"),
+    )
+}
+
+/// The answer to a request stopped after [`TIMEOUT`].
+pub fn timed_out() -> Response {
+    refused(
+        "TIMEOUT",
+        "REQUEST_TIMEOUT",
+        format!(
+            "the request took longer than {} s and was stopped; ask for less (a smaller `first`, fewer fields)",
+            TIMEOUT.as_secs()
+        ),
+    )
+}
+
+/// [`code`] for each response of a batch.
 pub fn coded(mut batch: BatchResponse) -> BatchResponse {
-    let responses: Vec<&mut Response> = match &mut batch {
-        BatchResponse::Single(r) => vec![r],
-        BatchResponse::Batch(rs) => rs.iter_mut().collect(),
-    };
-    for r in responses {
-        for e in &mut r.errors {
-            let ext = e.extensions.get_or_insert_with(Default::default);
-            if ext.get("code").is_some() {
-                continue;
-            }
-            let reason = if e.message.contains("nested too deep") {
-                "DEPTH_LIMIT"
-            } else if e.message.contains("too complex") {
-                "COMPLEXITY_LIMIT"
-            } else {
-                "INVALID_QUERY"
-            };
-            ext.set("code", "BAD_USER_INPUT");
-            ext.set("reason", reason);
-        }
+    match &mut batch {
+        BatchResponse::Single(r) => code_errors(r),
+        BatchResponse::Batch(rs) => rs.iter_mut().for_each(code_errors),
     }
     batch
+}
+
+/// Gives every error without a code one: the resolvers set theirs, so what is left comes
+/// from parsing and validation (the caller's query is wrong or over a limit).
+pub fn code(mut response: Response) -> Response {
+    code_errors(&mut response);
+    response
+}
+
+fn code_errors(r: &mut Response) {
+    for e in &mut r.errors {
+        let ext = e.extensions.get_or_insert_with(Default::default);
+        if ext.get("code").is_some() {
+            continue;
+        }
+        let reason = if e.message.contains("nested too deep") {
+            "DEPTH_LIMIT"
+        } else if e.message.contains("too complex") {
+            "COMPLEXITY_LIMIT"
+        } else {
+            "INVALID_QUERY"
+        };
+        ext.set("code", "BAD_USER_INPUT");
+        ext.set("reason", reason);
+    }
 }
 
 #[cfg(test)]
@@ -340,16 +400,13 @@ mod tests {
         assert_eq!(aliases("{ me { id } }"), 0);
         assert_eq!(inspect("{ not graphql"), Ok(Shape::default()));
         let over: String = (0..51).map(|i| format!("a{i}: me {{ id }} ")).collect();
-        assert_eq!(
-            inspect(&format!("{{ {over} }}")),
-            Err(Oversized::Aliases(51))
-        );
+        assert_eq!(inspect(&format!("{{ {over} }}")), Err(Refusal::Aliases(51)));
     }
 
     #[test]
     fn a_fragment_bomb_is_counted_once_per_fragment_and_refused() {
         // Walking each spread would take 2^40 steps; memoised it is 41 fragments.
-        assert_eq!(inspect(&fragment_bomb(40)), Err(Oversized::Nodes(1 << 41)));
+        assert_eq!(inspect(&fragment_bomb(40)), Err(Refusal::Nodes(1 << 41)));
         // Far past 64 bits the count saturates rather than wrapping under the cap.
         let mut wide = String::from("query { ...F0 }");
         for i in 0..60 {
@@ -357,10 +414,10 @@ mod tests {
             wide.push_str(&format!(" fragment F{i} on Query {{ {spreads} }}"));
         }
         wide.push_str(" fragment F60 on Query { me { id } }");
-        assert_eq!(inspect(&wide), Err(Oversized::Nodes(usize::MAX)));
+        assert_eq!(inspect(&wide), Err(Refusal::Nodes(usize::MAX)));
         // An unused fragment is walked by validation too.
         let unused = fragment_bomb(20).replace("query { ...F0 }", "query { me { id } }");
-        assert!(matches!(inspect(&unused), Err(Oversized::Nodes(_))));
+        assert!(matches!(inspect(&unused), Err(Refusal::Nodes(_))));
         // A small one passes, with its expanded size.
         let small = inspect(&fragment_bomb(3)).unwrap();
         assert_eq!((small.nodes, small.aliases), (16, 8));
@@ -373,9 +430,9 @@ mod tests {
             "me { ".repeat(100_000),
             " }".repeat(100_000)
         );
-        assert_eq!(inspect(&deep[..]), Err(Oversized::Bytes(deep.len())));
+        assert_eq!(inspect(&deep[..]), Err(Refusal::Bytes(deep.len())));
         let deep = format!("{{{}}}", "{".repeat(MAX_NESTING));
-        assert_eq!(inspect(&deep), Err(Oversized::Nesting));
+        assert_eq!(inspect(&deep), Err(Refusal::Nesting));
         // Brackets in strings, block strings and comments are text, not nesting.
         let text = "{".repeat(200);
         let q = format!(
@@ -388,7 +445,7 @@ mod tests {
             chain.push_str(&format!(" fragment F{i} on Query {{ ...F{} }}", i + 1));
         }
         chain.push_str(" fragment F100 on Query { me { id } }");
-        assert_eq!(inspect(&chain), Err(Oversized::Nesting));
+        assert_eq!(inspect(&chain), Err(Refusal::Nesting));
     }
 
     #[test]
@@ -402,6 +459,16 @@ mod tests {
                 .mutation_fields,
             0
         );
+    }
+
+    #[test]
+    fn introspection_is_found_through_fragments_and_refused_where_off() {
+        let spread = "{ ...F } fragment F on Query { __schema { types { name } } }";
+        for q in [spread, "{ __type(name: \"Query\") { name } }"] {
+            assert_eq!(admit(q, false), Err(Refusal::Introspection), "{q}");
+            assert!(admit(q, true).is_ok(), "{q}");
+        }
+        assert!(admit("{ __typename me { id } }", false).is_ok());
     }
 
     #[test]
