@@ -1,8 +1,9 @@
 //! Pins the API's transport hardening: a fragment bomb is refused before any exponential
 //! work while `/healthz` keeps answering; mutations spend the tenant's rate per root
 //! field; WebSocket sessions get the HTTP limits, a `connection_init` deadline, and close
-//! when their principal lapses; `/metrics` wants a token and introspection is off outside
-//! development.
+//! when their principal lapses (user removed or demoted, key revoked, token expired);
+//! `/metrics` wants a token and introspection is off outside development; the app's
+//! policy connects only to its own origin.
 
 use std::time::Duration;
 
@@ -21,19 +22,22 @@ fn reason(body: &Value) -> &str {
         .unwrap_or("")
 }
 
-/// `depth` fragments each spreading the next twice: 2^depth fields once expanded.
-fn fragment_bomb(depth: usize) -> String {
-    let mut q = String::from("query { ...F0 }");
-    for i in 0..depth {
-        q.push_str(&format!(
-            " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
-            n = i + 1
-        ));
-    }
-    q.push_str(&format!(
-        " fragment F{depth} on Query {{ a: me {{ email }} }}"
-    ));
-    q
+/// Eleven aliased mutation root fields: eleven units, over a burst of ten.
+fn eleven_mutations() -> String {
+    (0..11)
+        .map(|i| {
+            format!(
+                "m{i}: acknowledgeAlert(id: \"{}\") {{ id }} ",
+                uuid::Uuid::nil()
+            )
+        })
+        .collect()
+}
+
+/// An app allowing 60 GraphQL units a minute per tenant: a burst of 10.
+async fn rate_limited_app(opts: PgConnectOptions) -> TestApp {
+    let config = test_config(&[("VIGIL_GRAPHQL_RATE_LIMIT", "60")]);
+    spawn_app_with(config, app_pool(opts).await).await
 }
 
 /// The API on a runtime of its own (two threads), so that a request that blocks the
@@ -101,7 +105,7 @@ async fn a_fragment_bomb_is_refused_while_healthz_keeps_answering(
         .await
         .unwrap();
     let token = signup["access_token"].as_str().unwrap().to_owned();
-    let bomb = fragment_bomb(40);
+    let bomb = vigil_api::graphql::limits::fragment_bomb(40);
 
     let checks = async {
         // More bombs than the server has threads, with and without a credential.
@@ -147,9 +151,7 @@ async fn a_mutation_spends_the_tenant_rate_per_root_field(
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
-    // 60 a minute: a burst of 10.
-    let config = test_config(&[("VIGIL_GRAPHQL_RATE_LIMIT", "60")]);
-    let app = spawn_app_with(config, app_pool(opts).await).await;
+    let app = rate_limited_app(opts).await;
     let token = app.signup("rate@example.com", "Rate").await.access_token;
     let post = |query: String| {
         app.http
@@ -163,14 +165,7 @@ async fn a_mutation_spends_the_tenant_rate_per_root_field(
     let resp = post(format!("{{ {fields} }}")).await.unwrap();
     assert_eq!(resp.status(), 200);
     // Eleven aliased mutations in one request are eleven units: more than the burst.
-    let fields: String = (0..11)
-        .map(|i| {
-            format!(
-                "m{i}: acknowledgeAlert(id: \"{}\") {{ id }} ",
-                uuid::Uuid::nil()
-            )
-        })
-        .collect();
+    let fields = eleven_mutations();
     let resp = post(format!("mutation {{ {fields} }}")).await.unwrap();
     assert_eq!(resp.status(), 429);
     let body: Value = resp.json().await.unwrap();
@@ -292,8 +287,7 @@ async fn a_revoked_api_keys_socket_is_closed(_: PgPoolOptions, opts: PgConnectOp
 
 #[sqlx::test(migrations = "../migrations")]
 async fn websocket_operations_get_the_http_limits(_: PgPoolOptions, opts: PgConnectOptions) {
-    let config = test_config(&[("VIGIL_GRAPHQL_RATE_LIMIT", "60")]);
-    let app = spawn_app_with(config, app_pool(opts).await).await;
+    let app = rate_limited_app(opts).await;
     let token = app.signup("limits@ws.example", "Limits").await.access_token;
     let mut ws = Ws::open(&app, &token).await.unwrap();
     let refusal = |m: &Value| {
@@ -333,14 +327,7 @@ async fn websocket_operations_get_the_http_limits(_: PgPoolOptions, opts: PgConn
     );
 
     // The burst is 10 units; eleven mutation root fields are over it.
-    let fields: String = (0..11)
-        .map(|i| {
-            format!(
-                "m{i}: acknowledgeAlert(id: \"{}\") {{ id }} ",
-                uuid::Uuid::nil()
-            )
-        })
-        .collect();
+    let fields = eleven_mutations();
     ws.subscribe("3", &format!("mutation {{ {fields} }}"), json!({}))
         .await;
     let m = answer(&mut ws, "3").await;
@@ -452,4 +439,21 @@ async fn the_apps_policy_connects_only_to_its_own_origin(_: PgPoolOptions, opts:
         "{csp}"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_socket_closes_once_its_access_token_expires(_: PgPoolOptions, opts: PgConnectOptions) {
+    use vigil_api::auth::tokens::{ACCESS_TTL, JwtKeys};
+    let app = rechecking_app(opts).await;
+    let owner = app.signup("expiry@ws.example", "Expiry").await.access_token;
+    let keys = JwtKeys::new(&vigil_tests::TEST_JWT_SECRET.to_owned().into());
+    let claims = keys.verify(&owner).unwrap();
+    // Issued so that it expires (past the 30 s leeway) about three seconds from now.
+    let issued = chrono::Utc::now() - ACCESS_TTL - chrono::Duration::seconds(27);
+    let (token, _) = keys
+        .issue(claims.sub, claims.tid, claims.role, issued)
+        .unwrap();
+    let mut ws = Ws::open(&app, &token).await.unwrap();
+    ws.subscribe("1", ALERTS, json!({})).await;
+    assert_eq!(closed_with(&mut ws, Duration::from_secs(10)).await, 4403);
 }

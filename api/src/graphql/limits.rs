@@ -189,6 +189,23 @@ pub fn admit(query: &str, introspection: bool) -> Result<Shape, Refusal> {
     Ok(shape)
 }
 
+/// The attack [`inspect`] must survive: `depth` fragments each spreading the next twice,
+/// 2^(depth+1) fields once expanded in a document of a few bytes per fragment (the tests
+/// send it).
+pub fn fragment_bomb(depth: usize) -> String {
+    let mut q = String::from("query { ...F0 }");
+    for i in 0..depth {
+        q.push_str(&format!(
+            " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
+            n = i + 1
+        ));
+    }
+    q.push_str(&format!(
+        " fragment F{depth} on Query {{ a: me {{ email }} }}"
+    ));
+    q
+}
+
 /// What one operation costs of the tenant's rate: a mutation one unit per root field
 /// (each may write, enqueue a job or call out, and aliases multiply them), a query or a
 /// subscription one unit (their cost is bounded by the complexity limit and the timeout).
@@ -373,21 +390,6 @@ mod tests {
 
     fn aliases(query: &str) -> usize {
         inspect(query).unwrap().aliases
-    }
-
-    /// `depth` fragments each spreading the next twice: 2^depth fields once expanded.
-    pub(crate) fn fragment_bomb(depth: usize) -> String {
-        let mut q = String::from("query { ...F0 }");
-        for i in 0..depth {
-            q.push_str(&format!(
-                " fragment F{i} on Query {{ ...F{n} ...F{n} }}",
-                n = i + 1
-            ));
-        }
-        q.push_str(&format!(
-            " fragment F{depth} on Query {{ a: me {{ email }} }}"
-        ));
-        q
     }
 
     #[test]
