@@ -79,6 +79,18 @@ pub struct Config {
     /// Proxies whose `X-Forwarded-For` names the client (`VIGIL_TRUSTED_PROXIES`, CIDRs
     /// or addresses, comma-separated); empty trusts no one and uses the socket's peer.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Bearer token `/metrics` requires (`VIGIL_METRICS_TOKEN`, at least 16 characters).
+    /// Unset, `/metrics` is open in development and refused in production.
+    pub metrics_token: Option<SecretString>,
+    /// Answer GraphQL introspection (`VIGIL_GRAPHQL_INTROSPECTION`; on in development
+    /// only unless set). The SDL is published in `api/schema.graphql` either way.
+    pub graphql_introspection: bool,
+    /// How long a WebSocket may wait before sending `connection_init`
+    /// (`VIGIL_WS_INIT_TIMEOUT`).
+    pub ws_init_timeout: Duration,
+    /// How often a WebSocket session authenticates its credential again, closing when it
+    /// no longer holds or its role changed (`VIGIL_WS_RECHECK_INTERVAL`).
+    pub ws_recheck_interval: Duration,
 }
 
 /// The shape of log lines.
@@ -221,6 +233,26 @@ impl Config {
             webhook_allow_internal: parse_bool(src, "VIGIL_WEBHOOK_ALLOW_INTERNAL", false)?,
             sts_rate_per_minute: positive(src, "VIGIL_STS_RATE_LIMIT", 10u32)?,
             trusted_proxies: networks(src, "VIGIL_TRUSTED_PROXIES")?,
+            metrics_token: match src.get("VIGIL_METRICS_TOKEN") {
+                Some(t) if t.trim().len() < 16 => {
+                    return Err(ConfigError::Invalid {
+                        name: "VIGIL_METRICS_TOKEN",
+                        reason: "must be at least 16 characters of random material".into(),
+                    });
+                }
+                t => t.map(|t| t.trim().to_owned().into()),
+            },
+            graphql_introspection: parse_bool(
+                src,
+                "VIGIL_GRAPHQL_INTROSPECTION",
+                environment == Environment::Dev,
+            )?,
+            ws_init_timeout: duration(src, "VIGIL_WS_INIT_TIMEOUT", Duration::from_secs(10))?,
+            ws_recheck_interval: duration(
+                src,
+                "VIGIL_WS_RECHECK_INTERVAL",
+                Duration::from_secs(30),
+            )?,
         })
     }
 
@@ -466,6 +498,27 @@ mod tests {
                 .starts_with("VIGIL_TRUSTED_PROXIES is invalid")
                 && err.to_string().contains("proxy.internal"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn introspection_and_open_metrics_are_for_development_unless_configured() {
+        let dev = Config::from_source(&[DB, ("VIGIL_ENV", "dev")]).unwrap();
+        assert!(dev.graphql_introspection && dev.metrics_token.is_none());
+        let secret = ("VIGIL_JWT_SECRET", "0123456789abcdef0123456789abcdef");
+        let prod = Config::from_source(&[DB, secret]).unwrap();
+        assert!(!prod.graphql_introspection);
+        assert_eq!(prod.ws_init_timeout, Duration::from_secs(10));
+        assert_eq!(prod.ws_recheck_interval, Duration::from_secs(30));
+        let on = Config::from_source(&[DB, secret, ("VIGIL_GRAPHQL_INTROSPECTION", "true")]);
+        assert!(on.unwrap().graphql_introspection);
+        let err = Config::from_source(&[DB, secret, ("VIGIL_METRICS_TOKEN", "short")]).unwrap_err();
+        assert!(err.to_string().contains("VIGIL_METRICS_TOKEN"), "{err}");
+        let token = ("VIGIL_METRICS_TOKEN", "a-long-enough-metrics-token");
+        let with = Config::from_source(&[DB, secret, token]).unwrap();
+        assert_eq!(
+            with.metrics_token.unwrap().expose_secret(),
+            "a-long-enough-metrics-token"
         );
     }
 

@@ -16,11 +16,12 @@ use vigil_tests::{TestApp, emulator::Emulator, emulator::random_account_id, emul
 
 use crate::activity::connected;
 
-struct Ws(WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>);
+/// A graphql-transport-ws client (the security tests reuse it).
+pub(crate) struct Ws(pub(crate) WebSocketStream<MaybeTlsStream<tokio::net::TcpStream>>);
 
 impl Ws {
-    /// Opens a graphql-transport-ws connection; `Err` holds why it was refused.
-    async fn open(app: &TestApp, credential: &str) -> Result<Self, String> {
+    /// Opens the WebSocket, without `connection_init`.
+    pub(crate) async fn connect(app: &TestApp) -> Result<Self, String> {
         let mut req = format!("ws://{}/graphql/ws", app.addr)
             .into_client_request()
             .unwrap();
@@ -28,23 +29,28 @@ impl Ws {
             "sec-websocket-protocol",
             "graphql-transport-ws".parse().unwrap(),
         );
-        let (mut ws, _) = connect_async(req).await.map_err(|e| e.to_string())?;
+        let (ws, _) = connect_async(req).await.map_err(|e| e.to_string())?;
+        Ok(Ws(ws))
+    }
+
+    /// Opens a graphql-transport-ws connection; `Err` holds why it was refused.
+    pub(crate) async fn open(app: &TestApp, credential: &str) -> Result<Self, String> {
+        let mut ws = Self::connect(app).await?;
         let init = json!({ "type": "connection_init", "payload": { "Authorization": format!("Bearer {credential}") } });
-        ws.send(Message::text(init.to_string())).await.unwrap();
-        let mut ws = Ws(ws);
+        ws.0.send(Message::text(init.to_string())).await.unwrap();
         match ws.next(Duration::from_secs(5)).await {
             Some(m) if m["type"] == "connection_ack" => Ok(ws),
             other => Err(format!("{other:?}")),
         }
     }
 
-    async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+    pub(crate) async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
         let msg = json!({ "id": id, "type": "subscribe", "payload": { "query": query, "variables": variables } });
         self.0.send(Message::text(msg.to_string())).await.unwrap();
     }
 
     /// The next protocol message (pings answered), or `None` on timeout or close.
-    async fn next(&mut self, within: Duration) -> Option<Value> {
+    pub(crate) async fn next(&mut self, within: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + within;
         loop {
             let msg = tokio::time::timeout_at(deadline, self.0.next())

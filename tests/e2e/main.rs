@@ -15,6 +15,7 @@ mod live;
 mod loaders;
 mod ordering;
 mod rules;
+mod security_api;
 mod security_auth;
 mod security_jobs;
 mod team;

@@ -16,6 +16,7 @@ pub mod rules;
 pub mod team;
 pub mod types;
 pub mod webhooks;
+pub mod ws;
 
 use async_graphql::{
     Data, MergedObject, Schema,
@@ -23,10 +24,12 @@ use async_graphql::{
 };
 use async_graphql_axum::{GraphQLBatchRequest, GraphQLProtocol, GraphQLResponse, GraphQLWebSocket};
 use axum::{
-    extract::State,
+    extract::{State, ws::Message},
     http::{HeaderMap, StatusCode, header},
     response::{Html, IntoResponse},
 };
+
+use futures::{SinkExt, StreamExt};
 
 use crate::{
     auth::{self, AuthError},
@@ -80,6 +83,14 @@ pub fn schema(state: Option<AppState>) -> VigilSchema {
     if !dev {
         builder = builder.disable_suggestions();
     }
+    // The SDL is public (`api/schema.graphql`); introspection off outside development
+    // keeps a probe from mapping a particular deployment's schema.
+    if state
+        .as_ref()
+        .is_some_and(|s| !s.config.graphql_introspection)
+    {
+        builder = builder.disable_introspection();
+    }
     if let Some(state) = state {
         builder = builder.data(state);
     }
@@ -112,33 +123,20 @@ pub async fn execute(
             ),
         ));
     }
-    if let Some(n) = batch
-        .iter()
-        .map(|r| limits::aliases(&r.query))
-        .find(|n| *n > limits::MAX_ALIASES)
-    {
-        return answer(limits::refused(
-            "BAD_USER_INPUT",
-            "ALIAS_LIMIT",
-            format!(
-                "an operation may use at most {} aliases; this one uses {n}",
-                limits::MAX_ALIASES
-            ),
-        ));
+    // Before authentication and before async-graphql parses or validates anything: the
+    // work here is linear in the document, validation's is not.
+    let mut units = 0usize;
+    for r in batch.iter() {
+        match limits::admit(&r.query, state.config.graphql_introspection) {
+            Ok(shape) => units = units.saturating_add(limits::rate_units(&shape)),
+            Err(refusal) => return answer(refusal.response()),
+        }
     }
     if let Some(credential) = auth::bearer(&headers) {
         match auth::authenticate(&state, credential, Some(client)).await {
             Ok(principal) => {
-                if let Err(retry_after) =
-                    state.graphql_limits.check(principal.tenant_id, operations)
-                {
-                    let mut response = answer(limits::refused(
-                        "RATE_LIMITED",
-                        "TENANT_RATE_LIMIT",
-                        format!(
-                            "too many requests for this organization; retry in {retry_after} s"
-                        ),
-                    ));
+                if let Err(retry_after) = state.graphql_limits.check(principal.tenant_id, units) {
+                    let mut response = answer(limits::rate_limited(retry_after));
                     *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
                     response
                         .headers_mut()
@@ -161,21 +159,15 @@ pub async fn execute(
     }
     match tokio::time::timeout(limits::TIMEOUT, schema.execute_batch(batch)).await {
         Ok(done) => GraphQLResponse::from(limits::coded(done)).into_response(),
-        Err(_) => answer(limits::refused(
-            "TIMEOUT",
-            "REQUEST_TIMEOUT",
-            format!(
-                "the request took longer than {} s and was stopped; ask for less (a smaller `first`, fewer fields)",
-                limits::TIMEOUT.as_secs()
-            ),
-        )),
+        Err(_) => answer(limits::timed_out()),
     }
 }
 
 /// `GET /graphql/ws`: subscriptions over graphql-transport-ws (and the older
 /// graphql-ws). The credential goes in the `connection_init` payload as
 /// `{"Authorization": "Bearer <token or API key>"}`; without a valid one the connection is
-/// refused.
+/// refused. Each operation gets the limits of `POST /graphql` ([`ws::Limited`]) and the
+/// session closes when its credential lapses ([`ws::watch`]).
 pub async fn subscriptions(
     State(state): State<AppState>,
     axum::Extension(schema): axum::Extension<VigilSchema>,
@@ -186,8 +178,13 @@ pub async fn subscriptions(
     upgrade
         .protocols(ALL_WEBSOCKET_PROTOCOLS)
         .on_upgrade(move |socket| async move {
-            GraphQLWebSocket::new(socket, schema, protocol)
+            let (session_tx, session_rx) = tokio::sync::oneshot::channel();
+            let (mut sink, stream) = socket.split();
+            let executor = ws::Limited::new(schema, state.clone());
+            let init_state = state.clone();
+            let served = GraphQLWebSocket::new_with_pair(&mut sink, stream, executor, protocol)
                 .on_connection_init(move |payload| async move {
+                    let state = init_state;
                     let header = ["Authorization", "authorization"]
                         .iter()
                         .find_map(|k| payload.get(*k).and_then(|v| v.as_str()))
@@ -204,6 +201,10 @@ pub async fn subscriptions(
                     })?;
                     match auth::authenticate(&state, credential, Some(client)).await {
                         Ok(principal) => {
+                            let _ = session_tx.send(ws::Session {
+                                credential: credential.to_owned(),
+                                principal: principal.clone(),
+                            });
                             let mut data = Data::default();
                             data.insert(principal);
                             data.insert(state.clone());
@@ -217,8 +218,15 @@ pub async fn subscriptions(
                         }
                     }
                 })
-                .serve()
-                .await
+                .serve();
+            let lapsed = tokio::select! {
+                () = served => None,
+                frame = ws::watch(&state, session_rx) => Some(frame),
+            };
+            if let Some(frame) = lapsed {
+                let _ = sink.send(Message::Close(Some(frame))).await;
+                let _ = sink.close().await;
+            }
         })
 }
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use axum::{
     Router,
-    extract::{DefaultBodyLimit, MatchedPath, Request},
+    extract::{DefaultBodyLimit, MatchedPath, Request, State},
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
     middleware::{self, Next},
     response::Response,
@@ -71,7 +71,10 @@ pub fn router(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .fallback_service(web_app(state.config.web_dir.as_deref()))
         .layer(middleware::from_fn(record_metrics))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            content_security_policy(&state.config.public_url),
+            security_headers,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(
             ServiceBuilder::new()
@@ -139,7 +142,7 @@ fn web_app(dir: Option<&str>) -> axum::routing::MethodRouter {
 
 /// Headers that keep browsers from sniffing, framing or leaking referrers; the app
 /// loads only its own scripts.
-async fn security_headers(req: Request, next: Next) -> Response {
+async fn security_headers(State(csp): State<HeaderValue>, req: Request, next: Next) -> Response {
     let mut response = next.run(req).await;
     let h = response.headers_mut();
     h.insert(
@@ -159,18 +162,38 @@ async fn security_headers(req: Request, next: Next) -> Response {
             .headers()
             .contains_key(header::CONTENT_SECURITY_POLICY)
     {
-        response.headers_mut().insert(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
-        );
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, csp);
     }
     response
 }
 
-/// Content Security Policy for HTML answers (the app, and GraphiQL in development,
-/// which loads its assets from a CDN).
-const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
-                   connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+/// Content Security Policy for HTML answers (GraphiQL in development sets its own, as it
+/// loads its assets from a CDN). The app connects only to its own origin: `'self'`, which
+/// current browsers also apply to WebSockets on that origin, and the public URL's
+/// WebSocket origin spelled out for those that do not.
+fn content_security_policy(public_url: &str) -> HeaderValue {
+    let websocket = url::Url::parse(public_url)
+        .ok()
+        .map(|u| u.origin().ascii_serialization())
+        .and_then(|origin| {
+            origin
+                .strip_prefix("https://")
+                .map(|host| format!(" wss://{host}"))
+                .or_else(|| {
+                    origin
+                        .strip_prefix("http://")
+                        .map(|host| format!(" ws://{host}"))
+                })
+        })
+        .unwrap_or_default();
+    let policy = format!(
+        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; \
+         connect-src 'self'{websocket}; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+    );
+    HeaderValue::from_str(&policy).expect("a policy built from a parsed URL is a valid header")
+}
 
 /// Counts requests and records their latency, labelled by route (not raw path, which
 /// would explode the label set).
@@ -188,4 +211,24 @@ async fn record_metrics(req: Request, next: Next) -> Response {
     metrics::histogram!("vigil_http_request_duration_seconds", "method" => method, "route" => route)
         .record(started.elapsed().as_secs_f64());
     response
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_policy_connects_only_to_the_apps_own_origin() {
+        let csp = super::content_security_policy("https://vigil.example.com/");
+        let csp = csp.to_str().unwrap();
+        assert!(
+            csp.contains("connect-src 'self' wss://vigil.example.com;"),
+            "{csp}"
+        );
+        let csp = super::content_security_policy("http://127.0.0.1:8080");
+        assert!(
+            csp.to_str()
+                .unwrap()
+                .contains("connect-src 'self' ws://127.0.0.1:8080;"),
+            "{csp:?}"
+        );
+    }
 }
