@@ -15,6 +15,7 @@ mod live;
 mod loaders;
 mod ordering;
 mod rules;
+mod security_detect;
 mod team;
 mod webhooks;
 mod worker;

@@ -51,6 +51,20 @@ pub struct AwsAccountSetup {
     pub launch_stack_url: String,
 }
 
+/// Something activity ingestion had to keep out or work around, counted by kind.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct IngestionProblem {
+    /// `EVENT_TIME_OUT_OF_WINDOW` (records dated before the retention horizon or after the
+    /// clock skew allowed, not stored) or `TRAIL_CHANGED` (the pinned trail disappeared).
+    pub kind: String,
+    /// The latest occurrence, explained.
+    pub message: String,
+    /// How many times it happened (records kept out, or changes seen).
+    pub count: i64,
+    /// When it last happened.
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
 /// A connection to one AWS account through a cross-account role.
 #[derive(Debug, Clone)]
 pub struct AwsAccountGql(pub aws_accounts::AwsAccount);
@@ -110,6 +124,25 @@ impl AwsAccountGql {
     async fn baseline_learning(&self, ctx: &Context<'_>) -> GqlResult<bool> {
         let now = super::context::state(ctx)?.clock.now();
         Ok(self.0.baseline_until.is_none_or(|until| now < until))
+    }
+    /// The trail whose log files ingestion reads, pinned by the first ingestion that found
+    /// one (an organization trail, else a logging multi-region one); null until then.
+    async fn trail_arn(&self) -> Option<&str> {
+        self.0.trail_arn.as_deref()
+    }
+    /// What ingestion had to keep out or work around, by kind.
+    async fn ingestion_problems(&self) -> Vec<IngestionProblem> {
+        let Some(map) = self.0.ingest_problems.as_object() else {
+            return Vec::new();
+        };
+        map.iter()
+            .map(|(kind, p)| IngestionProblem {
+                kind: kind.to_uppercase(),
+                message: p["message"].as_str().unwrap_or_default().to_owned(),
+                count: p["count"].as_i64().unwrap_or_default(),
+                last_seen_at: p["lastSeenAt"].as_str().and_then(|t| t.parse().ok()),
+            })
+            .collect()
     }
     /// The newest scan of this account.
     async fn last_scan(&self, ctx: &Context<'_>) -> GqlResult<Option<super::assessment::ScanGql>> {
