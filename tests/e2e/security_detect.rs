@@ -11,7 +11,7 @@ use vigil_tests::{
     error_code, spawn_app,
 };
 
-use crate::activity::{connected, logging_trail, tenant_of};
+use crate::activity::{Connected, connected, logging_trail, tenant_of};
 
 const CREATE: &str = "mutation($y: String!) { createDetectionRule(yaml: $y) { id } }";
 const TEST: &str =
@@ -118,6 +118,20 @@ fn record(account: &str, id: &str, name: &str, at: chrono::DateTime<chrono::Utc>
 
 const PROBLEMS: &str =
     "{ awsAccounts { trailArn ingestionProblems { kind count message lastSeenAt } } }";
+
+/// The connection (its trail and problems) and its ingestion problem of `kind`.
+async fn problem(c: &Connected, kind: &str) -> (Value, Value) {
+    let view = c.app.graphql_ok(&c.token, PROBLEMS, json!({})).await;
+    let account = view["awsAccounts"][0].clone();
+    let found = account["ingestionProblems"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["kind"] == kind)
+        .cloned()
+        .unwrap_or_else(|| panic!("no {kind} problem reported: {view}"));
+    (account, found)
+}
 
 #[sqlx::test(migrations = "../migrations")]
 async fn another_role_whose_session_is_named_like_vigils_is_still_alerted_on(
@@ -235,14 +249,7 @@ async fn trail_records_dated_outside_the_window_add_no_partition_and_are_reporte
         .await
         .unwrap();
     assert_eq!(stored, 0);
-    let account_view = c.app.graphql_ok(&c.token, PROBLEMS, json!({})).await;
-    let problems = account_view["awsAccounts"][0]["ingestionProblems"]
-        .as_array()
-        .unwrap();
-    let window = problems
-        .iter()
-        .find(|p| p["kind"] == "EVENT_TIME_OUT_OF_WINDOW")
-        .unwrap_or_else(|| panic!("no problem reported: {account_view}"));
+    let (_, window) = problem(&c, "EVENT_TIME_OUT_OF_WINDOW").await;
     assert_eq!(window["count"], 421, "{window}");
     assert!(
         window["message"].as_str().unwrap().contains("not stored"),
@@ -346,4 +353,55 @@ async fn a_trail_created_later_does_not_replace_the_pinned_one_and_raises_an_ale
         .await;
     assert_eq!(created.len(), 1, "{created:?}");
     assert_eq!(created[0]["eventName"], "CreateTrail");
+
+    // The attacker deletes the customer's trail: Vigil does not fall back to theirs, and
+    // says so on the connection, once.
+    ct.delete_trail().name("main").send().await.unwrap();
+    c.ingest().await;
+    c.ingest().await;
+    let (gone, changed) = problem(&c, "TRAIL_CHANGED").await;
+    assert_eq!(gone["trailArn"].as_str(), main.trail_arn(), "{gone}");
+    assert_eq!(changed["count"], 1, "{changed}");
+    assert!(
+        c.events(json!({ "eventName": "ForgedCall" }))
+            .await
+            .is_empty()
+    );
+
+    // The customer designates the trail to read; a malformed ARN is refused.
+    const SET: &str = "mutation($id: ID!, $arn: String) { setAwsAccountTrail(id: $id, trailArn: $arn) { trailArn } }";
+    let bad = c
+        .app
+        .graphql(
+            Some(&c.token),
+            SET,
+            json!({ "id": c.connection_id, "arn": "arn:aws:s3:::main" }),
+        )
+        .await;
+    assert_eq!(error_code(&bad).as_deref(), Some("BAD_USER_INPUT"), "{bad}");
+    let replacement = ct
+        .create_trail()
+        .name("main2")
+        .s3_bucket_name(&main_bucket)
+        .send()
+        .await
+        .unwrap();
+    let set = c
+        .app
+        .graphql_ok(
+            &c.token,
+            SET,
+            json!({ "id": c.connection_id, "arn": replacement.trail_arn() }),
+        )
+        .await;
+    assert_eq!(
+        set["setAwsAccountTrail"]["trailArn"].as_str(),
+        replacement.trail_arn()
+    );
+    c.ingest().await;
+    let now_reading = c.app.graphql_ok(&c.token, PROBLEMS, json!({})).await;
+    assert_eq!(
+        now_reading["awsAccounts"][0]["trailArn"].as_str(),
+        replacement.trail_arn()
+    );
 }

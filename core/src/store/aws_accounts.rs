@@ -32,22 +32,23 @@ pub struct AwsAccount {
 const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
                        last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems";
 
-/// Pins the trail ingestion reads (or unpins it with `None`).
+/// Pins the trail ingestion reads (or unpins it with `None`: the next ingestion picks
+/// one). Returns the connection, `None` when it does not exist.
 pub async fn pin_trail(
     conn: &mut PgConnection,
     tenant: TenantId,
     id: AwsAccountId,
     trail_arn: Option<&str>,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "update aws_accounts set trail_arn = $3 where tenant_id = $1 and aws_account_id = $2",
-    )
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update aws_accounts set trail_arn = $3 where tenant_id = $1 and aws_account_id = $2
+         returning {COLUMNS}"
+    )))
     .bind(tenant)
     .bind(id)
     .bind(trail_arn)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_optional(conn)
+    .await
 }
 
 /// Adds `count` occurrences of an ingestion problem of `kind`, keeping the latest message.

@@ -203,8 +203,11 @@ struct TrailTarget {
 
 /// The account's trails with a bucket, in the order a new pin prefers them: organization
 /// trails (the customer's organisation set them up, a member account cannot change them),
-/// then multi-region ones, each logging before stopped.
-async fn trails_with_bucket(session: &Arc<RoleSession>, home: &SdkConfig) -> Vec<TrailTarget> {
+/// then multi-region ones, each logging before stopped. `None` when they cannot be listed.
+async fn trails_with_bucket(
+    session: &Arc<RoleSession>,
+    home: &SdkConfig,
+) -> Option<Vec<TrailTarget>> {
     let client = aws_sdk_cloudtrail::Client::new(home);
     let Ok(trails) = client
         .describe_trails()
@@ -212,7 +215,7 @@ async fn trails_with_bucket(session: &Arc<RoleSession>, home: &SdkConfig) -> Vec
         .send()
         .await
     else {
-        return Vec::new();
+        return None;
     };
     let mut out = Vec::new();
     for t in trails.trail_list() {
@@ -239,7 +242,7 @@ async fn trails_with_bucket(session: &Arc<RoleSession>, home: &SdkConfig) -> Vec
         out.push((rank, target));
     }
     out.sort_by_key(|(rank, _)| *rank);
-    out.into_iter().map(|(_, t)| t).collect()
+    Some(out.into_iter().map(|(_, t)| t).collect())
 }
 
 struct Ctx<'a> {
@@ -255,50 +258,59 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    /// The trail to read files from: the one pinned on the connection while it exists,
-    /// else the best one now (see [`trails_with_bucket`]), pinned from then on. A trail
-    /// created later never replaces the pinned one; a pinned trail that disappeared is
-    /// recorded as a problem on the connection.
+    /// The trail to read files from: the pinned one (designated by the customer, or the
+    /// best one when first seen, see [`trails_with_bucket`]). A trail created later never
+    /// replaces it. When the pinned trail is gone, no other is read in its place (the
+    /// remaining ones may be an attacker's): activity comes from LookupEvents, and the
+    /// connection shows the problem until the customer designates a trail.
     async fn pinned_trail(
         &self,
         session: &Arc<RoleSession>,
         home: &SdkConfig,
     ) -> Result<Option<TrailTarget>, JobError> {
-        let trails = trails_with_bucket(session, home).await;
-        let pinned = self.account.trail_arn.as_deref();
-        if let Some(found) = pinned.and_then(|arn| trails.iter().find(|t| t.arn == arn)) {
-            return Ok(Some(found.clone()));
-        }
-        let chosen = trails.into_iter().next();
+        // Unlistable now (throttled, denied): LookupEvents this time, nothing concluded.
+        let Some(trails) = trails_with_bucket(session, home).await else {
+            return Ok(None);
+        };
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
-        if let Some(old) = pinned {
-            let now_reading = chosen.as_ref().map_or_else(
-                || "no trail; activity now comes from LookupEvents".to_owned(),
-                |t| format!("now reading {}", t.arn),
-            );
-            let message = format!(
-                "the trail Vigil read ({old}) no longer exists or has no S3 bucket; {now_reading}. \
-                 Check who deleted or changed it (a DeleteTrail or UpdateTrail alert)."
-            );
-            aws_accounts::record_ingest_problem(
-                &mut tx,
-                tenant,
-                id,
-                TRAIL_CHANGED,
-                &message,
-                1,
-                self.now,
-            )
-            .await
-            .map_err(retry)?;
-            tracing::warn!(aws_account_id = %id, "the pinned trail is gone");
-        }
-        if chosen.is_some() || pinned.is_some() {
-            aws_accounts::pin_trail(&mut tx, tenant, id, chosen.as_ref().map(|t| t.arn.as_str()))
-                .await
-                .map_err(retry)?;
-        }
+        let chosen = match self.account.trail_arn.as_deref() {
+            Some(pinned) => {
+                let found = trails.into_iter().find(|t| t.arn == pinned);
+                let message = format!(
+                    "the trail Vigil reads ({pinned}) no longer exists or has no S3 bucket, so \
+                     activity comes from LookupEvents only. Check who deleted or changed it (a \
+                     DeleteTrail or UpdateTrail alert), then designate the trail to read."
+                );
+                // Once per disappearance, not once per ingestion run.
+                let known =
+                    self.account.ingest_problems[TRAIL_CHANGED]["message"] == message.as_str();
+                if found.is_none() && !known {
+                    aws_accounts::record_ingest_problem(
+                        &mut tx,
+                        tenant,
+                        id,
+                        TRAIL_CHANGED,
+                        &message,
+                        1,
+                        self.now,
+                    )
+                    .await
+                    .map_err(retry)?;
+                    tracing::warn!(aws_account_id = %id, "the pinned trail is gone");
+                }
+                found
+            }
+            None => {
+                let best = trails.into_iter().next();
+                if let Some(t) = &best {
+                    aws_accounts::pin_trail(&mut tx, tenant, id, Some(&t.arn))
+                        .await
+                        .map_err(retry)?;
+                }
+                best
+            }
+        };
         tx.commit().await.map_err(retry)?;
         Ok(chosen)
     }
