@@ -23,6 +23,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../rules/cloudtrail_trail_modified.yml"),
     ),
     (
+        "cloudtrail_trail_created.yml",
+        include_str!("../rules/cloudtrail_trail_created.yml"),
+    ),
+    (
         "cloudtrail_trail_scope_reduced.yml",
         include_str!("../rules/cloudtrail_trail_scope_reduced.yml"),
     ),

@@ -19,84 +19,128 @@ fn tokens(s: &str) -> Vec<String> {
     spaced.split_whitespace().map(str::to_owned).collect()
 }
 
+/// Longest condition accepted, in bytes.
+pub const MAX_CONDITION_BYTES: usize = 4096;
+/// Deepest nesting of parentheses and `not` accepted: every level is a stack frame when
+/// parsing and when matching, so an unbounded one would let a rule overflow the stack.
+pub const MAX_CONDITION_DEPTH: usize = 32;
+
 /// Parses a condition; `Err` names the problem.
 pub fn parse(s: &str) -> Result<Cond, String> {
+    if s.len() > MAX_CONDITION_BYTES {
+        return Err(format!(
+            "the condition is longer than {MAX_CONDITION_BYTES} bytes (the limit)"
+        ));
+    }
     let toks = tokens(s);
-    let mut pos = 0;
-    let c = or(&toks, &mut pos)?;
-    if pos != toks.len() {
-        return Err(format!("unexpected `{}` in condition", toks[pos]));
+    let mut p = Parser {
+        t: &toks,
+        pos: 0,
+        depth: 0,
+    };
+    let c = p.or()?;
+    if p.pos != toks.len() {
+        return Err(format!("unexpected `{}` in condition", toks[p.pos]));
     }
     Ok(c)
 }
 
-fn or(t: &[String], pos: &mut usize) -> Result<Cond, String> {
-    let mut parts = vec![and(t, pos)?];
-    while t.get(*pos).is_some_and(|w| w.eq_ignore_ascii_case("or")) {
-        *pos += 1;
-        parts.push(and(t, pos)?);
-    }
-    Ok(if parts.len() == 1 {
-        parts.remove(0)
-    } else {
-        Cond::Or(parts)
-    })
+struct Parser<'a> {
+    t: &'a [String],
+    pos: usize,
+    /// Parentheses and `not`s open around the current token.
+    depth: usize,
 }
 
-fn and(t: &[String], pos: &mut usize) -> Result<Cond, String> {
-    let mut parts = vec![not(t, pos)?];
-    while t.get(*pos).is_some_and(|w| w.eq_ignore_ascii_case("and")) {
-        *pos += 1;
-        parts.push(not(t, pos)?);
+impl Parser<'_> {
+    fn peek_is(&self, word: &str) -> bool {
+        self.t
+            .get(self.pos)
+            .is_some_and(|w| w.eq_ignore_ascii_case(word))
     }
-    Ok(if parts.len() == 1 {
-        parts.remove(0)
-    } else {
-        Cond::And(parts)
-    })
-}
 
-fn not(t: &[String], pos: &mut usize) -> Result<Cond, String> {
-    if t.get(*pos).is_some_and(|w| w.eq_ignore_ascii_case("not")) {
-        *pos += 1;
-        return Ok(Cond::Not(Box::new(not(t, pos)?)));
+    /// Enters one nesting level, refusing to go deeper than the limit.
+    fn nested<T>(&mut self, f: impl FnOnce(&mut Self) -> Result<T, String>) -> Result<T, String> {
+        if self.depth >= MAX_CONDITION_DEPTH {
+            return Err(format!(
+                "the condition nests parentheses and `not` more than {MAX_CONDITION_DEPTH} levels deep (the limit)"
+            ));
+        }
+        self.depth += 1;
+        let out = f(self);
+        self.depth -= 1;
+        out
     }
-    primary(t, pos)
-}
 
-fn primary(t: &[String], pos: &mut usize) -> Result<Cond, String> {
-    let Some(word) = t.get(*pos) else {
-        return Err("the condition ends too early".into());
-    };
-    *pos += 1;
-    match word.as_str() {
-        "(" => {
-            let inner = or(t, pos)?;
-            if t.get(*pos).map(String::as_str) != Some(")") {
-                return Err("missing `)` in condition".into());
+    fn or(&mut self) -> Result<Cond, String> {
+        let mut parts = vec![self.and()?];
+        while self.peek_is("or") {
+            self.pos += 1;
+            parts.push(self.and()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Cond::Or(parts)
+        })
+    }
+
+    fn and(&mut self) -> Result<Cond, String> {
+        let mut parts = vec![self.not()?];
+        while self.peek_is("and") {
+            self.pos += 1;
+            parts.push(self.not()?);
+        }
+        Ok(if parts.len() == 1 {
+            parts.remove(0)
+        } else {
+            Cond::And(parts)
+        })
+    }
+
+    fn not(&mut self) -> Result<Cond, String> {
+        if self.peek_is("not") {
+            self.pos += 1;
+            return self.nested(|p| Ok(Cond::Not(Box::new(p.not()?))));
+        }
+        self.primary()
+    }
+
+    fn primary(&mut self) -> Result<Cond, String> {
+        let t = self.t;
+        let Some(word) = t.get(self.pos) else {
+            return Err("the condition ends too early".into());
+        };
+        self.pos += 1;
+        match word.as_str() {
+            "(" => {
+                let inner = self.nested(Self::or)?;
+                if t.get(self.pos).map(String::as_str) != Some(")") {
+                    return Err("missing `)` in condition".into());
+                }
+                self.pos += 1;
+                Ok(inner)
             }
-            *pos += 1;
-            Ok(inner)
+            "1" | "all" if t.get(self.pos).is_some_and(|w| w == "of") => {
+                self.pos += 1;
+                let pattern = t
+                    .get(self.pos)
+                    .ok_or("`of` needs a name pattern or `them`")?
+                    .clone();
+                self.pos += 1;
+                Ok(Cond::Of {
+                    all: word == "all",
+                    pattern: if pattern == "them" {
+                        "*".into()
+                    } else {
+                        pattern
+                    },
+                })
+            }
+            ")" | "and" | "or" | "|" => Err(format!("unexpected `{word}` in condition")),
+            w if w.contains('|') => Err("aggregations (`| count()`) are not supported".into()),
+            w => Ok(Cond::Name(w.to_owned())),
         }
-        "1" | "all" if t.get(*pos).is_some_and(|w| w == "of") => {
-            *pos += 1;
-            let pattern = t
-                .get(*pos)
-                .ok_or("`of` needs a name pattern or `them`")?
-                .clone();
-            *pos += 1;
-            Ok(Cond::Of {
-                all: word == "all",
-                pattern: if pattern == "them" {
-                    "*".into()
-                } else {
-                    pattern
-                },
-            })
-        }
-        ")" | "and" | "or" | "|" => Err(format!("unexpected `{word}` in condition")),
-        w if w.contains('|') => Err("aggregations (`| count()`) are not supported".into()),
-        w => Ok(Cond::Name(w.to_owned())),
     }
 }
 
@@ -155,5 +199,23 @@ mod tests {
         assert!(parse("a and").is_err());
         assert!(parse("(a or b").is_err());
         assert!(parse("sel | count() > 5").is_err());
+    }
+
+    #[test]
+    fn nesting_beyond_the_depth_limit_is_refused_without_overflowing_the_stack() {
+        let nested = |n: usize| format!("{}sel{}", "(".repeat(n), ")".repeat(n));
+        assert_eq!(
+            parse(&nested(MAX_CONDITION_DEPTH)).unwrap(),
+            Name("sel".into())
+        );
+        let deep = parse(&nested(MAX_CONDITION_DEPTH + 1)).unwrap_err();
+        assert!(deep.contains("32 levels deep"), "{deep}");
+        let nots = format!("{}sel", "not ".repeat(MAX_CONDITION_DEPTH + 1));
+        assert!(parse(&nots).unwrap_err().contains("levels deep"));
+        // Far past any stack: refused by the length limit before tokenising...
+        let huge = parse(&nested(100_000)).unwrap_err();
+        assert!(huge.contains("4096 bytes"), "{huge}");
+        // ...and, within the length limit, by the depth limit.
+        assert!(parse(&nested(2000)).unwrap_err().contains("levels deep"));
     }
 }

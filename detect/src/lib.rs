@@ -18,8 +18,11 @@ mod matcher;
 
 use serde_json::Value;
 
+pub use condition::{MAX_CONDITION_BYTES, MAX_CONDITION_DEPTH};
 pub use correlation::{Correlation, CorrelationKind};
-pub use matcher::Matcher;
+pub use matcher::{
+    MAX_FIELD_PATH_BYTES, MAX_FIELD_PATH_SEGMENTS, MAX_SELECTIONS, MAX_VALUES, Matcher,
+};
 
 /// Why a rule cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -106,8 +109,23 @@ pub struct RuleMeta {
     pub source: String,
 }
 
-/// Parses rule YAML, naming the line of a syntax error.
+/// Largest rule accepted, in bytes of YAML.
+pub const MAX_RULE_BYTES: usize = 64 * 1024;
+
+/// Parses rule YAML, naming the line of a syntax error. The size is checked first; the
+/// parser itself bounds nesting (128 levels) and alias expansion (100 times the document's
+/// events), so aliases cannot blow a small document up (`billion laughs`).
 pub(crate) fn parse_yaml(yaml: &str) -> Result<Value, RuleError> {
+    if yaml.len() > MAX_RULE_BYTES {
+        return Err(RuleError {
+            line: None,
+            field: "yaml".into(),
+            message: format!(
+                "a rule is at most {} KiB of YAML (the limit)",
+                MAX_RULE_BYTES / 1024
+            ),
+        });
+    }
     serde_norway::from_str(yaml).map_err(|e| RuleError {
         line: e.location().map(|l| l.line()),
         field: "yaml".into(),
@@ -306,6 +324,62 @@ mod tests {
         );
         let windows = "title: T\nlogsource:\n  product: windows\ndetection:\n  sel:\n    a: 1\n  condition: sel\n";
         assert_eq!(Rule::compile(windows).unwrap_err().field, "logsource");
+    }
+
+    #[test]
+    fn rules_past_the_size_limits_are_refused_naming_the_limit() {
+        let compile = |detection: String| {
+            Rule::compile(&format!(
+                "title: T\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n{detection}"
+            ))
+        };
+        let many: String = (0..=matcher::MAX_SELECTIONS)
+            .map(|i| format!("  s{i}: {{a: 1}}\n"))
+            .collect();
+        let err = compile(format!("{many}  condition: 1 of them\n")).unwrap_err();
+        assert!(err.to_string().contains("at most 64 selections"), "{err}");
+        let values: String = (0..=matcher::MAX_VALUES)
+            .map(|i| format!("v{i}, "))
+            .collect();
+        let err = compile(format!("  sel: {{a: [{values}]}}\n  condition: sel\n")).unwrap_err();
+        assert!(err.to_string().contains("at most 1024 values"), "{err}");
+        let deep = vec!["a"; matcher::MAX_FIELD_PATH_SEGMENTS + 1].join(".");
+        let err = compile(format!("  sel: {{{deep}: 1}}\n  condition: sel\n")).unwrap_err();
+        assert!(err.to_string().contains("16 dotted parts"), "{err}");
+        let long = "a".repeat(matcher::MAX_FIELD_PATH_BYTES + 1);
+        assert!(compile(format!("  sel: {{{long}: 1}}\n  condition: sel\n")).is_err());
+        let err = compile(format!(
+            "  sel: {{a: 1}}\n  condition: {}sel{}\n",
+            "(".repeat(100),
+            ")".repeat(100)
+        ))
+        .unwrap_err();
+        assert_eq!(err.field, "condition");
+        assert!(err.to_string().contains("levels deep"), "{err}");
+        let big = format!("title: T\ndescription: {}\n", "x".repeat(MAX_RULE_BYTES));
+        assert!(
+            Rule::compile(&big)
+                .unwrap_err()
+                .to_string()
+                .contains("64 KiB")
+        );
+    }
+
+    #[test]
+    fn aliases_cannot_expand_a_small_rule_into_a_huge_one() {
+        // Each level refers to the previous one ten times: 10^9 strings once expanded.
+        let mut yaml =
+            String::from("title: T\nl0: &l0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            yaml.push_str(&format!(
+                "l{i}: &l{i} [*l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}, *l{p}]\n"
+            ));
+        }
+        let started = std::time::Instant::now();
+        let err = Rule::compile(&yaml).unwrap_err();
+        assert_eq!(err.field, "yaml", "{err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
     }
 
     #[test]

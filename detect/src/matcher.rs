@@ -9,6 +9,16 @@ use crate::{
     condition::{self, Cond},
 };
 
+/// Most selections a detection may name.
+pub const MAX_SELECTIONS: usize = 64;
+/// Most values a detection may compare with, over all its selections.
+pub const MAX_VALUES: usize = 1024;
+/// Longest field path, in bytes, and most dotted segments in one.
+pub const MAX_FIELD_PATH_BYTES: usize = 256;
+pub const MAX_FIELD_PATH_SEGMENTS: usize = 16;
+/// Largest compiled `re` pattern (the regex crate's default is 10 MiB per pattern).
+const MAX_REGEX_BYTES: usize = 256 * 1024;
+
 /// What a value is compared with.
 #[derive(Debug, Clone)]
 enum Pattern {
@@ -159,6 +169,15 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
     if field.is_empty() {
         return Err(RuleError::at(yaml, key, "empty field name"));
     }
+    if field.len() > MAX_FIELD_PATH_BYTES || field.split('.').count() > MAX_FIELD_PATH_SEGMENTS {
+        return Err(RuleError::at(
+            yaml,
+            key,
+            format!(
+                "a field path is at most {MAX_FIELD_PATH_BYTES} bytes and {MAX_FIELD_PATH_SEGMENTS} dotted parts (the limit)"
+            ),
+        ));
+    }
     let (mut op, mut all, mut re, mut cidr, mut exists) = (Op::Equals, false, false, false, false);
     for m in parts {
         match m {
@@ -195,9 +214,14 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
             let text =
                 scalar_text(v).ok_or_else(|| RuleError::at(yaml, key, "values must be scalars"))?;
             if re {
-                Pattern::Regex(Regex::new(&text).map_err(|e| {
-                    RuleError::at(yaml, key, format!("invalid regular expression: {e}"))
-                })?)
+                Pattern::Regex(
+                    regex::RegexBuilder::new(&text)
+                        .size_limit(MAX_REGEX_BYTES)
+                        .build()
+                        .map_err(|e| {
+                            RuleError::at(yaml, key, format!("invalid regular expression: {e}"))
+                        })?,
+                )
             } else if cidr {
                 Pattern::Cidr(
                     text.parse()
@@ -283,6 +307,25 @@ impl Matcher {
                 yaml,
                 "condition",
                 "the detection needs a condition",
+            ));
+        }
+        if selections.len() > MAX_SELECTIONS {
+            return Err(RuleError::at(
+                yaml,
+                "detection",
+                format!("a detection has at most {MAX_SELECTIONS} selections (the limit)"),
+            ));
+        }
+        let values: usize = selections
+            .iter()
+            .flat_map(|(_, s)| s.0.iter().flatten())
+            .map(|f| f.patterns.len())
+            .sum();
+        if values > MAX_VALUES {
+            return Err(RuleError::at(
+                yaml,
+                "detection",
+                format!("a detection compares with at most {MAX_VALUES} values (the limit)"),
             ));
         }
         let parsed: Vec<Cond> = conditions

@@ -156,7 +156,9 @@ pub(crate) async fn attack(account: &str) {
 }
 
 /// A multi-region trail named `org`, logging to its own bucket in `account`.
-async fn logging_trail(account: &str) -> (String, aws_sdk_s3::Client, aws_sdk_cloudtrail::Client) {
+pub(crate) async fn logging_trail(
+    account: &str,
+) -> (String, aws_sdk_s3::Client, aws_sdk_cloudtrail::Client) {
     let setup = Emulator::shared()
         .account_config(account, "us-east-1")
         .await;
@@ -294,7 +296,7 @@ async fn without_a_trail_activity_comes_from_lookup_events_once(
     assert!(sources.iter().all(|s| s.starts_with("lookup:")));
 }
 
-async fn tenant_of(c: &Connected) -> String {
+pub(crate) async fn tenant_of(c: &Connected) -> String {
     c.app
         .graphql_ok(&c.token, "{ tenant { id } }", json!({}))
         .await["tenant"]["id"]

@@ -17,6 +17,7 @@ mod ordering;
 mod rules;
 mod security_api;
 mod security_auth;
+mod security_detect;
 mod security_jobs;
 mod team;
 mod webhooks;

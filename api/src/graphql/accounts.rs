@@ -51,6 +51,21 @@ pub struct AwsAccountSetup {
     pub launch_stack_url: String,
 }
 
+/// Something activity ingestion had to keep out or work around, counted by kind.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct IngestionProblem {
+    /// `EVENT_TIME_OUT_OF_WINDOW` (records dated before the retention horizon or after the
+    /// clock skew allowed, not stored) or `TRAIL_CHANGED` (the pinned trail disappeared;
+    /// designate one with `setAwsAccountTrail`).
+    pub kind: String,
+    /// The latest occurrence, explained.
+    pub message: String,
+    /// How many times it happened (records kept out, or changes seen).
+    pub count: i64,
+    /// When it last happened.
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
 /// A connection to one AWS account through a cross-account role.
 #[derive(Debug, Clone)]
 pub struct AwsAccountGql(pub aws_accounts::AwsAccount);
@@ -111,6 +126,26 @@ impl AwsAccountGql {
         let now = super::context::state(ctx)?.clock.now();
         Ok(self.0.baseline_until.is_none_or(|until| now < until))
     }
+    /// The trail whose log files ingestion reads: designated with `setAwsAccountTrail`, or
+    /// pinned by the first ingestion that found one (an organization trail, else a logging
+    /// multi-region one); null until then.
+    async fn trail_arn(&self) -> Option<&str> {
+        self.0.trail_arn.as_deref()
+    }
+    /// What ingestion had to keep out or work around, by kind.
+    async fn ingestion_problems(&self) -> Vec<IngestionProblem> {
+        let Some(map) = self.0.ingest_problems.as_object() else {
+            return Vec::new();
+        };
+        map.iter()
+            .map(|(kind, p)| IngestionProblem {
+                kind: kind.to_uppercase(),
+                message: p["message"].as_str().unwrap_or_default().to_owned(),
+                count: p["count"].as_i64().unwrap_or_default(),
+                last_seen_at: p["lastSeenAt"].as_str().and_then(|t| t.parse().ok()),
+            })
+            .collect()
+    }
     /// The newest scan of this account.
     async fn last_scan(&self, ctx: &Context<'_>) -> GqlResult<Option<super::assessment::ScanGql>> {
         super::loaders::last_scan(ctx, self.0.aws_account_id).await
@@ -146,6 +181,27 @@ fn valid_name(name: &str) -> GqlResult<String> {
         return Err(bad_input("name must be 1 to 100 characters"));
     }
     Ok(name.to_owned())
+}
+
+/// Accepts `arn:<partition>:cloudtrail:<region>:<12 digits>:trail/<name>`.
+fn valid_trail_arn(arn: &str) -> GqlResult<()> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let ok = matches!(parts.as_slice(), ["arn", partition, "cloudtrail", region, account, resource]
+    if partition.starts_with("aws")
+        && !region.is_empty()
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && resource.strip_prefix("trail/").is_some_and(|n| {
+            (3..=128).contains(&n.len())
+                && n.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        }));
+    if ok {
+        Ok(())
+    } else {
+        Err(bad_input(
+            "trailArn must be a trail ARN: arn:aws:cloudtrail:<region>:<account>:trail/<name>",
+        ))
+    }
 }
 
 #[derive(Default)]
@@ -242,6 +298,40 @@ impl AccountsMutation {
             .await
             .or_internal()?
             .ok_or_else(|| not_found("AWS account"))?;
+        tx.commit().await.or_internal()?;
+        Ok(AwsAccountGql(account))
+    }
+
+    /// Designates the trail whose S3 files ingestion reads (owners and admins): an ARN
+    /// `arn:aws:cloudtrail:<region>:<account>:trail/<name>` (an organization trail may live
+    /// in the management account), or null to let the next ingestion pick one. A trail
+    /// created later never replaces it.
+    async fn set_aws_account_trail(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        trail_arn: Option<String>,
+    ) -> GqlResult<AwsAccountGql> {
+        let p = require(ctx, Permission::ManageAccounts)?;
+        let id: AwsAccountId = parse_id(&id, "AWS account")?;
+        if let Some(arn) = trail_arn.as_deref() {
+            valid_trail_arn(arn)?;
+        }
+        let mut tx = tenant_tx(ctx, p).await?;
+        let account = aws_accounts::pin_trail(&mut tx, p.tenant_id, id, trail_arn.as_deref())
+            .await
+            .or_internal()?
+            .ok_or_else(|| not_found("AWS account"))?;
+        audit::record(
+            &mut tx,
+            p.tenant_id,
+            &p.actor(),
+            "aws_account.trail_set",
+            Some(&account.name),
+            json!({ "aws_account_id": id, "trail_arn": trail_arn }),
+        )
+        .await
+        .or_internal()?;
         tx.commit().await.or_internal()?;
         Ok(AwsAccountGql(account))
     }

@@ -96,6 +96,11 @@ impl RoleSession {
         }
     }
 
+    /// The role and session name this session assumes.
+    pub fn target(&self) -> &RoleTarget {
+        &self.target
+    }
+
     /// How many times this session has called `AssumeRole`.
     pub fn assumptions(&self) -> u64 {
         self.assumed.load(Ordering::Relaxed)

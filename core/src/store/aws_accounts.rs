@@ -23,10 +23,60 @@ pub struct AwsAccount {
     pub created_at: DateTime<Utc>,
     /// First-seen rules learn silently until then (unset before the first ingestion).
     pub baseline_until: Option<DateTime<Utc>>,
+    /// The trail ingestion reads, pinned by the first ingestion that found one.
+    pub trail_arn: Option<String>,
+    /// What ingestion had to keep out or work around, by kind (see [`record_ingest_problem`]).
+    pub ingest_problems: serde_json::Value,
 }
 
 const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
-                       last_verified_at, last_activity_at, created_at, baseline_until";
+                       last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems";
+
+/// Pins the trail ingestion reads (or unpins it with `None`: the next ingestion picks
+/// one). Returns the connection, `None` when it does not exist.
+pub async fn pin_trail(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    trail_arn: Option<&str>,
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    sqlx::query_as(sql(format!(
+        "update aws_accounts set trail_arn = $3 where tenant_id = $1 and aws_account_id = $2
+         returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(trail_arn)
+    .fetch_optional(conn)
+    .await
+}
+
+/// Adds `count` occurrences of an ingestion problem of `kind`, keeping the latest message.
+pub async fn record_ingest_problem(
+    conn: &mut PgConnection,
+    tenant: TenantId,
+    id: AwsAccountId,
+    kind: &str,
+    message: &str,
+    count: u64,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "update aws_accounts set ingest_problems = ingest_problems || jsonb_build_object($3::text, jsonb_build_object(
+             'count', coalesce((ingest_problems -> $3 ->> 'count')::bigint, 0) + $5,
+             'message', $4::text, 'lastSeenAt', $6::timestamptz))
+         where tenant_id = $1 and aws_account_id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(kind)
+    .bind(message)
+    .bind(i64::try_from(count).unwrap_or(i64::MAX))
+    .bind(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
 
 /// Starts the first-seen baseline on the first ingestion (later calls keep the first
 /// value). Returns when learning ends.

@@ -44,6 +44,11 @@ pub const DEFAULT_BACKFILL: Duration = Duration::from_secs(7 * 86_400);
 pub const DEFAULT_BASELINE_LEARNING: Duration = Duration::from_secs(7 * 86_400);
 /// LookupEvents shows events after a delay: each run re-reads this much of the previous window.
 const LOOKUP_OVERLAP: chrono::Duration = chrono::Duration::minutes(10);
+/// How far ahead of Vigil's clock an event may be dated (clocks drift; forged files do more).
+pub const MAX_CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(15);
+/// The ingestion problem kinds recorded on the connection.
+const OUT_OF_WINDOW: &str = "event_time_out_of_window";
+const TRAIL_CHANGED: &str = "trail_changed";
 
 fn retry(e: impl Into<anyhow::Error>) -> JobError {
     JobError::Retry(e.into())
@@ -69,7 +74,8 @@ pub async fn run(
     let Some(account_id) = account.account_id.clone() else {
         return Ok(Ingested::default());
     };
-    let own_session = format!("vigil-{}", account.tenant_id);
+    let own_arn =
+        record::assumed_role_arn(&session.target().role_arn, &session.target().session_name);
     // The built-in rules and the tenant's own enabled ones (a rule that no longer
     // compiles is skipped and logged; it was valid when saved).
     let mut tx = db::begin_tenant(pool, account.tenant_id)
@@ -106,11 +112,21 @@ pub async fn run(
         }
     }
     let rules = all_rules.as_slice();
+    // Older than both the backfill and the retention, an event would only create a
+    // partition housekeeping drops; inside them, its day's partition exists for everyone.
+    let horizon = settings.backfill.max(Duration::from_secs(
+        u64::try_from(settings.event_retention_days).unwrap_or_default() * 86_400,
+    ));
     let ctx = Ctx {
         pool,
         account,
         account_id: &account_id,
-        own_session: &own_session,
+        own_arn: own_arn.as_deref(),
+        window: record::TimeWindow {
+            from: clock.now() - chrono::Duration::from_std(horizon).unwrap_or_default(),
+            to: clock.now() + MAX_CLOCK_SKEW,
+        },
+        now: clock.now(),
         rules,
         correlations: vigil_detect::builtin::correlations(),
         baseline: correlate::Baseline { learning_until },
@@ -119,7 +135,7 @@ pub async fn run(
     let since_default =
         clock.now() - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
     let mut total = Ingested::default();
-    if let Some(trail) = trail_with_bucket(&session, &home).await {
+    if let Some(trail) = ctx.pinned_trail(&session, &home).await? {
         match ctx.read_trail_files(&session, &trail, since_default).await {
             // A logging trail delivers everything: nothing else to read.
             Ok(n) if trail.logging => return Ok(n),
@@ -179,25 +195,30 @@ async fn source_resource(
 /// A trail's bucket, and whether the trail is logging now.
 #[derive(Debug, Clone)]
 struct TrailTarget {
+    arn: String,
     bucket: String,
     prefix: Option<String>,
     logging: bool,
 }
 
-/// The trail to read files from: a logging one (multi-region preferred), else any trail
-/// with a bucket (its files are still there after logging stopped).
-async fn trail_with_bucket(session: &Arc<RoleSession>, home: &SdkConfig) -> Option<TrailTarget> {
+/// The account's trails with a bucket, in the order a new pin prefers them: organization
+/// trails (the customer's organisation set them up, a member account cannot change them),
+/// then multi-region ones, each logging before stopped. `None` when they cannot be listed.
+async fn trails_with_bucket(
+    session: &Arc<RoleSession>,
+    home: &SdkConfig,
+) -> Option<Vec<TrailTarget>> {
     let client = aws_sdk_cloudtrail::Client::new(home);
-    let trails = client
+    let Ok(trails) = client
         .describe_trails()
         .include_shadow_trails(true)
         .send()
         .await
-        .ok()?;
-    let mut list: Vec<_> = trails.trail_list().to_vec();
-    list.sort_by_key(|t| !t.is_multi_region_trail().unwrap_or(false));
-    let mut stopped = None;
-    for t in list {
+    else {
+        return None;
+    };
+    let mut out = Vec::new();
+    for t in trails.trail_list() {
         let (Some(arn), Some(bucket)) = (t.trail_arn(), t.s3_bucket_name()) else {
             continue;
         };
@@ -208,40 +229,128 @@ async fn trail_with_bucket(session: &Arc<RoleSession>, home: &SdkConfig) -> Opti
             .send()
             .await;
         let target = TrailTarget {
+            arn: arn.to_owned(),
             bucket: bucket.to_owned(),
             prefix: t.s3_key_prefix().map(str::to_owned),
             logging: status.ok().and_then(|s| s.is_logging()) == Some(true),
         };
-        if target.logging {
-            return Some(target);
-        }
-        stopped.get_or_insert(target);
+        let rank = (
+            !t.is_organization_trail().unwrap_or(false),
+            !t.is_multi_region_trail().unwrap_or(false),
+            !target.logging,
+        );
+        out.push((rank, target));
     }
-    stopped
+    out.sort_by_key(|(rank, _)| *rank);
+    Some(out.into_iter().map(|(_, t)| t).collect())
 }
 
 struct Ctx<'a> {
     pool: &'a PgPool,
     account: &'a AwsAccount,
     account_id: &'a str,
-    own_session: &'a str,
+    own_arn: Option<&'a str>,
+    window: record::TimeWindow,
+    now: DateTime<Utc>,
     rules: &'a [Rule],
     correlations: &'a [vigil_detect::Correlation],
     baseline: correlate::Baseline,
 }
 
 impl Ctx<'_> {
+    /// The trail to read files from: the pinned one (designated by the customer, or the
+    /// best one when first seen, see [`trails_with_bucket`]). A trail created later never
+    /// replaces it. When the pinned trail is gone, no other is read in its place (the
+    /// remaining ones may be an attacker's): activity comes from LookupEvents, and the
+    /// connection shows the problem until the customer designates a trail.
+    async fn pinned_trail(
+        &self,
+        session: &Arc<RoleSession>,
+        home: &SdkConfig,
+    ) -> Result<Option<TrailTarget>, JobError> {
+        // Unlistable now (throttled, denied): LookupEvents this time, nothing concluded.
+        let Some(trails) = trails_with_bucket(session, home).await else {
+            return Ok(None);
+        };
+        let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
+        let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
+        let chosen = match self.account.trail_arn.as_deref() {
+            Some(pinned) => {
+                let found = trails.into_iter().find(|t| t.arn == pinned);
+                let message = format!(
+                    "the trail Vigil reads ({pinned}) no longer exists or has no S3 bucket, so \
+                     activity comes from LookupEvents only. Check who deleted or changed it (a \
+                     DeleteTrail or UpdateTrail alert), then designate the trail to read."
+                );
+                // Once per disappearance, not once per ingestion run.
+                let known =
+                    self.account.ingest_problems[TRAIL_CHANGED]["message"] == message.as_str();
+                if found.is_none() && !known {
+                    aws_accounts::record_ingest_problem(
+                        &mut tx,
+                        tenant,
+                        id,
+                        TRAIL_CHANGED,
+                        &message,
+                        1,
+                        self.now,
+                    )
+                    .await
+                    .map_err(retry)?;
+                    tracing::warn!(aws_account_id = %id, "the pinned trail is gone");
+                }
+                found
+            }
+            None => {
+                let best = trails.into_iter().next();
+                if let Some(t) = &best {
+                    aws_accounts::pin_trail(&mut tx, tenant, id, Some(&t.arn))
+                        .await
+                        .map_err(retry)?;
+                }
+                best
+            }
+        };
+        tx.commit().await.map_err(retry)?;
+        Ok(chosen)
+    }
+
     /// Stores a batch, runs the detections over the events that are new (never over
     /// Vigil's own calls), and moves the cursor (or records the file), all in one
     /// transaction: a crash loses nothing, and a re-read raises nothing twice.
     async fn commit(
         &self,
         batch: &[events::NewEvent],
+        outside: u64,
         cursor: Option<(&str, &str)>,
         file: Option<&str>,
     ) -> Result<u64, JobError> {
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
+        if outside > 0 {
+            let message = format!(
+                "{outside} CloudTrail record(s) were dated outside the accepted window ({} to {}, \
+                 the retention horizon to {} minutes ahead of Vigil's clock) and were not stored \
+                 or evaluated{}. Genuine trail files are never dated like this: check who can \
+                 write to the trail's bucket.",
+                self.window.from.to_rfc3339(),
+                self.window.to.to_rfc3339(),
+                MAX_CLOCK_SKEW.num_minutes(),
+                file.map(|f| format!(" (in {f})")).unwrap_or_default(),
+            );
+            aws_accounts::record_ingest_problem(
+                &mut tx,
+                tenant,
+                id,
+                OUT_OF_WINDOW,
+                &message,
+                outside,
+                self.now,
+            )
+            .await
+            .map_err(retry)?;
+            tracing::warn!(aws_account_id = %id, outside, "records dated outside the window kept out");
+        }
         let new: std::collections::HashSet<String> = events::insert(&mut tx, tenant, id, batch)
             .await
             .map_err(retry)?
@@ -380,7 +489,7 @@ impl Ctx<'_> {
                     .iter()
                     .filter_map(|e| e.cloud_trail_event())
                     .filter_map(|s| serde_json::from_str(s).ok())
-                    .filter_map(|raw| record::normalize(raw, self.own_session)),
+                    .filter_map(|raw| record::normalize(raw, self.own_arn)),
             );
             token = page.next_token().map(str::to_owned);
             if token.is_none() {
@@ -388,8 +497,9 @@ impl Ctx<'_> {
             }
         }
         let read = batch.len() as u64;
+        let (batch, outside) = self.window.split(batch);
         let stored = self
-            .commit(&batch, Some((&source, &now.to_rfc3339())), None)
+            .commit(&batch, outside, Some((&source, &now.to_rfc3339())), None)
             .await?;
         Ok(Ingested { stored, read })
     }
@@ -492,19 +602,22 @@ impl Ctx<'_> {
                         records
                             .iter()
                             .cloned()
-                            .filter_map(|r| record::normalize(r, self.own_session))
+                            .filter_map(|r| record::normalize(r, self.own_arn))
                             .collect()
                     })
                     .unwrap_or_default();
+                let read = batch.len() as u64;
+                // Before the cursor moves: a future-dated record must not carry it ahead.
+                let (batch, outside) = self.window.split(batch);
                 let position = batch
                     .iter()
                     .map(|e| e.occurred_at)
                     .max()
                     .unwrap_or(from_day)
                     .to_rfc3339();
-                total.read += batch.len() as u64;
+                total.read += read;
                 total.stored += self
-                    .commit(&batch, Some((&source, &position)), Some(key))
+                    .commit(&batch, outside, Some((&source, &position)), Some(key))
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
             }

@@ -8,17 +8,38 @@ fn text(v: &Value) -> Option<String> {
     v.as_str().filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
-/// Normalises one CloudTrail record. `own_session` is the session name Vigil uses in this
-/// account (`vigil-<tenant>`): events of that session are marked `own`. Returns `None`
-/// for records without an event ID or a readable time (nothing to key them by).
-pub fn normalize(raw: Value, own_session: &str) -> Option<NewEvent> {
+/// The principal ARN CloudTrail records for calls made through `session` of the role
+/// `role_arn`: `arn:<partition>:iam::<account>:role/<path/>Name` is assumed as
+/// `arn:<partition>:sts::<account>:assumed-role/Name/<session>` (the path is dropped).
+/// `None` when `role_arn` is not a role ARN.
+pub fn assumed_role_arn(role_arn: &str, session: &str) -> Option<String> {
+    let mut parts = role_arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return None;
+    };
+    let name = resource.strip_prefix("role/")?.rsplit('/').next()?;
+    (!name.is_empty() && !account.is_empty())
+        .then(|| format!("arn:{partition}:sts::{account}:assumed-role/{name}/{session}"))
+}
+
+/// Normalises one CloudTrail record. `own_arn` is the principal of Vigil's own session in
+/// this account (see [`assumed_role_arn`]): only events of exactly that principal are
+/// marked `own`, never another role's session that merely carries Vigil's session name.
+/// Returns `None` for records without an event ID or a readable time (nothing to key
+/// them by).
+pub fn normalize(raw: Value, own_arn: Option<&str>) -> Option<NewEvent> {
     let event_id = text(&raw["eventID"])?;
     let occurred_at: DateTime<Utc> = raw["eventTime"].as_str()?.parse().ok()?;
     let identity = &raw["userIdentity"];
     let principal_arn = text(&identity["arn"]);
-    let own = principal_arn.as_deref().is_some_and(|arn| {
-        arn.contains(":assumed-role/") && arn.ends_with(&format!("/{own_session}"))
-    });
+    let own = own_arn.is_some_and(|own| principal_arn.as_deref() == Some(own));
     let read_only = match &raw["readOnly"] {
         Value::Bool(b) => Some(*b),
         Value::String(s) => s.parse().ok(),
@@ -47,6 +68,27 @@ pub fn normalize(raw: Value, own_session: &str) -> Option<NewEvent> {
     })
 }
 
+/// The event times ingestion accepts: each distinct day is a partition of the events
+/// table all tenants share, so a file dated across years must not create thousands.
+#[derive(Debug, Clone, Copy)]
+pub struct TimeWindow {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+}
+
+impl TimeWindow {
+    /// The events inside the window, and how many were outside.
+    pub fn split(&self, events: Vec<NewEvent>) -> (Vec<NewEvent>, u64) {
+        let before = events.len();
+        let kept: Vec<NewEvent> = events
+            .into_iter()
+            .filter(|e| (self.from..=self.to).contains(&e.occurred_at))
+            .collect();
+        let outside = (before - kept.len()) as u64;
+        (kept, outside)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -61,7 +103,8 @@ mod tests {
             "readOnly": true, "errorCode": "Client.UnauthorizedOperation",
             "userIdentity": { "type": "AssumedRole", "arn": "arn:aws:sts::111111111111:assumed-role/VigilReadOnly/vigil-t1", "accessKeyId": "ASIA1" }
         });
-        let e = normalize(raw.clone(), "vigil-t1").unwrap();
+        let own = "arn:aws:sts::111111111111:assumed-role/VigilReadOnly/vigil-t1";
+        let e = normalize(raw.clone(), Some(own)).unwrap();
         assert_eq!(
             (e.event_name.as_str(), e.region.as_str()),
             ("DescribeVpcs", "eu-west-1")
@@ -72,12 +115,74 @@ mod tests {
         );
         assert_eq!(e.read_only, Some(true));
         assert!(e.own);
-        assert!(!normalize(raw, "vigil-other").unwrap().own);
+        assert!(
+            !normalize(
+                raw,
+                Some("arn:aws:sts::111111111111:assumed-role/VigilReadOnly/vigil-other")
+            )
+            .unwrap()
+            .own
+        );
+    }
+
+    #[test]
+    fn another_role_with_vigils_session_name_is_not_vigil() {
+        let own = assumed_role_arn(
+            "arn:aws:iam::111111111111:role/security/VigilReadOnly",
+            "vigil-t1",
+        )
+        .unwrap();
+        assert_eq!(
+            own,
+            "arn:aws:sts::111111111111:assumed-role/VigilReadOnly/vigil-t1"
+        );
+        let record = |arn: &str| {
+            json!({ "eventID": "e", "eventTime": "2026-11-28T10:00:00Z", "eventName": "StopLogging",
+                    "userIdentity": { "type": "AssumedRole", "arn": arn } })
+        };
+        assert!(normalize(record(&own), Some(&own)).unwrap().own);
+        for spoof in [
+            "arn:aws:sts::111111111111:assumed-role/Attacker/vigil-t1",
+            "arn:aws:sts::222222222222:assumed-role/VigilReadOnly/vigil-t1",
+            "arn:aws:sts::111111111111:assumed-role/VigilReadOnly/vigil-t1-x",
+            "arn:aws:iam::111111111111:user/vigil-t1",
+        ] {
+            assert!(
+                !normalize(record(spoof), Some(&own)).unwrap().own,
+                "{spoof}"
+            );
+        }
+        assert!(!normalize(record(&own), None).unwrap().own);
+        assert_eq!(
+            assumed_role_arn("arn:aws-cn:iam::111111111111:role/R", "s").as_deref(),
+            Some("arn:aws-cn:sts::111111111111:assumed-role/R/s")
+        );
+        assert!(assumed_role_arn("arn:aws:iam::111111111111:user/R", "s").is_none());
+        assert!(assumed_role_arn("not an arn", "s").is_none());
+    }
+
+    #[test]
+    fn only_events_dated_inside_the_window_are_kept() {
+        let at = |t: &str| normalize(json!({ "eventID": t, "eventTime": t }), None).unwrap();
+        let window = TimeWindow {
+            from: "2026-11-01T00:00:00Z".parse().unwrap(),
+            to: "2026-12-04T00:15:00Z".parse().unwrap(),
+        };
+        let (kept, outside) = window.split(vec![
+            at("2026-12-03T10:00:00Z"),
+            at("2026-12-04T00:15:00Z"),
+            at("2026-12-04T00:15:01Z"),
+            at("2099-01-01T00:00:00Z"),
+            at("2001-01-01T00:00:00Z"),
+        ]);
+        let ids: Vec<&str> = kept.iter().map(|e| e.event_id.as_str()).collect();
+        assert_eq!(ids, ["2026-12-03T10:00:00Z", "2026-12-04T00:15:00Z"]);
+        assert_eq!(outside, 3);
     }
 
     #[test]
     fn a_record_without_id_or_time_is_skipped() {
-        assert!(normalize(json!({ "eventTime": "2026-11-28T10:00:00Z" }), "s").is_none());
-        assert!(normalize(json!({ "eventID": "x", "eventTime": "yesterday" }), "s").is_none());
+        assert!(normalize(json!({ "eventTime": "2026-11-28T10:00:00Z" }), None).is_none());
+        assert!(normalize(json!({ "eventID": "x", "eventTime": "yesterday" }), None).is_none());
     }
 }
