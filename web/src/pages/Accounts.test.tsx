@@ -12,6 +12,8 @@ const connected = {
   error: null,
   lastVerifiedAt: '2026-03-10T12:00:00Z',
   lastActivityAt: '2026-03-10T12:00:00Z',
+  trailArn: null,
+  ingestionProblems: [],
   createdAt: '2026-03-10T11:00:00Z',
   lastScan: {
     id: 's1',
@@ -31,6 +33,26 @@ const connected = {
 };
 
 describe('Accounts', () => {
+  it('shows the trail read and what ingestion had to keep out', async () => {
+    const pinned = {
+      ...connected,
+      trailArn: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail',
+      ingestionProblems: [
+        {
+          kind: 'EVENT_TIME_OUT_OF_WINDOW',
+          message: '3 records dated outside the accepted window were kept out',
+          count: 3,
+          lastSeenAt: '2026-03-10T12:00:00Z',
+        },
+      ],
+    };
+    const { client } = mockClient({ Accounts: { awsAccounts: [pinned] } });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ANALYST' });
+    expect(await screen.findByText('arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail')).toBeInTheDocument();
+    expect(screen.getByText('1 activity problem')).toBeInTheDocument();
+    expect(screen.getByText(/3 records dated outside the accepted window were kept out/)).toBeInTheDocument();
+  });
+
   it('offers owners and admins to connect, scan, rename and remove', async () => {
     const { client } = mockClient({ Accounts: { awsAccounts: [connected] } });
     renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ADMIN' });

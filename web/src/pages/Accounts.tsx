@@ -25,6 +25,13 @@ const AccountsDocument = graphql(`
       error
       lastVerifiedAt
       lastActivityAt
+      trailArn
+      ingestionProblems {
+        kind
+        message
+        count
+        lastSeenAt
+      }
       createdAt
       lastScan {
         id
@@ -159,6 +166,7 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
           ['Role', a.roleArn ? <span className="mono break">{a.roleArn}</span> : null],
           ['Last verified', <Time iso={a.lastVerifiedAt} />],
           ['Latest activity read', <Time iso={a.lastActivityAt} />],
+          ['Trail read', a.trailArn ? <span className="mono break">{a.trailArn}</span> : null],
           [
             'Last scan',
             scan ? (
@@ -188,6 +196,18 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
             {scan.problems.map((p, i) => (
               <li key={i}>
                 {p.region} · {p.service} {p.operation}: {p.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      )}
+      {a.ingestionProblems.length > 0 && (
+        <details>
+          <summary>{plural(a.ingestionProblems.length, 'activity problem')}</summary>
+          <ul className="small">
+            {a.ingestionProblems.map((p) => (
+              <li key={p.kind}>
+                {p.message} ({plural(p.count, 'time')}, last <Time iso={p.lastSeenAt} />)
               </li>
             ))}
           </ul>

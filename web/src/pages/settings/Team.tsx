@@ -1,4 +1,4 @@
-import { useCallback, useState, type FormEvent } from 'react';
+import { useCallback, useMemo, useState, type FormEvent } from 'react';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError, gqlMessage } from '../../api/errors';
 import { useMe } from '../../auth/MeProvider';
@@ -7,7 +7,7 @@ import { FormAlert, SelectField, TextField } from '../../components/fields';
 import { QueryState } from '../../components/states';
 import { Card, CopyField, Time } from '../../components/ui';
 import { graphql } from '../../gql';
-import type { InviteUserMutation, Role, TeamQuery } from '../../gql/graphql';
+import type { InvitationsQuery, InviteUserMutation, Role, TeamQuery } from '../../gql/graphql';
 import { ROLE_DESCRIPTION, ROLE_LABEL, grantableRoles, mayGrant } from '../../lib/roles';
 import { useTitle } from '../../lib/useTitle';
 import { emailError } from '../../lib/validation';
@@ -41,6 +41,26 @@ const ChangeRoleDocument = graphql(`
     changeUserRole(userId: $userId, role: $role) {
       id
       role
+    }
+  }
+`);
+
+const InvitationsDocument = graphql(`
+  query Invitations {
+    invitations {
+      id
+      email
+      role
+      createdAt
+      expiresAt
+    }
+  }
+`);
+
+const RevokeInvitationDocument = graphql(`
+  mutation RevokeInvitation($id: ID!) {
+    revokeInvitation(id: $id) {
+      id
     }
   }
 `);
@@ -90,6 +110,7 @@ export default function Team() {
         </QueryState>
       </Card>
       {can('manageUsers') && <InviteCard />}
+      {can('manageUsers') && <InvitationsCard />}
       {removing && <RemoveDialog member={removing} onClose={() => setRemoving(null)} />}
     </div>
   );
@@ -161,7 +182,7 @@ function InviteCard() {
     const next = { email: emailError(email) };
     setErrors(next);
     if (next.email) return;
-    const result = await send({ email: email.trim(), role });
+    const result = await send({ email: email.trim(), role }, { additionalTypenames: ['Invitation'] });
     if (result.error) {
       const fe = gqlFormError(result.error, 'email', ['email', 'role']);
       setErrors(fe.field ? { [fe.field]: fe.message } : { form: fe.message });
@@ -201,6 +222,79 @@ function InviteCard() {
         </form>
       )}
     </Card>
+  );
+}
+
+type Invitation = InvitationsQuery['invitations'][number];
+
+/** Invitations not yet accepted, each revocable (its link stops working at once). */
+function InvitationsCard() {
+  const { me } = useMe();
+  // An empty list carries no typename for the cache to invalidate on: name it.
+  const context = useMemo(() => ({ additionalTypenames: ['Invitation'] }), []);
+  const [{ data, fetching, error }, refetch] = useQuery({ query: InvitationsDocument, context });
+  const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
+  const [revoking, setRevoking] = useState<Invitation | null>(null);
+  return (
+    <Card title="Pending invitations">
+      <QueryState data={data} fetching={fetching} error={error} onRetry={reload}>
+        {(d) =>
+          d.invitations.length === 0 ? (
+            <p className="muted">No invitation is waiting to be accepted.</p>
+          ) : (
+            <div className="table-wrap">
+              <table className="table">
+                <caption className="sr-only">Invitations not yet accepted</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">Expires</th>
+                    <th scope="col">
+                      <span className="sr-only">Actions</span>
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.invitations.map((i) => (
+                    <tr key={i.id}>
+                      <td>{i.email}</td>
+                      <td>{ROLE_LABEL[i.role]}</td>
+                      <td>
+                        <Time iso={i.expiresAt} />
+                      </td>
+                      <td className="cell-actions">
+                        {mayGrant(me.role, i.role) && (
+                          <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRevoking(i)}>
+                            Revoke<span className="sr-only"> the invitation of {i.email}</span>
+                          </button>
+                        )}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )
+        }
+      </QueryState>
+      {revoking && <RevokeDialog invitation={revoking} onClose={() => setRevoking(null)} />}
+    </Card>
+  );
+}
+
+function RevokeDialog({ invitation, onClose }: { invitation: Invitation; onClose: () => void }) {
+  const [{ fetching, error }, revoke] = useMutation(RevokeInvitationDocument);
+  return (
+    <ConfirmDialog
+      onClose={onClose}
+      title={`Revoke the invitation of ${invitation.email}?`}
+      description="Its link stops working at once. You can invite them again later."
+      confirmLabel="Revoke invitation"
+      fetching={fetching}
+      error={error}
+      onConfirm={async () => !(await revoke({ id: invitation.id }, { additionalTypenames: ['Invitation'] })).error}
+    />
   );
 }
 
