@@ -607,20 +607,20 @@ async function main() {
 
     await step('settings: team, a pending invitation is listed and revoked', async () => {
       const pending = page.getByRole('table', { name: 'Invitations not yet accepted' });
-      await pending.getByRole('cell', { name: `viewer-${stamp}@e2e.example.com` }).waitFor();
+      await pending.getByRole('cell', { name: `viewer-${stamp}@e2e.example.com`, exact: true }).waitFor();
       const revoked = `revoked-${stamp}@e2e.example.com`;
       await page.getByRole('button', { name: 'Invite someone else' }).click();
       await page.getByLabel('Email').fill(revoked);
       await page.getByLabel('Role', { exact: true }).selectOption('VIEWER');
       await page.getByRole('button', { name: 'Create invitation' }).click();
       await page.getByLabel('Invitation link').waitFor();
-      await pending.getByRole('cell', { name: revoked }).waitFor();
+      await pending.getByRole('cell', { name: revoked, exact: true }).waitFor();
       await page.getByRole('button', { name: `Revoke the invitation of ${revoked}` }).click();
       const dialog = page.getByRole('dialog', { name: /Revoke the invitation/ });
       await dialog.getByRole('button', { name: 'Revoke invitation' }).click();
       await dialog.waitFor({ state: 'detached' });
-      await pending.getByRole('cell', { name: revoked }).waitFor({ state: 'detached' });
-      await pending.getByRole('cell', { name: `viewer-${stamp}@e2e.example.com` }).waitFor();
+      await pending.getByRole('cell', { name: revoked, exact: true }).waitFor({ state: 'detached' });
+      await pending.getByRole('cell', { name: `viewer-${stamp}@e2e.example.com`, exact: true }).waitFor();
     });
 
     await step('settings: add a Sigma rule after a dry run; read the audit log', async () => {
