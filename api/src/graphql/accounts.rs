@@ -13,9 +13,9 @@ use vigil_core::{
     tasks,
 };
 
-use super::context::{
-    GqlResult, OrInternal, bad_input, gql_error, not_found, parse_id, principal, require,
-    require_active_plan, state, tenant_tx,
+use super::{
+    context::{parse_id, principal, require, require_active_plan, state, tenant_tx},
+    error::{GqlError, GqlResult},
 };
 use crate::connect;
 
@@ -178,7 +178,7 @@ pub struct CreateAwsAccountInput {
 fn valid_name(name: &str) -> GqlResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(bad_input("name must be 1 to 100 characters"));
+        return Err(GqlError::bad_input("name must be 1 to 100 characters"));
     }
     Ok(name.to_owned())
 }
@@ -198,7 +198,7 @@ fn valid_trail_arn(arn: &str) -> GqlResult<()> {
     if ok {
         Ok(())
     } else {
-        Err(bad_input(
+        Err(GqlError::bad_input(
             "trailArn must be a trail ARN: arn:aws:cloudtrail:<region>:<account>:trail/<name>",
         ))
     }
@@ -213,9 +213,7 @@ impl AccountsQuery {
     async fn aws_accounts(&self, ctx: &Context<'_>) -> GqlResult<Vec<AwsAccountGql>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let list = aws_accounts::list(&mut tx, p.tenant_id)
-            .await
-            .or_internal()?;
+        let list = aws_accounts::list(&mut tx, p.tenant_id).await?;
         Ok(list.into_iter().map(AwsAccountGql).collect())
     }
 
@@ -227,8 +225,7 @@ impl AccountsQuery {
         };
         let mut tx = tenant_tx(ctx, p).await?;
         Ok(aws_accounts::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
+            .await?
             .map(AwsAccountGql))
     }
 }
@@ -249,9 +246,8 @@ impl AccountsMutation {
         require_active_plan(ctx, p).await?;
         let name = valid_name(&input.name)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let account = aws_accounts::insert(&mut tx, p.tenant_id, &name, &aws::new_external_id())
-            .await
-            .or_internal()?;
+        let account =
+            aws_accounts::insert(&mut tx, p.tenant_id, &name, &aws::new_external_id()).await?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -260,9 +256,8 @@ impl AccountsMutation {
             Some(&name),
             json!({ "aws_account_id": account.aws_account_id }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(AwsAccountGql(account))
     }
 
@@ -295,10 +290,9 @@ impl AccountsMutation {
         let name = valid_name(&name)?;
         let mut tx = tenant_tx(ctx, p).await?;
         let account = aws_accounts::rename(&mut tx, p.tenant_id, id, &name)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("AWS account"))?;
-        tx.commit().await.or_internal()?;
+            .await?
+            .ok_or(GqlError::NotFound("AWS account"))?;
+        tx.commit().await?;
         Ok(AwsAccountGql(account))
     }
 
@@ -319,9 +313,8 @@ impl AccountsMutation {
         }
         let mut tx = tenant_tx(ctx, p).await?;
         let account = aws_accounts::pin_trail(&mut tx, p.tenant_id, id, trail_arn.as_deref())
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("AWS account"))?;
+            .await?
+            .ok_or(GqlError::NotFound("AWS account"))?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -330,9 +323,8 @@ impl AccountsMutation {
             Some(&account.name),
             json!({ "aws_account_id": id, "trail_arn": trail_arn }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(AwsAccountGql(account))
     }
 
@@ -343,17 +335,11 @@ impl AccountsMutation {
         let account_id: AwsAccountId = parse_id(&id, "AWS account")?;
         let mut tx = tenant_tx(ctx, p).await?;
         let account = aws_accounts::get(&mut tx, p.tenant_id, account_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("AWS account"))?;
-        jobs::cancel_queued(&mut tx, p.tenant_id, &tasks::account_key_prefix(account_id))
-            .await
-            .or_internal()?;
-        if !aws_accounts::delete(&mut tx, p.tenant_id, account_id)
-            .await
-            .or_internal()?
-        {
-            return Err(not_found("AWS account"));
+            .await?
+            .ok_or(GqlError::NotFound("AWS account"))?;
+        jobs::cancel_queued(&mut tx, p.tenant_id, &tasks::account_key_prefix(account_id)).await?;
+        if !aws_accounts::delete(&mut tx, p.tenant_id, account_id).await? {
+            return Err(GqlError::NotFound("AWS account"));
         }
         audit::record(
             &mut tx,
@@ -363,17 +349,8 @@ impl AccountsMutation {
             Some(&account.name),
             json!({ "aws_account_id": account_id, "account_id": account.account_id }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(id)
     }
-}
-
-/// For the connect module: an error when Vigil's own identity is unusable.
-pub fn identity_unavailable() -> async_graphql::Error {
-    gql_error(
-        "INTERNAL",
-        "Vigil's own AWS identity is not available; the operator must configure AWS credentials",
-    )
 }

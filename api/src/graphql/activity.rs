@@ -6,7 +6,8 @@ use vigil_core::{roles::Permission, store::events};
 
 use super::{
     assessment::account_filter,
-    context::{GqlResult, OrInternal, require, tenant_tx},
+    context::{require, tenant_tx},
+    error::GqlResult,
     pagination::{decode_cursor, page_size},
 };
 use crate::connection;
@@ -151,9 +152,7 @@ impl ActivityQuery {
             until: f.until,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = events::page(&mut tx, p.tenant_id, &filter, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) = events::page(&mut tx, p.tenant_id, &filter, after, limit + 1).await?;
         Ok(EventConnection::from_rows(
             rows,
             limit,

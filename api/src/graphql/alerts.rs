@@ -12,7 +12,8 @@ use vigil_core::{
 use super::{
     assessment::SeverityGql,
     assessment::account_filter,
-    context::{GqlResult, OrInternal, not_found, parse_id, require, state, tenant_tx},
+    context::{parse_id, require, state, tenant_tx},
+    error::{GqlError, GqlResult},
     pagination::{decode_cursor, page_size},
 };
 use crate::connection;
@@ -215,10 +216,7 @@ impl AlertsQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(alerts::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-            .map(AlertGql))
+        Ok(alerts::get(&mut tx, p.tenant_id, id).await?.map(AlertGql))
     }
 
     /// Alerts, most recent activity first unless `orderBy` says otherwise.
@@ -261,9 +259,8 @@ impl AlertsQuery {
             Some(AlertOrder::LastSeenAsc) => alerts::Order::LastSeenAsc,
             _ => alerts::Order::LastSeenDesc,
         };
-        let (rows, total) = alerts::page(&mut tx, p.tenant_id, &filter, order, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) =
+            alerts::page(&mut tx, p.tenant_id, &filter, order, after, limit + 1).await?;
         Ok(AlertConnection::from_rows(
             rows,
             limit,
@@ -280,9 +277,8 @@ async fn set_status(ctx: &Context<'_>, id: ID, status: AlertStatusGql) -> GqlRes
     let now = state(ctx)?.clock.now();
     let mut tx = tenant_tx(ctx, p).await?;
     let alert = alerts::set_status(&mut tx, p.tenant_id, id, status.as_str(), &p.label, now)
-        .await
-        .or_internal()?
-        .ok_or_else(|| not_found("alert"))?;
+        .await?
+        .ok_or(GqlError::NotFound("alert"))?;
     audit::record(
         &mut tx,
         p.tenant_id,
@@ -291,9 +287,8 @@ async fn set_status(ctx: &Context<'_>, id: ID, status: AlertStatusGql) -> GqlRes
         Some(&alert.title),
         json!({ "alert_id": alert.alert_id }),
     )
-    .await
-    .or_internal()?;
-    tx.commit().await.or_internal()?;
+    .await?;
+    tx.commit().await?;
     Ok(AlertGql(alert))
 }
 

@@ -13,10 +13,8 @@ use vigil_core::{
 };
 
 use super::{
-    context::{
-        GqlResult, OrInternal, bad_input, not_found, parse_id, require, require_active_plan, state,
-        tenant_tx,
-    },
+    context::{parse_id, require, require_active_plan, state, tenant_tx},
+    error::{GqlError, GqlResult},
     pagination::{decode_cursor, page_size},
 };
 use crate::connection;
@@ -470,9 +468,7 @@ impl AssetGql {
         let p = require(ctx, Permission::Read)?;
         let limit = page_size(first)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = assets::changes(&mut tx, p.tenant_id, self.0.asset_id, limit)
-            .await
-            .or_internal()?;
+        let rows = assets::changes(&mut tx, p.tenant_id, self.0.asset_id, limit).await?;
         Ok(rows
             .into_iter()
             .map(|c| AssetChange {
@@ -539,7 +535,7 @@ pub struct ResourceAtIp {
 pub(crate) fn account_filter(id: Option<&ID>) -> GqlResult<Option<AwsAccountId>> {
     id.map(|i| {
         i.parse::<AwsAccountId>()
-            .map_err(|_| bad_input("awsAccountId is not an ID from this API"))
+            .map_err(|_| GqlError::bad_input("awsAccountId is not an ID from this API"))
     })
     .transpose()
 }
@@ -556,10 +552,7 @@ impl AssessmentQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(scans::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-            .map(ScanGql))
+        Ok(scans::get(&mut tx, p.tenant_id, id).await?.map(ScanGql))
     }
 
     /// Scans, newest first, optionally of one connection.
@@ -579,9 +572,7 @@ impl AssessmentQuery {
             .transpose()?;
         let account = account_filter(aws_account_id.as_ref())?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = scans::page(&mut tx, p.tenant_id, account, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) = scans::page(&mut tx, p.tenant_id, account, after, limit + 1).await?;
         Ok(ScanConnection::from_rows(
             rows,
             limit,
@@ -612,7 +603,7 @@ impl AssessmentQuery {
             .map(decode_cursor::<findings::Cursor>)
             .transpose()?;
         if after.as_ref().is_some_and(|c| !order.made(c)) {
-            return Err(bad_input("after is a cursor of another orderBy"));
+            return Err(GqlError::bad_input("after is a cursor of another orderBy"));
         }
         let filter = filter.unwrap_or_default();
         let f = findings::Filter {
@@ -628,9 +619,8 @@ impl AssessmentQuery {
             region: filter.region,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = findings::page(&mut tx, p.tenant_id, &f, order, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) =
+            findings::page(&mut tx, p.tenant_id, &f, order, after, limit + 1).await?;
         Ok(FindingConnection::from_rows(
             rows,
             limit,
@@ -648,8 +638,7 @@ impl AssessmentQuery {
         };
         let mut tx = tenant_tx(ctx, p).await?;
         Ok(findings::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
+            .await?
             .map(FindingGql))
     }
 
@@ -662,9 +651,7 @@ impl AssessmentQuery {
         let p = require(ctx, Permission::Read)?;
         let account = account_filter(aws_account_id.as_ref())?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let (by_severity, by_rule) = findings::summary(&mut tx, p.tenant_id, account)
-            .await
-            .or_internal()?;
+        let (by_severity, by_rule) = findings::summary(&mut tx, p.tenant_id, account).await?;
         Ok(FindingSummary {
             total: by_severity.iter().map(|(_, n)| n).sum(),
             by_severity: by_severity
@@ -708,7 +695,7 @@ impl AssessmentQuery {
             .map(decode_cursor::<assets::Cursor>)
             .transpose()?;
         if after.as_ref().is_some_and(|c| !order.made(c)) {
-            return Err(bad_input("after is a cursor of another orderBy"));
+            return Err(GqlError::bad_input("after is a cursor of another orderBy"));
         }
         let filter = filter.unwrap_or_default();
         let f = assets::Filter {
@@ -718,9 +705,7 @@ impl AssessmentQuery {
             include_deleted: filter.include_deleted.unwrap_or(false),
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = assets::page(&mut tx, p.tenant_id, &f, order, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) = assets::page(&mut tx, p.tenant_id, &f, order, after, limit + 1).await?;
         Ok(AssetConnection::from_rows(
             rows,
             limit,
@@ -737,10 +722,7 @@ impl AssessmentQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(assets::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-            .map(AssetGql))
+        Ok(assets::get(&mut tx, p.tenant_id, id).await?.map(AssetGql))
     }
 
     /// The resources of the tenant's accounts that held `ip` at `at` (default: now).
@@ -754,16 +736,14 @@ impl AssessmentQuery {
         let ip: std::net::IpAddr = ip
             .trim()
             .parse()
-            .map_err(|_| bad_input("ip is not an IPv4 or IPv6 address"))?;
+            .map_err(|_| GqlError::bad_input("ip is not an IPv4 or IPv6 address"))?;
         let at = at.unwrap_or_else(|| {
             state(ctx)
                 .map(|s| s.clock.now())
                 .unwrap_or_else(|_| Utc::now())
         });
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = assets::by_ip(&mut tx, p.tenant_id, &ip.to_string(), at)
-            .await
-            .or_internal()?;
+        let rows = assets::by_ip(&mut tx, p.tenant_id, &ip.to_string(), at).await?;
         Ok(rows
             .into_iter()
             .map(|h| ResourceAtIp {
@@ -790,31 +770,25 @@ impl AssessmentMutation {
         require_active_plan(ctx, p).await?;
         let mut tx = tenant_tx(ctx, p).await?;
         let account = aws_accounts::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("AWS account"))?;
+            .await?
+            .ok_or(GqlError::NotFound("AWS account"))?;
         if account.role_arn.is_none() {
-            return Err(bad_input("verify the account's role before scanning it"));
+            return Err(GqlError::bad_input(
+                "verify the account's role before scanning it",
+            ));
         }
-        if let Some(active) = scans::active(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-        {
+        if let Some(active) = scans::active(&mut tx, p.tenant_id, id).await? {
             return Ok(ScanGql(active));
         }
-        let scan = scans::insert(&mut tx, p.tenant_id, id, "manual")
-            .await
-            .or_internal()?;
+        let scan = scans::insert(&mut tx, p.tenant_id, id, "manual").await?;
         let task = Task::ScanAccount {
             tenant_id: p.tenant_id,
             aws_account_id: id,
             scan_id: Some(scan.scan_id),
         };
         let key = task.unique_key().unwrap_or_default();
-        jobs::enqueue(&mut tx, NewJob::new(task).tenant(p.tenant_id).unique(key))
-            .await
-            .or_internal()?;
-        tx.commit().await.or_internal()?;
+        jobs::enqueue(&mut tx, NewJob::new(task).tenant(p.tenant_id).unique(key)).await?;
+        tx.commit().await?;
         Ok(ScanGql(scan))
     }
 
@@ -831,20 +805,19 @@ impl AssessmentMutation {
         let id: FindingId = parse_id(&id, "finding")?;
         let reason = reason.trim().to_owned();
         if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(bad_input("reason must be 1 to 1000 characters"));
+            return Err(GqlError::bad_input("reason must be 1 to 1000 characters"));
         }
         if until.is_some_and(|u| {
             u <= state(ctx)
                 .map(|s| s.clock.now())
                 .unwrap_or_else(|_| Utc::now())
         }) {
-            return Err(bad_input("until must be in the future"));
+            return Err(GqlError::bad_input("until must be in the future"));
         }
         let mut tx = tenant_tx(ctx, p).await?;
         let f = findings::suppress(&mut tx, p.tenant_id, id, &reason, until, &p.label)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("finding"))?;
+            .await?
+            .ok_or(GqlError::NotFound("finding"))?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -853,9 +826,8 @@ impl AssessmentMutation {
             Some(&format!("{} {}", f.rule_id, f.resource_id)),
             json!({ "finding_id": f.finding_id, "reason": reason, "until": until }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(FindingGql(f))
     }
 
@@ -865,9 +837,8 @@ impl AssessmentMutation {
         let id: FindingId = parse_id(&id, "finding")?;
         let mut tx = tenant_tx(ctx, p).await?;
         let f = findings::unsuppress(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("finding"))?;
+            .await?
+            .ok_or(GqlError::NotFound("finding"))?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -876,9 +847,8 @@ impl AssessmentMutation {
             Some(&format!("{} {}", f.rule_id, f.resource_id)),
             json!({ "finding_id": f.finding_id }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(FindingGql(f))
     }
 }

@@ -8,6 +8,7 @@ pub mod api_keys;
 pub mod assessment;
 pub mod audit;
 pub mod context;
+pub mod error;
 pub mod limits;
 pub mod live;
 pub mod loaders;
@@ -31,6 +32,7 @@ use axum::{
 
 use futures::{SinkExt, StreamExt};
 
+use self::error::GqlError;
 use crate::{
     auth::{self, AuthError},
     client_ip::ClientIp,
@@ -150,9 +152,8 @@ pub async fn execute(
                 batch = batch.data(context::AuthFailure(reason));
             }
             Err(AuthError::Internal(e)) => {
-                let error = context::internal(e);
                 return answer(async_graphql::Response::from_errors(vec![
-                    error.into_server_error(async_graphql::Pos::default()),
+                    GqlError::internal(e).into_server_error(async_graphql::Pos::default()),
                 ]));
             }
         }
@@ -214,7 +215,7 @@ pub async fn subscriptions(
                             Err(async_graphql::Error::new(reason))
                         }
                         Err(AuthError::Internal(e)) => {
-                            Err(context::internal(e))
+                            Err(GqlError::internal(e).into())
                         }
                     }
                 })
