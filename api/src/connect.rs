@@ -17,24 +17,12 @@ use vigil_core::{
 use crate::{
     auth::Principal,
     error::OnConstraint,
-    graphql::{
-        error::{GqlError, GqlResult},
-        limits::TenantLimits,
-    },
+    graphql::error::{GqlError, GqlResult},
     state::AppState,
 };
 
 /// Seconds the verification sessions last (the shortest AWS allows).
 const CHECK_SESSION_SECS: i32 = 900;
-
-/// Verifications a tenant may make at once before its per-minute budget applies.
-pub const STS_BURST: u32 = 3;
-
-/// The per-tenant budget of verifications: each one makes AWS calls while the request
-/// waits, so a tenant looping `verifyAwsAccount` would spend Vigil's STS quota for all.
-pub fn sts_limits(per_minute: u32) -> TenantLimits {
-    TenantLimits::with_burst(per_minute, STS_BURST.min(per_minute))
-}
 
 /// The principal customers trust (configured, or discovered once).
 pub async fn principal_arn(state: &AppState) -> GqlResult<String> {

@@ -10,11 +10,10 @@ use vigil_core::{
 };
 
 use super::{
-    assessment::SeverityGql,
-    assessment::account_filter,
-    context::{parse_id, require, state, tenant_tx},
+    context::{account_filter, parse_id, require, state, tenant_tx},
     error::{GqlError, GqlResult},
     pagination::{decode_cursor, page_size},
+    types::{AwsAccountGql, SeverityGql},
 };
 use crate::connection;
 
@@ -86,11 +85,8 @@ impl AlertGql {
         self.0.aws_account_id.to_string().into()
     }
     /// The connection itself (read once for a whole page).
-    async fn aws_account(
-        &self,
-        ctx: &Context<'_>,
-    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
-        super::loaders::aws_account(ctx, self.0.aws_account_id).await
+    async fn aws_account(&self, ctx: &Context<'_>) -> GqlResult<Option<AwsAccountGql>> {
+        AwsAccountGql::load(ctx, self.0.aws_account_id).await
     }
     /// The AWS region of the first event.
     async fn region(&self) -> Option<&str> {

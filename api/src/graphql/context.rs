@@ -4,6 +4,7 @@
 use async_graphql::Context;
 use vigil_core::{
     db::{self, TenantTx},
+    ids::AwsAccountId,
     roles::Permission,
     store::tenants::{self, Plan},
 };
@@ -67,4 +68,13 @@ pub async fn require_active_plan(ctx: &Context<'_>, principal: &Principal) -> Gq
 /// Parses an `ID` argument into a UUID-based identifier; malformed IDs read as absent.
 pub fn parse_id<T: std::str::FromStr>(id: &async_graphql::ID, what: &'static str) -> GqlResult<T> {
     id.parse::<T>().map_err(|_| GqlError::NotFound(what))
+}
+
+/// The `awsAccountId` filter of a list; a malformed one is `BAD_USER_INPUT`.
+pub fn account_filter(id: Option<&async_graphql::ID>) -> GqlResult<Option<AwsAccountId>> {
+    id.map(|i| {
+        i.parse::<AwsAccountId>()
+            .map_err(|_| GqlError::bad_input("awsAccountId is not an ID from this API"))
+    })
+    .transpose()
 }

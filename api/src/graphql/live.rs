@@ -14,9 +14,10 @@ use vigil_core::{
 
 use super::{
     alerts::AlertGql,
-    assessment::{FindingGql, ScanGql},
     context::{parse_id, require, state},
     error::GqlError,
+    findings::FindingGql,
+    types::ScanGql,
 };
 use crate::{live::Change, state::AppState};
 

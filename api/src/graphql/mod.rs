@@ -5,15 +5,17 @@ pub mod accounts;
 pub mod activity;
 pub mod alerts;
 pub mod api_keys;
-pub mod assessment;
+pub mod assets;
 pub mod audit;
 pub mod context;
 pub mod error;
+pub mod findings;
 pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod pagination;
 pub mod rules;
+pub mod scans;
 pub mod team;
 pub mod types;
 pub mod webhooks;
@@ -51,7 +53,9 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 pub struct Query(
     team::TeamQuery,
     accounts::AccountsQuery,
-    assessment::AssessmentQuery,
+    scans::ScansQuery,
+    findings::FindingsQuery,
+    assets::AssetsQuery,
     activity::ActivityQuery,
     alerts::AlertsQuery,
     rules::RulesQuery,
@@ -65,7 +69,8 @@ pub struct Query(
 pub struct Mutation(
     team::TeamMutation,
     accounts::AccountsMutation,
-    assessment::AssessmentMutation,
+    scans::ScansMutation,
+    findings::FindingsMutation,
     alerts::AlertsMutation,
     rules::RulesMutation,
     api_keys::ApiKeysMutation,

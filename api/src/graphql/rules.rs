@@ -11,9 +11,9 @@ use vigil_core::{
 use vigil_detect::{Level, Rule, RuleMeta};
 
 use super::{
-    assessment::SeverityGql,
     context::{parse_id, require, require_active_plan, state, tenant_tx},
     error::{GqlError, GqlResult},
+    types::SeverityGql,
 };
 
 /// Most events a dry run looks at.

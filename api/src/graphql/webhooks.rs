@@ -13,10 +13,10 @@ use vigil_core::{
 };
 
 use super::{
-    assessment::SeverityGql,
     context::{parse_id, require, require_active_plan, state, tenant_tx},
     error::{GqlError, GqlResult},
     pagination::{decode_cursor, page_size},
+    types::SeverityGql,
 };
 use crate::{auth::Principal, connection};
 
