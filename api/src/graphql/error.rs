@@ -160,3 +160,68 @@ impl From<anyhow::Error> for GqlError {
         Self::Internal(Arc::new(e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use async_graphql::Value;
+
+    use super::*;
+
+    fn ext(e: GqlError) -> (String, Vec<(String, Value)>) {
+        let e = async_graphql::Error::from(e);
+        let ext = e.extensions.expect("every GqlError carries a code");
+        let mut pairs: Vec<(String, Value)> = ["code", "reason", "field", "line", "retryAfter"]
+            .iter()
+            .filter_map(|k| ext.get(k).map(|v| ((*k).to_owned(), v.clone())))
+            .collect();
+        pairs.sort_by(|a, b| a.0.cmp(&b.0));
+        (e.message, pairs)
+    }
+
+    #[test]
+    fn a_database_error_answers_internal_without_its_text() {
+        let (message, ext) = ext(sqlx::Error::Protocol("select secret from t".into()).into());
+        assert_eq!(message, INTERNAL_MESSAGE);
+        assert_eq!(ext, vec![("code".to_owned(), Value::from("INTERNAL"))]);
+    }
+
+    #[test]
+    fn rule_and_rate_errors_carry_their_extensions() {
+        let (_, bad) = ext(GqlError::BadInput {
+            message: "the rule cannot be used".into(),
+            field: Some("detection".into()),
+            line: Some(3),
+            reason: None,
+        });
+        assert_eq!(
+            bad,
+            vec![
+                ("code".to_owned(), Value::from("BAD_USER_INPUT")),
+                ("field".to_owned(), Value::from("detection")),
+                ("line".to_owned(), Value::from(3)),
+            ]
+        );
+        let (message, limited) = ext(GqlError::RateLimited {
+            message: "slow down".into(),
+            reason: "STS_RATE_LIMIT",
+            retry_after: 7,
+        });
+        assert_eq!(message, "slow down");
+        assert_eq!(
+            limited,
+            vec![
+                ("code".to_owned(), Value::from("RATE_LIMITED")),
+                ("reason".to_owned(), Value::from("STS_RATE_LIMIT")),
+                ("retryAfter".to_owned(), Value::from(7)),
+            ]
+        );
+        assert_eq!(
+            ext(GqlError::NotFound("AWS account")).0,
+            "AWS account not found"
+        );
+        assert_eq!(
+            ext(GqlError::Conflict("taken".into())).1,
+            vec![("code".to_owned(), Value::from("BAD_USER_INPUT"))]
+        );
+    }
+}
