@@ -1,6 +1,5 @@
 //! Verifying a customer's role, the one synchronous AWS call the API makes.
 
-use async_graphql::ErrorExtensions;
 use chrono::Utc;
 use serde_json::json;
 use vigil_core::{
@@ -17,31 +16,21 @@ use vigil_core::{
 
 use crate::{
     auth::Principal,
-    graphql::{
-        accounts::identity_unavailable,
-        context::{GqlResult, OrInternal, bad_input, gql_error, not_found},
-        limits::TenantLimits,
-    },
+    error::OnConstraint,
+    graphql::error::{GqlError, GqlResult},
     state::AppState,
 };
 
 /// Seconds the verification sessions last (the shortest AWS allows).
 const CHECK_SESSION_SECS: i32 = 900;
 
-/// Verifications a tenant may make at once before its per-minute budget applies.
-pub const STS_BURST: u32 = 3;
-
-/// The per-tenant budget of verifications: each one makes AWS calls while the request
-/// waits, so a tenant looping `verifyAwsAccount` would spend Vigil's STS quota for all.
-pub fn sts_limits(per_minute: u32) -> TenantLimits {
-    TenantLimits::with_burst(per_minute, STS_BURST.min(per_minute))
-}
-
 /// The principal customers trust (configured, or discovered once).
 pub async fn principal_arn(state: &AppState) -> GqlResult<String> {
     state.aws.principal_arn().await.map_err(|e| {
         tracing::error!(error = %e, "Vigil's own AWS identity could not be determined");
-        identity_unavailable()
+        GqlError::Misconfigured(
+            "Vigil's own AWS identity is not available; the operator must configure AWS credentials",
+        )
     })
 }
 
@@ -64,35 +53,30 @@ pub async fn verify(
 ) -> GqlResult<aws_accounts::AwsAccount> {
     // Malformed ARNs are refused before anything is read or called.
     let arn = RoleArn::parse(raw_arn)
-        .map_err(|m| bad_input(format!("roleArn is not a role ARN: {m}")))?;
+        .map_err(|m| GqlError::bad_input(format!("roleArn is not a role ARN: {m}")))?;
     let role_arn = arn.to_string();
-    let mut tx = db::begin_tenant(&state.pool, p.tenant_id)
-        .await
-        .or_internal()?;
+    let mut tx = db::begin_tenant(&state.pool, p.tenant_id).await?;
     let account = aws_accounts::get(&mut tx, p.tenant_id, id)
-        .await
-        .or_internal()?
-        .ok_or_else(|| not_found("AWS account"))?;
-    if let Some(other) = aws_accounts::account_taken(&mut tx, p.tenant_id, &arn.account_id, id)
-        .await
-        .or_internal()?
+        .await?
+        .ok_or(GqlError::NotFound("AWS account"))?;
+    if let Some(other) =
+        aws_accounts::account_taken(&mut tx, p.tenant_id, &arn.account_id, id).await?
     {
-        return Err(bad_input(format!(
+        return Err(GqlError::Conflict(format!(
             "AWS account {} is already connected as \"{other}\"; each account is connected once",
             arn.account_id
         )));
     }
-    tx.commit().await.or_internal()?;
+    tx.commit().await?;
 
     if let Err(retry_after) = state.sts_limits.check(p.tenant_id, 1) {
-        return Err(gql_error(
-            "RATE_LIMITED",
-            format!("too many role verifications for this organization; retry in {retry_after} s"),
-        )
-        .extend_with(|_, e| {
-            e.set("reason", "STS_RATE_LIMIT");
-            e.set("retryAfter", retry_after);
-        }));
+        return Err(GqlError::RateLimited {
+            message: format!(
+                "too many role verifications for this organization; retry in {retry_after} s"
+            ),
+            reason: "STS_RATE_LIMIT",
+            retry_after,
+        });
     }
     let trusted = principal_arn(state).await?;
     let session_name = format!("vigil-{}", p.tenant_id);
@@ -117,16 +101,13 @@ pub async fn verify(
     };
 
     let now = state.clock.now();
-    let mut tx = db::begin_tenant(&state.pool, p.tenant_id)
-        .await
-        .or_internal()?;
+    let mut tx = db::begin_tenant(&state.pool, p.tenant_id).await?;
     let result = match outcome {
         Err(reason) => {
             let failed =
                 aws_accounts::mark_error(&mut tx, p.tenant_id, id, Some(&role_arn), &reason)
-                    .await
-                    .or_internal()?
-                    .ok_or_else(|| not_found("AWS account"))?;
+                    .await?
+                    .ok_or(GqlError::NotFound("AWS account"))?;
             audit::record(
                 &mut tx,
                 p.tenant_id,
@@ -135,21 +116,25 @@ pub async fn verify(
                 Some(&account.name),
                 json!({ "aws_account_id": id, "role_arn": role_arn }),
             )
-            .await
-            .or_internal()?;
+            .await?;
             failed
         }
         Ok(account_id) => {
-            let connected = aws_accounts::mark_connected(&mut tx, p.tenant_id, id, &role_arn, &account_id, now)
-                .await
-                .map_err(|e| {
-                    if e.as_database_error().and_then(|d| d.constraint()) == Some("aws_accounts_tenant_account_key") {
-                        bad_input(format!("AWS account {account_id} is already connected; each account is connected once"))
-                    } else {
-                        crate::graphql::context::internal(e)
-                    }
-                })?
-                .ok_or_else(|| not_found("AWS account"))?;
+            let connected = aws_accounts::mark_connected(
+                &mut tx,
+                p.tenant_id,
+                id,
+                &role_arn,
+                &account_id,
+                now,
+            )
+            .await
+            .on_constraint("aws_accounts_tenant_account_key", || {
+                GqlError::Conflict(format!(
+                    "AWS account {account_id} is already connected; each account is connected once"
+                ))
+            })?
+            .ok_or(GqlError::NotFound("AWS account"))?;
             queue_first_work(&mut tx, state, p, id, now).await?;
             audit::record(
                 &mut tx,
@@ -159,12 +144,11 @@ pub async fn verify(
                 Some(&account.name),
                 json!({ "aws_account_id": id, "account_id": account_id, "role_arn": role_arn }),
             )
-            .await
-            .or_internal()?;
+            .await?;
             connected
         }
     };
-    tx.commit().await.or_internal()?;
+    tx.commit().await?;
     Ok(result)
 }
 
@@ -218,9 +202,7 @@ async fn queue_first_work(
     id: AwsAccountId,
     now: chrono::DateTime<Utc>,
 ) -> GqlResult<()> {
-    let first_scan = scans::insert(tx, p.tenant_id, id, "connect")
-        .await
-        .or_internal()?;
+    let first_scan = scans::insert(tx, p.tenant_id, id, "connect").await?;
     for task in [
         Task::ScanAccount {
             tenant_id: p.tenant_id,
@@ -233,19 +215,13 @@ async fn queue_first_work(
         },
     ] {
         let key = task.unique_key().unwrap_or_default();
-        jobs::enqueue(tx, NewJob::new(task).tenant(p.tenant_id).unique(key))
-            .await
-            .or_internal()?;
+        jobs::enqueue(tx, NewJob::new(task).tenant(p.tenant_id).unique(key)).await?;
     }
     let next_scan =
         now + chrono::Duration::from_std(state.config.scan_interval).unwrap_or_default();
     let next_ingest =
         now + chrono::Duration::from_std(state.config.ingest_interval).unwrap_or_default();
-    aws_accounts::set_next_due(tx, p.tenant_id, id, aws_accounts::Due::Scan, next_scan)
-        .await
-        .or_internal()?;
-    aws_accounts::set_next_due(tx, p.tenant_id, id, aws_accounts::Due::Ingest, next_ingest)
-        .await
-        .or_internal()?;
+    aws_accounts::set_next_due(tx, p.tenant_id, id, aws_accounts::Due::Scan, next_scan).await?;
+    aws_accounts::set_next_due(tx, p.tenant_id, id, aws_accounts::Due::Ingest, next_ingest).await?;
     Ok(())
 }

@@ -1,5 +1,6 @@
-//! The API's error type: 4xx carry a code and a message for the user; anything else is
-//! logged with its cause and answered with a generic message.
+//! The REST API's error type: 4xx carry a code and a message for the user; anything else
+//! is logged with its cause and answered with a generic message. Also [`OnConstraint`],
+//! shared with the GraphQL error type.
 
 use axum::{
     Json,
@@ -98,6 +99,33 @@ impl IntoResponse for ApiError {
                 )
             }
         }
+    }
+}
+
+/// Turns the violation of one named constraint (a unique or foreign key) into the
+/// caller's error; any other database error stays internal through `E: From<sqlx::Error>`.
+/// After realworld-axum-sqlx's `on_constraint`.
+pub trait OnConstraint<T> {
+    fn on_constraint<E: From<sqlx::Error>>(
+        self,
+        name: &str,
+        error: impl FnOnce() -> E,
+    ) -> Result<T, E>;
+}
+
+impl<T> OnConstraint<T> for Result<T, sqlx::Error> {
+    fn on_constraint<E: From<sqlx::Error>>(
+        self,
+        name: &str,
+        error: impl FnOnce() -> E,
+    ) -> Result<T, E> {
+        self.map_err(|e| {
+            if e.as_database_error().and_then(|d| d.constraint()) == Some(name) {
+                error()
+            } else {
+                e.into()
+            }
+        })
     }
 }
 

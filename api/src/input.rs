@@ -102,7 +102,7 @@ impl Extension for RejectNul {
         next: NextParseQuery<'_>,
     ) -> ServerResult<ExecutableDocument> {
         let refuse = |message: String, pos| {
-            crate::graphql::context::bad_input(message).into_server_error(pos)
+            crate::graphql::error::GqlError::bad_input(message).into_server_error(pos)
         };
         for (name, value) in variables.iter() {
             if let Some(path) = value_nul_path(format!("${name}"), value) {

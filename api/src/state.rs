@@ -37,7 +37,7 @@ impl AppState {
             graphql_limits: crate::graphql::limits::TenantLimits::new(
                 config.graphql_rate_per_minute,
             ),
-            sts_limits: crate::connect::sts_limits(config.sts_rate_per_minute),
+            sts_limits: crate::graphql::limits::TenantLimits::sts(config.sts_rate_per_minute),
             config: Arc::new(config),
             metrics: metrics_handle(),
             clock,

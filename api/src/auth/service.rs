@@ -18,7 +18,10 @@ use vigil_core::{
 };
 
 use super::{normalise_email, password, tokens};
-use crate::{error::ApiError, state::AppState};
+use crate::{
+    error::{ApiError, OnConstraint},
+    state::AppState,
+};
 
 /// What sign-up, login, refresh and invite acceptance answer.
 #[derive(Debug, Serialize)]
@@ -49,17 +52,13 @@ fn invalid_refresh() -> ApiError {
     )
 }
 
-/// A duplicate email is the caller's 409; anything else is ours.
-fn email_taken_or_internal(e: sqlx::Error) -> ApiError {
-    if e.as_database_error().and_then(|d| d.constraint()) == Some("users_email_key") {
-        ApiError::client(
-            StatusCode::CONFLICT,
-            "email_taken",
-            "an account with this email already exists",
-        )
-    } else {
-        e.into()
-    }
+/// A duplicate email is the caller's 409 (the `users_email_key` unique constraint).
+fn email_taken() -> ApiError {
+    ApiError::client(
+        StatusCode::CONFLICT,
+        "email_taken",
+        "an account with this email already exists",
+    )
 }
 
 /// Issues an access token and a refresh token of `family` (a new family at login).
@@ -133,7 +132,7 @@ pub async fn signup(
         },
     )
     .await
-    .map_err(email_taken_or_internal)?;
+    .on_constraint("users_email_key", email_taken)?;
     let actor = Actor {
         user_id: Some(user.user_id),
         ..anonymous_actor(&email, ip)
@@ -345,7 +344,7 @@ pub async fn accept_invite(
         },
     )
     .await
-    .map_err(email_taken_or_internal)?;
+    .on_constraint("users_email_key", email_taken)?;
     let role: Role = invite.role.parse().map_err(anyhow::Error::msg)?;
     let actor = Actor {
         user_id: Some(user.user_id),

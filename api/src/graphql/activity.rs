@@ -5,9 +5,10 @@ use chrono::{DateTime, Utc};
 use vigil_core::{roles::Permission, store::events};
 
 use super::{
-    assessment::account_filter,
-    context::{GqlResult, OrInternal, require, tenant_tx},
+    context::{account_filter, require, tenant_tx},
+    error::GqlResult,
     pagination::{decode_cursor, page_size},
+    types::AwsAccountGql,
 };
 use crate::connection;
 
@@ -40,11 +41,8 @@ impl EventGql {
         self.0.aws_account_id.to_string().into()
     }
     /// The connection itself (read once for a whole page).
-    async fn aws_account(
-        &self,
-        ctx: &Context<'_>,
-    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
-        super::loaders::aws_account(ctx, self.0.aws_account_id).await
+    async fn aws_account(&self, ctx: &Context<'_>) -> GqlResult<Option<AwsAccountGql>> {
+        AwsAccountGql::load(ctx, self.0.aws_account_id).await
     }
     /// The region the call was made in (CloudTrail's `awsRegion`), e.g. `eu-west-1`.
     async fn region(&self) -> &str {
@@ -151,9 +149,7 @@ impl ActivityQuery {
             until: f.until,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = events::page(&mut tx, p.tenant_id, &filter, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) = events::page(&mut tx, p.tenant_id, &filter, after, limit + 1).await?;
         Ok(EventConnection::from_rows(
             rows,
             limit,

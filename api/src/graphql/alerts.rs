@@ -10,10 +10,10 @@ use vigil_core::{
 };
 
 use super::{
-    assessment::SeverityGql,
-    assessment::account_filter,
-    context::{GqlResult, OrInternal, not_found, parse_id, require, state, tenant_tx},
+    context::{account_filter, parse_id, require, state, tenant_tx},
+    error::{GqlError, GqlResult},
     pagination::{decode_cursor, page_size},
+    types::{AwsAccountGql, SeverityGql},
 };
 use crate::connection;
 
@@ -85,11 +85,8 @@ impl AlertGql {
         self.0.aws_account_id.to_string().into()
     }
     /// The connection itself (read once for a whole page).
-    async fn aws_account(
-        &self,
-        ctx: &Context<'_>,
-    ) -> GqlResult<Option<super::accounts::AwsAccountGql>> {
-        super::loaders::aws_account(ctx, self.0.aws_account_id).await
+    async fn aws_account(&self, ctx: &Context<'_>) -> GqlResult<Option<AwsAccountGql>> {
+        AwsAccountGql::load(ctx, self.0.aws_account_id).await
     }
     /// The AWS region of the first event.
     async fn region(&self) -> Option<&str> {
@@ -215,10 +212,7 @@ impl AlertsQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(alerts::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
-            .map(AlertGql))
+        Ok(alerts::get(&mut tx, p.tenant_id, id).await?.map(AlertGql))
     }
 
     /// Alerts, most recent activity first unless `orderBy` says otherwise.
@@ -261,9 +255,8 @@ impl AlertsQuery {
             Some(AlertOrder::LastSeenAsc) => alerts::Order::LastSeenAsc,
             _ => alerts::Order::LastSeenDesc,
         };
-        let (rows, total) = alerts::page(&mut tx, p.tenant_id, &filter, order, after, limit + 1)
-            .await
-            .or_internal()?;
+        let (rows, total) =
+            alerts::page(&mut tx, p.tenant_id, &filter, order, after, limit + 1).await?;
         Ok(AlertConnection::from_rows(
             rows,
             limit,
@@ -280,9 +273,8 @@ async fn set_status(ctx: &Context<'_>, id: ID, status: AlertStatusGql) -> GqlRes
     let now = state(ctx)?.clock.now();
     let mut tx = tenant_tx(ctx, p).await?;
     let alert = alerts::set_status(&mut tx, p.tenant_id, id, status.as_str(), &p.label, now)
-        .await
-        .or_internal()?
-        .ok_or_else(|| not_found("alert"))?;
+        .await?
+        .ok_or(GqlError::NotFound("alert"))?;
     audit::record(
         &mut tx,
         p.tenant_id,
@@ -291,9 +283,8 @@ async fn set_status(ctx: &Context<'_>, id: ID, status: AlertStatusGql) -> GqlRes
         Some(&alert.title),
         json!({ "alert_id": alert.alert_id }),
     )
-    .await
-    .or_internal()?;
-    tx.commit().await.or_internal()?;
+    .await?;
+    tx.commit().await?;
     Ok(AlertGql(alert))
 }
 

@@ -10,9 +10,8 @@ use vigil_core::{
 };
 
 use super::{
-    context::{
-        GqlResult, OrInternal, bad_input, gql_error, not_found, parse_id, require, state, tenant_tx,
-    },
+    context::{parse_id, require, state, tenant_tx},
+    error::{GqlError, GqlResult},
     types::{RoleGql, stored_role},
 };
 use crate::auth::tokens;
@@ -69,9 +68,7 @@ impl ApiKeysQuery {
     async fn api_keys(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiKeyGql>> {
         let p = require(ctx, Permission::ManageApiKeys)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let keys = credentials::list_api_keys(&mut tx, p.tenant_id)
-            .await
-            .or_internal()?;
+        let keys = credentials::list_api_keys(&mut tx, p.tenant_id).await?;
         Ok(keys.into_iter().map(Into::into).collect())
     }
 }
@@ -92,14 +89,14 @@ impl ApiKeysMutation {
         let p = require(ctx, Permission::ManageApiKeys)?;
         let name = name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
-            return Err(bad_input("name must be 1 to 100 characters"));
+            return Err(GqlError::bad_input("name must be 1 to 100 characters"));
         }
         let role: Role = role.unwrap_or(RoleGql::Viewer).into();
         if role == Role::Owner {
-            return Err(bad_input("API keys cannot have the OWNER role"));
+            return Err(GqlError::bad_input("API keys cannot have the OWNER role"));
         }
         if !p.role.may_grant(role) {
-            return Err(gql_error("FORBIDDEN", "you cannot grant that role"));
+            return Err(GqlError::Forbidden("you cannot grant that role".to_owned()));
         }
         let key = tokens::api_key();
         let mut tx = tenant_tx(ctx, p).await?;
@@ -114,8 +111,7 @@ impl ApiKeysMutation {
                 created_by: p.user_id,
             },
         )
-        .await
-        .or_internal()?;
+        .await?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -124,9 +120,8 @@ impl ApiKeysMutation {
             Some(&name),
             json!({ "api_key_id": stored.api_key_id, "role": role.as_str(), "prefix": stored.prefix }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(CreatedApiKey {
             key,
             api_key: stored.into(),
@@ -140,9 +135,8 @@ impl ApiKeysMutation {
         let mut tx = tenant_tx(ctx, p).await?;
         let revoked =
             credentials::revoke_api_key(&mut tx, p.tenant_id, key_id, state(ctx)?.clock.now())
-                .await
-                .or_internal()?
-                .ok_or_else(|| not_found("API key"))?;
+                .await?
+                .ok_or(GqlError::NotFound("API key"))?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -151,9 +145,8 @@ impl ApiKeysMutation {
             Some(&revoked.name),
             json!({ "api_key_id": revoked.api_key_id }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(revoked.into())
     }
 }

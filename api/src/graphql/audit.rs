@@ -6,7 +6,8 @@ use uuid::Uuid;
 use vigil_core::{roles::Permission, store::audit};
 
 use super::{
-    context::{GqlResult, OrInternal, require, tenant_tx},
+    context::{require, tenant_tx},
+    error::GqlResult,
     pagination::{decode_cursor, page_size},
 };
 use crate::connection;
@@ -61,10 +62,8 @@ impl AuditQuery {
             .map(decode_cursor::<(DateTime<Utc>, Uuid)>)
             .transpose()?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = audit::page(&mut tx, p.tenant_id, after, limit + 1)
-            .await
-            .or_internal()?;
-        let total = audit::count(&mut tx, p.tenant_id).await.or_internal()?;
+        let rows = audit::page(&mut tx, p.tenant_id, after, limit + 1).await?;
+        let total = audit::count(&mut tx, p.tenant_id).await?;
         Ok(AuditLogConnection::from_rows(
             rows,
             limit,

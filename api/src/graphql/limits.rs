@@ -21,6 +21,9 @@ pub const MAX_ALIASES: usize = 50;
 /// Time one request may take before it is answered `TIMEOUT`.
 pub const TIMEOUT: Duration = Duration::from_secs(15);
 
+/// Role verifications a tenant may make at once before its per-minute budget applies.
+pub const STS_BURST: u32 = 3;
+
 /// GraphQL requests per minute per tenant, shared by its users and API keys.
 #[derive(Clone)]
 pub struct TenantLimits(Arc<DefaultKeyedRateLimiter<TenantId>>);
@@ -53,6 +56,13 @@ impl TenantLimits {
             // More operations than a whole burst: never allowed at once.
             Err(_) => Err(60),
         }
+    }
+
+    /// The per-tenant budget of role verifications: each one makes AWS calls while the
+    /// request waits, so a tenant looping `verifyAwsAccount` would spend Vigil's STS
+    /// quota for all.
+    pub fn sts(per_minute: u32) -> Self {
+        Self::with_burst(per_minute, STS_BURST.min(per_minute))
     }
 
     /// Forgets tenants back to a full quota (bounds memory).

@@ -14,8 +14,10 @@ use vigil_core::{
 
 use super::{
     alerts::AlertGql,
-    assessment::{FindingGql, ScanGql},
-    context::{OrInternal, not_found, parse_id, require, state},
+    context::{parse_id, require, state},
+    error::GqlError,
+    findings::FindingGql,
+    types::ScanGql,
 };
 use crate::{live::Change, state::AppState};
 
@@ -80,7 +82,7 @@ impl Subscription {
         &self,
         ctx: &Context<'_>,
         scan_id: ID,
-    ) -> Result<impl Stream<Item = ScanGql> + use<>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = ScanGql> + use<>, GqlError> {
         let tenant = require(ctx, Permission::Read)?.tenant_id;
         let state = state(ctx)?.clone();
         let id: ScanId = parse_id(&scan_id, "scan")?;
@@ -88,12 +90,11 @@ impl Subscription {
         let changes = watch(&state, tenant, "scan", Some(id.0), move |s, i| {
             read_scan(s, tenant, i)
         });
-        let mut tx = db::begin_tenant(&state.pool, tenant).await.or_internal()?;
+        let mut tx = db::begin_tenant(&state.pool, tenant).await?;
         let now = scans::get(&mut tx, tenant, id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("scan"))?;
-        tx.commit().await.or_internal()?;
+            .await?
+            .ok_or(GqlError::NotFound("scan"))?;
+        tx.commit().await?;
         let done = finished(&now);
         let rest = if done { None } else { Some(changes) };
         let scans = Box::pin(stream::once(async move { now }).chain(stream::iter(rest).flatten()));
@@ -115,7 +116,7 @@ impl Subscription {
     async fn alert_raised(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = AlertGql> + use<>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = AlertGql> + use<>, GqlError> {
         let tenant = require(ctx, Permission::Read)?.tenant_id;
         let state = state(ctx)?;
         Ok(watch(
@@ -138,7 +139,7 @@ impl Subscription {
     async fn finding_changed(
         &self,
         ctx: &Context<'_>,
-    ) -> Result<impl Stream<Item = FindingGql> + use<>, async_graphql::Error> {
+    ) -> Result<impl Stream<Item = FindingGql> + use<>, GqlError> {
         let tenant = require(ctx, Permission::Read)?.tenant_id;
         let state = state(ctx)?;
         Ok(watch(

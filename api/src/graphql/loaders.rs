@@ -17,9 +17,8 @@ use vigil_core::{
 };
 
 use super::{
-    accounts::AwsAccountGql,
-    assessment::ScanGql,
-    context::{GqlResult, OrInternal, principal, state},
+    context::{principal, state},
+    error::GqlResult,
 };
 
 /// Reads rows of one tenant by key.
@@ -49,21 +48,13 @@ pub fn of(ctx: &Context<'_>) -> GqlResult<Loaders> {
 }
 
 /// A connection by ID, batched with the page's others.
-pub async fn aws_account(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<AwsAccountGql>> {
-    Ok(of(ctx)?
-        .load_one(id)
-        .await
-        .or_internal()?
-        .map(AwsAccountGql))
+pub async fn aws_account(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<AwsAccount>> {
+    Ok(of(ctx)?.load_one(id).await?)
 }
 
 /// A connection's newest scan, batched with the page's others.
-pub async fn last_scan(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<ScanGql>> {
-    Ok(of(ctx)?
-        .load_one(LastScanOf(id))
-        .await
-        .or_internal()?
-        .map(ScanGql))
+pub async fn last_scan(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<Scan>> {
+    Ok(of(ctx)?.load_one(LastScanOf(id)).await?)
 }
 
 impl async_graphql::dataloader::Loader<AwsAccountId> for TenantLoader {

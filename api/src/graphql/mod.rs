@@ -5,14 +5,17 @@ pub mod accounts;
 pub mod activity;
 pub mod alerts;
 pub mod api_keys;
-pub mod assessment;
+pub mod assets;
 pub mod audit;
 pub mod context;
+pub mod error;
+pub mod findings;
 pub mod limits;
 pub mod live;
 pub mod loaders;
 pub mod pagination;
 pub mod rules;
+pub mod scans;
 pub mod team;
 pub mod types;
 pub mod webhooks;
@@ -31,6 +34,7 @@ use axum::{
 
 use futures::{SinkExt, StreamExt};
 
+use self::error::GqlError;
 use crate::{
     auth::{self, AuthError},
     client_ip::ClientIp,
@@ -49,7 +53,9 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 pub struct Query(
     team::TeamQuery,
     accounts::AccountsQuery,
-    assessment::AssessmentQuery,
+    scans::ScansQuery,
+    findings::FindingsQuery,
+    assets::AssetsQuery,
     activity::ActivityQuery,
     alerts::AlertsQuery,
     rules::RulesQuery,
@@ -63,7 +69,8 @@ pub struct Query(
 pub struct Mutation(
     team::TeamMutation,
     accounts::AccountsMutation,
-    assessment::AssessmentMutation,
+    scans::ScansMutation,
+    findings::FindingsMutation,
     alerts::AlertsMutation,
     rules::RulesMutation,
     api_keys::ApiKeysMutation,
@@ -150,9 +157,8 @@ pub async fn execute(
                 batch = batch.data(context::AuthFailure(reason));
             }
             Err(AuthError::Internal(e)) => {
-                let error = context::internal(e);
                 return answer(async_graphql::Response::from_errors(vec![
-                    error.into_server_error(async_graphql::Pos::default()),
+                    GqlError::internal(e).into_server_error(async_graphql::Pos::default()),
                 ]));
             }
         }
@@ -214,7 +220,7 @@ pub async fn subscriptions(
                             Err(async_graphql::Error::new(reason))
                         }
                         Err(AuthError::Internal(e)) => {
-                            Err(context::internal(e))
+                            Err(GqlError::internal(e).into())
                         }
                     }
                 })

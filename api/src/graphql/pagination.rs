@@ -5,7 +5,7 @@ use async_graphql::SimpleObject;
 use base64::Engine;
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::context::{GqlResult, bad_input};
+use super::error::{GqlError, GqlResult};
 
 /// Page size when `first` is not given.
 pub const DEFAULT_FIRST: i32 = 25;
@@ -23,7 +23,7 @@ pub fn cost(first: Option<i32>, child_complexity: usize) -> usize {
 pub fn page_size(first: Option<i32>) -> GqlResult<i64> {
     match first.unwrap_or(DEFAULT_FIRST) {
         n @ 1..=MAX_FIRST => Ok(i64::from(n)),
-        n => Err(bad_input(format!(
+        n => Err(GqlError::bad_input(format!(
             "first must be between 1 and {MAX_FIRST}, got {n}"
         ))),
     }
@@ -41,7 +41,7 @@ pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> GqlResult<K> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| serde_json::from_slice(&bytes).ok())
-        .ok_or_else(|| bad_input("after is not a cursor returned by this API"))
+        .ok_or_else(|| GqlError::bad_input("after is not a cursor returned by this API"))
 }
 
 /// Where a page ends.

@@ -1,7 +1,7 @@
 //! Detection rules: the built-in ones, and the tenant's own Sigma rules, which owners and
 //! admins add, change, disable and dry-run against recent events.
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, SimpleObject};
+use async_graphql::{Context, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
@@ -11,11 +11,9 @@ use vigil_core::{
 use vigil_detect::{Level, Rule, RuleMeta};
 
 use super::{
-    assessment::SeverityGql,
-    context::{
-        GqlResult, OrInternal, bad_input, not_found, parse_id, require, require_active_plan, state,
-        tenant_tx,
-    },
+    context::{parse_id, require, require_active_plan, state, tenant_tx},
+    error::{GqlError, GqlResult},
+    types::SeverityGql,
 };
 
 /// Most events a dry run looks at.
@@ -29,14 +27,14 @@ static CPU_PERMITS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2
 
 /// Runs CPU-bound rule work on the blocking pool, at most [`CPU_PERMITS`] at a time.
 async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> GqlResult<T> {
-    let permit = CPU_PERMITS.acquire().await.or_internal()?;
+    let permit = CPU_PERMITS.acquire().await.map_err(GqlError::internal)?;
     // The permit moves into the task: a caller that goes away does not free it early.
     tokio::task::spawn_blocking(move || {
         let _held = permit;
         work()
     })
     .await
-    .or_internal()
+    .map_err(GqlError::internal)
 }
 
 fn severity(level: Level) -> SeverityGql {
@@ -47,14 +45,14 @@ fn severity(level: Level) -> SeverityGql {
 /// with the line and field.
 async fn compile(yaml: &str) -> GqlResult<Rule> {
     let owned = yaml.to_owned();
-    bounded(move || Rule::compile(&owned)).await?.map_err(|e| {
-        bad_input(format!("the rule cannot be used: {e}")).extend_with(|_, ext| {
-            if let Some(line) = e.line {
-                ext.set("line", line as i64);
-            }
-            ext.set("field", e.field.clone());
+    bounded(move || Rule::compile(&owned))
+        .await?
+        .map_err(|e| GqlError::BadInput {
+            message: format!("the rule cannot be used: {e}"),
+            field: Some(e.field.clone()),
+            line: e.line.map(|l| l as i64),
+            reason: None,
         })
-    })
 }
 
 /// A detection rule.
@@ -168,9 +166,7 @@ impl RulesQuery {
     async fn detection_rules(&self, ctx: &Context<'_>) -> GqlResult<Vec<DetectionRule>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let own = detection_rules::list(&mut tx, p.tenant_id, false)
-            .await
-            .or_internal()?;
+        let own = detection_rules::list(&mut tx, p.tenant_id, false).await?;
         let builtin = vigil_detect::builtin::all().iter().map(|r| &r.meta);
         let correlations = vigil_detect::builtin::correlations()
             .iter()
@@ -202,9 +198,7 @@ impl RulesQuery {
         let since = since.unwrap_or(now - chrono::Duration::days(7));
         let limit = i64::from(limit.unwrap_or(DRY_RUN_MAX as i32)).clamp(1, DRY_RUN_MAX);
         let mut tx = tenant_tx(ctx, p).await?;
-        let records = detection_rules::recent_records(&mut tx, p.tenant_id, since, limit)
-            .await
-            .or_internal()?;
+        let records = detection_rules::recent_records(&mut tx, p.tenant_id, since, limit).await?;
         drop(tx);
         bounded(move || dry_run(&rule, &records, std::time::Instant::now() + DRY_RUN_BUDGET)).await
     }
@@ -225,9 +219,8 @@ impl RulesMutation {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let rule = compile(&yaml).await?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let stored = detection_rules::insert(&mut tx, p.tenant_id, &rule.title, &yaml, &p.label)
-            .await
-            .or_internal()?;
+        let stored =
+            detection_rules::insert(&mut tx, p.tenant_id, &rule.title, &yaml, &p.label).await?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -236,9 +229,8 @@ impl RulesMutation {
             Some(&rule.title),
             json!({ "rule_id": stored.rule_id }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(DetectionRule::from_tenant(stored, Some(&rule)))
     }
 
@@ -267,9 +259,8 @@ impl RulesMutation {
                 .map(|(r, y)| (r.title.as_str(), y)),
             enabled,
         )
-        .await
-        .or_internal()?
-        .ok_or_else(|| not_found("detection rule"))?;
+        .await?
+        .ok_or(GqlError::NotFound("detection rule"))?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -278,9 +269,8 @@ impl RulesMutation {
             Some(&stored.title),
             json!({ "rule_id": id, "enabled": enabled }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         let compiled = compiled.or_else(|| Rule::compile(&stored.yaml).ok());
         Ok(DetectionRule::from_tenant(stored, compiled.as_ref()))
     }
@@ -290,11 +280,8 @@ impl RulesMutation {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let rule_id = tenant_rule_id(&id)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        if !detection_rules::delete(&mut tx, p.tenant_id, rule_id)
-            .await
-            .or_internal()?
-        {
-            return Err(not_found("detection rule"));
+        if !detection_rules::delete(&mut tx, p.tenant_id, rule_id).await? {
+            return Err(GqlError::NotFound("detection rule"));
         }
         audit::record(
             &mut tx,
@@ -304,9 +291,8 @@ impl RulesMutation {
             None,
             json!({ "rule_id": rule_id }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(id)
     }
 }

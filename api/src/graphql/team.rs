@@ -6,16 +6,14 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
     db::TenantTx,
-    ids::{InviteId, UserId},
+    ids::{InviteId, TenantId, UserId},
     roles::{Permission, Role},
     store::{audit, credentials, tenants, users},
 };
 
 use super::{
-    context::{
-        GqlResult, OrInternal, bad_input, gql_error, not_found, parse_id, principal, require,
-        state, tenant_tx,
-    },
+    context::{parse_id, principal, require, state, tenant_tx},
+    error::{GqlError, GqlResult},
     types::{RoleGql, TenantGql, stored_role},
 };
 use crate::auth::{normalise_email, tokens};
@@ -53,9 +51,8 @@ impl UserGql {
         let p = principal(ctx)?;
         let mut tx = tenant_tx(ctx, p).await?;
         let tenant = tenants::get(&mut tx, self.user.tenant_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("tenant"))?;
+            .await?
+            .ok_or(GqlError::NotFound("tenant"))?;
         Ok(TenantGql::new(&tenant, state(ctx)?.clock.now()))
     }
 }
@@ -123,8 +120,17 @@ async fn audit_revoked(
         Some(&invite.email),
         json!({ "invite": invite.invite_id, "role": invite.role, "reason": reason }),
     )
-    .await
-    .or_internal()
+    .await?;
+    Ok(())
+}
+
+/// A member and their role; absent (or another tenant's) reads as `NOT_FOUND`.
+async fn member(tx: &mut TenantTx, tenant: TenantId, id: UserId) -> GqlResult<(users::User, Role)> {
+    let user = users::get(tx, tenant, id)
+        .await?
+        .ok_or(GqlError::NotFound("user"))?;
+    let role = user.role.parse().map_err(|_| GqlError::NotFound("user"))?;
+    Ok((user, role))
 }
 
 #[derive(Default)]
@@ -136,16 +142,14 @@ impl TeamQuery {
     async fn me(&self, ctx: &Context<'_>) -> GqlResult<UserGql> {
         let p = principal(ctx)?;
         let Some(user_id) = p.user_id else {
-            return Err(gql_error(
-                "FORBIDDEN",
-                "API keys have no user; query `tenant` instead",
+            return Err(GqlError::Forbidden(
+                "API keys have no user; query `tenant` instead".to_owned(),
             ));
         };
         let mut tx = tenant_tx(ctx, p).await?;
         let user = users::get(&mut tx, p.tenant_id, user_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("user"))?;
+            .await?
+            .ok_or(GqlError::NotFound("user"))?;
         Ok(UserGql { user })
     }
 
@@ -154,9 +158,8 @@ impl TeamQuery {
         let p = principal(ctx)?;
         let mut tx = tenant_tx(ctx, p).await?;
         let tenant = tenants::get(&mut tx, p.tenant_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("tenant"))?;
+            .await?
+            .ok_or(GqlError::NotFound("tenant"))?;
         Ok(TenantGql::new(&tenant, state(ctx)?.clock.now()))
     }
 
@@ -164,7 +167,7 @@ impl TeamQuery {
     async fn users(&self, ctx: &Context<'_>) -> GqlResult<Vec<UserGql>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let list = users::list(&mut tx, p.tenant_id).await.or_internal()?;
+        let list = users::list(&mut tx, p.tenant_id).await?;
         Ok(list.into_iter().map(|user| UserGql { user }).collect())
     }
 
@@ -174,9 +177,7 @@ impl TeamQuery {
         let p = require(ctx, Permission::ManageUsers)?;
         let now = state(ctx)?.clock.now();
         let mut tx = tenant_tx(ctx, p).await?;
-        let list = credentials::list_pending_invites(&mut tx, p.tenant_id, now)
-            .await
-            .or_internal()?;
+        let list = credentials::list_pending_invites(&mut tx, p.tenant_id, now).await?;
         Ok(list.into_iter().map(Into::into).collect())
     }
 }
@@ -197,14 +198,14 @@ impl TeamMutation {
         let p = require(ctx, Permission::ManageUsers)?;
         let role: Role = role.into();
         if role == Role::Owner {
-            return Err(bad_input(
+            return Err(GqlError::bad_input(
                 "invite as ADMIN, then promote to OWNER once they have joined",
             ));
         }
         if !p.role.may_grant(role) {
-            return Err(gql_error("FORBIDDEN", "you cannot grant that role"));
+            return Err(GqlError::Forbidden("you cannot grant that role".to_owned()));
         }
-        let email = normalise_email(&email).map_err(bad_input)?;
+        let email = normalise_email(&email).map_err(GqlError::bad_input)?;
         let state = state(ctx)?;
         let token = tokens::opaque_token();
         let mut tx = tenant_tx(ctx, p).await?;
@@ -219,8 +220,7 @@ impl TeamMutation {
                 expires_at: state.clock.now() + chrono::Duration::days(INVITE_TTL_DAYS),
             },
         )
-        .await
-        .or_internal()?;
+        .await?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -229,9 +229,8 @@ impl TeamMutation {
             Some(&email),
             json!({ "role": role.as_str() }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(CreatedInvite {
             id: invite.invite_id.to_string().into(),
             url: format!("{}/invite#token={token}", state.config.public_url),
@@ -249,15 +248,17 @@ impl TeamMutation {
         let invite_id: InviteId = parse_id(&id, "invitation")?;
         let mut tx = tenant_tx(ctx, p).await?;
         let invite = credentials::revoke_invite(&mut tx, p.tenant_id, invite_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("invitation"))?;
-        let role: Role = invite.role.parse().map_err(|_| not_found("invitation"))?;
+            .await?
+            .ok_or(GqlError::NotFound("invitation"))?;
+        let role: Role = invite
+            .role
+            .parse()
+            .map_err(|_| GqlError::NotFound("invitation"))?;
         if !p.role.may_grant(role) {
-            return Err(gql_error("FORBIDDEN", "you cannot grant that role"));
+            return Err(GqlError::Forbidden("you cannot grant that role".to_owned()));
         }
         audit_revoked(&mut tx, p, &invite, "revoked").await?;
-        tx.commit().await.or_internal()?;
+        tx.commit().await?;
         Ok(invite.into())
     }
 
@@ -273,35 +274,24 @@ impl TeamMutation {
         let target: UserId = parse_id(&user_id, "user")?;
         let role: Role = role.into();
         let mut tx = tenant_tx(ctx, p).await?;
-        tenants::lock_team(&mut tx, p.tenant_id)
-            .await
-            .or_internal()?;
-        let current = users::get(&mut tx, p.tenant_id, target)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("user"))?;
-        let current_role: Role = current.role.parse().map_err(|_| not_found("user"))?;
+        tenants::lock_team(&mut tx, p.tenant_id).await?;
+        let (_, current_role) = member(&mut tx, p.tenant_id, target).await?;
         if !p.role.may_grant(role) || !p.role.may_grant(current_role) {
-            return Err(gql_error(
-                "FORBIDDEN",
-                "only owners can change an owner's role or make owners",
+            return Err(GqlError::Forbidden(
+                "only owners can change an owner's role or make owners".to_owned(),
             ));
         }
         if current_role == Role::Owner
             && role != Role::Owner
-            && users::count_owners(&mut tx, p.tenant_id)
-                .await
-                .or_internal()?
-                <= 1
+            && users::count_owners(&mut tx, p.tenant_id).await? <= 1
         {
-            return Err(bad_input(
+            return Err(GqlError::bad_input(
                 "the tenant's last owner cannot be demoted; make someone else owner first",
             ));
         }
         let user = users::set_role(&mut tx, p.tenant_id, target, role.as_str())
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("user"))?;
+            .await?
+            .ok_or(GqlError::NotFound("user"))?;
         audit::record(
             &mut tx,
             p.tenant_id,
@@ -310,9 +300,8 @@ impl TeamMutation {
             Some(&user.email),
             json!({ "from": current_role.as_str(), "to": role.as_str() }),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(UserGql { user })
     }
 
@@ -322,36 +311,23 @@ impl TeamMutation {
         let p = require(ctx, Permission::ManageUsers)?;
         let target: UserId = parse_id(&user_id, "user")?;
         if p.user_id == Some(target) {
-            return Err(bad_input("you cannot remove yourself"));
+            return Err(GqlError::bad_input("you cannot remove yourself"));
         }
         let mut tx = tenant_tx(ctx, p).await?;
-        tenants::lock_team(&mut tx, p.tenant_id)
-            .await
-            .or_internal()?;
-        let current = users::get(&mut tx, p.tenant_id, target)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("user"))?;
-        let current_role: Role = current.role.parse().map_err(|_| not_found("user"))?;
+        tenants::lock_team(&mut tx, p.tenant_id).await?;
+        let (current, current_role) = member(&mut tx, p.tenant_id, target).await?;
         if !p.role.may_grant(current_role) {
-            return Err(gql_error("FORBIDDEN", "only owners can remove an owner"));
+            return Err(GqlError::Forbidden(
+                "only owners can remove an owner".to_owned(),
+            ));
         }
-        if current_role == Role::Owner
-            && users::count_owners(&mut tx, p.tenant_id)
-                .await
-                .or_internal()?
-                <= 1
-        {
-            return Err(bad_input(
+        if current_role == Role::Owner && users::count_owners(&mut tx, p.tenant_id).await? <= 1 {
+            return Err(GqlError::bad_input(
                 "the tenant's last owner cannot be removed; make someone else owner first",
             ));
         }
-        users::delete(&mut tx, p.tenant_id, target)
-            .await
-            .or_internal()?;
-        let sent = credentials::revoke_invites_sent_by(&mut tx, p.tenant_id, target)
-            .await
-            .or_internal()?;
+        users::delete(&mut tx, p.tenant_id, target).await?;
+        let sent = credentials::revoke_invites_sent_by(&mut tx, p.tenant_id, target).await?;
         for invite in &sent {
             audit_revoked(&mut tx, p, invite, "inviter removed").await?;
         }
@@ -363,9 +339,8 @@ impl TeamMutation {
             Some(&current.email),
             json!({}),
         )
-        .await
-        .or_internal()?;
-        tx.commit().await.or_internal()?;
+        .await?;
+        tx.commit().await?;
         Ok(user_id)
     }
 }

@@ -13,12 +13,10 @@ use vigil_core::{
 };
 
 use super::{
-    assessment::SeverityGql,
-    context::{
-        GqlResult, OrInternal, bad_input, not_found, parse_id, require, require_active_plan, state,
-        tenant_tx,
-    },
+    context::{parse_id, require, require_active_plan, state, tenant_tx},
+    error::{GqlError, GqlResult},
     pagination::{decode_cursor, page_size},
+    types::SeverityGql,
 };
 use crate::{auth::Principal, connection};
 
@@ -188,8 +186,7 @@ impl WebhookGql {
             after,
             limit + 1,
         )
-        .await
-        .or_internal()?;
+        .await?;
         Ok(WebhookDeliveryConnection::from_rows(
             rows,
             limit,
@@ -278,7 +275,7 @@ impl WebhooksQuery {
     async fn webhooks(&self, ctx: &Context<'_>) -> GqlResult<Vec<WebhookGql>> {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = webhooks::list(&mut tx, p.tenant_id).await.or_internal()?;
+        let rows = webhooks::list(&mut tx, p.tenant_id).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -290,8 +287,7 @@ impl WebhooksQuery {
         };
         let mut tx = tenant_tx(ctx, p).await?;
         Ok(webhooks::get(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
+            .await?
             .map(Into::into))
     }
 
@@ -307,8 +303,7 @@ impl WebhooksQuery {
         };
         let mut tx = tenant_tx(ctx, p).await?;
         Ok(webhooks::delivery(&mut tx, p.tenant_id, id)
-            .await
-            .or_internal()?
+            .await?
             .map(Into::into))
     }
 }
@@ -342,9 +337,9 @@ impl WebhooksMutation {
         };
         let secret = new_secret();
         let mut tx = tenant_tx(ctx, p).await?;
-        let existing = webhooks::list(&mut tx, p.tenant_id).await.or_internal()?;
+        let existing = webhooks::list(&mut tx, p.tenant_id).await?;
         if existing.len() as i64 >= MAX_WEBHOOKS {
-            return Err(bad_input(format!(
+            return Err(GqlError::bad_input(format!(
                 "an organization can have at most {MAX_WEBHOOKS} webhooks; delete one first"
             )));
         }
@@ -361,10 +356,9 @@ impl WebhooksMutation {
                 created_by: &p.label,
             },
         )
-        .await
-        .or_internal()?;
+        .await?;
         audited(p, &mut tx, "webhook.created", &created).await?;
-        tx.commit().await.or_internal()?;
+        tx.commit().await?;
         Ok(WebhookWithSecret {
             secret,
             webhook: created.into(),
@@ -407,11 +401,10 @@ impl WebhooksMutation {
                 secret: None,
             },
         )
-        .await
-        .or_internal()?
-        .ok_or_else(|| not_found("webhook"))?;
+        .await?
+        .ok_or(GqlError::NotFound("webhook"))?;
         audited(p, &mut tx, "webhook.updated", &updated).await?;
-        tx.commit().await.or_internal()?;
+        tx.commit().await?;
         Ok(updated.into())
     }
 
@@ -435,11 +428,10 @@ impl WebhooksMutation {
                 ..Default::default()
             },
         )
-        .await
-        .or_internal()?
-        .ok_or_else(|| not_found("webhook"))?;
+        .await?
+        .ok_or(GqlError::NotFound("webhook"))?;
         audited(p, &mut tx, "webhook.secret_rotated", &updated).await?;
-        tx.commit().await.or_internal()?;
+        tx.commit().await?;
         Ok(WebhookWithSecret {
             secret,
             webhook: updated.into(),
@@ -452,11 +444,10 @@ impl WebhooksMutation {
         let webhook_id: WebhookId = parse_id(&id, "webhook")?;
         let mut tx = tenant_tx(ctx, p).await?;
         let deleted = webhooks::delete(&mut tx, p.tenant_id, webhook_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("webhook"))?;
+            .await?
+            .ok_or(GqlError::NotFound("webhook"))?;
         audited(p, &mut tx, "webhook.deleted", &deleted).await?;
-        tx.commit().await.or_internal()?;
+        tx.commit().await?;
         Ok(id)
     }
 
@@ -469,16 +460,15 @@ impl WebhooksMutation {
         require_active_plan(ctx, p).await?;
         let mut tx = tenant_tx(ctx, p).await?;
         let webhook = webhooks::get(&mut tx, p.tenant_id, webhook_id)
-            .await
-            .or_internal()?
-            .ok_or_else(|| not_found("webhook"))?;
+            .await?
+            .ok_or(GqlError::NotFound("webhook"))?;
         if !webhook.enabled {
-            return Err(bad_input("the webhook is disabled; enable it to test it"));
+            return Err(GqlError::bad_input(
+                "the webhook is disabled; enable it to test it",
+            ));
         }
-        let delivery = webhooks::queue_test(&mut tx, p.tenant_id, webhook_id)
-            .await
-            .or_internal()?;
-        tx.commit().await.or_internal()?;
+        let delivery = webhooks::queue_test(&mut tx, p.tenant_id, webhook_id).await?;
+        tx.commit().await?;
         Ok(delivery.into())
     }
 }
@@ -486,16 +476,16 @@ impl WebhooksMutation {
 /// The URL checked for form and for where its host resolves.
 async fn checked_url(ctx: &Context<'_>, raw: &str) -> GqlResult<url::Url> {
     let allow_internal = state(ctx)?.config.webhook_allow_internal;
-    let url = parse_target(raw, allow_internal).map_err(|e| bad_input(e.to_string()))?;
+    let url = parse_target(raw, allow_internal).map_err(|e| GqlError::bad_input(e.to_string()))?;
     check_resolves(&url, allow_internal)
         .await
-        .map_err(|e| bad_input(e.to_string()))?;
+        .map_err(|e| GqlError::bad_input(e.to_string()))?;
     Ok(url)
 }
 
 fn checked_events(events: &[WebhookEventGql]) -> GqlResult<Vec<String>> {
     if events.is_empty() {
-        return Err(bad_input("events must name at least one event"));
+        return Err(GqlError::bad_input("events must name at least one event"));
     }
     let mut names: Vec<String> = events.iter().map(|e| e.as_str().to_owned()).collect();
     names.sort();
@@ -506,7 +496,7 @@ fn checked_events(events: &[WebhookEventGql]) -> GqlResult<Vec<String>> {
 fn checked_name(name: &str) -> GqlResult<String> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(bad_input("name must be 1 to 100 characters"));
+        return Err(GqlError::bad_input("name must be 1 to 100 characters"));
     }
     Ok(name.to_owned())
 }
@@ -533,6 +523,6 @@ async fn audited(
             "enabled": w.enabled,
         }),
     )
-    .await
-    .or_internal()
+    .await?;
+    Ok(())
 }
