@@ -26,7 +26,7 @@ use vigil_core::{
 };
 use vigil_detect::Rule;
 
-use crate::{handler::Settings, scan::collect};
+use crate::{handler::Settings, scan};
 
 /// LookupEvents allows 2 calls per second per account and region.
 pub type LookupLimiter = Arc<DefaultKeyedRateLimiter<(String, String)>>;
@@ -148,7 +148,7 @@ pub async fn run(
             }
         }
     }
-    let regions = collect::enabled_regions(&home)
+    let regions = scan::enabled_regions(&home)
         .await
         .map_err(|e| retry(anyhow::anyhow!(e)))?;
     for region in regions {
