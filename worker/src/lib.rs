@@ -4,6 +4,7 @@ pub mod activity;
 pub mod handler;
 pub mod scan;
 pub mod schedule;
+pub mod settings;
 pub mod webhooks;
 
 use std::time::Duration;
