@@ -3,6 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
+use tracing::Instrument;
 use vigil_core::{
     aws::{
         session::{RoleSession, RoleTarget, Sessions},
@@ -209,6 +210,7 @@ impl Handler for TaskHandler {
                         &self.settings,
                         self.rules,
                     )
+                    .instrument(tracing::info_span!("ingest", aws_account_id = %aws_account_id))
                     .await?;
                     tracing::info!(read = done.read, stored = done.stored, "activity ingested");
                     Ok(())
