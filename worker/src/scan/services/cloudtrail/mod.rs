@@ -7,6 +7,7 @@ use vigil_checks::model::{self as m, RegionInventory};
 use super::{Collect, Fill, Service, fill};
 use crate::scan::read::Reader;
 
+/// CloudTrail in the scanner's registry ([`super::ALL`]).
 pub const SERVICE: Service = Service {
     name: "cloudtrail",
     collect: Collect::Regional(|r| Box::pin(collect(r))),

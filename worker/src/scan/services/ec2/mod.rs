@@ -20,6 +20,7 @@ use crate::scan::read::Reader;
 /// Per-snapshot attribute reads at once per region.
 const ATTRIBUTE_CONCURRENCY: usize = 8;
 
+/// EC2 in the scanner's registry ([`super::ALL`]).
 pub const SERVICE: Service = Service {
     name: "ec2",
     collect: Collect::Regional(|r| Box::pin(collect(r))),

@@ -13,6 +13,7 @@ use crate::scan::read::{Reader, error_code, utc};
 /// Per-user reads at once.
 const PER_ITEM_CONCURRENCY: usize = 8;
 
+/// IAM in the scanner's registry ([`super::ALL`]).
 pub const SERVICE: Service = Service {
     name: "iam",
     collect: Collect::Global(|r| Box::pin(collect(r))),

@@ -11,6 +11,7 @@ use crate::scan::read::Reader;
 /// Per-snapshot attribute reads at once per region.
 const ATTRIBUTE_CONCURRENCY: usize = 8;
 
+/// RDS in the scanner's registry ([`super::ALL`]).
 pub const SERVICE: Service = Service {
     name: "rds",
     collect: Collect::Regional(|r| Box::pin(collect(r))),

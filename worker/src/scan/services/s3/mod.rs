@@ -14,6 +14,7 @@ mod control;
 /// Per-bucket reads at once.
 const PER_ITEM_CONCURRENCY: usize = 8;
 
+/// S3 in the scanner's registry ([`super::ALL`]).
 pub const SERVICE: Service = Service {
     name: "s3",
     collect: Collect::Global(|r| Box::pin(collect(r))),
