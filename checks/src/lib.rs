@@ -4,13 +4,18 @@
 //! (rule, region) pairs were fully checked, so a finding is only resolved where its rule
 //! could see everything, never because data was missing.
 
+mod arn;
 pub mod assets;
+#[cfg(test)]
+mod fixtures;
 pub mod model;
-pub mod rules;
+pub mod services;
+
+use std::sync::LazyLock;
 
 use serde::{Deserialize, Serialize};
 
-use model::Inventory;
+use model::{Inventory, RegionInventory};
 
 /// How bad a finding is; the same scale as alerts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -36,14 +41,32 @@ impl Severity {
     }
 }
 
-/// The data a rule reads; a rule is complete for a region only when all of it was read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The data a rule reads, named by the service that reads it (`ec2::SOURCE`...): a rule is
+/// complete for a region only when all of it was read.
+#[derive(Debug, Clone, Copy)]
 pub enum Source {
-    Ec2,
-    Rds,
-    Trails,
-    Iam,
-    S3,
+    /// A regional service: whether a region's part was read.
+    Regional(fn(&RegionInventory) -> bool),
+    /// A global service: whether the account's part was read.
+    Account(fn(&Inventory) -> bool),
+}
+
+impl Source {
+    /// Whether this data was read for `region` (for a global service: for the account).
+    fn read_in(self, region: &RegionInventory, inv: &Inventory) -> bool {
+        match self {
+            Source::Regional(read) => read(region),
+            Source::Account(read) => read(inv),
+        }
+    }
+
+    /// Whether this data was read everywhere (every region, for a regional service).
+    fn read_everywhere(self, inv: &Inventory) -> bool {
+        match self {
+            Source::Regional(read) => inv.regions.iter().all(read),
+            Source::Account(read) => read(inv),
+        }
+    }
 }
 
 /// Where a rule's findings live.
@@ -147,19 +170,21 @@ pub struct Evaluation {
     pub unknown: Vec<(String, String, String)>,
 }
 
-fn region_has(region: &model::RegionInventory, source: Source, inv: &Inventory) -> bool {
-    match source {
-        Source::Ec2 => region.ec2.is_some(),
-        Source::Rds => region.rds.is_some(),
-        Source::Trails => region.trails.is_some(),
-        Source::Iam => inv.iam.is_some(),
-        Source::S3 => inv.s3.is_some(),
-    }
+static RULES: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    services::ALL
+        .iter()
+        .flat_map(|s| s.rules.iter().copied())
+        .collect()
+});
+
+/// Every built-in rule, service by service in the order of [`services::ALL`].
+pub fn rules() -> &'static [&'static Rule] {
+    &RULES
 }
 
-/// Runs every rule of [`rules::ALL`].
+/// Runs every rule of [`rules`].
 pub fn evaluate(inv: &Inventory) -> Evaluation {
-    evaluate_rules(inv, rules::ALL)
+    evaluate_rules(inv, rules())
 }
 
 /// Runs the given rules.
@@ -171,18 +196,14 @@ pub fn evaluate_rules(inv: &Inventory, rules: &[&'static Rule]) -> Evaluation {
         match rule.scope {
             Scope::Regional => {
                 for region in &inv.regions {
-                    if rule.sources.iter().all(|s| region_has(region, *s, inv)) {
+                    if rule.sources.iter().all(|s| s.read_in(region, inv)) {
                         out.complete
                             .push((rule.id.to_owned(), region.region.clone()));
                     }
                 }
             }
             Scope::Account => {
-                let complete = rule.sources.iter().all(|s| match s {
-                    Source::Iam => inv.iam.is_some(),
-                    Source::S3 => inv.s3.is_some(),
-                    regional => inv.regions.iter().all(|r| region_has(r, *regional, inv)),
-                });
+                let complete = rule.sources.iter().all(|s| s.read_everywhere(inv));
                 if complete {
                     out.complete.push((rule.id.to_owned(), GLOBAL.to_owned()));
                 }
@@ -200,5 +221,5 @@ pub fn evaluate_rules(inv: &Inventory, rules: &[&'static Rule]) -> Evaluation {
 
 /// Looks a rule up by ID.
 pub fn rule(id: &str) -> Option<&'static Rule> {
-    rules::ALL.iter().copied().find(|r| r.id == id)
+    rules().iter().copied().find(|r| r.id == id)
 }

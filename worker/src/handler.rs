@@ -3,6 +3,7 @@
 use std::{sync::Arc, time::Duration};
 
 use sqlx::PgPool;
+use tracing::Instrument;
 use vigil_core::{
     aws::{
         session::{RoleSession, RoleTarget, Sessions},
@@ -19,6 +20,7 @@ use vigil_core::{
     tasks::Task,
 };
 
+pub use crate::settings::Settings;
 use crate::{activity, scan, webhooks::Sender};
 
 /// Values a first-seen rule has not shown for this long are forgotten.
@@ -38,33 +40,6 @@ pub struct TaskHandler {
     webhooks: Sender,
 }
 
-/// Tunables of the work itself.
-#[derive(Debug, Clone)]
-pub struct Settings {
-    /// How far back a connection's first ingestion reads.
-    pub backfill: Duration,
-    /// Events older than this are dropped (whole daily partitions).
-    pub event_retention_days: i64,
-    /// How long first-seen rules learn after a connection's first ingestion.
-    pub baseline_learning: Duration,
-    /// Webhooks may call internal addresses and plain http (`VIGIL_WEBHOOK_ALLOW_INTERNAL`).
-    pub webhook_allow_internal: bool,
-    /// Where customers reach Vigil, for links in webhook payloads.
-    pub public_url: String,
-}
-
-impl Default for Settings {
-    fn default() -> Self {
-        Self {
-            backfill: activity::DEFAULT_BACKFILL,
-            event_retention_days: 90,
-            baseline_learning: activity::DEFAULT_BASELINE_LEARNING,
-            webhook_allow_internal: false,
-            public_url: "http://127.0.0.1:8080".into(),
-        }
-    }
-}
-
 /// Whether a connection can be worked on.
 enum Connection {
     /// The role works.
@@ -77,14 +52,15 @@ enum Connection {
 
 impl TaskHandler {
     pub fn new(pool: PgPool, sessions: Sessions, clock: Clock) -> Self {
+        let settings = Settings::default();
         Self {
             pool,
             sessions,
             clock,
-            settings: Settings::default(),
+            webhooks: webhook_sender(&settings),
+            settings,
             lookup_limiter: activity::lookup_limiter(),
             rules: vigil_detect::builtin::all(),
-            webhooks: webhook_sender(&Settings::default()),
         }
     }
 
@@ -234,6 +210,7 @@ impl Handler for TaskHandler {
                         &self.settings,
                         self.rules,
                     )
+                    .instrument(tracing::info_span!("ingest", aws_account_id = %aws_account_id))
                     .await?;
                     tracing::info!(read = done.read, stored = done.stored, "activity ingested");
                     Ok(())

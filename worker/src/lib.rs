@@ -4,6 +4,7 @@ pub mod activity;
 pub mod handler;
 pub mod scan;
 pub mod schedule;
+pub mod settings;
 pub mod webhooks;
 
 use std::time::Duration;
@@ -72,14 +73,7 @@ pub async fn run_with(
     };
     let scheduler = tokio::spawn(schedule::run(schedule, shutdown.clone()));
     let sessions = Sessions::new(aws.config.clone(), REFRESH_BEFORE_EXPIRY);
-    let settings = handler::Settings {
-        backfill: config.ingest_backfill,
-        event_retention_days: i64::try_from(config.event_retention.as_secs() / 86_400)
-            .unwrap_or(90),
-        baseline_learning: config.baseline_learning,
-        webhook_allow_internal: config.webhook_allow_internal,
-        public_url: config.public_url.clone(),
-    };
+    let settings = settings::Settings::from_config(&config);
     let runner = Runner::new(
         queue,
         TaskHandler::new(pool, sessions, clock).with_settings(settings),

@@ -26,7 +26,7 @@ use vigil_core::{
 };
 use vigil_detect::Rule;
 
-use crate::{handler::Settings, scan::collect};
+use crate::{scan, settings::Settings};
 
 /// LookupEvents allows 2 calls per second per account and region.
 pub type LookupLimiter = Arc<DefaultKeyedRateLimiter<(String, String)>>;
@@ -38,10 +38,6 @@ pub fn lookup_limiter() -> LookupLimiter {
     )))
 }
 
-/// How far back the first run reads.
-pub const DEFAULT_BACKFILL: Duration = Duration::from_secs(7 * 86_400);
-/// How long first-seen rules learn after the first ingestion (on top of the backfill).
-pub const DEFAULT_BASELINE_LEARNING: Duration = Duration::from_secs(7 * 86_400);
 /// LookupEvents shows events after a delay: each run re-reads this much of the previous window.
 const LOOKUP_OVERLAP: chrono::Duration = chrono::Duration::minutes(10);
 /// How far ahead of Vigil's clock an event may be dated (clocks drift; forged files do more).
@@ -148,7 +144,7 @@ pub async fn run(
             }
         }
     }
-    let regions = collect::enabled_regions(&home)
+    let regions = scan::enabled_regions(&home)
         .await
         .map_err(|e| retry(anyhow::anyhow!(e)))?;
     for region in regions {

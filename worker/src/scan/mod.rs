@@ -1,14 +1,30 @@
 //! The scan job: inventory every enabled region through the customer's role, run the
 //! checks, record assets (with history and IP spans) and the findings' lifecycle, and
 //! keep the scan's progress and outcome visible.
+//!
+//! This module is the orchestration (regions, concurrency, progress); each AWS service's
+//! SDK calls live in its folder under `services/`, registered in [`services::ALL`]. Every
+//! call is paginated and throttling is retried by the SDK's standard retry mode (jittered
+//! exponential backoff).
 
-pub mod collect;
-pub mod global;
+mod read;
+mod services;
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicUsize, Ordering},
+};
 
+use aws_config::SdkConfig;
+use aws_smithy_types::error::display::DisplayErrorContext;
+use chrono::Utc;
+use futures::{StreamExt, future::join_all, stream};
 use sqlx::PgPool;
-use vigil_checks::Severity;
+use tracing::Instrument;
+use vigil_checks::{
+    GLOBAL, Severity,
+    model::{Inventory, RegionInventory},
+};
 use vigil_core::{
     aws::session::RoleSession,
     clock::Clock,
@@ -18,22 +34,128 @@ use vigil_core::{
     store::{assets, aws_accounts::AwsAccount, findings, scans},
 };
 
-use collect::Problems;
+use read::Reader;
+pub use read::{Problem, Problems};
+use services::Collect;
+
+/// Regions scanned at once per account.
+pub const REGION_CONCURRENCY: usize = 4;
+
+/// The names the scan bench (`tests/benches/scan.rs`) imports from before the scanner
+/// was split by service.
+pub mod collect {
+    pub use super::{Problems, REGION_CONCURRENCY, account};
+}
 
 fn retry(e: impl Into<anyhow::Error>) -> JobError {
     JobError::Retry(e.into())
 }
 
-/// Runs one scan of a connection whose role works.
-pub async fn run(
+/// The regions enabled for the account (opt-in regions only when opted in).
+pub async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, String> {
+    let out = aws_sdk_ec2::Client::new(config)
+        .describe_regions()
+        .send()
+        .await
+        .map_err(|e| format!("DescribeRegions failed: {}", DisplayErrorContext(&e)))?;
+    let mut regions: Vec<String> = out
+        .regions()
+        .iter()
+        .filter(|r| {
+            matches!(
+                r.opt_in_status(),
+                None | Some("opt-in-not-required" | "opted-in")
+            )
+        })
+        .filter_map(|r| r.region_name().map(str::to_owned))
+        .collect();
+    regions.sort();
+    Ok(regions)
+}
+
+/// Collects one region: every regional service at once.
+pub async fn region(
+    config: SdkConfig,
+    region: String,
+    account_id: &str,
+    problems: &Problems,
+) -> RegionInventory {
+    let collected =
+        join_all(services::ALL.iter().filter_map(|s| match s.collect {
+            Collect::Regional(collect) => Some(
+                collect(Reader::new(&config, &region, account_id, s.name, problems)).instrument(
+                    tracing::debug_span!("collect", service = s.name, region = %region),
+                ),
+            ),
+            Collect::Global(_) => None,
+        }))
+        .await;
+    let mut inv = RegionInventory {
+        region: region.clone(),
+        ..Default::default()
+    };
+    for fill in collected {
+        fill(&mut inv);
+    }
+    inv
+}
+
+/// Collects the whole account: `concurrency` regions at a time, then the global services.
+pub async fn account(
+    session_config: impl Fn(&str) -> SdkConfig,
+    account_id: &str,
+    regions: Vec<String>,
+    concurrency: usize,
+    problems: &Problems,
+    on_region_done: impl Fn(usize) + Send + Sync,
+) -> Inventory {
+    let collected_at = Utc::now();
+    let done = AtomicUsize::new(0);
+    let mut per_region: Vec<RegionInventory> = stream::iter(regions)
+        .map(|r| {
+            let config = session_config(&r);
+            let (done, on_region_done) = (&done, &on_region_done);
+            async move {
+                let inv = region(config, r, account_id, problems).await;
+                on_region_done(done.fetch_add(1, Ordering::SeqCst) + 1);
+                inv
+            }
+        })
+        .buffer_unordered(concurrency.max(1))
+        .collect()
+        .await;
+    per_region.sort_by(|a, b| a.region.cmp(&b.region));
+    let global = session_config("us-east-1");
+    let collected = join_all(services::ALL.iter().filter_map(|s| {
+        match s.collect {
+            Collect::Global(collect) => Some(
+                collect(Reader::new(&global, GLOBAL, account_id, s.name, problems))
+                    .instrument(tracing::debug_span!("collect", service = s.name)),
+            ),
+            Collect::Regional(_) => None,
+        }
+    }))
+    .await;
+    let mut inv = Inventory {
+        account_id: account_id.to_owned(),
+        collected_at,
+        regions: per_region,
+        ..Default::default()
+    };
+    for fill in collected {
+        fill(&mut inv);
+    }
+    inv
+}
+
+/// Creates the scan row when the job carried none, and marks the scan started.
+async fn start(
     pool: &PgPool,
     clock: &Clock,
     account: &AwsAccount,
-    session: Arc<RoleSession>,
     scan_id: Option<ScanId>,
-) -> Result<(), JobError> {
-    let tenant = account.tenant_id;
-    let id = account.aws_account_id;
+) -> Result<ScanId, JobError> {
+    let (tenant, id) = (account.tenant_id, account.aws_account_id);
     let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
     let scan = match scan_id {
         Some(s) => s,
@@ -48,50 +170,87 @@ pub async fn run(
         .await
         .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
-    let span =
-        tracing::info_span!("scan", tenant_id = %tenant, aws_account_id = %id, scan_id = %scan);
-    let _entered = span.enter();
+    Ok(scan)
+}
 
-    let regions = match collect::enabled_regions(&session.sdk_config("us-east-1")).await {
+async fn progress(
+    pool: &PgPool,
+    tenant: TenantId,
+    scan: ScanId,
+    total: i32,
+    done: i32,
+) -> Result<(), sqlx::Error> {
+    let mut tx = db::begin_tenant(pool, tenant).await?;
+    scans::progress(&mut tx, tenant, scan, total, done).await?;
+    tx.commit().await
+}
+
+/// Runs one scan of a connection whose role works.
+pub async fn run(
+    pool: &PgPool,
+    clock: &Clock,
+    account: &AwsAccount,
+    session: Arc<RoleSession>,
+    scan_id: Option<ScanId>,
+) -> Result<(), JobError> {
+    let scan = start(pool, clock, account, scan_id).await?;
+    let span = tracing::info_span!("scan", tenant_id = %account.tenant_id,
+        aws_account_id = %account.aws_account_id, scan_id = %scan);
+    collect_and_record(pool, clock, account, session, scan)
+        .instrument(span)
+        .await
+}
+
+async fn collect_and_record(
+    pool: &PgPool,
+    clock: &Clock,
+    connection: &AwsAccount,
+    session: Arc<RoleSession>,
+    scan: ScanId,
+) -> Result<(), JobError> {
+    let tenant = connection.tenant_id;
+    let regions = match enabled_regions(&session.sdk_config("us-east-1")).await {
         Ok(r) => r,
         Err(message) => return fail(pool, clock, tenant, scan, &message).await,
     };
     let total = i32::try_from(regions.len()).unwrap_or(i32::MAX);
-    let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-    scans::progress(&mut tx, tenant, scan, total, 0)
+    progress(pool, tenant, scan, total, 0)
         .await
         .map_err(retry)?;
-    tx.commit().await.map_err(retry)?;
-
     let problems = Problems::default();
     let progress_pool = pool.clone();
-    let inventory = collect::account(
+    let inventory = account(
         |region| session.sdk_config(region),
-        account.account_id.as_deref().unwrap_or_default(),
+        connection.account_id.as_deref().unwrap_or_default(),
         regions,
-        collect::REGION_CONCURRENCY,
+        REGION_CONCURRENCY,
         &problems,
         move |done| {
             let pool = progress_pool.clone();
             let done = i32::try_from(done).unwrap_or(i32::MAX);
-            tokio::spawn(async move {
-                if let Ok(mut tx) = db::begin_tenant(&pool, tenant).await
-                    && scans::progress(&mut tx, tenant, scan, total, done)
-                        .await
-                        .is_ok()
-                {
-                    let _ = tx.commit().await;
-                }
-            });
+            // Progress is best effort: the final update comes with the outcome.
+            tokio::spawn(
+                async move { progress(&pool, tenant, scan, total, done).await.ok() }
+                    .in_current_span(),
+            );
         },
     )
     .await;
+    record(
+        pool,
+        clock,
+        connection,
+        scan,
+        total,
+        &inventory,
+        problems.take(),
+    )
+    .await
+}
 
-    let evaluation = vigil_checks::evaluate(&inventory);
-    let (observed, complete_types) = vigil_checks::assets::assets(&inventory);
-    let problems = problems.take();
-    let now = clock.now();
-    let seen: Vec<findings::Seen> = evaluation
+/// The checks' findings as the findings store takes them.
+fn seen(evaluation: &vigil_checks::Evaluation) -> Vec<findings::Seen> {
+    evaluation
         .findings
         .iter()
         .map(|f| findings::Seen {
@@ -105,8 +264,14 @@ pub async fn run(
             resource_arn: f.resource_arn.clone(),
             evidence: f.evidence.clone(),
         })
-        .collect();
-    let observed: Vec<assets::Observed> = observed
+        .collect()
+}
+
+/// The inventory's assets as the assets store takes them, with the (region, type) pairs
+/// read completely.
+fn observed(inventory: &Inventory) -> (Vec<assets::Observed>, Vec<(String, String)>) {
+    let (observed, complete_types) = vigil_checks::assets::assets(inventory);
+    let observed = observed
         .into_iter()
         .map(|a| assets::Observed {
             region: a.region,
@@ -118,11 +283,27 @@ pub async fn run(
             ips: a.ips,
         })
         .collect();
-    let complete_types: Vec<(String, String)> = complete_types
+    let complete_types = complete_types
         .into_iter()
         .map(|(r, t)| (r, t.to_owned()))
         .collect();
+    (observed, complete_types)
+}
 
+/// Runs the checks and records assets, findings and the scan's outcome in one transaction.
+async fn record(
+    pool: &PgPool,
+    clock: &Clock,
+    account: &AwsAccount,
+    scan: ScanId,
+    total: i32,
+    inventory: &Inventory,
+    problems: Vec<Problem>,
+) -> Result<(), JobError> {
+    let (tenant, id) = (account.tenant_id, account.aws_account_id);
+    let evaluation = vigil_checks::evaluate(inventory);
+    let (observed, complete_types) = observed(inventory);
+    let now = clock.now();
     let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
     let resources = assets::apply_scan(&mut tx, tenant, id, scan, now, &observed, &complete_types)
         .await
@@ -132,7 +313,7 @@ pub async fn run(
         tenant,
         id,
         now,
-        &seen,
+        &seen(&evaluation),
         &evaluation.complete,
         &evaluation.unknown,
     )
@@ -146,22 +327,17 @@ pub async fn run(
     scans::progress(&mut tx, tenant, scan, total, total)
         .await
         .map_err(retry)?;
-    scans::finish(
-        &mut tx,
-        tenant,
-        scan,
-        now,
-        scans::Outcome {
-            status,
-            error: None,
-            problems: serde_json::to_value(&problems).unwrap_or_default(),
-            findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
-            findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
-            resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
-        },
-    )
-    .await
-    .map_err(retry)?;
+    let outcome = scans::Outcome {
+        status,
+        error: None,
+        problems: serde_json::to_value(&problems).unwrap_or_default(),
+        findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
+        findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
+        resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
+    };
+    scans::finish(&mut tx, tenant, scan, now, outcome)
+        .await
+        .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
     tracing::info!(
         status,

@@ -1,8 +1,52 @@
-//! RDS rules.
+//! RDS: the inventory model of DB instances and snapshots, and their rules.
+
+pub mod model;
 
 use serde_json::json;
 
-use crate::{Rule, Scope, Severity, Source};
+use crate::{Rule, Scope, Severity};
+
+/// RDS's part of the inventory was read.
+pub const SOURCE: crate::Source = crate::Source::Regional(read);
+
+fn read(r: &crate::model::RegionInventory) -> bool {
+    r.rds.is_some()
+}
+
+/// RDS in the registry: its assets and its rules, in a stable order.
+pub static SERVICE: crate::services::Service = crate::services::Service {
+    name: "rds",
+    assets: crate::services::ListAssets::Regional(assets),
+    rules: &[&INSTANCE_PUBLIC, &STORAGE_UNENCRYPTED, &SNAPSHOT_PUBLIC],
+};
+
+/// Lists a region's DB instances and snapshots.
+fn assets(r: &crate::model::RegionInventory, out: &mut crate::services::Assets) {
+    use crate::services::json as configuration;
+    let Some(rds) = &r.rds else {
+        return;
+    };
+    for d in &rds.instances {
+        out.add(
+            &r.region,
+            "AWS::RDS::DBInstance",
+            &d.db_instance_identifier,
+            d.arn.clone(),
+            configuration(d),
+        );
+    }
+    for s in &rds.snapshots {
+        out.add(
+            &r.region,
+            "AWS::RDS::DBSnapshot",
+            &s.db_snapshot_identifier,
+            s.arn.clone(),
+            configuration(s),
+        );
+    }
+    out.complete(&r.region, "AWS::RDS::DBInstance");
+    out.complete(&r.region, "AWS::RDS::DBSnapshot");
+}
 
 pub static INSTANCE_PUBLIC: Rule = Rule {
     id: "rds-instance-public",
@@ -17,7 +61,7 @@ pub static INSTANCE_PUBLIC: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 2.3.3"],
     resource_type: "AWS::RDS::DBInstance",
     scope: Scope::Regional,
-    sources: &[Source::Rds],
+    sources: &[SOURCE],
     check: |inv, sink| {
         for region in &inv.regions {
             let Some(rds) = &region.rds else { continue };
@@ -51,7 +95,7 @@ pub static STORAGE_UNENCRYPTED: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 2.3.1"],
     resource_type: "AWS::RDS::DBInstance",
     scope: Scope::Regional,
-    sources: &[Source::Rds],
+    sources: &[SOURCE],
     check: |inv, sink| {
         for region in &inv.regions {
             let Some(rds) = &region.rds else { continue };
@@ -81,7 +125,7 @@ pub static SNAPSHOT_PUBLIC: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::RDS::DBSnapshot",
     scope: Scope::Regional,
-    sources: &[Source::Rds],
+    sources: &[SOURCE],
     check: |inv, sink| {
         for region in &inv.regions {
             let Some(rds) = &region.rds else { continue };
@@ -104,8 +148,8 @@ pub static SNAPSHOT_PUBLIC: Rule = Rule {
 mod tests {
     use super::*;
     use crate::{
+        fixtures::{failing, run, unknown, with_rds},
         model::{DbInstance, DbSnapshot, RdsInventory},
-        rules::fixtures::{failing, run, unknown, with_rds},
     };
 
     /// A private, encrypted instance.

@@ -1,12 +1,45 @@
-//! S3 rules. The bucket listing is global, so bucket findings carry region [`GLOBAL`].
+//! S3: the inventory model of buckets and the account-level public access block, and their rules.
+
+pub mod model;
 
 use serde_json::{Value, json};
 
-use super::arn;
+use crate::arn;
 use crate::{
-    GLOBAL, Rule, Scope, Severity, Sink, Source,
+    GLOBAL, Rule, Scope, Severity, Sink,
     model::{Bucket, Inventory, PublicAccessBlock, S3Inventory},
 };
+
+/// S3's part of the inventory was read.
+pub const SOURCE: crate::Source = crate::Source::Account(read);
+
+fn read(inv: &crate::model::Inventory) -> bool {
+    inv.s3.is_some()
+}
+
+/// S3 in the registry: its assets and its rules, in a stable order.
+pub static SERVICE: crate::services::Service = crate::services::Service {
+    name: "s3",
+    assets: crate::services::ListAssets::Account(assets),
+    rules: &[
+        &ACCOUNT_PUBLIC_ACCESS_BLOCK_OFF,
+        &BUCKET_PUBLIC,
+        &BUCKET_NO_TLS_ONLY,
+        &BUCKET_NO_DEFAULT_ENCRYPTION,
+    ],
+};
+
+/// Lists the buckets.
+fn assets(inv: &Inventory, out: &mut crate::services::Assets) {
+    let Some(s3) = &inv.s3 else {
+        return;
+    };
+    for b in &s3.buckets {
+        let arn = Some(format!("arn:aws:s3:::{}", b.name));
+        out.add_global("AWS::S3::Bucket", &b.name, arn, crate::services::json(b));
+    }
+    out.complete(GLOBAL, "AWS::S3::Bucket");
+}
 
 /// Kleene "or" over values that may be unknown (`None`).
 fn or3(a: Option<bool>, b: Option<bool>) -> Option<bool> {
@@ -83,7 +116,7 @@ pub static ACCOUNT_PUBLIC_ACCESS_BLOCK_OFF: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 2.1.4"],
     resource_type: "AWS::S3::AccountPublicAccessBlock",
     scope: Scope::Account,
-    sources: &[Source::S3],
+    sources: &[SOURCE],
     check: account_public_access_block_off,
 };
 
@@ -119,7 +152,7 @@ pub static BUCKET_PUBLIC: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
-    sources: &[Source::S3],
+    sources: &[SOURCE],
     check: bucket_public_check,
 };
 
@@ -155,7 +188,7 @@ pub static BUCKET_NO_TLS_ONLY: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 2.1.1"],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
-    sources: &[Source::S3],
+    sources: &[SOURCE],
     check: bucket_no_tls_only,
 };
 
@@ -190,7 +223,7 @@ pub static BUCKET_NO_DEFAULT_ENCRYPTION: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
-    sources: &[Source::S3],
+    sources: &[SOURCE],
     check: bucket_no_default_encryption,
 };
 
@@ -213,7 +246,7 @@ fn bucket_no_default_encryption(inv: &Inventory, sink: &mut Sink) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::rules::fixtures::{ACCOUNT, failing, run, unknown, with_s3};
+    use crate::fixtures::{ACCOUNT, failing, run, unknown, with_s3};
 
     pub fn full_block() -> PublicAccessBlock {
         PublicAccessBlock {

@@ -2,8 +2,9 @@
 
 use serde_json::{Value, json};
 
-use super::{arn, net};
-use crate::{Rule, Scope, Severity, Sink, Source, model::Inventory};
+use super::net;
+use crate::arn;
+use crate::{Rule, Scope, Severity, Sink, model::Inventory};
 
 /// Remote administration ports CIS 5.1 asks network ACLs to close to the internet.
 const ADMIN_PORTS: [i32; 2] = [22, 3389];
@@ -23,7 +24,7 @@ pub static NACL_ADMIN_PORTS_OPEN: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 5.1"],
     resource_type: "AWS::EC2::NetworkAcl",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: nacl_admin_ports_open,
 };
 
@@ -77,7 +78,7 @@ pub static VPC_NO_FLOW_LOGS: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 3.7"],
     resource_type: "AWS::EC2::VPC",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: vpc_no_flow_logs,
 };
 
@@ -100,8 +101,8 @@ fn vpc_no_flow_logs(inv: &Inventory, sink: &mut Sink) {
 mod tests {
     use super::*;
     use crate::{
+        fixtures::{failing, run, with_ec2},
         model::{AclEntry, Ec2Inventory, NetworkAcl, Vpc},
-        rules::fixtures::{failing, run, with_ec2},
     };
 
     fn entry(

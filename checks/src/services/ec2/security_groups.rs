@@ -2,9 +2,10 @@
 
 use serde_json::{Value, json};
 
-use super::{arn, net};
+use super::net;
+use crate::arn;
 use crate::{
-    Rule, Scope, Severity, Sink, Source,
+    Rule, Scope, Severity, Sink,
     model::{Inventory, PermissionRule},
 };
 
@@ -86,7 +87,7 @@ pub static SG_SSH_OPEN: Rule = Rule {
     compliance: ADMIN_PORTS_CIS,
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 22),
 };
 
@@ -104,7 +105,7 @@ pub static SG_RDP_OPEN: Rule = Rule {
     compliance: ADMIN_PORTS_CIS,
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 3389),
 };
 
@@ -123,7 +124,7 @@ pub static SG_MYSQL_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 3306),
 };
 
@@ -140,7 +141,7 @@ pub static SG_POSTGRES_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 5432),
 };
 
@@ -157,7 +158,7 @@ pub static SG_MSSQL_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 1433),
 };
 
@@ -174,7 +175,7 @@ pub static SG_ORACLE_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 1521),
 };
 
@@ -191,7 +192,7 @@ pub static SG_MONGODB_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 27017),
 };
 
@@ -209,7 +210,7 @@ pub static SG_REDIS_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 6379),
 };
 
@@ -227,7 +228,7 @@ pub static SG_MEMCACHED_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 11211),
 };
 
@@ -245,7 +246,7 @@ pub static SG_ELASTICSEARCH_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 9200),
 };
 
@@ -262,7 +263,7 @@ pub static SG_KIBANA_OPEN: Rule = Rule {
     compliance: &[],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_to_port(inv, sink, 5601),
 };
 
@@ -279,7 +280,7 @@ pub static SG_ALL_PORTS_OPEN: Rule = Rule {
     compliance: ADMIN_PORTS_CIS,
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: |inv, sink| world_ingress(inv, sink, net::opens_all_ports, None),
 };
 
@@ -297,7 +298,7 @@ pub static DEFAULT_SG_ALLOWS_TRAFFIC: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 5.4"],
     resource_type: SG,
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: default_sg_allows_traffic,
 };
 
@@ -328,8 +329,8 @@ pub(crate) mod tests {
     use super::*;
     use crate::{
         evaluate_rules,
+        fixtures::{failing, with_ec2},
         model::{Ec2Inventory, SecurityGroup},
-        rules::fixtures::{failing, with_ec2},
     };
 
     pub fn tcp(port: i32, cidrs: &[&str]) -> PermissionRule {

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::arn;
-use crate::{Rule, Scope, Severity, Sink, Source, model::Inventory};
+use crate::arn;
+use crate::{Rule, Scope, Severity, Sink, model::Inventory};
 
 pub static INSTANCE_IMDSV1_PUBLIC: Rule = Rule {
     id: "ec2-instance-imdsv1-public",
@@ -20,7 +20,7 @@ pub static INSTANCE_IMDSV1_PUBLIC: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 5.6"],
     resource_type: "AWS::EC2::Instance",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: instance_imdsv1_public,
 };
 
@@ -88,7 +88,7 @@ pub static AMI_PUBLIC: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::EC2::Image",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: ami_public,
 };
 
@@ -111,8 +111,8 @@ fn ami_public(inv: &Inventory, sink: &mut Sink) {
 mod tests {
     use super::*;
     use crate::{
+        fixtures::{failing, run, unknown, with_ec2},
         model::{Ec2Inventory, Image, Instance, NetworkInterface},
-        rules::fixtures::{failing, run, unknown, with_ec2},
     };
 
     fn instance(id: &str, state: &str, public_ip: Option<&str>, tokens: Option<&str>) -> Instance {

@@ -2,8 +2,8 @@
 
 use serde_json::json;
 
-use super::arn;
-use crate::{Rule, Scope, Severity, Sink, Source, model::Inventory};
+use crate::arn;
+use crate::{Rule, Scope, Severity, Sink, model::Inventory};
 
 pub static EBS_VOLUME_UNENCRYPTED: Rule = Rule {
     id: "ec2-ebs-volume-unencrypted",
@@ -19,7 +19,7 @@ pub static EBS_VOLUME_UNENCRYPTED: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::EC2::Volume",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: ebs_volume_unencrypted,
 };
 
@@ -59,7 +59,7 @@ pub static EBS_DEFAULT_ENCRYPTION_OFF: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 2.2.1"],
     resource_type: "AWS::EC2::Region",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: ebs_default_encryption_off,
 };
 
@@ -93,7 +93,7 @@ pub static SNAPSHOT_PUBLIC: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::EC2::Snapshot",
     scope: Scope::Regional,
-    sources: &[Source::Ec2],
+    sources: &[super::SOURCE],
     check: snapshot_public,
 };
 
@@ -126,8 +126,8 @@ fn snapshot_public(inv: &Inventory, sink: &mut Sink) {
 mod tests {
     use super::*;
     use crate::{
+        fixtures::{REGION, failing, run, unknown, with_ec2},
         model::{Ec2Inventory, Snapshot, Volume},
-        rules::fixtures::{REGION, failing, run, unknown, with_ec2},
     };
 
     fn volume(id: &str, encrypted: bool, state: &str) -> Volume {

@@ -1,18 +1,58 @@
-//! CloudTrail rules.
+//! CloudTrail: the inventory model of trails, and their rules.
 //!
 //! `DescribeTrails` returns a multi-region trail in every region, so per-trail rules judge a
 //! trail once, in its home region, and only trails of this account (an organization trail
 //! of the management account shows up in member accounts, which cannot change it).
 
+pub mod model;
+
 use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 
-use super::{arn, s3};
 use crate::{
-    GLOBAL, Rule, Scope, Severity, Sink, Source,
+    GLOBAL, Rule, Scope, Severity, Sink,
     model::{Inventory, Trail},
 };
+use crate::{arn, services::s3};
+
+/// CloudTrail's part of the inventory was read.
+pub const SOURCE: crate::Source = crate::Source::Regional(read);
+
+fn read(r: &crate::model::RegionInventory) -> bool {
+    r.trails.is_some()
+}
+
+/// CloudTrail in the registry: its assets and its rules, in a stable order.
+pub static SERVICE: crate::services::Service = crate::services::Service {
+    name: "cloudtrail",
+    assets: crate::services::ListAssets::Regional(assets),
+    rules: &[
+        &NO_MULTI_REGION_TRAIL,
+        &TRAIL_NOT_LOGGING,
+        &LOG_VALIDATION_OFF,
+        &NOT_KMS_ENCRYPTED,
+        &BUCKET_PUBLIC,
+    ],
+};
+
+/// Lists the trails whose home is this region (once, not per shadow copy).
+fn assets(r: &crate::model::RegionInventory, out: &mut crate::services::Assets) {
+    let Some(trails) = &r.trails else {
+        return;
+    };
+    for t in trails.iter().filter(|t| t.home_region == r.region) {
+        let cfg = crate::services::json(t);
+        out.add(
+            &r.region,
+            "AWS::CloudTrail::Trail",
+            &t.name,
+            t.arn.clone(),
+            cfg,
+        );
+    }
+    out.complete(&r.region, "AWS::CloudTrail::Trail");
+}
 
 /// Whether a trail belongs to the scanned account (a trail without an ARN is assumed to).
 fn owned(inv: &Inventory, trail: &Trail) -> bool {
@@ -60,7 +100,7 @@ pub static NO_MULTI_REGION_TRAIL: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 3.1"],
     resource_type: "AWS::::Account",
     scope: Scope::Account,
-    sources: &[Source::Trails],
+    sources: &[SOURCE],
     check: no_multi_region_trail,
 };
 
@@ -111,7 +151,7 @@ pub static TRAIL_NOT_LOGGING: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::CloudTrail::Trail",
     scope: Scope::Regional,
-    sources: &[Source::Trails],
+    sources: &[SOURCE],
     check: trail_not_logging,
 };
 
@@ -138,7 +178,7 @@ pub static LOG_VALIDATION_OFF: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 3.2"],
     resource_type: "AWS::CloudTrail::Trail",
     scope: Scope::Regional,
-    sources: &[Source::Trails],
+    sources: &[SOURCE],
     check: log_validation_off,
 };
 
@@ -167,7 +207,7 @@ pub static NOT_KMS_ENCRYPTED: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 3.5"],
     resource_type: "AWS::CloudTrail::Trail",
     scope: Scope::Regional,
-    sources: &[Source::Trails],
+    sources: &[SOURCE],
     check: not_kms_encrypted,
 };
 
@@ -196,7 +236,7 @@ pub static BUCKET_PUBLIC: Rule = Rule {
     compliance: &[],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Regional,
-    sources: &[Source::Trails, Source::S3],
+    sources: &[SOURCE, s3::SOURCE],
     check: bucket_public,
 };
 
@@ -235,11 +275,9 @@ fn bucket_public(inv: &Inventory, sink: &mut Sink) {
 mod tests {
     use super::*;
     use crate::{
+        fixtures::{ACCOUNT, failing, run, unknown, with_trails},
         model::Bucket,
-        rules::{
-            fixtures::{ACCOUNT, failing, run, unknown, with_trails},
-            s3::tests::{bucket, full_block, s3},
-        },
+        services::s3::tests::{bucket, full_block, s3},
     };
 
     /// A well-configured multi-region trail homed in `home`.

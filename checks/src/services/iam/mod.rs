@@ -1,14 +1,66 @@
-//! IAM rules: the root user, users and their credentials, the password policy, policies.
+//! IAM: the inventory model of the account summary, users and policies, and their rules.
 //! IAM is global: findings carry region [`GLOBAL`].
+
+pub mod model;
 
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-use super::arn;
+use crate::arn;
 use crate::{
-    GLOBAL, Rule, Scope, Severity, Sink, Source,
+    GLOBAL, Rule, Scope, Severity, Sink,
     model::{AccessKey, IamInventory, Inventory},
 };
+
+/// IAM's part of the inventory was read.
+pub const SOURCE: crate::Source = crate::Source::Account(read);
+
+fn read(inv: &crate::model::Inventory) -> bool {
+    inv.iam.is_some()
+}
+
+/// IAM in the registry: its assets and its rules, in a stable order.
+pub static SERVICE: crate::services::Service = crate::services::Service {
+    name: "iam",
+    assets: crate::services::ListAssets::Account(assets),
+    rules: &[
+        &ROOT_ACCESS_KEYS,
+        &ROOT_NO_MFA,
+        &USER_CONSOLE_NO_MFA,
+        &ACCESS_KEY_OLD,
+        &CREDENTIALS_UNUSED,
+        &USER_MULTIPLE_ACTIVE_KEYS,
+        &PASSWORD_POLICY_LENGTH,
+        &PASSWORD_POLICY_REUSE,
+        &POLICY_ADMIN_STAR,
+    ],
+};
+
+/// Lists the users and customer-managed policies.
+fn assets(inv: &Inventory, out: &mut crate::services::Assets) {
+    use crate::services::json as configuration;
+    let Some(iam) = &inv.iam else {
+        return;
+    };
+    for u in &iam.users {
+        out.add_global(
+            "AWS::IAM::User",
+            &u.user_name,
+            Some(u.arn.clone()),
+            configuration(u),
+        );
+    }
+    for p in &iam.policies {
+        out.add_global(
+            "AWS::IAM::ManagedPolicy",
+            &p.name,
+            Some(p.arn.clone()),
+            configuration(p),
+        );
+    }
+    out.complete(GLOBAL, "AWS::IAM::User");
+    out.complete(GLOBAL, "AWS::IAM::ManagedPolicy");
+}
 
 /// Access keys older than this must be rotated (CIS 1.14).
 const KEY_MAX_AGE_DAYS: i64 = 90;
@@ -46,7 +98,7 @@ pub static ROOT_ACCESS_KEYS: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.4"],
     resource_type: "AWS::IAM::RootUser",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             if iam.root_access_keys_present {
@@ -70,7 +122,7 @@ pub static ROOT_NO_MFA: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.5"],
     resource_type: "AWS::IAM::RootUser",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             if !iam.root_mfa_enabled {
@@ -94,7 +146,7 @@ pub static USER_CONSOLE_NO_MFA: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.10"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             for user in iam
@@ -127,7 +179,7 @@ pub static ACCESS_KEY_OLD: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.14"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             for user in &iam.users {
@@ -167,7 +219,7 @@ pub static CREDENTIALS_UNUSED: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.12"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: credentials_unused,
 };
 
@@ -229,7 +281,7 @@ pub static USER_MULTIPLE_ACTIVE_KEYS: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.13"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             for user in &iam.users {
@@ -261,7 +313,7 @@ pub static PASSWORD_POLICY_LENGTH: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.8"],
     resource_type: "AWS::IAM::AccountPasswordPolicy",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             let evidence = match &iam.password_policy {
@@ -286,7 +338,7 @@ pub static PASSWORD_POLICY_REUSE: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.9"],
     resource_type: "AWS::IAM::AccountPasswordPolicy",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             let evidence = match &iam.password_policy {
@@ -316,7 +368,7 @@ pub static POLICY_ADMIN_STAR: Rule = Rule {
     compliance: &["CIS AWS Foundations v3.0.0 1.16"],
     resource_type: "AWS::IAM::ManagedPolicy",
     scope: Scope::Account,
-    sources: &[Source::Iam],
+    sources: &[SOURCE],
     check: |inv, sink| {
         with_iam(inv, |iam| {
             for policy in iam.policies.iter().filter(|p| p.attachment_count > 0) {
@@ -371,8 +423,8 @@ mod tests {
     use super::*;
     use crate::{
         evaluate_rules,
+        fixtures::{ACCOUNT, days_ago, failing, inventory, run, with_iam},
         model::{IamPolicy, IamUser, PasswordPolicy},
-        rules::fixtures::{ACCOUNT, days_ago, failing, inventory, run, with_iam},
     };
 
     fn user(name: &str) -> IamUser {

@@ -1,0 +1,22 @@
+//! The CloudTrail part of the inventory: the trails visible from a region.
+
+use serde::{Deserialize, Serialize};
+
+/// A CloudTrail trail as seen from one region.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Trail {
+    pub name: String,
+    pub arn: Option<String>,
+    pub home_region: String,
+    pub is_multi_region: bool,
+    pub is_organization_trail: bool,
+    /// `GetTrailStatus.IsLogging`. `None`: could not be read.
+    pub is_logging: Option<bool>,
+    pub log_file_validation: bool,
+    pub kms_key_id: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_key_prefix: Option<String>,
+    /// Whether the event selectors include management events (read and write).
+    /// `None`: could not be read.
+    pub logs_management_events: Option<bool>,
+}

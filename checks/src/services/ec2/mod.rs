@@ -1,0 +1,57 @@
+//! EC2, with the VPC and EBS resources it reads: the inventory model of a region's
+//! security groups, instances, network, volumes, snapshots and AMIs, and their rules.
+
+mod assets;
+mod ebs;
+mod instances;
+pub mod model;
+mod net;
+mod security_groups;
+mod vpc;
+
+pub use ebs::*;
+pub use instances::*;
+pub use security_groups::*;
+pub use vpc::*;
+
+use crate::{
+    Source,
+    model::RegionInventory,
+    services::{ListAssets, Service},
+};
+
+/// EC2's part of the inventory was read.
+pub const SOURCE: Source = Source::Regional(read);
+
+fn read(r: &RegionInventory) -> bool {
+    r.ec2.is_some()
+}
+
+/// EC2 in the registry: its assets and its rules, in a stable order (security groups,
+/// VPC, instances and images, EBS).
+pub static SERVICE: Service = Service {
+    name: "ec2",
+    assets: ListAssets::Regional(assets::list),
+    rules: &[
+        &SG_SSH_OPEN,
+        &SG_RDP_OPEN,
+        &SG_MYSQL_OPEN,
+        &SG_POSTGRES_OPEN,
+        &SG_MSSQL_OPEN,
+        &SG_ORACLE_OPEN,
+        &SG_MONGODB_OPEN,
+        &SG_REDIS_OPEN,
+        &SG_MEMCACHED_OPEN,
+        &SG_ELASTICSEARCH_OPEN,
+        &SG_KIBANA_OPEN,
+        &SG_ALL_PORTS_OPEN,
+        &DEFAULT_SG_ALLOWS_TRAFFIC,
+        &NACL_ADMIN_PORTS_OPEN,
+        &VPC_NO_FLOW_LOGS,
+        &INSTANCE_IMDSV1_PUBLIC,
+        &AMI_PUBLIC,
+        &EBS_VOLUME_UNENCRYPTED,
+        &EBS_DEFAULT_ENCRYPTION_OFF,
+        &SNAPSHOT_PUBLIC,
+    ],
+};

@@ -1,0 +1,154 @@
+//! The EC2 part of the inventory: security groups, instances, network interfaces, VPCs,
+//! subnets, network ACLs, EBS volumes and snapshots, and AMIs.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// Resource tags (the same type as `crate::model::Tags`, spelt out so that this model
+/// does not depend on the inventory that gathers it).
+type Tags = BTreeMap<String, String>;
+
+/// EC2 and VPC resources of a region.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Ec2Inventory {
+    pub security_groups: Vec<SecurityGroup>,
+    pub instances: Vec<Instance>,
+    pub network_interfaces: Vec<NetworkInterface>,
+    pub vpcs: Vec<Vpc>,
+    pub subnets: Vec<Subnet>,
+    pub network_acls: Vec<NetworkAcl>,
+    pub volumes: Vec<Volume>,
+    /// Snapshots owned by the account.
+    pub snapshots: Vec<Snapshot>,
+    /// AMIs owned by the account.
+    pub images: Vec<Image>,
+    /// `GetEbsEncryptionByDefault`. `None`: could not be read.
+    pub ebs_encryption_by_default: Option<bool>,
+}
+
+/// One ingress or egress rule of a security group.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionRule {
+    /// `tcp`, `udp`, `icmp`, `icmpv6`, or `-1` for all protocols.
+    pub protocol: String,
+    /// First port (None for all protocols).
+    pub from_port: Option<i32>,
+    /// Last port (None for all protocols).
+    pub to_port: Option<i32>,
+    pub ipv4_ranges: Vec<String>,
+    pub ipv6_ranges: Vec<String>,
+    /// Other security groups allowed.
+    pub source_groups: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub group_name: String,
+    pub vpc_id: Option<String>,
+    pub description: String,
+    pub ingress: Vec<PermissionRule>,
+    pub egress: Vec<PermissionRule>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Instance {
+    pub instance_id: String,
+    /// `pending`, `running`, `stopped`, `terminated`...
+    pub state: String,
+    pub public_ip: Option<String>,
+    pub private_ips: Vec<String>,
+    /// Instance metadata options: `optional` (IMDSv1 allowed) or `required` (IMDSv2 only).
+    pub http_tokens: Option<String>,
+    /// `enabled` or `disabled`.
+    pub http_endpoint: Option<String>,
+    pub security_groups: Vec<String>,
+    pub subnet_id: Option<String>,
+    pub vpc_id: Option<String>,
+    pub image_id: Option<String>,
+    pub launch_time: Option<DateTime<Utc>>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NetworkInterface {
+    pub network_interface_id: String,
+    pub public_ip: Option<String>,
+    pub private_ips: Vec<String>,
+    pub ipv6_addresses: Vec<String>,
+    /// The instance it is attached to.
+    pub instance_id: Option<String>,
+    pub description: String,
+    pub vpc_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Vpc {
+    pub vpc_id: String,
+    pub cidr_block: Option<String>,
+    pub is_default: bool,
+    /// IDs of the flow logs attached to the VPC.
+    pub flow_log_ids: Vec<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Subnet {
+    pub subnet_id: String,
+    pub vpc_id: String,
+    pub cidr_block: Option<String>,
+    pub map_public_ip_on_launch: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct NetworkAcl {
+    pub network_acl_id: String,
+    pub vpc_id: String,
+    pub is_default: bool,
+    pub entries: Vec<AclEntry>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AclEntry {
+    pub rule_number: i32,
+    pub egress: bool,
+    /// `-1` (all), `6` (tcp), `17` (udp)...
+    pub protocol: String,
+    /// `allow` or `deny`.
+    pub rule_action: String,
+    pub cidr_ipv4: Option<String>,
+    pub cidr_ipv6: Option<String>,
+    pub from_port: Option<i32>,
+    pub to_port: Option<i32>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Volume {
+    pub volume_id: String,
+    pub encrypted: bool,
+    pub size_gib: i32,
+    pub state: String,
+    pub attached_instance_id: Option<String>,
+    pub tags: Tags,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub snapshot_id: String,
+    pub volume_id: Option<String>,
+    pub encrypted: bool,
+    /// `createVolumePermission` includes group `all`. `None`: the attribute could not be read.
+    pub public: Option<bool>,
+    /// Accounts it is shared with.
+    pub shared_with: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Image {
+    pub image_id: String,
+    pub name: Option<String>,
+    pub public: bool,
+}

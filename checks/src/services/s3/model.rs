@@ -1,0 +1,57 @@
+//! The S3 part of the inventory: the account-level public access block and the buckets.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// Resource tags (the same type as `crate::model::Tags`, spelt out so that this model
+/// does not depend on the inventory that gathers it).
+type Tags = BTreeMap<String, String>;
+
+/// S3, listed globally.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct S3Inventory {
+    /// The account-level public access block. `None`: none configured (or not readable:
+    /// see `account_block_readable`).
+    pub account_public_access_block: Option<PublicAccessBlock>,
+    /// False when the account-level block could not be read.
+    pub account_block_readable: bool,
+    pub buckets: Vec<Bucket>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicAccessBlock {
+    pub block_public_acls: bool,
+    pub ignore_public_acls: bool,
+    pub block_public_policy: bool,
+    pub restrict_public_buckets: bool,
+}
+
+impl PublicAccessBlock {
+    /// All four settings on.
+    pub fn is_fully_on(&self) -> bool {
+        self.block_public_acls
+            && self.ignore_public_acls
+            && self.block_public_policy
+            && self.restrict_public_buckets
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Bucket {
+    pub name: String,
+    pub region: Option<String>,
+    /// Bucket-level block. `Some(None)`: read, none configured. `None`: not readable.
+    pub public_access_block: Option<Option<PublicAccessBlock>>,
+    /// The ACL grants AllUsers or AuthenticatedUsers. `None`: not readable.
+    pub acl_public: Option<bool>,
+    /// `GetBucketPolicyStatus.IsPublic` (false when there is no policy). `None`: not readable.
+    pub policy_public: Option<bool>,
+    /// The bucket policy denies requests without TLS (`aws:SecureTransport` false).
+    /// `None`: not readable.
+    pub tls_only: Option<bool>,
+    /// Default encryption algorithm (`AES256`, `aws:kms`...). `Some(None)`: none
+    /// configured (before 2023 buckets had none). `None`: not readable.
+    pub encryption: Option<Option<String>>,
+    pub tags: Tags,
+}

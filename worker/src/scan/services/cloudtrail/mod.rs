@@ -1,0 +1,85 @@
+//! CloudTrail: the trails visible from a region, with their status and event selectors
+//! read where each trail lives (once, not per shadow copy).
+
+use aws_sdk_cloudtrail::{operation::get_event_selectors::GetEventSelectorsOutput, types::Trail};
+use vigil_checks::model::{self as m, RegionInventory};
+
+use super::{Collect, Fill, Service, fill};
+use crate::scan::read::Reader;
+
+/// CloudTrail in the scanner's registry ([`super::ALL`]).
+pub const SERVICE: Service = Service {
+    name: "cloudtrail",
+    collect: Collect::Regional(|r| Box::pin(collect(r))),
+};
+
+async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {
+    let trails = read(r).await;
+    fill(move |region: &mut RegionInventory| region.trails = trails)
+}
+
+/// Whether the selectors include management events, read and write (no selectors at all
+/// is CloudTrail's default, which does).
+fn logs_management_events(s: &GetEventSelectorsOutput) -> bool {
+    let classic = s.event_selectors().iter().any(|e| {
+        e.include_management_events().unwrap_or(true)
+            && e.read_write_type().is_none_or(|rw| rw.as_str() == "All")
+    });
+    let advanced = s.advanced_event_selectors().iter().any(|a| {
+        a.field_selectors()
+            .iter()
+            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"))
+    });
+    classic
+        || advanced
+        || (s.event_selectors().is_empty() && s.advanced_event_selectors().is_empty())
+}
+
+async fn trail(c: &aws_sdk_cloudtrail::Client, r: Reader<'_>, t: &Trail) -> m::Trail {
+    let name = t.name().unwrap_or_default().to_owned();
+    let id = t.trail_arn().unwrap_or(&name).to_owned();
+    let home = t.home_region().unwrap_or(r.region).to_owned();
+    let (is_logging, logs_management_events) = if home == r.region {
+        let status = r
+            .ok(
+                "GetTrailStatus",
+                c.get_trail_status().name(&id).send().await,
+            )
+            .and_then(|s| s.is_logging());
+        let selectors = r
+            .ok(
+                "GetEventSelectors",
+                c.get_event_selectors().trail_name(&id).send().await,
+            )
+            .map(|s| logs_management_events(&s));
+        (status, selectors)
+    } else {
+        (None, None)
+    };
+    m::Trail {
+        name,
+        arn: t.trail_arn().map(str::to_owned),
+        home_region: home,
+        is_multi_region: t.is_multi_region_trail().unwrap_or(false),
+        is_organization_trail: t.is_organization_trail().unwrap_or(false),
+        is_logging,
+        log_file_validation: t.log_file_validation_enabled().unwrap_or(false),
+        kms_key_id: t.kms_key_id().map(str::to_owned),
+        s3_bucket: t.s3_bucket_name().map(str::to_owned),
+        s3_key_prefix: t.s3_key_prefix().map(str::to_owned),
+        logs_management_events,
+    }
+}
+
+async fn read(r: Reader<'_>) -> Option<Vec<m::Trail>> {
+    let c = aws_sdk_cloudtrail::Client::new(r.config);
+    let described = r.ok(
+        "DescribeTrails",
+        c.describe_trails().include_shadow_trails(true).send().await,
+    )?;
+    let mut out = Vec::new();
+    for t in described.trail_list() {
+        out.push(trail(&c, r, t).await);
+    }
+    Some(out)
+}

@@ -1,0 +1,229 @@
+//! IAM (global): the account summary, the password policy, users with their MFA devices,
+//! login profiles, access keys and attached policies, and customer-managed policies. A
+//! read that fails leaves IAM unread: checks must not resolve findings on what they could
+//! not see.
+
+use aws_sdk_iam::types::{PolicyScopeType, SummaryKeyType};
+use futures::{StreamExt, stream};
+use vigil_checks::model::{self as m, Inventory};
+
+use super::{Collect, Fill, Service, fill};
+use crate::scan::read::{Reader, error_code, utc};
+
+/// Per-user reads at once.
+const PER_ITEM_CONCURRENCY: usize = 8;
+
+/// IAM in the scanner's registry ([`super::ALL`]).
+pub const SERVICE: Service = Service {
+    name: "iam",
+    collect: Collect::Global(|r| Box::pin(collect(r))),
+};
+
+async fn collect(r: Reader<'_>) -> Fill<Inventory> {
+    let iam = read(r).await;
+    fill(move |inv: &mut Inventory| inv.iam = iam)
+}
+
+/// Decodes a policy document as IAM returns it (URL-encoded JSON).
+pub fn policy_document(raw: &str) -> serde_json::Value {
+    let decoded = percent_encoding::percent_decode_str(raw).decode_utf8_lossy();
+    serde_json::from_str(&decoded)
+        .or_else(|_| serde_json::from_str(raw))
+        .unwrap_or(serde_json::Value::Null)
+}
+
+/// `Some(None)`: the account has no password policy.
+async fn password_policy(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+) -> Option<Option<m::PasswordPolicy>> {
+    match c.get_account_password_policy().send().await {
+        Ok(p) => Some(p.password_policy().map(|p| m::PasswordPolicy {
+            minimum_length: p.minimum_password_length().unwrap_or(8),
+            reuse_prevention: p.password_reuse_prevention(),
+            require_symbols: p.require_symbols(),
+            require_numbers: p.require_numbers(),
+            require_uppercase: p.require_uppercase_characters(),
+            require_lowercase: p.require_lowercase_characters(),
+            max_age_days: p.max_password_age(),
+        })),
+        Err(e) if error_code(&e) == Some("NoSuchEntity") => Some(None),
+        Err(e) => {
+            r.record("GetAccountPasswordPolicy", &e);
+            None
+        }
+    }
+}
+
+/// Customer-managed policies with their default versions' documents.
+async fn policies(c: &aws_sdk_iam::Client, r: Reader<'_>) -> Option<Vec<m::IamPolicy>> {
+    let listed: Vec<_> = r.ok(
+        "ListPolicies",
+        c.list_policies()
+            .scope(PolicyScopeType::Local)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    let mut out = Vec::new();
+    for p in listed {
+        let (Some(arn), Some(version)) = (p.arn(), p.default_version_id()) else {
+            continue;
+        };
+        let v = r.ok(
+            "GetPolicyVersion",
+            c.get_policy_version()
+                .policy_arn(arn)
+                .version_id(version)
+                .send()
+                .await,
+        )?;
+        out.push(m::IamPolicy {
+            arn: arn.to_owned(),
+            name: p.policy_name().unwrap_or_default().to_owned(),
+            document: v
+                .policy_version()
+                .and_then(|pv| pv.document())
+                .map(policy_document)
+                .unwrap_or_default(),
+            attachment_count: p.attachment_count().unwrap_or(0),
+        });
+    }
+    Some(out)
+}
+
+async fn read(r: Reader<'_>) -> Option<m::IamInventory> {
+    let c = aws_sdk_iam::Client::new(r.config);
+    let summary = r.ok("GetAccountSummary", c.get_account_summary().send().await)?;
+    let map = summary.summary_map().cloned().unwrap_or_default();
+    let password_policy = password_policy(&c, r).await?;
+    let listed: Vec<_> = r.ok(
+        "ListUsers",
+        c.list_users()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    let details: Vec<Option<m::IamUser>> = stream::iter(listed)
+        .map(|u| {
+            let c = c.clone();
+            async move { user(&c, r, u).await }
+        })
+        .buffered(PER_ITEM_CONCURRENCY)
+        .collect()
+        .await;
+    let users: Option<Vec<m::IamUser>> = details.into_iter().collect();
+    let policies = policies(&c, r).await?;
+    Some(m::IamInventory {
+        root_access_keys_present: map
+            .get(&SummaryKeyType::AccountAccessKeysPresent)
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        root_mfa_enabled: map
+            .get(&SummaryKeyType::AccountMfaEnabled)
+            .copied()
+            .unwrap_or(0)
+            > 0,
+        password_policy,
+        users: users?,
+        policies,
+    })
+}
+
+/// A user's access keys with when each was last used.
+async fn access_keys(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+    name: &str,
+) -> Option<Vec<m::AccessKey>> {
+    let listed = r.ok(
+        "ListAccessKeys",
+        c.list_access_keys().user_name(name).send().await,
+    )?;
+    let mut out = Vec::new();
+    for k in listed.access_key_metadata() {
+        let id = k.access_key_id().unwrap_or_default().to_owned();
+        let last_used = r
+            .ok(
+                "GetAccessKeyLastUsed",
+                c.get_access_key_last_used().access_key_id(&id).send().await,
+            )?
+            .access_key_last_used()
+            .and_then(|l| l.last_used_date())
+            .and_then(utc);
+        out.push(m::AccessKey {
+            access_key_id: id,
+            status: k
+                .status()
+                .map(|s| s.as_str().to_owned())
+                .unwrap_or_default(),
+            created: k.create_date().and_then(utc).unwrap_or_default(),
+            last_used,
+        });
+    }
+    Some(out)
+}
+
+async fn user(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+    u: aws_sdk_iam::types::User,
+) -> Option<m::IamUser> {
+    let name = u.user_name().to_owned();
+    let mfa = r
+        .ok(
+            "ListMFADevices",
+            c.list_mfa_devices().user_name(&name).send().await,
+        )?
+        .mfa_devices()
+        .len();
+    let password_enabled = match c.get_login_profile().user_name(&name).send().await {
+        Ok(_) => true,
+        Err(e) if error_code(&e) == Some("NoSuchEntity") => false,
+        Err(e) => {
+            r.record("GetLoginProfile", &e);
+            return None;
+        }
+    };
+    let access_keys = access_keys(c, r, &name).await?;
+    let attached = r
+        .ok(
+            "ListAttachedUserPolicies",
+            c.list_attached_user_policies()
+                .user_name(&name)
+                .send()
+                .await,
+        )?
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_name().map(str::to_owned))
+        .collect();
+    Some(m::IamUser {
+        arn: u.arn().to_owned(),
+        created: utc(u.create_date()).unwrap_or_default(),
+        password_last_used: u.password_last_used().and_then(utc),
+        user_name: name,
+        password_enabled,
+        mfa_devices: mfa,
+        access_keys,
+        attached_policies: attached,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn policy_documents_decode_whether_url_encoded_or_not() {
+        let raw = r#"{"Version":"2012-10-17","Statement":[]}"#;
+        let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
+        assert_eq!(policy_document(raw)["Version"], "2012-10-17");
+        assert_eq!(policy_document(encoded)["Version"], "2012-10-17");
+    }
+}

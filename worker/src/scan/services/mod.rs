@@ -1,0 +1,46 @@
+//! The registry of AWS services the scanner reads: each folder turns one service's SDK
+//! calls into its part of the inventory model (`vigil_checks::model`). Adding a service is
+//! a folder and a line in [`ALL`].
+
+mod cloudtrail;
+mod ec2;
+mod iam;
+mod rds;
+mod s3;
+
+use futures::future::BoxFuture;
+use vigil_checks::model::{Inventory, RegionInventory};
+
+use super::read::Reader;
+
+/// Puts a service's collected part into the inventory.
+pub type Fill<T> = Box<dyn FnOnce(&mut T) + Send>;
+
+/// Wraps the step that puts a collected part into the inventory.
+pub fn fill<T>(f: impl FnOnce(&mut T) + Send + 'static) -> Fill<T> {
+    Box::new(f)
+}
+
+/// How a service is collected.
+pub enum Collect {
+    /// Once per enabled region, into that region's inventory.
+    Regional(for<'a> fn(Reader<'a>) -> BoxFuture<'a, Fill<RegionInventory>>),
+    /// Once per account (through `us-east-1`), into the account's inventory.
+    Global(for<'a> fn(Reader<'a>) -> BoxFuture<'a, Fill<Inventory>>),
+}
+
+/// One AWS service's collector.
+pub struct Service {
+    /// The service's name, as problems record it (`ec2`, `iam`...).
+    pub name: &'static str,
+    pub collect: Collect,
+}
+
+/// Every service the scanner reads.
+pub static ALL: &[Service] = &[
+    ec2::SERVICE,
+    rds::SERVICE,
+    cloudtrail::SERVICE,
+    iam::SERVICE,
+    s3::SERVICE,
+];
