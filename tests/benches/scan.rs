@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use vigil_core::aws::session::{RoleSession, RoleTarget};
 use vigil_tests::emulator::{BOOTSTRAP_ROLE, Emulator, python, random_account_id};
-use vigil_worker::scan::collect::{self, Problems};
+use vigil_worker::scan::{self, Problems};
 
 const REGIONS: [&str; 8] = [
     "us-east-1",
@@ -56,12 +56,12 @@ async fn main() {
     let mut rows = Vec::new();
     let cases = [
         ("one region at a time (baseline)", 1, 0),
-        ("scanner concurrency", collect::REGION_CONCURRENCY, 0),
+        ("scanner concurrency", scan::REGION_CONCURRENCY, 0),
         // AWS answers over a network: 30 ms per call, injected by the emulator.
         ("one region at a time, 30 ms/call", 1, 30),
         (
             "scanner concurrency, 30 ms/call",
-            collect::REGION_CONCURRENCY,
+            scan::REGION_CONCURRENCY,
             30,
         ),
     ];
@@ -76,7 +76,7 @@ async fn main() {
         }
         let problems = Problems::default();
         let started = Instant::now();
-        let inv = collect::account(
+        let inv = scan::account(
             |r| session.sdk_config(r),
             &account,
             regions.clone(),

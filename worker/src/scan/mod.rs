@@ -41,12 +41,6 @@ use services::Collect;
 /// Regions scanned at once per account.
 pub const REGION_CONCURRENCY: usize = 4;
 
-/// The names the scan bench (`tests/benches/scan.rs`) imports from before the scanner
-/// was split by service.
-pub mod collect {
-    pub use super::{Problems, REGION_CONCURRENCY, account};
-}
-
 fn retry(e: impl Into<anyhow::Error>) -> JobError {
     JobError::Retry(e.into())
 }
