@@ -54,7 +54,7 @@ class DigestSigner:
         self.public_der = self._key.public_key().public_bytes(
             serialization.Encoding.DER, serialization.PublicFormat.PKCS1
         )
-        self.fingerprint = hashlib.md5(self.public_der).hexdigest()  # noqa: S324 - AWS's choice
+        self.fingerprint = hashlib.md5(self.public_der).hexdigest()  # AWS names keys by MD5
         self.valid_from = datetime.now(UTC) - timedelta(days=30)
         self._lock = threading.Lock()
         # (trail ARN, region) -> (end time, signature, SHA-256 of the JSON) of the last digest
@@ -114,8 +114,9 @@ class DigestSigner:
                 ],
             }
             body = json.dumps(doc).encode()
+            previous_signature = previous[1] if previous else None
             text = signing_string(
-                doc["digestEndTime"], trail.bucket_name, key, body, previous[1] if previous else None
+                doc["digestEndTime"], trail.bucket_name, key, body, previous_signature
             )
             signature = self._key.sign(text.encode(), padding.PKCS1v15(), hashes.SHA256()).hex()
             self._chains[(trail.arn, region)] = (end, signature, hashlib.sha256(body).hexdigest())
