@@ -18,6 +18,7 @@ mod rules;
 mod security_api;
 mod security_auth;
 mod security_detect;
+mod security_digest;
 mod security_jobs;
 mod team;
 mod webhooks;

@@ -82,14 +82,15 @@ async fn an_expired_trial_cannot_dry_run_a_rule(_: PgPoolOptions, opts: PgConnec
     );
 }
 
-/// Writes a trail log file of `records` into `bucket` as CloudTrail would, dated today.
-async fn put_trail_file(
+/// Writes a trail log file of `records` into `bucket` as CloudTrail would, dated today;
+/// returns its key.
+pub(crate) async fn put_trail_file(
     s3: &aws_sdk_s3::Client,
     bucket: &str,
     account: &str,
     name: &str,
     records: Vec<Value>,
-) {
+) -> String {
     use std::io::Write;
     let day = chrono::Utc::now().format("%Y/%m/%d");
     let key = format!(
@@ -100,14 +101,20 @@ async fn put_trail_file(
         .unwrap();
     s3.put_object()
         .bucket(bucket)
-        .key(key)
+        .key(&key)
         .body(gz.finish().unwrap().into())
         .send()
         .await
         .unwrap();
+    key
 }
 
-fn record(account: &str, id: &str, name: &str, at: chrono::DateTime<chrono::Utc>) -> Value {
+pub(crate) fn record(
+    account: &str,
+    id: &str,
+    name: &str,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Value {
     json!({
         "eventVersion": "1.08", "eventID": id, "eventTime": at.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
         "eventSource": "ec2.amazonaws.com", "eventName": name, "awsRegion": "us-east-1",
@@ -120,7 +127,7 @@ const PROBLEMS: &str =
     "{ awsAccounts { trailArn ingestionProblems { kind count message lastSeenAt } } }";
 
 /// The connection (its trail and problems) and its ingestion problem of `kind`.
-async fn problem(c: &Connected, kind: &str) -> (Value, Value) {
+pub(crate) async fn problem(c: &Connected, kind: &str) -> (Value, Value) {
     let view = c.app.graphql_ok(&c.token, PROBLEMS, json!({})).await;
     let account = view["awsAccounts"][0].clone();
     let found = account["ingestionProblems"]

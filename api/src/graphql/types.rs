@@ -188,8 +188,10 @@ pub struct AwsAccountSetup {
 #[derive(Debug, Clone, SimpleObject)]
 pub struct IngestionProblem {
     /// `EVENT_TIME_OUT_OF_WINDOW` (records dated before the retention horizon or after the
-    /// clock skew allowed, not stored) or `TRAIL_CHANGED` (the pinned trail disappeared;
-    /// designate one with `setAwsAccountTrail`).
+    /// clock skew allowed, not stored), `TRAIL_CHANGED` (the pinned trail disappeared;
+    /// designate one with `setAwsAccountTrail`), `TRAIL_FILE_UNVERIFIED` (a log file no
+    /// valid CloudTrail digest vouches for, not stored) or `TRAIL_DIGEST_INVALID` (a digest
+    /// whose signature does not verify).
     pub kind: String,
     /// The latest occurrence, explained.
     pub message: String,

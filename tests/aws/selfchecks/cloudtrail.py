@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -12,6 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from vigil_emulator import attack
 from vigil_emulator.testing import Clients, EmulatorProcess, error_code, raw_lookup
@@ -331,6 +335,39 @@ def injected_events_are_stored_and_looked_up(emu: EmulatorProcess, c: Clients) -
     )
     status, body = emu.call("POST", "/_vigil/events", {"accountId": "12", "records": []})
     assert status == 400, body
+
+
+@check
+def validating_trails_deliver_digests_signed_with_the_listed_key(
+    emu: EmulatorProcess, c: Clients
+) -> None:
+    s3 = c.of(A, "s3")
+    create_bucket(s3, "trail-digests-a")
+    ct = c.of(A, "cloudtrail")
+    ct.create_trail(Name="validated", S3BucketName="trail-digests-a", EnableLogFileValidation=True)
+    ct.start_logging(Name="validated")
+    c.of(A, "ec2", "us-east-1").create_security_group(GroupName="digested", Description="x")
+    emu.ok("POST", "/_vigil/flush")
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket="trail-digests-a")["Contents"]]
+    logs = [k for k in keys if "/CloudTrail/" in k]
+    digests = [k for k in keys if "/CloudTrail-Digest/us-east-1/" in k]
+    assert logs and len(digests) == 1, keys
+    obj = s3.get_object(Bucket="trail-digests-a", Key=digests[0])
+    raw = gzip.decompress(obj["Body"].read())
+    doc = json.loads(raw)
+    listed = {f["s3Object"]: f["hashValue"] for f in doc["logFiles"]}
+    for key in logs:
+        body = s3.get_object(Bucket="trail-digests-a", Key=key)["Body"].read()
+        assert listed[key] == hashlib.sha256(body).hexdigest()
+    (public,) = ct.list_public_keys()["PublicKeyList"]
+    assert public["Fingerprint"] == doc["digestPublicKeyFingerprint"]
+    key = serialization.load_der_public_key(public["Value"])  # PKCS#1, as AWS gives it
+    place = f"trail-digests-a/{digests[0]}"
+    text = "\n".join([doc["digestEndTime"], place, hashlib.sha256(raw).hexdigest(), "null"])
+    signature = bytes.fromhex(obj["Metadata"]["signature"])
+    key.verify(signature, text.encode(), padding.PKCS1v15(), hashes.SHA256())  # raises if not
+    ct.delete_trail(Name="validated")  # later checks count account A's delivered files
+    emu.ok("POST", "/_vigil/flush")
 
 
 @check

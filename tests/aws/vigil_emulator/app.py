@@ -1,7 +1,8 @@
 """The WSGI middleware around moto's server app: what Vigil's tests need and moto lacks.
 
-Every signed AWS call goes: fault rules -> (LookupEvents | AssumeRole trust check | moto)
--> CloudTrail record of the calling account -> queues of the trails that log it.
+Every signed AWS call goes: fault rules -> (LookupEvents | ListPublicKeys | AssumeRole
+trust check | moto) -> CloudTrail record of the calling account -> queues of the trails
+that log it.
 `/_vigil/*` is the harness's control API (see control.py) and is never recorded; nor are
 unsigned requests or moto's own `/moto-api` (a moto reset also clears the harness state).
 The Host header is never used for routing, so s3control's `<account>.<host>` works.
@@ -92,6 +93,8 @@ class Emulator:
                 served = fault_response(rule, req, caller.arn)
             elif req.service == "cloudtrail" and req.operation == "LookupEvents":
                 served = self._lookup_events(req, caller)  # computed before it is recorded
+            elif req.service == "cloudtrail" and req.operation == "ListPublicKeys":
+                served = _json_served(self.delivery.signer.list_public_keys())
             elif req.service == "sts" and req.operation == "AssumeRole":
                 served = self._assume_role(req, caller, environ)
             elif req.service == "sts" and req.operation == "GetCallerIdentity":
@@ -108,16 +111,7 @@ class Emulator:
             )
         except LookupFailure as failure:
             return aws_error(req, 400, failure.code, failure.message)
-        data = json.dumps(body).encode()
-        return Served(
-            200,
-            [
-                ("Content-Type", JSON_11),
-                ("Content-Length", str(len(data))),
-                ("x-amzn-RequestId", str(uuid.uuid4())),
-            ],
-            data,
-        )
+        return _json_served(body)
 
     def _assume_role(self, req: AwsRequest, caller: Caller, environ: dict[str, Any]) -> Served:
         role_arn = req.param("RoleArn")
@@ -194,6 +188,19 @@ class Emulator:
                 event = self.store.add(account_id, record)
                 self.delivery.enqueue(event, logging_trails(account_id, event.region))
         return len(records)
+
+
+def _json_served(body: Any) -> Served:
+    data = json.dumps(body).encode()
+    return Served(
+        200,
+        [
+            ("Content-Type", JSON_11),
+            ("Content-Length", str(len(data))),
+            ("x-amzn-RequestId", str(uuid.uuid4())),
+        ],
+        data,
+    )
 
 
 def _role_account(req: AwsRequest) -> str | None:

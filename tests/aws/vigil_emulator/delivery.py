@@ -5,7 +5,8 @@ logging (in moto's cloudtrail backend) when the call started or ended, in the ev
 account, multi-region or in the event's region, whose event selectors want it. So a
 StopLogging call is still delivered by the trail it stops, and StartLogging by the trail it
 starts. Files are written straight into moto's S3 backend of the bucket's owner, so writing
-them is not itself an API call and is never recorded.
+them is not itself an API call and is never recorded. A trail with log file validation
+also delivers a signed digest of each file (see digest.py).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from moto.cloudtrail.models import Trail, cloudtrail_backends
 from moto.moto_api._internal import mock_random
 from moto.s3.models import s3_backends
 
+from .digest import DigestSigner, LogFile
 from .events import GLOBAL_EVENT_SOURCES, StoredEvent
 from .gate import Gate
 
@@ -110,6 +112,7 @@ class TrailDelivery:
         self._pending: dict[int, tuple[Trail, list[StoredEvent]]] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self.signer = DigestSigner()
 
     def enqueue(self, event: StoredEvent, trails: list[Trail]) -> None:
         seen: set[int] = set()
@@ -123,6 +126,7 @@ class TrailDelivery:
     def clear(self) -> None:
         with self._lock:
             self._pending.clear()
+        self.signer.clear()
 
     def flush(self) -> list[str]:
         """Write every pending batch now; returns the S3 keys written."""
@@ -162,8 +166,15 @@ class TrailDelivery:
         for region, batch in by_region.items():
             key = self._key(trail, region, now)
             body = json.dumps({"Records": [e.record for e in batch]}).encode()
-            s3.put_object(trail.bucket_name, key, gzip.compress(body))
+            gz = gzip.compress(body)
+            s3.put_object(trail.bucket_name, key, gz)
             keys.append(key)
+            if trail.log_validation:
+                times = [str(e.record.get("eventTime", "")) for e in batch]
+                file = LogFile(trail.bucket_name, key, gz, min(times), max(times))
+                digest_key, digest, metadata = self.signer.digest(trail, region, [file], now)
+                # Not among the keys returned: callers count log files.
+                s3.put_object(trail.bucket_name, digest_key, digest).set_metadata(metadata)
         return keys
 
     @staticmethod

@@ -4,6 +4,7 @@
 //! file record) that covers it, so a crash neither loses nor duplicates events.
 
 mod correlate;
+pub mod digest;
 pub mod record;
 
 use std::{io::Read, num::NonZeroU32, sync::Arc, time::Duration};
@@ -195,6 +196,8 @@ struct TrailTarget {
     bucket: String,
     prefix: Option<String>,
     logging: bool,
+    /// Log file validation is on: files are read only as its digests vouch for them.
+    validated: bool,
 }
 
 /// The account's trails with a bucket, in the order a new pin prefers them: organization
@@ -229,6 +232,7 @@ async fn trails_with_bucket(
             bucket: bucket.to_owned(),
             prefix: t.s3_key_prefix().map(str::to_owned),
             logging: status.ok().and_then(|s| s.is_logging()) == Some(true),
+            validated: t.log_file_validation_enabled() == Some(true),
         };
         let rank = (
             !t.is_organization_trail().unwrap_or(false),
@@ -539,6 +543,7 @@ impl Ctx<'_> {
                 )
             })?;
         let mut total = Ingested::default();
+        let mut public_keys = None;
         for region_prefix in regions.common_prefixes().iter().filter_map(|p| p.prefix()) {
             let source = format!("s3:{}/{region_prefix}", trail.bucket);
             let from_day = self
@@ -549,6 +554,7 @@ impl Ctx<'_> {
                 .map_or(since_default, |c| c - chrono::Duration::days(1));
             let start_after = format!("{region_prefix}{}", from_day.format("%Y/%m/%d/"));
             let mut keys = Vec::new();
+            let mut written = std::collections::HashMap::new();
             let mut pages = s3
                 .list_objects_v2()
                 .bucket(&trail.bucket)
@@ -560,13 +566,16 @@ impl Ctx<'_> {
                 let page = page.map_err(|e| {
                     anyhow::anyhow!("listing trail files: {}", DisplayErrorContext(&e))
                 })?;
-                keys.extend(
-                    page.contents()
-                        .iter()
-                        .filter_map(|o| o.key())
-                        .filter(|k| k.ends_with(".json.gz"))
-                        .map(str::to_owned),
-                );
+                for object in page.contents() {
+                    let Some(key) = object.key().filter(|k| k.ends_with(".json.gz")) else {
+                        continue;
+                    };
+                    let modified = object
+                        .last_modified()
+                        .and_then(|t| DateTime::<Utc>::from_timestamp(t.secs(), 0));
+                    written.insert(key.to_owned(), modified);
+                    keys.push(key.to_owned());
+                }
             }
             let mut tx = db::begin_tenant(self.pool, self.account.tenant_id).await?;
             let done = events::files_read(
@@ -577,7 +586,20 @@ impl Ctx<'_> {
             )
             .await?;
             tx.commit().await?;
-            for key in keys.iter().filter(|k| !done.contains(k)) {
+            let unread: Vec<&String> = keys.iter().filter(|k| !done.contains(k)).collect();
+            let mut digests = None;
+            if trail.validated && !unread.is_empty() {
+                // Asked once per run, and only when there is something to verify.
+                if public_keys.is_none() {
+                    public_keys = Some(self.digest_public_keys(session, from_day).await?);
+                }
+                let known = public_keys.get_or_insert_default();
+                digests = Some(
+                    self.load_digests(&s3, trail, region_prefix, from_day, known)
+                        .await?,
+                );
+            }
+            for key in unread {
                 let body = s3
                     .get_object()
                     .bucket(&trail.bucket)
@@ -589,6 +611,23 @@ impl Ctx<'_> {
                     .collect()
                     .await?
                     .into_bytes();
+                if let Some(digests) = &digests {
+                    let when = written.get(key).copied().flatten();
+                    match digests.judge(key, &body, when, self.now) {
+                        digest::Verdict::Verified => {}
+                        digest::Verdict::Pending => continue,
+                        digest::Verdict::Unverified(reason) => {
+                            let message = format!(
+                                "the trail file {key} {reason}, so it was not stored or \
+                                 evaluated. CloudTrail's digests prove which files it \
+                                 delivered: check who can write to the trail's bucket."
+                            );
+                            self.reject_file(digest::FILE_UNVERIFIED, &message, key)
+                                .await?;
+                            continue;
+                        }
+                    }
+                }
                 let mut json = Vec::new();
                 flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut json)?;
                 let doc: serde_json::Value = serde_json::from_slice(&json)?;
