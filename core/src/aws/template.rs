@@ -71,6 +71,14 @@ Resources:
       ManagedPolicyArns:
         - !Sub arn:${{AWS::Partition}}:iam::aws:policy/SecurityAudit
         - !Sub arn:${{AWS::Partition}}:iam::aws:policy/job-function/ViewOnlyAccess
+      Policies:
+        - PolicyName: VigilVerifyCloudTrailDigests
+          PolicyDocument:
+            Version: "2012-10-17"
+            Statement:
+              - Effect: Allow
+                Action: cloudtrail:ListPublicKeys
+                Resource: "*"
   CloudTrailBucketRead:
     Type: AWS::IAM::Policy
     Condition: HasCloudTrailBucket
