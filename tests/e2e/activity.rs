@@ -159,6 +159,14 @@ pub(crate) async fn attack(account: &str) {
 pub(crate) async fn logging_trail(
     account: &str,
 ) -> (String, aws_sdk_s3::Client, aws_sdk_cloudtrail::Client) {
+    logging_trail_with(account, false).await
+}
+
+/// [`logging_trail`], with CloudTrail log file validation (signed digests) on or off.
+pub(crate) async fn logging_trail_with(
+    account: &str,
+    log_file_validation: bool,
+) -> (String, aws_sdk_s3::Client, aws_sdk_cloudtrail::Client) {
     let setup = Emulator::shared()
         .account_config(account, "us-east-1")
         .await;
@@ -174,6 +182,7 @@ pub(crate) async fn logging_trail(
         .name("org")
         .s3_bucket_name(&bucket)
         .is_multi_region_trail(true)
+        .enable_log_file_validation(log_file_validation)
         .send()
         .await
         .unwrap();

@@ -10,7 +10,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use vigil_tests::emulator::{Emulator, random_account_id};
 
 use crate::{
-    activity::connected,
+    activity::{connected, logging_trail_with},
     security_detect::{problem, put_trail_file, record},
 };
 
@@ -61,24 +61,7 @@ async fn with_log_file_validation_only_files_a_signed_digest_lists_are_stored(
 ) {
     let emu = Emulator::shared();
     let account = random_account_id();
-    let setup = emu.account_config(&account, "us-east-1").await;
-    let bucket = format!("trail-{account}");
-    let s3 = aws_sdk_s3::Client::from_conf(
-        aws_sdk_s3::config::Builder::from(&setup)
-            .force_path_style(true)
-            .build(),
-    );
-    s3.create_bucket().bucket(&bucket).send().await.unwrap();
-    let ct = aws_sdk_cloudtrail::Client::new(&setup);
-    ct.create_trail()
-        .name("org")
-        .s3_bucket_name(&bucket)
-        .is_multi_region_trail(true)
-        .enable_log_file_validation(true)
-        .send()
-        .await
-        .unwrap();
-    ct.start_logging().name("org").send().await.unwrap();
+    let (bucket, s3, ct) = logging_trail_with(&account, true).await;
     let c = connected(opts, &account).await;
     let now = c.app.clock.now();
 
