@@ -56,12 +56,10 @@ pub async fn verify(
         .map_err(|m| GqlError::bad_input(format!("roleArn is not a role ARN: {m}")))?;
     let role_arn = arn.to_string();
     let mut tx = db::begin_tenant(&state.pool, p.tenant_id).await?;
-    let account = aws_accounts::get(&mut tx, p.tenant_id, id)
+    let account = aws_accounts::get(&mut tx, id)
         .await?
         .ok_or(GqlError::NotFound("AWS account"))?;
-    if let Some(other) =
-        aws_accounts::account_taken(&mut tx, p.tenant_id, &arn.account_id, id).await?
-    {
+    if let Some(other) = aws_accounts::account_taken(&mut tx, &arn.account_id, id).await? {
         return Err(GqlError::Conflict(format!(
             "AWS account {} is already connected as \"{other}\"; each account is connected once",
             arn.account_id
@@ -104,13 +102,11 @@ pub async fn verify(
     let mut tx = db::begin_tenant(&state.pool, p.tenant_id).await?;
     let result = match outcome {
         Err(reason) => {
-            let failed =
-                aws_accounts::mark_error(&mut tx, p.tenant_id, id, Some(&role_arn), &reason)
-                    .await?
-                    .ok_or(GqlError::NotFound("AWS account"))?;
+            let failed = aws_accounts::mark_error(&mut tx, id, Some(&role_arn), &reason)
+                .await?
+                .ok_or(GqlError::NotFound("AWS account"))?;
             audit::record(
                 &mut tx,
-                p.tenant_id,
                 &p.actor(),
                 "aws_account.verify_failed",
                 Some(&account.name),
@@ -122,7 +118,6 @@ pub async fn verify(
         Ok(account_id) => {
             let connected = aws_accounts::mark_connected(
                 &mut tx,
-                p.tenant_id,
                 id,
                 &role_arn,
                 &account_id,
@@ -138,7 +133,6 @@ pub async fn verify(
             queue_first_work(&mut tx, state, p, id, now).await?;
             audit::record(
                 &mut tx,
-                p.tenant_id,
                 &p.actor(),
                 "aws_account.connected",
                 Some(&account.name),
@@ -202,7 +196,7 @@ async fn queue_first_work(
     id: AwsAccountId,
     now: chrono::DateTime<Utc>,
 ) -> GqlResult<()> {
-    let first_scan = scans::insert(tx, p.tenant_id, id, "connect").await?;
+    let first_scan = scans::insert(tx, id, "connect").await?;
     for task in [
         Task::ScanAccount {
             tenant_id: p.tenant_id,
@@ -221,7 +215,7 @@ async fn queue_first_work(
         now + chrono::Duration::from_std(state.config.scan_interval).unwrap_or_default();
     let next_ingest =
         now + chrono::Duration::from_std(state.config.ingest_interval).unwrap_or_default();
-    aws_accounts::set_next_due(tx, p.tenant_id, id, aws_accounts::Due::Scan, next_scan).await?;
-    aws_accounts::set_next_due(tx, p.tenant_id, id, aws_accounts::Due::Ingest, next_ingest).await?;
+    aws_accounts::set_next_due(tx, id, aws_accounts::Due::Scan, next_scan).await?;
+    aws_accounts::set_next_due(tx, id, aws_accounts::Due::Ingest, next_ingest).await?;
     Ok(())
 }

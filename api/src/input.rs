@@ -1,7 +1,9 @@
-//! User text that PostgreSQL cannot store: it refuses U+0000 in `text` and `jsonb`, which
+//! User input that PostgreSQL cannot store: it refuses U+0000 in `text` and `jsonb`, which
 //! would surface as an internal error. Every input path checks here first: REST bodies
 //! ([`json_nul_path`]), GraphQL variables and literal arguments ([`RejectNul`]), and any
-//! other string ([`nul_free`]).
+//! other string ([`nul_free`]). Likewise times: chrono parses years up to ±262143, and
+//! PostgreSQL refuses those before 4713 BC ("timestamp out of range"), so every time a
+//! client sends is held to RFC 3339's four-digit years first ([`time_in_range`]).
 
 use std::sync::Arc;
 
@@ -23,6 +25,56 @@ pub fn nul_free(field: &str, value: &str) -> Result<(), String> {
 /// What a refused field's error says.
 pub fn nul_message(field: &str) -> String {
     format!("`{field}` contains a NUL character (\\u0000), which is not allowed in text")
+}
+
+/// The earliest and latest times accepted from clients: RFC 3339's four-digit years.
+pub const EARLIEST: &str = "0000-01-01T00:00:00Z";
+pub const LATEST: &str = "9999-12-31T23:59:59.999999999Z";
+
+/// `t`, when its year (in UTC) has four digits, 0000 to 9999 as RFC 3339 writes them;
+/// otherwise why `field` is refused.
+pub fn time_in_range(
+    field: &str,
+    t: chrono::DateTime<chrono::Utc>,
+) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    use chrono::Datelike;
+    if (0..=9999).contains(&t.year()) {
+        Ok(t)
+    } else {
+        Err(format!(
+            "`{field}` {} is out of range: times must be from {EARLIEST} to 9999-12-31T23:59:59Z",
+            t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+        ))
+    }
+}
+
+/// [`time_in_range`] for an optional GraphQL argument or input field: `BAD_USER_INPUT`
+/// naming it.
+pub fn gql_time(
+    field: &str,
+    t: Option<chrono::DateTime<chrono::Utc>>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, crate::graphql::error::GqlError> {
+    t.map(|t| time_in_range(field, t))
+        .transpose()
+        .map_err(|message| crate::graphql::error::GqlError::BadInput {
+            message,
+            field: Some(field.to_owned()),
+            line: None,
+            reason: None,
+        })
+}
+
+/// Whether a JSON document (a decoded cursor) holds a string that is a time outside
+/// [`time_in_range`].
+pub fn json_has_time_out_of_range(value: &serde_json::Value) -> bool {
+    match value {
+        serde_json::Value::String(s) => s
+            .parse::<chrono::DateTime<chrono::Utc>>()
+            .is_ok_and(|t| time_in_range("", t).is_err()),
+        serde_json::Value::Array(items) => items.iter().any(json_has_time_out_of_range),
+        serde_json::Value::Object(map) => map.values().any(json_has_time_out_of_range),
+        _ => false,
+    }
 }
 
 /// The path (`organization`, `tags[2]`) of the first string of a JSON document holding
@@ -163,6 +215,33 @@ mod tests {
             json_nul_path(&json!({ "a": { "tags": ["x", "y\u{0}"] } })).as_deref(),
             Some("a.tags[1]")
         );
+    }
+
+    #[test]
+    fn times_are_held_to_four_digit_years() {
+        let t = |s: &str| s.parse::<chrono::DateTime<chrono::Utc>>().unwrap();
+        for ok in [EARLIEST, LATEST, "2026-11-28T00:00:00Z"] {
+            assert_eq!(time_in_range("since", t(ok)), Ok(t(ok)));
+        }
+        for out in [
+            "-100000-01-01T00:00:00Z",
+            "-0001-12-31T23:59:59Z",
+            "0000-01-01T00:30:00+01:00",
+            "+10000-01-01T00:00:00Z",
+        ] {
+            let message = time_in_range("since", t(out)).unwrap_err();
+            assert!(message.starts_with("`since` "), "{message}");
+            assert!(message.contains("out of range"), "{message}");
+        }
+        assert!(json_has_time_out_of_range(&json!([
+            "-100000-01-01T00:00:00Z",
+            "01a24a9f-478b-720b-a0bf-ae0adedd67d1"
+        ])));
+        assert!(!json_has_time_out_of_range(&json!([
+            "2026-11-28T00:00:00Z",
+            "not a time",
+            5
+        ])));
     }
 
     #[test]

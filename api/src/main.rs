@@ -83,7 +83,7 @@ async fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
     let (id, changed) = match action {
         TenantAction::Activate { tenant_id } => {
             let mut tx = db::begin_tenant(&pool, tenant_id).await?;
-            let t = tenants::activate(&mut tx, tenant_id).await?;
+            let t = tenants::activate(&mut tx).await?;
             tx.commit().await?;
             (tenant_id, t)
         }
@@ -94,7 +94,7 @@ async fn tenant(config: &Config, action: TenantAction) -> anyhow::Result<()> {
             );
             let mut tx = db::begin_tenant(&pool, tenant_id).await?;
             let ends = chrono::Utc::now() + chrono::Duration::days(days);
-            let t = tenants::set_trial_end(&mut tx, tenant_id, ends).await?;
+            let t = tenants::set_trial_end(&mut tx, ends).await?;
             tx.commit().await?;
             (tenant_id, t)
         }

@@ -17,29 +17,8 @@ use serde::{Deserialize, Serialize};
 
 use model::{Inventory, RegionInventory};
 
-/// How bad a finding is; the same scale as alerts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum Severity {
-    Critical,
-    High,
-    Medium,
-    Low,
-    Info,
-}
-
-impl Severity {
-    /// Stored name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "critical",
-            Severity::High => "high",
-            Severity::Medium => "medium",
-            Severity::Low => "low",
-            Severity::Info => "info",
-        }
-    }
-}
+/// How bad a finding is: the one scale of the whole product, shared with alerts.
+pub use vigil_domain::Severity;
 
 /// The data a rule reads, named by the service that reads it (`ec2::SOURCE`...): a rule is
 /// complete for a region only when all of it was read.

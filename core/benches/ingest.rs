@@ -168,9 +168,7 @@ async fn ingest(pool: &PgPool, tenant: TenantId, account: AwsAccountId, rows: &[
     let started = Instant::now();
     for batch in rows.chunks(BATCH) {
         let mut tx = db::begin_tenant(pool, tenant).await.unwrap();
-        let new = events::insert(&mut tx, tenant, account, batch)
-            .await
-            .unwrap();
+        let new = events::insert(&mut tx, account, batch).await.unwrap();
         assert_eq!(new.len(), batch.len());
         tx.commit().await.unwrap();
     }
@@ -184,10 +182,10 @@ async fn main() {
     let mut admin = PgConnection::connect_with(&scratch.opts).await.unwrap();
     let tenant = TenantId::new();
     let mut tx = db::begin_tenant(&pool, tenant).await.unwrap();
-    tenants::insert_trial(&mut tx, tenant, "bench", Utc::now() + Duration::days(15))
+    tenants::insert_trial(&mut tx, "bench", Utc::now() + Duration::days(15))
         .await
         .unwrap();
-    let account = aws_accounts::insert(&mut tx, tenant, "bench", "ext-bench")
+    let account = aws_accounts::insert(&mut tx, "bench", "ext-bench")
         .await
         .unwrap()
         .aws_account_id;

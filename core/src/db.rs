@@ -22,8 +22,54 @@ pub const APP_ROLE: &str = "vigil_app";
 /// The migrations in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!("../migrations");
 
-/// A transaction whose tenant is set for row-level security.
-pub type TenantTx = Transaction<'static, Postgres>;
+/// A transaction that belongs to one tenant: row-level security is set to its tenant for
+/// as long as it lasts, and it carries that [`TenantId`], so the stores that read or write
+/// tenant data take it and need no separate tenant argument. Only [`begin_tenant`] makes
+/// one, so a connection without a tenant cannot reach a tenant store.
+///
+/// It dereferences to the connection for queries of its own.
+pub struct TenantTx {
+    tx: Transaction<'static, Postgres>,
+    tenant: TenantId,
+}
+
+impl TenantTx {
+    /// The tenant this transaction is scoped to.
+    pub fn tenant(&self) -> TenantId {
+        self.tenant
+    }
+
+    /// Commits the transaction.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls the transaction back (dropping it does too).
+    pub async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl std::fmt::Debug for TenantTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TenantTx")
+            .field("tenant", &self.tenant)
+            .finish_non_exhaustive()
+    }
+}
+
+impl std::ops::Deref for TenantTx {
+    type Target = PgConnection;
+    fn deref(&self) -> &PgConnection {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for TenantTx {
+    fn deref_mut(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+}
 
 /// Parses `DATABASE_URL` without echoing it (it may hold a password).
 pub fn connect_options(cfg: &Config) -> Result<PgConnectOptions, sqlx::Error> {
@@ -74,11 +120,11 @@ pub async fn migrate(options: PgConnectOptions) -> Result<(), sqlx::migrate::Mig
 pub async fn begin_tenant(pool: &PgPool, tenant: TenantId) -> Result<TenantTx, sqlx::Error> {
     let mut tx = pool.begin().await?;
     set_tenant(&mut tx, tenant).await?;
-    Ok(tx)
+    Ok(TenantTx { tx, tenant })
 }
 
 /// Sets the tenant of the current transaction (`SET LOCAL`, so it ends with it).
-pub async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sqlx::Error> {
+async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sqlx::Error> {
     sqlx::query("select set_config('app.tenant_id', $1, true)")
         .bind(tenant.0.to_string())
         .execute(conn)

@@ -12,7 +12,7 @@ pub fn finding_json(f: &findings::Finding, account: &str) -> Value {
     json!({
         "id": f.finding_id.to_string(), "ruleId": f.rule_id,
         "title": rule.map_or(f.rule_id.as_str(), |r| r.title),
-        "severity": f.severity.to_uppercase(), "status": f.status.to_uppercase(),
+        "severity": f.severity.as_str().to_uppercase(), "status": f.status.as_str().to_uppercase(),
         "awsAccountId": f.aws_account_id.to_string(), "accountId": account, "region": f.region,
         "resourceType": f.resource_type, "resourceId": f.resource_id, "resourceArn": f.resource_arn,
         "description": rule.map_or("", |r| r.description), "remediation": rule.map_or("", |r| r.remediation),
@@ -27,7 +27,7 @@ pub fn alert_json(a: &alerts::Alert, account: &str) -> Value {
     let meta = vigil_detect::builtin::meta_by_id(&a.rule_id);
     json!({
         "id": a.alert_id.to_string(), "ruleId": a.rule_id, "title": a.title,
-        "severity": a.severity.to_uppercase(), "status": a.status.to_uppercase(),
+        "severity": a.severity.as_str().to_uppercase(), "status": a.status.as_str().to_uppercase(),
         "awsAccountId": a.aws_account_id.to_string(), "accountId": account, "region": a.region,
         "eventName": a.event_name, "eventSource": a.event_source, "principalArn": a.principal_arn,
         "sourceIpAddress": a.source_ip, "sourceResource": a.source_resource,
@@ -44,7 +44,7 @@ pub fn alert_json(a: &alerts::Alert, account: &str) -> Value {
 pub fn scan_json(s: &scans::Scan, account: &str) -> Value {
     json!({
         "id": s.scan_id.to_string(), "awsAccountId": s.aws_account_id.to_string(), "accountId": account,
-        "status": s.status.to_uppercase(), "trigger": s.trigger.to_uppercase(),
+        "status": s.status.as_str().to_uppercase(), "trigger": s.trigger.to_uppercase(),
         "regionsTotal": s.regions_total, "regionsDone": s.regions_done,
         "findingsOpened": s.findings_opened, "findingsResolved": s.findings_resolved,
         "resourcesSeen": s.resources_seen, "error": s.error, "problems": s.problems,

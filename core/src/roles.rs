@@ -1,18 +1,14 @@
 //! Roles inside a tenant and what each may do. Every permission check in the product goes
 //! through [`Role::allows`], so the rules live in this one table.
 
-use std::{fmt, str::FromStr};
-
-use serde::{Deserialize, Serialize};
-
-/// A member's (or API key's) role in a tenant, strongest first.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Owner,
-    Admin,
-    Analyst,
-    Viewer,
+vigil_domain::text_enum! {
+    /// A member's (or API key's) role in a tenant, strongest first.
+    Role ("role") {
+        Owner = "owner",
+        Admin = "admin",
+        Analyst = "analyst",
+        Viewer = "viewer",
+    }
 }
 
 /// Something a caller may want to do.
@@ -36,6 +32,20 @@ pub enum Permission {
     ManageIntegrations,
 }
 
+impl Permission {
+    /// Every permission, in the order the API lists them.
+    pub const ALL: [Permission; 8] = [
+        Permission::Read,
+        Permission::TriageFindings,
+        Permission::TriageAlerts,
+        Permission::ManageAccounts,
+        Permission::ManageUsers,
+        Permission::ManageApiKeys,
+        Permission::ReadAuditLog,
+        Permission::ManageIntegrations,
+    ];
+}
+
 impl Role {
     /// Whether this role may do `permission`.
     pub fn allows(self, permission: Permission) -> bool {
@@ -47,39 +57,23 @@ impl Role {
         }
     }
 
-    /// The stored (lowercase) name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Owner => "owner",
-            Role::Admin => "admin",
-            Role::Analyst => "analyst",
-            Role::Viewer => "viewer",
-        }
-    }
-
     /// Whether someone with this role may grant `other` (never more than they hold, and
     /// only owners make owners).
     pub fn may_grant(self, other: Role) -> bool {
         self.allows(Permission::ManageUsers) && (self == Role::Owner || other != Role::Owner)
     }
-}
 
-impl fmt::Display for Role {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+    /// What this role may do, in [`Permission::ALL`]'s order.
+    pub fn permissions(self) -> impl Iterator<Item = Permission> {
+        Permission::ALL.into_iter().filter(move |&p| self.allows(p))
     }
-}
 
-impl FromStr for Role {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "owner" => Ok(Role::Owner),
-            "admin" => Ok(Role::Admin),
-            "analyst" => Ok(Role::Analyst),
-            "viewer" => Ok(Role::Viewer),
-            other => Err(format!("unknown role `{other}`")),
-        }
+    /// The roles this role may give, strongest first.
+    pub fn grantable(self) -> impl Iterator<Item = Role> {
+        Role::VALUES
+            .iter()
+            .copied()
+            .filter(move |&r| self.may_grant(r))
     }
 }
 
@@ -123,6 +117,18 @@ mod tests {
         assert!(!Admin.may_grant(Owner));
         assert!(Admin.may_grant(Admin) && Admin.may_grant(Viewer));
         assert!(!Analyst.may_grant(Viewer));
+    }
+
+    #[test]
+    fn the_lists_follow_the_table() {
+        assert_eq!(Viewer.permissions().collect::<Vec<_>>(), [Read]);
+        assert_eq!(Owner.permissions().count(), Permission::ALL.len());
+        assert_eq!(
+            Admin.grantable().collect::<Vec<_>>(),
+            [Admin, Analyst, Viewer]
+        );
+        assert_eq!(Owner.grantable().next(), Some(Owner));
+        assert_eq!(Analyst.grantable().count(), 0);
     }
 
     #[test]

@@ -23,6 +23,7 @@ pub use correlation::{Correlation, CorrelationKind};
 pub use matcher::{
     MAX_FIELD_PATH_BYTES, MAX_FIELD_PATH_SEGMENTS, MAX_SELECTIONS, MAX_VALUES, Matcher,
 };
+pub use vigil_domain::Severity;
 
 /// Why a rule cannot be used.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -66,14 +67,14 @@ pub enum Level {
 }
 
 impl Level {
-    /// The severity name Vigil stores for alerts and findings alike.
-    pub fn severity(self) -> &'static str {
+    /// The severity Vigil gives alerts of this level (Sigma's `informational` is INFO).
+    pub fn severity(self) -> Severity {
         match self {
-            Level::Critical => "critical",
-            Level::High => "high",
-            Level::Medium => "medium",
-            Level::Low => "low",
-            Level::Informational => "info",
+            Level::Critical => Severity::Critical,
+            Level::High => Severity::High,
+            Level::Medium => Severity::Medium,
+            Level::Low => Severity::Low,
+            Level::Informational => Severity::Info,
         }
     }
 }

@@ -31,9 +31,18 @@ pub(crate) async fn connected_with(
     account: &str,
     config: &[(&str, &str)],
 ) -> Connected {
+    connected_on(app_pool(opts).await, account, config).await
+}
+
+/// [`connected_with`] on a pool of the caller's (a database of its own).
+pub(crate) async fn connected_on(
+    pool: sqlx::PgPool,
+    account: &str,
+    config: &[(&str, &str)],
+) -> Connected {
     let emu = Emulator::shared();
     let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
-    let app = spawn_app_full(test_config(config), app_pool(opts).await, aws).await;
+    let app = spawn_app_full(test_config(config), pool, aws).await;
     let token = app
         .signup(&format!("owner@{account}.example"), "Activity")
         .await

@@ -393,6 +393,66 @@ async fn a_denied_service_makes_the_scan_partial_and_resolves_nothing_there(
 }
 
 #[sqlx::test(migrations = "../migrations")]
+async fn throttling_and_server_errors_for_a_while_are_retried_and_a_lasting_one_is_named(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let emu = Emulator::shared();
+    // For a while: throttled, then failing with 500s, then fine (the SDK retries with backoff).
+    let passing = [
+        emu.add_fault(json!({ "accountId": s.account, "service": "ec2", "operation": "DescribeSecurityGroups", "kind": "throttle", "count": 3 }))
+            .await,
+        emu.add_fault(json!({ "accountId": s.account, "service": "s3", "operation": "GetBucketPolicyStatus", "kind": "server_error", "count": 2 }))
+            .await,
+    ];
+    // Lasting: RDS answers 500 for the whole scan.
+    let lasting = emu
+        .add_fault(json!({ "accountId": s.account, "service": "rds", "operation": "DescribeDBInstances", "kind": "server_error" }))
+        .await;
+    let scan = s.scan().await;
+    let faults = emu
+        .control(reqwest::Method::GET, "/_vigil/faults", None)
+        .await;
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{lasting}"),
+        None,
+    )
+    .await;
+    // A rule with a count leaves the list once it has fired that many times.
+    let listed = |id: &str| {
+        faults["faults"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["id"] == id)
+    };
+    assert!(
+        !listed(&passing[0]) && !listed(&passing[1]),
+        "the transient faults fired in full, so the calls were retried: {faults}"
+    );
+    assert!(listed(&lasting), "{faults}");
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    let problems = scan["problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .all(|p| p["service"] == "rds" && p["operation"] == "DescribeDBInstances"),
+        "only the lasting failure is a problem, named: {scan}"
+    );
+    assert!(!problems.is_empty(), "{scan}");
+    assert_eq!(
+        scan["findingsResolved"], 0,
+        "nothing unseen may be resolved"
+    );
+
+    let again = s.scan().await;
+    assert_eq!(again["status"], "SUCCEEDED", "{again}");
+}
+
+#[sqlx::test(migrations = "../migrations")]
 async fn an_ip_resolves_to_the_instance_that_held_it_then_not_the_one_holding_it_now(
     _: PgPoolOptions,
     opts: PgConnectOptions,

@@ -80,7 +80,6 @@ async fn tenant_rules_are_validated_dry_run_listed_and_managed(
     let mut tx = db::begin_tenant(&app.pool, tenant).await.unwrap();
     events::insert(
         &mut tx,
-        tenant,
         AwsAccountId::new(),
         &[
             event("e1", "DeleteSnapshot", false),

@@ -490,6 +490,7 @@ async function main() {
       await checkPage(page, '11a findings by last seen');
     });
 
+    let alertId = '';
     await step('alerts: the emulated attack raises alerts; open one with its raw event and acknowledge it', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Alerts' }).click();
       await page.getByRole('heading', { name: 'Alerts', exact: true }).waitFor();
@@ -497,6 +498,8 @@ async function main() {
       await reloadUntil(page, () => stopLogging.isVisible(), PIPELINE_TIMEOUT, 'the CloudTrail-logging-stopped alert of the attack');
       await checkPage(page, '12 alerts timeline');
       await stopLogging.click();
+      await page.waitForURL(/\/alerts\/[^/?]+/);
+      alertId = decodeURIComponent(new URL(page.url()).pathname.split('/').pop());
       const panel = page.getByRole('dialog', { name: 'Alert' });
       await panel.getByText('203.0.113.66').first().waitFor();
       await panel.getByRole('region', { name: 'Raw CloudTrail event' }).or(panel.getByLabel('Raw CloudTrail event')).first().waitFor({ timeout: 20_000 });
@@ -527,6 +530,22 @@ async function main() {
         if (seen[i] < seen[i - 1]) throw new Error(`alert ${i + 1} is older than alert ${i} in oldest-first order`);
       }
       log(`  ${seen.length} alerts oldest first`);
+    });
+
+    await step('alerts: a deep link to an alert off the page loads it by ID', async () => {
+      // The acknowledged alert is not among the closed ones listed: the panel asks alert(id).
+      const [request] = await Promise.all([
+        graphqlRequest(page, 'Alert', (v) => v.id === alertId),
+        page.goto(`${BASE}/alerts/${encodeURIComponent(alertId)}?status=CLOSED`),
+      ]);
+      await request.response();
+      const panel = page.getByRole('dialog', { name: 'Alert' });
+      await panel.getByText('203.0.113.66').first().waitFor();
+      await panel.getByText(/Acknowledged by/).waitFor();
+      await page.goto(`${BASE}/alerts/no-such-alert?status=CLOSED`);
+      await panel.getByText('This alert could not be found').waitFor();
+      await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'hidden' });
     });
 
     await step('assets: inventory by type and region, detail with history, IP lookup', async () => {

@@ -89,7 +89,7 @@ function WithMe() {
     );
   }
   return (
-    <MeContextProvider me={data.me}>
+    <MeContextProvider me={data.me} access={data.access}>
       <Outlet />
     </MeContextProvider>
   );

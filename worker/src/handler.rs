@@ -15,7 +15,7 @@ use vigil_core::{
     jobs::{self, Handler, JobContext, JobError},
     store::{
         aws_accounts::{self, AwsAccount},
-        correlations, events, webhooks,
+        cross_tenant,
     },
     tasks::Task,
 };
@@ -28,6 +28,9 @@ const BASELINE_KEEP_DAYS: i64 = 31;
 
 /// Finished webhook deliveries stay in the log this long.
 const DELIVERY_LOG_DAYS: i64 = 30;
+/// A scan is an orphan only after this long without a job (its row and job are written
+/// together, so this is only a margin).
+const ORPHANED_SCAN_GRACE: Duration = Duration::from_secs(60);
 
 /// The worker's handler for every product task.
 pub struct TaskHandler {
@@ -76,9 +79,7 @@ impl TaskHandler {
     /// works again.
     async fn connection(&self, tenant: TenantId, id: AwsAccountId) -> Result<Connection, JobError> {
         let mut tx = db::begin_tenant(&self.pool, tenant).await.map_err(retry)?;
-        let account = aws_accounts::get(&mut tx, tenant, id)
-            .await
-            .map_err(retry)?;
+        let account = aws_accounts::get(&mut tx, id).await.map_err(retry)?;
         tx.commit().await.map_err(retry)?;
         let Some(account) = account else {
             tracing::info!(aws_account_id = %id, "the connection was deleted; nothing to do");
@@ -101,7 +102,7 @@ impl TaskHandler {
         let mut tx = db::begin_tenant(&self.pool, tenant).await.map_err(retry)?;
         match checked {
             Ok(()) => {
-                aws_accounts::mark_healthy(&mut tx, tenant, id, self.clock.now())
+                aws_accounts::mark_healthy(&mut tx, id, self.clock.now())
                     .await
                     .map_err(retry)?;
                 tx.commit().await.map_err(retry)?;
@@ -113,7 +114,7 @@ impl TaskHandler {
                      The role may have been deleted, or its trust policy or external ID changed. Vigil \
                      tries again at every scheduled scan and recovers by itself once the role works."
                 );
-                aws_accounts::mark_error(&mut tx, tenant, id, None, &reason)
+                aws_accounts::mark_error(&mut tx, id, None, &reason)
                     .await
                     .map_err(retry)?;
                 tx.commit().await.map_err(retry)?;
@@ -146,7 +147,7 @@ impl Handler for TaskHandler {
                     .await
                     .map_err(|e| JobError::Retry(e.into()))?;
                 let mut conn = self.pool.acquire().await.map_err(retry)?;
-                let dropped = events::drop_expired(
+                let dropped = cross_tenant::drop_expired_events(
                     &mut conn,
                     self.clock.now().date_naive(),
                     self.settings.event_retention_days,
@@ -155,15 +156,21 @@ impl Handler for TaskHandler {
                 .map_err(retry)?;
                 // Counting windows are minutes long; first-seen looks back 30 days.
                 let now = self.clock.now();
-                let forgotten = correlations::prune(
+                let forgotten = cross_tenant::prune_correlations(
                     &mut conn,
                     now - chrono::Duration::days(1),
                     now - chrono::Duration::days(BASELINE_KEEP_DAYS),
                 )
                 .await
                 .map_err(retry)?;
-                let deliveries =
-                    webhooks::prune(&mut conn, now - chrono::Duration::days(DELIVERY_LOG_DAYS))
+                let deliveries = cross_tenant::prune_deliveries(
+                    &mut conn,
+                    now - chrono::Duration::days(DELIVERY_LOG_DAYS),
+                )
+                .await
+                .map_err(retry)?;
+                let orphaned_scans =
+                    cross_tenant::close_orphaned_scans(&mut conn, ORPHANED_SCAN_GRACE)
                         .await
                         .map_err(retry)?;
                 tracing::info!(
@@ -171,6 +178,7 @@ impl Handler for TaskHandler {
                     forgotten_correlation_state = forgotten,
                     forgotten_webhook_deliveries = deliveries,
                     dropped_event_partitions = dropped,
+                    orphaned_scans,
                     "pruned finished jobs and expired events"
                 );
                 Ok(())

@@ -44,6 +44,44 @@ pub fn runner_options(config: &Config) -> RunnerOptions {
 /// Credentials are refreshed this long before they expire.
 pub const REFRESH_BEFORE_EXPIRY: Duration = Duration::from_secs(300);
 
+/// The `vigil-worker` process: configuration from the environment, logs, then [`run`]
+/// until SIGTERM or SIGINT. (A function, so that the end-to-end tests' own worker binary is
+/// this very process: they kill it with SIGKILL.)
+pub fn main_from_env() -> std::process::ExitCode {
+    use std::process::ExitCode;
+    let config = match Config::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("vigil-worker: configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("vigil-worker: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        vigil_core::telemetry::init(config.log_format);
+        let shutdown = CancellationToken::new();
+        let signal = shutdown.clone();
+        tokio::spawn(async move {
+            vigil_core::shutdown::signalled().await;
+            signal.cancel();
+        });
+        match run(config, shutdown).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                tracing::error!(error = format!("{e:#}"), "vigil-worker failed");
+                eprintln!("vigil-worker: {e:#}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
 /// Runs the worker until `shutdown` is cancelled.
 pub async fn run(config: Config, shutdown: CancellationToken) -> anyhow::Result<()> {
     let pool = db::connect_app_pool(

@@ -10,7 +10,10 @@ use vigil_core::{
     clock::Clock,
     db,
     jobs::{self, NewJob},
-    store::aws_accounts::{self, Due},
+    store::{
+        aws_accounts::{self, Due},
+        cross_tenant,
+    },
     tasks::Task,
 };
 
@@ -58,7 +61,7 @@ pub async fn tick(s: &Schedule) -> Result<usize, sqlx::Error> {
         (Due::Scan, s.scan_interval),
         (Due::Ingest, s.ingest_interval),
     ] {
-        for (tenant_id, aws_account_id) in aws_accounts::due(&mut conn, now, kind).await? {
+        for (tenant_id, aws_account_id) in cross_tenant::due_accounts(&mut conn, now, kind).await? {
             let task = match kind {
                 Due::Scan => Task::ScanAccount {
                     tenant_id,
@@ -79,7 +82,7 @@ pub async fn tick(s: &Schedule) -> Result<usize, sqlx::Error> {
                 enqueued += 1;
             }
             let next = now + chrono::Duration::from_std(every).unwrap_or_default();
-            aws_accounts::set_next_due(&mut tx, tenant_id, aws_account_id, kind, next).await?;
+            aws_accounts::set_next_due(&mut tx, aws_account_id, kind, next).await?;
             tx.commit().await?;
         }
     }

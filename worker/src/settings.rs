@@ -12,6 +12,37 @@ const DEFAULT_BASELINE_LEARNING: Duration = Duration::from_secs(7 * 86_400);
 /// Events are kept this many days (`VIGIL_EVENT_RETENTION`).
 const DEFAULT_EVENT_RETENTION_DAYS: i64 = 90;
 
+/// Bounds on one CloudTrail log file (constants, not environment variables: CloudTrail's
+/// files are far below them; `docs/decisions.md` says why these values). A file past one of
+/// the first two is kept out whole and reported (`TRAIL_FILE_TOO_LARGE`); a record past the
+/// third is kept out alone (`TRAIL_RECORDS_MALFORMED`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TrailFileLimits {
+    /// Bytes of the gzip object downloaded; held while the file is read (the digest check
+    /// hashes it, and the records are read in a second pass over it).
+    pub max_gzip_bytes: u64,
+    /// Bytes of JSON decompressed from one file; streamed, never held whole.
+    pub max_json_bytes: u64,
+    /// Bytes of one record's JSON (CloudTrail replaces request parameters and response
+    /// elements above about 100 KB with a note, so its records stay well below).
+    pub max_record_bytes: u64,
+}
+
+impl TrailFileLimits {
+    /// 64 MiB of gzip, 256 MiB of JSON, 1 MiB per record.
+    pub const DEFAULT: Self = Self {
+        max_gzip_bytes: 64 << 20,
+        max_json_bytes: 256 << 20,
+        max_record_bytes: 1 << 20,
+    };
+}
+
+impl Default for TrailFileLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Tunables of the work itself.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -25,6 +56,8 @@ pub struct Settings {
     pub webhook_allow_internal: bool,
     /// Where customers reach Vigil, for links in webhook payloads.
     pub public_url: String,
+    /// Bounds on one CloudTrail log file (tests lower them; no environment variable).
+    pub trail_files: TrailFileLimits,
 }
 
 impl Settings {
@@ -37,6 +70,7 @@ impl Settings {
             baseline_learning: config.baseline_learning,
             webhook_allow_internal: config.webhook_allow_internal,
             public_url: config.public_url.clone(),
+            trail_files: TrailFileLimits::DEFAULT,
         }
     }
 }
@@ -49,6 +83,7 @@ impl Default for Settings {
             baseline_learning: DEFAULT_BASELINE_LEARNING,
             webhook_allow_internal: false,
             public_url: "http://127.0.0.1:8080".into(),
+            trail_files: TrailFileLimits::DEFAULT,
         }
     }
 }

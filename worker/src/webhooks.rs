@@ -8,10 +8,10 @@ use std::{sync::Arc, time::Duration};
 use anyhow::anyhow;
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 use serde_json::json;
-use sqlx::{PgConnection, PgPool};
+use sqlx::PgPool;
 use vigil_core::{
     clock::Clock,
-    db,
+    db::{self, TenantTx},
     ids::{AwsAccountId, FindingId, ScanId, TenantId, WebhookDeliveryId},
     jobs::{JobContext, JobError},
     render,
@@ -21,6 +21,7 @@ use vigil_core::{
     },
     webhooks::{TEST_EVENT, TargetError, parse_target, resolve},
 };
+use vigil_domain::DeliveryStatus;
 
 /// How long a receiver has to answer.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
@@ -77,21 +78,18 @@ impl Sender {
         id: WebhookDeliveryId,
     ) -> Result<(), JobError> {
         let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-        let Some((delivery, target)) =
-            webhooks::target(&mut tx, tenant, id).await.map_err(retry)?
-        else {
+        let Some((delivery, target)) = webhooks::target(&mut tx, id).await.map_err(retry)? else {
             return Ok(()); // the webhook was deleted, and its log with it
         };
-        if delivery.status != "pending" {
+        if delivery.status != DeliveryStatus::Pending {
             return Ok(());
         }
         if !target.enabled {
             finish(
                 &mut tx,
-                tenant,
                 id,
                 clock,
-                "failed",
+                DeliveryStatus::Failed,
                 None,
                 Some("the webhook was disabled"),
             )
@@ -102,7 +100,7 @@ impl Sender {
             Some(body) => body.clone(),
             None => match self.body(&mut tx, &delivery, &target.format).await? {
                 Some(body) => {
-                    webhooks::set_body(&mut tx, tenant, id, &body)
+                    webhooks::set_body(&mut tx, id, &body)
                         .await
                         .map_err(retry)?;
                     body
@@ -112,7 +110,15 @@ impl Sender {
                         "the {} was deleted before it could be sent",
                         subject_kind(&delivery.event)
                     );
-                    finish(&mut tx, tenant, id, clock, "failed", None, Some(&gone)).await?;
+                    finish(
+                        &mut tx,
+                        id,
+                        clock,
+                        DeliveryStatus::Failed,
+                        None,
+                        Some(&gone),
+                    )
+                    .await?;
                     return tx.commit().await.map_err(retry);
                 }
             },
@@ -126,7 +132,15 @@ impl Sender {
         let mut conn = db::begin_tenant(pool, tenant).await.map_err(retry)?;
         let result = match outcome {
             Ok(code) => {
-                finish(&mut conn, tenant, id, clock, "succeeded", Some(code), None).await?;
+                finish(
+                    &mut conn,
+                    id,
+                    clock,
+                    DeliveryStatus::Succeeded,
+                    Some(code),
+                    None,
+                )
+                .await?;
                 Ok(())
             }
             Err(Failure {
@@ -135,11 +149,11 @@ impl Sender {
                 permanent,
             }) => {
                 let status = if last || permanent {
-                    "failed"
+                    DeliveryStatus::Failed
                 } else {
-                    "pending"
+                    DeliveryStatus::Pending
                 };
-                finish(&mut conn, tenant, id, clock, status, code, Some(&message)).await?;
+                finish(&mut conn, id, clock, status, code, Some(&message)).await?;
                 Err(if permanent {
                     JobError::Permanent(anyhow!(message))
                 } else {
@@ -203,7 +217,7 @@ impl Sender {
     /// The body of a delivery, or `None` when its subject no longer exists.
     async fn body(
         &self,
-        conn: &mut PgConnection,
+        tx: &mut TenantTx,
         d: &Delivery,
         format: &str,
     ) -> Result<Option<String>, JobError> {
@@ -216,13 +230,13 @@ impl Sender {
                 format!("{}/settings/webhooks", self.public_url),
             ),
             ("ALERT_RAISED", Some(id)) => {
-                let Some(a) = alerts::get(conn, tenant, id).await.map_err(retry)? else {
+                let Some(a) = alerts::get(tx, id).await.map_err(retry)? else {
                     return Ok(None);
                 };
-                let account = account_id(conn, tenant, a.aws_account_id).await?;
+                let account = account_id(tx, a.aws_account_id).await?;
                 let summary = format!(
                     "{} alert: {} ({} in {}{})",
-                    a.severity.to_uppercase(),
+                    a.severity.as_str().to_uppercase(),
                     a.title,
                     a.principal_arn.as_deref().unwrap_or("unknown principal"),
                     account,
@@ -235,13 +249,10 @@ impl Sender {
                 ("alert", render::alert_json(&a, &account), summary, link)
             }
             ("FINDING_OPENED" | "FINDING_RESOLVED", Some(id)) => {
-                let Some(f) = findings::get(conn, tenant, FindingId(id))
-                    .await
-                    .map_err(retry)?
-                else {
+                let Some(f) = findings::get(tx, FindingId(id)).await.map_err(retry)? else {
                     return Ok(None);
                 };
-                let account = account_id(conn, tenant, f.aws_account_id).await?;
+                let account = account_id(tx, f.aws_account_id).await?;
                 let data = render::finding_json(&f, &account);
                 let verb = if d.event == "FINDING_OPENED" {
                     "opened"
@@ -250,7 +261,7 @@ impl Sender {
                 };
                 let summary = format!(
                     "{} finding {verb}: {} on {} ({}, {})",
-                    f.severity.to_uppercase(),
+                    f.severity.as_str().to_uppercase(),
                     data["title"].as_str().unwrap_or(&f.rule_id),
                     f.resource_id,
                     account,
@@ -260,13 +271,13 @@ impl Sender {
                 ("finding", data, summary, link)
             }
             (_, Some(id)) => {
-                let Some(s) = scans::get(conn, tenant, ScanId(id)).await.map_err(retry)? else {
+                let Some(s) = scans::get(tx, ScanId(id)).await.map_err(retry)? else {
                     return Ok(None);
                 };
-                let account = account_id(conn, tenant, s.aws_account_id).await?;
+                let account = account_id(tx, s.aws_account_id).await?;
                 let summary = format!(
                     "Scan of {account} finished {}: {} findings opened, {} resolved",
-                    s.status.to_uppercase(),
+                    s.status.as_str().to_uppercase(),
                     s.findings_opened,
                     s.findings_resolved,
                 );
@@ -336,17 +347,15 @@ impl Failure {
 }
 
 async fn finish(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: WebhookDeliveryId,
     clock: &Clock,
-    status: &str,
+    status: DeliveryStatus,
     response_code: Option<i32>,
     error: Option<&str>,
 ) -> Result<(), JobError> {
     webhooks::record_attempt(
-        conn,
-        tenant,
+        tx,
         id,
         Attempt {
             at: clock.now(),
@@ -359,12 +368,8 @@ async fn finish(
     .map_err(retry)
 }
 
-async fn account_id(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: AwsAccountId,
-) -> Result<String, JobError> {
-    Ok(aws_accounts::get(conn, tenant, id)
+async fn account_id(tx: &mut TenantTx, id: AwsAccountId) -> Result<String, JobError> {
+    Ok(aws_accounts::get(tx, id)
         .await
         .map_err(retry)?
         .and_then(|a| a.account_id)

@@ -12,7 +12,7 @@ use vigil_core::{
     db,
     ids::{ApiKeyId, TenantId, UserId},
     roles::{Permission, Role},
-    store::{audit::Actor, credentials, users},
+    store::{audit::Actor, credentials, cross_tenant, users},
 };
 
 use crate::state::AppState;
@@ -80,14 +80,13 @@ pub async fn authenticate(
 ) -> Result<Principal, AuthError> {
     if credential.starts_with(tokens::API_KEY_PREFIX) {
         let mut conn = state.pool.acquire().await?;
-        let key = credentials::find_api_key(&mut conn, &tokens::digest(credential))
+        let key = cross_tenant::find_api_key(&mut conn, &tokens::digest(credential))
             .await?
             .filter(|k| k.revoked_at.is_none())
             .ok_or_else(|| AuthError::Unauthenticated("invalid or revoked API key".into()))?;
-        let role: Role = key.role.parse().map_err(anyhow::Error::msg)?;
+        let role = key.role;
         let mut tx = db::begin_tenant(&state.pool, key.tenant_id).await?;
-        credentials::touch_api_key(&mut tx, key.tenant_id, key.api_key_id, state.clock.now())
-            .await?;
+        credentials::touch_api_key(&mut tx, key.api_key_id, state.clock.now()).await?;
         tx.commit().await?;
         return Ok(Principal {
             tenant_id: key.tenant_id,
@@ -103,13 +102,13 @@ pub async fn authenticate(
         .verify(credential)
         .map_err(AuthError::Unauthenticated)?;
     let mut tx = db::begin_tenant(&state.pool, claims.tid).await?;
-    let user = users::get(&mut tx, claims.tid, claims.sub)
+    let user = users::get(&mut tx, claims.sub)
         .await?
         .ok_or_else(|| AuthError::Unauthenticated("the user no longer exists".into()))?;
     tx.commit().await?;
     Ok(Principal {
         tenant_id: user.tenant_id,
-        role: user.role.parse().map_err(anyhow::Error::msg)?,
+        role: user.role,
         user_id: Some(user.user_id),
         api_key_id: None,
         label: user.email,

@@ -13,7 +13,7 @@ use vigil_core::{
     roles::Role,
     store::{
         audit::{self, Actor},
-        credentials, tenants, users,
+        credentials, cross_tenant, tenants, users,
     },
 };
 
@@ -75,7 +75,6 @@ async fn issue(
     let refresh_token = tokens::opaque_token();
     credentials::insert_refresh_token(
         tx,
-        tenant,
         user,
         family,
         &tokens::digest(&refresh_token),
@@ -121,14 +120,13 @@ pub async fn signup(
     let tenant = TenantId::new();
     let mut tx = db::begin_tenant(&state.pool, tenant).await?;
     let trial_end = state.clock.now() + chrono::Duration::days(tenants::TRIAL_DAYS);
-    tenants::insert_trial(&mut tx, tenant, organization, trial_end).await?;
+    tenants::insert_trial(&mut tx, organization, trial_end).await?;
     let user = users::insert(
         &mut tx,
-        tenant,
         users::NewUser {
             email: &email,
             password_hash: Some(&hash),
-            role: Role::Owner.as_str(),
+            role: Role::Owner,
         },
     )
     .await
@@ -139,7 +137,6 @@ pub async fn signup(
     };
     audit::record(
         &mut tx,
-        tenant,
         &actor,
         "tenant.signup",
         Some(organization),
@@ -171,7 +168,7 @@ pub async fn login(
     let email = normalise_email(email).map_err(|_| invalid_credentials())?;
     state.auth_limits.check(ip, Some(&email))?;
     let mut conn = state.pool.acquire().await?;
-    let record = users::login_record(&mut conn, &email).await?;
+    let record = cross_tenant::login_record(&mut conn, &email).await?;
     drop(conn);
     let stored_hash = record.as_ref().and_then(|r| r.password_hash.clone());
     let ok = password::verify(pass.to_owned(), stored_hash).await;
@@ -187,7 +184,6 @@ pub async fn login(
     if !ok {
         audit::record(
             &mut tx,
-            record.tenant_id,
             &actor,
             "user.login_failed",
             Some(&email),
@@ -198,16 +194,8 @@ pub async fn login(
         tracing::info!(tenant_id = %record.tenant_id, user_id = %record.user_id, "login failed: wrong password");
         return Err(invalid_credentials());
     }
-    let role: Role = record.role.parse().map_err(anyhow::Error::msg)?;
-    audit::record(
-        &mut tx,
-        record.tenant_id,
-        &actor,
-        "user.login",
-        Some(&email),
-        json!({}),
-    )
-    .await?;
+    let role = record.role;
+    audit::record(&mut tx, &actor, "user.login", Some(&email), json!({})).await?;
     let response = issue(
         state,
         &mut tx,
@@ -229,7 +217,7 @@ pub async fn refresh(
     refresh_token: &str,
 ) -> Result<TokenResponse, ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let found = credentials::find_refresh_token(&mut conn, &tokens::digest(refresh_token)).await?;
+    let found = cross_tenant::find_refresh_token(&mut conn, &tokens::digest(refresh_token)).await?;
     drop(conn);
     let Some(token) = found else {
         return Err(invalid_refresh());
@@ -237,13 +225,9 @@ pub async fn refresh(
     let now = state.clock.now();
     let mut tx = db::begin_tenant(&state.pool, token.tenant_id).await?;
     let fresh = token.used_at.is_none() && token.revoked_at.is_none();
-    if !fresh
-        || !credentials::mark_refresh_token_used(&mut tx, token.tenant_id, token.token_id, now)
-            .await?
-    {
+    if !fresh || !credentials::mark_refresh_token_used(&mut tx, token.token_id, now).await? {
         if token.revoked_at.is_none() || token.used_at.is_some() {
-            credentials::revoke_refresh_family(&mut tx, token.tenant_id, token.family_id, now)
-                .await?;
+            credentials::revoke_refresh_family(&mut tx, token.family_id, now).await?;
             let actor = Actor {
                 user_id: Some(token.user_id),
                 source_ip: Some(ip),
@@ -251,7 +235,6 @@ pub async fn refresh(
             };
             audit::record(
                 &mut tx,
-                token.tenant_id,
                 &actor,
                 "auth.refresh_token_reused",
                 None,
@@ -267,10 +250,10 @@ pub async fn refresh(
         tx.rollback().await?;
         return Err(invalid_refresh());
     }
-    let Some(user) = users::get(&mut tx, token.tenant_id, token.user_id).await? else {
+    let Some(user) = users::get(&mut tx, token.user_id).await? else {
         return Err(invalid_refresh());
     };
-    let role: Role = user.role.parse().map_err(anyhow::Error::msg)?;
+    let role = user.role;
     let response = issue(
         state,
         &mut tx,
@@ -288,17 +271,11 @@ pub async fn refresh(
 /// silently: logging out twice is not an error.
 pub async fn logout(state: &AppState, refresh_token: &str) -> Result<(), ApiError> {
     let mut conn = state.pool.acquire().await?;
-    let found = credentials::find_refresh_token(&mut conn, &tokens::digest(refresh_token)).await?;
+    let found = cross_tenant::find_refresh_token(&mut conn, &tokens::digest(refresh_token)).await?;
     drop(conn);
     if let Some(token) = found {
         let mut tx = db::begin_tenant(&state.pool, token.tenant_id).await?;
-        credentials::revoke_refresh_family(
-            &mut tx,
-            token.tenant_id,
-            token.family_id,
-            state.clock.now(),
-        )
-        .await?;
+        credentials::revoke_refresh_family(&mut tx, token.family_id, state.clock.now()).await?;
         tx.commit().await?;
     }
     Ok(())
@@ -321,7 +298,7 @@ pub async fn accept_invite(
         )
     };
     let mut conn = state.pool.acquire().await?;
-    let invite = credentials::find_invite(&mut conn, &tokens::digest(invite_token))
+    let invite = cross_tenant::find_invite(&mut conn, &tokens::digest(invite_token))
         .await?
         .ok_or_else(invalid)?;
     drop(conn);
@@ -331,28 +308,26 @@ pub async fn accept_invite(
     }
     let hash = password::hash(pass.to_owned()).await?;
     let mut tx = db::begin_tenant(&state.pool, invite.tenant_id).await?;
-    if !credentials::accept_invite(&mut tx, invite.tenant_id, invite.invite_id, now).await? {
+    if !credentials::accept_invite(&mut tx, invite.invite_id, now).await? {
         return Err(invalid());
     }
     let user = users::insert(
         &mut tx,
-        invite.tenant_id,
         users::NewUser {
             email: &invite.email,
             password_hash: Some(&hash),
-            role: &invite.role,
+            role: invite.role,
         },
     )
     .await
     .on_constraint("users_email_key", email_taken)?;
-    let role: Role = invite.role.parse().map_err(anyhow::Error::msg)?;
+    let role = invite.role;
     let actor = Actor {
         user_id: Some(user.user_id),
         ..anonymous_actor(&invite.email, ip)
     };
     audit::record(
         &mut tx,
-        invite.tenant_id,
         &actor,
         "invite.accepted",
         Some(&invite.email),

@@ -64,7 +64,7 @@ impl AccountsQuery {
     async fn aws_accounts(&self, ctx: &Context<'_>) -> GqlResult<Vec<AwsAccountGql>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let list = aws_accounts::list(&mut tx, p.tenant_id).await?;
+        let list = aws_accounts::list(&mut tx).await?;
         Ok(list.into_iter().map(AwsAccountGql).collect())
     }
 
@@ -75,9 +75,7 @@ impl AccountsQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(aws_accounts::get(&mut tx, p.tenant_id, id)
-            .await?
-            .map(AwsAccountGql))
+        Ok(aws_accounts::get(&mut tx, id).await?.map(AwsAccountGql))
     }
 }
 
@@ -97,11 +95,9 @@ impl AccountsMutation {
         require_active_plan(ctx, p).await?;
         let name = valid_name(&input.name)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let account =
-            aws_accounts::insert(&mut tx, p.tenant_id, &name, &aws::new_external_id()).await?;
+        let account = aws_accounts::insert(&mut tx, &name, &aws::new_external_id()).await?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "aws_account.created",
             Some(&name),
@@ -140,7 +136,7 @@ impl AccountsMutation {
         let id: AwsAccountId = parse_id(&id, "AWS account")?;
         let name = valid_name(&name)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let account = aws_accounts::rename(&mut tx, p.tenant_id, id, &name)
+        let account = aws_accounts::rename(&mut tx, id, &name)
             .await?
             .ok_or(GqlError::NotFound("AWS account"))?;
         tx.commit().await?;
@@ -163,12 +159,11 @@ impl AccountsMutation {
             valid_trail_arn(arn)?;
         }
         let mut tx = tenant_tx(ctx, p).await?;
-        let account = aws_accounts::pin_trail(&mut tx, p.tenant_id, id, trail_arn.as_deref())
+        let account = aws_accounts::pin_trail(&mut tx, id, trail_arn.as_deref())
             .await?
             .ok_or(GqlError::NotFound("AWS account"))?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "aws_account.trail_set",
             Some(&account.name),
@@ -185,16 +180,15 @@ impl AccountsMutation {
         let p = require(ctx, Permission::ManageAccounts)?;
         let account_id: AwsAccountId = parse_id(&id, "AWS account")?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let account = aws_accounts::get(&mut tx, p.tenant_id, account_id)
+        let account = aws_accounts::get(&mut tx, account_id)
             .await?
             .ok_or(GqlError::NotFound("AWS account"))?;
         jobs::cancel_queued(&mut tx, p.tenant_id, &tasks::account_key_prefix(account_id)).await?;
-        if !aws_accounts::delete(&mut tx, p.tenant_id, account_id).await? {
+        if !aws_accounts::delete(&mut tx, account_id).await? {
             return Err(GqlError::NotFound("AWS account"));
         }
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "aws_account.deleted",
             Some(&account.name),

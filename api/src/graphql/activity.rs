@@ -10,7 +10,7 @@ use super::{
     pagination::{decode_cursor, page_size},
     types::AwsAccountGql,
 };
-use crate::connection;
+use crate::{connection, input::gql_time};
 
 /// One CloudTrail event of a connected account.
 #[derive(Debug, Clone)]
@@ -145,11 +145,11 @@ impl ActivityQuery {
             source_ip: f.source_ip_address,
             error_code: f.error_code,
             region: f.region,
-            since: f.since,
-            until: f.until,
+            since: gql_time("filter.since", f.since)?,
+            until: gql_time("filter.until", f.until)?,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = events::page(&mut tx, p.tenant_id, &filter, after, limit + 1).await?;
+        let (rows, total) = events::page(&mut tx, &filter, after, limit + 1).await?;
         Ok(EventConnection::from_rows(
             rows,
             limit,

@@ -1,7 +1,7 @@
 //! Alerts: detections over the accounts' activity, grouped per incident, with the rule's
 //! explanation and runbook; acknowledged and closed by analysts and up.
 
-use async_graphql::{Context, Enum, ID, InputObject, Object};
+use async_graphql::{Context, Enum, ID, InputObject, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
@@ -15,11 +15,11 @@ use super::{
     pagination::{decode_cursor, page_size},
     types::{AwsAccountGql, SeverityGql},
 };
-use crate::connection;
+use crate::{connection, input::gql_time};
 
 /// Where an alert stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "AlertStatus")]
+#[graphql(name = "AlertStatus", remote = "vigil_domain::AlertStatus")]
 pub enum AlertStatusGql {
     /// Nobody has looked at it yet.
     Open,
@@ -27,23 +27,6 @@ pub enum AlertStatusGql {
     Acknowledged,
     /// Dealt with; new events raise a new alert.
     Closed,
-}
-
-impl AlertStatusGql {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Acknowledged => "acknowledged",
-            Self::Closed => "closed",
-        }
-    }
-    fn parse(s: &str) -> Self {
-        match s {
-            "acknowledged" => Self::Acknowledged,
-            "closed" => Self::Closed,
-            _ => Self::Open,
-        }
-    }
 }
 
 /// A detection: one rule firing for one principal, with every event that joined it.
@@ -73,11 +56,11 @@ impl AlertGql {
     }
     /// The rule's severity.
     async fn severity(&self) -> SeverityGql {
-        SeverityGql::parse(&self.0.severity)
+        self.0.severity.into()
     }
     /// Where it stands.
     async fn status(&self) -> AlertStatusGql {
-        AlertStatusGql::parse(&self.0.status)
+        self.0.status.into()
     }
     /// The connection the events came from (an `AwsAccount.id`, not the 12-digit AWS
     /// account ID).
@@ -203,6 +186,17 @@ pub struct AlertFilter {
 #[derive(Default)]
 pub struct AlertsQuery;
 
+/// How many alerts began on one day with one severity.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct AlertDayCount {
+    /// The day, YYYY-MM-DD, in the time zone asked for.
+    pub day: String,
+    /// The alerts' severity.
+    pub severity: SeverityGql,
+    /// How many alerts began that day with that severity.
+    pub count: i32,
+}
+
 #[Object]
 impl AlertsQuery {
     /// One alert; another organization's ID, or a malformed one, reads as absent.
@@ -212,7 +206,54 @@ impl AlertsQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(alerts::get(&mut tx, p.tenant_id, id).await?.map(AlertGql))
+        Ok(alerts::get(&mut tx, id).await?.map(AlertGql))
+    }
+
+    /// Alerts counted per day and severity, by the day their first event happened in
+    /// `timeZone` (an IANA name such as "Europe/Paris"; UTC when left out), from `since` on;
+    /// days without alerts are left out.
+    async fn alert_counts_by_day(
+        &self,
+        ctx: &Context<'_>,
+        since: DateTime<Utc>,
+        time_zone: Option<String>,
+        aws_account_id: Option<ID>,
+    ) -> GqlResult<Vec<AlertDayCount>> {
+        let p = require(ctx, Permission::Read)?;
+        let account = account_filter(aws_account_id.as_ref())?;
+        let since = gql_time("since", Some(since))?.unwrap_or(since);
+        let tz = time_zone.unwrap_or_else(|| "UTC".to_owned());
+        let unknown_zone = || GqlError::BadInput {
+            message: format!("timeZone `{tz}` is not an IANA time zone such as Europe/Paris"),
+            field: Some("timeZone".to_owned()),
+            line: None,
+            reason: None,
+        };
+        let plausible = !tz.is_empty()
+            && tz.len() <= 64
+            && tz
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || "/_+-".contains(c));
+        if !plausible {
+            return Err(unknown_zone());
+        }
+        let mut tx = tenant_tx(ctx, p).await?;
+        let rows = match alerts::counts_by_day(&mut tx, account, since, &tz).await {
+            Ok(rows) => rows,
+            // 22023 invalid_parameter_value: PostgreSQL does not know the zone.
+            Err(e) if e.as_database_error().and_then(|d| d.code()).as_deref() == Some("22023") => {
+                return Err(unknown_zone());
+            }
+            Err(e) => return Err(e.into()),
+        };
+        Ok(rows
+            .into_iter()
+            .map(|(day, severity, count)| AlertDayCount {
+                day,
+                severity: severity.into(),
+                count: i32::try_from(count).unwrap_or(i32::MAX),
+            })
+            .collect())
     }
 
     /// Alerts, most recent activity first unless `orderBy` says otherwise.
@@ -237,26 +278,21 @@ impl AlertsQuery {
         let f = filter.unwrap_or_default();
         let filter = alerts::Filter {
             aws_account_id: account_filter(f.aws_account_id.as_ref())?,
-            severities: f
-                .severity
-                .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
-            statuses: f
-                .status
-                .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
+            severities: f.severity.map(|v| v.iter().map(|&s| s.into()).collect()),
+            statuses: f.status.map(|v| v.iter().map(|&s| s.into()).collect()),
             event_name: f.event_name,
             rule_id: f.rule_id,
             principal_arn: f.principal_arn,
             source_ip: f.source_ip_address,
-            since: f.since,
-            until: f.until,
+            since: gql_time("filter.since", f.since)?,
+            until: gql_time("filter.until", f.until)?,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let order = match order_by {
-            Some(AlertOrder::LastSeenAsc) => alerts::Order::LastSeenAsc,
-            _ => alerts::Order::LastSeenDesc,
+        let order = match order_by.unwrap_or(AlertOrder::LastSeenDesc) {
+            AlertOrder::LastSeenAsc => alerts::Order::LastSeenAsc,
+            AlertOrder::LastSeenDesc => alerts::Order::LastSeenDesc,
         };
-        let (rows, total) =
-            alerts::page(&mut tx, p.tenant_id, &filter, order, after, limit + 1).await?;
+        let (rows, total) = alerts::page(&mut tx, &filter, order, after, limit + 1).await?;
         Ok(AlertConnection::from_rows(
             rows,
             limit,
@@ -272,14 +308,13 @@ async fn set_status(ctx: &Context<'_>, id: ID, status: AlertStatusGql) -> GqlRes
     let id: uuid::Uuid = parse_id(&id, "alert")?;
     let now = state(ctx)?.clock.now();
     let mut tx = tenant_tx(ctx, p).await?;
-    let alert = alerts::set_status(&mut tx, p.tenant_id, id, status.as_str(), &p.label, now)
+    let alert = alerts::set_status(&mut tx, id, status.into(), &p.label, now)
         .await?
         .ok_or(GqlError::NotFound("alert"))?;
     audit::record(
         &mut tx,
-        p.tenant_id,
         &p.actor(),
-        &format!("alert.{}", status.as_str()),
+        &format!("alert.{}", vigil_domain::AlertStatus::from(status)),
         Some(&alert.title),
         json!({ "alert_id": alert.alert_id }),
     )

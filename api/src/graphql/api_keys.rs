@@ -12,7 +12,7 @@ use vigil_core::{
 use super::{
     context::{parse_id, require, state, tenant_tx},
     error::{GqlError, GqlResult},
-    types::{RoleGql, stored_role},
+    types::RoleGql,
 };
 use crate::auth::tokens;
 
@@ -40,7 +40,7 @@ impl From<credentials::ApiKey> for ApiKeyGql {
     fn from(k: credentials::ApiKey) -> Self {
         Self {
             id: k.api_key_id.to_string().into(),
-            role: stored_role(&k.role),
+            role: k.role.into(),
             name: k.name,
             prefix: k.prefix,
             created_at: k.created_at,
@@ -68,7 +68,7 @@ impl ApiKeysQuery {
     async fn api_keys(&self, ctx: &Context<'_>) -> GqlResult<Vec<ApiKeyGql>> {
         let p = require(ctx, Permission::ManageApiKeys)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let keys = credentials::list_api_keys(&mut tx, p.tenant_id).await?;
+        let keys = credentials::list_api_keys(&mut tx).await?;
         Ok(keys.into_iter().map(Into::into).collect())
     }
 }
@@ -102,19 +102,17 @@ impl ApiKeysMutation {
         let mut tx = tenant_tx(ctx, p).await?;
         let stored = credentials::insert_api_key(
             &mut tx,
-            p.tenant_id,
             credentials::NewApiKey {
                 name: &name,
                 prefix: &tokens::api_key_display_prefix(&key),
                 hash: &tokens::digest(&key),
-                role: role.as_str(),
+                role,
                 created_by: p.user_id,
             },
         )
         .await?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "api_key.created",
             Some(&name),
@@ -133,13 +131,11 @@ impl ApiKeysMutation {
         let p = require(ctx, Permission::ManageApiKeys)?;
         let key_id: ApiKeyId = parse_id(&id, "API key")?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let revoked =
-            credentials::revoke_api_key(&mut tx, p.tenant_id, key_id, state(ctx)?.clock.now())
-                .await?
-                .ok_or(GqlError::NotFound("API key"))?;
+        let revoked = credentials::revoke_api_key(&mut tx, key_id, state(ctx)?.clock.now())
+            .await?
+            .ok_or(GqlError::NotFound("API key"))?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "api_key.revoked",
             Some(&revoked.name),

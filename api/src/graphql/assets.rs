@@ -11,7 +11,7 @@ use super::{
     pagination::{decode_cursor, page_size},
     types::AwsAccountGql,
 };
-use crate::connection;
+use crate::{connection, input::gql_time};
 
 /// A resource in the inventory.
 #[derive(Debug, Clone)]
@@ -89,7 +89,7 @@ impl AssetGql {
         let p = require(ctx, Permission::Read)?;
         let limit = page_size(first)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = assets::changes(&mut tx, p.tenant_id, self.0.asset_id, limit).await?;
+        let rows = assets::changes(&mut tx, self.0.asset_id, limit).await?;
         Ok(rows
             .into_iter()
             .map(|c| AssetChange {
@@ -157,8 +157,51 @@ pub struct ResourceAtIp {
 #[derive(Default)]
 pub struct AssetsQuery;
 
+/// The store's filter for an `AssetFilter`.
+fn store_filter(filter: Option<AssetFilter>) -> GqlResult<assets::Filter> {
+    let filter = filter.unwrap_or_default();
+    Ok(assets::Filter {
+        aws_account_id: account_filter(filter.aws_account_id.as_ref())?,
+        resource_type: filter.resource_type,
+        region: filter.region,
+        include_deleted: filter.include_deleted.unwrap_or(false),
+    })
+}
+
+/// How many assets of one type one region holds.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct AssetCount {
+    /// The resource type, as `Asset.resourceType`.
+    pub resource_type: String,
+    /// The region, or `global`.
+    pub region: String,
+    /// How many assets match.
+    pub count: i32,
+}
+
 #[Object]
 impl AssetsQuery {
+    /// Assets counted by resource type and region, with the same filter as `assets`
+    /// (deleted assets left out unless `includeDeleted` asks for them).
+    async fn asset_counts(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<AssetFilter>,
+    ) -> GqlResult<Vec<AssetCount>> {
+        let p = require(ctx, Permission::Read)?;
+        let f = store_filter(filter)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        Ok(assets::counts(&mut tx, &f)
+            .await?
+            .into_iter()
+            .map(|(resource_type, region, count)| AssetCount {
+                resource_type,
+                region,
+                count: i32::try_from(count).unwrap_or(i32::MAX),
+            })
+            .collect())
+    }
+
     /// The asset inventory by type, region and ID, unless `orderBy` says otherwise.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn assets(
@@ -182,15 +225,9 @@ impl AssetsQuery {
         if after.as_ref().is_some_and(|c| !order.made(c)) {
             return Err(GqlError::bad_input("after is a cursor of another orderBy"));
         }
-        let filter = filter.unwrap_or_default();
-        let f = assets::Filter {
-            aws_account_id: account_filter(filter.aws_account_id.as_ref())?,
-            resource_type: filter.resource_type,
-            region: filter.region,
-            include_deleted: filter.include_deleted.unwrap_or(false),
-        };
+        let f = store_filter(filter)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = assets::page(&mut tx, p.tenant_id, &f, order, after, limit + 1).await?;
+        let (rows, total) = assets::page(&mut tx, &f, order, after, limit + 1).await?;
         Ok(AssetConnection::from_rows(
             rows,
             limit,
@@ -207,7 +244,7 @@ impl AssetsQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(assets::get(&mut tx, p.tenant_id, id).await?.map(AssetGql))
+        Ok(assets::get(&mut tx, id).await?.map(AssetGql))
     }
 
     /// The resources of the tenant's accounts that held `ip` at `at` (default: now).
@@ -222,13 +259,13 @@ impl AssetsQuery {
             .trim()
             .parse()
             .map_err(|_| GqlError::bad_input("ip is not an IPv4 or IPv6 address"))?;
-        let at = at.unwrap_or_else(|| {
+        let at = gql_time("at", at)?.unwrap_or_else(|| {
             state(ctx)
                 .map(|s| s.clock.now())
                 .unwrap_or_else(|_| Utc::now())
         });
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = assets::by_ip(&mut tx, p.tenant_id, &ip.to_string(), at).await?;
+        let rows = assets::by_ip(&mut tx, &ip.to_string(), at).await?;
         Ok(rows
             .into_iter()
             .map(|h| ResourceAtIp {

@@ -62,8 +62,8 @@ impl AuditQuery {
             .map(decode_cursor::<(DateTime<Utc>, Uuid)>)
             .transpose()?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = audit::page(&mut tx, p.tenant_id, after, limit + 1).await?;
-        let total = audit::count(&mut tx, p.tenant_id).await?;
+        let rows = audit::page(&mut tx, after, limit + 1).await?;
+        let total = audit::count(&mut tx).await?;
         Ok(AuditLogConnection::from_rows(
             rows,
             limit,

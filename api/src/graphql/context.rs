@@ -56,7 +56,7 @@ pub async fn tenant_tx(ctx: &Context<'_>, principal: &Principal) -> GqlResult<Te
 pub async fn require_active_plan(ctx: &Context<'_>, principal: &Principal) -> GqlResult<()> {
     let state = state(ctx)?;
     let mut tx = tenant_tx(ctx, principal).await?;
-    let tenant = tenants::get(&mut tx, principal.tenant_id)
+    let tenant = tenants::get(&mut tx)
         .await?
         .ok_or(GqlError::NotFound("tenant"))?;
     if tenant.plan_at(state.clock.now()) == Plan::Expired {

@@ -16,11 +16,11 @@ use super::{
     pagination::{decode_cursor, page_size},
     types::{AwsAccountGql, SeverityGql},
 };
-use crate::connection;
+use crate::{connection, input::gql_time};
 
 /// Where a finding stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "FindingStatus")]
+#[graphql(name = "FindingStatus", remote = "vigil_domain::FindingStatus")]
 pub enum FindingStatusGql {
     /// Seen by the last complete check.
     Open,
@@ -28,23 +28,6 @@ pub enum FindingStatusGql {
     Resolved,
     /// Accepted by someone, with a reason; survives rescans.
     Suppressed,
-}
-
-impl FindingStatusGql {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Open => "open",
-            Self::Resolved => "resolved",
-            Self::Suppressed => "suppressed",
-        }
-    }
-    fn parse(s: &str) -> Self {
-        match s {
-            "resolved" => Self::Resolved,
-            "suppressed" => Self::Suppressed,
-            _ => Self::Open,
-        }
-    }
 }
 
 /// One check failing on one resource.
@@ -74,11 +57,11 @@ impl FindingGql {
     }
     /// The check's severity.
     async fn severity(&self) -> SeverityGql {
-        SeverityGql::parse(&self.0.severity)
+        self.0.severity.into()
     }
     /// Where it stands.
     async fn status(&self) -> FindingStatusGql {
-        FindingStatusGql::parse(&self.0.status)
+        self.0.status.into()
     }
     /// The connection whose account holds the resource (an `AwsAccount.id`, not the
     /// 12-digit AWS account ID).
@@ -255,17 +238,14 @@ impl FindingsQuery {
             aws_account_id: account_filter(filter.aws_account_id.as_ref())?,
             severities: filter
                 .severity
-                .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
-            statuses: filter
-                .status
-                .map(|v| v.iter().map(|s| s.as_str().to_owned()).collect()),
+                .map(|v| v.iter().map(|&s| s.into()).collect()),
+            statuses: filter.status.map(|v| v.iter().map(|&s| s.into()).collect()),
             rule_id: filter.rule_id,
             resource_id: filter.resource_id,
             region: filter.region,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) =
-            findings::page(&mut tx, p.tenant_id, &f, order, after, limit + 1).await?;
+        let (rows, total) = findings::page(&mut tx, &f, order, after, limit + 1).await?;
         Ok(FindingConnection::from_rows(
             rows,
             limit,
@@ -282,9 +262,7 @@ impl FindingsQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(findings::get(&mut tx, p.tenant_id, id)
-            .await?
-            .map(FindingGql))
+        Ok(findings::get(&mut tx, id).await?.map(FindingGql))
     }
 
     /// Open findings counted by severity and by check.
@@ -296,13 +274,13 @@ impl FindingsQuery {
         let p = require(ctx, Permission::Read)?;
         let account = account_filter(aws_account_id.as_ref())?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let (by_severity, by_rule) = findings::summary(&mut tx, p.tenant_id, account).await?;
+        let (by_severity, by_rule) = findings::summary(&mut tx, account).await?;
         Ok(FindingSummary {
             total: by_severity.iter().map(|(_, n)| n).sum(),
             by_severity: by_severity
                 .into_iter()
                 .map(|(s, count)| SeverityCount {
-                    severity: SeverityGql::parse(&s),
+                    severity: s.into(),
                     count,
                 })
                 .collect(),
@@ -312,7 +290,7 @@ impl FindingsQuery {
                     title: vigil_checks::rule(&rule_id)
                         .map_or_else(|| rule_id.clone(), |r| r.title.to_owned()),
                     rule_id,
-                    severity: SeverityGql::parse(&severity),
+                    severity: severity.into(),
                     count,
                 })
                 .collect(),
@@ -341,6 +319,7 @@ impl FindingsMutation {
         if reason.is_empty() || reason.chars().count() > 1000 {
             return Err(GqlError::bad_input("reason must be 1 to 1000 characters"));
         }
+        let until = gql_time("until", until)?;
         if until.is_some_and(|u| {
             u <= state(ctx)
                 .map(|s| s.clock.now())
@@ -349,12 +328,11 @@ impl FindingsMutation {
             return Err(GqlError::bad_input("until must be in the future"));
         }
         let mut tx = tenant_tx(ctx, p).await?;
-        let f = findings::suppress(&mut tx, p.tenant_id, id, &reason, until, &p.label)
+        let f = findings::suppress(&mut tx, id, &reason, until, &p.label)
             .await?
             .ok_or(GqlError::NotFound("finding"))?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "finding.suppressed",
             Some(&format!("{} {}", f.rule_id, f.resource_id)),
@@ -370,12 +348,11 @@ impl FindingsMutation {
         let p = require(ctx, Permission::TriageFindings)?;
         let id: FindingId = parse_id(&id, "finding")?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let f = findings::unsuppress(&mut tx, p.tenant_id, id)
+        let f = findings::unsuppress(&mut tx, id)
             .await?
             .ok_or(GqlError::NotFound("finding"))?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "finding.unsuppressed",
             Some(&format!("{} {}", f.rule_id, f.resource_id)),

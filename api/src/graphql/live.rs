@@ -61,11 +61,11 @@ where
 
 async fn read_scan(state: AppState, tenant: TenantId, id: uuid::Uuid) -> Option<scans::Scan> {
     let mut tx = db::begin_tenant(&state.pool, tenant).await.ok()?;
-    scans::get(&mut tx, tenant, ScanId(id)).await.ok().flatten()
+    scans::get(&mut tx, ScanId(id)).await.ok().flatten()
 }
 
 fn finished(scan: &scans::Scan) -> bool {
-    matches!(scan.status.as_str(), "succeeded" | "partial" | "failed")
+    scan.status.is_finished()
 }
 
 #[derive(Default)]
@@ -91,7 +91,7 @@ impl Subscription {
             read_scan(s, tenant, i)
         });
         let mut tx = db::begin_tenant(&state.pool, tenant).await?;
-        let now = scans::get(&mut tx, tenant, id)
+        let now = scans::get(&mut tx, id)
             .await?
             .ok_or(GqlError::NotFound("scan"))?;
         tx.commit().await?;
@@ -126,11 +126,7 @@ impl Subscription {
             None,
             move |s, id| async move {
                 let mut tx = db::begin_tenant(&s.pool, tenant).await.ok()?;
-                alerts::get(&mut tx, tenant, id)
-                    .await
-                    .ok()
-                    .flatten()
-                    .map(AlertGql)
+                alerts::get(&mut tx, id).await.ok().flatten().map(AlertGql)
             },
         ))
     }
@@ -149,7 +145,7 @@ impl Subscription {
             None,
             move |s, id| async move {
                 let mut tx = db::begin_tenant(&s.pool, tenant).await.ok()?;
-                findings::get(&mut tx, tenant, FindingId(id))
+                findings::get(&mut tx, FindingId(id))
                     .await
                     .ok()
                     .flatten()

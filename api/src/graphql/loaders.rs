@@ -66,7 +66,7 @@ impl async_graphql::dataloader::Loader<AwsAccountId> for TenantLoader {
         keys: &[AwsAccountId],
     ) -> Result<HashMap<AwsAccountId, AwsAccount>, Self::Error> {
         let mut tx = db::begin_tenant(&self.pool, self.tenant).await?;
-        let rows = aws_accounts::get_many(&mut tx, self.tenant, keys).await?;
+        let rows = aws_accounts::get_many(&mut tx, keys).await?;
         tx.commit().await?;
         Ok(rows.into_iter().map(|a| (a.aws_account_id, a)).collect())
     }
@@ -79,7 +79,7 @@ impl async_graphql::dataloader::Loader<LastScanOf> for TenantLoader {
     async fn load(&self, keys: &[LastScanOf]) -> Result<HashMap<LastScanOf, Scan>, Self::Error> {
         let ids: Vec<AwsAccountId> = keys.iter().map(|k| k.0).collect();
         let mut tx = db::begin_tenant(&self.pool, self.tenant).await?;
-        let rows = scans::latest_per_account(&mut tx, self.tenant, &ids).await?;
+        let rows = scans::latest_per_account(&mut tx, &ids).await?;
         tx.commit().await?;
         Ok(rows
             .into_iter()

@@ -35,12 +35,16 @@ pub fn encode_cursor<K: Serialize>(key: &K) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
 }
 
-/// Decodes a cursor given back by a client.
+/// Decodes a cursor given back by a client. Cursors are not signed: one holding a time
+/// this API never hands out (past year 9999 or before year 0, which PostgreSQL may not
+/// store) is refused like any other forged cursor.
 pub fn decode_cursor<K: DeserializeOwned>(cursor: &str) -> GqlResult<K> {
     base64::engine::general_purpose::URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
-        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+        .filter(|value| !crate::input::json_has_time_out_of_range(value))
+        .and_then(|value| serde_json::from_value(value).ok())
         .ok_or_else(|| GqlError::bad_input("after is not a cursor returned by this API"))
 }
 

@@ -15,6 +15,7 @@ use super::{
     error::{GqlError, GqlResult},
     types::SeverityGql,
 };
+use crate::input::gql_time;
 
 /// Most events a dry run looks at.
 const DRY_RUN_MAX: i64 = 10_000;
@@ -38,7 +39,7 @@ async fn bounded<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -
 }
 
 fn severity(level: Level) -> SeverityGql {
-    SeverityGql::parse(level.severity())
+    level.severity().into()
 }
 
 /// Compiles tenant YAML off the runtime threads, turning errors into `BAD_USER_INPUT`
@@ -166,7 +167,7 @@ impl RulesQuery {
     async fn detection_rules(&self, ctx: &Context<'_>) -> GqlResult<Vec<DetectionRule>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let own = detection_rules::list(&mut tx, p.tenant_id, false).await?;
+        let own = detection_rules::list(&mut tx, false).await?;
         let builtin = vigil_detect::builtin::all().iter().map(|r| &r.meta);
         let correlations = vigil_detect::builtin::correlations()
             .iter()
@@ -195,10 +196,10 @@ impl RulesQuery {
         require_active_plan(ctx, p).await?;
         let rule = compile(&yaml).await?;
         let now = state(ctx)?.clock.now();
-        let since = since.unwrap_or(now - chrono::Duration::days(7));
+        let since = gql_time("since", since)?.unwrap_or(now - chrono::Duration::days(7));
         let limit = i64::from(limit.unwrap_or(DRY_RUN_MAX as i32)).clamp(1, DRY_RUN_MAX);
         let mut tx = tenant_tx(ctx, p).await?;
-        let records = detection_rules::recent_records(&mut tx, p.tenant_id, since, limit).await?;
+        let records = detection_rules::recent_records(&mut tx, since, limit).await?;
         drop(tx);
         bounded(move || dry_run(&rule, &records, std::time::Instant::now() + DRY_RUN_BUDGET)).await
     }
@@ -219,11 +220,9 @@ impl RulesMutation {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let rule = compile(&yaml).await?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let stored =
-            detection_rules::insert(&mut tx, p.tenant_id, &rule.title, &yaml, &p.label).await?;
+        let stored = detection_rules::insert(&mut tx, &rule.title, &yaml, &p.label).await?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "detection_rule.created",
             Some(&rule.title),
@@ -251,7 +250,6 @@ impl RulesMutation {
         let mut tx = tenant_tx(ctx, p).await?;
         let stored = detection_rules::update(
             &mut tx,
-            p.tenant_id,
             id,
             compiled
                 .as_ref()
@@ -263,7 +261,6 @@ impl RulesMutation {
         .ok_or(GqlError::NotFound("detection rule"))?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "detection_rule.updated",
             Some(&stored.title),
@@ -280,12 +277,11 @@ impl RulesMutation {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let rule_id = tenant_rule_id(&id)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        if !detection_rules::delete(&mut tx, p.tenant_id, rule_id).await? {
+        if !detection_rules::delete(&mut tx, rule_id).await? {
             return Err(GqlError::NotFound("detection rule"));
         }
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "detection_rule.deleted",
             None,

@@ -33,7 +33,7 @@ impl ScansQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(scans::get(&mut tx, p.tenant_id, id).await?.map(ScanGql))
+        Ok(scans::get(&mut tx, id).await?.map(ScanGql))
     }
 
     /// Scans, newest first, optionally of one connection.
@@ -53,7 +53,7 @@ impl ScansQuery {
             .transpose()?;
         let account = account_filter(aws_account_id.as_ref())?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = scans::page(&mut tx, p.tenant_id, account, after, limit + 1).await?;
+        let (rows, total) = scans::page(&mut tx, account, after, limit + 1).await?;
         Ok(ScanConnection::from_rows(
             rows,
             limit,
@@ -77,7 +77,7 @@ impl ScansMutation {
         let id: AwsAccountId = parse_id(&aws_account_id, "AWS account")?;
         require_active_plan(ctx, p).await?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let account = aws_accounts::get(&mut tx, p.tenant_id, id)
+        let account = aws_accounts::get(&mut tx, id)
             .await?
             .ok_or(GqlError::NotFound("AWS account"))?;
         if account.role_arn.is_none() {
@@ -85,10 +85,10 @@ impl ScansMutation {
                 "verify the account's role before scanning it",
             ));
         }
-        if let Some(active) = scans::active(&mut tx, p.tenant_id, id).await? {
+        if let Some(active) = scans::active(&mut tx, id).await? {
             return Ok(ScanGql(active));
         }
-        let scan = scans::insert(&mut tx, p.tenant_id, id, "manual").await?;
+        let scan = scans::insert(&mut tx, id, "manual").await?;
         let task = Task::ScanAccount {
             tenant_id: p.tenant_id,
             aws_account_id: id,

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
     db::TenantTx,
-    ids::{InviteId, TenantId, UserId},
+    ids::{InviteId, UserId},
     roles::{Permission, Role},
     store::{audit, credentials, tenants, users},
 };
@@ -14,7 +14,7 @@ use vigil_core::{
 use super::{
     context::{parse_id, principal, require, state, tenant_tx},
     error::{GqlError, GqlResult},
-    types::{RoleGql, TenantGql, stored_role},
+    types::{AccessGql, RoleGql, TenantGql},
 };
 use crate::auth::{normalise_email, tokens};
 
@@ -40,7 +40,7 @@ impl UserGql {
     }
     /// Role in the tenant.
     async fn role(&self) -> RoleGql {
-        stored_role(&self.user.role)
+        self.user.role.into()
     }
     /// When they joined: signed up, or accepted an invitation.
     async fn created_at(&self) -> DateTime<Utc> {
@@ -50,7 +50,7 @@ impl UserGql {
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<TenantGql> {
         let p = principal(ctx)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let tenant = tenants::get(&mut tx, self.user.tenant_id)
+        let tenant = tenants::get(&mut tx)
             .await?
             .ok_or(GqlError::NotFound("tenant"))?;
         Ok(TenantGql::new(&tenant, state(ctx)?.clock.now()))
@@ -96,7 +96,7 @@ impl From<credentials::PendingInvite> for InvitationGql {
     fn from(i: credentials::PendingInvite) -> Self {
         Self {
             id: i.invite_id.to_string().into(),
-            role: stored_role(&i.role),
+            role: i.role.into(),
             email: i.email,
             invited_by_user_id: i.invited_by.map(|u| u.to_string().into()),
             created_at: i.created_at,
@@ -114,7 +114,6 @@ async fn audit_revoked(
 ) -> GqlResult<()> {
     audit::record(
         tx,
-        p.tenant_id,
         &p.actor(),
         "invite.revoked",
         Some(&invite.email),
@@ -125,11 +124,11 @@ async fn audit_revoked(
 }
 
 /// A member and their role; absent (or another tenant's) reads as `NOT_FOUND`.
-async fn member(tx: &mut TenantTx, tenant: TenantId, id: UserId) -> GqlResult<(users::User, Role)> {
-    let user = users::get(tx, tenant, id)
+async fn member(tx: &mut TenantTx, id: UserId) -> GqlResult<(users::User, Role)> {
+    let user = users::get(tx, id)
         .await?
         .ok_or(GqlError::NotFound("user"))?;
-    let role = user.role.parse().map_err(|_| GqlError::NotFound("user"))?;
+    let role = user.role;
     Ok((user, role))
 }
 
@@ -147,7 +146,7 @@ impl TeamQuery {
             ));
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let user = users::get(&mut tx, p.tenant_id, user_id)
+        let user = users::get(&mut tx, user_id)
             .await?
             .ok_or(GqlError::NotFound("user"))?;
         Ok(UserGql { user })
@@ -157,17 +156,28 @@ impl TeamQuery {
     async fn tenant(&self, ctx: &Context<'_>) -> GqlResult<TenantGql> {
         let p = principal(ctx)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let tenant = tenants::get(&mut tx, p.tenant_id)
+        let tenant = tenants::get(&mut tx)
             .await?
             .ok_or(GqlError::NotFound("tenant"))?;
         Ok(TenantGql::new(&tenant, state(ctx)?.clock.now()))
+    }
+
+    /// The caller's role and what it may do: the same table the server enforces, for users
+    /// and API keys alike.
+    async fn access(&self, ctx: &Context<'_>) -> GqlResult<AccessGql> {
+        let role = principal(ctx)?.role;
+        Ok(AccessGql {
+            role: role.into(),
+            permissions: role.permissions().map(Into::into).collect(),
+            grantable_roles: role.grantable().map(Into::into).collect(),
+        })
     }
 
     /// The tenant's members, oldest first.
     async fn users(&self, ctx: &Context<'_>) -> GqlResult<Vec<UserGql>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let list = users::list(&mut tx, p.tenant_id).await?;
+        let list = users::list(&mut tx).await?;
         Ok(list.into_iter().map(|user| UserGql { user }).collect())
     }
 
@@ -177,7 +187,7 @@ impl TeamQuery {
         let p = require(ctx, Permission::ManageUsers)?;
         let now = state(ctx)?.clock.now();
         let mut tx = tenant_tx(ctx, p).await?;
-        let list = credentials::list_pending_invites(&mut tx, p.tenant_id, now).await?;
+        let list = credentials::list_pending_invites(&mut tx, now).await?;
         Ok(list.into_iter().map(Into::into).collect())
     }
 }
@@ -211,10 +221,9 @@ impl TeamMutation {
         let mut tx = tenant_tx(ctx, p).await?;
         let invite = credentials::insert_invite(
             &mut tx,
-            p.tenant_id,
             credentials::NewInvite {
                 email: &email,
-                role: role.as_str(),
+                role,
                 hash: &tokens::digest(&token),
                 invited_by: p.user_id,
                 expires_at: state.clock.now() + chrono::Duration::days(INVITE_TTL_DAYS),
@@ -223,7 +232,6 @@ impl TeamMutation {
         .await?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "user.invited",
             Some(&email),
@@ -247,13 +255,10 @@ impl TeamMutation {
         let p = require(ctx, Permission::ManageUsers)?;
         let invite_id: InviteId = parse_id(&id, "invitation")?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let invite = credentials::revoke_invite(&mut tx, p.tenant_id, invite_id)
+        let invite = credentials::revoke_invite(&mut tx, invite_id)
             .await?
             .ok_or(GqlError::NotFound("invitation"))?;
-        let role: Role = invite
-            .role
-            .parse()
-            .map_err(|_| GqlError::NotFound("invitation"))?;
+        let role = invite.role;
         if !p.role.may_grant(role) {
             return Err(GqlError::Forbidden("you cannot grant that role".to_owned()));
         }
@@ -274,8 +279,8 @@ impl TeamMutation {
         let target: UserId = parse_id(&user_id, "user")?;
         let role: Role = role.into();
         let mut tx = tenant_tx(ctx, p).await?;
-        tenants::lock_team(&mut tx, p.tenant_id).await?;
-        let (_, current_role) = member(&mut tx, p.tenant_id, target).await?;
+        tenants::lock_team(&mut tx).await?;
+        let (_, current_role) = member(&mut tx, target).await?;
         if !p.role.may_grant(role) || !p.role.may_grant(current_role) {
             return Err(GqlError::Forbidden(
                 "only owners can change an owner's role or make owners".to_owned(),
@@ -283,18 +288,17 @@ impl TeamMutation {
         }
         if current_role == Role::Owner
             && role != Role::Owner
-            && users::count_owners(&mut tx, p.tenant_id).await? <= 1
+            && users::count_owners(&mut tx).await? <= 1
         {
             return Err(GqlError::bad_input(
                 "the tenant's last owner cannot be demoted; make someone else owner first",
             ));
         }
-        let user = users::set_role(&mut tx, p.tenant_id, target, role.as_str())
+        let user = users::set_role(&mut tx, target, role)
             .await?
             .ok_or(GqlError::NotFound("user"))?;
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "user.role_changed",
             Some(&user.email),
@@ -314,26 +318,25 @@ impl TeamMutation {
             return Err(GqlError::bad_input("you cannot remove yourself"));
         }
         let mut tx = tenant_tx(ctx, p).await?;
-        tenants::lock_team(&mut tx, p.tenant_id).await?;
-        let (current, current_role) = member(&mut tx, p.tenant_id, target).await?;
+        tenants::lock_team(&mut tx).await?;
+        let (current, current_role) = member(&mut tx, target).await?;
         if !p.role.may_grant(current_role) {
             return Err(GqlError::Forbidden(
                 "only owners can remove an owner".to_owned(),
             ));
         }
-        if current_role == Role::Owner && users::count_owners(&mut tx, p.tenant_id).await? <= 1 {
+        if current_role == Role::Owner && users::count_owners(&mut tx).await? <= 1 {
             return Err(GqlError::bad_input(
                 "the tenant's last owner cannot be removed; make someone else owner first",
             ));
         }
-        users::delete(&mut tx, p.tenant_id, target).await?;
-        let sent = credentials::revoke_invites_sent_by(&mut tx, p.tenant_id, target).await?;
+        users::delete(&mut tx, target).await?;
+        let sent = credentials::revoke_invites_sent_by(&mut tx, target).await?;
         for invite in &sent {
             audit_revoked(&mut tx, p, invite, "inviter removed").await?;
         }
         audit::record(
             &mut tx,
-            p.tenant_id,
             &p.actor(),
             "user.removed",
             Some(&current.email),

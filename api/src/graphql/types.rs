@@ -7,15 +7,12 @@ use chrono::{DateTime, Utc};
 use vigil_core::{
     aws::template,
     ids::AwsAccountId,
-    roles::Role,
-    store::{
-        aws_accounts, scans,
-        tenants::{Plan, Tenant},
-    },
+    roles::Permission,
+    store::{aws_accounts, scans, tenants::Tenant},
 };
 
 use super::{
-    context::{principal, state},
+    context::{principal, require, state, tenant_tx},
     error::GqlResult,
     loaders,
 };
@@ -23,7 +20,7 @@ use crate::connect;
 
 /// A member's (or API key's) role in a tenant.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "Role")]
+#[graphql(name = "Role", remote = "vigil_core::roles::Role")]
 pub enum RoleGql {
     /// Everything, including making other owners.
     Owner,
@@ -35,36 +32,44 @@ pub enum RoleGql {
     Viewer,
 }
 
-impl From<Role> for RoleGql {
-    fn from(r: Role) -> Self {
-        match r {
-            Role::Owner => Self::Owner,
-            Role::Admin => Self::Admin,
-            Role::Analyst => Self::Analyst,
-            Role::Viewer => Self::Viewer,
-        }
-    }
+/// Something a caller may do (see `access`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "Permission", remote = "vigil_core::roles::Permission")]
+pub enum PermissionGql {
+    /// Read the tenant's data.
+    Read,
+    /// Suppress and unsuppress findings.
+    TriageFindings,
+    /// Acknowledge and close alerts.
+    TriageAlerts,
+    /// Connect, verify, rename and delete AWS accounts; start scans.
+    ManageAccounts,
+    /// Invite and remove members, change roles.
+    ManageUsers,
+    /// Create and revoke API keys.
+    ManageApiKeys,
+    /// Read the audit log.
+    ReadAuditLog,
+    /// Detection rules and webhooks.
+    ManageIntegrations,
 }
 
-impl From<RoleGql> for Role {
-    fn from(r: RoleGql) -> Self {
-        match r {
-            RoleGql::Owner => Self::Owner,
-            RoleGql::Admin => Self::Admin,
-            RoleGql::Analyst => Self::Analyst,
-            RoleGql::Viewer => Self::Viewer,
-        }
-    }
-}
-
-/// Parses a stored role name (always valid: the column has a check constraint).
-pub fn stored_role(s: &str) -> RoleGql {
-    s.parse::<Role>().map_or(RoleGql::Viewer, RoleGql::from)
+/// The caller's role and what it may do: the table the server enforces.
+#[derive(Debug, Clone, SimpleObject)]
+#[graphql(name = "Access")]
+pub struct AccessGql {
+    /// The caller's role (a user's, or the API key's).
+    pub role: RoleGql,
+    /// What the role may do.
+    pub permissions: Vec<PermissionGql>,
+    /// Roles the caller may give a member or an API key, strongest first (only owners make
+    /// owners; an API key never carries OWNER).
+    pub grantable_roles: Vec<RoleGql>,
 }
 
 /// A tenant's plan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "Plan")]
+#[graphql(name = "Plan", remote = "vigil_domain::Plan")]
 pub enum PlanGql {
     /// The 15-day free trial.
     Trial,
@@ -72,16 +77,6 @@ pub enum PlanGql {
     Active,
     /// The trial ended: data stays readable; scans, ingestion and new connections stop.
     Expired,
-}
-
-impl From<Plan> for PlanGql {
-    fn from(p: Plan) -> Self {
-        match p {
-            Plan::Trial => Self::Trial,
-            Plan::Active => Self::Active,
-            Plan::Expired => Self::Expired,
-        }
-    }
 }
 
 /// A customer organisation.
@@ -117,7 +112,7 @@ impl TenantGql {
 
 /// How bad a finding is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "Severity")]
+#[graphql(name = "Severity", remote = "vigil_domain::Severity")]
 pub enum SeverityGql {
     /// Likely compromise or loss of visibility.
     Critical,
@@ -131,30 +126,9 @@ pub enum SeverityGql {
     Info,
 }
 
-impl SeverityGql {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            Self::Critical => "critical",
-            Self::High => "high",
-            Self::Medium => "medium",
-            Self::Low => "low",
-            Self::Info => "info",
-        }
-    }
-    pub(crate) fn parse(s: &str) -> Self {
-        match s {
-            "critical" => Self::Critical,
-            "high" => Self::High,
-            "medium" => Self::Medium,
-            "low" => Self::Low,
-            _ => Self::Info,
-        }
-    }
-}
-
 /// Where a connection stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "AwsAccountStatus")]
+#[graphql(name = "AwsAccountStatus", remote = "vigil_domain::AwsAccountStatus")]
 pub enum AwsAccountStatusGql {
     /// Created; waiting for the customer's role to be verified.
     Pending,
@@ -164,12 +138,19 @@ pub enum AwsAccountStatusGql {
     Error,
 }
 
-fn status(s: &str) -> AwsAccountStatusGql {
-    match s {
-        "connected" => AwsAccountStatusGql::Connected,
-        "error" => AwsAccountStatusGql::Error,
-        _ => AwsAccountStatusGql::Pending,
-    }
+/// A connection's background job that failed for good.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct JobFailure {
+    /// The job's kind: `scan_account` or `ingest_activity`.
+    pub kind: String,
+    /// Why it gave up (the last attempt's error, or that its worker kept being lost).
+    pub error: String,
+    /// When it gave up.
+    pub failed_at: Option<DateTime<Utc>>,
+    /// Attempts that ended in an error.
+    pub attempts: i32,
+    /// Times the worker running it was lost (killed, evicted) and the job was run again.
+    pub rescues: i32,
 }
 
 /// What the customer needs to create the role.
@@ -190,12 +171,16 @@ pub struct IngestionProblem {
     /// `EVENT_TIME_OUT_OF_WINDOW` (records dated before the retention horizon or after the
     /// clock skew allowed, not stored), `TRAIL_CHANGED` (the pinned trail disappeared;
     /// designate one with `setAwsAccountTrail`), `TRAIL_FILE_UNVERIFIED` (a log file no
-    /// valid CloudTrail digest vouches for, not stored) or `TRAIL_DIGEST_INVALID` (a digest
-    /// whose signature does not verify).
+    /// valid CloudTrail digest vouches for, not stored), `TRAIL_DIGEST_INVALID` (a digest
+    /// whose signature does not verify), `TRAIL_FILE_MALFORMED` (a log file that is not gzip
+    /// JSON with a `Records` list, not stored), `TRAIL_FILE_TOO_LARGE` (a log file past 64 MiB
+    /// of gzip or 256 MiB of JSON, not stored) or `TRAIL_RECORDS_MALFORMED` (records without
+    /// eventID, eventTime, eventName or eventSource, or over 1 MiB, not stored; the rest of
+    /// their file is).
     pub kind: String,
     /// The latest occurrence, explained.
     pub message: String,
-    /// How many times it happened (records kept out, or changes seen).
+    /// How many times it happened (records or files kept out, or changes seen).
     pub count: i64,
     /// When it last happened.
     pub last_seen_at: Option<DateTime<Utc>>,
@@ -227,7 +212,7 @@ impl AwsAccountGql {
     }
     /// Where the connection stands.
     async fn status(&self) -> AwsAccountStatusGql {
-        status(&self.0.status)
+        self.0.status.into()
     }
     /// The 12-digit AWS account ID, known once verified.
     async fn account_id(&self) -> Option<&str> {
@@ -295,6 +280,25 @@ impl AwsAccountGql {
             .await?
             .map(ScanGql))
     }
+    /// The newest background job of this connection that failed for good (a scan or an
+    /// ingestion that ran out of retries, or kept losing its worker) and has not succeeded
+    /// since; null when every job's last run went well.
+    async fn last_job_failure(&self, ctx: &Context<'_>) -> GqlResult<Option<JobFailure>> {
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let prefix = vigil_core::tasks::account_key_prefix(self.0.aws_account_id);
+        Ok(vigil_core::jobs::last_failure(&mut tx, &prefix)
+            .await?
+            .map(|f| JobFailure {
+                kind: f.kind,
+                error: f
+                    .last_error
+                    .unwrap_or_else(|| "no error was recorded".to_owned()),
+                failed_at: f.finished_at,
+                attempts: f.attempts,
+                rescues: f.rescues,
+            }))
+    }
     /// How to create the role: principal, template and launch link.
     async fn setup(&self, ctx: &Context<'_>) -> GqlResult<AwsAccountSetup> {
         principal(ctx)?;
@@ -315,7 +319,7 @@ impl AwsAccountGql {
 
 /// Where a scan stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "ScanStatus")]
+#[graphql(name = "ScanStatus", remote = "vigil_domain::ScanStatus")]
 pub enum ScanStatusGql {
     /// Waiting for a worker.
     Queued,
@@ -328,16 +332,6 @@ pub enum ScanStatusGql {
     Partial,
     /// Could not run (see `error`).
     Failed,
-}
-
-fn scan_status(s: &str) -> ScanStatusGql {
-    match s {
-        "running" => ScanStatusGql::Running,
-        "succeeded" => ScanStatusGql::Succeeded,
-        "partial" => ScanStatusGql::Partial,
-        "failed" => ScanStatusGql::Failed,
-        _ => ScanStatusGql::Queued,
-    }
 }
 
 /// Something a scan could not read.
@@ -366,7 +360,7 @@ impl ScanGql {
     }
     /// Where it stands.
     async fn status(&self) -> ScanStatusGql {
-        scan_status(&self.0.status)
+        self.0.status.into()
     }
     /// The connection scanned (an `AwsAccount.id`, not the 12-digit AWS account ID).
     async fn aws_account_id(&self) -> ID {

@@ -84,7 +84,10 @@ impl WebhookFormatGql {
 
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
-#[graphql(name = "WebhookDeliveryStatus")]
+#[graphql(
+    name = "WebhookDeliveryStatus",
+    remote = "vigil_domain::DeliveryStatus"
+)]
 pub enum DeliveryStatusGql {
     /// Not sent yet, or failed and waiting for its next attempt.
     Pending,
@@ -92,16 +95,6 @@ pub enum DeliveryStatusGql {
     Succeeded,
     /// Every attempt failed, or the target was refused; not retried any more.
     Failed,
-}
-
-impl DeliveryStatusGql {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Pending => "pending",
-            Self::Succeeded => "succeeded",
-            Self::Failed => "failed",
-        }
-    }
 }
 
 /// An endpoint Vigil posts events to, signed with the webhook's secret.
@@ -142,7 +135,7 @@ impl From<webhooks::Webhook> for WebhookGql {
                 .iter()
                 .filter_map(|e| WebhookEventGql::parse(e))
                 .collect(),
-            min_severity: SeverityGql::parse(&w.min_severity),
+            min_severity: w.min_severity.into(),
             format: if w.format == "slack" {
                 WebhookFormatGql::Slack
             } else {
@@ -175,12 +168,11 @@ impl WebhookGql {
             .as_deref()
             .map(decode_cursor::<webhooks::DeliveryCursor>)
             .transpose()?;
-        let statuses: Option<Vec<String>> =
-            status.map(|s| s.iter().map(|s| s.as_str().to_owned()).collect());
+        let statuses: Option<Vec<vigil_domain::DeliveryStatus>> =
+            status.map(|s| s.iter().map(|&s| s.into()).collect());
         let mut tx = tenant_tx(ctx, p).await?;
         let (rows, total) = webhooks::deliveries(
             &mut tx,
-            p.tenant_id,
             self.webhook_id,
             statuses.as_deref(),
             after,
@@ -234,11 +226,7 @@ impl From<webhooks::Delivery> for WebhookDeliveryGql {
             webhook_id: d.webhook_id.to_string().into(),
             event: d.event,
             subject_id: d.subject_id.map(|s| s.to_string().into()),
-            status: match d.status.as_str() {
-                "succeeded" => DeliveryStatusGql::Succeeded,
-                "failed" => DeliveryStatusGql::Failed,
-                _ => DeliveryStatusGql::Pending,
-            },
+            status: d.status.into(),
             attempts: d.attempts,
             response_code: d.response_code,
             last_error: d.last_error,
@@ -275,7 +263,7 @@ impl WebhooksQuery {
     async fn webhooks(&self, ctx: &Context<'_>) -> GqlResult<Vec<WebhookGql>> {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let rows = webhooks::list(&mut tx, p.tenant_id).await?;
+        let rows = webhooks::list(&mut tx).await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
@@ -286,9 +274,7 @@ impl WebhooksQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(webhooks::get(&mut tx, p.tenant_id, id)
-            .await?
-            .map(Into::into))
+        Ok(webhooks::get(&mut tx, id).await?.map(Into::into))
     }
 
     /// One webhook delivery (owners and admins); another organization's reads as absent.
@@ -302,9 +288,7 @@ impl WebhooksQuery {
             return Ok(None);
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        Ok(webhooks::delivery(&mut tx, p.tenant_id, id)
-            .await?
-            .map(Into::into))
+        Ok(webhooks::delivery(&mut tx, id).await?.map(Into::into))
     }
 }
 
@@ -337,7 +321,7 @@ impl WebhooksMutation {
         };
         let secret = new_secret();
         let mut tx = tenant_tx(ctx, p).await?;
-        let existing = webhooks::list(&mut tx, p.tenant_id).await?;
+        let existing = webhooks::list(&mut tx).await?;
         if existing.len() as i64 >= MAX_WEBHOOKS {
             return Err(GqlError::bad_input(format!(
                 "an organization can have at most {MAX_WEBHOOKS} webhooks; delete one first"
@@ -345,12 +329,11 @@ impl WebhooksMutation {
         }
         let created = webhooks::insert(
             &mut tx,
-            p.tenant_id,
             webhooks::NewWebhook {
                 name: &name,
                 url: url.as_str(),
                 events: &events,
-                min_severity: min_severity.unwrap_or(SeverityGql::Low).as_str(),
+                min_severity: min_severity.unwrap_or(SeverityGql::Low).into(),
                 format: format.unwrap_or(WebhookFormatGql::Vigil).as_str(),
                 secret: &secret,
                 created_by: &p.label,
@@ -389,13 +372,12 @@ impl WebhooksMutation {
         let mut tx = tenant_tx(ctx, p).await?;
         let updated = webhooks::update(
             &mut tx,
-            p.tenant_id,
             webhook_id,
             webhooks::Changes {
                 name: name.as_deref(),
                 url: url.as_ref().map(url::Url::as_str),
                 events: events.as_deref(),
-                min_severity: min_severity.map(SeverityGql::as_str),
+                min_severity: min_severity.map(Into::into),
                 format: format.map(WebhookFormatGql::as_str),
                 enabled,
                 secret: None,
@@ -421,7 +403,6 @@ impl WebhooksMutation {
         let mut tx = tenant_tx(ctx, p).await?;
         let updated = webhooks::update(
             &mut tx,
-            p.tenant_id,
             webhook_id,
             webhooks::Changes {
                 secret: Some(&secret),
@@ -443,7 +424,7 @@ impl WebhooksMutation {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let webhook_id: WebhookId = parse_id(&id, "webhook")?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let deleted = webhooks::delete(&mut tx, p.tenant_id, webhook_id)
+        let deleted = webhooks::delete(&mut tx, webhook_id)
             .await?
             .ok_or(GqlError::NotFound("webhook"))?;
         audited(p, &mut tx, "webhook.deleted", &deleted).await?;
@@ -459,7 +440,7 @@ impl WebhooksMutation {
         let webhook_id: WebhookId = parse_id(&id, "webhook")?;
         require_active_plan(ctx, p).await?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let webhook = webhooks::get(&mut tx, p.tenant_id, webhook_id)
+        let webhook = webhooks::get(&mut tx, webhook_id)
             .await?
             .ok_or(GqlError::NotFound("webhook"))?;
         if !webhook.enabled {
@@ -467,7 +448,7 @@ impl WebhooksMutation {
                 "the webhook is disabled; enable it to test it",
             ));
         }
-        let delivery = webhooks::queue_test(&mut tx, p.tenant_id, webhook_id).await?;
+        let delivery = webhooks::queue_test(&mut tx, webhook_id).await?;
         tx.commit().await?;
         Ok(delivery.into())
     }
@@ -510,7 +491,6 @@ async fn audited(
 ) -> GqlResult<()> {
     audit::record(
         tx,
-        p.tenant_id,
         &p.actor(),
         action,
         Some(&w.name),

@@ -22,6 +22,7 @@ use vigil_core::{
     roles::Permission,
     store::{alerts, aws_accounts, findings},
 };
+use vigil_domain::{AlertStatus, FindingStatus, Severity};
 
 use crate::{
     auth::{self, AuthError},
@@ -106,9 +107,13 @@ fn parse(p: &Params, statuses: &[&str]) -> Result<Parsed, String> {
     };
     let since = match p.since.as_deref() {
         None | Some("") => None,
-        Some(raw) => Some(raw.parse::<DateTime<Utc>>().map_err(|_| {
-            format!("since `{raw}` is not an RFC 3339 time such as 2026-11-28T00:00:00Z")
-        })?),
+        Some(raw) => {
+            let t = raw.parse::<DateTime<Utc>>().map_err(|_| {
+                format!("since `{raw}` is not an RFC 3339 time such as 2026-11-28T00:00:00Z")
+            })?;
+            // chrono reads years PostgreSQL cannot compare with (before 4713 BC).
+            Some(crate::input::time_in_range("since", t)?)
+        }
     };
     Ok(Parsed {
         format,
@@ -158,7 +163,7 @@ async fn account_ids(
     tenant: TenantId,
 ) -> Result<HashMap<AwsAccountId, String>, sqlx::Error> {
     let mut tx = db::begin_tenant(&state.pool, tenant).await?;
-    let accounts = aws_accounts::list(&mut tx, tenant).await?;
+    let accounts = aws_accounts::list(&mut tx).await?;
     tx.commit().await?;
     Ok(accounts
         .into_iter()
@@ -201,15 +206,21 @@ fn ms(t: DateTime<Utc>) -> i64 {
 }
 
 /// OCSF `severity_id`.
-fn severity_id(s: &str) -> u8 {
+fn severity_id(s: Severity) -> u8 {
     match s {
-        "critical" => 5,
-        "high" => 4,
-        "medium" => 3,
-        "low" => 2,
-        "info" => 1,
-        _ => 0,
+        Severity::Critical => 5,
+        Severity::High => 4,
+        Severity::Medium => 3,
+        Severity::Low => 2,
+        Severity::Info => 1,
     }
+}
+
+/// A list parameter already checked against the names `T` accepts, as `T`s.
+fn typed<T: std::str::FromStr>(names: &Option<Vec<String>>) -> Option<Vec<T>> {
+    names
+        .as_ref()
+        .map(|v| v.iter().filter_map(|s| s.parse().ok()).collect())
 }
 
 fn metadata() -> Value {
@@ -355,8 +366,8 @@ fn finding_row(f: &findings::Finding, account: &str) -> Vec<String> {
         f.finding_id.to_string(),
         f.rule_id.clone(),
         rule.map_or(f.rule_id.clone(), |r| r.title.to_owned()),
-        f.severity.to_uppercase(),
-        f.status.to_uppercase(),
+        f.severity.as_str().to_uppercase(),
+        f.status.as_str().to_uppercase(),
         f.aws_account_id.to_string(),
         account.to_owned(),
         f.region.clone(),
@@ -375,16 +386,15 @@ fn finding_row(f: &findings::Finding, account: &str) -> Vec<String> {
 /// OCSF 1.1 Compliance Finding (class 2003).
 fn finding_ocsf(f: &findings::Finding, account: &str) -> Value {
     let rule = vigil_checks::rule(&f.rule_id);
-    let (status_id, status) = match f.status.as_str() {
-        "open" => (1, "New"),
-        "suppressed" => (3, "Suppressed"),
-        "resolved" => (4, "Resolved"),
-        _ => (99, "Other"),
+    let (status_id, status) = match f.status {
+        FindingStatus::Open => (1, "New"),
+        FindingStatus::Suppressed => (3, "Suppressed"),
+        FindingStatus::Resolved => (4, "Resolved"),
     };
     json!({
         "class_uid": 2003, "class_name": "Compliance Finding", "category_uid": 2, "category_name": "Findings",
         "activity_id": 1, "activity_name": "Create", "type_uid": 200_301,
-        "time": ms(f.last_seen_at), "severity_id": severity_id(&f.severity), "severity": f.severity.to_uppercase(),
+        "time": ms(f.last_seen_at), "severity_id": severity_id(f.severity), "severity": f.severity.as_str().to_uppercase(),
         "status_id": status_id, "status": status, "metadata": metadata(),
         "finding_info": {
             "uid": f.finding_id.to_string(), "title": rule.map_or(f.rule_id.as_str(), |r| r.title),
@@ -476,8 +486,8 @@ pub async fn findings(
         |p, pool, tenant| {
             let filter = findings::Filter {
                 aws_account_id: p.account,
-                severities: p.severities.clone(),
-                statuses: p.statuses.clone(),
+                severities: typed(&p.severities),
+                statuses: typed(&p.statuses),
                 ..Default::default()
             };
             let since = p.since;
@@ -486,15 +496,9 @@ pub async fn findings(
                 let (pool, filter) = (pool.clone(), filter.clone());
                 async move {
                     let mut tx = db::begin_tenant(&pool, tenant).await?;
-                    let (rows, _) = findings::page(
-                        &mut tx,
-                        tenant,
-                        &filter,
-                        findings::Order::Severity,
-                        after,
-                        PAGE,
-                    )
-                    .await?;
+                    let (rows, _) =
+                        findings::page(&mut tx, &filter, findings::Order::Severity, after, PAGE)
+                            .await?;
                     tx.commit().await?;
                     let next = rows
                         .last()
@@ -539,8 +543,8 @@ fn alert_row(a: &alerts::Alert, account: &str) -> Vec<String> {
         a.alert_id.to_string(),
         a.rule_id.clone(),
         a.title.clone(),
-        a.severity.to_uppercase(),
-        a.status.to_uppercase(),
+        a.severity.as_str().to_uppercase(),
+        a.status.as_str().to_uppercase(),
         a.aws_account_id.to_string(),
         account.to_owned(),
         a.region.clone().unwrap_or_default(),
@@ -558,11 +562,10 @@ fn alert_row(a: &alerts::Alert, account: &str) -> Vec<String> {
 /// OCSF 1.1 Detection Finding (class 2004).
 fn alert_ocsf(a: &alerts::Alert, account: &str) -> Value {
     let meta = vigil_detect::builtin::meta_by_id(&a.rule_id);
-    let (status_id, status) = match a.status.as_str() {
-        "open" => (1, "New"),
-        "acknowledged" => (2, "In Progress"),
-        "closed" => (4, "Resolved"),
-        _ => (99, "Other"),
+    let (status_id, status) = match a.status {
+        AlertStatus::Open => (1, "New"),
+        AlertStatus::Acknowledged => (2, "In Progress"),
+        AlertStatus::Closed => (4, "Resolved"),
     };
     let attacks: Vec<Value> = meta
         .map(|m| m.techniques())
@@ -573,7 +576,7 @@ fn alert_ocsf(a: &alerts::Alert, account: &str) -> Value {
     json!({
         "class_uid": 2004, "class_name": "Detection Finding", "category_uid": 2, "category_name": "Findings",
         "activity_id": 1, "activity_name": "Create", "type_uid": 200_401,
-        "time": ms(a.last_seen_at), "severity_id": severity_id(&a.severity), "severity": a.severity.to_uppercase(),
+        "time": ms(a.last_seen_at), "severity_id": severity_id(a.severity), "severity": a.severity.as_str().to_uppercase(),
         "status_id": status_id, "status": status, "count": a.event_count, "metadata": metadata(),
         "finding_info": {
             "uid": a.alert_id.to_string(), "title": a.title, "desc": meta.map_or("", |m| m.description.as_str()),
@@ -611,8 +614,8 @@ pub async fn alerts(
         |p, pool, tenant| {
             let filter = alerts::Filter {
                 aws_account_id: p.account,
-                severities: p.severities.clone(),
-                statuses: p.statuses.clone(),
+                severities: typed(&p.severities),
+                statuses: typed(&p.statuses),
                 since: p.since,
                 ..Default::default()
             };
@@ -620,15 +623,9 @@ pub async fn alerts(
                 let (pool, filter) = (pool.clone(), filter.clone());
                 async move {
                     let mut tx = db::begin_tenant(&pool, tenant).await?;
-                    let (rows, _) = alerts::page(
-                        &mut tx,
-                        tenant,
-                        &filter,
-                        alerts::Order::LastSeenDesc,
-                        after,
-                        PAGE,
-                    )
-                    .await?;
+                    let (rows, _) =
+                        alerts::page(&mut tx, &filter, alerts::Order::LastSeenDesc, after, PAGE)
+                            .await?;
                     tx.commit().await?;
                     let next = rows
                         .last()

@@ -15,7 +15,10 @@ use chrono::{DateTime, Utc};
 use serde::{Serialize, de::DeserializeOwned};
 use sqlx::{FromRow, PgConnection, PgPool};
 
-use crate::ids::{JobId, TenantId};
+use crate::{
+    db::TenantTx,
+    ids::{JobId, TenantId},
+};
 pub use runner::{Handler, JobContext, JobError, Runner, RunnerOptions};
 
 /// The channel the insert trigger notifies.
@@ -25,6 +28,10 @@ pub const NOTIFY_CHANNEL: &str = "vigil_jobs";
 /// (see [`Queue::claim`]).
 const CLAIM_LOOKAHEAD: usize = 4;
 const CLAIM_LOOKAHEAD_MIN: usize = 16;
+
+/// How many times a job may be lost with its worker before it is given up (a poison job);
+/// larger than the attempt budget because a lost worker is usually not the job's fault.
+pub const DEFAULT_MAX_RESCUES: i32 = 10;
 
 /// A typed job payload, stored as JSON with its `kind` beside it.
 pub trait Payload: Serialize + DeserializeOwned + Send + Sync + 'static {
@@ -40,6 +47,7 @@ pub struct NewJob<P> {
     pub unique_key: Option<String>,
     pub run_at: Option<DateTime<Utc>>,
     pub max_attempts: i32,
+    pub max_rescues: i32,
 }
 
 impl<P: Payload> NewJob<P> {
@@ -51,6 +59,7 @@ impl<P: Payload> NewJob<P> {
             unique_key: None,
             run_at: None,
             max_attempts: 5,
+            max_rescues: DEFAULT_MAX_RESCUES,
         }
     }
 
@@ -77,6 +86,13 @@ impl<P: Payload> NewJob<P> {
         self.max_attempts = n.max(1);
         self
     }
+
+    /// Gives up after the job's worker was lost `n` times while running it (see
+    /// [`Queue::reap_expired`]).
+    pub fn max_rescues(mut self, n: i32) -> Self {
+        self.max_rescues = n.max(0);
+        self
+    }
 }
 
 /// Enqueues a job on `conn` (pass a transaction to enqueue atomically with other writes).
@@ -88,8 +104,8 @@ pub async fn enqueue<P: Payload>(
     let payload =
         serde_json::to_value(&job.payload).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
     sqlx::query_scalar(
-        "insert into jobs (tenant_id, kind, payload, unique_key, run_at, max_attempts)
-         values ($1, $2, $3, $4, coalesce($5, now()), $6)
+        "insert into jobs (tenant_id, kind, payload, unique_key, run_at, max_attempts, max_rescues)
+         values ($1, $2, $3, $4, coalesce($5, now()), $6, $7)
          on conflict (unique_key) where unique_key is not null and state in ('queued', 'running')
          do nothing
          returning job_id",
@@ -100,6 +116,7 @@ pub async fn enqueue<P: Payload>(
     .bind(job.unique_key)
     .bind(job.run_at)
     .bind(job.max_attempts)
+    .bind(job.max_rescues)
     .fetch_optional(conn)
     .await
 }
@@ -127,6 +144,8 @@ pub struct JobRecord {
     pub unique_key: Option<String>,
     pub attempts: i32,
     pub max_attempts: i32,
+    pub rescues: i32,
+    pub max_rescues: i32,
     pub run_at: DateTime<Utc>,
     pub locked_by: Option<String>,
     pub last_error: Option<String>,
@@ -138,7 +157,7 @@ pub struct JobRecord {
 pub async fn get(pool: &PgPool, id: JobId) -> Result<Option<JobRecord>, sqlx::Error> {
     sqlx::query_as(
         "select job_id, tenant_id, kind, payload, state, unique_key, attempts, max_attempts,
-                run_at, locked_by, last_error, created_at, finished_at
+                rescues, max_rescues, run_at, locked_by, last_error, created_at, finished_at
          from jobs where job_id = $1",
     )
     .bind(id)
@@ -169,6 +188,37 @@ pub async fn cancel_queued(
     .execute(conn)
     .await?;
     Ok(done.rows_affected())
+}
+
+/// A connection's job that ended dead and has not succeeded since.
+#[derive(Debug, Clone, FromRow)]
+pub struct Failure {
+    pub kind: String,
+    pub last_error: Option<String>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub attempts: i32,
+    pub rescues: i32,
+}
+
+/// The newest failure among a connection's jobs (`key_prefix`: the connection's unique-key
+/// prefix): of each kind, the last finished job, when it is dead. The jobs table is not
+/// tenant-scoped (workers claim every tenant's jobs), so the tenant filter is explicit.
+pub async fn last_failure(
+    tx: &mut TenantTx,
+    key_prefix: &str,
+) -> Result<Option<Failure>, sqlx::Error> {
+    sqlx::query_as(
+        "select kind, last_error, finished_at, attempts, rescues from (
+             select distinct on (kind) kind, state, last_error, finished_at, attempts, rescues from jobs
+             where tenant_id = $1 and starts_with(unique_key, $2) and finished_at is not null
+             order by kind, finished_at desc
+         ) latest
+         where state = 'dead' order by finished_at desc limit 1",
+    )
+    .bind(tx.tenant())
+    .bind(key_prefix)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// The queue as one worker process sees it: claims carry this worker's identity.
@@ -338,21 +388,50 @@ impl Queue {
         Ok(done.rows_affected() == 1)
     }
 
-    /// Requeues jobs whose lease ran out (their worker died), or buries them when their
-    /// attempts are spent. Returns how many were touched.
-    pub async fn reap_expired(&self) -> Result<u64, sqlx::Error> {
-        let done = sqlx::query(
-            "update jobs set
-                 state = case when attempts >= max_attempts then 'dead' else 'queued' end,
-                 finished_at = case when attempts >= max_attempts then now() end,
-                 last_error = 'lease expired: the worker running this job stopped responding',
-                 run_at = now(), locked_by = null, locked_until = null
-             where state = 'running' and locked_until < now()",
+    /// Rescues jobs whose lease ran out: their worker stopped responding (killed, evicted,
+    /// out of memory) before the job could say how it went. A rescue is not an attempt of
+    /// the job's own making: the attempt is given back and `rescues` counts it, against the
+    /// job's own budget (`max_rescues`). A job rescued that many times (one that takes its
+    /// worker down every time) is dead with an error that says so. The rescued job runs
+    /// again after a short, growing pause (its number of rescues, in seconds, up to 30).
+    pub async fn reap_expired(&self) -> Result<Vec<Rescued>, sqlx::Error> {
+        sqlx::query_as(
+            "with expired as (
+                 select job_id, locked_by from jobs
+                 where state = 'running' and locked_until < now()
+                 for update skip locked
+             )
+             update jobs j set
+                 rescues = j.rescues + 1,
+                 attempts = greatest(j.attempts - 1, 0),
+                 state = case when j.rescues + 1 > j.max_rescues then 'dead' else 'queued' end,
+                 finished_at = case when j.rescues + 1 > j.max_rescues then now() end,
+                 last_error = case when j.rescues + 1 > j.max_rescues
+                     then format('lost with its worker %s times (last: %s stopped renewing the lease): '
+                                 'a job that ends its worker every time is not run again', j.rescues + 1,
+                                 coalesce(e.locked_by, 'a worker'))
+                     else j.last_error end,
+                 run_at = now() + make_interval(secs => least(j.rescues, 30)),
+                 locked_by = null, locked_until = null
+             from expired e where j.job_id = e.job_id
+             returning j.job_id, j.kind, j.state, j.rescues, e.locked_by as lost_by",
         )
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected())
+        .fetch_all(&self.pool)
+        .await
     }
+}
+
+/// A job [`Queue::reap_expired`] took back from a worker that stopped responding.
+#[derive(Debug, Clone, FromRow)]
+pub struct Rescued {
+    pub job_id: JobId,
+    pub kind: String,
+    /// `queued` (it runs again) or `dead` (its rescue budget is spent).
+    pub state: String,
+    /// How many times it has been rescued, this one included.
+    pub rescues: i32,
+    /// The worker that held it.
+    pub lost_by: Option<String>,
 }
 
 /// Deletes finished jobs older than `age`, keeping dead ones for inspection.

@@ -9,7 +9,7 @@ use tokio::{sync::Semaphore, task::JoinSet, time::Instant};
 use tokio_util::sync::CancellationToken;
 use tracing::Instrument;
 
-use super::{ClaimedJob, NOTIFY_CHANNEL, Payload, Queue, backoff};
+use super::{ClaimedJob, NOTIFY_CHANNEL, Payload, Queue, Rescued, backoff};
 use crate::ids::{JobId, TenantId};
 
 /// What a job's run reports back.
@@ -103,7 +103,7 @@ impl<H: Handler> Runner<H> {
     /// Claims the jobs due now (up to the concurrency) and runs them to the end.
     /// Returns how many ran; tests call this to drive the queue deterministically.
     pub async fn run_once(&self) -> Result<usize, sqlx::Error> {
-        self.queue.reap_expired().await?;
+        report_rescued(&self.queue.reap_expired().await?);
         let jobs = self.queue.claim(self.opts.concurrency).await?;
         let count = jobs.len();
         let never = CancellationToken::new();
@@ -150,8 +150,7 @@ impl<H: Handler> Runner<H> {
             if Instant::now() >= next_reap {
                 next_reap = Instant::now() + self.opts.reap_interval;
                 match self.queue.reap_expired().await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::warn!(jobs = n, "requeued jobs whose lease expired"),
+                    Ok(rescued) => report_rescued(&rescued),
                     Err(e) => tracing::error!(error = %e, "reaping expired leases failed"),
                 }
             }
@@ -296,6 +295,27 @@ async fn execute<H: Handler>(
     }
     .instrument(span)
     .await
+}
+
+/// Logs each rescued job and counts it (`vigil_jobs_rescued_total`, and
+/// `vigil_jobs_finished_total{outcome="dead"}` for a poison job given up).
+fn report_rescued(rescued: &[Rescued]) {
+    for r in rescued {
+        metrics::counter!("vigil_jobs_rescued_total", "kind" => r.kind.clone()).increment(1);
+        if r.state == "dead" {
+            metrics::counter!("vigil_jobs_finished_total", "kind" => r.kind.clone(), "outcome" => "dead")
+                .increment(1);
+            tracing::error!(
+                job_id = %r.job_id, kind = %r.kind, rescues = r.rescues, lost_by = r.lost_by.as_deref(),
+                "job given up: its worker was lost every time it ran it (poison job)"
+            );
+        } else {
+            tracing::warn!(
+                job_id = %r.job_id, kind = %r.kind, rescues = r.rescues, lost_by = r.lost_by.as_deref(),
+                "job rescued: the worker running it stopped responding; it runs again"
+            );
+        }
+    }
 }
 
 fn heartbeat_period(queue: &Queue) -> Duration {

@@ -1,7 +1,9 @@
 //! Alerts raised by detections, grouped so one incident is one alert.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
+use vigil_domain::{AlertStatus, Severity};
 
 use super::sql;
 use crate::ids::{AwsAccountId, TenantId};
@@ -16,7 +18,7 @@ const MAX_EVENT_IDS: i32 = 50;
 pub struct Hit {
     pub rule_id: String,
     pub title: String,
-    pub severity: &'static str,
+    pub severity: Severity,
     pub event_id: String,
     pub occurred_at: DateTime<Utc>,
     pub region: String,
@@ -54,11 +56,11 @@ impl Hit {
 
 /// Whether the group has an open alert that an event at `at` would join.
 pub async fn open_within(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     group: &str,
     at: DateTime<Utc>,
 ) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar(
         "select exists (select 1 from alerts
                         where tenant_id = $1 and group_key = $2 and status <> 'closed'
@@ -68,18 +70,18 @@ pub async fn open_within(
     .bind(group)
     .bind(at)
     .bind(GROUP_WINDOW)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Grows the group's open alert when there is one within the window; returns whether it
 /// did.
 pub async fn grow(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     hit: &Hit,
 ) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
     let grown = sqlx::query(
         "update alerts set event_count = event_count + 1,
              last_seen_at = greatest(last_seen_at, $4), first_seen_at = least(first_seen_at, $4),
@@ -98,7 +100,7 @@ pub async fn grow(
     .bind(hit.occurred_at)
     .bind(&hit.event_id)
     .bind(MAX_EVENT_IDS)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(grown.rows_affected() > 0)
 }
@@ -106,12 +108,12 @@ pub async fn grow(
 /// Records a hit: grows the group's alert when one is open within the window, raises a
 /// new one otherwise. Returns true when a new alert was raised.
 pub async fn record(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     hit: &Hit,
 ) -> Result<bool, sqlx::Error> {
-    if grow(&mut *conn, tenant, account, hit).await? {
+    let tenant = tx.tenant();
+    if grow(tx, account, hit).await? {
         return Ok(false);
     }
     let event_ids: Vec<String> = if hit.window.is_empty() {
@@ -145,7 +147,7 @@ pub async fn record(
     .bind(hit.occurred_at)
     .bind(&event_ids)
     .bind(hit.window_events.max(1))
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(true)
 }
@@ -158,8 +160,8 @@ pub struct Alert {
     pub aws_account_id: AwsAccountId,
     pub rule_id: String,
     pub title: String,
-    pub severity: String,
-    pub status: String,
+    pub severity: Severity,
+    pub status: AlertStatus,
     pub region: Option<String>,
     pub event_name: Option<String>,
     pub event_source: Option<String>,
@@ -185,8 +187,8 @@ const COLUMNS: &str = "tenant_id, alert_id, aws_account_id, rule_id, title, seve
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub aws_account_id: Option<AwsAccountId>,
-    pub severities: Option<Vec<String>>,
-    pub statuses: Option<Vec<String>>,
+    pub severities: Option<Vec<Severity>>,
+    pub statuses: Option<Vec<AlertStatus>>,
     pub event_name: Option<String>,
     pub rule_id: Option<String>,
     pub principal_arn: Option<String>,
@@ -206,6 +208,31 @@ const FILTER: &str = "tenant_id = $1
     and ($9::timestamptz is null or last_seen_at >= $9)
     and ($10::timestamptz is null or first_seen_at < $10)";
 
+/// Alerts counted per day (of their first event, in time zone `tz`, an IANA name) and
+/// severity, from `since` on, by day then most severe first; days without alerts are
+/// absent. An unknown time zone is a
+/// database error with code 22023 (`invalid_parameter_value`).
+pub async fn counts_by_day(
+    tx: &mut TenantTx,
+    account: Option<AwsAccountId>,
+    since: DateTime<Utc>,
+    tz: &str,
+) -> Result<Vec<(String, Severity, i64)>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(
+        "select to_char((first_seen_at at time zone $4)::date, 'YYYY-MM-DD') as day, severity, count(*)
+         from alerts
+         where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and first_seen_at >= $3
+         group by 1, 2 order by 1, array_position(array['critical','high','medium','low','info'], severity)",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(since)
+    .bind(tz)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// How an alerts list is ordered, by latest activity (`last_seen_at`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub enum Order {
@@ -218,13 +245,13 @@ pub enum Order {
 
 /// A page of alerts in `order`, and how many match.
 pub async fn page(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     f: &Filter,
     order: Order,
     after: Option<(DateTime<Utc>, uuid::Uuid)>,
     limit: i64,
 ) -> Result<(Vec<Alert>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     let (past, direction) = match order {
         Order::LastSeenDesc => ("<", "desc"),
         Order::LastSeenAsc => (">", "asc"),
@@ -252,40 +279,37 @@ pub async fn page(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let total = filtered!(sqlx::query_scalar(sql(format!(
         "select count(*) from alerts where {FILTER}"
     ))))
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok((rows, total))
 }
 
 /// Reads one alert.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: uuid::Uuid,
-) -> Result<Option<Alert>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: uuid::Uuid) -> Result<Option<Alert>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from alerts where tenant_id = $1 and alert_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Moves an alert to `acknowledged` or `closed`.
 pub async fn set_status(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: uuid::Uuid,
-    status: &str,
+    status: AlertStatus,
     by: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<Alert>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update alerts set status = $3,
              acknowledged_by = case when $3 = 'acknowledged' then $4 else acknowledged_by end,
@@ -298,6 +322,6 @@ pub async fn set_status(
     .bind(status)
     .bind(by)
     .bind(at)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }

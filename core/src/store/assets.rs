@@ -2,9 +2,10 @@
 //! record whenever its configuration differs from the previous scan, and the spans of
 //! time during which it held each IP address.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 
 use super::sql;
 
@@ -52,14 +53,14 @@ fn hash(v: &serde_json::Value) -> Vec<u8> {
 /// read (region, type) pairs that were not seen as deleted, and opens or closes IP spans.
 /// Returns how many assets were seen.
 pub async fn apply_scan(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     scan: ScanId,
     now: DateTime<Utc>,
     observed: &[Observed],
     complete: &[(String, String)],
 ) -> Result<u64, sqlx::Error> {
+    let tenant = tx.tenant();
     let col = |f: fn(&Observed) -> String| observed.iter().map(f).collect::<Vec<_>>();
     let upserted = sqlx::query(
         "with incoming as (
@@ -100,7 +101,7 @@ pub async fn apply_scan(
     .bind(observed.iter().map(|o| o.tags.clone()).collect::<Vec<_>>())
     .bind(now)
     .bind(scan)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     let _ = upserted;
 
@@ -124,7 +125,7 @@ pub async fn apply_scan(
     .bind(complete.iter().map(|c| c.0.clone()).collect::<Vec<_>>())
     .bind(complete.iter().map(|c| c.1.clone()).collect::<Vec<_>>())
     .bind(scan)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
 
     // IP spans: open one for every address held now that has no open span, close the
@@ -169,7 +170,7 @@ pub async fn apply_scan(
     .bind(ips)
     .bind(public)
     .bind(now)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
     Ok(observed.len() as u64)
 }
@@ -250,15 +251,34 @@ impl Order {
     }
 }
 
+/// Assets matching `filter` counted by (resource type, region), in that order.
+pub async fn counts(
+    tx: &mut TenantTx,
+    filter: &Filter,
+) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(sql(format!(
+        "select a.resource_type, a.region, count(*) from assets a where {FILTER}
+         group by 1, 2 order by 1, 2"
+    )))
+    .bind(tenant)
+    .bind(filter.aws_account_id)
+    .bind(filter.resource_type.clone())
+    .bind(filter.region.clone())
+    .bind(filter.include_deleted)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// A page of assets in `order`, and how many match.
 pub async fn page(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     filter: &Filter,
     order: Order,
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<Asset>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     let (t, r, i, id, at) = match after {
         Some(Cursor::Type(t, r, i, id)) => (Some(t), Some(r), Some(i), Some(id), None),
         Some(Cursor::Time(_, at, id)) => (None, None, None, Some(id), Some(at)),
@@ -283,7 +303,7 @@ pub async fn page(
     .bind(id)
     .bind(at)
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let total = sqlx::query_scalar(sql(format!("select count(*) from assets a where {FILTER}")))
         .bind(tenant)
@@ -291,23 +311,20 @@ pub async fn page(
         .bind(filter.resource_type.clone())
         .bind(filter.region.clone())
         .bind(filter.include_deleted)
-        .fetch_one(conn)
+        .fetch_one(&mut **tx)
         .await?;
     Ok((rows, total))
 }
 
 /// Reads one asset.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: AssetId,
-) -> Result<Option<Asset>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: AssetId) -> Result<Option<Asset>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from assets a where a.tenant_id = $1 and a.asset_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
@@ -323,11 +340,11 @@ pub struct Change {
 
 /// An asset's changes, newest first.
 pub async fn changes(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AssetId,
     limit: i64,
 ) -> Result<Vec<Change>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(
         "select change_id, scan_id, changed_at, kind, configuration from asset_changes
          where tenant_id = $1 and asset_id = $2 order by changed_at desc, change_id limit $3",
@@ -335,7 +352,7 @@ pub async fn changes(
     .bind(tenant)
     .bind(id)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
@@ -353,11 +370,11 @@ pub struct IpHolder {
 /// The resources that held `ip` at `at` (the question an investigator asks of an
 /// address seen in an event).
 pub async fn by_ip(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     ip: &str,
     at: DateTime<Utc>,
 ) -> Result<Vec<IpHolder>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS}, host(x.ip) as ip, x.public, x.seen_from, x.seen_until
          from asset_ips x join assets a on a.tenant_id = x.tenant_id and a.asset_id = x.asset_id
@@ -367,6 +384,6 @@ pub async fn by_ip(
     .bind(tenant)
     .bind(ip)
     .bind(at)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }

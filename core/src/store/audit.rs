@@ -1,10 +1,11 @@
 //! The audit log: who did what security-relevant thing, when and from where.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 use uuid::Uuid;
 
-use crate::ids::{ApiKeyId, TenantId, UserId};
+use crate::ids::{ApiKeyId, UserId};
 
 /// Who acted.
 #[derive(Debug, Clone, Default)]
@@ -32,13 +33,13 @@ pub struct AuditEntry {
 
 /// Records an action in the tenant's audit log.
 pub async fn record(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     actor: &Actor,
     action: &str,
     target: Option<&str>,
     details: serde_json::Value,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "insert into audit_log (tenant_id, audit_id, actor_user_id, actor_api_key_id, actor_label,
                                 action, target, details, source_ip)
@@ -53,18 +54,18 @@ pub async fn record(
     .bind(target)
     .bind(details)
     .bind(actor.source_ip.map(|ip| ip.to_string()))
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// A page of the log, newest first, after the keyset position `after`.
 pub async fn page(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
 ) -> Result<Vec<AuditEntry>, sqlx::Error> {
+    let tenant = tx.tenant();
     let (at, id) = after.unzip();
     sqlx::query_as(
         "select audit_id, occurred_at, actor_user_id, actor_api_key_id, actor_label, action, target,
@@ -78,14 +79,15 @@ pub async fn page(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// How many entries the tenant's log holds.
-pub async fn count(conn: &mut PgConnection, tenant: TenantId) -> Result<i64, sqlx::Error> {
+pub async fn count(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar("select count(*) from audit_log where tenant_id = $1")
         .bind(tenant)
-        .fetch_one(conn)
+        .fetch_one(&mut **tx)
         .await
 }

@@ -1,7 +1,9 @@
 //! AWS account connections.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
+use vigil_domain::AwsAccountStatus;
 
 use super::sql;
 
@@ -13,7 +15,7 @@ pub struct AwsAccount {
     pub tenant_id: TenantId,
     pub aws_account_id: AwsAccountId,
     pub name: String,
-    pub status: String,
+    pub status: AwsAccountStatus,
     pub external_id: String,
     pub role_arn: Option<String>,
     pub account_id: Option<String>,
@@ -35,11 +37,11 @@ const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, rol
 /// Pins the trail ingestion reads (or unpins it with `None`: the next ingestion picks
 /// one). Returns the connection, `None` when it does not exist.
 pub async fn pin_trail(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     trail_arn: Option<&str>,
 ) -> Result<Option<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update aws_accounts set trail_arn = $3 where tenant_id = $1 and aws_account_id = $2
          returning {COLUMNS}"
@@ -47,20 +49,20 @@ pub async fn pin_trail(
     .bind(tenant)
     .bind(id)
     .bind(trail_arn)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Adds `count` occurrences of an ingestion problem of `kind`, keeping the latest message.
 pub async fn record_ingest_problem(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     kind: &str,
     message: &str,
     count: u64,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "update aws_accounts set ingest_problems = ingest_problems || jsonb_build_object($3::text, jsonb_build_object(
              'count', coalesce((ingest_problems -> $3 ->> 'count')::bigint, 0) + $5,
@@ -73,7 +75,7 @@ pub async fn record_ingest_problem(
     .bind(message)
     .bind(i64::try_from(count).unwrap_or(i64::MAX))
     .bind(at)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -81,11 +83,11 @@ pub async fn record_ingest_problem(
 /// Starts the first-seen baseline on the first ingestion (later calls keep the first
 /// value). Returns when learning ends.
 pub async fn start_baseline(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     until: DateTime<Utc>,
 ) -> Result<DateTime<Utc>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar(
         "update aws_accounts set baseline_until = coalesce(baseline_until, $3)
          where tenant_id = $1 and aws_account_id = $2 returning baseline_until",
@@ -93,17 +95,17 @@ pub async fn start_baseline(
     .bind(tenant)
     .bind(id)
     .bind(until)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Creates a pending connection.
 pub async fn insert(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     name: &str,
     external_id: &str,
 ) -> Result<AwsAccount, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "insert into aws_accounts (tenant_id, aws_account_id, name, external_id) values ($1, $2, $3, $4)
          returning {COLUMNS}"
@@ -112,96 +114,91 @@ pub async fn insert(
     .bind(AwsAccountId::new())
     .bind(name)
     .bind(external_id)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Reads one connection of the tenant.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: AwsAccountId,
-) -> Result<Option<AwsAccount>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: AwsAccountId) -> Result<Option<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from aws_accounts where tenant_id = $1 and aws_account_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Reads several connections of the tenant (for DataLoaders).
 pub async fn get_many(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     ids: &[AwsAccountId],
 ) -> Result<Vec<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from aws_accounts where tenant_id = $1 and aws_account_id = any($2)"
     )))
     .bind(tenant)
     .bind(ids.iter().map(|i| i.0).collect::<Vec<_>>())
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// Lists the tenant's connections by name.
-pub async fn list(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-) -> Result<Vec<AwsAccount>, sqlx::Error> {
+pub async fn list(tx: &mut TenantTx) -> Result<Vec<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from aws_accounts where tenant_id = $1 order by lower(name), aws_account_id"
     )))
     .bind(tenant)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// Renames a connection.
 pub async fn rename(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     name: &str,
 ) -> Result<Option<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update aws_accounts set name = $3 where tenant_id = $1 and aws_account_id = $2 returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(id)
     .bind(name)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Whether the tenant already has a connection to this 12-digit account (other than `except`).
 pub async fn account_taken(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account_id: &str,
     except: AwsAccountId,
 ) -> Result<Option<String>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar(
         "select name from aws_accounts where tenant_id = $1 and account_id = $2 and aws_account_id <> $3",
     )
     .bind(tenant)
     .bind(account_id)
     .bind(except)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Records a successful verification: connected, with the role and account.
 pub async fn mark_connected(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     role_arn: &str,
     account_id: &str,
     at: DateTime<Utc>,
 ) -> Result<Option<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update aws_accounts set status = 'connected', role_arn = $3, account_id = $4, error = null,
              last_verified_at = $5
@@ -212,19 +209,19 @@ pub async fn mark_connected(
     .bind(role_arn)
     .bind(account_id)
     .bind(at)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Records a failure with a human explanation; `role_arn` is kept when given so the
 /// customer sees what was tried.
 pub async fn mark_error(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     role_arn: Option<&str>,
     error: &str,
 ) -> Result<Option<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update aws_accounts set status = 'error', role_arn = coalesce($3, role_arn), error = $4
          where tenant_id = $1 and aws_account_id = $2 returning {COLUMNS}"
@@ -233,17 +230,17 @@ pub async fn mark_error(
     .bind(id)
     .bind(role_arn)
     .bind(error)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Records that the role worked again (after an error) or still works.
 pub async fn mark_healthy(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "update aws_accounts set status = 'connected', error = null, last_verified_at = $3
          where tenant_id = $1 and aws_account_id = $2 and role_arn is not null",
@@ -251,21 +248,18 @@ pub async fn mark_healthy(
     .bind(tenant)
     .bind(id)
     .bind(at)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// Deletes a connection; everything of it goes by cascade.
-pub async fn delete(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: AwsAccountId,
-) -> Result<bool, sqlx::Error> {
+pub async fn delete(tx: &mut TenantTx, id: AwsAccountId) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
     let done = sqlx::query("delete from aws_accounts where tenant_id = $1 and aws_account_id = $2")
         .bind(tenant)
         .bind(id)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
 }
@@ -277,32 +271,14 @@ pub enum Due {
     Ingest,
 }
 
-/// Connections whose `kind` of work is due at `now`, across tenants, for connected or
-/// failing accounts of tenants whose plan allows work (`due_aws_accounts`).
-pub async fn due(
-    conn: &mut PgConnection,
-    now: DateTime<Utc>,
-    kind: Due,
-) -> Result<Vec<(TenantId, AwsAccountId)>, sqlx::Error> {
-    let kind = match kind {
-        Due::Scan => "scan",
-        Due::Ingest => "ingest",
-    };
-    sqlx::query_as("select tenant_id, aws_account_id from due_aws_accounts($1, $2)")
-        .bind(now)
-        .bind(kind)
-        .fetch_all(conn)
-        .await
-}
-
 /// Sets when `kind` of work is next due for a connection.
 pub async fn set_next_due(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: AwsAccountId,
     kind: Due,
     at: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     let statement = match kind {
         Due::Scan => {
             "update aws_accounts set next_scan_at = $3 where tenant_id = $1 and aws_account_id = $2"
@@ -315,7 +291,7 @@ pub async fn set_next_due(
         .bind(tenant)
         .bind(id)
         .bind(at)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }

@@ -2,14 +2,12 @@
 //! timespan) and the values each group has shown (for first-seen rules).
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 
-use crate::ids::{AwsAccountId, TenantId};
+use crate::{db::TenantTx, ids::AwsAccountId};
 
-/// Where one correlation group stands.
+/// Where one correlation group stands (within the transaction's tenant).
 #[derive(Debug, Clone, Copy)]
 pub struct GroupKey<'a> {
-    pub tenant: TenantId,
     pub account: AwsAccountId,
     pub correlation_id: &'a str,
     pub group: &'a str,
@@ -17,7 +15,7 @@ pub struct GroupKey<'a> {
 
 /// Remembers that an event of the group matched the correlation's base rule.
 pub async fn record_match(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     key: GroupKey<'_>,
     value: Option<&str>,
     event_id: &str,
@@ -27,14 +25,14 @@ pub async fn record_match(
         "insert into correlation_matches (tenant_id, aws_account_id, correlation_id, group_key, value, event_id, occurred_at)
          values ($1, $2, $3, $4, $5, $6, $7) on conflict do nothing",
     )
-    .bind(key.tenant)
+    .bind(tx.tenant())
     .bind(key.account)
     .bind(key.correlation_id)
     .bind(key.group)
     .bind(value)
     .bind(event_id)
     .bind(at)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -55,7 +53,7 @@ pub struct Window {
 /// or after `at - span`, and the fullest one starts at one of its events, so only those
 /// starts are tried; events can arrive in any order and still meet in one window.
 pub async fn fullest_window(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     key: GroupKey<'_>,
     at: DateTime<Utc>,
     span: chrono::Duration,
@@ -78,13 +76,13 @@ pub async fn fullest_window(
                     order by m.occurred_at limit 50) w), '{}')
          from best",
     )
-    .bind(key.tenant)
+    .bind(tx.tenant())
     .bind(key.account)
     .bind(key.correlation_id)
     .bind(key.group)
     .bind(at)
     .bind(span)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok(Window {
         distinct,
@@ -104,7 +102,7 @@ pub struct Sighting {
 
 /// Checks a value against the group's baseline, then adds it.
 pub async fn sight(
-    conn: &mut PgConnection,
+    tx: &mut TenantTx,
     key: GroupKey<'_>,
     value: &str,
     at: DateTime<Utc>,
@@ -118,14 +116,14 @@ pub async fn sight(
                         where tenant_id = $1 and aws_account_id = $2 and correlation_id = $3 and group_key = $4
                           and first_seen_at < $6)",
     )
-    .bind(key.tenant)
+    .bind(tx.tenant())
     .bind(key.account)
     .bind(key.correlation_id)
     .bind(key.group)
     .bind(value)
     .bind(at)
     .bind(lookback)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut **tx)
     .await?;
     sqlx::query(
         "insert into baselines (tenant_id, aws_account_id, correlation_id, group_key, value, first_seen_at, last_seen_at)
@@ -134,27 +132,13 @@ pub async fn sight(
          set first_seen_at = least(baselines.first_seen_at, excluded.first_seen_at),
              last_seen_at = greatest(baselines.last_seen_at, excluded.last_seen_at)",
     )
-    .bind(key.tenant)
+    .bind(tx.tenant())
     .bind(key.account)
     .bind(key.correlation_id)
     .bind(key.group)
     .bind(value)
     .bind(at)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(Sighting { known, has_history })
-}
-
-/// Forgets matches older than `matches_before` and values last seen before
-/// `baselines_before`, for every tenant. Returns how many rows went.
-pub async fn prune(
-    conn: &mut PgConnection,
-    matches_before: DateTime<Utc>,
-    baselines_before: DateTime<Utc>,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select prune_correlation_state($1, $2)")
-        .bind(matches_before)
-        .bind(baselines_before)
-        .fetch_one(conn)
-        .await
 }

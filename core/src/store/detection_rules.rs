@@ -1,7 +1,8 @@
 //! Detection rules a tenant wrote (Sigma YAML), stored as written.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 use uuid::Uuid;
 
 use crate::ids::TenantId;
@@ -24,12 +25,12 @@ const COLUMNS: &str =
 
 /// Stores a rule that compiled.
 pub async fn insert(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     title: &str,
     yaml: &str,
     by: &str,
 ) -> Result<StoredRule, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(super::sql(format!(
         "insert into detection_rules (tenant_id, rule_id, title, yaml, created_by) values ($1, $2, $3, $4, $5)
          returning {COLUMNS}"
@@ -39,18 +40,18 @@ pub async fn insert(
     .bind(title)
     .bind(yaml)
     .bind(by)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Changes a rule's YAML (already compiled) and/or whether it runs.
 pub async fn update(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: Uuid,
     title_and_yaml: Option<(&str, &str)>,
     enabled: Option<bool>,
 ) -> Result<Option<StoredRule>, sqlx::Error> {
+    let tenant = tx.tenant();
     let (title, yaml) = title_and_yaml.unzip();
     sqlx::query_as(super::sql(format!(
         "update detection_rules set title = coalesce($3, title), yaml = coalesce($4, yaml),
@@ -62,47 +63,41 @@ pub async fn update(
     .bind(title)
     .bind(yaml)
     .bind(enabled)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// The tenant's rules, oldest first; `enabled_only` for detection.
-pub async fn list(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    enabled_only: bool,
-) -> Result<Vec<StoredRule>, sqlx::Error> {
+pub async fn list(tx: &mut TenantTx, enabled_only: bool) -> Result<Vec<StoredRule>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(super::sql(format!(
         "select {COLUMNS} from detection_rules where tenant_id = $1 and ($2 = false or enabled)
          order by created_at, rule_id"
     )))
     .bind(tenant)
     .bind(enabled_only)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// Removes a rule.
-pub async fn delete(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: Uuid,
-) -> Result<bool, sqlx::Error> {
+pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
     let done = sqlx::query("delete from detection_rules where tenant_id = $1 and rule_id = $2")
         .bind(tenant)
         .bind(id)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// Recent raw records of the tenant (for dry runs), newest first.
 pub async fn recent_records(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     since: DateTime<Utc>,
     limit: i64,
 ) -> Result<Vec<(String, DateTime<Utc>, serde_json::Value)>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(
         "select event_id, occurred_at, raw from events
          where tenant_id = $1 and occurred_at >= $2 and not own
@@ -111,6 +106,6 @@ pub async fn recent_records(
     .bind(tenant)
     .bind(since)
     .bind(limit)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }

@@ -2,6 +2,7 @@
 //! people filter on as columns and the raw record as JSONB; the ingestion cursors and the
 //! trail files already read are written in the same transaction as the events.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{FromRow, PgConnection};
 
@@ -48,15 +49,15 @@ pub async fn ensure_partitions(
 /// Stores events, skipping those already stored. Returns the IDs of those that were new
 /// (so that detections run once per event, however often it is read).
 pub async fn insert(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     events: &[NewEvent],
 ) -> Result<Vec<String>, sqlx::Error> {
+    let tenant = tx.tenant();
     if events.is_empty() {
         return Ok(Vec::new());
     }
-    ensure_partitions(conn, events).await?;
+    ensure_partitions(tx, events).await?;
     let s = |f: fn(&NewEvent) -> String| events.iter().map(f).collect::<Vec<_>>();
     let o = |f: fn(&NewEvent) -> Option<String>| events.iter().map(f).collect::<Vec<_>>();
     let inserted: Vec<String> = sqlx::query_scalar(
@@ -86,7 +87,7 @@ pub async fn insert(
     .bind(events.iter().map(|e| e.resources.clone()).collect::<Vec<_>>())
     .bind(events.iter().map(|e| e.own).collect::<Vec<_>>())
     .bind(events.iter().map(|e| e.raw.clone()).collect::<Vec<_>>())
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     if let Some(newest) = events.iter().map(|e| e.occurred_at).max() {
         sqlx::query(
@@ -96,7 +97,7 @@ pub async fn insert(
         .bind(tenant)
         .bind(account)
         .bind(newest)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     }
     Ok(inserted)
@@ -104,29 +105,29 @@ pub async fn insert(
 
 /// Where a source was read up to.
 pub async fn cursor(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     source: &str,
 ) -> Result<Option<String>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar(
         "select position from ingest_cursors where tenant_id = $1 and aws_account_id = $2 and source = $3",
     )
     .bind(tenant)
     .bind(account)
     .bind(source)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Moves a source's cursor (in the transaction that stores the events it covers).
 pub async fn set_cursor(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     source: &str,
     position: &str,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "insert into ingest_cursors (tenant_id, aws_account_id, source, position) values ($1, $2, $3, $4)
          on conflict (tenant_id, aws_account_id, source) do update set position = excluded.position, updated_at = now()",
@@ -135,42 +136,42 @@ pub async fn set_cursor(
     .bind(account)
     .bind(source)
     .bind(position)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
 
 /// Which of these trail files were already read.
 pub async fn files_read(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     keys: &[String],
 ) -> Result<Vec<String>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar(
         "select file_key from ingested_files where tenant_id = $1 and aws_account_id = $2 and file_key = any($3)",
     )
     .bind(tenant)
     .bind(account)
     .bind(keys)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// Records a trail file as read (with its events, in one transaction).
 pub async fn mark_file_read(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     key: &str,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "insert into ingested_files (tenant_id, aws_account_id, file_key) values ($1, $2, $3) on conflict do nothing",
     )
     .bind(tenant)
     .bind(account)
     .bind(key)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -226,12 +227,12 @@ const FILTER: &str = "tenant_id = $1
 
 /// A page of events, newest first.
 pub async fn page(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     f: &Filter,
     after: Option<(DateTime<Utc>, String)>,
     limit: i64,
 ) -> Result<(Vec<Event>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     let (at, id) = after.unzip();
     let rows = sqlx::query_as(sql(format!(
         "select {COLUMNS} from events where {FILTER}
@@ -251,7 +252,7 @@ pub async fn page(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let total = sqlx::query_scalar(sql(format!("select count(*) from events where {FILTER}")))
         .bind(tenant)
@@ -264,19 +265,7 @@ pub async fn page(
         .bind(f.region.clone())
         .bind(f.since)
         .bind(f.until)
-        .fetch_one(conn)
+        .fetch_one(&mut **tx)
         .await?;
     Ok((rows, total))
-}
-
-/// Drops the daily partitions older than `keep_days` (all tenants). Returns how many.
-pub async fn drop_expired(
-    conn: &mut PgConnection,
-    today: NaiveDate,
-    keep_days: i64,
-) -> Result<i32, sqlx::Error> {
-    sqlx::query_scalar("select drop_event_partitions_before($1)")
-        .bind(today - chrono::Duration::days(keep_days))
-        .fetch_one(conn)
-        .await
 }

@@ -2,8 +2,10 @@
 //! when a complete re-check no longer sees it, reopened if it returns. Suppression is a
 //! customer's decision and survives rescans.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
+use vigil_domain::{FindingStatus, Severity};
 
 use super::sql;
 
@@ -20,8 +22,8 @@ pub struct Finding {
     pub resource_type: String,
     pub resource_id: String,
     pub resource_arn: Option<String>,
-    pub severity: String,
-    pub status: String,
+    pub severity: Severity,
+    pub status: FindingStatus,
     pub evidence: serde_json::Value,
     pub first_seen_at: DateTime<Utc>,
     pub last_seen_at: DateTime<Utc>,
@@ -43,7 +45,7 @@ pub struct Seen {
     pub resource_type: String,
     pub resource_id: String,
     pub resource_arn: Option<String>,
-    pub severity: &'static str,
+    pub severity: Severity,
     pub evidence: serde_json::Value,
 }
 
@@ -51,14 +53,14 @@ pub struct Seen {
 /// (rule, region) pairs the scan fully checked; `unknown` the (rule, region, resource)
 /// it could not judge. Returns (opened, resolved).
 pub async fn apply_scan(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     now: DateTime<Utc>,
     seen: &[Seen],
     complete: &[(String, String)],
     unknown: &[(String, String, String)],
 ) -> Result<(i64, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     // Suppressions that have run out end first, so the rest of the scan treats them as
     // ordinary findings.
     sqlx::query(
@@ -69,7 +71,7 @@ pub async fn apply_scan(
     .bind(tenant)
     .bind(account)
     .bind(now)
-    .execute(&mut *conn)
+    .execute(&mut **tx)
     .await?;
 
     let col = |f: fn(&Seen) -> String| seen.iter().map(f).collect::<Vec<_>>();
@@ -108,9 +110,9 @@ pub async fn apply_scan(
     .bind(col(|s| s.resource_type.clone()))
     .bind(col(|s| s.resource_id.clone()))
     .bind(col(|s| s.resource_arn.clone().unwrap_or_default()))
-    .bind(col(|s| s.severity.to_owned()))
+    .bind(seen.iter().map(|s| s.severity).collect::<Vec<_>>())
     .bind(seen.iter().map(|s| s.evidence.clone()).collect::<Vec<_>>())
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut **tx)
     .await?;
 
     let resolved: i64 = sqlx::query_scalar(
@@ -132,7 +134,7 @@ pub async fn apply_scan(
     .bind(unknown.iter().map(|u| u.0.clone()).collect::<Vec<_>>())
     .bind(unknown.iter().map(|u| u.1.clone()).collect::<Vec<_>>())
     .bind(unknown.iter().map(|u| u.2.clone()).collect::<Vec<_>>())
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok((opened, resolved))
 }
@@ -141,8 +143,8 @@ pub async fn apply_scan(
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
     pub aws_account_id: Option<AwsAccountId>,
-    pub severities: Option<Vec<String>>,
-    pub statuses: Option<Vec<String>>,
+    pub severities: Option<Vec<Severity>>,
+    pub statuses: Option<Vec<FindingStatus>>,
     pub rule_id: Option<String>,
     pub resource_id: Option<String>,
     pub region: Option<String>,
@@ -217,13 +219,13 @@ const RANK: &str = "array_position(array['critical','high','medium','low','info'
 
 /// A page of findings in `order` (each with its severity rank), and how many match.
 pub async fn page(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     filter: &Filter,
     order: Order,
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<(i32, Finding)>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     #[derive(FromRow)]
     struct Row {
         rank: i32,
@@ -250,7 +252,7 @@ pub async fn page(
     .bind(seen)
     .bind(id.map(|i| i.to_string()))
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let total: i64 =
         sqlx::query_scalar(sql(format!("select count(*) from findings where {FILTER}")))
@@ -261,7 +263,7 @@ pub async fn page(
             .bind(filter.rule_id.clone())
             .bind(filter.resource_id.clone())
             .bind(filter.region.clone())
-            .fetch_one(conn)
+            .fetch_one(&mut **tx)
             .await?;
     Ok((
         rows.into_iter().map(|r| (r.rank, r.finding)).collect(),
@@ -270,29 +272,26 @@ pub async fn page(
 }
 
 /// Reads one finding.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: FindingId,
-) -> Result<Option<Finding>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: FindingId) -> Result<Option<Finding>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from findings where tenant_id = $1 and finding_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Suppresses a finding with a reason, optionally until a time.
 pub async fn suppress(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: FindingId,
     reason: &str,
     until: Option<DateTime<Utc>>,
     by: &str,
 ) -> Result<Option<Finding>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update findings set status = 'suppressed', suppressed_reason = $3, suppressed_until = $4, suppressed_by = $5
          where tenant_id = $1 and finding_id = $2 returning {COLUMNS}"
@@ -302,16 +301,13 @@ pub async fn suppress(
     .bind(reason)
     .bind(until)
     .bind(by)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Lifts a suppression: the finding is open or resolved again, as the last scan saw it.
-pub async fn unsuppress(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: FindingId,
-) -> Result<Option<Finding>, sqlx::Error> {
+pub async fn unsuppress(tx: &mut TenantTx, id: FindingId) -> Result<Option<Finding>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update findings set status = case when resolved_at is null then 'open' else 'resolved' end,
              suppressed_reason = null, suppressed_until = null, suppressed_by = null
@@ -319,16 +315,16 @@ pub async fn unsuppress(
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Open findings counted by severity and by rule.
 pub async fn summary(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: Option<AwsAccountId>,
-) -> Result<(Vec<(String, i64)>, Vec<(String, String, i64)>), sqlx::Error> {
+) -> Result<(Vec<(Severity, i64)>, Vec<(String, Severity, i64)>), sqlx::Error> {
+    let tenant = tx.tenant();
     let by_severity = sqlx::query_as(
         "select severity, count(*) from findings
          where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and status = 'open'
@@ -336,7 +332,7 @@ pub async fn summary(
     )
     .bind(tenant)
     .bind(account)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let by_rule = sqlx::query_as(
         "select rule_id, min(severity), count(*) from findings
@@ -345,7 +341,7 @@ pub async fn summary(
     )
     .bind(tenant)
     .bind(account)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await?;
     Ok((by_severity, by_rule))
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod aws_accounts;
 pub mod correlations;
 pub mod credentials;
+pub mod cross_tenant;
 pub mod detection_rules;
 pub mod events;
 pub mod findings;

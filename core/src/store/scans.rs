@@ -1,7 +1,9 @@
 //! Scans: one run of the assessment over one connection.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
+use vigil_domain::ScanStatus;
 
 use super::sql;
 
@@ -13,7 +15,7 @@ pub struct Scan {
     pub tenant_id: TenantId,
     pub scan_id: ScanId,
     pub aws_account_id: AwsAccountId,
-    pub status: String,
+    pub status: ScanStatus,
     pub trigger: String,
     pub regions_total: i32,
     pub regions_done: i32,
@@ -32,11 +34,11 @@ const COLUMNS: &str = "tenant_id, scan_id, aws_account_id, status, trigger, regi
 
 /// Records a queued scan.
 pub async fn insert(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     trigger: &str,
 ) -> Result<Scan, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "insert into scans (tenant_id, scan_id, aws_account_id, trigger) values ($1, $2, $3, $4) returning {COLUMNS}"
     )))
@@ -44,47 +46,41 @@ pub async fn insert(
     .bind(ScanId::new())
     .bind(account)
     .bind(trigger)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Reads one scan.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: ScanId,
-) -> Result<Option<Scan>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: ScanId) -> Result<Option<Scan>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from scans where tenant_id = $1 and scan_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// The queued or running scan of a connection, if any.
-pub async fn active(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    account: AwsAccountId,
-) -> Result<Option<Scan>, sqlx::Error> {
+pub async fn active(tx: &mut TenantTx, account: AwsAccountId) -> Result<Option<Scan>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from scans where tenant_id = $1 and aws_account_id = $2 and status in ('queued', 'running')
          order by created_at desc limit 1"
     )))
     .bind(tenant)
     .bind(account)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// The newest scan of each given connection.
 pub async fn latest_per_account(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     accounts: &[AwsAccountId],
 ) -> Result<Vec<Scan>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select distinct on (aws_account_id) {COLUMNS} from scans
          where tenant_id = $1 and aws_account_id = any($2)
@@ -92,18 +88,18 @@ pub async fn latest_per_account(
     )))
     .bind(tenant)
     .bind(accounts.iter().map(|a| a.0).collect::<Vec<_>>())
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// A page of a tenant's scans, newest first, optionally of one connection.
 pub async fn page(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: Option<AwsAccountId>,
     after: Option<(DateTime<Utc>, ScanId)>,
     limit: i64,
 ) -> Result<(Vec<Scan>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     let (at, id) = after.unzip();
     let rows = sqlx::query_as(sql(format!(
         "select {COLUMNS} from scans
@@ -116,40 +112,36 @@ pub async fn page(
     .bind(at)
     .bind(id)
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let total = sqlx::query_scalar("select count(*) from scans where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2)")
         .bind(tenant)
         .bind(account)
-        .fetch_one(conn)
+        .fetch_one(&mut **tx)
         .await?;
     Ok((rows, total))
 }
 
 /// Marks a scan running with its region count.
-pub async fn start(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: ScanId,
-    at: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+pub async fn start(tx: &mut TenantTx, id: ScanId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query("update scans set status = 'running', started_at = coalesce(started_at, $3) where tenant_id = $1 and scan_id = $2")
         .bind(tenant)
         .bind(id)
         .bind(at)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// Sets progress counters.
 pub async fn progress(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: ScanId,
     regions_total: i32,
     regions_done: i32,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "update scans set regions_total = $3, regions_done = greatest(regions_done, $4) where tenant_id = $1 and scan_id = $2",
     )
@@ -157,7 +149,7 @@ pub async fn progress(
     .bind(id)
     .bind(regions_total)
     .bind(regions_done)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -165,7 +157,7 @@ pub async fn progress(
 /// How a scan ended.
 #[derive(Debug, Clone)]
 pub struct Outcome<'a> {
-    pub status: &'a str,
+    pub status: ScanStatus,
     pub error: Option<&'a str>,
     pub problems: serde_json::Value,
     pub findings_opened: i32,
@@ -175,12 +167,12 @@ pub struct Outcome<'a> {
 
 /// Records a finished scan.
 pub async fn finish(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: ScanId,
     at: DateTime<Utc>,
     o: Outcome<'_>,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "update scans set status = $3, error = $4, problems = $5, findings_opened = $6, findings_resolved = $7,
              resources_seen = $8, finished_at = $9, started_at = coalesce(started_at, $9)
@@ -195,7 +187,7 @@ pub async fn finish(
     .bind(o.findings_resolved)
     .bind(o.resources_seen)
     .bind(at)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }

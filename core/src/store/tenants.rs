@@ -1,27 +1,22 @@
 //! Tenants: customer organisations and their plan.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
 
 use crate::ids::TenantId;
 
 /// Length of the free trial.
 pub const TRIAL_DAYS: i64 = 15;
 
-/// A tenant's plan as customers see it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Plan {
-    Trial,
-    Active,
-    Expired,
-}
+pub use vigil_domain::Plan;
 
 /// A tenant as stored.
 #[derive(Debug, Clone, FromRow)]
 pub struct Tenant {
     pub tenant_id: TenantId,
     pub name: String,
-    pub plan: String,
+    pub plan: Plan,
     pub trial_ends_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
@@ -30,10 +25,10 @@ impl Tenant {
     /// The plan in force at `now`: a trial past its end is expired even before the
     /// periodic job has written it down.
     pub fn plan_at(&self, now: DateTime<Utc>) -> Plan {
-        match self.plan.as_str() {
-            "active" => Plan::Active,
-            "trial" if self.trial_ends_at.is_some_and(|end| end > now) => Plan::Trial,
-            _ => Plan::Expired,
+        match self.plan {
+            Plan::Active => Plan::Active,
+            Plan::Trial if self.trial_ends_at.is_some_and(|end| end > now) => Plan::Trial,
+            Plan::Trial | Plan::Expired => Plan::Expired,
         }
     }
 
@@ -53,11 +48,11 @@ const COLUMNS: &str = "tenant_id, name, plan, trial_ends_at, created_at";
 
 /// Creates a tenant on the trial plan; the transaction's tenant must be `tenant`.
 pub async fn insert_trial(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     name: &str,
     trial_ends_at: DateTime<Utc>,
 ) -> Result<Tenant, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "insert into tenants (tenant_id, name, plan, trial_ends_at) values ($1, $2, 'trial', $3)
          returning {COLUMNS}"
@@ -65,17 +60,18 @@ pub async fn insert_trial(
     .bind(tenant)
     .bind(name)
     .bind(trial_ends_at)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// Reads the tenant.
-pub async fn get(conn: &mut PgConnection, tenant: TenantId) -> Result<Option<Tenant>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx) -> Result<Option<Tenant>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from tenants where tenant_id = $1"
     )))
     .bind(tenant)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
@@ -83,39 +79,38 @@ pub async fn get(conn: &mut PgConnection, tenant: TenantId) -> Result<Option<Ten
 /// change or removal waits here, then sees the first one's result, so two owners demoting
 /// each other at once cannot both pass the last-owner check. (`no key update` does not
 /// block the key-share locks of users being inserted.)
-pub async fn lock_team(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sqlx::Error> {
+pub async fn lock_team(tx: &mut TenantTx) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query("select 1 from tenants where tenant_id = $1 for no key update")
         .bind(tenant)
-        .fetch_optional(conn)
+        .fetch_optional(&mut **tx)
         .await?;
     Ok(())
 }
 
 /// Moves the tenant to a paid plan.
-pub async fn activate(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-) -> Result<Option<Tenant>, sqlx::Error> {
+pub async fn activate(tx: &mut TenantTx) -> Result<Option<Tenant>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "update tenants set plan = 'active' where tenant_id = $1 returning {COLUMNS}"
     )))
     .bind(tenant)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Puts the tenant (back) on a trial that ends at `ends_at`.
 pub async fn set_trial_end(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     ends_at: DateTime<Utc>,
 ) -> Result<Option<Tenant>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "update tenants set plan = 'trial', trial_ends_at = $2 where tenant_id = $1 returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(ends_at)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
@@ -130,7 +125,7 @@ mod tests {
         let t = Tenant {
             tenant_id: TenantId::new(),
             name: "Acme".into(),
-            plan: "trial".into(),
+            plan: Plan::Trial,
             trial_ends_at: Some(now + ends_in),
             created_at: now,
         };
@@ -154,7 +149,7 @@ mod tests {
     #[test]
     fn an_active_plan_ignores_the_trial_end() {
         let (mut t, now) = trial(Duration::days(-30));
-        t.plan = "active".into();
+        t.plan = Plan::Active;
         assert_eq!(t.plan_at(now), Plan::Active);
     }
 }

@@ -1,7 +1,10 @@
 //! Users: the people who log in to a tenant.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
+
+use crate::roles::Role;
 
 use crate::ids::{TenantId, UserId};
 
@@ -11,7 +14,7 @@ pub struct User {
     pub tenant_id: TenantId,
     pub user_id: UserId,
     pub email: String,
-    pub role: String,
+    pub role: Role,
     pub created_at: DateTime<Utc>,
 }
 
@@ -20,7 +23,7 @@ pub struct User {
 pub struct NewUser<'a> {
     pub email: &'a str,
     pub password_hash: Option<&'a str>,
-    pub role: &'a str,
+    pub role: Role,
 }
 
 /// What a login needs to know about an email, found before the tenant is known.
@@ -29,17 +32,14 @@ pub struct LoginRecord {
     pub tenant_id: TenantId,
     pub user_id: UserId,
     pub password_hash: Option<String>,
-    pub role: String,
+    pub role: Role,
 }
 
 const COLUMNS: &str = "tenant_id, user_id, email, role, created_at";
 
 /// Creates a user; a duplicate email fails on `users_email_key`.
-pub async fn insert(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user: NewUser<'_>,
-) -> Result<User, sqlx::Error> {
+pub async fn insert(tx: &mut TenantTx, user: NewUser<'_>) -> Result<User, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "insert into users (tenant_id, user_id, email, password_hash, role) values ($1, $2, $3, $4, $5)
          returning {COLUMNS}"
@@ -49,82 +49,66 @@ pub async fn insert(
     .bind(user.email)
     .bind(user.password_hash)
     .bind(user.role)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
-/// Finds the login record of a (normalised) email across tenants, through the narrow
-/// `auth_user_by_email` lookup.
-pub async fn login_record(
-    conn: &mut PgConnection,
-    email: &str,
-) -> Result<Option<LoginRecord>, sqlx::Error> {
-    sqlx::query_as("select tenant_id, user_id, password_hash, role from auth_user_by_email($1)")
-        .bind(email)
-        .fetch_optional(conn)
-        .await
-}
-
 /// Reads one user of the tenant.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<Option<User>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, user: UserId) -> Result<Option<User>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from users where tenant_id = $1 and user_id = $2"
     )))
     .bind(tenant)
     .bind(user)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Lists the tenant's users, oldest first.
-pub async fn list(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<User>, sqlx::Error> {
+pub async fn list(tx: &mut TenantTx) -> Result<Vec<User>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "select {COLUMNS} from users where tenant_id = $1 order by created_at, user_id"
     )))
     .bind(tenant)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// Changes a user's role.
 pub async fn set_role(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     user: UserId,
-    role: &str,
+    role: Role,
 ) -> Result<Option<User>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "update users set role = $3 where tenant_id = $1 and user_id = $2 returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(user)
     .bind(role)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Removes a user (their refresh tokens go with them).
-pub async fn delete(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    user: UserId,
-) -> Result<bool, sqlx::Error> {
+pub async fn delete(tx: &mut TenantTx, user: UserId) -> Result<bool, sqlx::Error> {
+    let tenant = tx.tenant();
     let done = sqlx::query("delete from users where tenant_id = $1 and user_id = $2")
         .bind(tenant)
         .bind(user)
-        .execute(conn)
+        .execute(&mut **tx)
         .await?;
     Ok(done.rows_affected() == 1)
 }
 
 /// How many owners the tenant has (the last one cannot be demoted or removed).
-pub async fn count_owners(conn: &mut PgConnection, tenant: TenantId) -> Result<i64, sqlx::Error> {
+pub async fn count_owners(tx: &mut TenantTx) -> Result<i64, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_scalar("select count(*) from users where tenant_id = $1 and role = 'owner'")
         .bind(tenant)
-        .fetch_one(conn)
+        .fetch_one(&mut **tx)
         .await
 }

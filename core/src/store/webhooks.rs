@@ -2,8 +2,10 @@
 //! `webhook_fanout` trigger (migration 11); test deliveries here. The signing secret is
 //! read only by [`target`], for the worker; every other read leaves it out.
 
+use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::FromRow;
+use vigil_domain::{DeliveryStatus, Severity};
 
 use super::sql;
 use crate::{
@@ -21,7 +23,7 @@ pub struct Webhook {
     pub name: String,
     pub url: String,
     pub events: Vec<String>,
-    pub min_severity: String,
+    pub min_severity: Severity,
     pub format: String,
     pub enabled: bool,
     pub created_by: Option<String>,
@@ -37,18 +39,15 @@ pub struct NewWebhook<'a> {
     pub name: &'a str,
     pub url: &'a str,
     pub events: &'a [String],
-    pub min_severity: &'a str,
+    pub min_severity: Severity,
     pub format: &'a str,
     pub secret: &'a str,
     pub created_by: &'a str,
 }
 
 /// Creates a webhook.
-pub async fn insert(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    new: NewWebhook<'_>,
-) -> Result<Webhook, sqlx::Error> {
+pub async fn insert(tx: &mut TenantTx, new: NewWebhook<'_>) -> Result<Webhook, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "insert into webhooks (tenant_id, webhook_id, name, url, events, min_severity, format, secret, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning {COLUMNS}"
@@ -62,32 +61,30 @@ pub async fn insert(
     .bind(new.format)
     .bind(new.secret)
     .bind(new.created_by)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
 /// The tenant's webhooks, oldest first.
-pub async fn list(conn: &mut PgConnection, tenant: TenantId) -> Result<Vec<Webhook>, sqlx::Error> {
+pub async fn list(tx: &mut TenantTx) -> Result<Vec<Webhook>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from webhooks where tenant_id = $1 order by created_at, webhook_id"
     )))
     .bind(tenant)
-    .fetch_all(conn)
+    .fetch_all(&mut **tx)
     .await
 }
 
 /// Reads one webhook.
-pub async fn get(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: WebhookId,
-) -> Result<Option<Webhook>, sqlx::Error> {
+pub async fn get(tx: &mut TenantTx, id: WebhookId) -> Result<Option<Webhook>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {COLUMNS} from webhooks where tenant_id = $1 and webhook_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
@@ -97,7 +94,7 @@ pub struct Changes<'a> {
     pub name: Option<&'a str>,
     pub url: Option<&'a str>,
     pub events: Option<&'a [String]>,
-    pub min_severity: Option<&'a str>,
+    pub min_severity: Option<Severity>,
     pub format: Option<&'a str>,
     pub enabled: Option<bool>,
     /// A new signing secret (rotation).
@@ -106,11 +103,11 @@ pub struct Changes<'a> {
 
 /// Applies changes; `None` when there is no such webhook.
 pub async fn update(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: WebhookId,
     c: Changes<'_>,
 ) -> Result<Option<Webhook>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "update webhooks set name = coalesce($3, name), url = coalesce($4, url), events = coalesce($5, events),
              min_severity = coalesce($6, min_severity), format = coalesce($7, format),
@@ -126,22 +123,19 @@ pub async fn update(
     .bind(c.format)
     .bind(c.enabled)
     .bind(c.secret)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Deletes a webhook and its delivery log; pending deliveries are dropped.
-pub async fn delete(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    id: WebhookId,
-) -> Result<Option<Webhook>, sqlx::Error> {
+pub async fn delete(tx: &mut TenantTx, id: WebhookId) -> Result<Option<Webhook>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "delete from webhooks where tenant_id = $1 and webhook_id = $2 returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
@@ -153,7 +147,7 @@ pub struct Delivery {
     pub webhook_id: WebhookId,
     pub event: String,
     pub subject_id: Option<uuid::Uuid>,
-    pub status: String,
+    pub status: DeliveryStatus,
     pub attempts: i32,
     pub response_code: Option<i32>,
     pub last_error: Option<String>,
@@ -171,13 +165,13 @@ pub type DeliveryCursor = (DateTime<Utc>, WebhookDeliveryId);
 
 /// A page of a webhook's deliveries, newest first, and how many match in all.
 pub async fn deliveries(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     webhook: WebhookId,
-    statuses: Option<&[String]>,
+    statuses: Option<&[DeliveryStatus]>,
     after: Option<DeliveryCursor>,
     limit: i64,
 ) -> Result<(Vec<Delivery>, i64), sqlx::Error> {
+    let tenant = tx.tenant();
     const FILTER: &str =
         "tenant_id = $1 and webhook_id = $2 and ($3::text[] is null or status = any($3))";
     let rows = sqlx::query_as(sql(format!(
@@ -191,7 +185,7 @@ pub async fn deliveries(
     .bind(after.map(|a| a.0))
     .bind(after.map(|a| a.1))
     .bind(limit)
-    .fetch_all(&mut *conn)
+    .fetch_all(&mut **tx)
     .await?;
     let total = sqlx::query_scalar(sql(format!(
         "select count(*) from webhook_deliveries where {FILTER}"
@@ -199,39 +193,36 @@ pub async fn deliveries(
     .bind(tenant)
     .bind(webhook)
     .bind(statuses)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await?;
     Ok((rows, total))
 }
 
 /// Reads one delivery.
 pub async fn delivery(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: WebhookDeliveryId,
 ) -> Result<Option<Delivery>, sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "select {DELIVERY_COLUMNS} from webhook_deliveries where tenant_id = $1 and delivery_id = $2"
     )))
     .bind(tenant)
     .bind(id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await
 }
 
 /// Queues a test delivery to a webhook (and its job) in the caller's transaction, or
 /// answers the one already pending: a webhook has at most one test in flight, so repeated
 /// calls cannot flood the shared queue.
-pub async fn queue_test(
-    conn: &mut PgConnection,
-    tenant: TenantId,
-    webhook: WebhookId,
-) -> Result<Delivery, sqlx::Error> {
+pub async fn queue_test(tx: &mut TenantTx, webhook: WebhookId) -> Result<Delivery, sqlx::Error> {
+    let tenant = tx.tenant();
     // The job's unique key is what limits tests: it frees itself however the job ends.
     let key = format!("webhook-test:{webhook}");
     let delivery_id = WebhookDeliveryId::new();
     let queued = jobs::enqueue(
-        &mut *conn,
+        tx,
         NewJob::new(Task::DeliverWebhook {
             tenant_id: tenant,
             delivery_id,
@@ -247,11 +238,9 @@ pub async fn queue_test(
              where unique_key = $1 and state in ('queued', 'running')",
         )
         .bind(&key)
-        .fetch_one(&mut *conn)
+        .fetch_one(&mut **tx)
         .await?;
-        return delivery(conn, tenant, pending)
-            .await?
-            .ok_or(sqlx::Error::RowNotFound);
+        return delivery(tx, pending).await?.ok_or(sqlx::Error::RowNotFound);
     }
     sqlx::query_as(sql(format!(
         "insert into webhook_deliveries (tenant_id, delivery_id, webhook_id, event)
@@ -261,7 +250,7 @@ pub async fn queue_test(
     .bind(delivery_id)
     .bind(webhook)
     .bind(TEST_EVENT)
-    .fetch_one(conn)
+    .fetch_one(&mut **tx)
     .await
 }
 
@@ -276,11 +265,11 @@ pub struct Target {
 
 /// A delivery and its webhook's target, for sending; `None` when either is gone.
 pub async fn target(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: WebhookDeliveryId,
 ) -> Result<Option<(Delivery, Target)>, sqlx::Error> {
-    let Some(delivery) = delivery(&mut *conn, tenant, id).await? else {
+    let tenant = tx.tenant();
+    let Some(delivery) = delivery(tx, id).await? else {
         return Ok(None);
     };
     let target = sqlx::query_as(
@@ -288,25 +277,25 @@ pub async fn target(
     )
     .bind(tenant)
     .bind(delivery.webhook_id)
-    .fetch_optional(conn)
+    .fetch_optional(&mut **tx)
     .await?;
     Ok(target.map(|t| (delivery, t)))
 }
 
 /// Fixes the body a delivery sends (first attempt only; later ones resend it).
 pub async fn set_body(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: WebhookDeliveryId,
     body: &str,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "update webhook_deliveries set body = $3 where tenant_id = $1 and delivery_id = $2 and body is null",
     )
     .bind(tenant)
     .bind(id)
     .bind(body)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
 }
@@ -316,18 +305,18 @@ pub async fn set_body(
 pub struct Attempt<'a> {
     pub at: DateTime<Utc>,
     /// `pending` (another attempt follows), `succeeded` or `failed`.
-    pub status: &'a str,
+    pub status: DeliveryStatus,
     pub response_code: Option<i32>,
     pub error: Option<&'a str>,
 }
 
 /// Records an attempt.
 pub async fn record_attempt(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     id: WebhookDeliveryId,
     a: Attempt<'_>,
 ) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
     sqlx::query(
         "update webhook_deliveries set attempts = attempts + 1, status = $3, response_code = $4, last_error = $5,
              last_attempt_at = $6, delivered_at = case when $3 = 'succeeded' then $6 end
@@ -339,15 +328,7 @@ pub async fn record_attempt(
     .bind(a.response_code)
     .bind(a.error)
     .bind(a.at)
-    .execute(conn)
+    .execute(&mut **tx)
     .await?;
     Ok(())
-}
-
-/// Forgets finished deliveries created before `before`, for every tenant (housekeeping).
-pub async fn prune(conn: &mut PgConnection, before: DateTime<Utc>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("select prune_webhook_deliveries($1)")
-        .bind(before)
-        .fetch_one(conn)
-        .await
 }

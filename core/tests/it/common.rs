@@ -19,22 +19,16 @@ pub async fn app_pool(opts: PgConnectOptions) -> PgPool {
 pub async fn tenant_with_owner(pool: &PgPool, name: &str) -> (TenantId, UserId) {
     let tenant = TenantId::new();
     let mut tx = db::begin_tenant(pool, tenant).await.unwrap();
-    tenants::insert_trial(
-        &mut tx,
-        tenant,
-        name,
-        Utc::now() + chrono::Duration::days(15),
-    )
-    .await
-    .unwrap();
+    tenants::insert_trial(&mut tx, name, Utc::now() + chrono::Duration::days(15))
+        .await
+        .unwrap();
     let email = format!("owner@{}.example", name.to_lowercase());
     let user = users::insert(
         &mut tx,
-        tenant,
         users::NewUser {
             email: &email,
             password_hash: None,
-            role: "owner",
+            role: vigil_core::roles::Role::Owner,
         },
     )
     .await

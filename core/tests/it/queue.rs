@@ -182,8 +182,86 @@ async fn a_job_whose_worker_died_runs_again_after_its_lease_expires(
 
     let job = jobs::get(&pool, id).await.unwrap().unwrap();
     assert_eq!(job.state, "succeeded");
-    assert_eq!(job.attempts, 2, "the lost run counts as an attempt");
+    // Issue 15: a run lost with its worker is a rescue, not an attempt of the job's making.
+    assert_eq!((job.attempts, job.rescues), (1, 1));
     assert_eq!(recorder.runs_of(id).len(), 1);
+}
+
+/// Claims the job as a worker that dies at once, then waits until the lease has lapsed
+/// and a reaper has taken the job back.
+async fn lose_with_its_worker(pool: &PgPool, reaper: &Queue, id: JobId, name: &str) {
+    let dying = queue(pool, name, Duration::from_millis(100));
+    wait_until(Duration::from_secs(10), "the job is claimable", || async {
+        dying.claim(1).await.unwrap().iter().any(|j| j.job_id == id)
+    })
+    .await;
+    wait_until(
+        Duration::from_secs(10),
+        "the lapsed lease is reaped",
+        || async {
+            reaper
+                .reap_expired()
+                .await
+                .unwrap()
+                .iter()
+                .any(|r| r.job_id == id)
+        },
+    )
+    .await;
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_job_lost_with_its_worker_again_and_again_is_rescued_without_spending_attempts(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let pool = app_pool(opts).await;
+    // One attempt only: were a lost worker an attempt, the first loss would bury it.
+    let id = enqueue(&pool, NewJob::new(TestJob::Work { n: 3 }).max_attempts(1)).await;
+    let reaper = queue(&pool, "reaper", Duration::from_secs(30));
+    for n in 1..=3 {
+        lose_with_its_worker(&pool, &reaper, id, &format!("killed-{n}")).await;
+        let job = jobs::get(&pool, id).await.unwrap().unwrap();
+        assert_eq!(
+            (job.state.as_str(), job.attempts, job.rescues),
+            ("queued", 0, n)
+        );
+    }
+    let recorder = Recorder::default();
+    let survivor = Runner::new(reaper.clone(), recorder.clone(), fast_options(1));
+    wait_until(Duration::from_secs(10), "the rescued job runs", || async {
+        survivor.run_once().await.unwrap() > 0
+    })
+    .await;
+    let job = jobs::get(&pool, id).await.unwrap().unwrap();
+    assert_eq!(
+        (job.state.as_str(), job.attempts, job.rescues),
+        ("succeeded", 1, 3)
+    );
+    assert_eq!(recorder.runs_of(id).len(), 1);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_job_that_takes_its_worker_down_every_time_ends_dead_after_its_rescue_budget(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let pool = app_pool(opts).await;
+    let id = enqueue(&pool, NewJob::new(TestJob::Work { n: 4 }).max_rescues(2)).await;
+    let reaper = queue(&pool, "reaper", Duration::from_secs(30));
+    for n in 1..=3 {
+        lose_with_its_worker(&pool, &reaper, id, &format!("oom-{n}")).await;
+    }
+    let job = jobs::get(&pool, id).await.unwrap().unwrap();
+    assert_eq!((job.state.as_str(), job.rescues), ("dead", 3));
+    assert!(job.finished_at.is_some());
+    let error = job.last_error.unwrap_or_default();
+    assert!(
+        error.contains("lost with its worker 3 times") && error.contains("oom-3"),
+        "{error}"
+    );
+    // Dead is final: nothing claims it again.
+    assert!(reaper.claim(10).await.unwrap().is_empty());
 }
 
 #[sqlx::test(migrations = "../migrations")]

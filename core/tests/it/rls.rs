@@ -75,9 +75,23 @@ async fn tenant_a_cannot_see_update_or_delete_tenant_b_rows(
         .await
         .unwrap();
     assert_eq!(emails, vec!["owner@acme.example".to_owned()]);
-    // The store's own filter and RLS agree: B's tenant reads as absent.
-    assert!(tenants::get(&mut tx, b).await.unwrap().is_none());
-    assert!(users::list(&mut tx, b).await.unwrap().is_empty());
+    // A query that names B's tenant explicitly still finds nothing: B reads as absent.
+    let b_tenant: Option<String> =
+        sqlx::query_scalar("select name from tenants where tenant_id = $1")
+            .bind(b)
+            .fetch_optional(&mut *tx)
+            .await
+            .unwrap();
+    assert!(b_tenant.is_none());
+    let b_users: Vec<String> = sqlx::query_scalar("select email from users where tenant_id = $1")
+        .bind(b)
+        .fetch_all(&mut *tx)
+        .await
+        .unwrap();
+    assert!(b_users.is_empty());
+    // And the stores, which take the tenant from the transaction, see only A.
+    assert_eq!(tenants::get(&mut tx).await.unwrap().unwrap().tenant_id, a);
+    assert_eq!(users::list(&mut tx).await.unwrap().len(), 1);
 
     let updated = sqlx::query("update users set role = 'viewer' where user_id = $1")
         .bind(b_owner)
@@ -108,15 +122,13 @@ async fn tenant_a_cannot_write_rows_into_tenant_b(_: PgPoolOptions, opts: PgConn
     let (a, _) = tenant_with_owner(&app, "Acme").await;
     let (b, _) = tenant_with_owner(&app, "Globex").await;
     let mut tx = db::begin_tenant(&app, a).await.unwrap();
-    let err = users::insert(
-        &mut tx,
-        b,
-        users::NewUser {
-            email: "intruder@example.com",
-            password_hash: None,
-            role: "owner",
-        },
+    // The stores cannot name another tenant (they take it from the transaction), so the
+    // attempt is a raw insert: RLS refuses it all the same.
+    let err = sqlx::query(
+        "insert into users (tenant_id, user_id, email, role) values ($1, gen_random_uuid(), 'intruder@example.com', 'owner')",
     )
+    .bind(b)
+    .execute(&mut *tx)
     .await
     .unwrap_err();
     let code = err
@@ -156,7 +168,7 @@ async fn an_events_partition_read_by_name_shows_only_the_tenants_rows(
     for (tenant, ids) in [(a, ["a1", "a2"].as_slice()), (b, ["b1"].as_slice())] {
         let mut tx = db::begin_tenant(&app, tenant).await.unwrap();
         let new: Vec<events::NewEvent> = ids.iter().map(|id| event(id, day)).collect();
-        events::insert(&mut tx, tenant, AwsAccountId::new(), &new)
+        events::insert(&mut tx, AwsAccountId::new(), &new)
             .await
             .unwrap();
         tx.commit().await.unwrap();

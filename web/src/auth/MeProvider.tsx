@@ -1,8 +1,8 @@
 import { createContext, useContext, type ReactNode } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '../gql';
-import type { MeQuery } from '../gql/graphql';
-import { can, type Permission } from '../lib/roles';
+import type { MeQuery, Permission } from '../gql/graphql';
+import { can } from '../lib/roles';
 import { planAllowsNewWork } from '../lib/trial';
 
 export const MeDocument = graphql(`
@@ -19,13 +19,22 @@ export const MeDocument = graphql(`
         trialDaysLeft
       }
     }
+    access {
+      role
+      permissions
+      grantableRoles
+    }
   }
 `);
 
 export type Me = MeQuery['me'];
+export type MeAccess = MeQuery['access'];
 
 interface MeContextValue {
   me: Me;
+  /** The caller's role, permissions and grantable roles, as the server enforces them. */
+  access: MeAccess;
+  /** Whether the server's permission list includes `permission`. */
   can: (permission: Permission) => boolean;
   /** Whether the plan lets new connections and scans start. */
   activePlan: boolean;
@@ -33,10 +42,11 @@ interface MeContextValue {
 
 const MeContext = createContext<MeContextValue | null>(null);
 
-export function MeContextProvider({ me, children }: { me: Me; children: ReactNode }) {
+export function MeContextProvider({ me, access, children }: { me: Me; access: MeAccess; children: ReactNode }) {
   const value: MeContextValue = {
     me,
-    can: (permission) => can(me.role, permission),
+    access,
+    can: (permission) => can(access, permission),
     activePlan: planAllowsNewWork(me.tenant.plan),
   };
   return <MeContext.Provider value={value}>{children}</MeContext.Provider>;

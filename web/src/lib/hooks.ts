@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useNavigate, useSearchParams } from 'react-router';
-import { useClient, useQuery, type AnyVariables, type CombinedError, type TypedDocumentNode } from 'urql';
+import { useQuery } from 'urql';
 import { graphql } from '../gql';
 import { withParam } from './filters';
 
@@ -82,67 +82,3 @@ export function usePolling(tick: () => void, ms: number, active: boolean) {
   }, [ms, active]);
 }
 
-interface Page<N> {
-  pageInfo: { hasNextPage: boolean; endCursor?: string | null };
-  edges: { node: N }[];
-}
-
-/**
- * Follows a connection's pages (up to `maxPages`) and returns every node: for views that
- * aggregate client-side (the 7-day alert chart, the asset inventory counts).
- */
-export function useAllPages<D, V extends AnyVariables & { after?: string | null }, N>(
-  query: TypedDocumentNode<D, V>,
-  variables: Omit<V, 'after'>,
-  pick: (data: D) => Page<N>,
-  maxPages = 10,
-  refreshKey = 0,
-) {
-  const client = useClient();
-  const key = JSON.stringify(variables);
-  const [state, setState] = useState<{ key: string; nodes: N[] | null; error?: CombinedError; truncated: boolean }>({
-    key: '',
-    nodes: null,
-    truncated: false,
-  });
-  const pickRef = useRef(pick);
-  useEffect(() => {
-    pickRef.current = pick;
-  }, [pick]);
-
-  useEffect(() => {
-    let cancelled = false;
-    (async () => {
-      const nodes: N[] = [];
-      let after: string | null = null;
-      for (let i = 0; i < maxPages; i++) {
-        const vars = { ...JSON.parse(key), after } as V;
-        const result = await client.query(query, vars, { requestPolicy: 'network-only' }).toPromise();
-        if (cancelled) return;
-        if (result.error || !result.data) {
-          setState({ key, nodes: null, error: result.error, truncated: false });
-          return;
-        }
-        const page = pickRef.current(result.data);
-        nodes.push(...page.edges.map((e) => e.node));
-        if (!page.pageInfo.hasNextPage) {
-          setState({ key, nodes, truncated: false });
-          return;
-        }
-        after = page.pageInfo.endCursor ?? null;
-      }
-      setState({ key, nodes, truncated: true });
-    })();
-    return () => {
-      cancelled = true;
-    };
-  }, [client, query, key, maxPages, refreshKey]);
-
-  const current = state.key === key;
-  return {
-    nodes: current ? state.nodes : null,
-    error: current ? state.error : undefined,
-    truncated: current && state.truncated,
-    fetching: !current || (state.nodes == null && !state.error),
-  };
-}

@@ -1,5 +1,6 @@
+/** One cell of the server's `assetCounts`: how many assets of one type one region holds. */
 export interface InventoryCell {
-  type: string;
+  resourceType: string;
   region: string;
   count: number;
 }
@@ -10,19 +11,25 @@ export interface Inventory {
   total: number;
 }
 
-/** Counts assets by resource type and region: types by count (then name), regions by name with `global` first. */
-export function summariseInventory(assets: readonly { resourceType: string; region: string }[]): Inventory {
+/**
+ * Arranges counted cells by resource type and region: types by count (then name), regions
+ * by name with `global` first. Empty cells are left out; a repeated cell adds up.
+ */
+export function summariseInventory(cells: readonly InventoryCell[]): Inventory {
   const byType = new Map<string, Map<string, number>>();
   const regions = new Set<string>();
-  for (const a of assets) {
-    regions.add(a.region);
-    let row = byType.get(a.resourceType);
-    if (!row) byType.set(a.resourceType, (row = new Map()));
-    row.set(a.region, (row.get(a.region) ?? 0) + 1);
+  let total = 0;
+  for (const c of cells) {
+    if (c.count <= 0) continue;
+    regions.add(c.region);
+    let row = byType.get(c.resourceType);
+    if (!row) byType.set(c.resourceType, (row = new Map()));
+    row.set(c.region, (row.get(c.region) ?? 0) + c.count);
+    total += c.count;
   }
   const types = [...byType.entries()]
     .map(([type, byRegion]) => ({ type, byRegion, total: [...byRegion.values()].reduce((n, c) => n + c, 0) }))
     .sort((a, b) => b.total - a.total || a.type.localeCompare(b.type));
   const sortedRegions = [...regions].sort((a, b) => (a === 'global' ? -1 : b === 'global' ? 1 : a.localeCompare(b)));
-  return { types, regions: sortedRegions, total: assets.length };
+  return { types, regions: sortedRegions, total };
 }

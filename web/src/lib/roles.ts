@@ -1,16 +1,14 @@
-// What each role may do: the same table as the server's `vigil_core::roles::Role::allows`,
-// so the app shows only the buttons a member can use (the server still decides).
-import type { Role } from '../gql/graphql';
+// Role names and what the app says about them (presentation only). What a caller may do
+// comes from the server (`access` in the Me query), so the app shows only the buttons a
+// member can use from the same table the server enforces (the server still decides).
+import type { Permission, Role } from '../gql/graphql';
 
-export type Permission =
-  | 'read'
-  | 'triageFindings'
-  | 'triageAlerts'
-  | 'manageAccounts'
-  | 'manageUsers'
-  | 'manageApiKeys'
-  | 'readAuditLog'
-  | 'manageIntegrations';
+/** The caller's access as the server reports it (`Query.access`). */
+export interface Access {
+  role: Role;
+  permissions: readonly Permission[];
+  grantableRoles: readonly Role[];
+}
 
 export const ROLES: readonly Role[] = ['OWNER', 'ADMIN', 'ANALYST', 'VIEWER'];
 
@@ -28,31 +26,22 @@ export const ROLE_DESCRIPTION: Record<Role, string> = {
   VIEWER: 'Reads everything; changes nothing.',
 };
 
-export function can(role: Role | null | undefined, permission: Permission): boolean {
-  switch (role) {
-    case 'OWNER':
-    case 'ADMIN':
-      return true;
-    case 'ANALYST':
-      return permission === 'read' || permission === 'triageFindings' || permission === 'triageAlerts';
-    case 'VIEWER':
-      return permission === 'read';
-    default:
-      return false;
-  }
+/** Whether the server's permission list includes `permission` (false while unknown). */
+export function can(access: Access | null | undefined, permission: Permission): boolean {
+  return access?.permissions.includes(permission) ?? false;
 }
 
-/** Whether `role` may give someone `other` (only owners make owners). */
-export function mayGrant(role: Role | null | undefined, other: Role): boolean {
-  return can(role, 'manageUsers') && (role === 'OWNER' || other !== 'OWNER');
+/** Whether the caller may give someone `role`, by the server's list (only owners make owners). */
+export function mayGrant(access: Access | null | undefined, role: Role): boolean {
+  return access?.grantableRoles.includes(role) ?? false;
 }
 
-/** Roles `role` may hand out, strongest first. */
-export function grantableRoles(role: Role | null | undefined): Role[] {
-  return ROLES.filter((r) => mayGrant(role, r));
+/** Roles the caller may hand out, strongest first whatever order the server listed them in. */
+export function grantableRoles(access: Access | null | undefined): Role[] {
+  return ROLES.filter((r) => mayGrant(access, r));
 }
 
-/** Roles an API key may carry: never OWNER, and never more than the creator holds. */
-export function apiKeyRoles(role: Role | null | undefined): Role[] {
-  return grantableRoles(role).filter((r) => r !== 'OWNER');
+/** Roles an API key may carry: those the caller may grant, never OWNER. */
+export function apiKeyRoles(access: Access | null | undefined): Role[] {
+  return grantableRoles(access).filter((r) => r !== 'OWNER');
 }

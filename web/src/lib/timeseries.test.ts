@@ -1,10 +1,10 @@
-import { bucketByDay, windowStart } from './timeseries';
+import { bucketsFromCounts, windowStart } from './timeseries';
 
-describe('bucketByDay', () => {
+describe('bucketsFromCounts', () => {
   const now = new Date(2026, 2, 10, 15, 30); // 10 March, local time
 
   it('has one bucket per day, oldest first, with zeros for quiet days', () => {
-    const buckets = bucketByDay([], 7, now);
+    const buckets = bucketsFromCounts([], 7, now);
     expect(buckets.map((b) => b.day)).toEqual([
       '2026-03-04',
       '2026-03-05',
@@ -17,24 +17,25 @@ describe('bucketByDay', () => {
     expect(buckets.every((b) => b.total === 0 && b.HIGH === 0)).toBe(true);
   });
 
-  it('counts by local day and severity and ignores what is outside the window', () => {
-    const buckets = bucketByDay(
+  it('places the server’s counts by day and severity and ignores days outside the window', () => {
+    const buckets = bucketsFromCounts(
       [
-        { at: new Date(2026, 2, 10, 0, 5).toISOString(), severity: 'HIGH' },
-        { at: new Date(2026, 2, 10, 23, 59).toISOString(), severity: 'HIGH' },
-        { at: new Date(2026, 2, 9, 12).toISOString(), severity: 'CRITICAL' },
-        { at: new Date(2026, 2, 4, 0, 0).toISOString(), severity: 'LOW' },
-        { at: new Date(2026, 2, 3, 23, 59).toISOString(), severity: 'LOW' },
-        { at: 'not a date', severity: 'LOW' },
+        { day: '2026-03-10', severity: 'HIGH', count: 2 },
+        { day: '2026-03-10', severity: 'LOW', count: 1 },
+        { day: '2026-03-09', severity: 'CRITICAL', count: 1 },
+        { day: '2026-03-04', severity: 'LOW', count: 3 },
+        { day: '2026-03-03', severity: 'LOW', count: 5 },
+        { day: '2026-03-11', severity: 'HIGH', count: 7 },
       ],
       7,
       now,
     );
     const byDay = Object.fromEntries(buckets.map((b) => [b.day, b]));
-    expect(byDay['2026-03-10']).toMatchObject({ HIGH: 2, total: 2 });
-    expect(byDay['2026-03-09']).toMatchObject({ CRITICAL: 1, total: 1 });
-    expect(byDay['2026-03-04']).toMatchObject({ LOW: 1, total: 1 });
-    expect(buckets.reduce((n, b) => n + b.total, 0)).toBe(4);
+    expect(byDay['2026-03-10']).toMatchObject({ HIGH: 2, LOW: 1, total: 3 });
+    expect(byDay['2026-03-09']).toMatchObject({ CRITICAL: 1, HIGH: 0, total: 1 });
+    expect(byDay['2026-03-04']).toMatchObject({ LOW: 3, total: 3 });
+    expect(byDay['2026-03-05']).toMatchObject({ total: 0 });
+    expect(buckets.reduce((n, b) => n + b.total, 0)).toBe(7);
   });
 
   it('starts the window at local midnight', () => {

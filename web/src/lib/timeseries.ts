@@ -22,13 +22,18 @@ export function windowStart(days: number, now: Date = new Date()): Date {
   return start;
 }
 
+/** The browser's IANA time zone, the one the server counts days in for the chart. */
+export function browserTimeZone(): string | undefined {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || undefined;
+}
+
 /**
- * Counts items per local day and severity over the last `days` days (today included),
- * oldest first, with a zero bucket for days without any. Items outside the window are
- * ignored.
+ * Turns the server's counts per day (`YYYY-MM-DD` in the browser's time zone) and severity
+ * into one bucket per local day over the last `days` days (today included), oldest first,
+ * with a zero bucket for days the server left out. Rows outside the window are ignored.
  */
-export function bucketByDay(
-  items: readonly { at: string; severity: Severity }[],
+export function bucketsFromCounts(
+  rows: readonly { day: string; severity: Severity; count: number }[],
   days: number,
   now: Date = new Date(),
 ): DayBucket[] {
@@ -42,13 +47,11 @@ export function bucketByDay(
     index.set(bucket.day, bucket);
     cursor.setDate(cursor.getDate() + 1);
   }
-  for (const item of items) {
-    const at = new Date(item.at);
-    if (Number.isNaN(at.getTime())) continue;
-    const bucket = index.get(dayKey(at));
-    if (!bucket) continue;
-    bucket[item.severity] += 1;
-    bucket.total += 1;
+  for (const row of rows) {
+    const bucket = index.get(row.day);
+    if (!bucket || !(row.severity in bucket)) continue;
+    bucket[row.severity] += row.count;
+    bucket.total += row.count;
   }
   return buckets;
 }

@@ -15,6 +15,7 @@ const connected = {
   trailArn: null,
   ingestionProblems: [],
   createdAt: '2026-03-10T11:00:00Z',
+  lastJobFailure: null,
   lastScan: {
     id: 's1',
     status: 'SUCCEEDED',
@@ -51,6 +52,25 @@ describe('Accounts', () => {
     expect(await screen.findByText('arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail')).toBeInTheDocument();
     expect(screen.getByText('1 activity problem')).toBeInTheDocument();
     expect(screen.getByText(/3 records dated outside the accepted window were kept out/)).toBeInTheDocument();
+  });
+
+  it('shows the scan job that gave up, beside the button that starts a new one', async () => {
+    const failed = {
+      ...connected,
+      lastJobFailure: {
+        kind: 'scan_account',
+        error: 'lost with its worker 11 times (last: worker-7 stopped renewing the lease)',
+        failedAt: '2026-03-10T12:30:00Z',
+        attempts: 0,
+        rescues: 11,
+      },
+    };
+    const { client } = mockClient({ Accounts: { awsAccounts: [failed] } });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ADMIN' });
+    expect(await screen.findByText('The last scan job gave up')).toBeInTheDocument();
+    expect(screen.getByText(/lost with its worker 11 times/)).toBeInTheDocument();
+    expect(screen.getByText(/its worker was lost 11 times/)).toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Scan now' })).toBeEnabled();
   });
 
   it('offers owners and admins to connect, scan, rename and remove', async () => {

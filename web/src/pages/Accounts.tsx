@@ -33,6 +33,13 @@ const AccountsDocument = graphql(`
         lastSeenAt
       }
       createdAt
+      lastJobFailure {
+        kind
+        error
+        failedAt
+        attempts
+        rescues
+      }
       lastScan {
         id
         status
@@ -100,7 +107,7 @@ export default function Accounts() {
         title="AWS accounts"
         description="The accounts Vigil monitors through a read-only role in each."
         actions={
-          can('manageAccounts') && activePlan ? (
+          can('MANAGE_ACCOUNTS') && activePlan ? (
             <Link className="btn btn-primary" to="/accounts/connect">
               Connect an account
             </Link>
@@ -117,14 +124,14 @@ export default function Accounts() {
           <EmptyState
             title="No AWS accounts connected"
             action={
-              can('manageAccounts') && activePlan ? (
+              can('MANAGE_ACCOUNTS') && activePlan ? (
                 <Link className="btn btn-primary" to="/accounts/connect">
                   Connect your first account
                 </Link>
               ) : undefined
             }
           >
-            {can('manageAccounts') ? 'Connecting an account takes about five minutes.' : 'Ask an owner or admin to connect one.'}
+            {can('MANAGE_ACCOUNTS') ? 'Connecting an account takes about five minutes.' : 'Ask an owner or admin to connect one.'}
           </EmptyState>
         }
       >
@@ -201,6 +208,16 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
           </ul>
         </details>
       )}
+      {a.lastJobFailure && (
+        <div className="callout callout-error" role="status">
+          <strong>{a.lastJobFailure.kind === 'scan_account' ? 'The last scan job gave up' : 'Reading activity gave up'}</strong>{' '}
+          <Time iso={a.lastJobFailure.failedAt} />: {a.lastJobFailure.error}
+          {a.lastJobFailure.rescues > 0 && ` (its worker was lost ${plural(a.lastJobFailure.rescues, 'time')})`}.{' '}
+          {a.lastJobFailure.kind === 'scan_account'
+            ? 'Start a new scan with "Scan now"; scheduled scans also try again.'
+            : 'Vigil tries again at the next ingestion interval.'}
+        </div>
+      )}
       {a.ingestionProblems.length > 0 && (
         <details>
           <summary>{plural(a.ingestionProblems.length, 'activity problem')}</summary>
@@ -218,7 +235,7 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
         <Link to={`/findings?awsAccountId=${a.id}`} className="btn btn-small">
           Findings
         </Link>
-        {can('manageAccounts') && (
+        {can('MANAGE_ACCOUNTS') && (
           <>
             {a.status === 'CONNECTED' && activePlan && (
               <button type="button" className="btn btn-small" disabled={fetching || Boolean(running)} onClick={() => void startScan({ awsAccountId: a.id })}>

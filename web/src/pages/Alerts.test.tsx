@@ -33,7 +33,7 @@ function alert(id: string, lastSeenAt: string) {
 const NEWER = alert('a2', '2026-03-10T12:00:00Z');
 const OLDER = alert('a1', '2026-03-08T09:00:00Z');
 
-function setup(route: string) {
+function setup(route: string, more: Record<string, unknown> = {}) {
   const alerts = vi.fn((v: Record<string, unknown>) => ({
     alerts: {
       totalCount: 60,
@@ -44,6 +44,7 @@ function setup(route: string) {
   const { client, calls } = mockClient({
     AccountNames: { awsAccounts: [{ id: 'acc1', name: 'production', accountId: '111111111111', status: 'CONNECTED' }] },
     Alerts: alerts,
+    ...more,
   });
   renderPage(<Alerts />, { route, path: '/alerts/:alertId?', client });
   const last = () => calls.filter((c) => c.name === 'Alerts').slice(-1)[0]?.variables;
@@ -86,5 +87,19 @@ describe('Alerts', () => {
 
     await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Order' }), 'Newest first');
     await waitFor(() => expect(last()).toMatchObject({ orderBy: 'LAST_SEEN_DESC', after: null }));
+  });
+
+  it('opens a deep-linked alert that is not on the page by its ID', async () => {
+    const FAR = alert('a9', '2025-11-01T08:00:00Z');
+    const { calls } = setup('/alerts/a9', { Alert: (v: Record<string, unknown>) => ({ alert: v.id === 'a9' ? FAR : null }) });
+    const panel = await screen.findByRole('article', { name: FAR.title });
+    expect(within(panel).getByRole('heading', { name: FAR.title })).toBeInTheDocument();
+    expect(calls.filter((c) => c.name === 'Alert').map((c) => c.variables)).toEqual([{ id: 'a9' }]);
+  });
+
+  it('says so when a deep-linked alert does not exist', async () => {
+    setup('/alerts/nope', { Alert: { alert: null } });
+    expect(await screen.findByText('This alert could not be found')).toBeInTheDocument();
+    expect(screen.queryByText(/500 most recent/)).not.toBeInTheDocument();
   });
 });

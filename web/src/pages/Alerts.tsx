@@ -14,7 +14,7 @@ import { graphql } from '../gql';
 import type { AlertFieldsFragment, AlertOrder, AlertStatus } from '../gql/graphql';
 import { compact, listParam, textParam, withParam } from '../lib/filters';
 import { ALERT_STATUS_LABEL, SEVERITIES, formatDate, formatDateTime, formatRelative, formatTime, plural, resourceTypeLabel, shortArn } from '../lib/format';
-import { useAccountNames, useAllPages, useListParams, useTextFilters } from '../lib/hooks';
+import { useAccountNames, useListParams, useTextFilters } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
 
 graphql(`
@@ -61,19 +61,11 @@ const AlertsDocument = graphql(`
   }
 `);
 
-/** There is no `alert(id)` query: a deep link to an alert off the current page is found by paging. */
-const AlertLookupDocument = graphql(`
-  query AlertLookup($after: String) {
-    alerts(first: 100, after: $after) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      edges {
-        node {
-          ...AlertFields
-        }
-      }
+/** One alert by ID, for a deep link to an alert that is not on the current page. */
+const AlertDocument = graphql(`
+  query Alert($id: ID!) {
+    alert(id: $id) {
+      ...AlertFields
     }
   }
 `);
@@ -385,12 +377,13 @@ function AlertDetailLoader({
 }
 
 function AlertLookup({ id, accountName }: { id: string; accountName: (id: string) => string }) {
-  const { nodes, error, fetching } = useAllPages(AlertLookupDocument, {}, (d) => d.alerts, 5);
-  if (error) return <ErrorState error={error} />;
-  if (fetching || !nodes) return <Loading label="Loading the alert…" />;
-  const alert = nodes.find((a) => a.id === id);
-  if (!alert) return <EmptyState title="This alert could not be found">It may be older than the 500 most recent alerts, or belong to a removed account.</EmptyState>;
-  return <AlertDetail alert={alert} accountName={accountName} />;
+  const [{ data, error }, refetch] = useQuery({ query: AlertDocument, variables: { id } });
+  if (!data) {
+    if (error) return <ErrorState error={error} onRetry={() => refetch({ requestPolicy: 'network-only' })} />;
+    return <Loading label="Loading the alert…" />;
+  }
+  if (!data.alert) return <EmptyState title="This alert could not be found">It may belong to a removed account, or the link may be wrong.</EmptyState>;
+  return <AlertDetail alert={data.alert} accountName={accountName} />;
 }
 
 function mitreUrl(technique: string): string {
@@ -413,7 +406,7 @@ function AlertDetail({ alert: a, accountName }: { alert: AlertFieldsFragment; ac
         <span className="mono small muted">{a.ruleId}</span>
       </div>
       <h3 className="detail-title">{a.title}</h3>
-      {can('triageAlerts') && a.status !== 'CLOSED' && (
+      {can('TRIAGE_ALERTS') && a.status !== 'CLOSED' && (
         <div className="detail-actions">
           {a.status === 'OPEN' && (
             <button type="button" className="btn" disabled={acking} onClick={() => void acknowledge({ id: a.id })}>

@@ -23,7 +23,7 @@ describe('Assets', () => {
     const { client, calls } = mockClient({
       AccountNames: { awsAccounts: [{ id: 'acc1', name: 'production', accountId: '111111111111', status: 'CONNECTED' }] },
       Assets: assets,
-      Inventory: { assets: { pageInfo: { hasNextPage: false, endCursor: null }, edges: [{ node: { id: 'a1', resourceType: node.resourceType, region: node.region } }] } },
+      AssetCounts: { assetCounts: [{ resourceType: node.resourceType, region: node.region, count: 1 }] },
     });
     const last = () => calls.filter((c) => c.name === 'Assets').slice(-1)[0]?.variables;
     renderPage(<Assets />, { route: '/assets', path: '/assets/:assetId?', client });
@@ -45,5 +45,27 @@ describe('Assets', () => {
     expect(screen.getByRole('table', { name: /Ordered by first seen, newest first/ })).toBeInTheDocument();
     expect(screen.getByRole('link', { name: node.resourceId })).toHaveAttribute('href', '/assets/a1?order=FIRST_SEEN');
     expect(calls.filter((c) => c.name === 'Assets').some((c) => c.variables.orderBy === 'FIRST_SEEN' && c.variables.after !== null)).toBe(false);
+  });
+
+  it('draws the inventory from the server’s counts, which ignore the type and region it picks', async () => {
+    const { client, calls } = mockClient({
+      AccountNames: { awsAccounts: [{ id: 'acc1', name: 'production', accountId: '111111111111', status: 'CONNECTED' }] },
+      Assets: { assets: { totalCount: 1, pageInfo: { hasNextPage: false, endCursor: null }, edges: [{ node }] } },
+      AssetCounts: {
+        assetCounts: [
+          { resourceType: 'AWS::EC2::Instance', region: 'eu-west-1', count: 1200 },
+          { resourceType: 'AWS::EC2::Instance', region: 'us-east-1', count: 3 },
+          { resourceType: 'AWS::S3::Bucket', region: 'global', count: 900 },
+        ],
+      },
+    });
+    const counts = () => calls.filter((c) => c.name === 'AssetCounts').map((c) => c.variables);
+    renderPage(<Assets />, { route: '/assets?awsAccountId=acc1&deleted=1', path: '/assets/:assetId?', client });
+    expect(await screen.findByText('2,103 resources in 3 regions. Pick a type or a region to filter the list below.')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /^EC2 instance 1203$/ }));
+    await waitFor(() => expect(calls.filter((c) => c.name === 'Assets').slice(-1)[0]?.variables.filter).toMatchObject({ resourceType: 'AWS::EC2::Instance' }));
+    expect(screen.getByRole('button', { name: /^EC2 instance 1203$/ })).toHaveAttribute('aria-pressed', 'true');
+    expect(counts().length).toBeGreaterThan(0);
+    for (const v of counts()) expect(v).toEqual({ filter: { awsAccountId: 'acc1', includeDeleted: true } });
   });
 });

@@ -14,7 +14,7 @@ import type { AssetOrder, AssetsQuery } from '../gql/graphql';
 import { diffJson, formatLeaf } from '../lib/diff';
 import { compact, serverOrder, textParam, withParam } from '../lib/filters';
 import { formatDateTime, plural, resourceTypeLabel, toIsoFromLocalInput, toLocalInput } from '../lib/format';
-import { useAccountNames, useAllPages, useListParams } from '../lib/hooks';
+import { useAccountNames, useListParams } from '../lib/hooks';
 import { summariseInventory } from '../lib/inventory';
 import { useTitle } from '../lib/useTitle';
 import { ipError } from '../lib/validation';
@@ -44,20 +44,12 @@ const AssetsDocument = graphql(`
   }
 `);
 
-const InventoryDocument = graphql(`
-  query Inventory($after: String, $filter: AssetFilter) {
-    assets(first: 100, after: $after, filter: $filter) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      edges {
-        node {
-          id
-          resourceType
-          region
-        }
-      }
+const AssetCountsDocument = graphql(`
+  query AssetCounts($filter: AssetFilter) {
+    assetCounts(filter: $filter) {
+      resourceType
+      region
+      count
     }
   }
 `);
@@ -137,8 +129,10 @@ export default function Assets() {
   const pages = useCursorPages(JSON.stringify({ filter, orderBy }));
   const [{ data, error, fetching }, refetch] = useQuery({ query: AssetsDocument, variables: { first: pages.first, after: pages.after, filter, orderBy } });
   const reload = useCallback(() => refetch({ requestPolicy: 'network-only' }), [refetch]);
-  const inventory = useAllPages(InventoryDocument, { filter: compact({ awsAccountId }) }, (d) => d.assets, 20);
-  const summary = useMemo(() => (inventory.nodes ? summariseInventory(inventory.nodes) : null), [inventory.nodes]);
+  // Counted on the server with the page's filter, less the type and region the inventory itself picks.
+  const countFilter = compact({ awsAccountId, includeDeleted: filter.includeDeleted });
+  const [inventory] = useQuery({ query: AssetCountsDocument, variables: { filter: countFilter } });
+  const summary = useMemo(() => (inventory.data ? summariseInventory(inventory.data.assetCounts) : null), [inventory.data]);
   const set = (name: string, value: string | undefined) => setParams(withParam(params, name, value));
 
   const columns = useMemo(
@@ -182,7 +176,6 @@ export default function Assets() {
               selectedRegion={params.get('region') ?? undefined}
               onType={(type) => set('resourceType', type)}
               onRegion={(region) => set('region', region)}
-              truncated={inventory.truncated}
             />
           )}
         </Card>
@@ -268,14 +261,12 @@ function Inventory({
   selectedRegion,
   onType,
   onRegion,
-  truncated,
 }: {
   summary: ReturnType<typeof summariseInventory>;
   selectedType?: string;
   selectedRegion?: string;
   onType: (type: string | undefined) => void;
   onRegion: (region: string | undefined) => void;
-  truncated: boolean;
 }) {
   const byRegion = summary.regions
     .map((region) => ({ region, count: summary.types.reduce((n, t) => n + (t.byRegion.get(region) ?? 0), 0) }))
@@ -332,7 +323,6 @@ function Inventory({
           </ul>
         </div>
       </div>
-      {truncated && <p className="muted small">Counts cover the first 2,000 resources.</p>}
     </>
   );
 }

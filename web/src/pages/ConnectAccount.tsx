@@ -128,7 +128,7 @@ export default function ConnectAccount() {
   const { can, activePlan } = useMe();
   const { accountId } = useParams();
 
-  if (!can('manageAccounts')) {
+  if (!can('MANAGE_ACCOUNTS')) {
     return (
       <>
         <PageHeader title="Connect an AWS account" />

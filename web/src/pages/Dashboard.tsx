@@ -7,8 +7,8 @@ import { EmptyState, ErrorState, Loading, QueryState } from '../components/state
 import { AccountStatusBadge, Card, PageHeader, ScanStatusBadge, SeverityBadge, Time } from '../components/ui';
 import { graphql } from '../gql';
 import { SEVERITIES, SEVERITY_LABEL, plural, scanFinished, shortArn } from '../lib/format';
-import { useAllPages, usePolling } from '../lib/hooks';
-import { bucketByDay, windowStart } from '../lib/timeseries';
+import { usePolling } from '../lib/hooks';
+import { browserTimeZone, bucketsFromCounts, windowStart } from '../lib/timeseries';
 import { useTitle } from '../lib/useTitle';
 
 const DashboardDocument = graphql(`
@@ -64,20 +64,12 @@ const DashboardDocument = graphql(`
   }
 `);
 
-const AlertWindowDocument = graphql(`
-  query AlertWindow($since: DateTime!, $after: String) {
-    alerts(first: 100, after: $after, filter: { since: $since }) {
-      pageInfo {
-        hasNextPage
-        endCursor
-      }
-      edges {
-        node {
-          id
-          severity
-          firstSeenAt
-        }
-      }
+const AlertsPerDayDocument = graphql(`
+  query AlertsPerDay($since: DateTime!, $timeZone: String) {
+    alertCountsByDay(since: $since, timeZone: $timeZone) {
+      day
+      severity
+      count
     }
   }
 `);
@@ -98,7 +90,7 @@ export default function Dashboard() {
         title="Dashboard"
         description="Open findings, recent alerts and the state of your connected AWS accounts."
         actions={
-          can('manageAccounts') && data && data.awsAccounts.length > 0 ? (
+          can('MANAGE_ACCOUNTS') && data && data.awsAccounts.length > 0 ? (
             <Link className="btn" to="/accounts/connect">
               Connect an account
             </Link>
@@ -241,21 +233,17 @@ export default function Dashboard() {
 }
 
 function AlertsOverTime() {
-  // The window starts at local midnight six days ago; fixed for the life of the page.
-  const [since] = useState(() => windowStart(DAYS).toISOString());
-  const { nodes, error, truncated, fetching } = useAllPages(AlertWindowDocument, { since }, (d) => d.alerts, 10);
-  const buckets = useMemo(
-    () => (nodes ? bucketByDay(nodes.map((n) => ({ at: n.firstSeenAt, severity: n.severity })), DAYS) : null),
-    [nodes],
-  );
+  // The window starts at local midnight six days ago and the server counts days in the
+  // browser's time zone; both fixed for the life of the page.
+  const [period] = useState(() => {
+    const now = new Date();
+    return { now, variables: { since: windowStart(DAYS, now).toISOString(), timeZone: browserTimeZone() } };
+  });
+  const [{ data, error }] = useQuery({ query: AlertsPerDayDocument, variables: period.variables });
+  const buckets = useMemo(() => (data ? bucketsFromCounts(data.alertCountsByDay, DAYS, period.now) : null), [data, period.now]);
   if (error) return <ErrorState error={error} title="The chart could not be loaded" />;
-  if (fetching || !buckets) return <Loading label="Loading the chart…" />;
-  return (
-    <>
-      <AlertsChart buckets={buckets} />
-      {truncated && <p className="muted small">Showing the first 1,000 alerts of the period.</p>}
-    </>
-  );
+  if (!buckets) return <Loading label="Loading the chart…" />;
+  return <AlertsChart buckets={buckets} />;
 }
 
 function NoAccounts() {
@@ -267,7 +255,7 @@ function NoAccounts() {
         Vigil needs a read-only IAM role in your account. The setup takes about five minutes: name the account, deploy a
         CloudFormation stack we prepare for you, and paste the role’s ARN. The first scan starts right away.
       </p>
-      {can('manageAccounts') ? (
+      {can('MANAGE_ACCOUNTS') ? (
         activePlan ? (
           <Link className="btn btn-primary" to="/accounts/connect">
             Connect an AWS account

@@ -344,7 +344,7 @@ function FindingDetail({ id, accountName }: { id: string; accountName: (id: stri
       </div>
       <h3 className="detail-title">{f.title}</h3>
 
-      {can('triageFindings') && (
+      {can('TRIAGE_FINDINGS') && (
         <div className="detail-actions">
           {f.status === 'SUPPRESSED' ? (
             <button type="button" className="btn" disabled={lifting} onClick={() => void unsuppress({ id: f.id })}>

@@ -4,8 +4,8 @@ import type { ReactElement } from 'react';
 import { MemoryRouter, Route, Routes } from 'react-router';
 import { Provider, type Client } from 'urql';
 import { fromValue, never, pipe, take, toPromise } from 'wonka';
-import { MeContextProvider, type Me } from '../auth/MeProvider';
-import type { Role } from '../gql/graphql';
+import { MeContextProvider, type Me, type MeAccess } from '../auth/MeProvider';
+import type { Permission, Role } from '../gql/graphql';
 
 type Resolver = (variables: Record<string, unknown>) => unknown;
 
@@ -33,7 +33,7 @@ export function mockClient(resolvers: Record<string, unknown | Resolver>) {
     executeQuery: vi.fn(answer),
     executeMutation: vi.fn(answer),
     executeSubscription: vi.fn(answer),
-    // client.query(...).toPromise(), as useAllPages calls it.
+    // client.query(...).toPromise(), as the rule dry run calls it.
     query: vi.fn((query: DocumentNode, variables: Record<string, unknown> = {}) => ({
       toPromise: () => pipe(answer({ query, variables, key: 0 }), take(1), toPromise),
     })),
@@ -50,6 +50,35 @@ export function me(role: Role, plan: 'TRIAL' | 'ACTIVE' | 'EXPIRED' = 'TRIAL'): 
   };
 }
 
+const EVERYTHING: Permission[] = [
+  'READ',
+  'TRIAGE_FINDINGS',
+  'TRIAGE_ALERTS',
+  'MANAGE_ACCOUNTS',
+  'MANAGE_USERS',
+  'MANAGE_API_KEYS',
+  'READ_AUDIT_LOG',
+  'MANAGE_INTEGRATIONS',
+];
+
+/**
+ * The `access` the server reports for `role`: a copy of its table
+ * (`vigil_core::roles::Role::allows` and `may_grant`) for tests only; the app reads the
+ * server's answer.
+ */
+export function accessFor(role: Role): MeAccess {
+  switch (role) {
+    case 'OWNER':
+      return { role, permissions: EVERYTHING, grantableRoles: ['OWNER', 'ADMIN', 'ANALYST', 'VIEWER'] };
+    case 'ADMIN':
+      return { role, permissions: EVERYTHING, grantableRoles: ['ADMIN', 'ANALYST', 'VIEWER'] };
+    case 'ANALYST':
+      return { role, permissions: ['READ', 'TRIAGE_FINDINGS', 'TRIAGE_ALERTS'], grantableRoles: [] };
+    case 'VIEWER':
+      return { role, permissions: ['READ'], grantableRoles: [] };
+  }
+}
+
 /** Renders `element` at `route` (matched by `path`) with a mock client and a signed-in member. */
 export function renderPage(
   element: ReactElement,
@@ -57,7 +86,7 @@ export function renderPage(
 ) {
   return render(
     <Provider value={client}>
-      <MeContextProvider me={me(role, plan)}>
+      <MeContextProvider me={me(role, plan)} access={accessFor(role)}>
         <MemoryRouter initialEntries={[route]}>
           <Routes>
             <Route path={path} element={element} />

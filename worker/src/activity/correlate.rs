@@ -4,9 +4,9 @@
 //! worker sees the same counts and nothing is forgotten across restarts.
 
 use chrono::{DateTime, Utc};
-use sqlx::PgConnection;
 use vigil_core::{
-    ids::{AwsAccountId, TenantId},
+    db::TenantTx,
+    ids::AwsAccountId,
     store::{
         alerts,
         correlations::{self, GroupKey},
@@ -37,8 +37,7 @@ pub struct Baseline {
 /// Feeds one event to the correlations whose base rules it matched (`matched` holds the
 /// matching rule IDs) and returns those that fire.
 pub async fn observe<'c>(
-    conn: &mut PgConnection,
-    tenant: TenantId,
+    tx: &mut TenantTx,
     account: AwsAccountId,
     correlations: &'c [Correlation],
     matched: &[&str],
@@ -54,7 +53,6 @@ pub async fn observe<'c>(
             continue;
         };
         let key = GroupKey {
-            tenant,
             account,
             correlation_id: &c.meta.id,
             group: &group,
@@ -68,10 +66,10 @@ pub async fn observe<'c>(
                 }
                 // Once the group has an open alert, each further match only grows it.
                 let alert_group = alerts::group_key(&c.meta.id, account, &group);
-                let open = alerts::open_within(conn, tenant, &alert_group, event.occurred_at);
+                let open = alerts::open_within(tx, &alert_group, event.occurred_at);
                 let open = open.await?;
                 correlations::record_match(
-                    conn,
+                    tx,
                     key,
                     value.as_deref(),
                     &event.event_id,
@@ -87,7 +85,7 @@ pub async fn observe<'c>(
                     });
                     continue;
                 }
-                let w = correlations::fullest_window(conn, key, event.occurred_at, span).await?;
+                let w = correlations::fullest_window(tx, key, event.occurred_at, span).await?;
                 if w.distinct >= i64::try_from(c.threshold).unwrap_or(i64::MAX) {
                     fired.push(Fired {
                         correlation: c,
@@ -99,7 +97,7 @@ pub async fn observe<'c>(
             }
             CorrelationKind::FirstSeen { .. } => {
                 let Some(value) = value else { continue };
-                let seen = correlations::sight(conn, key, &value, event.occurred_at, span).await?;
+                let seen = correlations::sight(tx, key, &value, event.occurred_at, span).await?;
                 if !seen.known && seen.has_history && event.occurred_at >= baseline.learning_until {
                     fired.push(Fired {
                         correlation: c,

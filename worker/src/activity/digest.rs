@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use sha2::{Digest as _, Sha256};
 use vigil_core::{aws::session::RoleSession, db, store::aws_accounts, store::events};
 
-use super::{Ctx, TrailTarget};
+use super::{Ctx, TrailTarget, trail_file::read_capped};
 
 /// The problem kind of a log file no valid digest vouches for.
 pub(super) const FILE_UNVERIFIED: &str = "trail_file_unverified";
@@ -21,7 +21,8 @@ pub(super) const DIGEST_INVALID: &str = "trail_digest_invalid";
 pub const DIGEST_GRACE: chrono::Duration = chrono::Duration::hours(2);
 /// The only signature algorithm CloudTrail uses for digests.
 const ALGORITHM: &str = "SHA256withRSA";
-/// A digest lists an hour of files: far below this; anything larger is not a digest.
+/// A digest lists an hour of files: far below this, compressed or not; anything larger is
+/// not a digest.
 const MAX_DIGEST_BYTES: u64 = 16 << 20;
 
 /// AWS's data signing string of a digest: its end time, where it is (`bucket/key`), the
@@ -233,7 +234,7 @@ impl Ctx<'_> {
         }
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await?;
-        let known_invalid = events::files_read(&mut tx, tenant, id, &keys).await?;
+        let known_invalid = events::files_read(&mut tx, id, &keys).await?;
         tx.commit().await?;
         let mut digests = Digests::default();
         for key in keys.iter().filter(|k| !known_invalid.contains(k)) {
@@ -245,12 +246,19 @@ impl Ctx<'_> {
                 .await
                 .map_err(|e| anyhow::anyhow!("reading {key}: {}", DisplayErrorContext(&e)))?;
             let metadata = object.metadata().cloned().unwrap_or_default();
-            let body = object.body.collect().await?.into_bytes();
+            let length = object.content_length();
+            let body = read_capped(length, object.body, MAX_DIGEST_BYTES)
+                .await
+                .map_err(|e| anyhow::anyhow!("reading {key}: {e}"))?;
             let mut json = Vec::new();
-            let checked = flate2::read::GzDecoder::new(&body[..])
-                .take(MAX_DIGEST_BYTES)
-                .read_to_end(&mut json)
-                .map_err(|_| "is not a gzip file".to_owned())
+            let checked = body
+                .map_err(|too_large| too_large.reason().to_owned())
+                .and_then(|body| {
+                    flate2::read::GzDecoder::new(&body[..])
+                        .take(MAX_DIGEST_BYTES)
+                        .read_to_end(&mut json)
+                        .map_err(|_| "is not a gzip file".to_owned())
+                })
                 .and_then(|_| {
                     digests.add(
                         &trail.bucket,
@@ -282,9 +290,8 @@ impl Ctx<'_> {
     ) -> Result<(), anyhow::Error> {
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await?;
-        aws_accounts::record_ingest_problem(&mut tx, tenant, id, kind, message, 1, self.now)
-            .await?;
-        events::mark_file_read(&mut tx, tenant, id, key).await?;
+        aws_accounts::record_ingest_problem(&mut tx, id, kind, message, 1, self.now).await?;
+        events::mark_file_read(&mut tx, id, key).await?;
         tx.commit().await?;
         tracing::warn!(aws_account_id = %id, kind, key, "trail file kept out");
         Ok(())

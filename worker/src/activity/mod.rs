@@ -6,8 +6,9 @@
 mod correlate;
 pub mod digest;
 pub mod record;
+pub mod trail_file;
 
-use std::{io::Read, num::NonZeroU32, sync::Arc, time::Duration};
+use std::{num::NonZeroU32, sync::Arc, time::Duration};
 
 use aws_config::SdkConfig;
 use aws_smithy_types::error::display::DisplayErrorContext;
@@ -27,7 +28,10 @@ use vigil_core::{
 };
 use vigil_detect::Rule;
 
-use crate::{scan, settings::Settings};
+use crate::{
+    scan,
+    settings::{Settings, TrailFileLimits},
+};
 
 /// LookupEvents allows 2 calls per second per account and region.
 pub type LookupLimiter = Arc<DefaultKeyedRateLimiter<(String, String)>>;
@@ -78,23 +82,16 @@ pub async fn run(
     let mut tx = db::begin_tenant(pool, account.tenant_id)
         .await
         .map_err(retry)?;
-    let own_rules = detection_rules::list(&mut tx, account.tenant_id, true)
-        .await
-        .map_err(retry)?;
+    let own_rules = detection_rules::list(&mut tx, true).await.map_err(retry)?;
     // Set once, by the first ingestion; later runs read it from the connection.
     let learning_until = match account.baseline_until {
         Some(until) => until,
         None => {
             let learning =
                 chrono::Duration::from_std(settings.baseline_learning).unwrap_or_default();
-            aws_accounts::start_baseline(
-                &mut tx,
-                account.tenant_id,
-                account.aws_account_id,
-                clock.now() + learning,
-            )
-            .await
-            .map_err(retry)?
+            aws_accounts::start_baseline(&mut tx, account.aws_account_id, clock.now() + learning)
+                .await
+                .map_err(retry)?
         }
     };
     tx.commit().await.map_err(retry)?;
@@ -127,6 +124,7 @@ pub async fn run(
         rules,
         correlations: vigil_detect::builtin::correlations(),
         baseline: correlate::Baseline { learning_until },
+        limits: settings.trail_files,
     };
     let home = session.sdk_config("us-east-1");
     let since_default =
@@ -167,8 +165,7 @@ pub async fn run(
 /// The account resource that held the event's source IP when the event happened, from
 /// the asset history.
 async fn source_resource(
-    tx: &mut sqlx::PgConnection,
-    tenant: vigil_core::ids::TenantId,
+    tx: &mut vigil_core::db::TenantTx,
     event: &events::NewEvent,
 ) -> Result<Option<serde_json::Value>, JobError> {
     let Some(Ok(ip)) = event
@@ -178,7 +175,7 @@ async fn source_resource(
     else {
         return Ok(None);
     };
-    let held = assets::by_ip(tx, tenant, &ip.to_string(), event.occurred_at)
+    let held = assets::by_ip(tx, &ip.to_string(), event.occurred_at)
         .await
         .map_err(retry)?;
     Ok(held.into_iter().next().map(|h| {
@@ -255,6 +252,20 @@ struct Ctx<'a> {
     rules: &'a [Rule],
     correlations: &'a [vigil_detect::Correlation],
     baseline: correlate::Baseline,
+    limits: TrailFileLimits,
+}
+
+/// What a commit closes besides storing its events.
+#[derive(Debug, Default, Clone, Copy)]
+struct Closing<'a> {
+    /// Records dated outside the window, kept out.
+    outside: u64,
+    /// Records kept out for their content, and the problem's message.
+    malformed: Option<(u64, &'a str)>,
+    /// The cursor to move (source, position).
+    cursor: Option<(&'a str, &'a str)>,
+    /// The trail file to mark read.
+    file: Option<&'a str>,
 }
 
 impl Ctx<'_> {
@@ -288,7 +299,6 @@ impl Ctx<'_> {
                 if found.is_none() && !known {
                     aws_accounts::record_ingest_problem(
                         &mut tx,
-                        tenant,
                         id,
                         TRAIL_CHANGED,
                         &message,
@@ -304,7 +314,7 @@ impl Ctx<'_> {
             None => {
                 let best = trails.into_iter().next();
                 if let Some(t) = &best {
-                    aws_accounts::pin_trail(&mut tx, tenant, id, Some(&t.arn))
+                    aws_accounts::pin_trail(&mut tx, id, Some(&t.arn))
                         .await
                         .map_err(retry)?;
                 }
@@ -316,17 +326,35 @@ impl Ctx<'_> {
     }
 
     /// Stores a batch, runs the detections over the events that are new (never over
-    /// Vigil's own calls), and moves the cursor (or records the file), all in one
-    /// transaction: a crash loses nothing, and a re-read raises nothing twice.
+    /// Vigil's own calls), and records what `closing` says (problems, the cursor, the
+    /// file), all in one transaction: a crash loses nothing, and a re-read raises nothing
+    /// twice.
     async fn commit(
         &self,
         batch: &[events::NewEvent],
-        outside: u64,
-        cursor: Option<(&str, &str)>,
-        file: Option<&str>,
+        closing: Closing<'_>,
     ) -> Result<u64, JobError> {
+        let Closing {
+            outside,
+            malformed,
+            cursor,
+            file,
+        } = closing;
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
+        if let Some((count, message)) = malformed.filter(|(count, _)| *count > 0) {
+            aws_accounts::record_ingest_problem(
+                &mut tx,
+                id,
+                trail_file::RECORDS_MALFORMED,
+                message,
+                count,
+                self.now,
+            )
+            .await
+            .map_err(retry)?;
+            tracing::warn!(aws_account_id = %id, count, file, "malformed trail records kept out");
+        }
         if outside > 0 {
             let message = format!(
                 "{outside} CloudTrail record(s) were dated outside the accepted window ({} to {}, \
@@ -340,7 +368,6 @@ impl Ctx<'_> {
             );
             aws_accounts::record_ingest_problem(
                 &mut tx,
-                tenant,
                 id,
                 OUT_OF_WINDOW,
                 &message,
@@ -351,7 +378,7 @@ impl Ctx<'_> {
             .map_err(retry)?;
             tracing::warn!(aws_account_id = %id, outside, "records dated outside the window kept out");
         }
-        let new: std::collections::HashSet<String> = events::insert(&mut tx, tenant, id, batch)
+        let new: std::collections::HashSet<String> = events::insert(&mut tx, id, batch)
             .await
             .map_err(retry)?
             .into_iter()
@@ -366,17 +393,10 @@ impl Ctx<'_> {
                 continue;
             }
             let ids: Vec<&str> = matched.iter().map(|r| r.id.as_str()).collect();
-            let fired = correlate::observe(
-                &mut tx,
-                tenant,
-                id,
-                self.correlations,
-                &ids,
-                event,
-                self.baseline,
-            )
-            .await
-            .map_err(retry)?;
+            let fired =
+                correlate::observe(&mut tx, id, self.correlations, &ids, event, self.baseline)
+                    .await
+                    .map_err(retry)?;
             let singles = matched
                 .iter()
                 .filter(|r| vigil_detect::builtin::generates(&r.id))
@@ -396,7 +416,7 @@ impl Ctx<'_> {
             if hits.is_empty() {
                 continue;
             }
-            let source_resource = source_resource(&mut tx, tenant, event).await?;
+            let source_resource = source_resource(&mut tx, event).await?;
             for (rule_id, title, level, group, window, window_events) in hits {
                 let hit = alerts::Hit {
                     rule_id: rule_id.clone(),
@@ -414,18 +434,16 @@ impl Ctx<'_> {
                     window,
                     window_events,
                 };
-                alerts::record(&mut tx, tenant, id, &hit)
-                    .await
-                    .map_err(retry)?;
+                alerts::record(&mut tx, id, &hit).await.map_err(retry)?;
             }
         }
         if let Some((source, position)) = cursor {
-            events::set_cursor(&mut tx, tenant, id, source, position)
+            events::set_cursor(&mut tx, id, source, position)
                 .await
                 .map_err(retry)?;
         }
         if let Some(key) = file {
-            events::mark_file_read(&mut tx, tenant, id, key)
+            events::mark_file_read(&mut tx, id, key)
                 .await
                 .map_err(retry)?;
         }
@@ -437,14 +455,9 @@ impl Ctx<'_> {
         let mut tx = db::begin_tenant(self.pool, self.account.tenant_id)
             .await
             .map_err(retry)?;
-        let c = events::cursor(
-            &mut tx,
-            self.account.tenant_id,
-            self.account.aws_account_id,
-            source,
-        )
-        .await
-        .map_err(retry)?;
+        let c = events::cursor(&mut tx, self.account.aws_account_id, source)
+            .await
+            .map_err(retry)?;
         tx.commit().await.map_err(retry)?;
         Ok(c)
     }
@@ -489,7 +502,7 @@ impl Ctx<'_> {
                     .iter()
                     .filter_map(|e| e.cloud_trail_event())
                     .filter_map(|s| serde_json::from_str(s).ok())
-                    .filter_map(|raw| record::normalize(raw, self.own_arn)),
+                    .filter_map(|raw| record::normalize(raw, self.own_arn).ok()),
             );
             token = page.next_token().map(str::to_owned);
             if token.is_none() {
@@ -498,15 +511,20 @@ impl Ctx<'_> {
         }
         let read = batch.len() as u64;
         let (batch, outside) = self.window.split(batch);
-        let stored = self
-            .commit(&batch, outside, Some((&source, &now.to_rfc3339())), None)
-            .await?;
+        let position = now.to_rfc3339();
+        let closing = Closing {
+            outside,
+            cursor: Some((&source, &position)),
+            ..Closing::default()
+        };
+        let stored = self.commit(&batch, closing).await?;
         Ok(Ingested { stored, read })
     }
 
-    /// Reads new log files under `AWSLogs/<account>/CloudTrail/<region>/`, one
-    /// transaction per file. Files can arrive late, so each region is re-listed from the
-    /// day before its cursor and files already read are skipped.
+    /// Reads new log files under `AWSLogs/<account>/CloudTrail/<region>/`, each within
+    /// the limits of [`trail_file`] and marked read in the transaction of its last events
+    /// (or of its report, when it is kept out). Files can arrive late, so each region is
+    /// re-listed from the day before its cursor and files already read are skipped.
     async fn read_trail_files(
         &self,
         session: &Arc<RoleSession>,
@@ -578,13 +596,7 @@ impl Ctx<'_> {
                 }
             }
             let mut tx = db::begin_tenant(self.pool, self.account.tenant_id).await?;
-            let done = events::files_read(
-                &mut tx,
-                self.account.tenant_id,
-                self.account.aws_account_id,
-                &keys,
-            )
-            .await?;
+            let done = events::files_read(&mut tx, self.account.aws_account_id, &keys).await?;
             tx.commit().await?;
             let unread: Vec<&String> = keys.iter().filter(|k| !done.contains(k)).collect();
             let mut digests = None;
@@ -600,17 +612,16 @@ impl Ctx<'_> {
                 );
             }
             for key in unread {
-                let body = s3
-                    .get_object()
-                    .bucket(&trail.bucket)
-                    .key(key)
-                    .send()
-                    .await
-                    .map_err(|e| anyhow::anyhow!("reading {key}: {}", DisplayErrorContext(&e)))?
-                    .body
-                    .collect()
-                    .await?
-                    .into_bytes();
+                // Unreadable from S3 now (throttled, unavailable): the error ends this run
+                // and the file, unmarked, is read by the next one. Past the gzip limit: kept out.
+                let body = match self.fetch_file(&s3, &trail.bucket, key).await? {
+                    Ok(body) => body,
+                    Err(unreadable) => {
+                        self.reject_file(unreadable.kind(), &unreadable.message(key), key)
+                            .await?;
+                        continue;
+                    }
+                };
                 if let Some(digests) = &digests {
                     let when = written.get(key).copied().flatten();
                     match digests.judge(key, &body, when, self.now) {
@@ -628,33 +639,11 @@ impl Ctx<'_> {
                         }
                     }
                 }
-                let mut json = Vec::new();
-                flate2::read::GzDecoder::new(&body[..]).read_to_end(&mut json)?;
-                let doc: serde_json::Value = serde_json::from_slice(&json)?;
-                let batch: Vec<_> = doc["Records"]
-                    .as_array()
-                    .map(|records| {
-                        records
-                            .iter()
-                            .cloned()
-                            .filter_map(|r| record::normalize(r, self.own_arn))
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                let read = batch.len() as u64;
-                // Before the cursor moves: a future-dated record must not carry it ahead.
-                let (batch, outside) = self.window.split(batch);
-                let position = batch
-                    .iter()
-                    .map(|e| e.occurred_at)
-                    .max()
-                    .unwrap_or(from_day)
-                    .to_rfc3339();
-                total.read += read;
-                total.stored += self
-                    .commit(&batch, outside, Some((&source, &position)), Some(key))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                // A file that is not what CloudTrail writes is kept out and reported
+                // inside: it never stops the next one.
+                let n = self.ingest_file(key, body, &source, from_day).await?;
+                total.read += n.read;
+                total.stored += n.stored;
             }
         }
         Ok(total)

@@ -32,11 +32,20 @@ pub fn assumed_role_arn(role_arn: &str, session: &str) -> Option<String> {
 /// Normalises one CloudTrail record. `own_arn` is the principal of Vigil's own session in
 /// this account (see [`assumed_role_arn`]): only events of exactly that principal are
 /// marked `own`, never another role's session that merely carries Vigil's session name.
-/// Returns `None` for records without an event ID or a readable time (nothing to key
-/// them by).
-pub fn normalize(raw: Value, own_arn: Option<&str>) -> Option<NewEvent> {
-    let event_id = text(&raw["eventID"])?;
-    let occurred_at: DateTime<Utc> = raw["eventTime"].as_str()?.parse().ok()?;
+/// CloudTrail writes every record as an object with an event ID, a time, a name and a
+/// source; without them there is nothing to key the event by or to match rules on, and
+/// the error completes "record N ..." (the field that is missing).
+pub fn normalize(raw: Value, own_arn: Option<&str>) -> Result<NewEvent, &'static str> {
+    if !raw.is_object() {
+        return Err("is not a JSON object");
+    }
+    let event_id = text(&raw["eventID"]).ok_or("has no eventID")?;
+    let occurred_at: DateTime<Utc> = raw["eventTime"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .ok_or("has no valid eventTime")?;
+    let event_name = text(&raw["eventName"]).ok_or("has no eventName")?;
+    let event_source = text(&raw["eventSource"]).ok_or("has no eventSource")?;
     let identity = &raw["userIdentity"];
     let principal_arn = text(&identity["arn"]);
     let own = own_arn.is_some_and(|own| principal_arn.as_deref() == Some(own));
@@ -45,11 +54,11 @@ pub fn normalize(raw: Value, own_arn: Option<&str>) -> Option<NewEvent> {
         Value::String(s) => s.parse().ok(),
         _ => None,
     };
-    Some(NewEvent {
+    Ok(NewEvent {
         event_id,
         occurred_at,
-        event_name: text(&raw["eventName"]).unwrap_or_default(),
-        event_source: text(&raw["eventSource"]).unwrap_or_default(),
+        event_name,
+        event_source,
         region: text(&raw["awsRegion"]).unwrap_or_else(|| "us-east-1".into()),
         principal_type: text(&identity["type"]),
         access_key_id: text(&identity["accessKeyId"]),
@@ -138,6 +147,7 @@ mod tests {
         );
         let record = |arn: &str| {
             json!({ "eventID": "e", "eventTime": "2026-11-28T10:00:00Z", "eventName": "StopLogging",
+                    "eventSource": "cloudtrail.amazonaws.com",
                     "userIdentity": { "type": "AssumedRole", "arn": arn } })
         };
         assert!(normalize(record(&own), Some(&own)).unwrap().own);
@@ -163,7 +173,10 @@ mod tests {
 
     #[test]
     fn only_events_dated_inside_the_window_are_kept() {
-        let at = |t: &str| normalize(json!({ "eventID": t, "eventTime": t }), None).unwrap();
+        let at = |t: &str| {
+            let raw = json!({ "eventID": t, "eventTime": t, "eventName": "E", "eventSource": "s" });
+            normalize(raw, None).unwrap()
+        };
         let window = TimeWindow {
             from: "2026-11-01T00:00:00Z".parse().unwrap(),
             to: "2026-12-04T00:15:00Z".parse().unwrap(),
@@ -181,8 +194,36 @@ mod tests {
     }
 
     #[test]
-    fn a_record_without_id_or_time_is_skipped() {
-        assert!(normalize(json!({ "eventTime": "2026-11-28T10:00:00Z" }), None).is_none());
-        assert!(normalize(json!({ "eventID": "x", "eventTime": "yesterday" }), None).is_none());
+    fn a_record_without_what_keys_and_names_it_is_refused_with_the_field() {
+        let full = json!({ "eventID": "x", "eventTime": "2026-11-28T10:00:00Z",
+                           "eventName": "CreateVpc", "eventSource": "ec2.amazonaws.com" });
+        assert!(normalize(full.clone(), None).is_ok());
+        for (field, why) in [
+            ("eventID", "has no eventID"),
+            ("eventTime", "has no valid eventTime"),
+            ("eventName", "has no eventName"),
+            ("eventSource", "has no eventSource"),
+        ] {
+            let mut missing = full.clone();
+            missing.as_object_mut().unwrap().remove(field);
+            assert_eq!(normalize(missing, None).err(), Some(why));
+            let mut empty = full.clone();
+            empty[field] = json!("");
+            assert_eq!(normalize(empty, None).err(), Some(why), "{field} empty");
+        }
+        let mut yesterday = full.clone();
+        yesterday["eventTime"] = json!("yesterday");
+        assert_eq!(
+            normalize(yesterday, None).err(),
+            Some("has no valid eventTime")
+        );
+        assert_eq!(
+            normalize(json!(42), None).err(),
+            Some("is not a JSON object")
+        );
+        assert_eq!(
+            normalize(json!(["x"]), None).err(),
+            Some("is not a JSON object")
+        );
     }
 }

@@ -33,6 +33,7 @@ use vigil_core::{
     jobs::JobError,
     store::{assets, aws_accounts::AwsAccount, findings, scans},
 };
+use vigil_domain::ScanStatus;
 
 use read::Reader;
 pub use read::{Problem, Problems};
@@ -151,16 +152,21 @@ async fn start(
 ) -> Result<ScanId, JobError> {
     let (tenant, id) = (account.tenant_id, account.aws_account_id);
     let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
+    // A job carries no scan when the scheduler queued it; on a rerun (its worker was lost)
+    // the scan it started is still open and is taken up again rather than left running.
     let scan = match scan_id {
         Some(s) => s,
-        None => {
-            scans::insert(&mut tx, tenant, id, "scheduled")
-                .await
-                .map_err(retry)?
-                .scan_id
-        }
+        None => match scans::active(&mut tx, id).await.map_err(retry)? {
+            Some(open) => open.scan_id,
+            None => {
+                scans::insert(&mut tx, id, "scheduled")
+                    .await
+                    .map_err(retry)?
+                    .scan_id
+            }
+        },
     };
-    scans::start(&mut tx, tenant, scan, clock.now())
+    scans::start(&mut tx, scan, clock.now())
         .await
         .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
@@ -175,7 +181,7 @@ async fn progress(
     done: i32,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db::begin_tenant(pool, tenant).await?;
-    scans::progress(&mut tx, tenant, scan, total, done).await?;
+    scans::progress(&mut tx, scan, total, done).await?;
     tx.commit().await
 }
 
@@ -248,9 +254,7 @@ fn seen(evaluation: &vigil_checks::Evaluation) -> Vec<findings::Seen> {
         .findings
         .iter()
         .map(|f| findings::Seen {
-            severity: vigil_checks::rule(&f.rule_id)
-                .map_or(Severity::Medium, |r| r.severity)
-                .as_str(),
+            severity: vigil_checks::rule(&f.rule_id).map_or(Severity::Medium, |r| r.severity),
             rule_id: f.rule_id.clone(),
             region: f.region.clone(),
             resource_type: f.resource_type.clone(),
@@ -299,12 +303,11 @@ async fn record(
     let (observed, complete_types) = observed(inventory);
     let now = clock.now();
     let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-    let resources = assets::apply_scan(&mut tx, tenant, id, scan, now, &observed, &complete_types)
+    let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
         .await
         .map_err(retry)?;
     let (opened, resolved) = findings::apply_scan(
         &mut tx,
-        tenant,
         id,
         now,
         &seen(&evaluation),
@@ -314,11 +317,11 @@ async fn record(
     .await
     .map_err(retry)?;
     let status = if problems.is_empty() {
-        "succeeded"
+        ScanStatus::Succeeded
     } else {
-        "partial"
+        ScanStatus::Partial
     };
-    scans::progress(&mut tx, tenant, scan, total, total)
+    scans::progress(&mut tx, scan, total, total)
         .await
         .map_err(retry)?;
     let outcome = scans::Outcome {
@@ -329,12 +332,12 @@ async fn record(
         findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
         resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
     };
-    scans::finish(&mut tx, tenant, scan, now, outcome)
+    scans::finish(&mut tx, scan, now, outcome)
         .await
         .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
     tracing::info!(
-        status,
+        status = %status,
         opened,
         resolved,
         resources,
@@ -355,11 +358,10 @@ pub async fn fail(
     let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
     scans::finish(
         &mut tx,
-        tenant,
         scan,
         clock.now(),
         scans::Outcome {
-            status: "failed",
+            status: ScanStatus::Failed,
             error: Some(message),
             problems: serde_json::json!([]),
             findings_opened: 0,
@@ -388,7 +390,7 @@ pub async fn fail_unusable(
         Some(s) => s,
         None => {
             let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-            let s = scans::insert(&mut tx, tenant, account, "scheduled")
+            let s = scans::insert(&mut tx, account, "scheduled")
                 .await
                 .map_err(retry)?;
             tx.commit().await.map_err(retry)?;

@@ -56,7 +56,7 @@ type Key = ApiKeysQuery['apiKeys'][number];
 export default function ApiKeys() {
   useTitle('API keys');
   const { can } = useMe();
-  if (!can('manageApiKeys')) return <NotAllowed what="manage API keys" />;
+  if (!can('MANAGE_API_KEYS')) return <NotAllowed what="manage API keys" />;
   return <ApiKeysPage />;
 }
 
@@ -132,8 +132,8 @@ function ApiKeysPage() {
 }
 
 function CreateKeyCard() {
-  const { me } = useMe();
-  const roles = apiKeyRoles(me.role);
+  const { access } = useMe();
+  const roles = apiKeyRoles(access);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('VIEWER');
   const [errors, setErrors] = useState<{ name?: string; role?: string; form?: string }>({});

@@ -34,7 +34,7 @@ const AuditLogDocument = graphql(`
 export default function AuditLog() {
   useTitle('Audit log');
   const { can } = useMe();
-  if (!can('readAuditLog')) return <NotAllowed what="read the audit log" />;
+  if (!can('READ_AUDIT_LOG')) return <NotAllowed what="read the audit log" />;
   return <AuditLogTable />;
 }
 

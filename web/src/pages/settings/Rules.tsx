@@ -142,7 +142,7 @@ export default function Rules() {
           }
         </QueryState>
       </Card>
-      {can('manageIntegrations') && <NewRuleCard />}
+      {can('MANAGE_INTEGRATIONS') && <NewRuleCard />}
       <Dialog open={Boolean(viewing)} onClose={() => setViewing(null)} title={viewing?.title ?? 'Rule'} variant="drawer" wide>
         {viewing && (
           <article className="detail">
@@ -178,7 +178,7 @@ function RuleRow({ rule: r, onView }: { rule: Rule; onView: () => void }) {
   const [confirming, setConfirming] = useState(false);
   const [{ fetching: updating, error: updateError }, update] = useMutation(UpdateRuleDocument);
   const [{ fetching: deleting, error: deleteError }, remove] = useMutation(DeleteRuleDocument);
-  const manage = can('manageIntegrations') && !r.builtin;
+  const manage = can('MANAGE_INTEGRATIONS') && !r.builtin;
   return (
     <tr>
       <td>

@@ -6,10 +6,10 @@ export default function Settings() {
   const { can } = useMe();
   const tabs = [
     { to: 'team', label: 'Team', show: true },
-    { to: 'api-keys', label: 'API keys', show: can('manageApiKeys') },
-    { to: 'webhooks', label: 'Webhooks', show: can('manageIntegrations') },
+    { to: 'api-keys', label: 'API keys', show: can('MANAGE_API_KEYS') },
+    { to: 'webhooks', label: 'Webhooks', show: can('MANAGE_INTEGRATIONS') },
     { to: 'rules', label: 'Detection rules', show: true },
-    { to: 'audit-log', label: 'Audit log', show: can('readAuditLog') },
+    { to: 'audit-log', label: 'Audit log', show: can('READ_AUDIT_LOG') },
   ].filter((t) => t.show);
   return (
     <>

@@ -92,7 +92,7 @@ export default function Team() {
                     <th scope="col">Email</th>
                     <th scope="col">Role</th>
                     <th scope="col">Member since</th>
-                    {can('manageUsers') && (
+                    {can('MANAGE_USERS') && (
                       <th scope="col">
                         <span className="sr-only">Actions</span>
                       </th>
@@ -109,18 +109,18 @@ export default function Team() {
           )}
         </QueryState>
       </Card>
-      {can('manageUsers') && <InviteCard />}
-      {can('manageUsers') && <InvitationsCard />}
+      {can('MANAGE_USERS') && <InviteCard />}
+      {can('MANAGE_USERS') && <InvitationsCard />}
       {removing && <RemoveDialog member={removing} onClose={() => setRemoving(null)} />}
     </div>
   );
 }
 
 function MemberRow({ member: u, onRemove }: { member: Member; onRemove: () => void }) {
-  const { me, can } = useMe();
+  const { me, access, can } = useMe();
   const [{ fetching, error }, changeRole] = useMutation(ChangeRoleDocument);
   const self = u.id === me.id;
-  const editable = can('manageUsers') && !self && mayGrant(me.role, u.role);
+  const editable = can('MANAGE_USERS') && !self && mayGrant(access, u.role);
   return (
     <tr>
       <td>
@@ -140,7 +140,7 @@ function MemberRow({ member: u, onRemove }: { member: Member; onRemove: () => vo
               disabled={fetching}
               onChange={(e) => void changeRole({ userId: u.id, role: e.target.value as Role })}
             >
-              {grantableRoles(me.role).map((r) => (
+              {grantableRoles(access).map((r) => (
                 <option key={r} value={r}>
                   {ROLE_LABEL[r]}
                 </option>
@@ -155,7 +155,7 @@ function MemberRow({ member: u, onRemove }: { member: Member; onRemove: () => vo
       <td>
         <Time iso={u.createdAt} />
       </td>
-      {can('manageUsers') && (
+      {can('MANAGE_USERS') && (
         <td className="cell-actions">
           {editable && (
             <button type="button" className="btn btn-small btn-danger-ghost" onClick={onRemove}>
@@ -169,8 +169,8 @@ function MemberRow({ member: u, onRemove }: { member: Member; onRemove: () => vo
 }
 
 function InviteCard() {
-  const { me } = useMe();
-  const roles = grantableRoles(me.role);
+  const { access } = useMe();
+  const roles = grantableRoles(access);
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('ANALYST');
   const [errors, setErrors] = useState<{ email?: string; role?: string; form?: string }>({});
@@ -229,7 +229,7 @@ type Invitation = InvitationsQuery['invitations'][number];
 
 /** Invitations not yet accepted, each revocable (its link stops working at once). */
 function InvitationsCard() {
-  const { me } = useMe();
+  const { access } = useMe();
   // An empty list carries no typename for the cache to invalidate on: name it.
   const context = useMemo(() => ({ additionalTypenames: ['Invitation'] }), []);
   const [{ data, fetching, error }, refetch] = useQuery({ query: InvitationsDocument, context });
@@ -264,7 +264,7 @@ function InvitationsCard() {
                         <Time iso={i.expiresAt} />
                       </td>
                       <td className="cell-actions">
-                        {mayGrant(me.role, i.role) && (
+                        {mayGrant(access, i.role) && (
                           <button type="button" className="btn btn-small btn-danger-ghost" onClick={() => setRevoking(i)}>
                             Revoke<span className="sr-only"> the invitation of {i.email}</span>
                           </button>

@@ -88,7 +88,7 @@ type Webhook = WebhookFieldsFragment;
 export default function Webhooks() {
   useTitle('Webhooks');
   const { can } = useMe();
-  if (!can('manageIntegrations')) return <NotAllowed what="manage webhooks" />;
+  if (!can('MANAGE_INTEGRATIONS')) return <NotAllowed what="manage webhooks" />;
   return <WebhooksPage />;
 }
 
