@@ -81,6 +81,19 @@ async fn set_running(admin: &PgPool, scan: uuid::Uuid) {
         .unwrap();
 }
 
+/// A new connection of the caller's tenant with a queued scan and its job: (connection, scan).
+async fn scan_with_job(
+    app: &TestApp,
+    admin: &PgPool,
+    token: &str,
+    tenant: uuid::Uuid,
+) -> (uuid::Uuid, uuid::Uuid) {
+    let account = fixtures::connection(app, token).await;
+    let scan = fixtures::scan(admin, tenant, account).await;
+    scan_job(&app.pool, tenant, account, scan).await;
+    (account, scan)
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn a_scan_ends_with_its_job_whether_dead_cancelled_or_done_without_it(
     admin_opts: PgPoolOptions,
@@ -97,9 +110,7 @@ async fn a_scan_ends_with_its_job_whether_dead_cancelled_or_done_without_it(
     let scan_status = |id| scan_of(&app, &token, id);
 
     // Dead: the job gave up, and its running scan fails with the job's error.
-    let account = fixtures::connection(&app, &token).await;
-    let scan = fixtures::scan(&admin, tenant, account).await;
-    scan_job(&app.pool, tenant, account, scan).await;
+    let (_, scan) = scan_with_job(&app, &admin, &token, tenant).await;
     let claimed = queue.claim(1).await.unwrap();
     set_running(&admin, scan).await;
     queue
@@ -120,9 +131,7 @@ async fn a_scan_ends_with_its_job_whether_dead_cancelled_or_done_without_it(
     );
 
     // Cancelled (the connection's queued jobs are cancelled): the queued scan ends.
-    let account = fixtures::connection(&app, &token).await;
-    let scan = fixtures::scan(&admin, tenant, account).await;
-    scan_job(&app.pool, tenant, account, scan).await;
+    let (account, scan) = scan_with_job(&app, &admin, &token, tenant).await;
     let mut conn = app.pool.acquire().await.unwrap();
     let prefix = vigil_core::tasks::account_key_prefix(account.into_id());
     assert_eq!(
@@ -137,9 +146,7 @@ async fn a_scan_ends_with_its_job_whether_dead_cancelled_or_done_without_it(
     assert_eq!(s["error"], "the scan was cancelled before it finished");
 
     // Succeeded without finishing its scan: the running scan is abandoned, not left open.
-    let account = fixtures::connection(&app, &token).await;
-    let scan = fixtures::scan(&admin, tenant, account).await;
-    scan_job(&app.pool, tenant, account, scan).await;
+    let (_, scan) = scan_with_job(&app, &admin, &token, tenant).await;
     let claimed = queue.claim(1).await.unwrap();
     set_running(&admin, scan).await;
     queue.complete(claimed[0].job_id).await.unwrap();
@@ -148,9 +155,7 @@ async fn a_scan_ends_with_its_job_whether_dead_cancelled_or_done_without_it(
     assert_eq!(s["error"], "the scan job ended without finishing the scan");
 
     // A scan that finished is never touched by its job's end.
-    let account = fixtures::connection(&app, &token).await;
-    let scan = fixtures::scan(&admin, tenant, account).await;
-    scan_job(&app.pool, tenant, account, scan).await;
+    let (_, scan) = scan_with_job(&app, &admin, &token, tenant).await;
     let claimed = queue.claim(1).await.unwrap();
     sqlx::query("update scans set status = 'succeeded', finished_at = now() where scan_id = $1")
         .bind(scan)
@@ -356,6 +361,16 @@ pub(crate) async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
         .unwrap_or(-1)
 }
 
+/// How many event IDs are stored more than once (0: exactly once).
+pub(crate) async fn events_stored_twice(admin: &PgPool) -> i64 {
+    sqlx::query_scalar(
+        "select count(*) from (select event_id from events group by event_id having count(*) > 1) d",
+    )
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
 /// How many requests the emulator has slowed down so far: work in progress.
 async fn slowed(emu: &Emulator) -> i64 {
     emu.control(reqwest::Method::GET, "/_vigil/faults", None)
@@ -460,13 +475,7 @@ async fn a_worker_killed_again_and_again_mid_scan_and_mid_ingestion_loses_and_le
     // Every file once, every event once, every alert once with its events once.
     // (The workers' own calls are recorded too, so more files may have come since.)
     assert_eq!(read_of(&admin, &files).await, files.len() as i64);
-    let dup: i64 = sqlx::query_scalar(
-        "select count(*) from (select event_id from events group by event_id having count(*) > 1) d",
-    )
-    .fetch_one(&admin)
-    .await
-    .unwrap();
-    assert_eq!(dup, 0);
+    assert_eq!(events_stored_twice(&admin).await, 0);
     assert_eq!(c.events(json!({ "eventName": "CreateVpc" })).await.len(), 6);
     let alerts: Vec<(String, i32, Vec<String>)> =
         sqlx::query_as("select rule_id, event_count, event_ids from alerts")

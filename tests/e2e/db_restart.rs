@@ -22,7 +22,7 @@ use vigil_tests::{
 
 use crate::{
     activity::{connected_on, logging_trail},
-    crash_safety::{busy_trail, read_of, worker_process},
+    crash_safety::{busy_trail, events_stored_twice, read_of, worker_process},
 };
 
 const PG_BIN: &str = "/usr/lib/postgresql/15/bin";
@@ -258,13 +258,7 @@ async fn a_postgresql_restart_under_load_is_survived_by_the_api_and_a_working_wo
         .await
         .unwrap();
     assert_eq!(dead, 0);
-    let dup: i64 = sqlx::query_scalar(
-        "select count(*) from (select event_id from events group by event_id having count(*) > 1) d",
-    )
-    .fetch_one(&admin)
-    .await
-    .unwrap();
-    assert_eq!(dup, 0);
+    assert_eq!(events_stored_twice(&admin).await, 0);
     let vpcs: i64 =
         sqlx::query_scalar("select count(*) from events where event_name = 'CreateVpc'")
             .fetch_one(&admin)

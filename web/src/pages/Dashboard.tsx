@@ -137,7 +137,17 @@ export default function Dashboard() {
               </Card>
               <Card title="Top failing checks" actions={<Link to="/findings">All findings</Link>}>
                 {d.findingSummary.byRule.length === 0 ? (
-                  <EmptyState title="No failing checks">Every check passes on the last complete scans.</EmptyState>
+                  scanning ? (
+                    <EmptyState title="Scanning: failing checks appear as regions finish">
+                      {d.awsAccounts
+                        .filter((a) => a.lastScan && !scanFinished(a.lastScan.status))
+                        .map((a) => `${a.name}: ${a.lastScan?.regionsDone ?? 0} of ${a.lastScan?.regionsTotal || '?'} regions read`)
+                        .join('; ')}
+                      .
+                    </EmptyState>
+                  ) : (
+                    <EmptyState title="No failing checks">Every check passes on the last complete scans.</EmptyState>
+                  )
                 ) : (
                   <ol className="rank-list">
                     {d.findingSummary.byRule.slice(0, 6).map((r) => (
