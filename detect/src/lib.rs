@@ -15,6 +15,7 @@ pub mod builtin;
 mod condition;
 pub mod correlation;
 mod matcher;
+pub mod replay;
 
 use serde_json::Value;
 
