@@ -283,8 +283,9 @@ fn database_url(opts: &PgConnectOptions) -> String {
     url.to_string()
 }
 
-/// `vigil-worker` as its own process, named `name` in the leases it takes.
-pub(crate) fn worker_process(db_url: &str, name: &str) -> Child {
+/// `vigil-worker` as its own process, named `name` in the leases it takes (the connection's
+/// first scan and ingestion are queued when it connects).
+fn worker_process(db_url: &str, name: &str) -> Child {
     let emu = Emulator::shared();
     Command::new(env!("CARGO_BIN_EXE_worker-under-test"))
         .env_clear()
@@ -314,11 +315,7 @@ pub(crate) fn worker_process(db_url: &str, name: &str) -> Child {
 
 /// Activity in five regions (a VPC each) and the attack, delivered as trail files: answers
 /// the files' keys.
-pub(crate) async fn busy_trail(
-    account: &str,
-    s3: &aws_sdk_s3::Client,
-    bucket: &str,
-) -> Vec<String> {
+async fn busy_trail(account: &str, s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
     let emu = Emulator::shared();
     for region in [
         "us-east-1",
@@ -335,12 +332,21 @@ pub(crate) async fn busy_trail(
             .unwrap();
     }
     attack(account).await;
-    assert!(emu.flush().await.len() >= 5);
+    // Other tests flush the shared emulator too: wait for this trail's own files.
+    wait_until(
+        Duration::from_secs(30),
+        "the trail's files are delivered",
+        || async {
+            emu.flush().await;
+            trail_files(s3, bucket).await.len() >= 5
+        },
+    )
+    .await;
     trail_files(s3, bucket).await
 }
 
 /// The trail's log files now in the bucket.
-pub(crate) async fn trail_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+async fn trail_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
     s3.list_objects_v2()
         .bucket(bucket)
         .send()
@@ -353,7 +359,7 @@ pub(crate) async fn trail_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<St
 }
 
 /// How many of `files` ingestion has read.
-pub(crate) async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
+async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
     sqlx::query_scalar("select count(*) from ingested_files where file_key = any($1)")
         .bind(files)
         .fetch_one(admin)
@@ -362,7 +368,7 @@ pub(crate) async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
 }
 
 /// How many event IDs are stored more than once (0: exactly once).
-pub(crate) async fn events_stored_twice(admin: &PgPool) -> i64 {
+async fn events_stored_twice(admin: &PgPool) -> i64 {
     sqlx::query_scalar(
         "select count(*) from (select event_id from events group by event_id having count(*) > 1) d",
     )
