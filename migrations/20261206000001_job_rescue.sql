@@ -5,6 +5,9 @@
 -- dead, with a `last_error` that says so.
 alter table jobs add column rescues int not null default 0;
 alter table jobs add column max_rescues int not null default 10 check (max_rescues >= 0);
+-- A connection's last finished job of each kind (`AwsAccount.lastJobFailure`), found
+-- without reading the week of finished jobs the queue keeps.
+create index jobs_finished_by_key on jobs (unique_key, finished_at desc) where finished_at is not null;
 
 -- No orphaned scans: when a connection's scan job ends, any scan of that connection it
 -- leaves open ends too, in the same transaction. Dead or cancelled: its queued or running

@@ -55,6 +55,25 @@ impl Task {
 /// connection can cancel them all.
 pub const ACCOUNT_KEY_PREFIX: &str = "aws_account:";
 
+/// The unique keys of `account`'s scan and ingestion jobs (as [`Task::unique_key`] makes
+/// them).
+pub fn account_job_keys(tenant_id: TenantId, aws_account_id: AwsAccountId) -> Vec<String> {
+    [
+        Task::ScanAccount {
+            tenant_id,
+            aws_account_id,
+            scan_id: None,
+        },
+        Task::IngestActivity {
+            tenant_id,
+            aws_account_id,
+        },
+    ]
+    .iter()
+    .filter_map(Task::unique_key)
+    .collect()
+}
+
 /// Every unique key of `account`'s jobs starts with this.
 pub fn account_key_prefix(account: AwsAccountId) -> String {
     format!("{ACCOUNT_KEY_PREFIX}{account}:")

@@ -286,8 +286,8 @@ impl AwsAccountGql {
     async fn last_job_failure(&self, ctx: &Context<'_>) -> GqlResult<Option<JobFailure>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let prefix = vigil_core::tasks::account_key_prefix(self.0.aws_account_id);
-        Ok(vigil_core::jobs::last_failure(&mut tx, &prefix)
+        let keys = vigil_core::tasks::account_job_keys(p.tenant_id, self.0.aws_account_id);
+        Ok(vigil_core::jobs::last_failure(&mut tx, &keys)
             .await?
             .map(|f| JobFailure {
                 kind: f.kind,

@@ -200,23 +200,26 @@ pub struct Failure {
     pub rescues: i32,
 }
 
-/// The newest failure among a connection's jobs (`key_prefix`: the connection's unique-key
-/// prefix): of each kind, the last finished job, when it is dead. The jobs table is not
-/// tenant-scoped (workers claim every tenant's jobs), so the tenant filter is explicit.
+/// The newest failure among a connection's jobs (`keys`: the unique keys of its kinds of
+/// job): of each key, the last finished job, when it is dead. One index probe per key
+/// (`jobs_finished_by_key`), however many finished jobs the queue keeps. The jobs table is
+/// not tenant-scoped (workers claim every tenant's jobs), so the tenant filter is explicit.
 pub async fn last_failure(
     tx: &mut TenantTx,
-    key_prefix: &str,
+    keys: &[String],
 ) -> Result<Option<Failure>, sqlx::Error> {
     sqlx::query_as(
-        "select kind, last_error, finished_at, attempts, rescues from (
-             select distinct on (kind) kind, state, last_error, finished_at, attempts, rescues from jobs
-             where tenant_id = $1 and starts_with(unique_key, $2) and finished_at is not null
-             order by kind, finished_at desc
-         ) latest
-         where state = 'dead' order by finished_at desc limit 1",
+        "select f.kind, f.last_error, f.finished_at, f.attempts, f.rescues
+         from unnest($2::text[]) as k(key)
+         cross join lateral (
+             select kind, state, last_error, finished_at, attempts, rescues from jobs
+             where unique_key = k.key and finished_at is not null and tenant_id = $1
+             order by finished_at desc limit 1
+         ) f
+         where f.state = 'dead' order by f.finished_at desc limit 1",
     )
     .bind(tx.tenant())
-    .bind(key_prefix)
+    .bind(keys)
     .fetch_optional(&mut **tx)
     .await
 }
