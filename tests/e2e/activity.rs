@@ -639,3 +639,68 @@ pub(crate) async fn open_to_world(account: &str, cidr: &str, name: &str, port: i
         .await
         .unwrap();
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_database_failure_mid_trail_file_is_retried_not_skipped_for_lookup_events(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let emu = Emulator::shared();
+    let account = random_account_id();
+    let (bucket, s3, _) = logging_trail(&account).await;
+    let c = connected(opts, &account).await;
+    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(&account, "eu-west-1").await);
+    ec2.create_vpc()
+        .cidr_block("10.55.0.0/16")
+        .send()
+        .await
+        .unwrap();
+    emu.flush().await;
+    assert!(
+        !s3.list_objects_v2()
+            .bucket(&bucket)
+            .send()
+            .await
+            .unwrap()
+            .contents()
+            .is_empty()
+    );
+    // The database refuses to record any file as read, as a failing disk would.
+    sqlx::raw_sql(
+        "create function refuse_file_mark() returns trigger language plpgsql as
+           $$ begin raise exception 'the disk is failing'; end $$;
+         create trigger refuse_file_mark before insert on ingested_files
+           for each row execute function refuse_file_mark();",
+    )
+    .execute(&admin)
+    .await
+    .unwrap();
+    c.ingest().await;
+    let (state, error): (String, Option<String>) = sqlx::query_as(
+        "select state, last_error from jobs where kind = 'ingest_activity' order by job_id desc limit 1",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(
+        state, "queued",
+        "the job retries rather than settling for LookupEvents"
+    );
+    assert!(error.unwrap_or_default().contains("the disk is failing"));
+
+    sqlx::raw_sql(
+        "drop trigger refuse_file_mark on ingested_files;
+         update jobs set run_at = now() where state = 'queued';",
+    )
+    .execute(&admin)
+    .await
+    .unwrap();
+    emulator_worker(&c.app).drain().await.unwrap();
+    let read: i64 = sqlx::query_scalar("select count(*) from ingested_files")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert!(read >= 1, "the retry reads the files");
+    assert_eq!(c.events(json!({ "eventName": "CreateVpc" })).await.len(), 1);
+}

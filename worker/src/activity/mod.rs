@@ -137,6 +137,9 @@ pub async fn run(
             // A stopped trail (perhaps by an attacker) still holds its files, but what
             // happens now only LookupEvents shows: read both; event IDs keep it once.
             Ok(n) => total = n,
+            // Storing failed (the database): the job retries; LookupEvents would leave the
+            // unread files until the next run.
+            Err(e) if failed_to_store(&e) => return Err(retry(e)),
             // Without read access to the bucket, LookupEvents it is.
             Err(e) => {
                 tracing::warn!(bucket = %trail.bucket, error = %e, "trail files unreadable; using LookupEvents")
@@ -160,6 +163,12 @@ pub async fn run(
         total.read += n.read;
     }
     Ok(total)
+}
+
+/// Whether reading the trail files failed on our side (the database), not the bucket's.
+fn failed_to_store(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.is::<sqlx::Error>() || c.is::<JobError>())
 }
 
 /// The account resource that held the event's source IP when the event happened, from
@@ -567,7 +576,7 @@ impl Ctx<'_> {
             let from_day = self
                 .cursor(&source)
                 .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?
+                .map_err(anyhow::Error::from)?
                 .and_then(|c| c.parse::<DateTime<Utc>>().ok())
                 .map_or(since_default, |c| c - chrono::Duration::days(1));
             let start_after = format!("{region_prefix}{}", from_day.format("%Y/%m/%d/"));

@@ -535,7 +535,7 @@ impl Ctx<'_> {
                 total.stored += self
                     .commit(&previous, Closing::default())
                     .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    .map_err(anyhow::Error::from)?;
             }
         }
         let streamed = match reading.await? {
@@ -550,7 +550,7 @@ impl Ctx<'_> {
                 total.stored += self
                     .commit(&pending.unwrap_or_default(), rest)
                     .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+                    .map_err(anyhow::Error::from)?;
                 self.reject_file(unreadable.kind(), &unreadable.message(key), key)
                     .await?;
                 return Ok(total);
@@ -569,7 +569,7 @@ impl Ctx<'_> {
                 },
             )
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+            .map_err(anyhow::Error::from)?;
         Ok(total)
     }
 }
