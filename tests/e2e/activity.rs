@@ -335,7 +335,7 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
 
     let c = connected(opts, &account).await;
     attack(&account).await;
-    let files = emu.flush().await;
+    let files = emu.flush(&account).await;
     assert!(!files.is_empty());
     c.ingest().await;
 
@@ -369,7 +369,7 @@ async fn with_a_logging_trail_activity_comes_from_its_s3_files_once(
     // The attacker then stops the trail: its last file carries the StopLogging call, and
     // the stopped trail makes ingestion read LookupEvents as well; the alert is raised once.
     ct.stop_logging().name("org").send().await.unwrap();
-    emu.flush().await;
+    emu.flush(&account).await;
     c.ingest().await;
     let stopped = c
         .alerts(json!({ "ruleId": "vigil-cloudtrail-logging-stopped" }))
@@ -500,7 +500,7 @@ async fn a_worker_stopped_mid_ingestion_loses_and_duplicates_nothing(
             .unwrap();
     }
     attack(&account).await;
-    assert!(emu.flush().await.len() >= 4);
+    assert!(emu.flush(&account).await.len() >= 4);
     // Each file takes a while to fetch, so the worker can be stopped between two.
     let slow = emu
         .add_fault(json!({ "accountId": account, "service": "s3", "operation": "GetObject", "kind": "slow", "delayMs": 700 }))
@@ -656,7 +656,7 @@ async fn a_database_failure_mid_trail_file_is_retried_not_skipped_for_lookup_eve
         .send()
         .await
         .unwrap();
-    emu.flush().await;
+    emu.flush(&account).await;
     assert!(
         !s3.list_objects_v2()
             .bucket(&bucket)

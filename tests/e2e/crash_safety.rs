@@ -332,16 +332,8 @@ async fn busy_trail(account: &str, s3: &aws_sdk_s3::Client, bucket: &str) -> Vec
             .unwrap();
     }
     attack(account).await;
-    // Other tests flush the shared emulator too: wait for this trail's own files.
-    wait_until(
-        Duration::from_secs(30),
-        "the trail's files are delivered",
-        || async {
-            emu.flush().await;
-            trail_files(s3, bucket).await.len() >= 5
-        },
-    )
-    .await;
+    let delivered = emu.flush(account).await;
+    assert!(delivered.len() >= 5, "{delivered:?}");
     trail_files(s3, bucket).await
 }
 

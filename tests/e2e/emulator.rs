@@ -244,7 +244,7 @@ async fn a_logging_trail_gets_gzipped_log_files_in_the_real_layout() {
         .send()
         .await
         .unwrap();
-    let keys = emu.flush().await;
+    let keys = emu.flush(&account).await;
     let ours: Vec<&String> = keys
         .iter()
         .filter(|k| k.contains(&format!("AWSLogs/{account}/")))
@@ -297,13 +297,13 @@ async fn a_logging_trail_gets_gzipped_log_files_in_the_real_layout() {
 
     // Once logging stops, later calls are not delivered.
     ct.stop_logging().name("main").send().await.unwrap();
-    emu.flush().await;
+    emu.flush(&account).await;
     eu.create_vpc()
         .cidr_block("10.2.0.0/16")
         .send()
         .await
         .unwrap();
-    let after = emu.flush().await;
+    let after = emu.flush(&account).await;
     assert!(
         after
             .iter()

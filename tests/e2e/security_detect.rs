@@ -220,7 +220,7 @@ async fn trail_records_dated_outside_the_window_add_no_partition_and_are_reporte
         now + chrono::Duration::minutes(20),
     ));
     put_trail_file(&s3, &bucket, &account, "forged", records).await;
-    Emulator::shared().flush().await;
+    Emulator::shared().flush(&account).await;
     // The days genuine activity needs exist whatever this test does.
     for day in [good_at.date_naive(), now.date_naive()] {
         sqlx::query("select ensure_event_partition($1)")
@@ -270,7 +270,7 @@ async fn trail_records_dated_outside_the_window_add_no_partition_and_are_reporte
             vec![record(&account, "later-1", "CreateSubnet", now)],
         )
         .await;
-    Emulator::shared().flush().await;
+    Emulator::shared().flush(&account).await;
     c.ingest().await;
     assert_eq!(
         c.events(json!({ "eventName": "CreateSubnet" })).await.len(),
@@ -340,7 +340,7 @@ async fn a_trail_created_later_does_not_replace_the_pinned_one_and_raises_an_ale
         vec![record(&account, "forged-1", "ForgedCall", now)],
     )
     .await;
-    emu.flush().await;
+    emu.flush(&account).await;
     c.ingest().await;
 
     let after = c.app.graphql_ok(&c.token, PROBLEMS, json!({})).await;

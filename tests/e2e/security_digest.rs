@@ -71,7 +71,7 @@ async fn with_log_file_validation_only_files_a_signed_digest_lists_are_stored(
         vec![record(&account, "genuine-1", "CreateVpc", now)],
     )
     .await;
-    emu.flush().await;
+    emu.flush(&account).await;
     c.ingest().await;
     assert_eq!(c.events(json!({ "eventName": "CreateVpc" })).await.len(), 1);
 
@@ -82,7 +82,7 @@ async fn with_log_file_validation_only_files_a_signed_digest_lists_are_stored(
         vec![record(&account, "genuine-2", "CreateSubnet", now)],
     )
     .await;
-    emu.flush().await;
+    emu.flush(&account).await;
     let delivered = file_holding(&s3, &bucket, &account, "genuine-2").await;
     let changed = record(&account, "genuine-2", "ModifiedCall", now);
     s3.put_object()
@@ -105,7 +105,7 @@ async fn with_log_file_validation_only_files_a_signed_digest_lists_are_stored(
         vec![record(&account, "genuine-3", "CreateRouteTable", now)],
     )
     .await;
-    emu.flush().await;
+    emu.flush(&account).await;
     c.ingest().await;
     assert_eq!(
         c.events(json!({ "eventName": "CreateRouteTable" }))

@@ -194,10 +194,16 @@ impl Emulator {
         .await
     }
 
-    /// Delivers pending trail files to S3 now; returns their keys.
-    pub async fn flush(&self) -> Vec<String> {
+    /// Delivers the pending trail files of `account`'s trails to S3 now; returns their keys.
+    /// Scoped to one account because tests share the emulator: a flush of every account
+    /// would deliver (and so take from its own flush) the files another test waits for.
+    pub async fn flush(&self, account: &str) -> Vec<String> {
         let out = self
-            .control(reqwest::Method::POST, "/_vigil/flush", None)
+            .control(
+                reqwest::Method::POST,
+                &format!("/_vigil/flush?accountId={account}"),
+                None,
+            )
             .await;
         out["files"]
             .as_array()

@@ -4,7 +4,7 @@ GET    /_vigil/health                      -> {"ok": true}
 POST   /_vigil/events                      {"accountId", "records": [...]} -> {"stored": N}
 GET    /_vigil/events?accountId=...        -> {"accountId", "records": [...]}
 DELETE /_vigil/events[?accountId=...]      -> {"cleared": true}
-POST   /_vigil/flush                       -> {"files": [s3 keys]}
+POST   /_vigil/flush[?accountId=...]       -> {"files": [s3 keys]}
 GET    /_vigil/faults                      -> {"faults": [rules]}
 POST   /_vigil/faults                      {rule} -> {"id": ...}
 DELETE /_vigil/faults[/<id>]               -> {"cleared": N}
@@ -82,7 +82,7 @@ def _route(
     if path == "/_vigil/events":
         return _events(emulator, method, query, environ)
     if path == "/_vigil/flush" and method == "POST":
-        return _json(200, {"files": emulator.delivery.flush()})
+        return _json(200, {"files": emulator.delivery.flush(query.get("accountId"))})
     if path == "/_vigil/faults" or path.startswith("/_vigil/faults/"):
         return _faults(emulator, method, path, environ)
     if path == "/_vigil/deny-assume-role":

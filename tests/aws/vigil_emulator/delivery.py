@@ -128,11 +128,20 @@ class TrailDelivery:
             self._pending.clear()
         self.signer.clear()
 
-    def flush(self) -> list[str]:
-        """Write every pending batch now; returns the S3 keys written."""
+    def flush(self, account: str | None = None) -> list[str]:
+        """Write the pending batches now, of every trail or only of `account`'s trails;
+        returns the S3 keys written. Tests sharing one emulator flush their own account, so
+        one test never delivers (and so never takes from another) the files another counts."""
         with self._gate.exclusive():
             with self._lock:
-                pending, self._pending = self._pending, {}
+                if account is None:
+                    pending, self._pending = self._pending, {}
+                else:
+                    pending = {
+                        k: v for k, v in self._pending.items() if v[0].account_id == account
+                    }
+                    for k in pending:
+                        del self._pending[k]
             # moto's S3 draws version IDs from its seedable generator: leave it as it was.
             random_state = mock_random.getstate()
             try:
