@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from . import restnames
 from .s3ops import s3_operation
 
 _CREDENTIAL_RE = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
@@ -88,6 +89,7 @@ class AwsRequest:
     protocol: str = "rest-json"  # ec2 | query | json | s3 | s3control | rest-json
     operation: str = "Unknown"
     form: dict[str, list[str]] = field(default_factory=dict)
+    rest: restnames.RestCall | None = None  # the REST-JSON operation, when a model knows it
 
     # ---- construction -------------------------------------------------------------------
 
@@ -147,6 +149,11 @@ class AwsRequest:
             self.operation = action
         else:
             self.protocol = "rest-json"
+            # CloudTrail's name from botocore's routes; path segments only as a last resort.
+            self.rest = restnames.match(service, self.method, self.path, self.query)
+            if self.rest is not None:
+                self.operation = self.rest.event_name
+                return
             segments = [s for s in self.path.split("/") if s and not re.search(r"\d", s)]
             self.operation = self.method.title() + "".join(
                 s[:1].upper() + s[1:] for s in segments[:2]
@@ -208,6 +215,9 @@ class AwsRequest:
             return _camel(_redact(self.json_body())) or None
         if self.protocol in ("s3", "s3control"):
             return self._s3_parameters()
+        if self.rest is not None:
+            params = self.rest.request_parameters(self.query, self.headers, self.body)
+            return _redact(params) or None
         body = self.json_body()
         return _camel(_redact(body)) if body else None
 
