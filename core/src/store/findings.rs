@@ -4,7 +4,7 @@
 
 use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::FromRow;
+use sqlx::{FromRow, Postgres, QueryBuilder};
 use vigil_domain::{FindingStatus, Severity};
 
 use super::sql;
@@ -166,8 +166,9 @@ pub enum Order {
 }
 
 impl Order {
-    /// A row's cursor. Its first element is the severity rank (1 to 5) for `Severity` and a
-    /// negative tag for the time orders, so a cursor cannot be used with another order.
+    /// A row's cursor. Its first element is the severity rank (1 critical to 5 info) for
+    /// `Severity` and a negative tag for the time orders, so a cursor cannot be used with
+    /// another order.
     pub fn cursor(self, rank: i32, f: &Finding) -> Cursor {
         match self {
             Order::Severity => (rank, f.last_seen_at, f.finding_id),
@@ -179,43 +180,59 @@ impl Order {
     /// Whether `cursor` was made by this order.
     pub fn made(self, cursor: &Cursor) -> bool {
         match self {
-            Order::Severity => cursor.0 >= 1,
+            Order::Severity => (1..=5).contains(&cursor.0),
             Order::LastSeen => cursor.0 == -1,
             Order::FirstSeen => cursor.0 == -2,
         }
     }
 
-    /// The keyset condition on $8-$10 and the ORDER BY.
-    fn sql(self) -> (String, String) {
-        let time = |col: &str| {
-            (
-                format!("($8::int is null or ({col}, finding_id::text) < ($9, $10::text))"),
-                format!("{col} desc, finding_id::text desc"),
-            )
-        };
+    /// The sort key, all descending, so that "after the cursor" is one row comparison
+    /// that the matching index (`findings_*by_*`, migration 20261206000002) answers.
+    fn key(self) -> &'static str {
         match self {
-            Order::Severity => (
-                format!(
-                    "($8::int is null or ({RANK}, -extract(epoch from last_seen_at), finding_id::text)
-                                  > ($8, -extract(epoch from $9::timestamptz), $10::text))"
-                ),
-                format!("{RANK}, last_seen_at desc, finding_id::text"),
-            ),
-            Order::LastSeen => time("last_seen_at"),
-            Order::FirstSeen => time("first_seen_at"),
+            Order::Severity => "severity_weight, last_seen_at, finding_id",
+            Order::LastSeen => "last_seen_at, finding_id",
+            Order::FirstSeen => "first_seen_at, finding_id",
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            Order::Severity => "severity_weight desc, last_seen_at desc, finding_id desc",
+            Order::LastSeen => "last_seen_at desc, finding_id desc",
+            Order::FirstSeen => "first_seen_at desc, finding_id desc",
         }
     }
 }
 
-const FILTER: &str = "tenant_id = $1
-    and ($2::uuid is null or aws_account_id = $2)
-    and ($3::text[] is null or severity = any($3))
-    and ($4::text[] is null or status = any($4))
-    and ($5::text is null or rule_id = $5)
-    and ($6::text is null or resource_id = $6)
-    and ($7::text is null or region = $7)";
+/// Severity rank 1 (critical) to 5 (info) from the stored weight (5 critical to 1 info).
+const RANK: &str = "(6 - severity_weight)::int";
 
-const RANK: &str = "array_position(array['critical','high','medium','low','info'], severity)";
+/// Appends `filter`'s conditions that are set, and only those: each query gets a plan for
+/// what it actually filters on, not a generic one for every combination.
+fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, filter: &Filter) {
+    q.push(" where tenant_id = ").push_bind(tenant);
+    if let Some(account) = filter.aws_account_id {
+        q.push(" and aws_account_id = ").push_bind(account);
+    }
+    if let Some(severities) = &filter.severities {
+        q.push(" and severity = any(")
+            .push_bind(severities)
+            .push(")");
+    }
+    if let Some(statuses) = &filter.statuses {
+        q.push(" and status = any(").push_bind(statuses).push(")");
+    }
+    if let Some(rule) = &filter.rule_id {
+        q.push(" and rule_id = ").push_bind(rule);
+    }
+    if let Some(resource) = &filter.resource_id {
+        q.push(" and resource_id = ").push_bind(resource);
+    }
+    if let Some(region) = &filter.region {
+        q.push(" and region = ").push_bind(region);
+    }
+}
 
 /// A page of findings in `order` (each with its severity rank), and how many match.
 pub async fn page(
@@ -225,50 +242,42 @@ pub async fn page(
     after: Option<Cursor>,
     limit: i64,
 ) -> Result<(Vec<(i32, Finding)>, i64), sqlx::Error> {
-    let tenant = tx.tenant();
     #[derive(FromRow)]
     struct Row {
         rank: i32,
         #[sqlx(flatten)]
         finding: Finding,
     }
-    let (rank, seen, id) = match after {
-        Some((r, s, i)) => (Some(r), Some(s), Some(i)),
-        None => (None, None, None),
-    };
-    let (keyset, order_by) = order.sql();
-    let rows: Vec<Row> = sqlx::query_as(sql(format!(
-        "select {RANK} as rank, {COLUMNS} from findings where {FILTER} and {keyset}
-         order by {order_by} limit $11"
-    )))
-    .bind(tenant)
-    .bind(filter.aws_account_id)
-    .bind(filter.severities.clone())
-    .bind(filter.statuses.clone())
-    .bind(filter.rule_id.clone())
-    .bind(filter.resource_id.clone())
-    .bind(filter.region.clone())
-    .bind(rank)
-    .bind(seen)
-    .bind(id.map(|i| i.to_string()))
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await?;
-    let total: i64 =
-        sqlx::query_scalar(sql(format!("select count(*) from findings where {FILTER}")))
-            .bind(tenant)
-            .bind(filter.aws_account_id)
-            .bind(filter.severities.clone())
-            .bind(filter.statuses.clone())
-            .bind(filter.rule_id.clone())
-            .bind(filter.resource_id.clone())
-            .bind(filter.region.clone())
-            .fetch_one(&mut **tx)
-            .await?;
+    let mut q = QueryBuilder::new(format!("select {RANK} as rank, {COLUMNS} from findings"));
+    push_filter(&mut q, tx.tenant(), filter);
+    if let Some((rank, at, id)) = after {
+        q.push(format_args!(" and ({}) < (", order.key()));
+        if order == Order::Severity {
+            q.push_bind((6 - rank) as i16).push(", ");
+        }
+        q.push_bind(at).push(", ").push_bind(id).push(")");
+    }
+    q.push(format_args!(" order by {} limit ", order.order_by()))
+        .push_bind(limit);
+    let rows: Vec<Row> = q.build_query_as().fetch_all(&mut **tx).await?;
+    let total = count(tx, filter).await?;
     Ok((
         rows.into_iter().map(|r| (r.rank, r.finding)).collect(),
         total,
     ))
+}
+
+/// How many findings match `filter`. Read from `finding_rollups` (kept in the findings'
+/// own transactions, so exact) unless the filter names a resource, which the rollups do
+/// not key on; a resource has few findings and its own index.
+pub async fn count(tx: &mut TenantTx, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let mut q = if filter.resource_id.is_some() {
+        QueryBuilder::new("select count(*) from findings")
+    } else {
+        QueryBuilder::new("select coalesce(sum(findings), 0)::bigint from finding_rollups")
+    };
+    push_filter(&mut q, tx.tenant(), filter);
+    q.build_query_scalar().fetch_one(&mut **tx).await
 }
 
 /// Reads one finding.
@@ -319,14 +328,15 @@ pub async fn unsuppress(tx: &mut TenantTx, id: FindingId) -> Result<Option<Findi
     .await
 }
 
-/// Open findings counted by severity and by rule.
+/// Open findings counted by severity and by rule (each rule with its most severe level),
+/// from `finding_rollups`.
 pub async fn summary(
     tx: &mut TenantTx,
     account: Option<AwsAccountId>,
 ) -> Result<(Vec<(Severity, i64)>, Vec<(String, Severity, i64)>), sqlx::Error> {
     let tenant = tx.tenant();
     let by_severity = sqlx::query_as(
-        "select severity, count(*) from findings
+        "select severity, sum(findings)::bigint from finding_rollups
          where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and status = 'open'
          group by severity order by array_position(array['critical','high','medium','low','info'], severity)",
     )
@@ -335,9 +345,12 @@ pub async fn summary(
     .fetch_all(&mut **tx)
     .await?;
     let by_rule = sqlx::query_as(
-        "select rule_id, min(severity), count(*) from findings
+        "select rule_id,
+                (array_agg(severity order by array_position(array['critical','high','medium','low','info'], severity)))[1],
+                sum(findings)::bigint
+         from finding_rollups
          where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and status = 'open'
-         group by rule_id order by count(*) desc, rule_id",
+         group by rule_id order by 3 desc, rule_id",
     )
     .bind(tenant)
     .bind(account)
