@@ -63,6 +63,11 @@ READS: list[tuple[str, str, dict]] = [
         "query($f: FindingFilter) { findings(first: 50, filter: $f) { totalCount edges { node { id } } } }",
         {"f": {"status": ["OPEN"], "ruleId": "rule-07"}},
     ),
+    (
+        "findings, one connection of three, OPEN + totalCount",
+        "query($f: FindingFilter) { findings(first: 50, filter: $f) { totalCount edges { node { id } } } }",
+        {"f": {"status": ["OPEN"], "awsAccountId": "{connection}"}},
+    ),
     ("findingSummary", "{ findingSummary { bySeverity { severity count } byRule { ruleId count } } }", {}),
 ]
 PAGE_20 = "findings, OPEN, page 20 by cursor (by severity)"
@@ -147,6 +152,7 @@ def main() -> None:
     parser.add_argument("--bin-dir", default=f"{target}/release")
     parser.add_argument("--findings", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--keep", action="store_true", help=f"keep the database {DB} afterwards")
     args = parser.parse_args()
     api = Path(args.bin_dir) / "vigil-api"
     if not api.exists():
@@ -173,6 +179,7 @@ def main() -> None:
             except OSError:
                 time.sleep(0.1)
         tokens = {}
+        first_connection = {}
         for name in ("a", "b"):
             tokens[name] = post(
                 "/api/v1/auth/signup",
@@ -186,17 +193,20 @@ def main() -> None:
                 )["createAwsAccount"]["id"]
                 for i in range(3)
             ]
+            first_connection[name] = connections[1]
             tenant = psql(f"select tenant_id from aws_accounts where aws_account_id = '{connections[0]}'", DB)
             started = time.perf_counter()
             seed(tenant, connections, args.findings)
             print(f"tenant {name}: {args.findings:,} findings written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
         psql("vacuum analyze", DB)
+        psql(f"alter database {DB} set log_min_duration_statement = 100")
         total = psql("select count(*) from findings", DB)
         print(f"findings in the database: {int(total):,}", file=sys.stderr)
 
         token = tokens["a"]
         rows = [("`GET /healthz` (baseline)", *timed(lambda: urllib.request.urlopen(f"http://{LISTEN}/healthz").read(), args.requests))]
         for name, query, variables in READS:
+            variables = json.loads(json.dumps(variables).replace("{connection}", first_connection["a"]))
             rows.append((name, *timed(lambda q=query, v=variables: graphql(token, q, v), args.requests)))
         after = None
         for _ in range(19):
@@ -205,7 +215,8 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
-        psql(f"drop database if exists {DB}")
+        if not args.keep:
+            psql(f"drop database if exists {DB}")
 
     base = rows[0][2]
     print(f"\n{args.findings:,} findings per tenant, 2 tenants; {args.requests} requests per read, one at a time\n")

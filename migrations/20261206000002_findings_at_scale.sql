@@ -22,6 +22,10 @@ create index findings_by_first_seen on findings (tenant_id, status, first_seen_a
 -- Without one ("all statuses").
 create index findings_all_by_severity on findings (tenant_id, severity_weight desc, last_seen_at desc, finding_id desc);
 create index findings_all_by_last_seen on findings (tenant_id, last_seen_at desc, finding_id desc);
+-- One check's findings with a status (the summary's drill-down): a rule's findings share
+-- one severity, so this serves the severity order. Without it the planner walks the
+-- severity index from the top and filters, which is slow for a rule of low severity.
+create index findings_by_rule on findings (tenant_id, rule_id, status, severity_weight desc, last_seen_at desc, finding_id desc);
 -- "Everything on this resource", across accounts and rules.
 create index findings_by_resource on findings (tenant_id, resource_id);
 

@@ -68,7 +68,8 @@ fn best_of(runs: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
 }
 
 fn main() {
-    let rules = vigil_detect::builtin::rules().expect("built-in rules compile");
+    let rules =
+        vigil_detect::RuleSet::new(vigil_detect::builtin::rules().expect("built-in rules compile"));
     let corpus = corpus();
     let bytes: usize = corpus.iter().map(String::len).sum();
     let (parse, _) = best_of(5, || {
@@ -82,7 +83,7 @@ fn main() {
             .iter()
             .map(|s| {
                 let e: Value = serde_json::from_str(s).expect("json");
-                rules.iter().filter(|r| r.matches(&e)).count()
+                rules.matching(&e).len()
             })
             .sum()
     });
@@ -90,7 +91,7 @@ fn main() {
     println!(
         "detection: {EVENTS} events ({} MiB), {} built-in rules, {hits} matches, one thread",
         bytes / (1 << 20),
-        rules.len()
+        rules.rules().len()
     );
     println!("{:<40} {:>10} {:>14}", "case", "seconds", "events/s");
     println!(

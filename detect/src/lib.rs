@@ -16,6 +16,7 @@ mod condition;
 pub mod correlation;
 mod matcher;
 pub mod replay;
+mod ruleset;
 
 use serde_json::Value;
 
@@ -24,6 +25,7 @@ pub use correlation::{Correlation, CorrelationKind};
 pub use matcher::{
     MAX_FIELD_PATH_BYTES, MAX_FIELD_PATH_SEGMENTS, MAX_SELECTIONS, MAX_VALUES, Matcher,
 };
+pub use ruleset::RuleSet;
 pub use vigil_domain::Severity;
 
 /// Why a rule cannot be used.

@@ -410,6 +410,18 @@ impl Matcher {
         }
     }
 
+    /// The lowercase `eventName`s an event must have to possibly match, when the rule
+    /// implies a finite set (None: any event could).
+    pub fn event_names(&self) -> Option<&std::collections::HashSet<String>> {
+        self.event_names.as_ref()
+    }
+
+    /// Whether the event matches, once its `eventName` is known to be one of
+    /// [`Self::event_names`] (the caller checked, as [`crate::RuleSet`] does).
+    pub(crate) fn matches_named(&self, event: &Value) -> bool {
+        self.eval(&self.condition, event)
+    }
+
     /// Whether the event matches.
     pub fn matches(&self, event: &Value) -> bool {
         if let Some(names) = &self.event_names {

@@ -215,13 +215,25 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, filter: &Filter
     if let Some(account) = filter.aws_account_id {
         q.push(" and aws_account_id = ").push_bind(account);
     }
-    if let Some(severities) = &filter.severities {
-        q.push(" and severity = any(")
-            .push_bind(severities)
-            .push(")");
+    // One value is written as `=`: the planner then knows the order an index on it keeps
+    // (with `= any($n)` it cannot know the array holds one value).
+    match filter.severities.as_deref() {
+        Some([one]) => {
+            q.push(" and severity = ").push_bind(*one);
+        }
+        Some(many) => {
+            q.push(" and severity = any(").push_bind(many).push(")");
+        }
+        None => {}
     }
-    if let Some(statuses) = &filter.statuses {
-        q.push(" and status = any(").push_bind(statuses).push(")");
+    match filter.statuses.as_deref() {
+        Some([one]) => {
+            q.push(" and status = ").push_bind(*one);
+        }
+        Some(many) => {
+            q.push(" and status = any(").push_bind(many).push(")");
+        }
+        None => {}
     }
     if let Some(rule) = &filter.rule_id {
         q.push(" and rule_id = ").push_bind(rule);

@@ -26,7 +26,7 @@ use vigil_core::{
         detection_rules, events,
     },
 };
-use vigil_detect::Rule;
+use vigil_detect::{Rule, RuleSet};
 
 use crate::{
     scan,
@@ -105,7 +105,7 @@ pub async fn run(
             Err(e) => tracing::warn!(rule_id = %stored.rule_id, error = %e, "tenant rule skipped"),
         }
     }
-    let rules = all_rules.as_slice();
+    let rules = &RuleSet::new(all_rules);
     // Older than both the backfill and the retention, an event would only create a
     // partition housekeeping drops; inside them, its day's partition exists for everyone.
     let horizon = settings.backfill.max(Duration::from_secs(
@@ -258,7 +258,7 @@ struct Ctx<'a> {
     own_arn: Option<&'a str>,
     window: record::TimeWindow,
     now: DateTime<Utc>,
-    rules: &'a [Rule],
+    rules: &'a RuleSet,
     correlations: &'a [vigil_detect::Correlation],
     baseline: correlate::Baseline,
     limits: TrailFileLimits,
@@ -393,11 +393,7 @@ impl Ctx<'_> {
             .into_iter()
             .collect();
         for event in batch.iter().filter(|e| !e.own && new.contains(&e.event_id)) {
-            let matched: Vec<&Rule> = self
-                .rules
-                .iter()
-                .filter(|r| r.matches(&event.raw))
-                .collect();
+            let matched: Vec<&Rule> = self.rules.matching(&event.raw);
             if matched.is_empty() {
                 continue;
             }
