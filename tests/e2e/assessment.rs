@@ -107,16 +107,17 @@ impl Seeded {
     }
 
     async fn findings(&self, filter: Value) -> Vec<Value> {
+        self.all_pages(FINDINGS, json!({ "f": filter, "first": 100 }))
+            .await
+    }
+
+    /// Every node of a `findings` connection, following `endCursor` in `$after`.
+    async fn all_pages(&self, query: &str, mut variables: Value) -> Vec<Value> {
         let mut all = Vec::new();
-        let mut after = Value::Null;
         loop {
             let data = self
                 .app
-                .graphql_ok(
-                    &self.token,
-                    FINDINGS,
-                    json!({ "f": filter, "first": 100, "after": after }),
-                )
+                .graphql_ok(&self.token, query, variables.clone())
                 .await;
             let page = &data["findings"];
             all.extend(
@@ -129,7 +130,7 @@ impl Seeded {
             if page["pageInfo"]["hasNextPage"] != true {
                 return all;
             }
-            after = page["pageInfo"]["endCursor"].clone();
+            variables["after"] = page["pageInfo"]["endCursor"].clone();
         }
     }
 
@@ -473,26 +474,7 @@ async fn counts_match_the_findings(s: &Seeded, admin: &sqlx::PgPool, resource: &
 async fn pages_follow_the_order(s: &Seeded, order: &str, all: usize) {
     const PAGE: &str = "query($o: FindingOrder, $after: String) { findings(first: 7, after: $after, orderBy: $o) {
         pageInfo { hasNextPage endCursor } edges { node { id severity lastSeenAt firstSeenAt } } } }";
-    let mut seen: Vec<Value> = Vec::new();
-    let mut after = Value::Null;
-    loop {
-        let data = s
-            .app
-            .graphql_ok(&s.token, PAGE, json!({ "o": order, "after": after }))
-            .await;
-        let page = &data["findings"];
-        seen.extend(
-            page["edges"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|e| e["node"].clone()),
-        );
-        if page["pageInfo"]["hasNextPage"] != true {
-            break;
-        }
-        after = page["pageInfo"]["endCursor"].clone();
-    }
+    let seen = s.all_pages(PAGE, json!({ "o": order })).await;
     assert_eq!(seen.len(), all, "{order}: every finding, once");
     let ids: std::collections::BTreeSet<_> = seen.iter().map(|f| f["id"].to_string()).collect();
     assert_eq!(ids.len(), all, "{order}: no finding twice");

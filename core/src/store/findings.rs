@@ -215,25 +215,11 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, filter: &Filter
     if let Some(account) = filter.aws_account_id {
         q.push(" and aws_account_id = ").push_bind(account);
     }
-    // One value is written as `=`: the planner then knows the order an index on it keeps
-    // (with `= any($n)` it cannot know the array holds one value).
-    match filter.severities.as_deref() {
-        Some([one]) => {
-            q.push(" and severity = ").push_bind(*one);
-        }
-        Some(many) => {
-            q.push(" and severity = any(").push_bind(many).push(")");
-        }
-        None => {}
+    if let Some(severities) = &filter.severities {
+        push_in(q, "severity", severities);
     }
-    match filter.statuses.as_deref() {
-        Some([one]) => {
-            q.push(" and status = ").push_bind(*one);
-        }
-        Some(many) => {
-            q.push(" and status = any(").push_bind(many).push(")");
-        }
-        None => {}
+    if let Some(statuses) = &filter.statuses {
+        push_in(q, "status", statuses);
     }
     if let Some(rule) = &filter.rule_id {
         q.push(" and rule_id = ").push_bind(rule);
@@ -244,6 +230,25 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, filter: &Filter
     if let Some(region) = &filter.region {
         q.push(" and region = ").push_bind(region);
     }
+}
+
+/// `and <column> = <one>` or `and <column> = any(<several>)`. One value is written as `=`
+/// so the planner knows the order an index on the column keeps (with `= any($n)` it cannot
+/// know the array holds one value).
+fn push_in<T>(q: &mut QueryBuilder<Postgres>, column: &str, values: &[T])
+where
+    T: Copy
+        + for<'q> sqlx::Encode<'q, Postgres>
+        + sqlx::Type<Postgres>
+        + sqlx::postgres::PgHasArrayType,
+{
+    match values {
+        [one] => q.push(format_args!(" and {column} = ")).push_bind(*one),
+        many => q
+            .push(format_args!(" and {column} = any("))
+            .push_bind(many.to_vec())
+            .push(")"),
+    };
 }
 
 /// A page of findings in `order` (each with its severity rank), and how many match.
