@@ -200,6 +200,12 @@ impl Rule {
     pub fn matches(&self, event: &Value) -> bool {
         self.matcher.matches(event)
     }
+
+    /// The lowercase `eventName`s a record must have to possibly match, when the rule
+    /// implies a finite set (None: a record of any name could).
+    pub fn event_names(&self) -> Option<&std::collections::HashSet<String>> {
+        self.matcher.event_names()
+    }
 }
 
 #[cfg(test)]

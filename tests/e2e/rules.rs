@@ -60,9 +60,9 @@ async fn tenant_rules_are_validated_dry_run_listed_and_managed(
 
     // Dry run over the tenant's recent events (Vigil's own calls are not looked at).
     let now = chrono::Utc::now();
-    let event = |id: &str, name: &str, own: bool| events::NewEvent {
+    let event_at = |id: &str, name: &str, own: bool, minutes_ago: i64| events::NewEvent {
         event_id: id.into(),
-        occurred_at: now - chrono::Duration::minutes(5),
+        occurred_at: now - chrono::Duration::minutes(minutes_ago),
         event_name: name.into(),
         event_source: "ec2.amazonaws.com".into(),
         region: "eu-west-1".into(),
@@ -77,6 +77,7 @@ async fn tenant_rules_are_validated_dry_run_listed_and_managed(
         own,
         raw: json!({ "eventID": id, "eventName": name, "eventSource": "ec2.amazonaws.com" }),
     };
+    let event = |id: &str, name: &str, own: bool| event_at(id, name, own, 5);
     let mut tx = db::begin_tenant(&app.pool, tenant).await.unwrap();
     events::insert(
         &mut tx,
@@ -85,15 +86,50 @@ async fn tenant_rules_are_validated_dry_run_listed_and_managed(
             event("e1", "DeleteSnapshot", false),
             event("e2", "DescribeSnapshots", false),
             event("e3", "DeleteSnapshot", true),
+            // Newer calls of other names, and the same deletion two days earlier.
+            event_at("e4", "DescribeVolumes", false, 1),
+            event_at("e5", "DescribeVolumes", false, 1),
+            event_at("e6", "DescribeVolumes", false, 1),
+            event_at("e0", "DeleteSnapshot", false, 2 * 24 * 60),
         ],
     )
     .await
     .unwrap();
     tx.commit().await.unwrap();
-    let dry = app.graphql_ok(&owner, TEST, json!({ "y": RULE })).await["testDetectionRule"].clone();
-    assert_eq!(dry["scanned"], 2);
-    assert_eq!(dry["matched"], 1);
-    assert_eq!(dry["matchedEventIds"], json!(["e1"]));
+    // The rule names its eventName, so only those events are read: the newer calls of
+    // other names do not use up the limit and the older deletion is found.
+    let dry = app
+        .graphql_ok(
+            &owner,
+            "query($y: String!) { testDetectionRule(yaml: $y, limit: 2) { scanned matched matchedEventIds complete } }",
+            json!({ "y": RULE }),
+        )
+        .await["testDetectionRule"]
+        .clone();
+    assert_eq!(dry["scanned"], 2, "{dry}");
+    assert_eq!(dry["matched"], 2, "{dry}");
+    assert_eq!(dry["matchedEventIds"], json!(["e1", "e0"]));
+    // A rule that can match any name reads the newest events of every name.
+    let any_name = RULE.replace(
+        "eventName: DeleteSnapshot",
+        "eventSource: ec2.amazonaws.com",
+    );
+    let dry = app
+        .graphql_ok(
+            &owner,
+            "query($y: String!) { testDetectionRule(yaml: $y, limit: 2) { scanned matched } }",
+            json!({ "y": any_name }),
+        )
+        .await["testDetectionRule"]
+        .clone();
+    assert_eq!(
+        (dry["scanned"].clone(), dry["matched"].clone()),
+        (json!(2), json!(2)),
+        "{dry}"
+    );
+    let all =
+        app.graphql_ok(&owner, TEST, json!({ "y": any_name })).await["testDetectionRule"].clone();
+    assert_eq!(all["scanned"], 6, "every event but Vigil's own: {all}");
 
     // Saved, listed after the built-in rules, switched off, deleted.
     let created =

@@ -116,7 +116,9 @@ impl DetectionRule {
 /// What a dry run found.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct DetectionRuleTest {
-    /// Events looked at (the tenant's most recent, Vigil's own calls excepted).
+    /// Events looked at: the tenant's most recent since `since`, Vigil's own calls
+    /// excepted, and only those of the eventNames the rule can match when it names them
+    /// (so such a rule is tried on its whole window, up to `limit` events of those names).
     pub scanned: i64,
     /// CloudTrail event IDs that matched, newest first (at most 100).
     pub matched_event_ids: Vec<String>,
@@ -199,7 +201,10 @@ impl RulesQuery {
         let since = gql_time("since", since)?.unwrap_or(now - chrono::Duration::days(7));
         let limit = i64::from(limit.unwrap_or(DRY_RUN_MAX as i32)).clamp(1, DRY_RUN_MAX);
         let mut tx = tenant_tx(ctx, p).await?;
-        let records = detection_rules::recent_records(&mut tx, since, limit).await?;
+        let names = rule
+            .event_names()
+            .map(|n| n.iter().cloned().collect::<Vec<_>>());
+        let records = detection_rules::recent_records(&mut tx, since, names, limit).await?;
         drop(tx);
         bounded(move || dry_run(&rule, &records, std::time::Instant::now() + DRY_RUN_BUDGET)).await
     }

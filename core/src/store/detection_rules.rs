@@ -91,21 +91,29 @@ pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Recent raw records of the tenant (for dry runs), newest first.
+/// Recent raw records of the tenant (for dry runs), newest first, Vigil's own calls
+/// excepted. With `names` (lowercase eventNames), only events of those names: a rule that
+/// can only match them then looks through its whole window, not the newest `limit` events
+/// of every name.
 pub async fn recent_records(
     tx: &mut TenantTx,
     since: DateTime<Utc>,
+    names: Option<Vec<String>>,
     limit: i64,
 ) -> Result<Vec<(String, DateTime<Utc>, serde_json::Value)>, sqlx::Error> {
-    let tenant = tx.tenant();
-    sqlx::query_as(
-        "select event_id, occurred_at, raw from events
-         where tenant_id = $1 and occurred_at >= $2 and not own
-         order by occurred_at desc limit $3",
-    )
-    .bind(tenant)
-    .bind(since)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await
+    let mut q =
+        sqlx::QueryBuilder::new("select event_id, occurred_at, raw from events where tenant_id = ");
+    q.push_bind(tx.tenant())
+        .push(" and occurred_at >= ")
+        .push_bind(since)
+        .push(" and not own");
+    // Only when named, so the query with names gets a plan that uses
+    // `events_by_lower_name`.
+    if let Some(names) = names {
+        q.push(" and lower(event_name) = any(")
+            .push_bind(names)
+            .push(")");
+    }
+    q.push(" order by occurred_at desc limit ").push_bind(limit);
+    q.build_query_as().fetch_all(&mut **tx).await
 }
