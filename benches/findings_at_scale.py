@@ -8,7 +8,7 @@ release `vigil-api` answers each read `--requests` times in a row, one at a time
 A; the report gives p50/p99 per read and its ratio to `/healthz` (same server, same run).
 
     cargo build --release -p vigil-api
-    python3 benches/findings_at_scale.py [--bin-dir DIR] [--findings N] [--requests N]
+    python3 benches/findings_at_scale.py [--bin-dir DIR] [--findings N] [--alerts N] [--requests N] [--keep]
 
 Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
 `psql`; creates and drops its own database. Standard library only.
@@ -69,6 +69,28 @@ READS: list[tuple[str, str, dict]] = [
         {"f": {"status": ["OPEN"], "awsAccountId": "{connection}"}},
     ),
     ("findingSummary", "{ findingSummary { bySeverity { severity count } byRule { ruleId count } } }", {}),
+]
+ALERT_READS: list[tuple[str, str, dict]] = [
+    (
+        "alerts, default view (by last seen) + totalCount",
+        "{ alerts(first: 50) { totalCount edges { node { id ruleId severity status lastSeenAt } } } }",
+        {},
+    ),
+    (
+        "alerts, OPEN + totalCount",
+        "query($f: AlertFilter) { alerts(first: 50, filter: $f) { totalCount edges { node { id } } } }",
+        {"f": {"status": ["OPEN"]}},
+    ),
+    (
+        "alerts, HIGH+CRITICAL, last 7 days + totalCount",
+        "query($f: AlertFilter) { alerts(first: 50, filter: $f) { totalCount edges { node { id } } } }",
+        {"f": {"severity": ["CRITICAL", "HIGH"], "since": "{week_ago}"}},
+    ),
+    (
+        "alertCountsByDay, last 30 days (the dashboard chart)",
+        "query($s: DateTime!) { alertCountsByDay(since: $s, timeZone: \"Europe/Paris\") { day severity count } }",
+        {"s": "{month_ago}"},
+    ),
 ]
 PAGE_20 = "findings, OPEN, page 20 by cursor (by severity)"
 PAGED = "query($f: FindingFilter, $after: String) { findings(first: 50, after: $after, filter: $f) { totalCount pageInfo { endCursor } edges { node { id } } } }"
@@ -146,12 +168,37 @@ def seed(tenant: str, connections: list[str], findings: int) -> None:
         )
 
 
+def seed_alerts(tenant: str, connections: list[str], alerts: int) -> None:
+    accounts = "array[" + ",".join(f"'{c}'::uuid" for c in connections) + "]"
+    chunk = 250_000
+    for start in range(0, alerts, chunk):
+        end = min(alerts, start + chunk)
+        # 40 rules, 70% closed, 20% acknowledged, 10% open, over the last 90 days.
+        psql(
+            f"""
+            insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, status, group_key,
+                                region, event_name, principal_arn, source_ip, first_event_id, last_event_id,
+                                event_ids, first_seen_at, last_seen_at)
+            select '{tenant}', gen_random_uuid(), ({accounts})[1 + i % {len(connections)}],
+                   'vigil-rule-' || (i % 40), 'Bench alert', 
+                   (array['critical','high','high','medium','medium','medium','low','low','info','info'])[1 + (i % 40) % 10],
+                   case when i % 10 = 0 then 'open' when i % 10 < 3 then 'acknowledged' else 'closed' end,
+                   'g' || i, 'eu-west-1', 'CreateAccessKey', 'arn:aws:iam::111122223333:user/u' || (i % 500),
+                   '198.51.100.' || (i % 250), 'e' || i, 'e' || i, array['e' || i],
+                   now() - (i % 7776000) * interval '1 second', now() - (i % 7776000) * interval '1 second'
+            from generate_series({start}, {end - 1}) i
+            """,
+            DB,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     target = os.environ.get("CARGO_TARGET_DIR", "/var/cache/vigil/target")
     parser.add_argument("--bin-dir", default=f"{target}/release")
     parser.add_argument("--findings", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--alerts", type=int, default=0, help="alerts per tenant as well (default none)")
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DB} afterwards")
     args = parser.parse_args()
     api = Path(args.bin_dir) / "vigil-api"
@@ -198,6 +245,8 @@ def main() -> None:
             started = time.perf_counter()
             seed(tenant, connections, args.findings)
             print(f"tenant {name}: {args.findings:,} findings written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            if args.alerts:
+                seed_alerts(tenant, connections, args.alerts)
         psql("vacuum analyze", DB)
         psql(f"alter database {DB} set log_min_duration_statement = 100")
         total = psql("select count(*) from findings", DB)
@@ -208,6 +257,14 @@ def main() -> None:
         for name, query, variables in READS:
             variables = json.loads(json.dumps(variables).replace("{connection}", first_connection["a"]))
             rows.append((name, *timed(lambda q=query, v=variables: graphql(token, q, v), args.requests)))
+        if args.alerts:
+            now = time.time()
+            stamp = lambda days: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now - days * 86400))  # noqa: E731
+            for name, query, variables in ALERT_READS:
+                variables = json.loads(
+                    json.dumps(variables).replace("{week_ago}", stamp(7)).replace("{month_ago}", stamp(30))
+                )
+                rows.append((name, *timed(lambda q=query, v=variables: graphql(token, q, v), args.requests)))
         after = None
         for _ in range(19):
             after = graphql(token, PAGED, {"f": {"status": ["OPEN"]}, "after": after})["findings"]["pageInfo"]["endCursor"]
@@ -219,7 +276,8 @@ def main() -> None:
             psql(f"drop database if exists {DB}")
 
     base = rows[0][2]
-    print(f"\n{args.findings:,} findings per tenant, 2 tenants; {args.requests} requests per read, one at a time\n")
+    alerts = f", {args.alerts:,} alerts" if args.alerts else ""
+    print(f"\n{args.findings:,} findings{alerts} per tenant, 2 tenants; {args.requests} requests per read, one at a time\n")
     print("| read | p50 ms | p99 ms | p99 / healthz p99 |")
     print("|---|---:|---:|---:|")
     for name, p50, p99 in rows:
