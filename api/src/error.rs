@@ -10,6 +10,9 @@ use axum::{
 };
 use serde_json::json;
 
+/// Seconds a client is told to wait when the database cannot be reached.
+const DATABASE_RETRY_AFTER_SECS: u64 = 5;
+
 /// An error answered as `{"error": {"code", "message"}}`.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -87,6 +90,22 @@ impl IntoResponse for ApiError {
                 resp.headers_mut().insert(
                     axum::http::header::RETRY_AFTER,
                     axum::http::HeaderValue::from(retry_after_secs),
+                );
+                resp
+            }
+            Self::Internal(e)
+                if e.downcast_ref::<sqlx::Error>()
+                    .is_some_and(vigil_core::db::is_unreachable) =>
+            {
+                tracing::warn!(error = format!("{e:#}"), "database unreachable");
+                let mut resp = error_body(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "the database is unavailable for a moment; retry shortly",
+                );
+                resp.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from(DATABASE_RETRY_AFTER_SECS),
                 );
                 resp
             }

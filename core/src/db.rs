@@ -132,7 +132,26 @@ async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sql
     Ok(())
 }
 
+/// Whether `e` says the database could not be reached (rather than that a query failed):
+/// no connection within the pool's timeout, the connection broke, or the server is
+/// shutting down or starting (SQLSTATE class 08, and 57P01..57P03).
+pub fn is_unreachable(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
+    }
+}
+
 /// True when the database answers a trivial query.
 pub async fn is_ready(pool: &PgPool) -> bool {
-    sqlx::query("select 1").execute(pool).await.is_ok()
+    // Bounded well below the pool's acquire timeout: a load balancer's probe wants an
+    // answer within a couple of seconds, and a database that takes longer is not ready.
+    let probe = sqlx::query("select 1").execute(pool);
+    matches!(
+        tokio::time::timeout(Duration::from_secs(2), probe).await,
+        Ok(Ok(_))
+    )
 }

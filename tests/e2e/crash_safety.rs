@@ -285,7 +285,7 @@ fn database_url(opts: &PgConnectOptions) -> String {
 
 /// `vigil-worker` as its own process, named `name` in the leases it takes (the connection's
 /// first scan and ingestion are queued when it connects).
-fn worker_process(db_url: &str, name: &str) -> Child {
+pub(crate) fn worker_process(db_url: &str, name: &str) -> Child {
     let emu = Emulator::shared();
     Command::new(env!("CARGO_BIN_EXE_worker-under-test"))
         .env_clear()
@@ -315,7 +315,11 @@ fn worker_process(db_url: &str, name: &str) -> Child {
 
 /// Activity in five regions (a VPC each) and the attack, delivered as trail files: answers
 /// the files' keys.
-async fn busy_trail(account: &str, s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
+pub(crate) async fn busy_trail(
+    account: &str,
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+) -> Vec<String> {
     let emu = Emulator::shared();
     for region in [
         "us-east-1",
@@ -351,7 +355,7 @@ async fn trail_files(s3: &aws_sdk_s3::Client, bucket: &str) -> Vec<String> {
 }
 
 /// How many of `files` ingestion has read.
-async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
+pub(crate) async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
     sqlx::query_scalar("select count(*) from ingested_files where file_key = any($1)")
         .bind(files)
         .fetch_one(admin)
@@ -360,7 +364,7 @@ async fn read_of(admin: &PgPool, files: &[String]) -> i64 {
 }
 
 /// How many event IDs are stored more than once (0: exactly once).
-async fn events_stored_twice(admin: &PgPool) -> i64 {
+pub(crate) async fn events_stored_twice(admin: &PgPool) -> i64 {
     sqlx::query_scalar(
         "select count(*) from (select event_id from events group by event_id having count(*) > 1) d",
     )

@@ -8,6 +8,7 @@ mod connect;
 mod correlations;
 mod counts;
 mod crash_safety;
+mod db_restart;
 mod emulator;
 mod export;
 mod fixtures;

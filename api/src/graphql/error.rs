@@ -42,6 +42,9 @@ pub enum GqlError {
         reason: &'static str,
         retry_after: u64,
     },
+    /// `UNAVAILABLE`: the database cannot be reached for now (restarting, failing over,
+    /// every connection busy); worth retrying after `retryAfter` seconds.
+    Unavailable,
     /// `INTERNAL` with a message the operator needs (Vigil is misconfigured); nothing
     /// about the request or its data.
     Misconfigured(&'static str),
@@ -52,6 +55,12 @@ pub enum GqlError {
 
 /// What a client reads for any [`GqlError::Internal`].
 const INTERNAL_MESSAGE: &str = "internal error; it has been logged";
+
+/// What a client reads for [`GqlError::Unavailable`].
+const UNAVAILABLE_MESSAGE: &str = "Vigil's database is unavailable for a moment; retry shortly";
+
+/// Seconds a client is told to wait on [`GqlError::Unavailable`].
+const UNAVAILABLE_RETRY_AFTER: u64 = 5;
 
 /// The message of [`GqlError::TrialExpired`].
 const TRIAL_EXPIRED_MESSAGE: &str = "your trial has ended: existing data stays readable, but new scans and connections need an active plan";
@@ -86,6 +95,7 @@ impl GqlError {
             Self::BadInput { .. } | Self::Conflict(_) => "BAD_USER_INPUT",
             Self::TrialExpired => "TRIAL_EXPIRED",
             Self::RateLimited { .. } => "RATE_LIMITED",
+            Self::Unavailable => "UNAVAILABLE",
             Self::Misconfigured(_) | Self::Internal(_) => "INTERNAL",
         }
     }
@@ -125,6 +135,10 @@ impl From<GqlError> for async_graphql::Error {
                 ext.set("retryAfter", retry_after);
                 message
             }
+            GqlError::Unavailable => {
+                ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER);
+                UNAVAILABLE_MESSAGE.to_owned()
+            }
             GqlError::Misconfigured(m) => m.to_owned(),
             GqlError::Internal(cause) => {
                 // Logged here, once, where the error leaves for the client; the request's
@@ -144,6 +158,10 @@ impl From<GqlError> for async_graphql::Error {
 
 impl From<sqlx::Error> for GqlError {
     fn from(e: sqlx::Error) -> Self {
+        if vigil_core::db::is_unreachable(&e) {
+            tracing::warn!(error = %e, "database unreachable in a GraphQL resolver");
+            return Self::Unavailable;
+        }
         Self::internal(e)
     }
 }
@@ -151,13 +169,26 @@ impl From<sqlx::Error> for GqlError {
 /// What a DataLoader answers when its query failed.
 impl From<Arc<sqlx::Error>> for GqlError {
     fn from(e: Arc<sqlx::Error>) -> Self {
+        if vigil_core::db::is_unreachable(&e) {
+            tracing::warn!(error = %e, "database unreachable in a GraphQL resolver");
+            return Self::Unavailable;
+        }
         Self::internal(e)
     }
 }
 
 impl From<anyhow::Error> for GqlError {
     fn from(e: anyhow::Error) -> Self {
-        Self::Internal(Arc::new(e))
+        match e.downcast_ref::<sqlx::Error>() {
+            Some(db) if vigil_core::db::is_unreachable(db) => {
+                tracing::warn!(
+                    error = format!("{e:#}"),
+                    "database unreachable in a GraphQL resolver"
+                );
+                Self::Unavailable
+            }
+            _ => Self::Internal(Arc::new(e)),
+        }
     }
 }
 
@@ -183,6 +214,27 @@ mod tests {
         let (message, ext) = ext(sqlx::Error::Protocol("select secret from t".into()).into());
         assert_eq!(message, INTERNAL_MESSAGE);
         assert_eq!(ext, vec![("code".to_owned(), Value::from("INTERNAL"))]);
+    }
+
+    #[test]
+    fn an_unreachable_database_answers_unavailable_with_a_retry_hint() {
+        for e in [
+            GqlError::from(sqlx::Error::PoolTimedOut),
+            GqlError::from(anyhow::Error::new(sqlx::Error::PoolClosed).context("loading")),
+        ] {
+            let (message, ext) = ext(e);
+            assert_eq!(message, UNAVAILABLE_MESSAGE);
+            assert_eq!(
+                ext,
+                vec![
+                    ("code".to_owned(), Value::from("UNAVAILABLE")),
+                    (
+                        "retryAfter".to_owned(),
+                        Value::from(UNAVAILABLE_RETRY_AFTER)
+                    ),
+                ]
+            );
+        }
     }
 
     #[test]

@@ -158,7 +158,7 @@ pub async fn execute(
             }
             Err(AuthError::Internal(e)) => {
                 return answer(async_graphql::Response::from_errors(vec![
-                    GqlError::internal(e).into_server_error(async_graphql::Pos::default()),
+                    GqlError::from(e).into_server_error(async_graphql::Pos::default()),
                 ]));
             }
         }
@@ -220,7 +220,7 @@ pub async fn subscriptions(
                             Err(async_graphql::Error::new(reason))
                         }
                         Err(AuthError::Internal(e)) => {
-                            Err(GqlError::internal(e).into())
+                            Err(GqlError::from(e).into())
                         }
                     }
                 })

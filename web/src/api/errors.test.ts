@@ -38,6 +38,7 @@ describe('GraphQL errors', () => {
   });
   it('never shows internal details and keeps permission errors form-wide', () => {
     expect(gqlMessage(error('internal error; it has been logged', { code: 'INTERNAL' }))).toMatch(/had a problem/);
+    expect(gqlMessage(error("Vigil's database is unavailable for a moment; retry shortly", { code: 'UNAVAILABLE' }))).toMatch(/briefly unavailable/);
     expect(gqlFormError(error('your role (VIEWER) does not allow this', { code: 'FORBIDDEN' }), 'name')).toEqual({
       code: 'FORBIDDEN',
       message: 'Your role (VIEWER) does not allow this.',

@@ -47,6 +47,8 @@ export function gqlMessage(error: CombinedError | undefined | null): string {
   const first = error.graphQLErrors[0];
   if (!first) return 'Something went wrong. Try again.';
   switch (gqlCode(error)) {
+    case 'UNAVAILABLE':
+      return 'Vigil is briefly unavailable. Try again in a few seconds.';
     case 'INTERNAL':
       return 'Vigil had a problem answering; it has been logged. Try again in a moment.';
     case 'UNAUTHENTICATED':
