@@ -12,7 +12,7 @@ use vigil_core::{
 use super::{
     context::{account_filter, parse_id, require, state, tenant_tx},
     error::{GqlError, GqlResult},
-    pagination::{decode_cursor, page_size},
+    pagination::{decode_cursor, page_size, wants_total},
     types::{AwsAccountGql, SeverityGql},
 };
 use crate::{connection, input::gql_time};
@@ -292,7 +292,12 @@ impl AlertsQuery {
             AlertOrder::LastSeenAsc => alerts::Order::LastSeenAsc,
             AlertOrder::LastSeenDesc => alerts::Order::LastSeenDesc,
         };
-        let (rows, total) = alerts::page(&mut tx, &filter, order, after, limit + 1).await?;
+        let rows = alerts::page(&mut tx, &filter, order, after, limit + 1).await?;
+        let total = if wants_total(ctx) {
+            alerts::count(&mut tx, &filter).await?
+        } else {
+            0
+        };
         Ok(AlertConnection::from_rows(
             rows,
             limit,

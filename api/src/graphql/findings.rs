@@ -13,7 +13,7 @@ use vigil_core::{
 use super::{
     context::{account_filter, parse_id, require, state, tenant_tx},
     error::{GqlError, GqlResult},
-    pagination::{decode_cursor, page_size},
+    pagination::{decode_cursor, page_size, wants_total},
     types::{AwsAccountGql, SeverityGql},
 };
 use crate::{connection, input::gql_time};
@@ -245,7 +245,12 @@ impl FindingsQuery {
             region: filter.region,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = findings::page(&mut tx, &f, order, after, limit + 1).await?;
+        let rows = findings::page(&mut tx, &f, order, after, limit + 1).await?;
+        let total = if wants_total(ctx) {
+            findings::count(&mut tx, &f).await?
+        } else {
+            0
+        };
         Ok(FindingConnection::from_rows(
             rows,
             limit,

@@ -80,6 +80,12 @@ pub fn paginate<T, K: Serialize>(
     )
 }
 
+/// Whether the query asks for the connection's `totalCount` (the count is a query of its
+/// own; a client paging through results usually does not want it).
+pub fn wants_total(ctx: &async_graphql::Context<'_>) -> bool {
+    ctx.look_ahead().field("totalCount").exists()
+}
+
 /// Declares `<Name>Connection` and `<Name>Edge` for a node type.
 #[macro_export]
 macro_rules! connection {

@@ -496,7 +496,7 @@ pub async fn findings(
                 let (pool, filter) = (pool.clone(), filter.clone());
                 async move {
                     let mut tx = db::begin_tenant(&pool, tenant).await?;
-                    let (rows, _) =
+                    let rows =
                         findings::page(&mut tx, &filter, findings::Order::Severity, after, PAGE)
                             .await?;
                     tx.commit().await?;
@@ -623,7 +623,7 @@ pub async fn alerts(
                 let (pool, filter) = (pool.clone(), filter.clone());
                 async move {
                     let mut tx = db::begin_tenant(&pool, tenant).await?;
-                    let (rows, _) =
+                    let rows =
                         alerts::page(&mut tx, &filter, alerts::Order::LastSeenDesc, after, PAGE)
                             .await?;
                     tx.commit().await?;

@@ -2,10 +2,10 @@
 
 use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
-use sqlx::FromRow;
+use sqlx::{FromRow, Postgres, QueryBuilder};
 use vigil_domain::{AlertStatus, Severity};
 
-use super::sql;
+use super::{push_in, sql};
 use crate::ids::{AwsAccountId, TenantId};
 
 /// Events of the same group within this window join the open alert.
@@ -197,21 +197,47 @@ pub struct Filter {
     pub until: Option<DateTime<Utc>>,
 }
 
-const FILTER: &str = "tenant_id = $1
-    and ($2::uuid is null or aws_account_id = $2)
-    and ($3::text[] is null or severity = any($3))
-    and ($4::text[] is null or status = any($4))
-    and ($5::text is null or event_name = $5)
-    and ($6::text is null or rule_id = $6)
-    and ($7::text is null or principal_arn = $7)
-    and ($8::text is null or source_ip = $8)
-    and ($9::timestamptz is null or last_seen_at >= $9)
-    and ($10::timestamptz is null or first_seen_at < $10)";
+/// Appends `filter`'s conditions that are set, and only those (see the findings store).
+fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, f: &Filter) {
+    q.push(" where tenant_id = ").push_bind(tenant);
+    if let Some(account) = f.aws_account_id {
+        q.push(" and aws_account_id = ").push_bind(account);
+    }
+    if let Some(severities) = &f.severities {
+        push_in(q, "severity", severities);
+    }
+    if let Some(statuses) = &f.statuses {
+        push_in(q, "status", statuses);
+    }
+    if let Some(rule) = &f.rule_id {
+        q.push(" and rule_id = ").push_bind(rule);
+    }
+    if let Some(name) = &f.event_name {
+        q.push(" and event_name = ").push_bind(name);
+    }
+    if let Some(principal) = &f.principal_arn {
+        q.push(" and principal_arn = ").push_bind(principal);
+    }
+    if let Some(ip) = &f.source_ip {
+        q.push(" and source_ip = ").push_bind(ip);
+    }
+    if let Some(since) = f.since {
+        q.push(" and last_seen_at >= ").push_bind(since);
+    }
+    if let Some(until) = f.until {
+        q.push(" and first_seen_at < ").push_bind(until);
+    }
+}
 
 /// Alerts counted per day (of their first event, in time zone `tz`, an IANA name) and
 /// severity, from `since` on, by day then most severe first; days without alerts are
-/// absent. An unknown time zone is a
-/// database error with code 22023 (`invalid_parameter_value`).
+/// absent. An unknown time zone is a database error with code 22023
+/// (`invalid_parameter_value`).
+///
+/// Read from `alert_quarter_hours` (kept in the alerts' own transactions, so exact) from the
+/// first whole quarter hour after `since` on, and from the alerts themselves before it. A
+/// quarter hour lies within one local day in every time zone whose offset is a whole number
+/// of quarter hours, which is every zone in use today.
 pub async fn counts_by_day(
     tx: &mut TenantTx,
     account: Option<AwsAccountId>,
@@ -220,9 +246,24 @@ pub async fn counts_by_day(
 ) -> Result<Vec<(String, Severity, i64)>, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(
-        "select to_char((first_seen_at at time zone $4)::date, 'YYYY-MM-DD') as day, severity, count(*)
-         from alerts
-         where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2) and first_seen_at >= $3
+        "with bounds as (
+             select alert_quarter_hour($3 - interval '1 microsecond') + interval '15 minutes' as whole
+         ),
+         counted as (
+             select q.quarter_hour as at, q.severity, q.alerts as n
+             from alert_quarter_hours q, bounds
+             where q.tenant_id = $1 and ($2::uuid is null or q.aws_account_id = $2)
+               and q.quarter_hour >= bounds.whole
+             union all
+             select a.first_seen_at, a.severity, 1
+             from alerts a, bounds
+             where a.tenant_id = $1 and ($2::uuid is null or a.aws_account_id = $2)
+               and a.first_seen_at >= $3 and a.first_seen_at < bounds.whole
+         )
+         select to_char((at at time zone $4)::date, 'YYYY-MM-DD') as day, severity, sum(n)::bigint
+         from counted
+         -- Checked once even when nothing is counted, so an unknown zone is always an error.
+         where (now() at time zone $4) is not null
          group by 1, 2 order by 1, array_position(array['critical','high','medium','low','info'], severity)",
     )
     .bind(tenant)
@@ -243,50 +284,51 @@ pub enum Order {
     LastSeenAsc,
 }
 
-/// A page of alerts in `order`, and how many match.
+/// A page of alerts in `order` after the cursor `after` ([`count`] says how many match).
 pub async fn page(
     tx: &mut TenantTx,
     f: &Filter,
     order: Order,
     after: Option<(DateTime<Utc>, uuid::Uuid)>,
     limit: i64,
-) -> Result<(Vec<Alert>, i64), sqlx::Error> {
-    let tenant = tx.tenant();
+) -> Result<Vec<Alert>, sqlx::Error> {
     let (past, direction) = match order {
         Order::LastSeenDesc => ("<", "desc"),
         Order::LastSeenAsc => (">", "asc"),
     };
-    let (at, id) = after.unzip();
-    macro_rules! filtered {
-        ($q:expr) => {
-            $q.bind(tenant)
-                .bind(f.aws_account_id)
-                .bind(f.severities.clone())
-                .bind(f.statuses.clone())
-                .bind(f.event_name.clone())
-                .bind(f.rule_id.clone())
-                .bind(f.principal_arn.clone())
-                .bind(f.source_ip.clone())
-                .bind(f.since)
-                .bind(f.until)
-        };
+    let mut q = QueryBuilder::new(format!("select {COLUMNS} from alerts"));
+    push_filter(&mut q, tx.tenant(), f);
+    if let Some((at, id)) = after {
+        q.push(format_args!(" and (last_seen_at, alert_id) {past} ("))
+            .push_bind(at)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
     }
-    let rows = filtered!(sqlx::query_as(sql(format!(
-        "select {COLUMNS} from alerts where {FILTER}
-           and ($11::timestamptz is null or (last_seen_at, alert_id) {past} ($11, $12))
-         order by last_seen_at {direction}, alert_id {direction} limit $13"
-    ))))
-    .bind(at)
-    .bind(id)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await?;
-    let total = filtered!(sqlx::query_scalar(sql(format!(
-        "select count(*) from alerts where {FILTER}"
-    ))))
-    .fetch_one(&mut **tx)
-    .await?;
-    Ok((rows, total))
+    q.push(format_args!(
+        " order by last_seen_at {direction}, alert_id {direction} limit "
+    ))
+    .push_bind(limit);
+    q.build_query_as().fetch_all(&mut **tx).await
+}
+
+/// How many alerts match `f`. Read from `alert_rollups` (exact: kept in the alerts' own
+/// transactions) when the filter keys on nothing else than account, severity, status and
+/// rule, which is what the web app's lists and tabs ask; counted from the alerts, through
+/// an index, when it names an event, principal, address or time.
+pub async fn count(tx: &mut TenantTx, f: &Filter) -> Result<i64, sqlx::Error> {
+    let rollups_answer = f.event_name.is_none()
+        && f.principal_arn.is_none()
+        && f.source_ip.is_none()
+        && f.since.is_none()
+        && f.until.is_none();
+    let mut q = if rollups_answer {
+        QueryBuilder::new("select coalesce(sum(alerts), 0)::bigint from alert_rollups")
+    } else {
+        QueryBuilder::new("select count(*) from alerts")
+    };
+    push_filter(&mut q, tx.tenant(), f);
+    q.build_query_scalar().fetch_one(&mut **tx).await
 }
 
 /// Reads one alert.

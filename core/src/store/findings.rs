@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 use sqlx::{FromRow, Postgres, QueryBuilder};
 use vigil_domain::{FindingStatus, Severity};
 
-use super::sql;
+use super::{push_in, sql};
 
 use crate::ids::{AwsAccountId, FindingId, TenantId};
 
@@ -232,33 +232,15 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, filter: &Filter
     }
 }
 
-/// `and <column> = <one>` or `and <column> = any(<several>)`. One value is written as `=`
-/// so the planner knows the order an index on the column keeps (with `= any($n)` it cannot
-/// know the array holds one value).
-fn push_in<T>(q: &mut QueryBuilder<Postgres>, column: &str, values: &[T])
-where
-    T: Copy
-        + for<'q> sqlx::Encode<'q, Postgres>
-        + sqlx::Type<Postgres>
-        + sqlx::postgres::PgHasArrayType,
-{
-    match values {
-        [one] => q.push(format_args!(" and {column} = ")).push_bind(*one),
-        many => q
-            .push(format_args!(" and {column} = any("))
-            .push_bind(many.to_vec())
-            .push(")"),
-    };
-}
-
-/// A page of findings in `order` (each with its severity rank), and how many match.
+/// A page of findings in `order`, each with its severity rank ([`count`] says how many
+/// match).
 pub async fn page(
     tx: &mut TenantTx,
     filter: &Filter,
     order: Order,
     after: Option<Cursor>,
     limit: i64,
-) -> Result<(Vec<(i32, Finding)>, i64), sqlx::Error> {
+) -> Result<Vec<(i32, Finding)>, sqlx::Error> {
     #[derive(FromRow)]
     struct Row {
         rank: i32,
@@ -277,11 +259,7 @@ pub async fn page(
     q.push(format_args!(" order by {} limit ", order.order_by()))
         .push_bind(limit);
     let rows: Vec<Row> = q.build_query_as().fetch_all(&mut **tx).await?;
-    let total = count(tx, filter).await?;
-    Ok((
-        rows.into_iter().map(|r| (r.rank, r.finding)).collect(),
-        total,
-    ))
+    Ok(rows.into_iter().map(|r| (r.rank, r.finding)).collect())
 }
 
 /// How many findings match `filter`. Read from `finding_rollups` (kept in the findings'

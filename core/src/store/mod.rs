@@ -24,3 +24,22 @@ pub mod webhooks;
 pub(crate) fn sql(s: String) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(s)
 }
+
+/// `and <column> = <one>` or `and <column> = any(<several>)`. One value is written as `=`
+/// so the planner knows the order an index on the column keeps (with `= any($n)` it cannot
+/// know the array holds one value).
+pub(crate) fn push_in<T>(q: &mut sqlx::QueryBuilder<sqlx::Postgres>, column: &str, values: &[T])
+where
+    T: Copy
+        + for<'q> sqlx::Encode<'q, sqlx::Postgres>
+        + sqlx::Type<sqlx::Postgres>
+        + sqlx::postgres::PgHasArrayType,
+{
+    match values {
+        [one] => q.push(format_args!(" and {column} = ")).push_bind(*one),
+        many => q
+            .push(format_args!(" and {column} = any("))
+            .push_bind(many.to_vec())
+            .push(")"),
+    };
+}
