@@ -3,12 +3,17 @@
 //!
 //! Supported: selections as maps (fields ANDed) or lists of maps (ORed); values as scalars
 //! or lists (ORed, or ANDed with `|all`); Sigma's `*`/`?` wildcards; the modifiers
-//! `contains`, `startswith`, `endswith`, `re`, `cidr`, `all`, `exists`; conditions with
-//! `and`, `or`, `not`, parentheses, `1 of <pattern>`, `all of <pattern>` and `them`.
-//! Field names are dotted paths; a path through an array matches if any element does
-//! (CloudTrail nests lists as `items`). Strings compare case-insensitively, as Sigma
-//! specifies. Anything else (keyword lists, `base64`, `windash`, aggregations) is refused
-//! at compile time with the line and field named. Why this is written here rather than
+//! `contains`, `startswith`, `endswith`, `re`, `cidr`, `all`, `exists`, the numeric
+//! comparisons `lt`, `lte`, `gt`, `gte` (a JSON number or a string holding one, against the
+//! rule's number; anything else never matches) and `fieldref` (`a|fieldref: b`: the value of
+//! field `a` equals the value of field `b` of the same record; with `|contains`,
+//! `|startswith` or `|endswith` after it, contains, starts or ends with it; a missing field
+//! never matches); conditions with `and`, `or`, `not`, parentheses, `1 of <pattern>`,
+//! `all of <pattern>` and `them`. Field names are dotted paths; a path through an array
+//! matches if any element does (CloudTrail nests lists as `items`). Strings compare
+//! case-insensitively, as Sigma specifies. Anything else (keyword lists, `base64`,
+//! `windash`, `cased`, aggregations) is refused at compile time with the line and field
+//! named. Why this is written here rather than
 //! taken from `sigma-rust`: `docs/decisions.md`.
 
 pub mod builtin;
@@ -334,6 +339,232 @@ mod tests {
         );
         let windows = "title: T\nlogsource:\n  product: windows\ndetection:\n  sel:\n    a: 1\n  condition: sel\n";
         assert_eq!(Rule::compile(windows).unwrap_err().field, "logsource");
+    }
+
+    #[test]
+    fn numeric_comparisons_compare_numbers_and_numeric_strings() {
+        let at = |m: &str, n: &str| rule(&format!("  sel:\n    n|{m}: {n}\n  condition: sel\n"));
+        let (lt, lte, gt, gte) = (
+            at("lt", "10"),
+            at("lte", "10"),
+            at("gt", "10"),
+            at("gte", "10"),
+        );
+        assert!(lt.matches(&json!({ "n": 9 })) && !lt.matches(&json!({ "n": 10 })));
+        assert!(lte.matches(&json!({ "n": 10 })) && !lte.matches(&json!({ "n": 10.5 })));
+        assert!(gt.matches(&json!({ "n": 10.5 })) && !gt.matches(&json!({ "n": 10 })));
+        assert!(gte.matches(&json!({ "n": 10 })) && !gte.matches(&json!({ "n": -3 })));
+        // A string holding a number is a number; "10.0" equals 10.
+        assert!(gt.matches(&json!({ "n": "11" })) && !gt.matches(&json!({ "n": "9" })));
+        assert!(gte.matches(&json!({ "n": "10.0" })) && !lt.matches(&json!({ "n": "1e3" })));
+        // Anything else never matches, whichever way the comparison goes.
+        for v in [
+            json!("abc"),
+            json!(""),
+            json!("NaN"),
+            json!("inf"),
+            json!(true),
+            json!(null),
+        ] {
+            for r in [&lt, &lte, &gt, &gte] {
+                assert!(!r.matches(&json!({ "n": v })), "{v}");
+            }
+        }
+        assert!(!gt.matches(&json!({})) && !lt.matches(&json!({ "other": 1 })));
+        // Rule values may be negative, fractional or quoted numbers.
+        assert!(at("gt", "-1.5").matches(&json!({ "n": -1 })));
+        assert!(!at("gt", "-1.5").matches(&json!({ "n": -2 })));
+        assert!(at("lt", "'0.5'").matches(&json!({ "n": "0.25" })));
+        assert!(!at("lt", "'0.5'").matches(&json!({ "n": "0.75" })));
+        // Integers compare exactly, beyond f64's 53 bits.
+        let big = at("gt", "9007199254740992");
+        assert!(big.matches(&json!({ "n": 9_007_199_254_740_993_u64 })));
+        assert!(!big.matches(&json!({ "n": "9007199254740992" })));
+        // Through arrays any element may match; with `all` every value must.
+        let any = rule("  sel:\n    items.size|gte: 100\n  condition: sel\n");
+        assert!(any.matches(&json!({ "items": [{ "size": 1 }, { "size": 100 }] })));
+        assert!(!any.matches(&json!({ "items": [{ "size": 1 }, { "size": 99 }] })));
+        let both = rule("  sel:\n    n|gt|all: [1, 5]\n  condition: sel\n");
+        assert!(both.matches(&json!({ "n": 6 })) && !both.matches(&json!({ "n": 3 })));
+    }
+
+    #[test]
+    fn fieldref_compares_two_fields_of_the_same_record() {
+        let same = rule(
+            "  sel:\n    requestParameters.userName|fieldref: userIdentity.userName\n  condition: sel\n",
+        );
+        let event = |target: Value, caller: Value| json!({ "requestParameters": { "userName": target }, "userIdentity": { "userName": caller } });
+        assert!(same.matches(&event(json!("alice"), json!("alice"))));
+        assert!(
+            same.matches(&event(json!("Alice"), json!("alice"))),
+            "case-insensitive"
+        );
+        assert!(!same.matches(&event(json!("ci-deployer"), json!("mallory"))));
+        assert!(!same.matches(&event(json!("alice"), json!("alice2"))));
+        // Missing or null on either side never matches, even when both are missing.
+        assert!(!same.matches(&json!({ "requestParameters": { "userName": "alice" } })));
+        assert!(!same.matches(&json!({ "userIdentity": { "userName": "alice" } })));
+        assert!(!same.matches(&json!({})));
+        assert!(!same.matches(&event(Value::Null, Value::Null)));
+        // Numbers compare by their text: an account ID may be a string on one side.
+        let own = rule(
+            "  sel:\n    requestParameters.principal|fieldref: recipientAccountId\n  condition: sel\n",
+        );
+        assert!(own.matches(&json!({ "requestParameters": { "principal": 111122223333_u64 }, "recipientAccountId": "111122223333" })));
+        assert!(!own.matches(&json!({ "requestParameters": { "principal": "999988887777" }, "recipientAccountId": "111122223333" })));
+        // Through arrays, any value of one side against any value of the other.
+        let shared =
+            rule("  sel:\n    add.items.userId|fieldref: recipientAccountId\n  condition: sel\n");
+        let share = |ids: &[&str]| {
+            let items: Vec<Value> = ids.iter().map(|id| json!({ "userId": id })).collect();
+            json!({ "add": { "items": items }, "recipientAccountId": "111122223333" })
+        };
+        assert!(shared.matches(&share(&["999988887777", "111122223333"])));
+        assert!(!shared.matches(&share(&["999988887777", "444455556666"])));
+        // `not` over a field reference: the usual way to leave out the caller's own account.
+        let foreign = rule(
+            "  sel:\n    userIdentity.accountId|exists: true\n  own:\n    userIdentity.accountId|fieldref: recipientAccountId\n  condition: sel and not own\n",
+        );
+        assert!(foreign.matches(&json!({ "userIdentity": { "accountId": "999988887777" }, "recipientAccountId": "111122223333" })));
+        assert!(!foreign.matches(&json!({ "userIdentity": { "accountId": "111122223333" }, "recipientAccountId": "111122223333" })));
+        // A field reference on eventName names no event, so it does not narrow the index.
+        let by_name = rule("  sel:\n    eventName|fieldref: expected\n  condition: sel\n");
+        assert!(by_name.event_names().is_none());
+        assert!(by_name.matches(&json!({ "eventName": "GetObject", "expected": "getobject" })));
+        assert!(!by_name.matches(&json!({ "eventName": "GetObject", "expected": "PutObject" })));
+    }
+
+    #[test]
+    fn fieldref_combines_with_contains_startswith_endswith_and_all() {
+        let with = |m: &str| {
+            rule(&format!(
+                "  sel:\n    userIdentity.arn|fieldref|{m}: recipientAccountId\n  condition: sel\n"
+            ))
+        };
+        let event = |arn: &str, account: &str| json!({ "userIdentity": { "arn": arn }, "recipientAccountId": account });
+        let arn = "arn:aws:iam::111122223333:user/alice";
+        assert!(with("contains").matches(&event(arn, "111122223333")));
+        assert!(!with("contains").matches(&event(arn, "999988887777")));
+        let prefix = rule(
+            "  sel:\n    bucket|fieldref|startswith: userIdentity.userName\n  condition: sel\n",
+        );
+        let bucket =
+            |name: &str| json!({ "bucket": name, "userIdentity": { "userName": "Alice" } });
+        assert!(prefix.matches(&bucket("alice-scratch")));
+        assert!(!prefix.matches(&bucket("scratch-alice")));
+        let suffix =
+            rule("  sel:\n    bucket|fieldref|endswith: userIdentity.userName\n  condition: sel\n");
+        assert!(suffix.matches(&bucket("scratch-alice")));
+        assert!(!suffix.matches(&bucket("alice-scratch")));
+        // An empty referenced value is contained in every text: it matches only by equality.
+        assert!(!with("contains").matches(&event(arn, "")));
+        assert!(
+            rule("  sel:\n    a|fieldref: b\n  condition: sel\n")
+                .matches(&json!({ "a": "", "b": "" }))
+        );
+        // A list of references: any of them, or every one with `all`.
+        let any =
+            rule("  sel:\n    target|fieldref:\n      - caller\n      - owner\n  condition: sel\n");
+        let all = rule(
+            "  sel:\n    target|fieldref|contains|all:\n      - caller\n      - owner\n  condition: sel\n",
+        );
+        let record = json!({ "target": "alice-and-bob", "caller": "alice", "owner": "bob" });
+        assert!(!any.matches(&record) && all.matches(&record));
+        assert!(any.matches(&json!({ "target": "bob", "caller": "alice", "owner": "bob" })));
+        assert!(
+            !all.matches(
+                &json!({ "target": "alice-and-carol", "caller": "alice", "owner": "bob" })
+            )
+        );
+    }
+
+    #[test]
+    fn bad_comparisons_and_field_references_are_refused_naming_the_line() {
+        let compile = |field: &str, value: &str| {
+            Rule::compile(&format!(
+                "title: T\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n  sel:\n    eventName: X\n    {field}: {value}\n  condition: sel\n"
+            ))
+            .unwrap_err()
+        };
+        let cases = [
+            (
+                "n|gt",
+                "abc",
+                "`gt` compares numbers; `abc` is not a number",
+            ),
+            (
+                "n|lte",
+                "'NaN'",
+                "`lte` compares numbers; `NaN` is not a number",
+            ),
+            (
+                "n|gte",
+                "true",
+                "`gte` compares numbers; `true` is not a number",
+            ),
+            (
+                "n|lt",
+                "null",
+                "`lt` compares numbers; `null` is not a number",
+            ),
+            (
+                "n|gt",
+                "[1, x]",
+                "`gt` compares numbers; `x` is not a number",
+            ),
+            ("n|gt|lt", "5", "`lt` cannot be combined with `gt`"),
+            (
+                "n|contains|gt",
+                "5",
+                "`gt` cannot be combined with `contains`",
+            ),
+            (
+                "n|gt|fieldref",
+                "m",
+                "`gt` cannot be combined with `fieldref`",
+            ),
+            (
+                "a|fieldref",
+                "5",
+                "`fieldref` takes the name of another field, not `5`",
+            ),
+            (
+                "a|fieldref",
+                "null",
+                "`fieldref` takes the name of another field, not `null`",
+            ),
+            ("a|fieldref", "'b*'", "without wildcards, not `b*`"),
+            ("a|fieldref", "''", "without wildcards, not ``"),
+            (
+                "a|fieldref|re",
+                "b",
+                "`fieldref` cannot be combined with `re`",
+            ),
+            (
+                "a|fieldref|cidr",
+                "b",
+                "`fieldref` cannot be combined with `cidr`",
+            ),
+            (
+                "a|exists|fieldref",
+                "b",
+                "`fieldref` cannot be combined with `exists`",
+            ),
+            (
+                "a|contains|fieldref",
+                "b",
+                "`fieldref` must come before `contains`: write `a|fieldref|contains`",
+            ),
+            ("n|between", "5", "unsupported modifier `between`"),
+        ];
+        for (field, value, message) in cases {
+            let err = compile(field, value);
+            assert_eq!((err.line, err.field.as_str()), (Some(6), field), "{err}");
+            assert!(err.to_string().contains(message), "{field}: {err}");
+        }
+        let deep = vec!["b"; matcher::MAX_FIELD_PATH_SEGMENTS + 1].join(".");
+        let err = compile("a|fieldref", &deep);
+        assert!(err.to_string().contains("16 dotted parts"), "{err}");
     }
 
     #[test]

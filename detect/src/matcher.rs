@@ -29,6 +29,87 @@ enum Pattern {
     Regex(Regex),
     Cidr(IpNet),
     Exists(bool),
+    /// `lt`, `lte`, `gt`, `gte`: the field's value compared, as a number, with this one.
+    Compare(Cmp, Num),
+    /// `fieldref`: the value of another field of the same record (a dotted path).
+    FieldRef(Vec<String>),
+}
+
+/// A numeric comparison modifier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Cmp {
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl Cmp {
+    fn parse(modifier: &str) -> Option<Self> {
+        Some(match modifier {
+            "lt" => Self::Lt,
+            "lte" => Self::Lte,
+            "gt" => Self::Gt,
+            "gte" => Self::Gte,
+            _ => return None,
+        })
+    }
+
+    /// Whether `value <op> wanted` holds.
+    fn holds(self, value: Num, wanted: Num) -> bool {
+        value.compare(wanted).is_some_and(|o| match self {
+            Self::Lt => o.is_lt(),
+            Self::Lte => o.is_le(),
+            Self::Gt => o.is_gt(),
+            Self::Gte => o.is_ge(),
+        })
+    }
+}
+
+/// A number compared by `lt`/`lte`/`gt`/`gte`: integers exactly, others as finite `f64`.
+#[derive(Debug, Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+impl Num {
+    /// A JSON number, or a string that is one (`"42"`, `"1.5"`, `"1e3"`); anything else
+    /// (booleans, `NaN`, `inf`, text) is not a number.
+    fn of(v: &Value) -> Option<Self> {
+        match v {
+            Value::Number(n) => n
+                .as_i64()
+                .map(|i| Self::Int(i.into()))
+                .or_else(|| n.as_u64().map(|u| Self::Int(u.into())))
+                .or_else(|| n.as_f64().filter(|f| f.is_finite()).map(Self::Float)),
+            Value::String(s) => Self::parse(s),
+            _ => None,
+        }
+    }
+
+    fn parse(s: &str) -> Option<Self> {
+        s.parse::<i128>().map(Self::Int).ok().or_else(|| {
+            s.parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .map(Self::Float)
+        })
+    }
+
+    fn as_f64(self) -> f64 {
+        match self {
+            Self::Int(i) => i as f64,
+            Self::Float(f) => f,
+        }
+    }
+
+    fn compare(self, other: Self) -> Option<std::cmp::Ordering> {
+        match (self, other) {
+            (Self::Int(a), Self::Int(b)) => Some(a.cmp(&b)),
+            (a, b) => a.as_f64().partial_cmp(&b.as_f64()),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,13 +244,9 @@ fn ci_contains(hay: &str, needle: &str) -> bool {
             .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, RuleError> {
-    let mut parts = key.split('|');
-    let field = parts.next().unwrap_or_default();
-    if field.is_empty() {
-        return Err(RuleError::at(yaml, key, "empty field name"));
-    }
-    if field.len() > MAX_FIELD_PATH_BYTES || field.split('.').count() > MAX_FIELD_PATH_SEGMENTS {
+/// Refuses a field path (of a field or of a `fieldref` value) past the size limits.
+fn check_path(path: &str, key: &str, yaml: &str) -> Result<(), RuleError> {
+    if path.len() > MAX_FIELD_PATH_BYTES || path.split('.').count() > MAX_FIELD_PATH_SEGMENTS {
         return Err(RuleError::at(
             yaml,
             key,
@@ -178,8 +255,28 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
             ),
         ));
     }
+    Ok(())
+}
+
+/// How a rule value reads in an error message.
+fn shown(v: &Value) -> String {
+    match v {
+        Value::String(s) => format!("`{s}`"),
+        other => format!("`{other}`"),
+    }
+}
+
+fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, RuleError> {
+    let mut parts = key.split('|');
+    let field = parts.next().unwrap_or_default();
+    if field.is_empty() {
+        return Err(RuleError::at(yaml, key, "empty field name"));
+    }
+    check_path(field, key, yaml)?;
+    let modifiers: Vec<&str> = parts.collect();
     let (mut op, mut all, mut re, mut cidr, mut exists) = (Op::Equals, false, false, false, false);
-    for m in parts {
+    let (mut cmp, mut fieldref) = (None, false);
+    for &m in &modifiers {
         match m {
             "contains" => op = Op::Contains,
             "startswith" => op = Op::StartsWith,
@@ -188,14 +285,49 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
             "re" => re = true,
             "cidr" => cidr = true,
             "exists" => exists = true,
-            other => {
+            "fieldref" if op != Op::Equals => {
+                // As in pySigma: `contains` and the like turn a plain value into a wildcard
+                // pattern, which cannot name a field; on a field reference they come after.
+                let before = modifiers
+                    .iter()
+                    .find(|m| matches!(**m, "contains" | "startswith" | "endswith"))
+                    .copied()
+                    .unwrap_or("contains");
                 return Err(RuleError::at(
                     yaml,
                     key,
-                    format!("unsupported modifier `{other}`"),
+                    format!(
+                        "`fieldref` must come before `{before}`: write `{field}|fieldref|{before}`"
+                    ),
                 ));
             }
+            "fieldref" => fieldref = true,
+            other => match Cmp::parse(other) {
+                Some(c) => cmp = Some((other, c)),
+                None => {
+                    return Err(RuleError::at(
+                        yaml,
+                        key,
+                        format!("unsupported modifier `{other}`"),
+                    ));
+                }
+            },
         }
+    }
+    let conflict =
+        |a: &str, b: &str| RuleError::at(yaml, key, format!("`{a}` cannot be combined with `{b}`"));
+    if let Some((name, _)) = cmp {
+        // Numbers compare with numbers only: `all` is the one modifier that still applies.
+        if let Some(other) = modifiers.iter().find(|m| **m != "all" && **m != name) {
+            return Err(conflict(name, other));
+        }
+    }
+    if fieldref
+        && let Some(other) = modifiers
+            .iter()
+            .find(|m| matches!(**m, "re" | "cidr" | "exists"))
+    {
+        return Err(conflict("fieldref", other));
     }
     let values: Vec<&Value> = match value {
         Value::Array(items) => items.iter().collect(),
@@ -208,6 +340,40 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
                 v.as_bool()
                     .ok_or_else(|| RuleError::at(yaml, key, "`exists` takes true or false"))?,
             )
+        } else if let Some((name, c)) = cmp {
+            Pattern::Compare(
+                c,
+                Num::of(v).ok_or_else(|| {
+                    RuleError::at(
+                        yaml,
+                        key,
+                        format!("`{name}` compares numbers; {} is not a number", shown(v)),
+                    )
+                })?,
+            )
+        } else if fieldref {
+            let other = v.as_str().ok_or_else(|| {
+                RuleError::at(
+                    yaml,
+                    key,
+                    format!(
+                        "`fieldref` takes the name of another field, not {}",
+                        shown(v)
+                    ),
+                )
+            })?;
+            if other.is_empty() || other.contains(['*', '?']) {
+                return Err(RuleError::at(
+                    yaml,
+                    key,
+                    format!(
+                        "`fieldref` takes the name of another field, without wildcards, not {}",
+                        shown(v)
+                    ),
+                ));
+            }
+            check_path(other, key, yaml)?;
+            Pattern::FieldRef(other.split('.').map(str::to_owned).collect())
         } else if v.is_null() {
             Pattern::Null
         } else {
@@ -507,23 +673,28 @@ fn single_leaf<'a>(v: &'a Value, path: &[String]) -> Option<Option<&'a Value>> {
     (!current.is_array()).then_some(Some(current))
 }
 
-impl FieldTest {
-    fn matches(&self, event: &Value) -> bool {
-        // Runs for every field of every rule that passes the eventName pre-check: most
-        // CloudTrail paths cross no array, so those skip the leaves vector's allocation.
-        match single_leaf(event, &self.path) {
-            Some(Some(leaf)) => self.leaves_match(std::slice::from_ref(&leaf)),
-            Some(None) => self.leaves_match(&[]),
-            None => {
-                let mut leaves = Vec::new();
-                resolve(event, &self.path, &mut leaves);
-                self.leaves_match(&leaves)
-            }
+/// Calls `f` with the values at a dotted path, without allocating when the path crosses no
+/// array (most CloudTrail paths: this runs for every field of every rule that passes the
+/// eventName pre-check).
+fn with_leaves<R>(event: &Value, path: &[String], f: impl FnOnce(&[&Value]) -> R) -> R {
+    match single_leaf(event, path) {
+        Some(Some(leaf)) => f(std::slice::from_ref(&leaf)),
+        Some(None) => f(&[]),
+        None => {
+            let mut leaves = Vec::new();
+            resolve(event, path, &mut leaves);
+            f(&leaves)
         }
     }
+}
 
-    fn leaves_match(&self, leaves: &[&Value]) -> bool {
-        let one = |p: &Pattern| self.pattern_matches(p, leaves);
+impl FieldTest {
+    fn matches(&self, event: &Value) -> bool {
+        with_leaves(event, &self.path, |leaves| self.leaves_match(leaves, event))
+    }
+
+    fn leaves_match(&self, leaves: &[&Value], event: &Value) -> bool {
+        let one = |p: &Pattern| self.pattern_matches(p, leaves, event);
         if self.all {
             self.patterns.iter().all(one)
         } else {
@@ -531,25 +702,51 @@ impl FieldTest {
         }
     }
 
-    fn pattern_matches(&self, p: &Pattern, leaves: &[&Value]) -> bool {
+    /// Compares a field's text with a value by the field's operator, ignoring ASCII case.
+    fn text_matches(&self, text: &str, wanted: &str) -> bool {
+        match self.op {
+            Op::Equals => ci_eq(text, wanted),
+            Op::Contains => ci_contains(text, wanted),
+            Op::StartsWith => ci_starts(text, wanted),
+            Op::EndsWith => ci_ends(text, wanted),
+        }
+    }
+
+    fn pattern_matches(&self, p: &Pattern, leaves: &[&Value], event: &Value) -> bool {
         match p {
             Pattern::Exists(want) => leaves.iter().any(|l| !l.is_null()) == *want,
             Pattern::Null => leaves.iter().all(|l| l.is_null()),
+            Pattern::Compare(cmp, wanted) => leaves
+                .iter()
+                .filter_map(|l| Num::of(l))
+                .any(|n| cmp.holds(n, *wanted)),
+            // Any value of the field against any value of the referenced one. A missing or
+            // null field, on either side, never matches; nor does an empty referenced value
+            // except by equality (every text contains, starts and ends with "").
+            Pattern::FieldRef(other) => with_leaves(event, other, |refs| {
+                refs.iter()
+                    .filter_map(|r| scalar_text(r))
+                    .filter(|r| self.op == Op::Equals || !r.is_empty())
+                    .any(|wanted| {
+                        leaves
+                            .iter()
+                            .filter_map(|l| scalar_text(l))
+                            .any(|text| self.text_matches(&text, &wanted))
+                    })
+            }),
             _ => leaves
                 .iter()
                 .filter_map(|l| scalar_text(l))
                 .any(|text| match p {
-                    Pattern::Text(t) => match self.op {
-                        Op::Equals => ci_eq(&text, t),
-                        Op::Contains => ci_contains(&text, t),
-                        Op::StartsWith => ci_starts(&text, t),
-                        Op::EndsWith => ci_ends(&text, t),
-                    },
+                    Pattern::Text(t) => self.text_matches(&text, t),
                     Pattern::Regex(r) => r.is_match(&text),
                     Pattern::Cidr(net) => text
                         .parse::<std::net::IpAddr>()
                         .is_ok_and(|ip| net.contains(&ip)),
-                    Pattern::Null | Pattern::Exists(_) => false,
+                    Pattern::Null
+                    | Pattern::Exists(_)
+                    | Pattern::Compare(..)
+                    | Pattern::FieldRef(_) => false,
                 }),
         }
     }
