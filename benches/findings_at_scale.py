@@ -185,7 +185,8 @@ def seed_alerts(tenant: str, connections: list[str], alerts: int) -> None:
                    case when i % 10 = 0 then 'open' when i % 10 < 3 then 'acknowledged' else 'closed' end,
                    'g' || i, 'eu-west-1', 'CreateAccessKey', 'arn:aws:iam::111122223333:user/u' || (i % 500),
                    '198.51.100.' || (i % 250), 'e' || i, 'e' || i, array['e' || i],
-                   now() - (i % 7776000) * interval '1 second', now() - (i % 7776000) * interval '1 second'
+                   now() - ((i::bigint * 7776000) / {alerts}) * interval '1 second',
+                   now() - ((i::bigint * 7776000) / {alerts}) * interval '1 second'
             from generate_series({start}, {end - 1}) i
             """,
             DB,
