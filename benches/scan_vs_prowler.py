@@ -1,0 +1,806 @@
+#!/usr/bin/env python3
+"""A Vigil scan beside Prowler, on the same emulated AWS account, in one run (issue 16).
+
+One AWS emulator (tests/aws), by default **without** the harness's `MOTO_AMIS_PATH`
+override, so moto loads its full public AMI set and every region of the account owns the
+AMIs' backing snapshots (~38,600 over the 38 regions moto lists: the "many snapshots"
+account of issue 16). `--small` keeps the harness's override (one AMI) for a quick run.
+
+1. Account 111111111111 is seeded by the demo's seeder (`vigil_emulator.seed`, regions
+   us-east-1, eu-west-1, ap-southeast-2: open security groups, a public snapshot per
+   region, public AMIs, buckets, RDS, IAM users, a trail...) with the customer role
+   `VigilReadOnly` trusting the external ID Vigil generated.
+2. Every region's EC2 backend is created before either tool runs (moto builds a region
+   lazily, and the first caller would pay for it), and the account's own snapshots are
+   counted (`DescribeSnapshots --owner-ids self`).
+3. Vigil: the release `vigil-api` and `vigil-worker` against a database of their own
+   (created and dropped here), a user signs up, `createAwsAccount`, then
+   `verifyAwsAccount` with the role ARN (the demo's onboarding path), which queues the
+   first scan. Measured: verify -> scan finished as the API shows it, the scan's own
+   `startedAt` -> `finishedAt`, the first finding visible through the API, findings and
+   regions. The API and worker are stopped afterwards, so Prowler runs on a quiet machine.
+4. Prowler (PyPI `prowler`, in its own virtualenv, created when missing) assumes the same
+   role with the same external ID (`--role`, `--external-id`) from the same management
+   keys, through `AWS_ENDPOINT_URL`, over the same regions, with the checks that match
+   Vigil's rules (MAPPING below). Measured: its wall time.
+5. A table of both, the findings of each side per compared check, whether both find the
+   seeder's public snapshots and open security groups, the AWS calls each side made (the
+   emulator records every call as a CloudTrail event) and what failed.
+
+    cargo build --release -p vigil-api -p vigil-worker
+    python3 benches/scan_vs_prowler.py [--small] [--bin-dir DIR] [--keep-dir]
+
+Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+`psql`, and the emulator's virtualenv (.venv; `make venv`, run here when missing).
+Standard library only (the emulator's .venv runs the boto3 parts). Logs and Prowler's
+output go to a temporary directory, removed at the end unless --keep-dir.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import ctypes
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DB = "vigil_bench_vs_prowler"
+ACCOUNT = "111111111111"
+SEED_REGIONS = "us-east-1,eu-west-1,ap-southeast-2"  # the demo's (scripts/demo_setup.py)
+EMAIL = "bench@vigil.example"
+PASSWORD = "bench-password-not-secret"
+MANAGEMENT_KEYS = {
+    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+}
+PROWLER_VERSION = "5.46.0"
+PROWLER_VENV = Path("/var/cache/vigil/prowler-venv")
+PROWLER_SESSION = "ProwlerAssessmentSession"  # Prowler's default role session name
+
+#: Vigil's rules (checks/src/services/*/) and the Prowler checks that test the same
+#: thing, row by row; the note says where the scopes differ. Every one of Vigil's 41
+#: rules is in a row; Prowler gets exactly the checks listed.
+MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
+    (("ec2-snapshot-public",), ("ec2_ebs_public_snapshot",), ""),
+    (("ec2-ebs-volume-unencrypted",), ("ec2_ebs_volume_encryption",), ""),
+    (("ec2-ebs-default-encryption-off",), ("ec2_ebs_default_encryption",), ""),
+    (("ec2-ami-public",), ("ec2_ami_public",), ""),
+    (
+        ("ec2-instance-imdsv1-public",),
+        ("ec2_instance_imdsv2_enabled",),
+        "Vigil: internet-facing instances only; Prowler: every instance",
+    ),
+    (("ec2-sg-ssh-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22",), ""),
+    (("ec2-sg-rdp-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389",), ""),
+    (("ec2-sg-mysql-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mysql_3306",), ""),
+    (("ec2-sg-postgres-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_postgres_5432",), ""),
+    (("ec2-sg-mssql-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_sql_server_1433_1434",), ""),
+    (("ec2-sg-oracle-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_oracle_1521_2483",), ""),
+    (("ec2-sg-mongodb-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_mongodb_27017_27018",), ""),
+    (("ec2-sg-redis-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_redis_6379",), ""),
+    (("ec2-sg-memcached-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_memcached_11211",), ""),
+    (
+        ("ec2-sg-elasticsearch-open", "ec2-sg-kibana-open"),
+        ("ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_elasticsearch_kibana_9200_9300_5601",),
+        "one Prowler check for both",
+    ),
+    (("ec2-sg-all-ports-open",), ("ec2_securitygroup_allow_ingress_from_internet_to_all_ports",), ""),
+    (("ec2-default-sg-allows-traffic",), ("ec2_securitygroup_default_restrict_traffic",), ""),
+    (
+        ("ec2-nacl-admin-ports-open",),
+        ("ec2_networkacl_allow_ingress_tcp_port_22", "ec2_networkacl_allow_ingress_tcp_port_3389"),
+        "",
+    ),
+    (("ec2-vpc-no-flow-logs",), ("vpc_flow_logs_enabled",), ""),
+    (("rds-instance-public",), ("rds_instance_no_public_access",), ""),
+    (("rds-storage-unencrypted",), ("rds_instance_storage_encrypted",), ""),
+    (("rds-snapshot-public",), ("rds_snapshots_public_access",), ""),
+    (
+        ("cloudtrail-no-multi-region-trail",),
+        ("cloudtrail_multi_region_enabled",),
+        "Vigil: one per account; Prowler: one per region without a logging trail",
+    ),
+    (
+        ("cloudtrail-trail-not-logging",),
+        ("cloudtrail_multi_region_enabled_logging_management_events",),
+        "approximate: Prowler asks for a multi-region trail logging management events",
+    ),
+    (("cloudtrail-log-validation-off",), ("cloudtrail_log_file_validation_enabled",), ""),
+    (("cloudtrail-not-kms-encrypted",), ("cloudtrail_kms_encryption_enabled",), ""),
+    (("cloudtrail-bucket-public",), ("cloudtrail_logs_s3_bucket_is_not_publicly_accessible",), ""),
+    (("iam-root-access-keys",), ("iam_no_root_access_key",), ""),
+    (("iam-root-no-mfa",), ("iam_root_mfa_enabled",), ""),
+    (("iam-user-console-no-mfa",), ("iam_user_mfa_enabled_console_access",), ""),
+    (("iam-access-key-old",), ("iam_rotate_access_key_90_days",), ""),
+    (
+        ("iam-credentials-unused",),
+        ("iam_user_accesskey_unused", "iam_user_console_access_unused"),
+        "",
+    ),
+    (("iam-user-multiple-active-keys",), ("iam_user_two_active_access_key",), ""),
+    (("iam-password-policy-length",), ("iam_password_policy_minimum_length_14",), ""),
+    (("iam-password-policy-reuse",), ("iam_password_policy_reuse_24",), ""),
+    (("iam-policy-admin-star",), ("iam_customer_attached_policy_no_administrative_privileges",), ""),
+    (("s3-account-public-access-block-off",), ("s3_account_level_public_access_blocks",), ""),
+    (("s3-bucket-public",), ("s3_bucket_public_access",), ""),
+    (("s3-bucket-no-tls-only",), ("s3_bucket_secure_transport_policy",), ""),
+    (("s3-bucket-no-default-encryption",), ("s3_bucket_default_encryption",), ""),
+]
+#: Rows whose findings are "a security group open to the internet".
+OPEN_SG_RULES = {
+    r for rules, _, _ in MAPPING for r in rules if r.startswith("ec2-sg-")
+}
+OPEN_SG_CHECKS = {
+    c
+    for rules, checks, _ in MAPPING
+    if any(r.startswith("ec2-sg-") for r in rules)
+    for c in checks
+}
+
+#: Runs in the emulator's .venv (boto3): the account's enabled regions as Vigil reads them
+#: (DescribeRegions, opt-in not required or opted in), and its own snapshots per region
+#: (which also makes moto build every region's EC2 backend before either tool runs).
+SNAPSHOT_COUNT = r"""
+import json, sys, boto3
+endpoint, account, external_id = sys.argv[1:4]
+base = boto3.Session(region_name="us-east-1")
+creds = base.client("sts", endpoint_url=endpoint).assume_role(
+    RoleArn=f"arn:aws:iam::{account}:role/VigilReadOnly", RoleSessionName="bench-count",
+    ExternalId=external_id)["Credentials"]
+session = boto3.Session(aws_access_key_id=creds["AccessKeyId"],
+    aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+regions = sorted(r["RegionName"] for r in session.client(
+    "ec2", endpoint_url=endpoint, region_name="us-east-1").describe_regions()["Regions"]
+    if r.get("OptInStatus") in (None, "opt-in-not-required", "opted-in"))
+counts = {}
+for region in regions:
+    ec2 = session.client("ec2", endpoint_url=endpoint, region_name=region)
+    counts[region] = sum(len(p["Snapshots"]) for p in
+        ec2.get_paginator("describe_snapshots").paginate(OwnerIds=["self"]))
+print(json.dumps({"regions": regions, "snapshots": counts}))
+"""
+
+#: Starts the emulator with moto's default AMIs: the emulator sets MOTO_AMIS_PATH (to its
+#: one-AMI file) when it is not set, and moto reads both the variable's presence and the
+#: file when its EC2 models are imported. Import them first, without the variable, then
+#: take it away again before any region's backend is built.
+DEFAULT_AMIS_LAUNCHER = r"""
+import os, sys
+os.environ.pop("MOTO_AMIS_PATH", None)
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+import moto.ec2.models.amis
+import vigil_emulator.__main__ as emulator
+os.environ.pop("MOTO_AMIS_PATH", None)
+sys.exit(emulator.main(sys.argv[1:]))
+"""
+
+
+def say(message: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+# ---- processes: every one started here is stopped, whatever way the run ends -----------
+
+
+def _die_with_parent() -> None:
+    # PR_SET_PDEATHSIG: the child gets SIGTERM when this process dies, even by SIGKILL.
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+class Processes:
+    def __init__(self) -> None:
+        self.started: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self, name: str, args: list[str], **kwargs: Any) -> subprocess.Popen:
+        proc = subprocess.Popen(args, preexec_fn=_die_with_parent, **kwargs)
+        self.started.append((name, proc))
+        return proc
+
+    def stop(self, proc: subprocess.Popen, timeout: float = 15) -> None:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if proc.stdin:
+            proc.stdin.close()
+
+    def stop_all(self) -> None:
+        for _, proc in reversed(self.started):
+            self.stop(proc)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# ---- PostgreSQL, HTTP, GraphQL ------------------------------------------------------------
+
+
+def database_url(name: str) -> str:
+    base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+    return urlunsplit(base._replace(path=f"/{name}"))
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    out = subprocess.run(
+        ["psql", database_url(db), "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
+        check=True,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
+    )
+    return out.stdout.strip()
+
+
+def http(method: str, url: str, body: Any = None, token: str | None = None, timeout: float = 120) -> Any:
+    headers = {"content-type": "application/json"}
+    if token:
+        headers["authorization"] = f"Bearer {token}"
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(url, data=data, method=method, headers=headers)
+    with urllib.request.urlopen(req, timeout=timeout) as resp:
+        raw = resp.read()
+    return json.loads(raw) if raw.strip() else None
+
+
+def wait_http(url: str, proc: subprocess.Popen, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"{what} exited with {proc.returncode} before answering")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as resp:
+                if resp.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"{what} did not answer {url} within {timeout:.0f} s")
+
+
+class Api:
+    """The GraphQL API as the signed-up user; logs in again before the 15-minute token ends."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.token = ""
+        self.token_at = 0.0
+
+    def signup(self) -> None:
+        out = http(
+            "POST",
+            f"{self.url}/api/v1/auth/signup",
+            {"email": EMAIL, "password": PASSWORD, "organization": "Bench vs Prowler"},
+        )
+        self.token, self.token_at = out["access_token"], time.monotonic()
+
+    def graphql(self, query: str, variables: dict[str, Any]) -> dict[str, Any]:
+        if time.monotonic() - self.token_at > 600:
+            out = http("POST", f"{self.url}/api/v1/auth/login", {"email": EMAIL, "password": PASSWORD})
+            self.token, self.token_at = out["access_token"], time.monotonic()
+        out = http("POST", f"{self.url}/graphql", {"query": query, "variables": variables}, self.token)
+        if out.get("errors"):
+            raise SystemExit(f"GraphQL error: {json.dumps(out['errors'])[:800]}")
+        return out["data"]
+
+
+CREATE = "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id externalId } }"
+VERIFY = """mutation($id: ID!, $arn: String!) {
+  verifyAwsAccount(id: $id, roleArn: $arn) { id status accountId error }
+}"""
+POLL = """query($id: ID!, $f: FindingFilter) {
+  awsAccount(id: $id) {
+    status error
+    lastScan {
+      id status startedAt finishedAt regionsDone regionsTotal findingsOpened resourcesSeen error
+      problems { region service operation message }
+    }
+  }
+  findings(first: 1, filter: $f) { totalCount }
+}"""
+FINDINGS = """query($f: FindingFilter, $after: String) {
+  findings(first: 100, after: $after, filter: $f) {
+    pageInfo { hasNextPage endCursor }
+    edges { node { ruleId region resourceId } }
+  }
+}"""
+
+
+def parse_time(value: str) -> dt.datetime:
+    return dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+# ---- the emulator's records ------------------------------------------------------------
+
+
+def emulator_records(endpoint: str) -> list[dict[str, Any]]:
+    return http("GET", f"{endpoint}/_vigil/events?accountId={ACCOUNT}", timeout=600)["records"]
+
+
+def call_counts(records: list[dict[str, Any]]) -> collections.Counter:
+    return collections.Counter(
+        f"{r.get('eventSource', '?').split('.')[0]}:{r.get('eventName', '?')}" for r in records
+    )
+
+
+def ec2_regions(records: list[dict[str, Any]]) -> set[str]:
+    """The regions whose EC2 API a side called (the regions it really scanned)."""
+    return {r.get("awsRegion", "?") for r in records if r.get("eventSource") == "ec2.amazonaws.com"}
+
+
+def span_seconds(records: list[dict[str, Any]], event_name: str) -> float | None:
+    """First to last call of one operation (CloudTrail times, to the second)."""
+    times = [
+        dt.datetime.strptime(r["eventTime"], "%Y-%m-%dT%H:%M:%SZ")
+        for r in records
+        if r.get("eventName") == event_name and r.get("eventTime")
+    ]
+    return (max(times) - min(times)).total_seconds() if times else None
+
+
+def not_implemented(log: Path, start: int) -> tuple[collections.Counter, int]:
+    """moto's NotImplementedError actions in the emulator's log from byte `start` on."""
+    with open(log, "rb") as handle:
+        handle.seek(start)
+        text = handle.read().decode("utf-8", "replace")
+    found = collections.Counter(re.findall(r"NotImplementedError: The (\w+) action has not been implemented", text))
+    return found, start + len(text.encode())
+
+
+# ---- Prowler ---------------------------------------------------------------------------
+
+
+def ensure_prowler(venv: Path, version: str) -> str:
+    python = venv / "bin" / "python"
+    probe = "import importlib.metadata as m; print(m.version('prowler'))"
+    have = ""
+    if python.exists():
+        out = subprocess.run([str(python), "-c", probe], capture_output=True, text=True)
+        have = out.stdout.strip() if out.returncode == 0 else ""
+    if have != version:
+        say(f"installing prowler=={version} into {venv} (found: {have or 'none'})")
+        if not python.exists():
+            subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", f"prowler=={version}"], check=True)
+        have = subprocess.run([str(python), "-c", probe], capture_output=True, text=True, check=True).stdout.strip()
+    return have
+
+
+def prowler_problems(stdout: Path) -> collections.Counter:
+    """What Prowler printed as errors, grouped: the operation or endpoint that failed and why."""
+    found: collections.Counter = collections.Counter()
+    text = re.sub(r"\x1b\[[0-9;]*m", "", stdout.read_text(errors="replace"))
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        m = re.search(r"\[Module: (\w+)\]\s+ERROR: (.*)", line)
+        if not m:
+            continue
+        module, message = m.groups()
+        following = lines[i + 1] if i + 1 < len(lines) else ""
+        if c := re.search(r"Could not connect to the endpoint URL: \"(http://[^/\"]+)(/[^\"?]*)?", message):
+            host = re.sub(r":\d+$", ":PORT", c.group(1))
+            found[f"{module}: cannot connect to {host}{c.group(2) or ''}"] += 1
+        elif c := re.search(r"\((\w+)\) when calling the (\w+) operation", message):
+            found[f"{module}: {c.group(2)} -> {c.group(1)}"] += 1
+        elif "emulator error" in message + following:
+            where = re.search(r"\[File: ([\w.]+:\d+)\]", line)
+            found[f"{module}: emulator error at {where.group(1) if where else '?'} (a call moto does not implement)"] += 1
+        else:
+            message = re.sub(r"^[a-z]+-[a-z]+-[0-9] -- ", "", message)
+            found[f"{module}: {message[:120]}"] += 1
+    return found
+
+
+def prowler_scan_seconds(stdout: Path) -> float | None:
+    """The duration on Prowler's own progress bar ("Scan completed! ... in 2:41.9" or "in 15.2s")."""
+    text = re.sub(r"\x1b\[[0-9;]*m", "", stdout.read_text(errors="replace"))
+    found = re.findall(r"\] in (?:(\d+):)?(\d+(?:\.\d+)?)s?", text)
+    if not found:
+        return None
+    minutes, seconds = found[-1]
+    return int(minutes or 0) * 60 + float(seconds)
+
+
+def resource_key(uid: str) -> str:
+    """An ARN or ID down to the ID (sg-..., snap-..., bucket, user, ...)."""
+    return uid.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+
+
+# ---- the run ---------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    target = os.environ.get("CARGO_TARGET_DIR", "/var/cache/vigil/target")
+    parser.add_argument("--bin-dir", default=f"{target}/release", help="where vigil-api and vigil-worker are")
+    parser.add_argument("--small", action="store_true", help="keep the harness's one-AMI override (quick run)")
+    parser.add_argument("--prowler-venv", type=Path, default=PROWLER_VENV)
+    parser.add_argument("--prowler-version", default=PROWLER_VERSION)
+    parser.add_argument("--timeout", type=float, default=45, help="minutes each side may take (default 45)")
+    parser.add_argument("--keep-dir", action="store_true", help="keep the logs and Prowler's output")
+    args = parser.parse_args()
+
+    bins = {name: Path(args.bin_dir) / name for name in ("vigil-api", "vigil-worker")}
+    for name, path in bins.items():
+        if not os.access(path, os.X_OK):
+            raise SystemExit(f"{path} not found: cargo build --release -p vigil-api -p vigil-worker")
+    py = ROOT / ".venv" / "bin" / "python"
+    probe = subprocess.run(
+        [str(py), "-c", "import vigil_emulator.seed, boto3"],
+        env={**os.environ, "PYTHONPATH": str(ROOT / "tests" / "aws")},
+        capture_output=True,
+    ) if py.exists() else None
+    if probe is None or probe.returncode != 0:
+        say("creating the emulator's virtualenv (make venv)")
+        subprocess.run(["make", "-s", "-C", str(ROOT), "venv"], check=True)
+    prowler_version = ensure_prowler(args.prowler_venv, args.prowler_version)
+
+    work = Path(tempfile.mkdtemp(prefix="vigil-vs-prowler-"))
+    procs = Processes()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    result: dict[str, Any] = {"prowler_version": prowler_version, "small": args.small}
+    try:
+        run(args, bins, py, work, procs, result)
+    finally:
+        procs.stop_all()
+        try:
+            psql(f'drop database if exists "{DB}" with (force)')
+        except subprocess.CalledProcessError as error:
+            say(f"could not drop {DB}: {error.stderr.strip()}")
+        if args.keep_dir:
+            say(f"logs and Prowler's output kept in {work}")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    report(result)
+    return 0
+
+
+def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, procs: Processes, result: dict[str, Any]) -> None:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_AMIS_PATH"}
+    emulator_env = {**clean, "PYTHONPATH": str(ROOT / "tests" / "aws")}
+
+    # ---- emulator -------------------------------------------------------------------------
+    emulator_log = work / "emulator.log"
+    if args.small:
+        command = [str(py), "-m", "vigil_emulator"]
+    else:
+        command = [str(py), "-c", DEFAULT_AMIS_LAUNCHER]
+    emulator = procs.start(
+        "emulator",
+        [*command, "--host", "127.0.0.1", "--port", "0", "--exit-on-stdin-eof"],
+        env=emulator_env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=open(emulator_log, "wb"),
+    )
+    line = emulator.stdout.readline().decode()
+    if not line.startswith("VIGIL_EMULATOR_LISTENING port="):
+        raise SystemExit(f"the emulator did not start (first line {line!r}); see {emulator_log}")
+    endpoint = f"http://127.0.0.1:{int(line.strip().split('=')[1])}"
+    wait_http(f"{endpoint}/_vigil/health", emulator, 30, "the emulator")
+    say(f"emulator at {endpoint} ({'one AMI (--small)' if args.small else 'moto default AMIs'})")
+
+    # ---- Vigil's API and worker -----------------------------------------------------------
+    psql(f'drop database if exists "{DB}" with (force)')
+    psql(f'create database "{DB}"')
+    listen = f"127.0.0.1:{free_port()}"
+    api_url = f"http://{listen}"
+    service_env = {
+        **clean,
+        "DATABASE_URL": database_url(DB),
+        "VIGIL_ENV": "dev",
+        "VIGIL_LISTEN": listen,
+        "VIGIL_PUBLIC_URL": api_url,
+        "VIGIL_MIGRATE_ON_START": "false",
+        # Only the scan and ingestion queued by verifyAwsAccount: no second scan or
+        # ingestion starts during a long run (the demo uses 10m and 1m).
+        "VIGIL_SCAN_INTERVAL": "1h",
+        "VIGIL_INGEST_INTERVAL": "1h",
+        "VIGIL_SHUTDOWN_GRACE": "5s",
+        "VIGIL_AUTH_RATE_LIMIT": "1000",
+        "VIGIL_GRAPHQL_RATE_LIMIT": "1000000",
+        **MANAGEMENT_KEYS,
+        "AWS_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ENDPOINT_URL": endpoint,
+    }
+    subprocess.run([str(bins["vigil-api"]), "migrate"], env=service_env, check=True, capture_output=True)
+    api_proc = procs.start(
+        "vigil-api", [str(bins["vigil-api"]), "serve"], env=service_env,
+        stdout=open(work / "api.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    worker_proc = procs.start(
+        "vigil-worker", [str(bins["vigil-worker"])], env=service_env,
+        stdout=open(work / "worker.log", "wb"), stderr=subprocess.STDOUT,
+    )
+    wait_http(f"{api_url}/readyz", api_proc, 60, "vigil-api")
+    if worker_proc.poll() is not None:
+        raise SystemExit(f"vigil-worker exited; see {work / 'worker.log'}")
+
+    api = Api(api_url)
+    api.signup()
+    created = api.graphql(CREATE, {"n": "bench"})["createAwsAccount"]
+    connection, external_id = created["id"], created["externalId"]
+
+    # ---- seed, warm up, count -------------------------------------------------------------
+    started = time.monotonic()
+    with open(work / "seed.json", "wb") as out:
+        subprocess.run(
+            [str(py), "-m", "vigil_emulator.seed", "--endpoint", endpoint, "--regions", SEED_REGIONS,
+             "--account", ACCOUNT, "--role-external-id", f"{ACCOUNT}={external_id}"],
+            env=emulator_env, stdout=out, check=True, timeout=900,
+        )
+    seed = json.loads((work / "seed.json").read_text())["accounts"][ACCOUNT]
+    role_arn = seed["iam"]["roles"]["VigilReadOnly"]
+    say(f"seeded {ACCOUNT} ({SEED_REGIONS}) in {time.monotonic() - started:.0f} s")
+
+    started = time.monotonic()
+    counted = json.loads(subprocess.run(
+        [str(py), "-c", SNAPSHOT_COUNT, endpoint, ACCOUNT, external_id],
+        env={**emulator_env, **MANAGEMENT_KEYS}, capture_output=True, text=True, check=True,
+    ).stdout)
+    regions = counted["regions"]
+    result["regions"] = regions
+    result["snapshots"] = sum(counted["snapshots"].values())
+    result["snapshot_listing_s"] = time.monotonic() - started
+    say(f"{result['snapshots']:,} own snapshots over {len(regions)} regions "
+        f"(listed and every region's EC2 backend built in {result['snapshot_listing_s']:.0f} s)")
+    result["seeded_public_snapshots"] = {
+        r["snapshots"]["snap-public"] for r in seed["regions"].values() if "snap-public" in r["snapshots"]
+    }
+    result["seeded_open_sgs"] = {
+        sg for r in seed["regions"].values() for name, sg in r["securityGroups"].items() if name.startswith("open-")
+    }
+
+    records_before = len(emulator_records(endpoint))
+    log_at = emulator_log.stat().st_size
+
+    # ---- Vigil ----------------------------------------------------------------------------
+    say("Vigil: verifyAwsAccount, then waiting for the first scan")
+    verify_utc = dt.datetime.now(dt.timezone.utc)
+    t0 = time.monotonic()
+    verified = api.graphql(VERIFY, {"id": connection, "arn": role_arn})["verifyAwsAccount"]
+    if verified["status"] != "CONNECTED":
+        raise SystemExit(f"verifyAwsAccount: {verified['status']}: {verified.get('error')}")
+    first_finding = collected = None
+    last_done = -1
+    deadline = t0 + args.timeout * 60
+    while True:
+        data = api.graphql(POLL, {"id": connection, "f": {"awsAccountId": connection}})
+        now = time.monotonic() - t0
+        scan = data["awsAccount"]["lastScan"]
+        if first_finding is None and data["findings"]["totalCount"] > 0:
+            first_finding = now
+        if scan:
+            if scan["regionsTotal"] and scan["regionsDone"] >= scan["regionsTotal"] and collected is None:
+                collected = now
+            if scan["regionsDone"] != last_done:
+                last_done = scan["regionsDone"]
+                say(f"  {now:6.0f} s  {scan['status']}  regions {scan['regionsDone']}/{scan['regionsTotal']}")
+            if scan["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
+                break
+        if worker_proc.poll() is not None:
+            raise SystemExit(f"vigil-worker exited; see {work / 'worker.log'}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the scan did not finish within {args.timeout:.0f} min")
+        time.sleep(0.5)
+    vigil_wall = time.monotonic() - t0
+    if first_finding is None:
+        first_finding = vigil_wall if data["findings"]["totalCount"] else None
+    findings: list[dict[str, str]] = []
+    after = None
+    while True:
+        page = api.graphql(FINDINGS, {"f": {"awsAccountId": connection, "status": ["OPEN"]}, "after": after})["findings"]
+        findings += [e["node"] for e in page["edges"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    started_at, finished_at = parse_time(scan["startedAt"]), parse_time(scan["finishedAt"])
+    result["vigil"] = {
+        "status": scan["status"],
+        "error": scan.get("error"),
+        "wall_s": vigil_wall,
+        "queued_s": (started_at - verify_utc).total_seconds(),
+        "scan_s": (finished_at - started_at).total_seconds(),
+        "collected_s": collected,
+        "first_finding_s": first_finding,
+        "regions": scan["regionsTotal"],
+        "resources": scan["resourcesSeen"],
+        "findings": findings,
+        "problems": scan["problems"],
+    }
+    say(f"Vigil: {scan['status']} after {vigil_wall:.1f} s, {len(findings)} open findings")
+    # Vigil's processes stop here: Prowler runs on a machine where nothing else of the bench works.
+    procs.stop(worker_proc)
+    procs.stop(api_proc)
+    records = emulator_records(endpoint)
+    result["vigil"]["calls"] = call_counts(records[records_before:])
+    result["vigil"]["ec2_regions"] = ec2_regions(records[records_before:])
+    result["vigil"]["attribute_span_s"] = span_seconds(records[records_before:], "DescribeSnapshotAttribute")
+    result["vigil"]["not_implemented"], log_at = not_implemented(emulator_log, log_at)
+    records_before = len(records)
+    del records
+
+    # ---- Prowler --------------------------------------------------------------------------
+    out_dir = work / "prowler"
+    out_dir.mkdir()
+    aws_config = work / "aws-config"
+    aws_config.write_text("[default]\nregion = us-east-1\ns3 =\n    addressing_style = path\n")
+    prowler_env = {
+        **clean,
+        **MANAGEMENT_KEYS,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(aws_config),
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    checks = [c for _, cs, _ in MAPPING for c in cs]
+    command = [
+        str(args.prowler_venv / "bin" / "prowler"), "aws",
+        "--checks", *checks,
+        "--region", *regions,
+        "--role", role_arn, "--external-id", external_id,
+        "-M", "json-ocsf", "-o", str(out_dir), "-F", "prowler",
+        # Vigil checks every resource; Prowler by default skips unused ones (security
+        # groups no interface uses, VPCs without ENIs, regions without volumes...).
+        "--scan-unused-services",
+        "--no-banner", "--ignore-exit-code-3",
+        "--log-level", "ERROR",
+    ]
+    say(f"Prowler {result['prowler_version']}: {len(checks)} checks over {len(regions)} regions")
+    t0 = time.monotonic()
+    with open(work / "prowler.out", "wb") as out:
+        proc = procs.start("prowler", command, env=prowler_env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            code = proc.wait(timeout=args.timeout * 60)
+        except subprocess.TimeoutExpired:
+            procs.stop(proc)
+            raise SystemExit(f"Prowler did not finish within {args.timeout:.0f} min") from None
+    prowler_wall = time.monotonic() - t0
+    if code != 0:
+        tail = (work / "prowler.out").read_text(errors="replace")[-3000:]
+        raise SystemExit(f"Prowler exited with {code}:\n{tail}")
+    ocsf = json.loads((out_dir / "prowler.ocsf.json").read_text())
+    records = emulator_records(endpoint)
+    result["prowler"] = {
+        "wall_s": prowler_wall,
+        "own_scan_s": prowler_scan_seconds(work / "prowler.out"),
+        "checks": checks,
+        "results": [
+            {
+                "check": f["metadata"]["event_code"],
+                "status": f["status_code"],
+                "region": f["cloud"]["region"],
+                "resource": f["resources"][0]["uid"] if f.get("resources") else "",
+            }
+            for f in ocsf
+        ],
+        "problems": prowler_problems(work / "prowler.out"),
+        "calls": call_counts(records[records_before:]),
+        "ec2_regions": ec2_regions(records[records_before:]),
+        "attribute_span_s": span_seconds(records[records_before:], "DescribeSnapshotAttribute"),
+    }
+    result["prowler"]["not_implemented"], _ = not_implemented(emulator_log, log_at)
+    say(f"Prowler: done after {prowler_wall:.1f} s, {len(ocsf)} results")
+
+
+# ---- the report ------------------------------------------------------------------------
+
+
+def report(result: dict[str, Any]) -> None:
+    vigil, prowler = result.get("vigil"), result.get("prowler")
+    if not vigil or not prowler:
+        print("\nno report: the run did not get through both sides", file=sys.stderr)
+        return
+    regions = result["regions"]
+    ratio = prowler["wall_s"] / vigil["wall_s"]
+
+    def secs(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:,.1f}"
+
+    print(f"\nAccount {ACCOUNT}: {result['snapshots']:,} own snapshots over {len(regions)} regions "
+          f"({'one AMI, --small' if result['small'] else 'moto default AMIs'}); "
+          f"Prowler {result['prowler_version']}, {len(prowler['checks'])} checks\n")
+    print("| measure | Vigil | Prowler |")
+    print("|---|---:|---:|")
+    print(f"| wall time, s (Vigil: verifyAwsAccount -> scan finished in the API; Prowler: the command) "
+          f"| {secs(vigil['wall_s'])} | {secs(prowler['wall_s'])} |")
+    print(f"| the scan's own time, s (Vigil: startedAt -> finishedAt; Prowler: its progress bar) "
+          f"| {secs(vigil['scan_s'])} | {secs(prowler['own_scan_s'])} |")
+    print(f"| verify -> scan started (queue, AssumeRole), s | {secs(vigil['queued_s'])} | |")
+    print(f"| verify -> every region collected, s | {secs(vigil['collected_s'])} | |")
+    print(f"| verify -> first finding visible through the API, s | {secs(vigil['first_finding_s'])} | |")
+    print(f"| regions scanned (EC2 called in) | {len(vigil['ec2_regions'])} of {vigil['regions']} | "
+          f"{len(prowler['ec2_regions'])} of {len(regions)} passed |")
+    print(f"| own snapshots in the account | {result['snapshots']:,} | {result['snapshots']:,} |")
+    print(f"| DescribeSnapshotAttribute calls | {vigil['calls'].get('ec2:DescribeSnapshotAttribute', 0):,} "
+          f"| {prowler['calls'].get('ec2:DescribeSnapshotAttribute', 0):,} |")
+    print(f"| first -> last DescribeSnapshotAttribute call, s | {secs(vigil['attribute_span_s'])} "
+          f"| {secs(prowler['attribute_span_s'])} |")
+    print(f"| AWS calls in all | {sum(vigil['calls'].values()):,} | {sum(prowler['calls'].values()):,} |")
+    print(f"| scan status / exit | {vigil['status']} | 0 |")
+    print(f"\n**Ratio (Prowler wall / Vigil wall): {ratio:.2f}**\n")
+
+    # Findings per compared check.
+    vigil_by_rule: dict[str, set[str]] = collections.defaultdict(set)
+    for f in vigil["findings"]:
+        vigil_by_rule[f["ruleId"]].add(f"{f['region']}/{resource_key(f['resourceId'])}")
+    prowler_fail: dict[str, set[str]] = collections.defaultdict(set)
+    prowler_seen: collections.Counter = collections.Counter()
+    for r in prowler["results"]:
+        prowler_seen[r["check"]] += 1
+        if r["status"] == "FAIL":
+            prowler_fail[r["check"]].add(f"{r['region']}/{resource_key(r['resource'])}")
+    print("| Vigil rule(s) | Vigil findings | Prowler check(s) | Prowler FAIL | Prowler results | note |")
+    print("|---|---:|---|---:|---:|---|")
+    for rules, checks, note in MAPPING:
+        v = set().union(*(vigil_by_rule.get(r, set()) for r in rules))
+        p = set().union(*(prowler_fail.get(c, set()) for c in checks))
+        seen = sum(prowler_seen[c] for c in checks)
+        print(f"| {', '.join(rules)} | {len(v)} | {', '.join(checks)} | {len(p)} | {seen} | "
+              f"{note or ('no result at all' if seen == 0 else '')} |")
+
+    # The seeder's public snapshots and open security groups.
+    def ids(sets: dict[str, set[str]], keys: set[str]) -> set[str]:
+        return {k.rsplit("/", 1)[-1] for key in keys for k in sets.get(key, set())}
+
+    print()
+    for what, seeded, v, p in (
+        ("public snapshots", result["seeded_public_snapshots"],
+         ids(vigil_by_rule, {"ec2-snapshot-public"}), ids(prowler_fail, {"ec2_ebs_public_snapshot"})),
+        ("security groups open to the internet (open-*)", result["seeded_open_sgs"],
+         ids(vigil_by_rule, OPEN_SG_RULES), ids(prowler_fail, OPEN_SG_CHECKS)),
+    ):
+        print(f"- seeded {what}: {len(seeded)}; Vigil finds {len(seeded & v)} (+{len(v - seeded)} others), "
+              f"Prowler finds {len(seeded & p)} (+{len(p - seeded)} others); "
+              f"{'they agree' if v == p else 'they differ: ' + str(sorted(v ^ p))[:300]}")
+
+    missing = sorted(vigil["ec2_regions"] - prowler["ec2_regions"])
+    if missing:
+        print(f"- regions Vigil scanned and Prowler did not: {', '.join(missing)}")
+    print("\nVigil's AWS calls (emulator records, the scan and the first ingestion), top 12:")
+    for name, n in vigil["calls"].most_common(12):
+        print(f"  {n:>8,}  {name}")
+    print("Prowler's AWS calls, top 12:")
+    for name, n in prowler["calls"].most_common(12):
+        print(f"  {n:>8,}  {name}")
+    print(f"\nVigil scan problems ({len(vigil['problems'])}):")
+    grouped = collections.Counter(f"{p['service']} {p['operation']}: {p['message'][:90]}" for p in vigil["problems"])
+    for text, n in grouped.most_common(10):
+        print(f"  {n:>4} x {text}")
+    for side in ("vigil", "prowler"):
+        if result[side]["not_implemented"]:
+            print(f"calls moto does not implement, during {side}: {dict(result[side]['not_implemented'])}")
+    print(f"Prowler errors ({sum(prowler['problems'].values())}):")
+    for text, n in prowler["problems"].most_common(15):
+        print(f"  {n:>4} x {text}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
