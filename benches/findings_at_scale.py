@@ -25,7 +25,8 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+
+from benchlib import database_url, psql
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "vigil_bench_scale"
@@ -96,19 +97,6 @@ PAGE_20 = "findings, OPEN, page 20 by cursor (by severity)"
 PAGED = "query($f: FindingFilter, $after: String) { findings(first: 50, after: $after, filter: $f) { totalCount pageInfo { endCursor } edges { node { id } } } }"
 
 
-def database_url(name: str) -> str:
-    base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    return urlunsplit(base._replace(path=f"/{name}"))
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    out = subprocess.run(
-        ["psql", database_url(db), "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return out.stdout.strip()
 
 
 def post(path: str, body: dict, token: str | None = None) -> dict:

@@ -56,7 +56,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+
+from benchlib import database_url, psql
 
 ROOT = Path(__file__).resolve().parent.parent
 DB = "vigil_bench_vs_prowler"
@@ -237,22 +238,6 @@ def free_port() -> int:
 
 
 # ---- PostgreSQL, HTTP, GraphQL ------------------------------------------------------------
-
-
-def database_url(name: str) -> str:
-    base = urlsplit(os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-    return urlunsplit(base._replace(path=f"/{name}"))
-
-
-def psql(sql: str, db: str = "postgres") -> str:
-    out = subprocess.run(
-        ["psql", database_url(db), "-v", "ON_ERROR_STOP=1", "-qAtc", sql],
-        check=True,
-        capture_output=True,
-        text=True,
-        env={**os.environ, "PGOPTIONS": "-c client_min_messages=warning"},
-    )
-    return out.stdout.strip()
 
 
 def http(method: str, url: str, body: Any = None, token: str | None = None, timeout: float = 120) -> Any:
