@@ -156,39 +156,41 @@ impl From<GqlError> for async_graphql::Error {
     }
 }
 
+impl GqlError {
+    /// A failed call's error: [`GqlError::Unavailable`] when the database could not be
+    /// reached (worth a retry), [`GqlError::Internal`] otherwise.
+    fn unavailable_or_internal(unreachable: bool, cause: anyhow::Error) -> Self {
+        if unreachable {
+            tracing::warn!(
+                error = format!("{cause:#}"),
+                "database unreachable in a GraphQL resolver"
+            );
+            Self::Unavailable
+        } else {
+            Self::Internal(Arc::new(cause))
+        }
+    }
+}
+
 impl From<sqlx::Error> for GqlError {
     fn from(e: sqlx::Error) -> Self {
-        if vigil_core::db::is_unreachable(&e) {
-            tracing::warn!(error = %e, "database unreachable in a GraphQL resolver");
-            return Self::Unavailable;
-        }
-        Self::internal(e)
+        Self::unavailable_or_internal(vigil_core::db::is_unreachable(&e), e.into())
     }
 }
 
 /// What a DataLoader answers when its query failed.
 impl From<Arc<sqlx::Error>> for GqlError {
     fn from(e: Arc<sqlx::Error>) -> Self {
-        if vigil_core::db::is_unreachable(&e) {
-            tracing::warn!(error = %e, "database unreachable in a GraphQL resolver");
-            return Self::Unavailable;
-        }
-        Self::internal(e)
+        Self::unavailable_or_internal(vigil_core::db::is_unreachable(&e), e.into())
     }
 }
 
 impl From<anyhow::Error> for GqlError {
     fn from(e: anyhow::Error) -> Self {
-        match e.downcast_ref::<sqlx::Error>() {
-            Some(db) if vigil_core::db::is_unreachable(db) => {
-                tracing::warn!(
-                    error = format!("{e:#}"),
-                    "database unreachable in a GraphQL resolver"
-                );
-                Self::Unavailable
-            }
-            _ => Self::Internal(Arc::new(e)),
-        }
+        let unreachable = e
+            .downcast_ref::<sqlx::Error>()
+            .is_some_and(vigil_core::db::is_unreachable);
+        Self::unavailable_or_internal(unreachable, e)
     }
 }
 
