@@ -166,6 +166,44 @@ pub fn evaluate(inv: &Inventory) -> Evaluation {
     evaluate_rules(inv, rules())
 }
 
+impl Rule {
+    /// Whether the rule judges a region from that region's own data alone (a regional
+    /// rule reading only regional services): its findings there can be recorded as soon as
+    /// the region is read, before the rest of the account.
+    pub fn region_local(&self) -> bool {
+        self.scope == Scope::Regional
+            && self
+                .sources
+                .iter()
+                .all(|s| matches!(s, Source::Regional(_)))
+    }
+}
+
+static REGION_LOCAL: LazyLock<Vec<&'static Rule>> = LazyLock::new(|| {
+    rules()
+        .iter()
+        .copied()
+        .filter(|r| r.region_local())
+        .collect()
+});
+
+/// The rules of [`rules`] that are [`Rule::region_local`].
+pub fn region_local_rules() -> &'static [&'static Rule] {
+    &REGION_LOCAL
+}
+
+/// Runs the [`region_local_rules`] over one region of the account, as soon as it is read:
+/// the same findings, complete pairs and unknowns for that region as [`evaluate`] gives
+/// over the whole account.
+pub fn evaluate_region(account_id: &str, region: &RegionInventory) -> Evaluation {
+    let inv = Inventory {
+        account_id: account_id.to_owned(),
+        regions: vec![region.clone()],
+        ..Default::default()
+    };
+    evaluate_rules(&inv, region_local_rules())
+}
+
 /// Runs the given rules.
 pub fn evaluate_rules(inv: &Inventory, rules: &[&'static Rule]) -> Evaluation {
     let mut out = Evaluation::default();
@@ -201,4 +239,73 @@ pub fn evaluate_rules(inv: &Inventory, rules: &[&'static Rule]) -> Evaluation {
 /// Looks a rule up by ID.
 pub fn rule(id: &str) -> Option<&'static Rule> {
     rules().iter().copied().find(|r| r.id == id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fixtures::{self, ACCOUNT};
+    use crate::model::{Ec2Inventory, Snapshot, Trail};
+
+    fn sorted(mut e: Evaluation) -> (Vec<String>, Vec<(String, String)>) {
+        let mut ids: Vec<String> = e
+            .findings
+            .iter()
+            .map(|f| format!("{} {} {}", f.rule_id, f.region, f.resource_id))
+            .collect();
+        ids.sort();
+        e.complete.sort();
+        (ids, e.complete)
+    }
+
+    #[test]
+    fn a_region_alone_gives_what_the_whole_account_gives_for_its_region_local_rules() {
+        // A multi-region trail that is not logging, homed in us-east-1 and seen from
+        // eu-west-1 too; a public and an unknown snapshot in eu-west-1.
+        let trail = Trail {
+            name: "org".into(),
+            home_region: "us-east-1".into(),
+            is_multi_region: true,
+            is_logging: Some(false),
+            ..Default::default()
+        };
+        let mut inv = fixtures::with_trails(vec![
+            ("us-east-1", Some(vec![trail.clone()])),
+            ("eu-west-1", Some(vec![trail])),
+        ]);
+        inv.regions[1].ec2 = Some(Ec2Inventory {
+            snapshots: vec![
+                Snapshot {
+                    snapshot_id: "snap-public".into(),
+                    public: Some(true),
+                    ..Default::default()
+                },
+                Snapshot {
+                    snapshot_id: "snap-unknown".into(),
+                    public: None,
+                    ..Default::default()
+                },
+            ],
+            ..Default::default()
+        });
+        let whole = evaluate_rules(&inv, region_local_rules());
+        assert!(!whole.findings.is_empty());
+        let mut per_region = Evaluation::default();
+        for region in &inv.regions {
+            let mut one = evaluate_region(ACCOUNT, region);
+            per_region.findings.append(&mut one.findings);
+            per_region.complete.append(&mut one.complete);
+            per_region.unknown.append(&mut one.unknown);
+        }
+        assert_eq!(whole.unknown.len(), per_region.unknown.len());
+        assert_eq!(sorted(whole), sorted(per_region));
+    }
+
+    #[test]
+    fn rules_reading_another_service_or_the_account_wait_for_the_whole_account() {
+        let local = |id: &str| rules().iter().find(|r| r.id == id).unwrap().region_local();
+        assert!(local("ec2-snapshot-public"));
+        assert!(!local("cloudtrail-bucket-public"));
+        assert!(!local("cloudtrail-no-multi-region-trail"));
+    }
 }

@@ -82,7 +82,7 @@ async fn main() {
             regions.clone(),
             concurrency,
             &problems,
-            |_| {},
+            &(),
         )
         .await;
         let secs = started.elapsed().as_secs_f64();

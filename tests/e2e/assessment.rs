@@ -1,8 +1,8 @@
 //! Pins the assessment against a seeded insecure account in the emulator: the expected
 //! findings on the expected resources and none on the well-configured ones; fixing a
 //! resource resolves exactly its finding; a denied service makes the scan PARTIAL and
-//! resolves nothing there; suppression survives rescans; an IP resolves to the resource
-//! that held it at the time.
+//! resolves nothing there; suppression survives rescans; a read region's findings show
+//! while a slow one is still read; an IP resolves to the resource that held it at the time.
 
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -503,6 +503,102 @@ async fn pages_follow_the_order(s: &Seeded, order: &str, all: usize) {
         };
         assert!(in_order, "{order}: {a} before {b}");
     }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_read_regions_findings_show_while_a_slow_region_is_still_read(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let s = seeded(opts).await;
+    let emu = Emulator::shared();
+    // Every call in eu-west-1 answers after 4 s: that region takes several rounds of it.
+    let slow = emu
+        .add_fault(json!({ "accountId": s.account, "region": "eu-west-1", "kind": "slow", "delayMs": 4000 }))
+        .await;
+    let worker = s.worker();
+    let scanning = tokio::spawn(async move { worker.drain().await });
+    let ssh =
+        |region: &str| json!({ "ruleId": "ec2-sg-ssh-open", "region": region, "status": ["OPEN"] });
+    // The connect-time scan is running; us-east-1's findings appear before it ends.
+    let mut polls = 0;
+    loop {
+        let found = s.findings(ssh("us-east-1")).await;
+        if has(
+            &found,
+            "ec2-sg-ssh-open",
+            &s.id("us-east-1", "securityGroups", "open-ssh"),
+        ) {
+            break;
+        }
+        polls += 1;
+        assert!(
+            polls < 60,
+            "us-east-1's findings never showed during the scan"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+    let during = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "{ awsAccounts { lastScan { status regionsTotal regionsDone } } }",
+            json!({}),
+        )
+        .await["awsAccounts"][0]["lastScan"]
+        .clone();
+    assert_eq!(during["status"], "RUNNING", "{during}");
+    assert!(
+        during["regionsDone"].as_i64().unwrap() < during["regionsTotal"].as_i64().unwrap(),
+        "{during}"
+    );
+    assert!(
+        s.findings(ssh("eu-west-1")).await.is_empty(),
+        "eu-west-1 is still being read"
+    );
+
+    scanning.await.unwrap().unwrap();
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{slow}"),
+        None,
+    )
+    .await;
+    let scan = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "{ awsAccounts { lastScan { status findingsOpened } } }",
+            json!({}),
+        )
+        .await["awsAccounts"][0]["lastScan"]
+        .clone();
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert!(has(
+        &open,
+        "ec2-sg-ssh-open",
+        &s.id("eu-west-1", "securityGroups", "open-ssh")
+    ));
+    // Regional and account-wide findings, recorded early or at the end, are all counted
+    // once in the scan's outcome and once in the rollups.
+    assert!(has(&open, "iam-user-console-no-mfa", "bob-dev"));
+    assert_eq!(
+        scan["findingsOpened"].as_u64().unwrap(),
+        open.len() as u64,
+        "{scan}"
+    );
+    let counted: i64 = sqlx::query_scalar("select count(*) from findings")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    let rolled: i64 =
+        sqlx::query_scalar("select coalesce(sum(findings), 0)::bigint from finding_rollups")
+            .fetch_one(&admin)
+            .await
+            .unwrap();
+    assert_eq!((counted, rolled), (open.len() as i64, open.len() as i64));
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -285,6 +285,31 @@ def accounts_stay_isolated(emu: EmulatorProcess, c: Clients) -> None:
 
 
 @check
+def describe_snapshots_honours_owner_and_restorable_by(emu: EmulatorProcess, c: Clients) -> None:
+    ec2 = c.of(A, "ec2", "eu-north-1")
+    vol = ec2.create_volume(AvailabilityZone="eu-north-1a", Size=1)["VolumeId"]
+    public, shared, private = (ec2.create_snapshot(VolumeId=vol)["SnapshotId"] for _ in range(3))
+    ec2.modify_snapshot_attribute(
+        SnapshotId=public, Attribute="createVolumePermission", OperationType="add",
+        GroupNames=["all"],
+    )
+    ec2.modify_snapshot_attribute(
+        SnapshotId=shared, Attribute="createVolumePermission", OperationType="add",
+        UserIds=[B],
+    )
+
+    def ids(**kwargs: Any) -> set[str]:
+        return {s["SnapshotId"] for s in ec2.describe_snapshots(**kwargs)["Snapshots"]}
+
+    mine = ids(OwnerIds=["self"])
+    assert {public, shared, private} <= mine, mine
+    assert ids(OwnerIds=["self"], RestorableByUserIds=["all"]) == {public}
+    assert ids(OwnerIds=[A], RestorableByUserIds=[B]) == {shared}
+    assert {public, shared, private} <= ids(RestorableByUserIds=["self"])
+    assert not ids(OwnerIds=[B]) & mine
+
+
+@check
 def s3control_is_served_whatever_the_host(emu: EmulatorProcess, c: Clients) -> None:
     s3control = c.of(A, "s3control")
 

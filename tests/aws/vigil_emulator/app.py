@@ -20,7 +20,7 @@ from typing import Any
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.http import HTTP_STATUS_CODES
 
-from . import DEFAULT_ACCOUNT_ID
+from . import DEFAULT_ACCOUNT_ID, ec2_filters
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
 from .errors import aws_error
@@ -40,6 +40,7 @@ class Emulator:
     """moto's app plus recording, LookupEvents, trail delivery, faults and trust checks."""
 
     def __init__(self, management_account: str = DEFAULT_ACCOUNT_ID) -> None:
+        ec2_filters.install()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.gate = Gate()
         self.store = EventStore()

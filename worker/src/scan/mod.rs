@@ -10,9 +10,12 @@
 mod read;
 mod services;
 
-use std::sync::{
-    Arc,
-    atomic::{AtomicUsize, Ordering},
+use std::{
+    collections::BTreeSet,
+    sync::{
+        Arc,
+        atomic::{AtomicUsize, Ordering},
+    },
 };
 
 use aws_config::SdkConfig;
@@ -39,8 +42,21 @@ use read::Reader;
 pub use read::{Problem, Problems};
 use services::Collect;
 
-/// Regions scanned at once per account.
-pub const REGION_CONCURRENCY: usize = 4;
+/// Regions scanned at once per account: all of them in practice (AWS has 38). EC2 and RDS
+/// request quotas are per account *and region*, so regions do not compete for them.
+pub const REGION_CONCURRENCY: usize = 32;
+
+/// Told of each region as soon as it is read (the scan records its findings then).
+pub trait OnRegion: Sync {
+    /// `done` regions of the scan are read, `region` the latest.
+    fn region_done(&self, done: usize, region: &RegionInventory)
+    -> impl Future<Output = ()> + Send;
+}
+
+/// Nothing to do per region (benchmarks of collection alone).
+impl OnRegion for () {
+    async fn region_done(&self, _: usize, _: &RegionInventory) {}
+}
 
 fn retry(e: impl Into<anyhow::Error>) -> JobError {
     JobError::Retry(e.into())
@@ -102,17 +118,19 @@ pub async fn account(
     regions: Vec<String>,
     concurrency: usize,
     problems: &Problems,
-    on_region_done: impl Fn(usize) + Send + Sync,
+    on_region: &impl OnRegion,
 ) -> Inventory {
     let collected_at = Utc::now();
     let done = AtomicUsize::new(0);
     let mut per_region: Vec<RegionInventory> = stream::iter(regions)
         .map(|r| {
             let config = session_config(&r);
-            let (done, on_region_done) = (&done, &on_region_done);
+            let done = &done;
             async move {
                 let inv = region(config, r, account_id, problems).await;
-                on_region_done(done.fetch_add(1, Ordering::SeqCst) + 1);
+                on_region
+                    .region_done(done.fetch_add(1, Ordering::SeqCst) + 1, &inv)
+                    .await;
                 inv
             }
         })
@@ -218,34 +236,98 @@ async fn collect_and_record(
         .await
         .map_err(retry)?;
     let problems = Problems::default();
-    let progress_pool = pool.clone();
+    let recorder = ScanRecorder {
+        pool,
+        clock,
+        connection,
+        scan,
+        total,
+        write: tokio::sync::Mutex::new(Recorded::default()),
+    };
     let inventory = account(
         |region| session.sdk_config(region),
         connection.account_id.as_deref().unwrap_or_default(),
         regions,
         REGION_CONCURRENCY,
         &problems,
-        move |done| {
-            let pool = progress_pool.clone();
-            let done = i32::try_from(done).unwrap_or(i32::MAX);
-            // Progress is best effort: the final update comes with the outcome.
-            tokio::spawn(
-                async move { progress(&pool, tenant, scan, total, done).await.ok() }
-                    .in_current_span(),
-            );
-        },
+        &recorder,
     )
     .await;
-    record(
-        pool,
-        clock,
-        connection,
-        scan,
-        total,
-        &inventory,
-        problems.take(),
-    )
-    .await
+    recorder.finish(&inventory, problems.take()).await
+}
+
+/// What the scan recorded region by region before the end.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// Regions whose region-local findings are recorded.
+    regions: BTreeSet<String>,
+    opened: i64,
+    resolved: i64,
+}
+
+/// Writes a scan's results: each region's findings of the
+/// [`vigil_checks::region_local_rules`] (and the scan's progress) as the region is read, so
+/// a large account shows findings long before its last region; then, in
+/// [`ScanRecorder::finish`], the assets, the rest of the findings and the outcome. A region
+/// whose early write failed is simply written at the end with everything else.
+struct ScanRecorder<'a> {
+    pool: &'a PgPool,
+    clock: &'a Clock,
+    connection: &'a AwsAccount,
+    scan: ScanId,
+    total: i32,
+    /// One region's write at a time: concurrent writes would contend for the same
+    /// rollup rows of the connection.
+    write: tokio::sync::Mutex<Recorded>,
+}
+
+impl ScanRecorder<'_> {
+    async fn write(&self, done: i32, region: &RegionInventory) -> Result<(i64, i64), sqlx::Error> {
+        let account_id = self.connection.account_id.as_deref().unwrap_or_default();
+        let evaluation = vigil_checks::evaluate_region(account_id, region);
+        let (tenant, id) = (self.connection.tenant_id, self.connection.aws_account_id);
+        let mut tx = db::begin_tenant(self.pool, tenant).await?;
+        let counts = findings::apply_scan(
+            &mut tx,
+            id,
+            self.clock.now(),
+            &seen(&evaluation),
+            &evaluation.complete,
+            &evaluation.unknown,
+        )
+        .await?;
+        scans::progress(&mut tx, self.scan, self.total, done).await?;
+        tx.commit().await?;
+        Ok(counts)
+    }
+}
+
+impl OnRegion for ScanRecorder<'_> {
+    async fn region_done(&self, done: usize, region: &RegionInventory) {
+        let done = i32::try_from(done).unwrap_or(i32::MAX);
+        let mut recorded = self.write.lock().await;
+        match self.write(done, region).await {
+            Ok((opened, resolved)) => {
+                recorded.regions.insert(region.region.clone());
+                recorded.opened += opened;
+                recorded.resolved += resolved;
+            }
+            Err(e) => {
+                tracing::warn!(region = %region.region, error = %e,
+                    "could not record the region's findings yet; they are recorded with the scan");
+                // Progress is best effort: the final update comes with the outcome.
+                progress(
+                    self.pool,
+                    self.connection.tenant_id,
+                    self.scan,
+                    self.total,
+                    done,
+                )
+                .await
+                .ok();
+            }
+        }
+    }
 }
 
 /// The checks' findings as the findings store takes them.
@@ -288,63 +370,76 @@ fn observed(inventory: &Inventory) -> (Vec<assets::Observed>, Vec<(String, Strin
     (observed, complete_types)
 }
 
-/// Runs the checks and records assets, findings and the scan's outcome in one transaction.
-async fn record(
-    pool: &PgPool,
-    clock: &Clock,
-    account: &AwsAccount,
-    scan: ScanId,
-    total: i32,
-    inventory: &Inventory,
-    problems: Vec<Problem>,
-) -> Result<(), JobError> {
-    let (tenant, id) = (account.tenant_id, account.aws_account_id);
-    let evaluation = vigil_checks::evaluate(inventory);
-    let (observed, complete_types) = observed(inventory);
-    let now = clock.now();
-    let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-    let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
-        .await
-        .map_err(retry)?;
-    let (opened, resolved) = findings::apply_scan(
-        &mut tx,
-        id,
-        now,
-        &seen(&evaluation),
-        &evaluation.complete,
-        &evaluation.unknown,
-    )
-    .await
-    .map_err(retry)?;
-    let status = if problems.is_empty() {
-        ScanStatus::Succeeded
-    } else {
-        ScanStatus::Partial
+/// The evaluation without what [`ScanRecorder`] already recorded: the region-local
+/// rules' results in `regions`.
+fn remaining(
+    mut e: vigil_checks::Evaluation,
+    regions: &BTreeSet<String>,
+) -> vigil_checks::Evaluation {
+    let done = |rule: &str, region: &str| {
+        regions.contains(region) && vigil_checks::rule(rule).is_some_and(|r| r.region_local())
     };
-    scans::progress(&mut tx, scan, total, total)
+    e.findings.retain(|f| !done(&f.rule_id, &f.region));
+    e.complete.retain(|(rule, region)| !done(rule, region));
+    e.unknown.retain(|(rule, region, _)| !done(rule, region));
+    e
+}
+
+impl ScanRecorder<'_> {
+    /// Runs the checks and records assets, the findings not recorded yet and the scan's
+    /// outcome in one transaction.
+    async fn finish(self, inventory: &Inventory, problems: Vec<Problem>) -> Result<(), JobError> {
+        let (pool, clock, scan, total) = (self.pool, self.clock, self.scan, self.total);
+        let recorded = self.write.into_inner();
+        let (tenant, id) = (self.connection.tenant_id, self.connection.aws_account_id);
+        let evaluation = remaining(vigil_checks::evaluate(inventory), &recorded.regions);
+        let (observed, complete_types) = observed(inventory);
+        let now = clock.now();
+        let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
+        let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
+            .await
+            .map_err(retry)?;
+        let (opened, resolved) = findings::apply_scan(
+            &mut tx,
+            id,
+            now,
+            &seen(&evaluation),
+            &evaluation.complete,
+            &evaluation.unknown,
+        )
         .await
         .map_err(retry)?;
-    let outcome = scans::Outcome {
-        status,
-        error: None,
-        problems: serde_json::to_value(&problems).unwrap_or_default(),
-        findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
-        findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
-        resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
-    };
-    scans::finish(&mut tx, scan, now, outcome)
-        .await
-        .map_err(retry)?;
-    tx.commit().await.map_err(retry)?;
-    tracing::info!(
-        status = %status,
-        opened,
-        resolved,
-        resources,
-        problems = problems.len(),
-        "scan finished"
-    );
-    Ok(())
+        let (opened, resolved) = (opened + recorded.opened, resolved + recorded.resolved);
+        let status = if problems.is_empty() {
+            ScanStatus::Succeeded
+        } else {
+            ScanStatus::Partial
+        };
+        scans::progress(&mut tx, scan, total, total)
+            .await
+            .map_err(retry)?;
+        let outcome = scans::Outcome {
+            status,
+            error: None,
+            problems: serde_json::to_value(&problems).unwrap_or_default(),
+            findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
+            findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
+            resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
+        };
+        scans::finish(&mut tx, scan, now, outcome)
+            .await
+            .map_err(retry)?;
+        tx.commit().await.map_err(retry)?;
+        tracing::info!(
+            status = %status,
+            opened,
+            resolved,
+            resources,
+            problems = problems.len(),
+            "scan finished"
+        );
+        Ok(())
+    }
 }
 
 /// Records a scan that could not run at all.

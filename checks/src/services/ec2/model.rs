@@ -140,10 +140,8 @@ pub struct Snapshot {
     pub snapshot_id: String,
     pub volume_id: Option<String>,
     pub encrypted: bool,
-    /// `createVolumePermission` includes group `all`. `None`: the attribute could not be read.
+    /// `createVolumePermission` includes group `all`. `None`: it could not be read.
     pub public: Option<bool>,
-    /// Accounts it is shared with.
-    pub shared_with: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

@@ -180,18 +180,15 @@ pub fn volume(v: &t::Volume) -> m::Volume {
 }
 
 /// A snapshot, with who may create volumes from it (see `snapshot_permissions`).
-pub fn snapshot(
-    s: &t::Snapshot,
-    permissions: &BTreeMap<String, (Option<bool>, Vec<String>)>,
-) -> m::Snapshot {
+/// A snapshot; `public` holds the IDs of the region's public snapshots, `None` where they
+/// could not be listed.
+pub fn snapshot(s: &t::Snapshot, public: Option<&BTreeSet<String>>) -> m::Snapshot {
     let id = s.snapshot_id().unwrap_or_default().to_owned();
-    let (public, shared_with) = permissions.get(&id).cloned().unwrap_or((None, vec![]));
     m::Snapshot {
+        public: public.map(|p| p.contains(&id)),
         snapshot_id: id,
         volume_id: s.volume_id().map(str::to_owned),
         encrypted: s.encrypted().unwrap_or(false),
-        public,
-        shared_with,
     }
 }
 

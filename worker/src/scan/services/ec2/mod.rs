@@ -1,24 +1,20 @@
 //! EC2, with the VPC and EBS resources it serves: security groups, instances, network
-//! interfaces, VPCs with their flow logs, subnets, network ACLs, volumes, snapshots (with
-//! who may restore them), AMIs and the EBS default encryption. The reads run one after
-//! another; the first that fails leaves the region's EC2 part unread.
+//! interfaces, VPCs with their flow logs, subnets, network ACLs, volumes, snapshots (and
+//! which are public), AMIs and the EBS default encryption. The reads run at once;
+//! any that fails leaves the region's EC2 part unread (all failures are recorded).
 
 mod convert;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use aws_sdk_ec2::types::{
-    FlowLog, Image, NetworkAcl, NetworkInterface, Reservation, SecurityGroup, Snapshot,
-    SnapshotAttributeName, Subnet, Volume, Vpc,
+    FlowLog, Image, NetworkAcl, NetworkInterface, Reservation, SecurityGroup, Snapshot, Subnet,
+    Volume, Vpc,
 };
-use futures::{StreamExt, stream};
 use vigil_checks::model::{self as m, RegionInventory};
 
 use super::{Collect, Fill, Service, fill};
 use crate::scan::read::Reader;
-
-/// Per-snapshot attribute reads at once per region.
-const ATTRIBUTE_CONCURRENCY: usize = 8;
 
 /// EC2 in the scanner's registry ([`super::ALL`]).
 pub const SERVICE: Service = Service {
@@ -49,92 +45,67 @@ struct Storage {
 }
 
 async fn network(c: &aws_sdk_ec2::Client, r: Reader<'_>) -> Option<Network> {
+    let (security_groups, reservations, interfaces, vpcs, subnets, acls) = tokio::join!(
+        c.describe_security_groups()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_instances()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_network_interfaces()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_vpcs()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_subnets()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_network_acls()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+    );
     Some(Network {
-        security_groups: r.ok(
-            "DescribeSecurityGroups",
-            c.describe_security_groups()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        reservations: r.ok(
-            "DescribeInstances",
-            c.describe_instances()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        interfaces: r.ok(
-            "DescribeNetworkInterfaces",
-            c.describe_network_interfaces()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        vpcs: r.ok(
-            "DescribeVpcs",
-            c.describe_vpcs()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        subnets: r.ok(
-            "DescribeSubnets",
-            c.describe_subnets()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        acls: r.ok(
-            "DescribeNetworkAcls",
-            c.describe_network_acls()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
+        security_groups: r.ok("DescribeSecurityGroups", security_groups)?,
+        reservations: r.ok("DescribeInstances", reservations)?,
+        interfaces: r.ok("DescribeNetworkInterfaces", interfaces)?,
+        vpcs: r.ok("DescribeVpcs", vpcs)?,
+        subnets: r.ok("DescribeSubnets", subnets)?,
+        acls: r.ok("DescribeNetworkAcls", acls)?,
     })
 }
 
 async fn storage(c: &aws_sdk_ec2::Client, r: Reader<'_>) -> Option<Storage> {
+    let (volumes, snapshots, images) = tokio::join!(
+        c.describe_volumes()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_snapshots()
+            .owner_ids("self")
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_images().owners("self").send(),
+    );
     Some(Storage {
-        volumes: r.ok(
-            "DescribeVolumes",
-            c.describe_volumes()
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        snapshots: r.ok(
-            "DescribeSnapshots",
-            c.describe_snapshots()
-                .owner_ids("self")
-                .into_paginator()
-                .items()
-                .send()
-                .try_collect()
-                .await,
-        )?,
-        images: r
-            .ok(
-                "DescribeImages",
-                c.describe_images().owners("self").send().await,
-            )?
-            .images()
-            .to_vec(),
+        volumes: r.ok("DescribeVolumes", volumes)?,
+        snapshots: r.ok("DescribeSnapshots", snapshots)?,
+        images: r.ok("DescribeImages", images)?.images().to_vec(),
     })
 }
 
@@ -150,53 +121,43 @@ async fn flow_logs(c: &aws_sdk_ec2::Client, r: Reader<'_>) -> Option<Vec<FlowLog
     )
 }
 
-/// Who may create volumes from each snapshot: (public, shared with accounts), or
-/// `(None, [])` where the attribute could not be read.
-async fn snapshot_permissions(
-    c: &aws_sdk_ec2::Client,
-    r: Reader<'_>,
-    snapshots: &[Snapshot],
-) -> BTreeMap<String, (Option<bool>, Vec<String>)> {
-    let ids: Vec<String> = snapshots
-        .iter()
-        .filter_map(|s| s.snapshot_id().map(str::to_owned))
-        .collect();
-    stream::iter(ids)
-        .map(|id| async move {
-            let out = c
-                .describe_snapshot_attribute()
-                .snapshot_id(&id)
-                .attribute(SnapshotAttributeName::CreateVolumePermission)
-                .send()
-                .await;
-            let Some(o) = r.ok("DescribeSnapshotAttribute", out) else {
-                return (id, (None, vec![]));
-            };
-            let perms = o.create_volume_permissions();
-            let public = perms
-                .iter()
-                .any(|p| p.group().is_some_and(|g| g.as_str() == "all"));
-            let shared = perms
-                .iter()
-                .filter_map(|p| p.user_id().map(str::to_owned))
-                .collect();
-            (id, (Some(public), shared))
-        })
-        .buffer_unordered(ATTRIBUTE_CONCURRENCY)
-        .collect()
-        .await
+/// The IDs of the account's public snapshots, from one filtered list call
+/// (`RestorableByUserIds=all`) rather than one `DescribeSnapshotAttribute` per snapshot:
+/// `None` where the call failed, so no snapshot is called private on an error.
+async fn public_snapshots(c: &aws_sdk_ec2::Client, r: Reader<'_>) -> Option<BTreeSet<String>> {
+    let public: Vec<Snapshot> = r.ok(
+        "DescribeSnapshots",
+        c.describe_snapshots()
+            .owner_ids("self")
+            .restorable_by_user_ids("all")
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    Some(
+        public
+            .iter()
+            .filter_map(|s| s.snapshot_id().map(str::to_owned))
+            .collect(),
+    )
 }
 
 async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
     let c = aws_sdk_ec2::Client::new(r.config);
-    let network = network(&c, r).await?;
-    let storage = storage(&c, r).await?;
-    let flow_logs = flow_logs(&c, r).await?;
+    // Every read at once: EC2's request quota is per account and region, and a region's
+    // dozen list calls are well within its burst.
+    let (network, storage, flow_logs, public, ebs_default) = tokio::join!(
+        network(&c, r),
+        storage(&c, r),
+        flow_logs(&c, r),
+        public_snapshots(&c, r),
+        c.get_ebs_encryption_by_default().send(),
+    );
+    let (network, storage, flow_logs) = (network?, storage?, flow_logs?);
     let ebs_default = r
-        .ok(
-            "GetEbsEncryptionByDefault",
-            c.get_ebs_encryption_by_default().send().await,
-        )
+        .ok("GetEbsEncryptionByDefault", ebs_default)
         .and_then(|o| o.ebs_encryption_by_default());
     let mut flow_by_vpc: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for f in &flow_logs {
@@ -207,7 +168,6 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
                 .push(id.to_owned());
         }
     }
-    let permissions = snapshot_permissions(&c, r, &storage.snapshots).await;
     Some(m::Ec2Inventory {
         security_groups: network
             .security_groups
@@ -236,7 +196,7 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
         snapshots: storage
             .snapshots
             .iter()
-            .map(|s| convert::snapshot(s, &permissions))
+            .map(|s| convert::snapshot(s, public.as_ref()))
             .collect(),
         images: storage.images.iter().map(convert::image).collect(),
         ebs_encryption_by_default: ebs_default,
