@@ -2,9 +2,11 @@
 """A Vigil scan beside Prowler, on the same emulated AWS account, in one run (issue 16).
 
 One AWS emulator (tests/aws), by default **without** the harness's `MOTO_AMIS_PATH`
-override, so moto loads its full public AMI set and every region of the account owns the
-AMIs' backing snapshots (~38,600 over the 38 regions moto lists: the "many snapshots"
-account of issue 16). `--small` keeps the harness's override (one AMI) for a quick run.
+override (moto's full public AMI set), and a backup-heavy account: `--snapshots` (default
+26,000) own snapshots created over its enabled regions, the "many snapshots" account of
+issue 16. (Until the emulator honoured `OwnerIds`, moto's AMI backing snapshots, owned by
+Amazon, passed for the account's own; they no longer do, as in AWS.) `--small` keeps the
+harness's override (one AMI) and creates no extra snapshots, for a quick run.
 
 1. Account 111111111111 is seeded by the demo's seeder (`vigil_emulator.seed`, regions
    us-east-1, eu-west-1, ap-southeast-2: open security groups, a public snapshot per
@@ -28,7 +30,7 @@ account of issue 16). `--small` keeps the harness's override (one AMI) for a qui
    emulator records every call as a CloudTrail event) and what failed.
 
     cargo build --release -p vigil-api -p vigil-worker
-    python3 benches/scan_vs_prowler.py [--small] [--bin-dir DIR] [--keep-dir]
+    python3 benches/scan_vs_prowler.py [--small] [--snapshots N] [--bin-dir DIR] [--keep-dir]
 
 Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 `psql`, and the emulator's virtualenv (.venv; `make venv`, run here when missing).
@@ -176,6 +178,27 @@ for region in regions:
 print(json.dumps({"regions": regions, "snapshots": counts}))
 """
 
+#: A backup-heavy account: `count` own snapshots spread evenly over the enabled regions (one
+#: volume per region, snapshots taken concurrently), through the account's own admin role.
+BACKUPS = r"""
+import json, sys, boto3
+from concurrent.futures import ThreadPoolExecutor
+from vigil_emulator.sessions import account_session
+endpoint, account, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
+session = account_session(endpoint, account, "bench-backups")
+regions = sorted(r["RegionName"] for r in session.client(
+    "ec2", endpoint_url=endpoint, region_name="us-east-1").describe_regions()["Regions"]
+    if r.get("OptInStatus") in (None, "opt-in-not-required", "opted-in"))
+clients = {r: session.client("ec2", endpoint_url=endpoint, region_name=r) for r in regions}
+volumes = {r: c.create_volume(AvailabilityZone=r + "a", Size=8)["VolumeId"] for r, c in clients.items()}
+def snap(i):
+    region = regions[i % len(regions)]
+    clients[region].create_snapshot(VolumeId=volumes[region], Description=f"nightly backup {i}")
+with ThreadPoolExecutor(8) as pool:
+    list(pool.map(snap, range(count)))
+print(json.dumps({"regions": len(regions), "snapshots": count}))
+"""
+
 #: Starts the emulator with moto's default AMIs: the emulator sets MOTO_AMIS_PATH (to its
 #: one-AMI file) when it is not set, and moto reads both the variable's presence and the
 #: file when its EC2 models are imported. Import them first, without the variable, then
@@ -296,6 +319,7 @@ CREATE = "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id ext
 VERIFY = """mutation($id: ID!, $arn: String!) {
   verifyAwsAccount(id: $id, roleArn: $arn) { id status accountId error }
 }"""
+START = """mutation($id: ID!) { startScan(awsAccountId: $id) { id } }"""
 POLL = """query($id: ID!, $f: FindingFilter) {
   awsAccount(id: $id) {
     status error
@@ -417,11 +441,41 @@ def resource_key(uid: str) -> str:
 # ---- the run ---------------------------------------------------------------------------
 
 
+
+def wait_for_scan(api: Any, connection: str, t0: float, worker_proc: Any, work: Path,
+                  timeout_min: float) -> tuple[dict[str, Any], dict[str, Any], float | None, float | None]:
+    """Polls the connection's last scan until it ends: (scan, last poll, seconds from t0 to
+    the first finding visible, seconds to every region collected)."""
+    first_finding = collected = None
+    last_done = -1
+    deadline = t0 + timeout_min * 60
+    while True:
+        data = api.graphql(POLL, {"id": connection, "f": {"awsAccountId": connection}})
+        now = time.monotonic() - t0
+        scan = data["awsAccount"]["lastScan"]
+        if first_finding is None and data["findings"]["totalCount"] > 0:
+            first_finding = now
+        if scan:
+            if scan["regionsTotal"] and scan["regionsDone"] >= scan["regionsTotal"] and collected is None:
+                collected = now
+            if scan["regionsDone"] != last_done:
+                last_done = scan["regionsDone"]
+                say(f"  {now:6.0f} s  {scan['status']}  regions {scan['regionsDone']}/{scan['regionsTotal']}")
+            if scan["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
+                return scan, data, first_finding, collected
+        if worker_proc.poll() is not None:
+            raise SystemExit(f"vigil-worker exited; see {work / 'worker.log'}")
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the scan did not finish within {timeout_min:.0f} min")
+        time.sleep(0.5)
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     target = os.environ.get("CARGO_TARGET_DIR", "/var/cache/vigil/target")
     parser.add_argument("--bin-dir", default=f"{target}/release", help="where vigil-api and vigil-worker are")
     parser.add_argument("--small", action="store_true", help="keep the harness's one-AMI override (quick run)")
+    parser.add_argument("--snapshots", type=int, default=26_000,
+                        help="own snapshots to create in the account (default 26,000; 0 with --small)")
     parser.add_argument("--prowler-venv", type=Path, default=PROWLER_VENV)
     parser.add_argument("--prowler-version", default=PROWLER_VERSION)
     parser.add_argument("--timeout", type=float, default=45, help="minutes each side may take (default 45)")
@@ -544,6 +598,12 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
     role_arn = seed["iam"]["roles"]["VigilReadOnly"]
     say(f"seeded {ACCOUNT} ({SEED_REGIONS}) in {time.monotonic() - started:.0f} s")
 
+    backups = 0 if args.small else args.snapshots
+    if backups:
+        started = time.monotonic()
+        subprocess.run([str(py), "-c", BACKUPS, endpoint, ACCOUNT, str(backups)],
+                       env={**emulator_env, **MANAGEMENT_KEYS}, capture_output=True, text=True, check=True)
+        say(f"{backups:,} backup snapshots created in {time.monotonic() - started:.0f} s")
     started = time.monotonic()
     counted = json.loads(subprocess.run(
         [str(py), "-c", SNAPSHOT_COUNT, endpoint, ACCOUNT, external_id],
@@ -572,28 +632,7 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
     verified = api.graphql(VERIFY, {"id": connection, "arn": role_arn})["verifyAwsAccount"]
     if verified["status"] != "CONNECTED":
         raise SystemExit(f"verifyAwsAccount: {verified['status']}: {verified.get('error')}")
-    first_finding = collected = None
-    last_done = -1
-    deadline = t0 + args.timeout * 60
-    while True:
-        data = api.graphql(POLL, {"id": connection, "f": {"awsAccountId": connection}})
-        now = time.monotonic() - t0
-        scan = data["awsAccount"]["lastScan"]
-        if first_finding is None and data["findings"]["totalCount"] > 0:
-            first_finding = now
-        if scan:
-            if scan["regionsTotal"] and scan["regionsDone"] >= scan["regionsTotal"] and collected is None:
-                collected = now
-            if scan["regionsDone"] != last_done:
-                last_done = scan["regionsDone"]
-                say(f"  {now:6.0f} s  {scan['status']}  regions {scan['regionsDone']}/{scan['regionsTotal']}")
-            if scan["status"] in ("SUCCEEDED", "PARTIAL", "FAILED"):
-                break
-        if worker_proc.poll() is not None:
-            raise SystemExit(f"vigil-worker exited; see {work / 'worker.log'}")
-        if time.monotonic() > deadline:
-            raise SystemExit(f"the scan did not finish within {args.timeout:.0f} min")
-        time.sleep(0.5)
+    scan, data, first_finding, collected = wait_for_scan(api, connection, t0, worker_proc, work, args.timeout)
     vigil_wall = time.monotonic() - t0
     if first_finding is None:
         first_finding = vigil_wall if data["findings"]["totalCount"] else None
@@ -620,6 +659,19 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
         "problems": scan["problems"],
     }
     say(f"Vigil: {scan['status']} after {vigil_wall:.1f} s, {len(findings)} open findings")
+    # A rescan of the unchanged account, as the scheduler would start it.
+    first_id = scan["id"]
+    t1 = time.monotonic()
+    api.graphql(START, {"id": connection})
+    while True:
+        rescan, *_ = wait_for_scan(api, connection, t1, worker_proc, work, args.timeout)
+        if rescan["id"] != first_id:
+            break
+        time.sleep(0.2)
+    result["vigil"]["rescan_wall_s"] = time.monotonic() - t1
+    rs, rf = parse_time(rescan["startedAt"]), parse_time(rescan["finishedAt"])
+    result["vigil"]["rescan_s"] = (rf - rs).total_seconds()
+    say(f"Vigil rescan: {rescan['status']} after {result['vigil']['rescan_wall_s']:.1f} s")
     # Vigil's processes stop here: Prowler runs on a machine where nothing else of the bench works.
     procs.stop(worker_proc)
     procs.stop(api_proc)
@@ -721,6 +773,8 @@ def report(result: dict[str, Any]) -> None:
     print(f"| verify -> scan started (queue, AssumeRole), s | {secs(vigil['queued_s'])} | |")
     print(f"| verify -> every region collected, s | {secs(vigil['collected_s'])} | |")
     print(f"| verify -> first finding visible through the API, s | {secs(vigil['first_finding_s'])} | |")
+    print(f"| rescan of the unchanged account: startScan -> finished / its own time, s "
+          f"| {secs(vigil['rescan_wall_s'])} / {secs(vigil['rescan_s'])} | |")
     print(f"| regions scanned (EC2 called in) | {len(vigil['ec2_regions'])} of {vigil['regions']} | "
           f"{len(prowler['ec2_regions'])} of {len(regions)} passed |")
     print(f"| own snapshots in the account | {result['snapshots']:,} | {result['snapshots']:,} |")

@@ -247,12 +247,19 @@ pub async fn counts_by_day(
     let tenant = tx.tenant();
     let whole = next_quarter_hour(since);
     sqlx::query_as(
-        "with counted as (
-             select quarter_hour as at, severity, sum(alerts) as n
+        "with bounds as (
+             -- The local midnights from since's day to tomorrow's, as instants: each count
+             -- falls in one local day by a binary search (width_bucket), not by converting
+             -- every row to the zone.
+             select array_agg(d::timestamp at time zone $4 order by d) as midnights
+             from generate_series(($3 at time zone $4)::date::timestamp,
+                                  ((now() at time zone $4)::date + 1)::timestamp, interval '1 day') d
+         ),
+         counted as (
+             select quarter_hour as at, severity, alerts as n
              from alert_quarter_hours
              where tenant_id = $1 and ($2::uuid is null or aws_account_id = $2)
                and quarter_hour >= $5
-             group by 1, 2
              union all
              select first_seen_at, severity, 1
              from alerts
@@ -260,16 +267,14 @@ pub async fn counts_by_day(
                and first_seen_at >= $3 and first_seen_at < $5
          ),
          days as (
-             -- Grouped by the local date before it is formatted: one text per day, not
-             -- one per quarter hour.
-             select (at at time zone $4)::date as day, severity, sum(n)::bigint as n
-             from counted
-             -- Checked once even when nothing is counted, so an unknown zone is always an error.
-             where (now() at time zone $4) is not null
+             select width_bucket(at, midnights) as day, severity, sum(n)::bigint as n
+             from counted, bounds
              group by 1, 2
          )
-         select to_char(day, 'YYYY-MM-DD') as day, severity, n
-         from days
+         select to_char((midnights[day] at time zone $4)::date, 'YYYY-MM-DD') as day, severity, n
+         from days, bounds
+         -- Checked once even when nothing is counted, so an unknown zone is always an error.
+         where (now() at time zone $4) is not null
          order by days.day, array_position(array['critical','high','medium','low','info'], severity)",
     )
     .bind(tenant)
