@@ -10,9 +10,6 @@ use axum::{
 };
 use serde_json::json;
 
-/// Seconds a client is told to wait when the database cannot be reached.
-const DATABASE_RETRY_AFTER_SECS: u64 = 5;
-
 /// An error answered as `{"error": {"code", "message"}}`.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -93,10 +90,7 @@ impl IntoResponse for ApiError {
                 );
                 resp
             }
-            Self::Internal(e)
-                if e.downcast_ref::<sqlx::Error>()
-                    .is_some_and(vigil_core::db::is_unreachable) =>
-            {
+            Self::Internal(e) if vigil_core::db::caused_by_unreachable(&e) => {
                 tracing::warn!(error = format!("{e:#}"), "database unreachable");
                 let mut resp = error_body(
                     StatusCode::SERVICE_UNAVAILABLE,
@@ -105,7 +99,7 @@ impl IntoResponse for ApiError {
                 );
                 resp.headers_mut().insert(
                     axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from(DATABASE_RETRY_AFTER_SECS),
+                    axum::http::HeaderValue::from(vigil_core::db::UNREACHABLE_RETRY_AFTER_SECS),
                 );
                 resp
             }

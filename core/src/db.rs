@@ -132,6 +132,15 @@ async fn set_tenant(conn: &mut PgConnection, tenant: TenantId) -> Result<(), sql
     Ok(())
 }
 
+/// Seconds a client is told to wait when the database cannot be reached (REST's
+/// `Retry-After`, GraphQL's `retryAfter`).
+pub const UNREACHABLE_RETRY_AFTER_SECS: u64 = 5;
+
+/// [`is_unreachable`] for an error that may carry a database error.
+pub fn caused_by_unreachable(e: &anyhow::Error) -> bool {
+    e.downcast_ref::<sqlx::Error>().is_some_and(is_unreachable)
+}
+
 /// Whether `e` says the database could not be reached (rather than that a query failed):
 /// no connection within the pool's timeout, the connection broke, or the server is
 /// shutting down or starting (SQLSTATE class 08, and 57P01..57P03).

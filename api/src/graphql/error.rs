@@ -59,9 +59,6 @@ const INTERNAL_MESSAGE: &str = "internal error; it has been logged";
 /// What a client reads for [`GqlError::Unavailable`].
 const UNAVAILABLE_MESSAGE: &str = "Vigil's database is unavailable for a moment; retry shortly";
 
-/// Seconds a client is told to wait on [`GqlError::Unavailable`].
-const UNAVAILABLE_RETRY_AFTER: u64 = 5;
-
 /// The message of [`GqlError::TrialExpired`].
 const TRIAL_EXPIRED_MESSAGE: &str = "your trial has ended: existing data stays readable, but new scans and connections need an active plan";
 
@@ -136,7 +133,7 @@ impl From<GqlError> for async_graphql::Error {
                 message
             }
             GqlError::Unavailable => {
-                ext.set("retryAfter", UNAVAILABLE_RETRY_AFTER);
+                ext.set("retryAfter", vigil_core::db::UNREACHABLE_RETRY_AFTER_SECS);
                 UNAVAILABLE_MESSAGE.to_owned()
             }
             GqlError::Misconfigured(m) => m.to_owned(),
@@ -187,10 +184,7 @@ impl From<Arc<sqlx::Error>> for GqlError {
 
 impl From<anyhow::Error> for GqlError {
     fn from(e: anyhow::Error) -> Self {
-        let unreachable = e
-            .downcast_ref::<sqlx::Error>()
-            .is_some_and(vigil_core::db::is_unreachable);
-        Self::unavailable_or_internal(unreachable, e)
+        Self::unavailable_or_internal(vigil_core::db::caused_by_unreachable(&e), e)
     }
 }
 
@@ -232,7 +226,7 @@ mod tests {
                     ("code".to_owned(), Value::from("UNAVAILABLE")),
                     (
                         "retryAfter".to_owned(),
-                        Value::from(UNAVAILABLE_RETRY_AFTER)
+                        Value::from(vigil_core::db::UNREACHABLE_RETRY_AFTER_SECS)
                     ),
                 ]
             );

@@ -17,9 +17,6 @@ from typing import Any
 from moto.core.responses import ActionResult
 from moto.ec2.responses.elastic_block_store import ElasticBlockStore
 
-_installed = False
-
-
 def _owned_by(snapshot: Any, owners: list[str], caller: str) -> bool:
     return any(snapshot.owner_id == (caller if o == "self" else o) for o in owners)
 
@@ -52,8 +49,5 @@ def _describe_snapshots(self: ElasticBlockStore) -> ActionResult:
 
 
 def install() -> None:
-    """Replace moto's handler (once per process)."""
-    global _installed
-    if not _installed:
-        ElasticBlockStore.describe_snapshots = _describe_snapshots  # type: ignore[method-assign]
-        _installed = True
+    """Replace moto's handler (idempotent)."""
+    ElasticBlockStore.describe_snapshots = _describe_snapshots  # type: ignore[method-assign]

@@ -282,6 +282,7 @@ struct ScanRecorder<'a> {
 }
 
 impl ScanRecorder<'_> {
+    /// Writes one region's region-local findings and the scan's progress.
     async fn write(&self, done: i32, region: &RegionInventory) -> Result<(i64, i64), sqlx::Error> {
         let account_id = self.connection.account_id.as_deref().unwrap_or_default();
         let evaluation = vigil_checks::evaluate_region(account_id, region);
@@ -299,6 +300,61 @@ impl ScanRecorder<'_> {
         scans::progress(&mut tx, self.scan, self.total, done).await?;
         tx.commit().await?;
         Ok(counts)
+    }
+
+    /// Runs the checks and records assets, the findings not recorded yet and the scan's
+    /// outcome in one transaction.
+    async fn finish(self, inventory: &Inventory, problems: Vec<Problem>) -> Result<(), JobError> {
+        let (pool, scan, total) = (self.pool, self.scan, self.total);
+        let (tenant, id) = (self.connection.tenant_id, self.connection.aws_account_id);
+        let now = self.clock.now();
+        let recorded = self.write.into_inner();
+        let evaluation = remaining(vigil_checks::evaluate(inventory), &recorded.regions);
+        let (observed, complete_types) = observed(inventory);
+        let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
+        let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
+            .await
+            .map_err(retry)?;
+        let (opened, resolved) = findings::apply_scan(
+            &mut tx,
+            id,
+            now,
+            &seen(&evaluation),
+            &evaluation.complete,
+            &evaluation.unknown,
+        )
+        .await
+        .map_err(retry)?;
+        let (opened, resolved) = (opened + recorded.opened, resolved + recorded.resolved);
+        let status = if problems.is_empty() {
+            ScanStatus::Succeeded
+        } else {
+            ScanStatus::Partial
+        };
+        scans::progress(&mut tx, scan, total, total)
+            .await
+            .map_err(retry)?;
+        let outcome = scans::Outcome {
+            status,
+            error: None,
+            problems: serde_json::to_value(&problems).unwrap_or_default(),
+            findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
+            findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
+            resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
+        };
+        scans::finish(&mut tx, scan, now, outcome)
+            .await
+            .map_err(retry)?;
+        tx.commit().await.map_err(retry)?;
+        tracing::info!(
+            status = %status,
+            opened,
+            resolved,
+            resources,
+            problems = problems.len(),
+            "scan finished"
+        );
+        Ok(())
     }
 }
 
@@ -383,63 +439,6 @@ fn remaining(
     e.complete.retain(|(rule, region)| !done(rule, region));
     e.unknown.retain(|(rule, region, _)| !done(rule, region));
     e
-}
-
-impl ScanRecorder<'_> {
-    /// Runs the checks and records assets, the findings not recorded yet and the scan's
-    /// outcome in one transaction.
-    async fn finish(self, inventory: &Inventory, problems: Vec<Problem>) -> Result<(), JobError> {
-        let (pool, clock, scan, total) = (self.pool, self.clock, self.scan, self.total);
-        let recorded = self.write.into_inner();
-        let (tenant, id) = (self.connection.tenant_id, self.connection.aws_account_id);
-        let evaluation = remaining(vigil_checks::evaluate(inventory), &recorded.regions);
-        let (observed, complete_types) = observed(inventory);
-        let now = clock.now();
-        let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-        let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
-            .await
-            .map_err(retry)?;
-        let (opened, resolved) = findings::apply_scan(
-            &mut tx,
-            id,
-            now,
-            &seen(&evaluation),
-            &evaluation.complete,
-            &evaluation.unknown,
-        )
-        .await
-        .map_err(retry)?;
-        let (opened, resolved) = (opened + recorded.opened, resolved + recorded.resolved);
-        let status = if problems.is_empty() {
-            ScanStatus::Succeeded
-        } else {
-            ScanStatus::Partial
-        };
-        scans::progress(&mut tx, scan, total, total)
-            .await
-            .map_err(retry)?;
-        let outcome = scans::Outcome {
-            status,
-            error: None,
-            problems: serde_json::to_value(&problems).unwrap_or_default(),
-            findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
-            findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
-            resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
-        };
-        scans::finish(&mut tx, scan, now, outcome)
-            .await
-            .map_err(retry)?;
-        tx.commit().await.map_err(retry)?;
-        tracing::info!(
-            status = %status,
-            opened,
-            resolved,
-            resources,
-            problems = problems.len(),
-            "scan finished"
-        );
-        Ok(())
-    }
 }
 
 /// Records a scan that could not run at all.

@@ -179,7 +179,6 @@ pub fn volume(v: &t::Volume) -> m::Volume {
     }
 }
 
-/// A snapshot, with who may create volumes from it (see `snapshot_permissions`).
 /// A snapshot; `public` holds the IDs of the region's public snapshots, `None` where they
 /// could not be listed.
 pub fn snapshot(s: &t::Snapshot, public: Option<&BTreeSet<String>>) -> m::Snapshot {
