@@ -1,8 +1,9 @@
 //! Pins the assessment against a seeded insecure account in the emulator: the expected
 //! findings on the expected resources and none on the well-configured ones; fixing a
 //! resource resolves exactly its finding; a denied service makes the scan PARTIAL and
-//! resolves nothing there; suppression survives rescans; a read region's findings show
-//! while a slow one is still read; an IP resolves to the resource that held it at the time.
+//! resolves nothing there; suppression survives rescans, and one that has run out ends at
+//! the next scan; a read region's findings show while a slow one is still read; an IP
+//! resolves to the resource that held it at the time.
 
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -364,6 +365,80 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
     for order in ["SEVERITY", "LAST_SEEN", "FIRST_SEEN"] {
         pages_follow_the_order(&s, order, after.len()).await;
     }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_suppression_that_has_run_out_ends_at_the_next_scan_as_open_or_resolved(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let id_of = |rule: &str, resource: &str| {
+        open.iter()
+            .find(|f| f["ruleId"] == rule && f["resourceId"] == resource)
+            .unwrap_or_else(|| panic!("{rule} on {resource}"))["id"]
+            .clone()
+    };
+    let ssh = s.id("eu-west-1", "securityGroups", "open-ssh");
+    let rdp = s.id("eu-west-1", "securityGroups", "open-rdp");
+    let mysql = s.id("eu-west-1", "securityGroups", "open-mysql");
+    let soon = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc3339();
+    const SUPPRESS: &str = "mutation($id: ID!, $until: DateTime) { suppressFinding(id: $id, reason: \"accepted\", until: $until) { status } }";
+    for (id, until) in [
+        (id_of("ec2-sg-ssh-open", &ssh), json!(soon)),
+        (id_of("ec2-sg-rdp-open", &rdp), json!(soon)),
+        (id_of("ec2-sg-mysql-open", &mysql), Value::Null),
+    ] {
+        let done = s
+            .app
+            .graphql_ok(&s.token, SUPPRESS, json!({ "id": id, "until": until }))
+            .await;
+        assert_eq!(done["suppressFinding"]["status"], "SUPPRESSED");
+    }
+    // While suppressed, the customer closes SSH to the world on its group.
+    let emu = Emulator::shared();
+    let ec2 = aws_sdk_ec2::Client::new(&emu.account_config(&s.account, "eu-west-1").await);
+    let group = ec2
+        .describe_security_groups()
+        .group_ids(&ssh)
+        .send()
+        .await
+        .unwrap();
+    ec2.revoke_security_group_ingress()
+        .group_id(&ssh)
+        .set_ip_permissions(Some(group.security_groups()[0].ip_permissions().to_vec()))
+        .send()
+        .await
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+
+    let scan = s.scan().await;
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    let after = s.findings(json!({})).await;
+    let state = |rule: &str, resource: &str| {
+        let f = after
+            .iter()
+            .find(|f| f["ruleId"] == rule && f["resourceId"] == resource)
+            .unwrap();
+        (f["status"].clone(), f["suppressedReason"].clone())
+    };
+    assert_eq!(
+        state("ec2-sg-ssh-open", &ssh),
+        (json!("RESOLVED"), Value::Null),
+        "fixed while suppressed"
+    );
+    assert_eq!(
+        state("ec2-sg-rdp-open", &rdp),
+        (json!("OPEN"), Value::Null),
+        "still there"
+    );
+    assert_eq!(
+        state("ec2-sg-mysql-open", &mysql),
+        (json!("SUPPRESSED"), json!("accepted")),
+        "no end date: suppressed until unsuppressed"
+    );
 }
 
 /// `finding_rollups` holds, per key, exactly `count(*)` of the findings.

@@ -49,6 +49,29 @@ pub struct Seen {
     pub evidence: serde_json::Value,
 }
 
+/// Ends the connection's suppressions that have run out by `now`: each of those findings
+/// goes back to open or resolved, as the scans left it (they keep `resolved_at` up to date
+/// for suppressed findings too). A scan runs it once, with its results. Returns how many
+/// ended.
+pub async fn end_expired_suppressions(
+    tx: &mut TenantTx,
+    account: AwsAccountId,
+    now: DateTime<Utc>,
+) -> Result<u64, sqlx::Error> {
+    let tenant = tx.tenant();
+    let done = sqlx::query(
+        "update findings set status = case when resolved_at is null then 'open' else 'resolved' end,
+             suppressed_reason = null, suppressed_until = null, suppressed_by = null
+         where tenant_id = $1 and aws_account_id = $2 and status = 'suppressed' and suppressed_until <= $3",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Applies one scan's results to a connection's findings. `complete` lists the
 /// (rule, region) pairs the scan fully checked; `unknown` the (rule, region, resource)
 /// it could not judge. Returns (opened, resolved).
@@ -61,19 +84,6 @@ pub async fn apply_scan(
     unknown: &[(String, String, String)],
 ) -> Result<(i64, i64), sqlx::Error> {
     let tenant = tx.tenant();
-    // Suppressions that have run out end first, so the rest of the scan treats them as
-    // ordinary findings.
-    sqlx::query(
-        "update findings set status = case when resolved_at is null then 'open' else 'resolved' end,
-             suppressed_reason = null, suppressed_until = null, suppressed_by = null
-         where tenant_id = $1 and aws_account_id = $2 and status = 'suppressed' and suppressed_until <= $3",
-    )
-    .bind(tenant)
-    .bind(account)
-    .bind(now)
-    .execute(&mut **tx)
-    .await?;
-
     let col = |f: fn(&Seen) -> String| seen.iter().map(f).collect::<Vec<_>>();
     let opened: i64 = sqlx::query_scalar(
         "with incoming as (

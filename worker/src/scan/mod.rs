@@ -315,6 +315,9 @@ impl ScanRecorder<'_> {
         let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
             .await
             .map_err(retry)?;
+        findings::end_expired_suppressions(&mut tx, id, now)
+            .await
+            .map_err(retry)?;
         let (opened, resolved) = findings::apply_scan(
             &mut tx,
             id,
