@@ -550,7 +550,7 @@ async function main() {
 
     await step('assets: inventory by type and region, detail with history, IP lookup', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assets' }).click();
-      await page.getByRole('heading', { name: 'By type' }).waitFor();
+      await page.getByRole('heading', { name: 'By type', exact: true }).waitFor();
       await page.getByRole('table', { name: /^Assets/ }).waitFor();
       await checkPage(page, '14 assets');
       // Newest first asks the server (what appeared lately), and the order stays in the URL.
