@@ -196,7 +196,7 @@ async fn queue_first_work(
     id: AwsAccountId,
     now: chrono::DateTime<Utc>,
 ) -> GqlResult<()> {
-    let first_scan = scans::insert(tx, id, "connect").await?;
+    let first_scan = scans::insert(tx, id, "connect", false).await?;
     for task in [
         Task::ScanAccount {
             tenant_id: p.tenant_id,

@@ -80,6 +80,7 @@ async fn main() {
             |r| session.sdk_config(r),
             &account,
             regions.clone(),
+            &Default::default(),
             concurrency,
             &problems,
             &(),

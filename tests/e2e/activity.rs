@@ -9,7 +9,7 @@ use vigil_core::aws::{ServiceIdentity, template::trust_policy};
 use vigil_tests::{
     TestApp, app_pool,
     emulator::{Emulator, random_account_id},
-    emulator_worker, emulator_worker_with, spawn_app_full, test_config,
+    emulator_worker, spawn_app_full, test_config,
 };
 
 const ALERTS: &str = "query($f: AlertFilter) { alerts(first: 100, filter: $f) { totalCount edges { node { id ruleId title severity status eventName principalArn sourceIpAddress eventCount runbook techniques description } } } }";
@@ -112,32 +112,7 @@ impl Connected {
 
     /// [`Connected::ingest`] by a worker with these settings.
     pub async fn ingest_with(&self, settings: vigil_worker::handler::Settings) {
-        let tenant = self
-            .app
-            .graphql_ok(&self.token, "{ tenant { id } }", json!({}))
-            .await["tenant"]["id"]
-            .as_str()
-            .unwrap()
-            .parse()
-            .unwrap();
-        let task = vigil_core::tasks::Task::IngestActivity {
-            tenant_id: tenant,
-            aws_account_id: self.connection_id.as_str().unwrap().parse().unwrap(),
-        };
-        let key = task.unique_key().unwrap();
-        let mut conn = self.app.pool.acquire().await.unwrap();
-        vigil_core::jobs::enqueue(
-            &mut conn,
-            vigil_core::jobs::NewJob::new(task)
-                .tenant(tenant)
-                .unique(key),
-        )
-        .await
-        .unwrap();
-        emulator_worker_with(&self.app, settings)
-            .drain()
-            .await
-            .unwrap();
+        crate::fixtures::ingest(&self.app, &self.token, &self.connection_id, settings).await;
     }
 }
 

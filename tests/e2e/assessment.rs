@@ -2,7 +2,8 @@
 //! findings on the expected resources and none on the well-configured ones; fixing a
 //! resource resolves exactly its finding; a denied service makes the scan PARTIAL and
 //! resolves nothing there; suppression survives rescans, and one that has run out ends at
-//! the next scan; a read region's findings show while a slow one is still read; an IP
+//! the next scan; a read region's findings show while a slow one is still read; an
+//! incremental rescan skips what no write call touched and re-reads what one did; an IP
 //! resolves to the resource that held it at the time.
 
 use serde_json::{Value, json};
@@ -11,7 +12,7 @@ use vigil_core::{aws::ServiceIdentity, jobs::Runner};
 use vigil_tests::{
     TestApp, app_pool,
     emulator::{Emulator, python, random_account_id},
-    emulator_worker, error_code, spawn_app_full, test_config,
+    emulator_worker_with, error_code, spawn_app_full, test_config,
 };
 use vigil_worker::TaskHandler;
 
@@ -19,8 +20,8 @@ const REGIONS: &str = "us-east-1,eu-west-1";
 const CREATE: &str =
     "mutation($name: String!) { createAwsAccount(input: { name: $name }) { id externalId } }";
 const VERIFY: &str = "mutation($id: ID!, $arn: String!) { verifyAwsAccount(id: $id, roleArn: $arn) { id status error lastScan { id } } }";
-const START: &str = "mutation($id: ID!) { startScan(awsAccountId: $id) { id status } }";
-const SCAN: &str = "query($id: ID!) { scan(id: $id) { status regionsTotal regionsDone findingsOpened findingsResolved resourcesSeen error problems { region service operation message } } }";
+const START: &str = "mutation($id: ID!, $incremental: Boolean) { startScan(awsAccountId: $id, incremental: $incremental) { id status incremental } }";
+const SCAN: &str = "query($id: ID!) { scan(id: $id) { status incremental regionsTotal regionsDone regionsUnchanged findingsOpened findingsResolved resourcesSeen error problems { region service operation message } } }";
 const FINDINGS: &str = "query($f: FindingFilter, $first: Int, $after: String) { findings(first: $first, after: $after, filter: $f) { totalCount pageInfo { hasNextPage endCursor } edges { node { id ruleId title severity status region resourceId description remediation compliance suppressedReason } } } }";
 
 /// A connected, seeded account: the API, the account's 12-digit ID, our connection ID
@@ -89,16 +90,50 @@ async fn seeded(opts: PgConnectOptions) -> Seeded {
 }
 
 impl Seeded {
+    /// A worker whose incremental rescans count write calls from the instant of a read on
+    /// (no margin: the seeder's calls came seconds before the first scan).
     fn worker(&self) -> Runner<TaskHandler> {
-        emulator_worker(&self.app)
+        emulator_worker_with(&self.app, self.settings())
+    }
+
+    fn settings(&self) -> vigil_worker::handler::Settings {
+        vigil_worker::handler::Settings {
+            rescan: vigil_worker::handler::RescanLimits {
+                read_margin: std::time::Duration::ZERO,
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+
+    /// Reads the account's activity (every region's new events, trail files delivered).
+    async fn ingest(&self) {
+        Emulator::shared().flush(&self.account).await;
+        crate::fixtures::ingest(
+            &self.app,
+            &self.token,
+            &self.connection["id"],
+            self.settings(),
+        )
+        .await;
     }
 
     /// Starts a scan, runs the worker until the queue is empty, returns the scan.
     async fn scan(&self) -> Value {
+        self.scan_with(false).await
+    }
+
+    /// [`Seeded::scan`], incremental as scheduled scans are, or reading everything.
+    async fn scan_with(&self, incremental: bool) -> Value {
         let started = self
             .app
-            .graphql_ok(&self.token, START, json!({ "id": self.connection["id"] }))
+            .graphql_ok(
+                &self.token,
+                START,
+                json!({ "id": self.connection["id"], "incremental": incremental }),
+            )
             .await;
+        assert_eq!(started["startScan"]["incremental"], incremental);
         let id = started["startScan"]["id"].clone();
         self.worker().drain().await.unwrap();
         self.app
@@ -365,6 +400,84 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
     for order in ["SEVERITY", "LAST_SEEN", "FIRST_SEEN"] {
         pages_follow_the_order(&s, order, after.len()).await;
     }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn an_incremental_rescan_skips_regions_no_write_call_touched_and_rereads_the_one_that_did(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let ids = |found: &[Value]| {
+        let mut ids: Vec<String> = found
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    let open_before = ids(&s.findings(json!({ "status": ["OPEN"] })).await);
+
+    // The account's activity is read after the connect scan (the seeder's write calls came
+    // before that full read: with no margin they do not count after it).
+    s.ingest().await;
+    let scan = s.scan_with(true).await;
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    assert_eq!(
+        scan["regionsUnchanged"], scan["regionsTotal"],
+        "no write call reached any region: {scan}"
+    );
+    assert_eq!(scan["regionsDone"], scan["regionsTotal"]);
+    assert_eq!(
+        ids(&s.findings(json!({ "status": ["OPEN"] })).await),
+        open_before,
+        "unread regions keep their findings, neither resolved nor doubled"
+    );
+    // A scan started by hand reads everything; with no ingestion since, nothing is known
+    // unchanged and the next incremental scan reads everything too.
+    let scan = s.scan().await;
+    assert_eq!(scan["regionsUnchanged"], 0, "{scan}");
+    let scan = s.scan_with(true).await;
+    assert_eq!(scan["regionsUnchanged"], 0, "{scan}");
+
+    let rdp_open =
+        json!({ "ruleId": "ec2-sg-rdp-open", "region": "eu-west-1", "status": ["OPEN"] });
+    let rdp_before = s.findings(rdp_open.clone()).await.len();
+    // A write call in eu-west-1 (a failed one in us-east-1 changes nothing).
+    let ec2 = aws_sdk_ec2::Client::new(
+        &Emulator::shared()
+            .account_config(&s.account, "us-east-1")
+            .await,
+    );
+    let denied = ec2
+        .delete_security_group()
+        .group_id("sg-0000000000doesnotexist")
+        .send()
+        .await;
+    assert!(denied.is_err(), "the call was meant to fail");
+    crate::activity::open_to_world(&s.account, "10.77.0.0/16", "rescan-open", 3389).await;
+    s.ingest().await;
+    let scan = s.scan_with(true).await;
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    assert_eq!(
+        scan["regionsUnchanged"].as_i64().unwrap(),
+        scan["regionsTotal"].as_i64().unwrap() - 1,
+        "only eu-west-1 is read again: {scan}"
+    );
+    assert_eq!(
+        s.findings(rdp_open).await.len(),
+        rdp_before + 1,
+        "the new group's RDP port open to the world is found"
+    );
+    let stored: i64 = sqlx::query_scalar(
+        "select count(*) from region_reads where region = 'eu-west-1' and read_at > now() - interval '1 minute'",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(stored, 1, "eu-west-1's full read is recorded");
 }
 
 #[sqlx::test(migrations = "../migrations")]

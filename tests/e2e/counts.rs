@@ -232,6 +232,37 @@ async fn assets_are_counted_by_type_and_region_with_the_lists_filter(
         )
         .await;
     assert_eq!(counts(&buckets), [c("s3_bucket", 1)]);
+    let list = app
+        .graphql_ok(
+            &token,
+            "{ assets(first: 1, filter: { includeDeleted: true }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(list["assets"]["totalCount"], 5);
+
+    // The counts are read from asset_rollups, kept by the assets' own statements: inserts,
+    // the update that marked one deleted above, and a delete.
+    sqlx::query("delete from assets where tenant_id = $1 and resource_id = 'i-3'")
+        .bind(tenant)
+        .execute(&admin)
+        .await
+        .unwrap();
+    let live = app.graphql_ok(&token, ASSET_COUNTS, json!({})).await;
+    assert_eq!(counts(&live), [c("ec2_instance", 2), c("s3_bucket", 1)]);
+    let drift: i64 = sqlx::query_scalar(
+        "with counted as (select tenant_id, aws_account_id, resource_type, region,
+                                 deleted_at is not null as deleted, count(*) as n
+                          from assets group by 1, 2, 3, 4, 5),
+              rolled as (select tenant_id, aws_account_id, resource_type, region, deleted, assets as n
+                         from asset_rollups)
+         select count(*) from ((select * from counted except all select * from rolled)
+                               union all (select * from rolled except all select * from counted)) d",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(drift, 0, "asset_rollups differs from count(*)");
 }
 
 #[sqlx::test(migrations = "../migrations")]
@@ -502,4 +533,71 @@ fn sql_order(direction: &str) -> sqlx::AssertSqlSafe<String> {
 fn strings(v: &Value) -> Option<Vec<String>> {
     v.as_array()
         .map(|a| a.iter().map(|s| s.as_str().unwrap().to_owned()).collect())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn events_are_counted_exactly_up_to_ten_thousand_and_estimated_above(
+    admin_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = admin_opts.connect_with(opts.clone()).await.unwrap();
+    let app = spawn_app(opts).await;
+    let token = app
+        .signup("owner@events.example", "Events")
+        .await
+        .access_token;
+    let tenant = fixtures::tenant_of(&app, &token).await;
+    let account = fixtures::connection(&app, &token).await;
+    // 10,050 events over the last hour: ten StopLogging calls among DescribeInstances.
+    sqlx::query("select ensure_event_partition((now() - interval '1 hour')::date), ensure_event_partition(now()::date)")
+        .execute(&admin)
+        .await
+        .unwrap();
+    sqlx::query(
+        "insert into events (tenant_id, aws_account_id, event_id, occurred_at, event_name, event_source, region, raw)
+         select $1, $2, 'e-' || i, now() - i * interval '300 milliseconds',
+                case when i % 1000 = 0 then 'StopLogging' else 'DescribeInstances' end,
+                'ec2.amazonaws.com', 'eu-west-1', '{}'
+         from generate_series(1, 10050) i",
+    )
+    .bind(tenant)
+    .bind(account)
+    .execute(&admin)
+    .await
+    .unwrap();
+    sqlx::query("analyze events").execute(&admin).await.unwrap();
+    const COUNT: &str = "query($f: EventFilter) { events(first: 1, filter: $f) { totalCount totalCountIsEstimate edges { node { eventName } } } }";
+    let all = &app.graphql_ok(&token, COUNT, json!({})).await["events"];
+    assert_eq!(all["totalCountIsEstimate"], true, "{all}");
+    let estimate = all["totalCount"].as_i64().unwrap();
+    assert!(
+        (10_001..=20_000).contains(&estimate),
+        "an estimate near 10,050: {all}"
+    );
+    let stops = &app
+        .graphql_ok(
+            &token,
+            COUNT,
+            json!({ "f": { "eventName": "StopLogging" } }),
+        )
+        .await["events"];
+    assert_eq!(stops["totalCount"], 10, "{stops}");
+    assert_eq!(stops["totalCountIsEstimate"], false);
+    assert_eq!(stops["edges"][0]["node"]["eventName"], "StopLogging");
+    // Exactly the limit is still counted.
+    let described = &app
+        .graphql_ok(
+            &token,
+            COUNT,
+            json!({ "f": { "eventName": "DescribeInstances", "since": "2000-01-01T00:00:00Z" } }),
+        )
+        .await["events"];
+    assert_eq!(described["totalCountIsEstimate"], true, "10,040 > 10,000");
+    sqlx::query("delete from events where event_id in (select event_id from events where event_name = 'DescribeInstances' limit 50)")
+        .execute(&admin)
+        .await
+        .unwrap();
+    let limit = &app.graphql_ok(&token, COUNT, json!({})).await["events"];
+    assert_eq!(limit["totalCount"], 10_000, "{limit}");
+    assert_eq!(limit["totalCountIsEstimate"], false);
 }

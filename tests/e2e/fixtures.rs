@@ -15,6 +15,35 @@ pub async fn tenant_of(app: &TestApp, token: &str) -> uuid::Uuid {
         .unwrap()
 }
 
+/// Queues an ingestion of the connection `connection_id` (a GraphQL ID; when none is
+/// queued) and runs every queued job with a worker of these settings.
+pub async fn ingest(
+    app: &TestApp,
+    token: &str,
+    connection_id: &serde_json::Value,
+    settings: vigil_worker::handler::Settings,
+) {
+    let tenant = vigil_core::ids::TenantId(tenant_of(app, token).await);
+    let task = vigil_core::tasks::Task::IngestActivity {
+        tenant_id: tenant,
+        aws_account_id: connection_id.as_str().unwrap().parse().unwrap(),
+    };
+    let key = task.unique_key().unwrap();
+    let mut conn = app.pool.acquire().await.unwrap();
+    vigil_core::jobs::enqueue(
+        &mut conn,
+        vigil_core::jobs::NewJob::new(task)
+            .tenant(tenant)
+            .unique(key),
+    )
+    .await
+    .unwrap();
+    vigil_tests::emulator_worker_with(app, settings)
+        .drain()
+        .await
+        .unwrap();
+}
+
 /// A new connection (not verified) of the caller's tenant; answers its ID.
 pub async fn connection(app: &TestApp, token: &str) -> uuid::Uuid {
     app.graphql_ok(

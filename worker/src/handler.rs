@@ -20,7 +20,7 @@ use vigil_core::{
     tasks::Task,
 };
 
-pub use crate::settings::Settings;
+pub use crate::settings::{RescanLimits, Settings};
 use crate::{activity, scan, webhooks::Sender};
 
 /// Values a first-seen rule has not shown for this long are forgotten.
@@ -189,7 +189,15 @@ impl Handler for TaskHandler {
                 scan_id,
             } => match self.connection(tenant_id, aws_account_id).await? {
                 Connection::Usable(account, session) => {
-                    scan::run(&self.pool, &self.clock, &account, session, scan_id).await
+                    scan::run(
+                        &self.pool,
+                        &self.clock,
+                        &account,
+                        session,
+                        scan_id,
+                        self.settings.rescan,
+                    )
+                    .await
                 }
                 Connection::Denied(reason) => {
                     scan::fail_unusable(

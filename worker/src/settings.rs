@@ -43,6 +43,32 @@ impl Default for TrailFileLimits {
     }
 }
 
+/// How far an incremental rescan trusts a region's last full read (constants, not
+/// environment variables: `docs/decisions.md` says why these values; tests lower them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RescanLimits {
+    /// A full read older than this is done again even when no write call touched the
+    /// region: the backstop for changes CloudTrail does not record.
+    pub full_read_every: Duration,
+    /// Write calls dated up to this much before a full read still count as after it: AWS's
+    /// clock and ours differ, and a read just after a write may not show it yet.
+    pub read_margin: Duration,
+}
+
+impl RescanLimits {
+    /// A full read at least daily; a minute of margin.
+    pub const DEFAULT: Self = Self {
+        full_read_every: Duration::from_secs(86_400),
+        read_margin: Duration::from_secs(60),
+    };
+}
+
+impl Default for RescanLimits {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// Tunables of the work itself.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -58,6 +84,8 @@ pub struct Settings {
     pub public_url: String,
     /// Bounds on one CloudTrail log file (tests lower them; no environment variable).
     pub trail_files: TrailFileLimits,
+    /// What incremental rescans may skip (tests lower them; no environment variable).
+    pub rescan: RescanLimits,
 }
 
 impl Settings {
@@ -71,6 +99,7 @@ impl Settings {
             webhook_allow_internal: config.webhook_allow_internal,
             public_url: config.public_url.clone(),
             trail_files: TrailFileLimits::DEFAULT,
+            rescan: RescanLimits::DEFAULT,
         }
     }
 }
@@ -84,6 +113,7 @@ impl Default for Settings {
             webhook_allow_internal: false,
             public_url: "http://127.0.0.1:8080".into(),
             trail_files: TrailFileLimits::DEFAULT,
+            rescan: RescanLimits::DEFAULT,
         }
     }
 }

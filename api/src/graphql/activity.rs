@@ -7,7 +7,7 @@ use vigil_core::{roles::Permission, store::events};
 use super::{
     context::{account_filter, require, tenant_tx},
     error::GqlResult,
-    pagination::{decode_cursor, page_size},
+    pagination::{decode_cursor, page_size, wants_total},
     types::AwsAccountGql,
 };
 use crate::{connection, input::gql_time};
@@ -121,7 +121,9 @@ pub struct ActivityQuery;
 
 #[Object]
 impl ActivityQuery {
-    /// CloudTrail events, newest first.
+    /// CloudTrail events, newest first. `totalCount` is exact up to 10,000 matches and the
+    /// query planner's estimate above (`totalCountIsEstimate` says which): tens of millions
+    /// of events cannot be counted exactly within a page's time.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn events(
         &self,
@@ -149,13 +151,20 @@ impl ActivityQuery {
             until: gql_time("filter.until", f.until)?,
         };
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = events::page(&mut tx, &filter, after, limit + 1).await?;
-        Ok(EventConnection::from_rows(
+        let rows = events::page(&mut tx, &filter, after, limit + 1).await?;
+        let (total, estimate) = if wants_total(ctx) {
+            events::count(&mut tx, &filter).await?
+        } else {
+            (0, false)
+        };
+        let mut connection = EventConnection::from_rows(
             rows,
             limit,
             total,
             |e| (e.occurred_at, e.event_id.clone()),
             EventGql,
-        ))
+        );
+        connection.total_count_is_estimate = estimate;
+        Ok(connection)
     }
 }

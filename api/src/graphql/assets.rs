@@ -8,7 +8,7 @@ use vigil_core::{ids::AssetId, roles::Permission, store::assets};
 use super::{
     context::{account_filter, require, state, tenant_tx},
     error::{GqlError, GqlResult},
-    pagination::{decode_cursor, page_size},
+    pagination::{decode_cursor, page_size, wants_total},
     types::AwsAccountGql,
 };
 use crate::{connection, input::gql_time};
@@ -227,7 +227,12 @@ impl AssetsQuery {
         }
         let f = store_filter(filter)?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let (rows, total) = assets::page(&mut tx, &f, order, after, limit + 1).await?;
+        let rows = assets::page(&mut tx, &f, order, after, limit + 1).await?;
+        let total = if wants_total(ctx) {
+            assets::count(&mut tx, &f).await?
+        } else {
+            0
+        };
         Ok(AssetConnection::from_rows(
             rows,
             limit,

@@ -93,8 +93,11 @@ macro_rules! connection {
         #[doc = concat!("A page of ", $what, ".")]
         #[derive(async_graphql::SimpleObject)]
         pub struct $connection {
-            #[doc = concat!("How many ", $what, " match, across all pages.")]
+            #[doc = concat!("How many ", $what, " match, across all pages (0 unless selected).")]
             pub total_count: i64,
+            /// Whether `totalCount` is an estimate: only events, above 10,000 matches
+            /// (the query planner's, from the table's statistics); otherwise exact.
+            pub total_count_is_estimate: bool,
             /// Where this page ends.
             pub page_info: $crate::graphql::pagination::PageInfo,
             /// The items of this page with their cursors.
@@ -122,6 +125,7 @@ macro_rules! connection {
                 let (items, page_info) = $crate::graphql::pagination::paginate(rows, limit, key);
                 Self {
                     total_count,
+                    total_count_is_estimate: false,
                     page_info,
                     edges: items
                         .into_iter()

@@ -71,8 +71,16 @@ pub struct ScansMutation;
 #[Object]
 impl ScansMutation {
     /// Scans a connected account now (owners and admins). When a scan of it is already
-    /// queued or running, returns that one.
-    async fn start_scan(&self, ctx: &Context<'_>, aws_account_id: ID) -> GqlResult<ScanGql> {
+    /// queued or running, returns that one. The scan reads every region unless
+    /// `incremental` is true: then, as scheduled scans do, it skips the regions no write
+    /// call has touched since their last full read (a change made minutes ago may not be
+    /// in CloudTrail's delivered events yet).
+    async fn start_scan(
+        &self,
+        ctx: &Context<'_>,
+        aws_account_id: ID,
+        #[graphql(default = false)] incremental: bool,
+    ) -> GqlResult<ScanGql> {
         let p = require(ctx, Permission::ManageAccounts)?;
         let id: AwsAccountId = parse_id(&aws_account_id, "AWS account")?;
         require_active_plan(ctx, p).await?;
@@ -88,7 +96,7 @@ impl ScansMutation {
         if let Some(active) = scans::active(&mut tx, id).await? {
             return Ok(ScanGql(active));
         }
-        let scan = scans::insert(&mut tx, id, "manual").await?;
+        let scan = scans::insert(&mut tx, id, "manual", incremental).await?;
         let task = Task::ScanAccount {
             tenant_id: p.tenant_id,
             aws_account_id: id,

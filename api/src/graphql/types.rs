@@ -239,6 +239,11 @@ impl AwsAccountGql {
     async fn last_activity_at(&self) -> Option<DateTime<Utc>> {
         self.0.last_activity_at
     }
+    /// When the last ingestion that read every region's new events started: scheduled
+    /// rescans trust the account's activity up to then to skip regions nothing changed.
+    async fn activity_read_at(&self) -> Option<DateTime<Utc>> {
+        self.0.activity_read_at
+    }
     /// When the connection was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.0.created_at
@@ -381,6 +386,17 @@ impl ScanGql {
     /// Regions read so far.
     async fn regions_done(&self) -> i32 {
         self.0.regions_done
+    }
+    /// Whether the scan may skip regions unchanged since their last full read (scheduled
+    /// scans do; scans started by hand and first scans read everything).
+    async fn incremental(&self) -> bool {
+        self.0.incremental
+    }
+    /// Regions whose resource services (EC2, RDS) this scan did not read again: no
+    /// successful write call reached them since their last full read, less than a day ago
+    /// (their findings and assets keep that read's state). Counted when the scan ends.
+    async fn regions_unchanged(&self) -> i32 {
+        self.0.regions_unchanged
     }
     /// When the scan was queued.
     async fn created_at(&self) -> DateTime<Utc> {

@@ -5,7 +5,7 @@
 use crate::db::TenantTx;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
+use sqlx::{FromRow, Postgres, QueryBuilder};
 
 use super::sql;
 
@@ -184,11 +184,23 @@ pub struct Filter {
     pub include_deleted: bool,
 }
 
-const FILTER: &str = "a.tenant_id = $1
-    and ($2::uuid is null or a.aws_account_id = $2)
-    and ($3::text is null or a.resource_type = $3)
-    and ($4::text is null or a.region = $4)
-    and ($5 or a.deleted_at is null)";
+/// Appends `filter`'s conditions that are set, and only those, to a query over `assets a`
+/// or `asset_rollups a` (`deleted` is the rollups' column for `a.deleted_at is not null`).
+fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, f: &Filter, deleted: &str) {
+    q.push(" where a.tenant_id = ").push_bind(tenant);
+    if let Some(account) = f.aws_account_id {
+        q.push(" and a.aws_account_id = ").push_bind(account);
+    }
+    if let Some(kind) = &f.resource_type {
+        q.push(" and a.resource_type = ").push_bind(kind.clone());
+    }
+    if let Some(region) = &f.region {
+        q.push(" and a.region = ").push_bind(region.clone());
+    }
+    if !f.include_deleted {
+        q.push(format_args!(" and {deleted}"));
+    }
+}
 
 /// How an asset list is ordered.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -251,69 +263,63 @@ impl Order {
     }
 }
 
-/// Assets matching `filter` counted by (resource type, region), in that order.
+/// Assets matching `filter` counted by (resource type, region), in that order: read from
+/// `asset_rollups` (exact, kept by the assets' own statements).
 pub async fn counts(
     tx: &mut TenantTx,
     filter: &Filter,
 ) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
-    let tenant = tx.tenant();
-    sqlx::query_as(sql(format!(
-        "select a.resource_type, a.region, count(*) from assets a where {FILTER}
-         group by 1, 2 order by 1, 2"
-    )))
-    .bind(tenant)
-    .bind(filter.aws_account_id)
-    .bind(filter.resource_type.clone())
-    .bind(filter.region.clone())
-    .bind(filter.include_deleted)
-    .fetch_all(&mut **tx)
-    .await
+    let mut q = QueryBuilder::new(
+        "select a.resource_type, a.region, sum(a.assets)::bigint from asset_rollups a",
+    );
+    push_filter(&mut q, tx.tenant(), filter, "not a.deleted");
+    q.push(" group by 1, 2 order by 1, 2");
+    q.build_query_as().fetch_all(&mut **tx).await
 }
 
-/// A page of assets in `order`, and how many match.
+/// How many assets match `filter`, from `asset_rollups` (exact).
+pub async fn count(tx: &mut TenantTx, filter: &Filter) -> Result<i64, sqlx::Error> {
+    let mut q = QueryBuilder::new("select coalesce(sum(a.assets), 0)::bigint from asset_rollups a");
+    push_filter(&mut q, tx.tenant(), filter, "not a.deleted");
+    q.build_query_scalar().fetch_one(&mut **tx).await
+}
+
+/// A page of assets in `order` after the cursor `after` ([`count`] says how many match).
+/// Only the filters set are written into the query, so each order is read from its index.
 pub async fn page(
     tx: &mut TenantTx,
     filter: &Filter,
     order: Order,
     after: Option<Cursor>,
     limit: i64,
-) -> Result<(Vec<Asset>, i64), sqlx::Error> {
-    let tenant = tx.tenant();
-    let (t, r, i, id, at) = match after {
-        Some(Cursor::Type(t, r, i, id)) => (Some(t), Some(r), Some(i), Some(id), None),
-        Some(Cursor::Time(_, at, id)) => (None, None, None, Some(id), Some(at)),
-        None => (None, None, None, None, None),
-    };
+) -> Result<Vec<Asset>, sqlx::Error> {
     let (time, order_by) = order.sql();
-    // One keyset per kind of cursor; the other's parameters are null.
-    let rows = sqlx::query_as(sql(format!(
-        "select {COLUMNS} from assets a where {FILTER}
-           and ($6::text is null or (a.resource_type, a.region, a.resource_id, a.asset_id) > ($6, $7, $8, $9))
-           and ($10::timestamptz is null or ({time}, a.asset_id) < ($10, $9))
-         order by {order_by} limit $11"
-    )))
-    .bind(tenant)
-    .bind(filter.aws_account_id)
-    .bind(filter.resource_type.clone())
-    .bind(filter.region.clone())
-    .bind(filter.include_deleted)
-    .bind(t)
-    .bind(r)
-    .bind(i)
-    .bind(id)
-    .bind(at)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await?;
-    let total = sqlx::query_scalar(sql(format!("select count(*) from assets a where {FILTER}")))
-        .bind(tenant)
-        .bind(filter.aws_account_id)
-        .bind(filter.resource_type.clone())
-        .bind(filter.region.clone())
-        .bind(filter.include_deleted)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((rows, total))
+    let mut q = QueryBuilder::new(format!("select {COLUMNS} from assets a"));
+    push_filter(&mut q, tx.tenant(), filter, "a.deleted_at is null");
+    match after {
+        Some(Cursor::Type(t, r, i, id)) => {
+            q.push(" and (a.resource_type, a.region, a.resource_id, a.asset_id) > (")
+                .push_bind(t)
+                .push(", ")
+                .push_bind(r)
+                .push(", ")
+                .push_bind(i)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        Some(Cursor::Time(_, at, id)) => {
+            q.push(format_args!(" and ({time}, a.asset_id) < ("))
+                .push_bind(at)
+                .push(", ")
+                .push_bind(id)
+                .push(")");
+        }
+        None => {}
+    }
+    q.push(format_args!(" order by {order_by} limit "))
+        .push_bind(limit);
+    q.build_query_as().fetch_all(&mut **tx).await
 }
 
 /// Reads one asset.

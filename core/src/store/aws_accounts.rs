@@ -29,10 +29,12 @@ pub struct AwsAccount {
     pub trail_arn: Option<String>,
     /// What ingestion had to keep out or work around, by kind (see [`record_ingest_problem`]).
     pub ingest_problems: serde_json::Value,
+    /// When the last ingestion that read every region's new events started.
+    pub activity_read_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
-                       last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems";
+                       last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems, activity_read_at";
 
 /// Pins the trail ingestion reads (or unpins it with `None`: the next ingestion picks
 /// one). Returns the connection, `None` when it does not exist.
@@ -97,6 +99,26 @@ pub async fn start_baseline(
     .bind(until)
     .fetch_one(&mut **tx)
     .await
+}
+
+/// Records that an ingestion run which started at `at` read every region's new events
+/// (incremental rescans trust the stored events up to then).
+pub async fn activity_read(
+    tx: &mut TenantTx,
+    id: AwsAccountId,
+    at: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        "update aws_accounts set activity_read_at = greatest(coalesce(activity_read_at, $3), $3)
+         where tenant_id = $1 and aws_account_id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Creates a pending connection.

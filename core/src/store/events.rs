@@ -4,9 +4,8 @@
 
 use crate::db::TenantTx;
 use chrono::{DateTime, NaiveDate, Utc};
-use sqlx::{FromRow, PgConnection};
+use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 
-use super::sql;
 use crate::ids::{AwsAccountId, TenantId};
 
 /// An event ready to store.
@@ -214,58 +213,79 @@ pub struct Filter {
     pub until: Option<DateTime<Utc>>,
 }
 
-const FILTER: &str = "tenant_id = $1
-    and ($2::uuid is null or aws_account_id = $2)
-    and ($3::text is null or event_name = $3)
-    and ($4::text is null or event_source = $4)
-    and ($5::text is null or principal_arn = $5)
-    and ($6::text is null or source_ip = $6)
-    and ($7::text is null or error_code = $7)
-    and ($8::text is null or region = $8)
-    and ($9::timestamptz is null or occurred_at >= $9)
-    and ($10::timestamptz is null or occurred_at < $10)";
+/// Appends `f`'s conditions that are set, and only those: each query is planned for its
+/// own filters (an index per filter, partitions pruned by the time bounds), where one shape
+/// with `($n is null or ...)` for every filter got a generic plan reading every partition.
+fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, f: &Filter) {
+    q.push(" where tenant_id = ").push_bind(tenant);
+    if let Some(account) = f.aws_account_id {
+        q.push(" and aws_account_id = ").push_bind(account);
+    }
+    for (column, value) in [
+        ("event_name", &f.event_name),
+        ("event_source", &f.event_source),
+        ("principal_arn", &f.principal_arn),
+        ("source_ip", &f.source_ip),
+        ("error_code", &f.error_code),
+        ("region", &f.region),
+    ] {
+        if let Some(v) = value {
+            q.push(format_args!(" and {column} = "))
+                .push_bind(v.clone());
+        }
+    }
+    if let Some(since) = f.since {
+        q.push(" and occurred_at >= ").push_bind(since);
+    }
+    if let Some(until) = f.until {
+        q.push(" and occurred_at < ").push_bind(until);
+    }
+}
 
-/// A page of events, newest first.
+/// A page of events, newest first, after the cursor `after` ([`count`] says how many
+/// match).
 pub async fn page(
     tx: &mut TenantTx,
     f: &Filter,
     after: Option<(DateTime<Utc>, String)>,
     limit: i64,
-) -> Result<(Vec<Event>, i64), sqlx::Error> {
-    let tenant = tx.tenant();
-    let (at, id) = after.unzip();
-    let rows = sqlx::query_as(sql(format!(
-        "select {COLUMNS} from events where {FILTER}
-           and ($11::timestamptz is null or (occurred_at, event_id) < ($11, $12))
-         order by occurred_at desc, event_id desc limit $13"
-    )))
-    .bind(tenant)
-    .bind(f.aws_account_id)
-    .bind(f.event_name.clone())
-    .bind(f.event_source.clone())
-    .bind(f.principal_arn.clone())
-    .bind(f.source_ip.clone())
-    .bind(f.error_code.clone())
-    .bind(f.region.clone())
-    .bind(f.since)
-    .bind(f.until)
-    .bind(at)
-    .bind(id)
-    .bind(limit)
-    .fetch_all(&mut **tx)
-    .await?;
-    let total = sqlx::query_scalar(sql(format!("select count(*) from events where {FILTER}")))
-        .bind(tenant)
-        .bind(f.aws_account_id)
-        .bind(f.event_name.clone())
-        .bind(f.event_source.clone())
-        .bind(f.principal_arn.clone())
-        .bind(f.source_ip.clone())
-        .bind(f.error_code.clone())
-        .bind(f.region.clone())
-        .bind(f.since)
-        .bind(f.until)
-        .fetch_one(&mut **tx)
-        .await?;
-    Ok((rows, total))
+) -> Result<Vec<Event>, sqlx::Error> {
+    let mut q = QueryBuilder::new(format!("select {COLUMNS} from events"));
+    push_filter(&mut q, tx.tenant(), f);
+    if let Some((at, id)) = after {
+        q.push(" and (occurred_at, event_id) < (")
+            .push_bind(at)
+            .push(", ")
+            .push_bind(id)
+            .push(")");
+    }
+    q.push(" order by occurred_at desc, event_id desc limit ")
+        .push_bind(limit);
+    q.build_query_as().fetch_all(&mut **tx).await
+}
+
+/// Up to this many matches, [`count`] is exact; above, it is the planner's estimate.
+pub const EXACT_COUNT_LIMIT: i64 = 10_000;
+
+/// How many events match `f`, and whether that is an estimate: counted exactly (through the
+/// filters' indexes) up to [`EXACT_COUNT_LIMIT`], which stops reading there; above it, the
+/// query planner's estimate (from the partitions' statistics, at least the limit + 1).
+pub async fn count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, bool), sqlx::Error> {
+    let mut q = QueryBuilder::new("select count(*) from (select 1 from events");
+    push_filter(&mut q, tx.tenant(), f);
+    q.push(" limit ")
+        .push_bind(EXACT_COUNT_LIMIT + 1)
+        .push(") capped");
+    let capped: i64 = q.build_query_scalar().fetch_one(&mut **tx).await?;
+    if capped <= EXACT_COUNT_LIMIT {
+        return Ok((capped, false));
+    }
+    let mut q = QueryBuilder::new("explain (format json) select 1 from events");
+    push_filter(&mut q, tx.tenant(), f);
+    let plan: serde_json::Value = q.build_query_scalar().fetch_one(&mut **tx).await?;
+    let estimate = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or_default();
+    // Saturating: a float beyond i64 becomes i64::MAX, not a wrap.
+    #[allow(clippy::cast_possible_truncation)]
+    let estimate = estimate as i64;
+    Ok((estimate.max(EXACT_COUNT_LIMIT + 1), true))
 }

@@ -14,6 +14,7 @@ pub mod cross_tenant;
 pub mod detection_rules;
 pub mod events;
 pub mod findings;
+pub mod region_reads;
 pub mod scans;
 pub mod tenants;
 pub mod users;

@@ -24,28 +24,36 @@ pub struct Scan {
     pub findings_opened: i32,
     pub findings_resolved: i32,
     pub resources_seen: i32,
+    /// The scan may skip the regions unchanged since their last full read (scheduled scans).
+    pub incremental: bool,
+    /// Regions whose resource services were skipped as unchanged.
+    pub regions_unchanged: i32,
     pub created_at: DateTime<Utc>,
     pub started_at: Option<DateTime<Utc>>,
     pub finished_at: Option<DateTime<Utc>>,
 }
 
 const COLUMNS: &str = "tenant_id, scan_id, aws_account_id, status, trigger, regions_total, regions_done, problems, \
-                       error, findings_opened, findings_resolved, resources_seen, created_at, started_at, finished_at";
+                       error, findings_opened, findings_resolved, resources_seen, incremental, regions_unchanged, created_at, started_at, finished_at";
 
-/// Records a queued scan.
+/// Records a queued scan; an `incremental` one may skip the regions unchanged since their
+/// last full read.
 pub async fn insert(
     tx: &mut TenantTx,
     account: AwsAccountId,
     trigger: &str,
+    incremental: bool,
 ) -> Result<Scan, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
-        "insert into scans (tenant_id, scan_id, aws_account_id, trigger) values ($1, $2, $3, $4) returning {COLUMNS}"
+        "insert into scans (tenant_id, scan_id, aws_account_id, trigger, incremental) values ($1, $2, $3, $4, $5)
+         returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(ScanId::new())
     .bind(account)
     .bind(trigger)
+    .bind(incremental)
     .fetch_one(&mut **tx)
     .await
 }
@@ -122,16 +130,22 @@ pub async fn page(
     Ok((rows, total))
 }
 
-/// Marks a scan running with its region count.
-pub async fn start(tx: &mut TenantTx, id: ScanId, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+/// Marks a scan started (keeping the first start of a rerun); returns it.
+pub async fn start(
+    tx: &mut TenantTx,
+    id: ScanId,
+    at: DateTime<Utc>,
+) -> Result<Option<Scan>, sqlx::Error> {
     let tenant = tx.tenant();
-    sqlx::query("update scans set status = 'running', started_at = coalesce(started_at, $3) where tenant_id = $1 and scan_id = $2")
-        .bind(tenant)
-        .bind(id)
-        .bind(at)
-        .execute(&mut **tx)
-        .await?;
-    Ok(())
+    sqlx::query_as(sql(format!(
+        "update scans set status = 'running', started_at = coalesce(started_at, $3) where tenant_id = $1 and scan_id = $2
+         returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(at)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// Sets progress counters.
@@ -163,6 +177,7 @@ pub struct Outcome<'a> {
     pub findings_opened: i32,
     pub findings_resolved: i32,
     pub resources_seen: i32,
+    pub regions_unchanged: i32,
 }
 
 /// Records a finished scan.
@@ -175,7 +190,7 @@ pub async fn finish(
     let tenant = tx.tenant();
     sqlx::query(
         "update scans set status = $3, error = $4, problems = $5, findings_opened = $6, findings_resolved = $7,
-             resources_seen = $8, finished_at = $9, started_at = coalesce(started_at, $9)
+             resources_seen = $8, finished_at = $9, started_at = coalesce(started_at, $9), regions_unchanged = $10
          where tenant_id = $1 and scan_id = $2",
     )
     .bind(tenant)
@@ -187,6 +202,7 @@ pub async fn finish(
     .bind(o.findings_resolved)
     .bind(o.resources_seen)
     .bind(at)
+    .bind(o.regions_unchanged)
     .execute(&mut **tx)
     .await?;
     Ok(())

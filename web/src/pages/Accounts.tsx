@@ -47,6 +47,7 @@ const AccountsDocument = graphql(`
         createdAt
         startedAt
         finishedAt
+        regionsUnchanged
         regionsDone
         regionsTotal
         findingsOpened
@@ -185,6 +186,8 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
                   <>
                     <Time iso={scan.finishedAt} /> · {plural(scan.resourcesSeen, 'resource')} · {scan.findingsOpened} opened, {scan.findingsResolved}{' '}
                     resolved
+                    {scan.regionsUnchanged > 0 &&
+                      ` · EC2 and RDS not read again in ${scan.regionsUnchanged} of ${scan.regionsTotal} regions (no change in CloudTrail since their last full read)`}
                   </>
                 )}
               </span>

@@ -127,15 +127,19 @@ pub async fn run(
         limits: settings.trail_files,
     };
     let home = session.sdk_config("us-east-1");
-    let since_default =
-        clock.now() - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
+    let started = clock.now();
+    let since_default = started - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
     let mut total = Ingested::default();
     if let Some(trail) = ctx.pinned_trail(&session, &home).await? {
         match ctx.read_trail_files(&session, &trail, since_default).await {
-            // A logging trail delivers everything: nothing else to read.
-            Ok(n) if trail.logging => return Ok(n),
+            // A logging multi-region trail delivers everything: nothing else to read.
+            Ok(n) if trail.logging && trail.multi_region => {
+                ctx.read_everywhere(started).await?;
+                return Ok(n);
+            }
             // A stopped trail (perhaps by an attacker) still holds its files, but what
-            // happens now only LookupEvents shows: read both; event IDs keep it once.
+            // happens now only LookupEvents shows; a single-region trail misses the other
+            // regions: read both; event IDs keep each event once.
             Ok(n) => total = n,
             // Storing failed (the database): the job retries; LookupEvents would leave the
             // unread files until the next run.
@@ -162,6 +166,7 @@ pub async fn run(
         total.stored += n.stored;
         total.read += n.read;
     }
+    ctx.read_everywhere(started).await?;
     Ok(total)
 }
 
@@ -202,6 +207,8 @@ struct TrailTarget {
     bucket: String,
     prefix: Option<String>,
     logging: bool,
+    /// The trail logs every region (not only its home region).
+    multi_region: bool,
     /// Log file validation is on: files are read only as its digests vouch for them.
     validated: bool,
 }
@@ -238,6 +245,7 @@ async fn trails_with_bucket(
             bucket: bucket.to_owned(),
             prefix: t.s3_key_prefix().map(str::to_owned),
             logging: status.ok().and_then(|s| s.is_logging()) == Some(true),
+            multi_region: t.is_multi_region_trail() == Some(true),
             validated: t.log_file_validation_enabled() == Some(true),
         };
         let rank = (
@@ -278,6 +286,16 @@ struct Closing<'a> {
 }
 
 impl Ctx<'_> {
+    /// Records that this run, started at `started`, read every region's new events.
+    async fn read_everywhere(&self, started: DateTime<Utc>) -> Result<(), JobError> {
+        let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
+        let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
+        aws_accounts::activity_read(&mut tx, id, started)
+            .await
+            .map_err(retry)?;
+        tx.commit().await.map_err(retry)
+    }
+
     /// The trail to read files from: the pinned one (designated by the customer, or the
     /// best one when first seen, see [`trails_with_bucket`]). A trail created later never
     /// replaces it. When the pinned trail is gone, no other is read in its place (the

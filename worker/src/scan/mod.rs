@@ -34,10 +34,11 @@ use vigil_core::{
     db,
     ids::{AwsAccountId, ScanId, TenantId},
     jobs::JobError,
-    store::{assets, aws_accounts::AwsAccount, findings, scans},
+    store::{assets, aws_accounts::AwsAccount, findings, region_reads, scans},
 };
 use vigil_domain::ScanStatus;
 
+use crate::settings::RescanLimits;
 use read::Reader;
 pub use read::{Problem, Problems};
 use services::Collect;
@@ -84,15 +85,19 @@ pub async fn enabled_regions(config: &SdkConfig) -> Result<Vec<String>, String> 
     Ok(regions)
 }
 
-/// Collects one region: every regional service at once.
+/// Collects one region: every regional service at once, but for an `unchanged` region
+/// only the services read at every scan (its other parts stay unread: their findings and
+/// assets keep their last state).
 pub async fn region(
     config: SdkConfig,
     region: String,
     account_id: &str,
+    unchanged: bool,
     problems: &Problems,
 ) -> RegionInventory {
     let collected =
         join_all(services::ALL.iter().filter_map(|s| match s.collect {
+            Collect::Regional(_) if unchanged && !s.changed_by.is_empty() => None,
             Collect::Regional(collect) => Some(
                 collect(Reader::new(&config, &region, account_id, s.name, problems)).instrument(
                     tracing::debug_span!("collect", service = s.name, region = %region),
@@ -111,11 +116,13 @@ pub async fn region(
     inv
 }
 
-/// Collects the whole account: `concurrency` regions at a time, then the global services.
+/// Collects the whole account: `concurrency` regions at a time (the `unchanged` ones only
+/// in part, see [`region`]), then the global services.
 pub async fn account(
     session_config: impl Fn(&str) -> SdkConfig,
     account_id: &str,
     regions: Vec<String>,
+    unchanged: &BTreeSet<String>,
     concurrency: usize,
     problems: &Problems,
     on_region: &impl OnRegion,
@@ -127,7 +134,8 @@ pub async fn account(
             let config = session_config(&r);
             let done = &done;
             async move {
-                let inv = region(config, r, account_id, problems).await;
+                let skip = unchanged.contains(&r);
+                let inv = region(config, r, account_id, skip, problems).await;
                 on_region
                     .region_done(done.fetch_add(1, Ordering::SeqCst) + 1, &inv)
                     .await;
@@ -161,13 +169,14 @@ pub async fn account(
     inv
 }
 
-/// Creates the scan row when the job carried none, and marks the scan started.
+/// Creates the scan row when the job carried none (a scheduled, incremental scan), and
+/// marks the scan started.
 async fn start(
     pool: &PgPool,
     clock: &Clock,
     account: &AwsAccount,
     scan_id: Option<ScanId>,
-) -> Result<ScanId, JobError> {
+) -> Result<scans::Scan, JobError> {
     let (tenant, id) = (account.tenant_id, account.aws_account_id);
     let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
     // A job carries no scan when the scheduler queued it; on a rerun (its worker was lost)
@@ -177,18 +186,49 @@ async fn start(
         None => match scans::active(&mut tx, id).await.map_err(retry)? {
             Some(open) => open.scan_id,
             None => {
-                scans::insert(&mut tx, id, "scheduled")
+                scans::insert(&mut tx, id, "scheduled", true)
                     .await
                     .map_err(retry)?
                     .scan_id
             }
         },
     };
-    scans::start(&mut tx, scan, clock.now())
+    let started = scans::start(&mut tx, scan, clock.now())
+        .await
+        .map_err(retry)?
+        .ok_or_else(|| JobError::Permanent(anyhow::anyhow!("scan {scan} no longer exists")))?;
+    tx.commit().await.map_err(retry)?;
+    Ok(started)
+}
+
+/// The regions an incremental scan may read only in part: unchanged since their last full
+/// read (see [`region_reads::unchanged`]) within the `limits`.
+async fn unchanged_regions(
+    pool: &PgPool,
+    clock: &Clock,
+    connection: &AwsAccount,
+    regions: &[String],
+    limits: RescanLimits,
+) -> Result<BTreeSet<String>, JobError> {
+    let age = |d| chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+    let mut tx = db::begin_tenant(pool, connection.tenant_id)
         .await
         .map_err(retry)?;
+    let unchanged = region_reads::unchanged(
+        &mut tx,
+        connection.aws_account_id,
+        regions,
+        &services::skippable_sources(),
+        clock
+            .now()
+            .checked_sub_signed(age(limits.full_read_every))
+            .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC),
+        age(limits.read_margin),
+    )
+    .await
+    .map_err(retry)?;
     tx.commit().await.map_err(retry)?;
-    Ok(scan)
+    Ok(unchanged.into_iter().collect())
 }
 
 async fn progress(
@@ -210,11 +250,12 @@ pub async fn run(
     account: &AwsAccount,
     session: Arc<RoleSession>,
     scan_id: Option<ScanId>,
+    limits: RescanLimits,
 ) -> Result<(), JobError> {
     let scan = start(pool, clock, account, scan_id).await?;
     let span = tracing::info_span!("scan", tenant_id = %account.tenant_id,
-        aws_account_id = %account.aws_account_id, scan_id = %scan);
-    collect_and_record(pool, clock, account, session, scan)
+        aws_account_id = %account.aws_account_id, scan_id = %scan.scan_id);
+    collect_and_record(pool, clock, account, session, scan, limits)
         .instrument(span)
         .await
 }
@@ -224,12 +265,21 @@ async fn collect_and_record(
     clock: &Clock,
     connection: &AwsAccount,
     session: Arc<RoleSession>,
-    scan: ScanId,
+    scan: scans::Scan,
+    limits: RescanLimits,
 ) -> Result<(), JobError> {
     let tenant = connection.tenant_id;
+    let (incremental, scan) = (scan.incremental, scan.scan_id);
+    // Read before any call of this scan: an event after this instant re-reads its region.
+    let read_at = clock.now();
     let regions = match enabled_regions(&session.sdk_config("us-east-1")).await {
         Ok(r) => r,
         Err(message) => return fail(pool, clock, tenant, scan, &message).await,
+    };
+    let unchanged = if incremental {
+        unchanged_regions(pool, clock, connection, &regions, limits).await?
+    } else {
+        BTreeSet::new()
     };
     let total = i32::try_from(regions.len()).unwrap_or(i32::MAX);
     progress(pool, tenant, scan, total, 0)
@@ -242,12 +292,15 @@ async fn collect_and_record(
         connection,
         scan,
         total,
+        read_at,
+        unchanged: &unchanged,
         write: tokio::sync::Mutex::new(Recorded::default()),
     };
     let inventory = account(
         |region| session.sdk_config(region),
         connection.account_id.as_deref().unwrap_or_default(),
         regions,
+        &unchanged,
         REGION_CONCURRENCY,
         &problems,
         &recorder,
@@ -276,12 +329,27 @@ struct ScanRecorder<'a> {
     connection: &'a AwsAccount,
     scan: ScanId,
     total: i32,
+    /// When the scan began reading: what its full reads of regions are recorded as.
+    read_at: chrono::DateTime<Utc>,
+    /// The regions read only in part, as unchanged since their last full read.
+    unchanged: &'a BTreeSet<String>,
     /// One region's write at a time: concurrent writes would contend for the same
     /// rollup rows of the connection.
     write: tokio::sync::Mutex<Recorded>,
 }
 
 impl ScanRecorder<'_> {
+    /// The regions this scan read in full: every service, without a problem.
+    fn read_in_full(&self, inventory: &Inventory, problems: &[Problem]) -> Vec<String> {
+        inventory
+            .regions
+            .iter()
+            .map(|r| &r.region)
+            .filter(|r| !self.unchanged.contains(*r) && !problems.iter().any(|p| &p.region == *r))
+            .cloned()
+            .collect()
+    }
+
     /// Writes one region's region-local findings and the scan's progress.
     async fn write(&self, done: i32, region: &RegionInventory) -> Result<(i64, i64), sqlx::Error> {
         let account_id = self.connection.account_id.as_deref().unwrap_or_default();
@@ -308,11 +376,16 @@ impl ScanRecorder<'_> {
         let (pool, scan, total) = (self.pool, self.scan, self.total);
         let (tenant, id) = (self.connection.tenant_id, self.connection.aws_account_id);
         let now = self.clock.now();
+        let read_in_full = self.read_in_full(inventory, &problems);
+        let unchanged = self.unchanged.len();
         let recorded = self.write.into_inner();
         let evaluation = remaining(vigil_checks::evaluate(inventory), &recorded.regions);
         let (observed, complete_types) = observed(inventory);
         let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
         let resources = assets::apply_scan(&mut tx, id, scan, now, &observed, &complete_types)
+            .await
+            .map_err(retry)?;
+        region_reads::record(&mut tx, id, &read_in_full, self.read_at)
             .await
             .map_err(retry)?;
         findings::end_expired_suppressions(&mut tx, id, now)
@@ -344,6 +417,7 @@ impl ScanRecorder<'_> {
             findings_opened: i32::try_from(opened).unwrap_or(i32::MAX),
             findings_resolved: i32::try_from(resolved).unwrap_or(i32::MAX),
             resources_seen: i32::try_from(resources).unwrap_or(i32::MAX),
+            regions_unchanged: i32::try_from(unchanged).unwrap_or(i32::MAX),
         };
         scans::finish(&mut tx, scan, now, outcome)
             .await
@@ -354,6 +428,7 @@ impl ScanRecorder<'_> {
             opened,
             resolved,
             resources,
+            unchanged,
             problems = problems.len(),
             "scan finished"
         );
@@ -464,6 +539,7 @@ pub async fn fail(
             findings_opened: 0,
             findings_resolved: 0,
             resources_seen: 0,
+            regions_unchanged: 0,
         },
     )
     .await
@@ -487,7 +563,7 @@ pub async fn fail_unusable(
         Some(s) => s,
         None => {
             let mut tx = db::begin_tenant(pool, tenant).await.map_err(retry)?;
-            let s = scans::insert(&mut tx, account, "scheduled")
+            let s = scans::insert(&mut tx, account, "scheduled", true)
                 .await
                 .map_err(retry)?;
             tx.commit().await.map_err(retry)?;

@@ -34,6 +34,16 @@ pub struct Service {
     /// The service's name, as problems record it (`ec2`, `iam`...).
     pub name: &'static str,
     pub collect: Collect,
+    /// The CloudTrail event sources of the write calls that change what this regional
+    /// service reads. A scheduled rescan skips the service in a region no such call has
+    /// touched since its last full read. Empty: the service is read at every scan (global
+    /// services, time-dependent checks, cheap reads that account-wide rules need everywhere).
+    pub changed_by: &'static [&'static str],
+}
+
+/// The event sources of every service a rescan may skip ([`Service::changed_by`]).
+pub fn skippable_sources() -> Vec<&'static str> {
+    ALL.iter().flat_map(|s| s.changed_by).copied().collect()
 }
 
 /// Every service the scanner reads.

@@ -11,6 +11,7 @@ use crate::scan::read::Reader;
 pub const SERVICE: Service = Service {
     name: "cloudtrail",
     collect: Collect::Regional(|r| Box::pin(collect(r))),
+    changed_by: &[],
 };
 
 async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {

@@ -20,6 +20,7 @@ use crate::scan::read::Reader;
 pub const SERVICE: Service = Service {
     name: "ec2",
     collect: Collect::Regional(|r| Box::pin(collect(r))),
+    changed_by: &["ec2.amazonaws.com", "ebs.amazonaws.com"],
 };
 
 async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {

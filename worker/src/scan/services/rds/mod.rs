@@ -15,6 +15,7 @@ const ATTRIBUTE_CONCURRENCY: usize = 8;
 pub const SERVICE: Service = Service {
     name: "rds",
     collect: Collect::Regional(|r| Box::pin(collect(r))),
+    changed_by: &["rds.amazonaws.com"],
 };
 
 async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {

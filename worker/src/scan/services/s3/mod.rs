@@ -18,6 +18,7 @@ const PER_ITEM_CONCURRENCY: usize = 8;
 pub const SERVICE: Service = Service {
     name: "s3",
     collect: Collect::Global(|r| Box::pin(collect(r))),
+    changed_by: &[],
 };
 
 async fn collect(r: Reader<'_>) -> Fill<Inventory> {
