@@ -677,7 +677,9 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
     deadline = time.monotonic() + 300
     while True:
         read_at = api.graphql(READ_AT, {"id": connection})["awsAccount"]["activityReadAt"]
-        if read_at and parse_time(read_at) > parse_time(scan["startedAt"]):
+        # After the scan's end, not its start: the connect-time ingestion may start with
+        # the scan, yet before the instant its regions' reads are dated.
+        if read_at and parse_time(read_at) > parse_time(scan["finishedAt"]):
             break
         if time.monotonic() > deadline or worker_proc.poll() is not None:
             raise SystemExit(f"no ingestion after the first scan; see {work / 'worker.log'}")

@@ -481,22 +481,7 @@ async fn a_worker_stopped_mid_ingestion_loses_and_duplicates_nothing(
         .add_fault(json!({ "accountId": account, "service": "s3", "operation": "GetObject", "kind": "slow", "delayMs": 700 }))
         .await;
 
-    let task = vigil_core::tasks::Task::IngestActivity {
-        tenant_id: tenant_of(&c).await.parse().unwrap(),
-        aws_account_id: c.connection_id.as_str().unwrap().parse().unwrap(),
-    };
-    let key = task.unique_key().unwrap();
-    let tenant = tenant_of(&c).await.parse().unwrap();
-    let mut conn = c.app.pool.acquire().await.unwrap();
-    vigil_core::jobs::enqueue(
-        &mut conn,
-        vigil_core::jobs::NewJob::new(task)
-            .tenant(tenant)
-            .unique(key),
-    )
-    .await
-    .unwrap();
-    drop(conn);
+    crate::fixtures::queue_ingest(&c.app, &c.token, &c.connection_id).await;
     let stop = tokio_util::sync::CancellationToken::new();
     let runner = vigil_core::jobs::Runner::new(
         vigil_core::jobs::Queue::new(

@@ -15,14 +15,8 @@ pub async fn tenant_of(app: &TestApp, token: &str) -> uuid::Uuid {
         .unwrap()
 }
 
-/// Queues an ingestion of the connection `connection_id` (a GraphQL ID; when none is
-/// queued) and runs every queued job with a worker of these settings.
-pub async fn ingest(
-    app: &TestApp,
-    token: &str,
-    connection_id: &serde_json::Value,
-    settings: vigil_worker::handler::Settings,
-) {
+/// Queues an ingestion of the connection `connection_id` (a GraphQL ID) when none is queued.
+pub async fn queue_ingest(app: &TestApp, token: &str, connection_id: &serde_json::Value) {
     let tenant = vigil_core::ids::TenantId(tenant_of(app, token).await);
     let task = vigil_core::tasks::Task::IngestActivity {
         tenant_id: tenant,
@@ -38,6 +32,16 @@ pub async fn ingest(
     )
     .await
     .unwrap();
+}
+
+/// [`queue_ingest`], then runs every queued job with a worker of these settings.
+pub async fn ingest(
+    app: &TestApp,
+    token: &str,
+    connection_id: &serde_json::Value,
+    settings: vigil_worker::handler::Settings,
+) {
+    queue_ingest(app, token, connection_id).await;
     vigil_tests::emulator_worker_with(app, settings)
         .drain()
         .await
