@@ -584,7 +584,6 @@ async fn events_are_counted_exactly_up_to_ten_thousand_and_estimated_above(
     assert_eq!(stops["totalCount"], 10, "{stops}");
     assert_eq!(stops["totalCountIsEstimate"], false);
     assert_eq!(stops["edges"][0]["node"]["eventName"], "StopLogging");
-    // Exactly the limit is still counted.
     let described = &app
         .graphql_ok(
             &token,
@@ -593,6 +592,7 @@ async fn events_are_counted_exactly_up_to_ten_thousand_and_estimated_above(
         )
         .await["events"];
     assert_eq!(described["totalCountIsEstimate"], true, "10,040 > 10,000");
+    // Exactly the limit is still counted.
     sqlx::query("delete from events where event_id in (select event_id from events where event_name = 'DescribeInstances' limit 50)")
         .execute(&admin)
         .await

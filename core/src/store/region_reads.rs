@@ -43,16 +43,25 @@ pub async fn unchanged(
     margin: Duration,
 ) -> Result<Vec<String>, sqlx::Error> {
     let tenant = tx.tenant();
+    // One pass over the account's events since the oldest read (the latest write per
+    // region), not one look-up per region.
     sqlx::query_scalar(
-        "select r.region from region_reads r
-         join aws_accounts a on a.tenant_id = r.tenant_id and a.aws_account_id = r.aws_account_id
-         where r.tenant_id = $1 and r.aws_account_id = $2 and r.region = any($3)
-           and r.read_at > $5 and a.activity_read_at > r.read_at
-           and not exists (
-               select 1 from events e
-               where e.tenant_id = $1 and e.aws_account_id = $2 and e.region = r.region
-                 and e.occurred_at >= r.read_at - $6 and e.event_source = any($4)
-                 and e.read_only is not true and e.error_code is null and not e.own)
+        "with reads as (
+             select region, read_at from region_reads
+             where tenant_id = $1 and aws_account_id = $2 and region = any($3) and read_at > $5
+         ),
+         writes as (
+             select region, max(occurred_at) as last_write from events
+             where tenant_id = $1 and aws_account_id = $2
+               and occurred_at >= (select min(read_at) from reads) - $6
+               and event_source = any($4) and read_only is not true and error_code is null and not own
+             group by region
+         )
+         select r.region from reads r
+         join aws_accounts a on a.tenant_id = $1 and a.aws_account_id = $2
+         left join writes w on w.region = r.region
+         where a.activity_read_at > r.read_at
+           and (w.last_write is null or w.last_write < r.read_at - $6)
          order by r.region",
     )
     .bind(tenant)
