@@ -127,14 +127,14 @@ pub async fn run(
         limits: settings.trail_files,
     };
     let home = session.sdk_config("us-east-1");
-    let started = clock.now();
-    let since_default = started - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
+    let since_default =
+        clock.now() - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
     let mut total = Ingested::default();
     if let Some(trail) = ctx.pinned_trail(&session, &home).await? {
         match ctx.read_trail_files(&session, &trail, since_default).await {
             // A logging multi-region trail delivers everything: nothing else to read.
             Ok(n) if trail.logging && trail.multi_region => {
-                ctx.read_everywhere(started).await?;
+                ctx.read_everywhere().await?;
                 return Ok(n);
             }
             // A stopped trail (perhaps by an attacker) still holds its files, but what
@@ -166,7 +166,7 @@ pub async fn run(
         total.stored += n.stored;
         total.read += n.read;
     }
-    ctx.read_everywhere(started).await?;
+    ctx.read_everywhere().await?;
     Ok(total)
 }
 
@@ -286,11 +286,11 @@ struct Closing<'a> {
 }
 
 impl Ctx<'_> {
-    /// Records that this run, started at `started`, read every region's new events.
-    async fn read_everywhere(&self, started: DateTime<Utc>) -> Result<(), JobError> {
+    /// Records that this run (as of its start, `now`) read every region's new events.
+    async fn read_everywhere(&self) -> Result<(), JobError> {
         let (tenant, id) = (self.account.tenant_id, self.account.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await.map_err(retry)?;
-        aws_accounts::activity_read(&mut tx, id, started)
+        aws_accounts::activity_read(&mut tx, id, self.now)
             .await
             .map_err(retry)?;
         tx.commit().await.map_err(retry)
