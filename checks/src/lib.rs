@@ -6,6 +6,7 @@
 
 mod arn;
 pub mod assets;
+pub mod compliance;
 #[cfg(test)]
 mod fixtures;
 pub mod model;
@@ -24,26 +25,36 @@ pub use vigil_domain::Severity;
 /// complete for a region only when all of it was read.
 #[derive(Debug, Clone, Copy)]
 pub enum Source {
-    /// A regional service: whether a region's part was read.
-    Regional(fn(&RegionInventory) -> bool),
-    /// A global service: whether the account's part was read.
-    Account(fn(&Inventory) -> bool),
+    /// A regional service (its name, as the scan's problems name it): whether a region's
+    /// part was read.
+    Regional(&'static str, fn(&RegionInventory) -> bool),
+    /// A global service (its name): whether the account's part was read.
+    Account(&'static str, fn(&Inventory) -> bool),
 }
 
 impl Source {
+    /// The service's name (`ec2`, `s3`...), as a scan's problems name the service they
+    /// could not read: a compliance report tells from it which checks a partial scan could
+    /// not run.
+    pub fn service(self) -> &'static str {
+        match self {
+            Source::Regional(name, _) | Source::Account(name, _) => name,
+        }
+    }
+
     /// Whether this data was read for `region` (for a global service: for the account).
     fn read_in(self, region: &RegionInventory, inv: &Inventory) -> bool {
         match self {
-            Source::Regional(read) => read(region),
-            Source::Account(read) => read(inv),
+            Source::Regional(_, read) => read(region),
+            Source::Account(_, read) => read(inv),
         }
     }
 
     /// Whether this data was read everywhere (every region, for a regional service).
     fn read_everywhere(self, inv: &Inventory) -> bool {
         match self {
-            Source::Regional(read) => inv.regions.iter().all(read),
-            Source::Account(read) => read(inv),
+            Source::Regional(_, read) => inv.regions.iter().all(read),
+            Source::Account(_, read) => read(inv),
         }
     }
 }
@@ -71,7 +82,8 @@ pub struct Rule {
     pub description: &'static str,
     /// How to fix it.
     pub remediation: &'static str,
-    /// Compliance references, e.g. `CIS AWS Foundations v3.0.0 5.2`.
+    /// Compliance references, e.g. `CIS AWS Foundations v5.0.0 5.3` or `AWS FSBP EC2.13`:
+    /// each names a control of a [`compliance`] catalogue (a test checks it).
     pub compliance: &'static [&'static str],
     /// The kind of resource findings point at, e.g. `AWS::EC2::SecurityGroup`.
     pub resource_type: &'static str,
@@ -175,7 +187,7 @@ impl Rule {
             && self
                 .sources
                 .iter()
-                .all(|s| matches!(s, Source::Regional(_)))
+                .all(|s| matches!(s, Source::Regional(..)))
     }
 }
 

@@ -17,7 +17,9 @@ pub static INSTANCE_IMDSV1_PUBLIC: Rule = Rule {
                   --http-tokens required --http-endpoint enabled`) after checking that the \
                   software on it uses a current AWS SDK; set it account-wide for new instances \
                   with `aws ec2 modify-instance-metadata-defaults --http-tokens required`.",
-    compliance: &["CIS AWS Foundations v3.0.0 5.6"],
+    // Not CIS v5.0 5.7 nor FSBP EC2.8: those require IMDSv2 on every instance, this rule
+    // judges internet-facing ones only, so a pass here would not be a pass there.
+    compliance: &[],
     resource_type: "AWS::EC2::Instance",
     scope: Scope::Regional,
     sources: &[super::SOURCE],

@@ -21,7 +21,7 @@ use crate::{
 };
 
 /// EC2's part of the inventory was read.
-pub const SOURCE: Source = Source::Regional(read);
+pub const SOURCE: Source = Source::Regional("ec2", read);
 
 fn read(r: &RegionInventory) -> bool {
     r.ec2.is_some()

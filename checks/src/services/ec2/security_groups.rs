@@ -69,10 +69,6 @@ fn world_to_port(inv: &Inventory, sink: &mut Sink, port: i32) {
 }
 
 const SG: &str = "AWS::EC2::SecurityGroup";
-const ADMIN_PORTS_CIS: &[&str] = &[
-    "CIS AWS Foundations v3.0.0 5.2",
-    "CIS AWS Foundations v3.0.0 5.3",
-];
 
 pub static SG_SSH_OPEN: Rule = Rule {
     id: "ec2-sg-ssh-open",
@@ -84,7 +80,11 @@ pub static SG_SSH_OPEN: Rule = Rule {
                   revoke-security-group-ingress --group-id <sg-id> --protocol tcp --port 22 --cidr \
                   0.0.0.0/0`); allow only your administrators' addresses, or use SSM Session \
                   Manager and close the port.",
-    compliance: ADMIN_PORTS_CIS,
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 5.3",
+        "CIS AWS Foundations v5.0.0 5.4",
+        "AWS FSBP EC2.13",
+    ],
     resource_type: SG,
     scope: Scope::Regional,
     sources: &[super::SOURCE],
@@ -102,7 +102,11 @@ pub static SG_RDP_OPEN: Rule = Rule {
                   --protocol tcp --port 3389 --cidr 0.0.0.0/0`, and the ::/0 one with \
                   `--ip-permissions`); reach Windows hosts through SSM Fleet Manager, Session \
                   Manager port forwarding or a VPN.",
-    compliance: ADMIN_PORTS_CIS,
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 5.3",
+        "CIS AWS Foundations v5.0.0 5.4",
+        "AWS FSBP EC2.14",
+    ],
     resource_type: SG,
     scope: Scope::Regional,
     sources: &[super::SOURCE],
@@ -277,7 +281,12 @@ pub static SG_ALL_PORTS_OPEN: Rule = Rule {
     remediation: "Delete the rule (`aws ec2 revoke-security-group-ingress --group-id <sg-id> \
                   --ip-permissions 'IpProtocol=-1,IpRanges=[{CidrIp=0.0.0.0/0}]'`) and admit only \
                   the ports the workload serves, from the sources that need them.",
-    compliance: ADMIN_PORTS_CIS,
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 5.3",
+        "CIS AWS Foundations v5.0.0 5.4",
+        "AWS FSBP EC2.13",
+        "AWS FSBP EC2.14",
+    ],
     resource_type: SG,
     scope: Scope::Regional,
     sources: &[super::SOURCE],
@@ -295,7 +304,10 @@ pub static DEFAULT_SG_ALLOWS_TRAFFIC: Rule = Rule {
     remediation: "Move the resources that use it to purpose-built groups, then remove every rule \
                   of the default group (`aws ec2 revoke-security-group-ingress` and \
                   `revoke-security-group-egress --group-id <sg-id> --ip-permissions ...`).",
-    compliance: &["CIS AWS Foundations v3.0.0 5.4"],
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 5.5",
+        "AWS FSBP EC2.2",
+    ],
     resource_type: SG,
     scope: Scope::Regional,
     sources: &[super::SOURCE],

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::{Rule, Scope, Severity};
 
 /// RDS's part of the inventory was read.
-pub const SOURCE: crate::Source = crate::Source::Regional(read);
+pub const SOURCE: crate::Source = crate::Source::Regional("rds", read);
 
 fn read(r: &crate::model::RegionInventory) -> bool {
     r.rds.is_some()
@@ -58,7 +58,10 @@ pub static INSTANCE_PUBLIC: Rule = Rule {
     remediation: "Turn public access off (`aws rds modify-db-instance --db-instance-identifier \
                   <id> --no-publicly-accessible --apply-immediately`) and reach it from inside the \
                   VPC, through a bastion or SSM port forwarding.",
-    compliance: &["CIS AWS Foundations v3.0.0 2.3.3"],
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 2.2.3",
+        "AWS FSBP RDS.2",
+    ],
     resource_type: "AWS::RDS::DBInstance",
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -92,7 +95,10 @@ pub static STORAGE_UNENCRYPTED: Rule = Rule {
     remediation: "Encryption cannot be turned on in place: snapshot the instance, copy the \
                   snapshot with a KMS key (`aws rds copy-db-snapshot ... --kms-key-id <key>`), \
                   restore from the copy and switch the application over.",
-    compliance: &["CIS AWS Foundations v3.0.0 2.3.1"],
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 2.2.1",
+        "AWS FSBP RDS.3",
+    ],
     resource_type: "AWS::RDS::DBInstance",
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -122,7 +128,9 @@ pub static SNAPSHOT_PUBLIC: Rule = Rule {
     remediation: "Make it private (`aws rds modify-db-snapshot-attribute --db-snapshot-identifier \
                   <id> --attribute-name restore --values-to-remove all`) and share it with \
                   specific accounts only if needed.",
-    compliance: &[],
+    compliance: &[
+        "AWS FSBP RDS.1",
+    ],
     resource_type: "AWS::RDS::DBSnapshot",
     scope: Scope::Regional,
     sources: &[SOURCE],

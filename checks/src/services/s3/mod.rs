@@ -11,7 +11,7 @@ use crate::{
 };
 
 /// S3's part of the inventory was read.
-pub const SOURCE: crate::Source = crate::Source::Account(read);
+pub const SOURCE: crate::Source = crate::Source::Account("s3", read);
 
 fn read(inv: &crate::model::Inventory) -> bool {
     inv.s3.is_some()
@@ -113,7 +113,10 @@ pub static ACCOUNT_PUBLIC_ACCESS_BLOCK_OFF: Rule = Rule {
                   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`, \
                   or S3 console > Block Public Access settings for this account) after moving \
                   intentionally public content behind CloudFront.",
-    compliance: &["CIS AWS Foundations v3.0.0 2.1.4"],
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 2.1.4",
+        "AWS FSBP S3.1",
+    ],
     resource_type: "AWS::S3::AccountPublicAccessBlock",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -149,7 +152,10 @@ pub static BUCKET_PUBLIC: Rule = Rule {
                   Block Public Access (`aws s3api put-public-access-block --bucket <name> \
                   --public-access-block-configuration ...`); serve public content through \
                   CloudFront with origin access control instead.",
-    compliance: &[],
+    compliance: &[
+        "AWS FSBP S3.2",
+        "AWS FSBP S3.3",
+    ],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -185,7 +191,10 @@ pub static BUCKET_NO_TLS_ONLY: Rule = Rule {
     remediation: "Add a statement denying `s3:*` on the bucket and its objects when \
                   `aws:SecureTransport` is `false` (`aws s3api put-bucket-policy --bucket <name> \
                   --policy file://policy.json`, merging with the existing policy).",
-    compliance: &["CIS AWS Foundations v3.0.0 2.1.1"],
+    compliance: &[
+        "CIS AWS Foundations v5.0.0 2.1.1",
+        "AWS FSBP S3.5",
+    ],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
     sources: &[SOURCE],
