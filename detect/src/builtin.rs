@@ -2,7 +2,7 @@
 //! Sigma rule with two Vigil fields: `runbook` (what to do first) and `vigil_tests`
 //! (events that must match and must not), which the tests below replay.
 
-use crate::{Correlation, Rule, RuleError, RuleMeta};
+use crate::{Correlation, Rule, RuleError, RuleMeta, Sequence};
 
 /// The rule files, by name.
 pub const FILES: &[(&str, &str)] = &[
@@ -432,6 +432,12 @@ pub const CORRELATION_FILES: &[(&str, &str)] = &[
     ),
 ];
 
+/// The sequence rule files (`detect/rules/sequences/`), by name.
+pub const SEQUENCE_FILES: &[(&str, &str)] = &[(
+    "sequence_new_origin_recon_then_persistence.yml",
+    include_str!("../rules/sequences/sequence_new_origin_recon_then_persistence.yml"),
+)];
+
 /// The built-in rules, compiled once. Every file is compiled and replayed against its
 /// examples by the tests below, so a build that passed them cannot fail here.
 pub fn all() -> &'static [Rule] {
@@ -463,11 +469,41 @@ pub fn correlation_by_id(id: &str) -> Option<&'static Correlation> {
     correlations().iter().find(|c| c.meta.id == id)
 }
 
-/// A built-in rule's or correlation's description by ID.
+/// Compiles a sequence whose steps may name the built-in rules and correlations that
+/// raise alerts, and the IDs `extra` accepts (a tenant's own rules).
+pub fn compile_sequence(yaml: &str, extra: impl Fn(&str) -> bool) -> Result<Sequence, RuleError> {
+    let s = Sequence::compile(yaml)?;
+    s.check_rules(|id| {
+        by_id(id).is_some_and(|r| generates(&r.id)) || correlation_by_id(id).is_some() || extra(id)
+    })?;
+    Ok(s)
+}
+
+/// The built-in sequence rules, compiled once (checked by the tests below).
+pub fn sequences() -> &'static [Sequence] {
+    static RULES: std::sync::OnceLock<Vec<Sequence>> = std::sync::OnceLock::new();
+    RULES.get_or_init(|| {
+        SEQUENCE_FILES
+            .iter()
+            .map(|(file, yaml)| {
+                compile_sequence(yaml, |_| false)
+                    .unwrap_or_else(|e| panic!("built-in sequence {file}: {e}"))
+            })
+            .collect()
+    })
+}
+
+/// A built-in sequence by ID.
+pub fn sequence_by_id(id: &str) -> Option<&'static Sequence> {
+    sequences().iter().find(|s| s.meta.id == id)
+}
+
+/// A built-in rule's, correlation's or sequence's description by ID.
 pub fn meta_by_id(id: &str) -> Option<&'static RuleMeta> {
     by_id(id)
         .map(|r| &r.meta)
         .or_else(|| correlation_by_id(id).map(|c| &c.meta))
+        .or_else(|| sequence_by_id(id).map(|s| &s.meta))
 }
 
 /// Whether a rule raises alerts on its own: as in Sigma, a rule that correlations use
@@ -547,6 +583,44 @@ mod tests {
         assert!(!generates("vigil-api-call-attributed"));
         assert!(generates("vigil-console-login-failed"));
         assert!(generates("vigil-cloudtrail-logging-stopped"));
+    }
+
+    #[test]
+    fn every_sequence_names_alerting_rules_and_explains_itself() {
+        let singles = rules().unwrap_or_else(|(f, e)| panic!("{f}: {e}"));
+        let mut ids: HashSet<String> = singles.iter().map(|r| r.id.clone()).collect();
+        ids.extend(correlations().iter().map(|c| c.meta.id.clone()));
+        assert!(!SEQUENCE_FILES.is_empty());
+        for (file, yaml) in SEQUENCE_FILES {
+            let s = compile_sequence(yaml, |_| false).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(ids.insert(s.meta.id.clone()), "duplicate id {}", s.meta.id);
+            assert!(s.meta.id.starts_with("vigil-"), "{file}");
+            assert!(
+                !s.meta.description.is_empty() && s.meta.runbook.is_some(),
+                "{file}"
+            );
+            assert!(!s.meta.techniques().is_empty(), "{file}");
+            for step in &s.steps {
+                // A step's tags must be carried by a rule that alerts, or it never matches.
+                for tag in &step.tags {
+                    let mut alerting = singles
+                        .iter()
+                        .filter(|r| generates(&r.id))
+                        .map(|r| &r.meta)
+                        .chain(correlations().iter().map(|c| &c.meta));
+                    assert!(
+                        alerting.any(|m| m.tags.contains(tag)),
+                        "{file}: no alerting rule is tagged {tag}"
+                    );
+                }
+            }
+        }
+        // A rule that only feeds correlations raises no alert to link: refused as a step.
+        let quiet = "title: T\nid: t\ncorrelation:\n  type: temporal_ordered\n  rules: [vigil-first-seen-source-ip, vigil-api-call-denied]\n  group-by: [userIdentity.arn]\n  timespan: 1h\n";
+        let err = compile_sequence(quiet, |_| false).unwrap_err();
+        assert!(err.to_string().contains("`vigil-api-call-denied`"), "{err}");
+        assert!(compile_sequence(quiet, |id| id == "vigil-api-call-denied").is_ok());
+        assert!(meta_by_id("vigil-sequence-new-origin-recon-then-persistence").is_some());
     }
 
     #[test]

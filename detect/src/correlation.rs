@@ -117,12 +117,20 @@ impl Correlation {
             Some("event_count") => CorrelationKind::EventCount,
             Some("value_count") => CorrelationKind::ValueCount { field: field()? },
             Some("vigil_first_seen") => CorrelationKind::FirstSeen { field: field()? },
+            // Sequences link alerts rather than count events: their own type.
+            Some(other) if crate::sequence::SEQUENCE_TYPES.contains(&other) => {
+                return Err(RuleError::at(
+                    yaml,
+                    "type",
+                    format!("`{other}` is a sequence: compile it with `Sequence::compile`"),
+                ));
+            }
             Some(other) => {
                 return Err(RuleError::at(
                     yaml,
                     "type",
                     format!(
-                        "unsupported correlation type `{other}` (supported: event_count, value_count, vigil_first_seen)"
+                        "unsupported correlation type `{other}` (supported: event_count, value_count, vigil_first_seen, and the sequences temporal, temporal_ordered, vigil_sequence)"
                     ),
                 ));
             }
@@ -176,7 +184,7 @@ impl Correlation {
 }
 
 /// The first non-empty scalar at a dotted path, as text.
-fn first_text(event: &Value, dotted: &str) -> Option<String> {
+pub(crate) fn first_text(event: &Value, dotted: &str) -> Option<String> {
     let path: Vec<String> = dotted.split('.').map(str::to_owned).collect();
     let mut out = Vec::new();
     resolve(event, &path, &mut out);
@@ -235,7 +243,7 @@ mod tests {
     fn mistakes_name_the_field() {
         let cases = [
             (
-                "correlation:\n  type: temporal\n  rules: [a]\n  group-by: [x]\n  timespan: 5m\n",
+                "correlation:\n  type: value_sum\n  rules: [a]\n  group-by: [x]\n  timespan: 5m\n",
                 "type",
             ),
             (

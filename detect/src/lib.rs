@@ -22,6 +22,7 @@ pub mod correlation;
 mod matcher;
 pub mod replay;
 mod ruleset;
+pub mod sequence;
 
 use serde_json::Value;
 
@@ -31,6 +32,7 @@ pub use matcher::{
     MAX_FIELD_PATH_BYTES, MAX_FIELD_PATH_SEGMENTS, MAX_SELECTIONS, MAX_VALUES, Matcher,
 };
 pub use ruleset::RuleSet;
+pub use sequence::{Sequence, SequenceStep, StepHit};
 pub use vigil_domain::Severity;
 
 /// Why a rule cannot be used.
