@@ -5,15 +5,18 @@ from __future__ import annotations
 import gzip
 import hashlib
 import http.client
+import io
 import json
 import os
 import re
 import tempfile
 import time
+import zipfile
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
+from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding
 
@@ -461,6 +464,143 @@ def trails_with_data_selectors_get_s3_object_events(emu: EmulatorProcess, c: Cli
         (r["eventName"], r["requestParameters"]) for r in records
     ]
     assert records[0]["requestParameters"]["key"] == "secret.txt"
+
+
+#: An account of its own for the Lambda data-event check, so its trails see no other check's
+#: calls.
+L = "555555555555"
+_LAMBDA_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+
+
+def _function_zip() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("index.py", "def handler(event, context):\n    return event\n")
+    return buffer.getvalue()
+
+
+@check
+def lambda_invocations_are_data_events(emu: EmulatorProcess, c: Clients) -> None:
+    """As in AWS: Invoke is a data event, never in LookupEvents, and in a trail's files only
+    when its event selectors ask for Lambda data events (all functions, or this one)."""
+    region = "eu-west-1"
+    s3 = c.of(L, "s3")
+    for bucket in ("lambda-mgmt-l", "lambda-data-l", "lambda-adv-l", "lambda-other-l"):
+        create_bucket(s3, bucket)
+    role = c.of(L, "iam").create_role(
+        RoleName="invoked-fn-role", AssumeRolePolicyDocument=json.dumps(_LAMBDA_TRUST)
+    )["Role"]["Arn"]
+    fn = c.of(L, "lambda", region)
+    arn = fn.create_function(
+        FunctionName="invoked-fn",
+        Runtime="python3.12",
+        Role=role,
+        Handler="index.handler",
+        Code={"ZipFile": _function_zip()},
+    )["FunctionArn"]
+    ct = c.of(L, "cloudtrail", region)
+    # The default selectors: management events only.
+    ct.create_trail(Name="mgmt", S3BucketName="lambda-mgmt-l", IsMultiRegionTrail=True)
+    # Basic selectors: every function's invocations, no management events.
+    ct.create_trail(Name="data", S3BucketName="lambda-data-l", IsMultiRegionTrail=True)
+    ct.put_event_selectors(
+        TrailName="data",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": False,
+                "DataResources": [{"Type": "AWS::Lambda::Function", "Values": ["arn:aws:lambda"]}],
+            }
+        ],
+    )
+    # Advanced selectors: Lambda data events.
+    ct.create_trail(Name="adv", S3BucketName="lambda-adv-l", IsMultiRegionTrail=True)
+    ct.put_event_selectors(
+        TrailName="adv",
+        AdvancedEventSelectors=[
+            {
+                "Name": "lambda invocations",
+                "FieldSelectors": [
+                    {"Field": "eventCategory", "Equals": ["Data"]},
+                    {"Field": "resources.type", "Equals": ["AWS::Lambda::Function"]},
+                ],
+            }
+        ],
+    )
+    # Basic selectors naming another function only, and S3 objects of every bucket.
+    ct.create_trail(Name="other", S3BucketName="lambda-other-l", IsMultiRegionTrail=True)
+    ct.put_event_selectors(
+        TrailName="other",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": False,
+                "DataResources": [
+                    {
+                        "Type": "AWS::Lambda::Function",
+                        "Values": [f"arn:aws:lambda:{region}:{L}:function:another-fn"],
+                    },
+                    {"Type": "AWS::S3::Object", "Values": ["arn:aws:s3"]},
+                ],
+            }
+        ],
+    )
+    for name in ("mgmt", "data", "adv", "other"):
+        ct.start_logging(Name=name)
+    try:
+        fn.invoke(FunctionName="invoked-fn", Payload=b"{}")
+    except ClientError:  # moto may need Docker to run it; the call is recorded all the same
+        pass
+    fn.get_function(FunctionName="invoked-fn")  # a management event, for contrast
+    for name in ("mgmt", "data", "adv", "other"):
+        ct.stop_logging(Name=name)
+
+    recorded = emu.ok("GET", f"/_vigil/events?accountId={L}")["records"]
+    invokes = [r for r in recorded if r["eventName"] == "Invoke"]
+    assert len(invokes) == 1, [r["eventName"] for r in recorded]
+    invoke = invokes[0]
+    assert invoke["eventSource"] == "lambda.amazonaws.com", invoke
+    assert (invoke["eventCategory"], invoke["managementEvent"], invoke["readOnly"]) == (
+        "Data",
+        False,
+        False,
+    ), invoke
+    assert invoke["requestParameters"]["functionName"] == arn, invoke["requestParameters"]
+    assert invoke["resources"] == [
+        {"accountId": L, "type": "AWS::Lambda::Function", "ARN": arn}
+    ], invoke
+
+    # LookupEvents returns management events only.
+    looked_up = [e["EventName"] for e in c.lookup_all(L, region)]
+    assert "GetFunction20150331v2" in looked_up, looked_up
+    assert "Invoke" not in looked_up, looked_up
+    by_name = ct.lookup_events(
+        LookupAttributes=[{"AttributeKey": "EventName", "AttributeValue": "Invoke"}]
+    )["Events"]
+    assert by_name == [], by_name
+
+    files = emu.ok("POST", "/_vigil/flush")["files"]
+
+    def names(bucket: str) -> list[str]:
+        keys = [k for k in files if f"/{L}/CloudTrail/" in k]
+        listed = s3.list_objects_v2(Bucket=bucket).get("Contents", [])
+        mine = [o["Key"] for o in listed if o["Key"] in keys]
+        return [r["eventName"] for r in log_records(s3, bucket, mine)]
+
+    management = names("lambda-mgmt-l")
+    assert "GetFunction20150331v2" in management and "Invoke" not in management, management
+    assert names("lambda-data-l") == ["Invoke"], names("lambda-data-l")
+    assert names("lambda-adv-l") == ["Invoke"], names("lambda-adv-l")
+    assert "Invoke" not in names("lambda-other-l"), names("lambda-other-l")
 
 
 @check

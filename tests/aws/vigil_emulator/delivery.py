@@ -56,6 +56,24 @@ def _object_arn(event: StoredEvent) -> str:
     return f"arn:aws:s3:::{params.get('bucketName', '')}/{params.get('key', '')}"
 
 
+def _data_resource(event: StoredEvent) -> tuple[str, str] | None:
+    """The resource type and ARN a data event is selected by (S3 object, Lambda function)."""
+    if event.record.get("eventSource") == "s3.amazonaws.com":
+        return "AWS::S3::Object", _object_arn(event)
+    for resource in event.record.get("resources") or []:
+        if isinstance(resource, dict) and resource.get("type") == "AWS::Lambda::Function":
+            return "AWS::Lambda::Function", str(resource.get("ARN", ""))
+    return None
+
+
+def _data_value_matches(kind: str, arn: str, value: str) -> bool:
+    """A basic selector's DataResources value: S3 takes ARN prefixes (a bucket, a folder);
+    Lambda takes a function's ARN, or `arn:aws:lambda` for every function."""
+    if kind == "AWS::S3::Object":
+        return arn.startswith(value)
+    return arn == value or value.rstrip(":") == "arn:aws:lambda"
+
+
 def _advanced_wants(selectors: list[dict[str, Any]], event: StoredEvent) -> bool:
     for selector in selectors:
         fields = {f.get("Field"): f for f in selector.get("FieldSelectors", [])}
@@ -66,7 +84,8 @@ def _advanced_wants(selectors: list[dict[str, Any]], event: StoredEvent) -> bool
         if event.management and "Management" in categories:
             return True
         types = fields.get("resources.type", {}).get("Equals", [])
-        if not event.management and "Data" in categories and "AWS::S3::Object" in types:
+        data = None if event.management else _data_resource(event)
+        if data and "Data" in categories and data[0] in types:
             return True
     return False
 
@@ -88,10 +107,12 @@ def trail_wants(trail: Trail, event: StoredEvent) -> bool:
             continue
         if event.management and selector.get("IncludeManagementEvents", True):
             return True
-        if not event.management:
+        data = None if event.management else _data_resource(event)
+        if data:
+            kind, arn = data
             for resource in selector.get("DataResources", []):
-                if resource.get("Type") == "AWS::S3::Object" and any(
-                    _object_arn(event).startswith(v) for v in resource.get("Values", [])
+                if resource.get("Type") == kind and any(
+                    _data_value_matches(kind, arn, v) for v in resource.get("Values", [])
                 ):
                     return True
     return False

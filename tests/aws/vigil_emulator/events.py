@@ -205,11 +205,35 @@ class Served:
         return next((v for k, v in self.headers if k.lower() == name), None)
 
 
+#: Lambda operations CloudTrail records only as *data* events (eventCategory Data,
+#: managementEvent false): left out of LookupEvents, delivered only by trails whose event
+#: selectors ask for `AWS::Lambda::Function` data events.
+LAMBDA_DATA_OPERATIONS = {"Invoke"}
+
+
+def is_data_event(req: AwsRequest) -> bool:
+    """Whether CloudTrail records `req` as a data event (S3 objects, Lambda invocations)."""
+    if req.protocol == "s3":
+        return req.operation in DATA_OPERATIONS
+    return req.event_source == "lambda.amazonaws.com" and req.operation in LAMBDA_DATA_OPERATIONS
+
+
+def lambda_function_arn(name: str, region: str, account_id: str) -> str:
+    """The unqualified ARN of a function named by name, partial ARN or ARN (as Invoke takes)."""
+    if name.startswith("arn:"):
+        parts = name.split(":")
+        return ":".join(parts[:7])  # arn:aws:lambda:region:account:function:name[:qualifier]
+    if ":function:" in name:  # a partial ARN: 123456789012:function:name
+        account, _, function = name.split(":", 2)
+        return f"arn:aws:lambda:{region}:{account}:function:{function.split(':')[0]}"
+    return f"arn:aws:lambda:{region}:{account_id}:function:{name.split(':')[0]}"
+
+
 def build_record(
     req: AwsRequest, caller: Caller, served: Served, recipient_account: str | None = None
 ) -> dict[str, Any]:
     """A CloudTrail record of `req`, served as `served`, as seen by `recipient_account`."""
-    management = not (req.protocol == "s3" and req.operation in DATA_OPERATIONS)
+    management = not is_data_event(req)
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
         "userIdentity": caller.user_identity(),
@@ -243,6 +267,23 @@ def build_record(
                 "type": "AWS::IAM::Role",
                 "ARN": role_arn,
             }
+        ]
+    params = record["requestParameters"]
+    if (
+        not management
+        and req.event_source == "lambda.amazonaws.com"
+        and isinstance(params, dict)
+        and params.get("functionName")
+    ):
+        # CloudTrail names the invoked function by its full ARN, also as the resource.
+        arn = lambda_function_arn(
+            str(params["functionName"]),
+            record["awsRegion"],
+            recipient_account or caller.account_id,
+        )
+        params["functionName"] = arn
+        record["resources"] = [
+            {"accountId": arn.split(":")[4], "type": "AWS::Lambda::Function", "ARN": arn}
         ]
     record["eventType"] = "AwsApiCall"
     record["managementEvent"] = management
