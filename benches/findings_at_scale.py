@@ -446,6 +446,32 @@ def seed_events(tenant: str, connections: list[str], events: int, now: str) -> N
     )
 
 
+def seed_tenants(args, kinds, stamp, tenants: dict, first_connection: dict) -> None:
+    """Signs up tenants A and B, each with three connections, and writes their data."""
+    if args.events:
+        create_event_partitions(stamp(0))
+    tokens = {}
+    for name in ("a", "b"):
+        tokens[name] = post(
+            "/api/v1/auth/signup",
+            {"email": f"bench-{name}@example.com", "password": PASSWORD, "organization": f"Bench {name}"},
+        )["access_token"]
+        connections = [
+            graphql(
+                tokens[name],
+                "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id } }",
+                {"n": f"{name}-{i}"},
+            )["createAwsAccount"]["id"]
+            for i in range(3)
+        ]
+        first_connection[name] = connections[1]
+        tenants[name] = psql(f"select tenant_id from aws_accounts where aws_account_id = '{connections[0]}'", DB)
+        for kind, n, write, _ in kinds:
+            started = time.perf_counter()
+            write(tenants[name], connections)
+            print(f"tenant {name}: {n:,} {kind} written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     target = os.environ.get("CARGO_TARGET_DIR", "/var/cache/vigil/target")
@@ -456,6 +482,11 @@ def main() -> None:
     parser.add_argument("--assets", type=int, default=0, help="assets per tenant as well (default none)")
     parser.add_argument("--events", type=int, default=0, help=f"events per tenant as well, over {EVENT_DAYS} days (default none)")
     parser.add_argument("--keep", action="store_true", help=f"keep the database {DB} afterwards")
+    parser.add_argument("--seed-only", action="store_true", help=f"write the data into {DB}, keep it, and stop")
+    parser.add_argument(
+        "--reuse", action="store_true",
+        help=f"read a {DB} an earlier --keep or --seed-only run wrote (with the same sizes), after migrating it; keeps it",
+    )
     args = parser.parse_args()
     api = Path(args.bin_dir) / "vigil-api"
     if not api.exists():
@@ -472,8 +503,11 @@ def main() -> None:
     ]
     kinds = [kind for kind in kinds if kind[1]]
 
-    psql(f"drop database if exists {DB}")
-    psql(f"create database {DB}")
+    if args.seed_only or args.reuse:
+        args.keep = True
+    if not args.reuse:
+        psql(f"drop database if exists {DB}")
+        psql(f"create database {DB}")
     env = {
         **os.environ,
         "DATABASE_URL": database_url(DB),
@@ -492,30 +526,24 @@ def main() -> None:
                 break
             except OSError:
                 time.sleep(0.1)
-        if args.events:
-            create_event_partitions(stamp(0))
-        tokens = {}
         tenants = {}
         first_connection = {}
-        for name in ("a", "b"):
-            tokens[name] = post(
-                "/api/v1/auth/signup",
-                {"email": f"bench-{name}@example.com", "password": PASSWORD, "organization": f"Bench {name}"},
-            )["access_token"]
-            connections = [
-                graphql(
-                    tokens[name],
-                    "mutation($n: String!) { createAwsAccount(input: { name: $n }) { id } }",
-                    {"n": f"{name}-{i}"},
-                )["createAwsAccount"]["id"]
-                for i in range(3)
-            ]
-            first_connection[name] = connections[1]
-            tenants[name] = psql(f"select tenant_id from aws_accounts where aws_account_id = '{connections[0]}'", DB)
-            for kind, n, write, _ in kinds:
-                started = time.perf_counter()
-                write(tenants[name], connections)
-                print(f"tenant {name}: {n:,} {kind} written in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+        if args.reuse:
+            # Ten million events take half an hour to write: a rerun after a change reads them again.
+            first_connection["a"], tenants["a"] = psql(
+                "select aws_account_id, tenant_id from aws_accounts where name = 'a-1'", DB
+            ).split("|")
+            # The data's clock: the newest event (or asset) is the seeding run's `now`.
+            newest = psql(
+                "select extract(epoch from greatest((select max(occurred_at) from events), (select max(first_seen_at) from assets)))",
+                DB,
+            )
+            if newest:
+                now = float(newest)
+        else:
+            seed_tenants(args, kinds, stamp, tenants, first_connection)
+        if args.seed_only:
+            return
         started = time.perf_counter()
         psql("vacuum analyze", DB)
         print(f"vacuum analyze: {time.perf_counter() - started:.0f} s", file=sys.stderr)

@@ -1,7 +1,8 @@
 //! Pins `orderBy` on findings, alerts and assets: each order lists the rows as documented, paging
 //! two at a time walks the same sequence with no repeat or gap, a cursor of one order is
 //! refused by another, and an oldest-first alerts pull from a checkpoint reads only what
-//! happened since, in order.
+//! happened since, in order. Events, newest first, page the same way across the time
+//! windows their pages are read in.
 
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
@@ -16,11 +17,15 @@ const FINDINGS: &str = "query($order: FindingOrder, $first: Int, $after: String)
 const ASSETS: &str = "query($order: AssetOrder, $first: Int, $after: String) {
   assets(first: $first, after: $after, orderBy: $order) {
     pageInfo { hasNextPage endCursor } edges { node { resourceId } } } }";
+const EVENTS: &str = "query($f: EventFilter, $first: Int, $after: String) {
+  events(first: $first, after: $after, filter: $f) {
+    pageInfo { hasNextPage endCursor } edges { node { eventId } } } }";
 const ALERTS: &str = "query($order: AlertOrder, $first: Int, $after: String, $since: DateTime) {
   alerts(first: $first, after: $after, orderBy: $order, filter: { since: $since }) {
     totalCount pageInfo { hasNextPage endCursor } edges { node { eventIds } } } }";
 
-/// Every page of a list, `first` at a time: the items' `key`, in order.
+/// Every page of a list, `first` at a time (2 unless `vars` sets it): the items' `key`, in
+/// order.
 async fn walk(
     app: &TestApp,
     token: &str,
@@ -33,7 +38,9 @@ async fn walk(
     let mut after = Value::Null;
     loop {
         let mut v = vars.clone();
-        v["first"] = json!(2);
+        if v["first"].is_null() {
+            v["first"] = json!(2);
+        }
         v["after"] = after;
         let data = app.graphql_ok(token, query, v).await;
         let page = &data[list];
@@ -216,5 +223,92 @@ async fn assets_come_in_the_requested_order(admin_opts: PgPoolOptions, opts: PgC
             Some("BAD_USER_INPUT"),
             "{from} cursor with {to}: {body}"
         );
+    }
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn events_come_newest_first_across_the_time_windows_pages_are_read_in(
+    admin_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = admin_opts.connect_with(opts.clone()).await.unwrap();
+    let app = spawn_app(opts).await;
+    let token = app
+        .signup("owner@events-order.example", "Order")
+        .await
+        .access_token;
+    let tenant = fixtures::tenant_of(&app, &token).await;
+    let account = fixtures::connection(&app, &token).await;
+    // (event ID, minutes ago, name): one a minute ahead (a skewed clock), ties on the time
+    // (e02/e03, e07/e08), and events on both sides of each window a page is read in (a day,
+    // a week, 30 days, older).
+    let events: [(&str, i64, &str); 12] = [
+        ("e01", -1, "StopLogging"),
+        ("e02", 30, "DescribeInstances"),
+        ("e03", 30, "StopLogging"),
+        ("e04", 20 * 60, "DescribeInstances"),
+        ("e05", 26 * 60, "StopLogging"),
+        ("e06", 3 * 1440, "DescribeInstances"),
+        ("e07", 8 * 1440, "StopLogging"),
+        ("e08", 8 * 1440, "DescribeInstances"),
+        ("e09", 20 * 1440, "DescribeInstances"),
+        ("e10", 35 * 1440, "StopLogging"),
+        ("e11", 60 * 1440, "DescribeInstances"),
+        ("e12", 85 * 1440, "StopLogging"),
+    ];
+    let now = Utc::now();
+    for (id, ago, name) in events {
+        let at = now - Duration::minutes(ago);
+        sqlx::query("select ensure_event_partition(($1::timestamptz at time zone 'UTC')::date)")
+            .bind(at)
+            .execute(&admin)
+            .await
+            .unwrap();
+        sqlx::query(
+            "insert into events (tenant_id, aws_account_id, event_id, occurred_at, event_name, event_source, region, raw)
+             values ($1, $2, $3, $4, $5, 'cloudtrail.amazonaws.com', 'eu-west-1', '{}')",
+        )
+        .bind(tenant)
+        .bind(account)
+        .bind(id)
+        .bind(at)
+        .bind(name)
+        .execute(&admin)
+        .await
+        .unwrap();
+    }
+    let id = |n: &Value| n["eventId"].as_str().unwrap().to_owned();
+    let at = |minutes: i64| (now - Duration::minutes(minutes)).to_rfc3339();
+    for (filter, expected) in [
+        (json!({}), "e01 e03 e02 e04 e05 e06 e08 e07 e09 e10 e11 e12"),
+        (
+            json!({ "eventName": "StopLogging" }),
+            "e01 e03 e05 e07 e10 e12",
+        ),
+        (
+            json!({ "since": at(10 * 1440) }),
+            "e01 e03 e02 e04 e05 e06 e08 e07",
+        ),
+        (
+            json!({ "until": at(2 * 1440) }),
+            "e06 e08 e07 e09 e10 e11 e12",
+        ),
+        (
+            json!({ "since": at(40 * 1440), "until": at(25 * 60) }),
+            "e05 e06 e08 e07 e09 e10",
+        ),
+    ] {
+        for first in [2, 5] {
+            let got = walk(
+                &app,
+                &token,
+                EVENTS,
+                "events",
+                json!({ "f": filter, "first": first }),
+                id,
+            )
+            .await;
+            assert_eq!(got.join(" "), expected, "filter {filter}, {first} a page");
+        }
     }
 }

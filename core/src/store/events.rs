@@ -242,26 +242,72 @@ fn push_filter(q: &mut QueryBuilder<Postgres>, tenant: TenantId, f: &Filter) {
     }
 }
 
+/// How far back each successive read of [`page`] reaches, from the newest event wanted:
+/// the first read stays in the latest one or two daily partitions, where a busy tenant's
+/// page is found; an older or quieter tenant's page takes a few more reads, the last of them
+/// unbounded.
+const PAGE_WINDOWS: [chrono::TimeDelta; 3] = [
+    chrono::TimeDelta::days(1),
+    chrono::TimeDelta::days(7),
+    chrono::TimeDelta::days(30),
+];
+
 /// A page of events, newest first, after the cursor `after` ([`count`] says how many
 /// match).
+///
+/// Read a time window at a time, newest first, until the page is full: with no lower time
+/// bound, the newest-first order merges the first entries of every daily partition (90 by
+/// default), where one day's window reads one or two.
 pub async fn page(
     tx: &mut TenantTx,
     f: &Filter,
     after: Option<(DateTime<Utc>, String)>,
     limit: i64,
 ) -> Result<Vec<Event>, sqlx::Error> {
-    let mut q = QueryBuilder::new(format!("select {COLUMNS} from events"));
-    push_filter(&mut q, tx.tenant(), f);
-    if let Some((at, id)) = after {
-        q.push(" and (occurred_at, event_id) < (")
-            .push_bind(at)
-            .push(", ")
-            .push_bind(id)
-            .push(")");
+    let newest = [after.as_ref().map(|(at, _)| *at), f.until]
+        .into_iter()
+        .flatten()
+        .min()
+        .unwrap_or_else(Utc::now);
+    let mut rows = Vec::new();
+    // Each window's events are older than the previous window's lower bound.
+    let mut before: Option<DateTime<Utc>> = None;
+    for reach in PAGE_WINDOWS.into_iter().map(Some).chain([None]) {
+        let from = reach.map(|r| newest - r);
+        // A filter's own lower bound at or above the window's makes the window moot.
+        let last = match (from, f.since) {
+            (Some(from), Some(since)) => since >= from,
+            (Some(_), None) => false,
+            (None, _) => true,
+        };
+        let window = Filter {
+            since: if last { f.since } else { from },
+            until: match (before, f.until) {
+                (Some(b), Some(u)) => Some(b.min(u)),
+                (b, u) => b.or(u),
+            },
+            ..f.clone()
+        };
+        let mut q = QueryBuilder::new(format!("select {COLUMNS} from events"));
+        push_filter(&mut q, tx.tenant(), &window);
+        if let Some((at, id)) = &after {
+            q.push(" and (occurred_at, event_id) < (")
+                .push_bind(*at)
+                .push(", ")
+                .push_bind(id.clone())
+                .push(")");
+        }
+        let wanted = limit - rows.len() as i64;
+        q.push(" order by occurred_at desc, event_id desc limit ")
+            .push_bind(wanted);
+        let mut more: Vec<Event> = q.build_query_as().fetch_all(&mut **tx).await?;
+        rows.append(&mut more);
+        if last || rows.len() as i64 >= limit {
+            break;
+        }
+        before = from;
     }
-    q.push(" order by occurred_at desc, event_id desc limit ")
-        .push_bind(limit);
-    q.build_query_as().fetch_all(&mut **tx).await
+    Ok(rows)
 }
 
 /// Up to this many matches, [`count`] is exact; above, it is the planner's estimate.
