@@ -121,7 +121,20 @@ impl Parser<'_> {
                 self.pos += 1;
                 Ok(inner)
             }
-            "1" | "all" if t.get(self.pos).is_some_and(|w| w == "of") => {
+            w if t
+                .get(self.pos)
+                .is_some_and(|next| next.eq_ignore_ascii_case("of")) =>
+            {
+                // Sigma's quantifiers: `1 of` (also written `any of`) and `all of`.
+                let all = match w.to_ascii_lowercase().as_str() {
+                    "1" | "any" => false,
+                    "all" => true,
+                    _ => {
+                        return Err(format!(
+                            "`{w} of` is not Sigma: write `1 of`, `any of` or `all of`"
+                        ));
+                    }
+                };
                 self.pos += 1;
                 let pattern = t
                     .get(self.pos)
@@ -129,9 +142,9 @@ impl Parser<'_> {
                     .clone();
                 self.pos += 1;
                 Ok(Cond::Of {
-                    all: word == "all",
-                    pattern: if pattern == "them" {
-                        "*".into()
+                    all,
+                    pattern: if pattern.eq_ignore_ascii_case("them") {
+                        THEM.into()
                     } else {
                         pattern
                     },
@@ -144,8 +157,15 @@ impl Parser<'_> {
     }
 }
 
+/// The pattern `them` stands for: every selection but those whose names start with `_`,
+/// which Sigma (pySigma) keeps out of `them` for use by name only.
+const THEM: &str = "*";
+
 /// Whether a selection name matches a pattern with a trailing `*` (or equals it).
 pub fn name_matches(pattern: &str, name: &str) -> bool {
+    if pattern == THEM {
+        return !name.starts_with('_');
+    }
     match pattern.strip_suffix('*') {
         Some(prefix) => name.starts_with(prefix),
         None => name == pattern,

@@ -1,18 +1,23 @@
 //! Vigil's detection engine: Sigma rules (the open format security teams already write)
 //! compiled to matchers over CloudTrail records as JSON.
 //!
-//! Supported: selections as maps (fields ANDed) or lists of maps (ORed); values as scalars
-//! or lists (ORed, or ANDed with `|all`); Sigma's `*`/`?` wildcards; the modifiers
-//! `contains`, `startswith`, `endswith`, `re`, `cidr`, `all`, `exists`, the numeric
-//! comparisons `lt`, `lte`, `gt`, `gte` (a JSON number or a string holding one, against the
-//! rule's number; anything else never matches) and `fieldref` (`a|fieldref: b`: the value of
-//! field `a` equals the value of field `b` of the same record; with `|contains`,
-//! `|startswith` or `|endswith` after it, contains, starts or ends with it; a missing field
-//! never matches); conditions with `and`, `or`, `not`, parentheses, `1 of <pattern>`,
-//! `all of <pattern>` and `them`. Field names are dotted paths; a path through an array
-//! matches if any element does (CloudTrail nests lists as `items`). Strings compare
-//! case-insensitively, as Sigma specifies. Anything else (keyword lists, `base64`,
-//! `windash`, `cased`, aggregations) is refused at compile time with the line and field
+//! Supported: selections as maps (fields ANDed), lists of maps (ORed) or keywords (plain
+//! values searched in every value of the record); values as scalars, `null` (missing or
+//! null) or lists (ORed, or ANDed with `|all`); Sigma's `*`/`?` wildcards; the modifiers
+//! `contains`, `startswith`, `endswith`, `cased`, `re` (with its flags `i`, `m`, `s`),
+//! `cidr`, `all`, `exists`, `windash`, `base64`, `base64offset` (after `wide`/`utf16le`,
+//! `utf16be` or `utf16` to encode the text first), the numeric comparisons `lt`, `lte`,
+//! `gt`, `gte` (a JSON number or a string holding one, against the rule's number; anything
+//! else never matches) and `fieldref` (`a|fieldref: b`: the value of field `a` equals the
+//! value of field `b` of the same record; with `|contains`, `|startswith` or `|endswith`
+//! after it, contains, starts or ends with it; a missing field never matches); conditions
+//! with `and`, `or`, `not`, parentheses, `1 of`/`any of`/`all of` a pattern and `them`
+//! (every selection not named `_...`). Field names are dotted paths; a path through an
+//! array matches if any element does (CloudTrail nests lists as `items`), and a text value
+//! tested against a field holding an object matches any value nested in it. Strings
+//! compare case-insensitively, as Sigma specifies, unless `cased`. Anything else (`expand`,
+//! which needs a processing pipeline's placeholders, unknown modifiers, aggregations) is
+//! refused at compile time with the line and field
 //! named. Why this is written here rather than
 //! taken from `sigma-rust`: `docs/decisions.md`.
 
@@ -319,14 +324,14 @@ mod tests {
 
     #[test]
     fn errors_name_the_line_and_field() {
-        let bad = "title: T\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName|base64: x\n  condition: sel\n";
+        let bad = "title: T\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n  sel:\n    eventName|base32: x\n  condition: sel\n";
         let err = Rule::compile(bad).unwrap_err();
         assert_eq!(
             (err.line, err.field.as_str()),
-            (Some(7), "eventName|base64")
+            (Some(7), "eventName|base32")
         );
         assert!(
-            err.to_string().contains("unsupported modifier `base64`"),
+            err.to_string().contains("unsupported modifier `base32`"),
             "{err}"
         );
         let yaml = Rule::compile("title: [unclosed\n").unwrap_err();

@@ -23,7 +23,7 @@ const MAX_REGEX_BYTES: usize = 256 * 1024;
 #[derive(Debug, Clone)]
 enum Pattern {
     Null,
-    /// Lowercased text, compared by the field's operator.
+    /// Text compared by the field's operator: lowercased, unless the field is `cased`.
     Text(String),
     /// Text with Sigma wildcards, or a `re` value.
     Regex(Regex),
@@ -33,6 +33,8 @@ enum Pattern {
     Compare(Cmp, Num),
     /// `fieldref`: the value of another field of the same record (a dotted path).
     FieldRef(Vec<String>),
+    /// One written value expanded to several (`windash`, `base64offset`): any of them.
+    Any(Vec<Pattern>),
 }
 
 /// A numeric comparison modifier.
@@ -127,6 +129,8 @@ struct FieldTest {
     op: Op,
     patterns: Vec<Pattern>,
     all: bool,
+    /// `cased`: text compares with case (Sigma's default ignores it).
+    cased: bool,
 }
 
 /// A named selection: a map (every field) or a list of maps (any map).
@@ -169,8 +173,9 @@ impl Selection {
     }
 }
 
-/// A plain Sigma value: wildcards make a regex, escaped ones (`\*`) stay literal.
-fn text_pattern(text: &str, op: Op) -> Pattern {
+/// A plain Sigma value: wildcards make a regex, escaped ones (`\*`) stay literal. Compared
+/// without case unless `cased`.
+fn text_pattern(text: &str, op: Op, cased: bool) -> Pattern {
     let mut re = String::new();
     let mut literal = String::new();
     let mut wild = false;
@@ -196,8 +201,9 @@ fn text_pattern(text: &str, op: Op) -> Pattern {
             }
         }
     }
+    let folded = |t: String| if cased { t } else { t.to_lowercase() };
     if !wild {
-        return Pattern::Text(literal.to_lowercase());
+        return Pattern::Text(folded(literal));
     }
     let (start, end) = match op {
         Op::Equals => ("^", "$"),
@@ -205,9 +211,97 @@ fn text_pattern(text: &str, op: Op) -> Pattern {
         Op::StartsWith => ("^", ""),
         Op::EndsWith => ("", "$"),
     };
+    let flags = if cased { "(?s)" } else { "(?is)" };
     // Every piece of `re` is escaped or a fixed wildcard form, so it always compiles.
-    Regex::new(&format!("(?is){start}{re}{end}"))
-        .map_or(Pattern::Text(literal.to_lowercase()), Pattern::Regex)
+    Regex::new(&format!("{flags}{start}{re}{end}"))
+        .map_or(Pattern::Text(folded(literal)), Pattern::Regex)
+}
+
+/// The characters `windash` puts where a command-line switch's `-` or `/` was: Windows
+/// programs accept either, and pasted commands carry typographic dashes (as pySigma).
+const WINDASH: [&str; 5] = ["-", "/", "\u{2013}", "\u{2014}", "\u{2015}"];
+
+/// `windash`: every variant of `text` with each `-` or `/` that starts a word (a switch,
+/// `\B[-/]\b` in pySigma's terms) replaced by each of [`WINDASH`]; `None` when there would
+/// be more than `limit` variants.
+fn windash(text: &str, limit: usize) -> Option<Vec<String>> {
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_');
+    let chars: Vec<char> = text.chars().collect();
+    let mut variants = vec![String::new()];
+    for (i, &c) in chars.iter().enumerate() {
+        let before = i.checked_sub(1).map(|j| chars[j]);
+        let switch = matches!(c, '-' | '/') && !word(before) && word(chars.get(i + 1).copied());
+        if switch {
+            if variants.len() * WINDASH.len() > limit {
+                return None;
+            }
+            variants = variants
+                .iter()
+                .flat_map(|v| WINDASH.iter().map(move |d| format!("{v}{d}")))
+                .collect();
+        } else {
+            variants.iter_mut().for_each(|v| v.push(c));
+        }
+    }
+    Some(variants)
+}
+
+/// Standard base64 with padding (RFC 4648), as Sigma's `base64` modifiers encode.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            *chunk.get(1).unwrap_or(&0),
+            *chunk.get(2).unwrap_or(&0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i)) as usize & 63]));
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// `base64offset`: the three encodings of `bytes` as they appear inside a longer base64
+/// text, whatever the offset of the value in the encoded data (pySigma's algorithm: pad the
+/// front with 0, 1 or 2 bytes, then cut the characters those bytes and the ragged end
+/// touch).
+fn base64_offsets(bytes: &[u8]) -> Vec<String> {
+    const START: [usize; 3] = [0, 2, 3];
+    const END_CUT: [usize; 3] = [0, 3, 2];
+    (0..3)
+        .map(|i| {
+            let mut padded = vec![b' '; i];
+            padded.extend_from_slice(bytes);
+            let encoded = base64(&padded);
+            let end = encoded.len() - END_CUT[(bytes.len() + i) % 3];
+            encoded.get(START[i]..end).unwrap_or_default().to_owned()
+        })
+        .collect()
+}
+
+/// How text is turned into bytes before `base64` or `base64offset` encode it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Utf8,
+    Utf16Le,
+    Utf16Be,
+}
+
+impl Encoding {
+    fn bytes(self, text: &str) -> Vec<u8> {
+        match self {
+            Self::Utf8 => text.as_bytes().to_vec(),
+            Self::Utf16Le => text.encode_utf16().flat_map(u16::to_le_bytes).collect(),
+            Self::Utf16Be => text.encode_utf16().flat_map(u16::to_be_bytes).collect(),
+        }
+    }
 }
 
 fn scalar_text(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
@@ -266,81 +360,210 @@ fn shown(v: &Value) -> String {
     }
 }
 
-fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, RuleError> {
-    let mut parts = key.split('|');
-    let field = parts.next().unwrap_or_default();
-    if field.is_empty() {
-        return Err(RuleError::at(yaml, key, "empty field name"));
-    }
-    check_path(field, key, yaml)?;
-    let modifiers: Vec<&str> = parts.collect();
-    let (mut op, mut all, mut re, mut cidr, mut exists) = (Op::Equals, false, false, false, false);
-    let (mut cmp, mut fieldref) = (None, false);
-    for &m in &modifiers {
-        match m {
-            "contains" => op = Op::Contains,
-            "startswith" => op = Op::StartsWith,
-            "endswith" => op = Op::EndsWith,
-            "all" => all = true,
-            "re" => re = true,
-            "cidr" => cidr = true,
-            "exists" => exists = true,
-            "fieldref" if op != Op::Equals => {
+/// The modifiers of one `field|modifiers` key, checked for combinations that mean nothing.
+#[derive(Debug, Default)]
+struct Modifiers {
+    op: Option<Op>,
+    all: bool,
+    re: bool,
+    /// `re`'s flags: `i` (ignore case), `m` (multi-line), `s` (`.` matches new lines).
+    re_flags: (bool, bool, bool),
+    cidr: bool,
+    exists: bool,
+    cased: bool,
+    windash: bool,
+    encoding: Option<(&'static str, Encoding, bool)>,
+    /// `base64` (false) or `base64offset` (true), and the name written.
+    base64: Option<(&'static str, bool)>,
+    cmp: Option<(&'static str, Cmp)>,
+    fieldref: bool,
+}
+
+/// Every modifier Vigil knows, by the name rules write.
+const MODIFIER_NAMES: [&str; 24] = [
+    "contains",
+    "startswith",
+    "endswith",
+    "all",
+    "re",
+    "i",
+    "m",
+    "s",
+    "cidr",
+    "exists",
+    "cased",
+    "windash",
+    "base64",
+    "base64offset",
+    "wide",
+    "utf16le",
+    "utf16be",
+    "utf16",
+    "lt",
+    "lte",
+    "gt",
+    "gte",
+    "fieldref",
+    "expand",
+];
+
+fn parse_modifiers(
+    key: &str,
+    field: &str,
+    names: &[&str],
+    yaml: &str,
+) -> Result<Modifiers, RuleError> {
+    let err = |m: String| RuleError::at(yaml, key, m);
+    let conflict = |a: &str, b: &str| err(format!("`{a}` cannot be combined with `{b}`"));
+    let mut m = Modifiers::default();
+    for &written in names {
+        let Some(&name) = MODIFIER_NAMES.iter().find(|n| **n == written) else {
+            return Err(err(format!("unsupported modifier `{written}`")));
+        };
+        match name {
+            "contains" | "startswith" | "endswith" => {
+                m.op = Some(match name {
+                    "contains" => Op::Contains,
+                    "startswith" => Op::StartsWith,
+                    _ => Op::EndsWith,
+                });
+            }
+            "fieldref" if m.op.is_some() => {
                 // As in pySigma: `contains` and the like turn a plain value into a wildcard
                 // pattern, which cannot name a field; on a field reference they come after.
-                let before = modifiers
+                let before = names
                     .iter()
                     .find(|m| matches!(**m, "contains" | "startswith" | "endswith"))
                     .copied()
                     .unwrap_or("contains");
-                return Err(RuleError::at(
-                    yaml,
-                    key,
-                    format!(
-                        "`fieldref` must come before `{before}`: write `{field}|fieldref|{before}`"
-                    ),
+                return Err(err(format!(
+                    "`fieldref` must come before `{before}`: write `{field}|fieldref|{before}`"
+                )));
+            }
+            "fieldref" => m.fieldref = true,
+            "all" => m.all = true,
+            "re" => m.re = true,
+            "i" | "m" | "s" if !m.re => {
+                return Err(err(format!(
+                    "`{name}` is a flag of `re` and must follow it: write `{field}|re|{name}`"
+                )));
+            }
+            "i" => m.re_flags.0 = true,
+            "m" => m.re_flags.1 = true,
+            "s" => m.re_flags.2 = true,
+            "cidr" => m.cidr = true,
+            "exists" => m.exists = true,
+            "cased" => m.cased = true,
+            "windash" => m.windash = true,
+            "wide" | "utf16le" => m.encoding = Some((name, Encoding::Utf16Le, false)),
+            "utf16be" => m.encoding = Some((name, Encoding::Utf16Be, false)),
+            "utf16" => m.encoding = Some((name, Encoding::Utf16Le, true)),
+            "base64" => m.base64 = Some((name, false)),
+            "base64offset" => m.base64 = Some((name, true)),
+            "expand" => {
+                return Err(err(
+                    "`expand` fills %placeholders% from a processing pipeline's values; Vigil has no pipeline, so write the values in the rule".into(),
                 ));
             }
-            "fieldref" => fieldref = true,
             other => match Cmp::parse(other) {
-                Some(c) => cmp = Some((other, c)),
-                None => {
-                    return Err(RuleError::at(
-                        yaml,
-                        key,
-                        format!("unsupported modifier `{other}`"),
-                    ));
-                }
+                Some(c) => m.cmp = Some((name, c)),
+                None => return Err(err(format!("unsupported modifier `{other}`"))),
             },
         }
     }
-    let conflict =
-        |a: &str, b: &str| RuleError::at(yaml, key, format!("`{a}` cannot be combined with `{b}`"));
-    if let Some((name, _)) = cmp {
+    if let Some((name, _)) = m.cmp {
         // Numbers compare with numbers only: `all` is the one modifier that still applies.
-        if let Some(other) = modifiers.iter().find(|m| **m != "all" && **m != name) {
+        if let Some(other) = names.iter().find(|n| **n != "all" && **n != name) {
             return Err(conflict(name, other));
         }
     }
-    if fieldref
-        && let Some(other) = modifiers
-            .iter()
-            .find(|m| matches!(**m, "re" | "cidr" | "exists"))
+    if m.fieldref
+        && let Some(other) = names.iter().find(|n| {
+            matches!(
+                **n,
+                "re" | "cidr" | "exists" | "windash" | "base64" | "base64offset"
+            )
+        })
     {
         return Err(conflict("fieldref", other));
     }
+    // Modifiers that transform or reinterpret a text value mean nothing with `re` (a
+    // pattern), `cidr` (a network) or `exists` (a boolean).
+    for kind in ["re", "cidr", "exists"] {
+        if names.contains(&kind)
+            && let Some(other) = names.iter().find(|n| {
+                **n != kind
+                    && matches!(
+                        **n,
+                        "re" | "cidr"
+                            | "exists"
+                            | "cased"
+                            | "windash"
+                            | "base64"
+                            | "base64offset"
+                            | "wide"
+                            | "utf16le"
+                            | "utf16be"
+                            | "utf16"
+                    )
+            })
+            && !(kind == "re" && matches!(*other, "i" | "m" | "s"))
+        {
+            return Err(conflict(kind, other));
+        }
+    }
+    if let Some((encoding, ..)) = m.encoding {
+        let at = |n: &str| names.iter().position(|x| *x == n);
+        match m.base64 {
+            None => {
+                return Err(err(format!(
+                    "`{encoding}` encodes text for `base64` or `base64offset`, which must follow it"
+                )));
+            }
+            Some((b64, _)) if at(b64) < at(encoding) => {
+                return Err(err(format!(
+                    "`{encoding}` must come before `{b64}`: the text is encoded, then base64-encoded"
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    if field.is_empty() && (m.fieldref || m.exists || m.cmp.is_some()) {
+        return Err(err(
+            "a keyword (a value without a field name) is searched as text: `fieldref`, `exists` and comparisons need a field".into(),
+        ));
+    }
+    Ok(m)
+}
+
+/// Compiles one `field|modifiers: values` line; an empty field is a keyword search: any
+/// value anywhere in the record.
+fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, RuleError> {
+    let mut parts = key.split('|');
+    let field = parts.next().unwrap_or_default();
+    if !field.is_empty() {
+        check_path(field, key, yaml)?;
+    }
+    let names: Vec<&str> = parts.collect();
+    let m = parse_modifiers(key, field, &names, yaml)?;
+    // Keywords are full-text search: a keyword matches a value that contains it.
+    let op = m.op.unwrap_or(if field.is_empty() {
+        Op::Contains
+    } else {
+        Op::Equals
+    });
     let values: Vec<&Value> = match value {
         Value::Array(items) => items.iter().collect(),
         v => vec![v],
     };
     let mut patterns = Vec::new();
     for v in values {
-        let p = if exists {
+        let p = if m.exists {
             Pattern::Exists(
                 v.as_bool()
                     .ok_or_else(|| RuleError::at(yaml, key, "`exists` takes true or false"))?,
             )
-        } else if let Some((name, c)) = cmp {
+        } else if let Some((name, c)) = m.cmp {
             Pattern::Compare(
                 c,
                 Num::of(v).ok_or_else(|| {
@@ -351,7 +574,7 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
                     )
                 })?,
             )
-        } else if fieldref {
+        } else if m.fieldref {
             let other = v.as_str().ok_or_else(|| {
                 RuleError::at(
                     yaml,
@@ -379,22 +602,75 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
         } else {
             let text =
                 scalar_text(v).ok_or_else(|| RuleError::at(yaml, key, "values must be scalars"))?;
-            if re {
+            if m.re {
+                let (i, multi, dot) = m.re_flags;
                 Pattern::Regex(
                     regex::RegexBuilder::new(&text)
+                        .case_insensitive(i)
+                        .multi_line(multi)
+                        .dot_matches_new_line(dot)
                         .size_limit(MAX_REGEX_BYTES)
                         .build()
                         .map_err(|e| {
                             RuleError::at(yaml, key, format!("invalid regular expression: {e}"))
                         })?,
                 )
-            } else if cidr {
+            } else if m.cidr {
                 Pattern::Cidr(
                     text.parse()
                         .map_err(|_| RuleError::at(yaml, key, format!("`{text}` is not a CIDR")))?,
                 )
             } else {
-                text_pattern(&text, op)
+                let texts = if m.windash {
+                    windash(&text, MAX_VALUES).ok_or_else(|| {
+                        RuleError::at(
+                            yaml,
+                            key,
+                            format!(
+                                "`windash` would expand `{text}` past {MAX_VALUES} values (the limit)"
+                            ),
+                        )
+                    })?
+                } else {
+                    vec![text.into_owned()]
+                };
+                let mut each = Vec::new();
+                for t in texts {
+                    match m.base64 {
+                        Some((name, offset)) => {
+                            if t.contains(['*', '?']) {
+                                return Err(RuleError::at(
+                                    yaml,
+                                    key,
+                                    format!("`{name}` cannot encode the wildcards in `{t}`"),
+                                ));
+                            }
+                            let mut bytes = Vec::new();
+                            let (encoding, bom) = m
+                                .encoding
+                                .map_or((Encoding::Utf8, false), |(_, e, bom)| (e, bom));
+                            if bom {
+                                bytes.extend_from_slice(&[0xff, 0xfe]);
+                            }
+                            bytes.extend(encoding.bytes(&t));
+                            let encoded = if offset {
+                                base64_offsets(&bytes)
+                            } else {
+                                vec![base64(&bytes)]
+                            };
+                            // Base64 text has no wildcards, and its case is part of the data.
+                            each.extend(encoded.iter().map(|e| text_pattern(e, op, true)));
+                        }
+                        None => each.push(text_pattern(&t, op, m.cased)),
+                    }
+                }
+                // One value expanded to several (windash, base64offset) is any of them,
+                // even under `all`, which applies to the values as written.
+                if each.len() == 1 {
+                    each.remove(0)
+                } else {
+                    Pattern::Any(each)
+                }
             }
         };
         patterns.push(p);
@@ -403,11 +679,25 @@ fn compile_field(key: &str, value: &Value, yaml: &str) -> Result<FieldTest, Rule
         return Err(RuleError::at(yaml, key, "no value to compare with"));
     }
     Ok(FieldTest {
-        path: field.split('.').map(str::to_owned).collect(),
+        path: if field.is_empty() {
+            Vec::new()
+        } else {
+            field.split('.').map(str::to_owned).collect()
+        },
         op,
         patterns,
-        all,
+        all: m.all,
+        // Base64 text is data: its case is part of it.
+        cased: m.cased || m.base64.is_some(),
     })
+}
+
+/// A keyword selection (`keywords: [a, b]`): values searched in every value of the record.
+/// Errors name the selection, which is what the rule's line shows.
+fn compile_keywords(selection: &str, values: &Value, yaml: &str) -> Result<Selection, RuleError> {
+    compile_field("", values, yaml)
+        .map(|f| Selection(vec![vec![f]]))
+        .map_err(|e| RuleError::at(yaml, selection, e.message))
 }
 
 fn compile_map(
@@ -445,6 +735,14 @@ impl Matcher {
                 (_, Value::Object(map)) => {
                     selections.push((name.clone(), Selection(vec![compile_map(map, yaml)?])))
                 }
+                // Keywords: a list of plain values (or one), searched in every value of the
+                // record; any of them, as a list of field values is.
+                (_, Value::Array(items)) if items.iter().all(|i| !i.is_object()) => {
+                    selections.push((name.clone(), compile_keywords(name, body, yaml)?))
+                }
+                (_, Value::String(_) | Value::Number(_) | Value::Bool(_)) => {
+                    selections.push((name.clone(), compile_keywords(name, body, yaml)?))
+                }
                 (_, Value::Array(items)) => {
                     let mut alternatives = Vec::new();
                     for item in items {
@@ -452,7 +750,7 @@ impl Matcher {
                             return Err(RuleError::at(
                                 yaml,
                                 name,
-                                "keyword lists are not supported; name the field",
+                                "a selection is a list of maps or a list of keywords, not both",
                             ));
                         };
                         alternatives.push(compile_map(map, yaml)?);
@@ -463,7 +761,7 @@ impl Matcher {
                     return Err(RuleError::at(
                         yaml,
                         name,
-                        "a selection is a map of fields or a list of maps",
+                        "a selection is a map of fields, a list of maps, or keywords",
                     ));
                 }
             }
@@ -702,8 +1000,17 @@ impl FieldTest {
         }
     }
 
-    /// Compares a field's text with a value by the field's operator, ignoring ASCII case.
+    /// Compares a field's text with a value by the field's operator, ignoring ASCII case
+    /// unless the field is `cased`.
     fn text_matches(&self, text: &str, wanted: &str) -> bool {
+        if self.cased {
+            return match self.op {
+                Op::Equals => text == wanted,
+                Op::Contains => text.contains(wanted),
+                Op::StartsWith => text.starts_with(wanted),
+                Op::EndsWith => text.ends_with(wanted),
+            };
+        }
         match self.op {
             Op::Equals => ci_eq(text, wanted),
             Op::Contains => ci_contains(text, wanted),
@@ -734,20 +1041,256 @@ impl FieldTest {
                             .any(|text| self.text_matches(&text, &wanted))
                     })
             }),
-            _ => leaves
-                .iter()
-                .filter_map(|l| scalar_text(l))
-                .any(|text| match p {
-                    Pattern::Text(t) => self.text_matches(&text, t),
-                    Pattern::Regex(r) => r.is_match(&text),
-                    Pattern::Cidr(net) => text
-                        .parse::<std::net::IpAddr>()
-                        .is_ok_and(|ip| net.contains(&ip)),
-                    Pattern::Null
-                    | Pattern::Exists(_)
-                    | Pattern::Compare(..)
-                    | Pattern::FieldRef(_) => false,
-                }),
+            Pattern::Any(each) => each.iter().any(|p| self.pattern_matches(p, leaves, event)),
+            Pattern::Text(_) | Pattern::Regex(_) | Pattern::Cidr(_) => {
+                leaves.iter().any(|leaf| self.text_value_matches(p, leaf))
+            }
         }
+    }
+
+    /// A text pattern against one value. A field that holds an object (or a list of them)
+    /// is matched through every value nested in it, as rules that test a whole section
+    /// (`requestParameters|contains: Suspended`) expect of a record a SIEM stores as
+    /// text; keys are structure and are not matched.
+    fn text_value_matches(&self, p: &Pattern, leaf: &Value) -> bool {
+        match leaf {
+            Value::Object(map) => map.values().any(|v| self.text_value_matches(p, v)),
+            Value::Array(items) => items.iter().any(|v| self.text_value_matches(p, v)),
+            _ => scalar_text(leaf).is_some_and(|text| match p {
+                Pattern::Text(t) => self.text_matches(&text, t),
+                Pattern::Regex(r) => r.is_match(&text),
+                Pattern::Cidr(net) => text
+                    .parse::<std::net::IpAddr>()
+                    .is_ok_and(|ip| net.contains(&ip)),
+                _ => false,
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::Rule;
+
+    fn rule(detection: &str) -> Rule {
+        Rule::compile(&format!(
+            "title: Test\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n{detection}"
+        ))
+        .unwrap_or_else(|e| panic!("{e}\n{detection}"))
+    }
+
+    fn refused(detection: &str) -> crate::RuleError {
+        Rule::compile(&format!(
+            "title: Test\nlogsource:\n  product: aws\n  service: cloudtrail\ndetection:\n{detection}"
+        ))
+        .unwrap_err()
+    }
+
+    #[test]
+    fn cased_compares_with_case_and_the_default_does_not() {
+        let cased = rule("  sel:\n    userAgent|cased: TruffleHog\n  condition: sel\n");
+        let plain = rule("  sel:\n    userAgent: TruffleHog\n  condition: sel\n");
+        assert!(cased.matches(&json!({ "userAgent": "TruffleHog" })));
+        assert!(!cased.matches(&json!({ "userAgent": "trufflehog" })));
+        assert!(plain.matches(&json!({ "userAgent": "trufflehog" })));
+        let wild = rule("  sel:\n    userAgent|cased|contains: 'Truffle*g'\n  condition: sel\n");
+        assert!(wild.matches(&json!({ "userAgent": "x TruffleHog y" })));
+        assert!(!wild.matches(&json!({ "userAgent": "x TRUFFLEHOG y" })));
+        for (m, yes, no) in [
+            ("startswith", "Delete-x", "delete-x"),
+            ("endswith", "x-Delete", "x-delete"),
+        ] {
+            let r = rule(&format!(
+                "  sel:\n    eventName|{m}|cased: Delete\n  condition: sel\n"
+            ));
+            assert!(r.matches(&json!({ "eventName": yes })), "{m}");
+            assert!(!r.matches(&json!({ "eventName": no })), "{m}");
+        }
+    }
+
+    #[test]
+    fn re_is_case_sensitive_unless_flagged() {
+        let plain =
+            rule("  sel:\n    userIdentity.arn|re: ':assumed-role/aws:'\n  condition: sel\n");
+        let arn = |a: &str| json!({ "userIdentity": { "arn": a } });
+        assert!(plain.matches(&arn("arn:aws:sts::1:assumed-role/aws:ec2-instance/i-1")));
+        assert!(!plain.matches(&arn("arn:aws:sts::1:ASSUMED-ROLE/aws:ec2-instance/i-1")));
+        let i = rule("  sel:\n    userIdentity.arn|re|i: ':assumed-role/aws:'\n  condition: sel\n");
+        assert!(i.matches(&arn("arn:aws:sts::1:ASSUMED-ROLE/AWS:x")));
+        let multi = rule("  sel:\n    a|re|m: '^two$'\n  condition: sel\n");
+        assert!(multi.matches(&json!({ "a": "one\ntwo\nthree" })));
+        assert!(
+            !rule("  sel:\n    a|re: '^two$'\n  condition: sel\n")
+                .matches(&json!({ "a": "one\ntwo\nthree" }))
+        );
+        let dot = rule("  sel:\n    a|re|s: 'one.two'\n  condition: sel\n");
+        assert!(dot.matches(&json!({ "a": "one\ntwo" })));
+        assert!(
+            !rule("  sel:\n    a|re: 'one.two'\n  condition: sel\n")
+                .matches(&json!({ "a": "one\ntwo" }))
+        );
+    }
+
+    #[test]
+    fn windash_expands_switches_only() {
+        assert_eq!(
+            windash("cmd -enc /x", 100).unwrap(),
+            WINDASH
+                .iter()
+                .flat_map(|a| WINDASH.iter().map(move |b| format!("cmd {a}enc {b}x")))
+                .collect::<Vec<_>>()
+        );
+        // A dash inside a word, or before a space, is not a switch.
+        assert_eq!(
+            windash("us-east-1 - x", 100).unwrap(),
+            vec!["us-east-1 - x"]
+        );
+        assert_eq!(windash("-a -b -c -d -e", 100), None);
+        let r = rule("  sel:\n    a|windash|contains: ' -enc '\n  condition: sel\n");
+        assert!(r.matches(&json!({ "a": "powershell /enc AAAA" })));
+        assert!(r.matches(&json!({ "a": "powershell \u{2013}enc AAAA" })));
+        assert!(!r.matches(&json!({ "a": "powershell +enc AAAA" })));
+        // `all` applies to the values as written; a value's variants are alternatives.
+        let all =
+            rule("  sel:\n    a|windash|contains|all: [' -enc ', ' -nop ']\n  condition: sel\n");
+        assert!(all.matches(&json!({ "a": "p /nop -enc x" })));
+        assert!(!all.matches(&json!({ "a": "p /enc x" })));
+        let err = refused("  sel:\n    a|windash: '-a -b -c -d -e'\n  condition: sel\n");
+        assert!(err.to_string().contains("`windash` would expand"), "{err}");
+    }
+
+    #[test]
+    fn base64_encodings_match_pysigma() {
+        assert_eq!(base64(b""), "");
+        assert_eq!(base64(b"f"), "Zg==");
+        assert_eq!(base64(b"fo"), "Zm8=");
+        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
+        // The documented example of Sigma's base64offset.
+        assert_eq!(
+            base64_offsets(b"http://"),
+            vec!["aHR0cDovL", "h0dHA6Ly", "odHRwOi8v"]
+        );
+        let r = rule("  sel:\n    a|base64offset|contains: 'http://'\n  condition: sel\n");
+        for prefix in ["", "x", "xy"] {
+            let text = format!("{prefix}http://evil.example/");
+            let encoded = base64(text.as_bytes());
+            assert!(
+                r.matches(&json!({ "a": format!("cmd {encoded}") })),
+                "{text}"
+            );
+        }
+        assert!(!r.matches(&json!({ "a": base64(b"https://x") })));
+        // Base64 is case-sensitive data.
+        assert!(!r.matches(&json!({ "a": base64(b"http://x").to_lowercase() })));
+        let whole = rule("  sel:\n    a|base64: 'secret'\n  condition: sel\n");
+        assert!(whole.matches(&json!({ "a": "c2VjcmV0" })));
+        assert!(!whole.matches(&json!({ "a": "c2VjcmV0x" })));
+        let wide = rule("  sel:\n    a|wide|base64: 'ab'\n  condition: sel\n");
+        assert!(wide.matches(&json!({ "a": base64(&[b'a', 0, b'b', 0]) })));
+        let be = rule("  sel:\n    a|utf16be|base64: 'ab'\n  condition: sel\n");
+        assert!(be.matches(&json!({ "a": base64(&[0, b'a', 0, b'b']) })));
+        let bom = rule("  sel:\n    a|utf16|base64: 'ab'\n  condition: sel\n");
+        assert!(bom.matches(&json!({ "a": base64(&[0xff, 0xfe, b'a', 0, b'b', 0]) })));
+    }
+
+    #[test]
+    fn fields_holding_objects_are_matched_through_their_values() {
+        let r = rule("  sel:\n    requestParameters|contains: Suspended\n  condition: sel\n");
+        let versioning = |status: &str| {
+            json!({ "requestParameters": { "bucketName": "b", "VersioningConfiguration": {
+                "Status": status, "xmlns": "http://s3.amazonaws.com/doc/2006-03-01/" } } })
+        };
+        assert!(r.matches(&versioning("Suspended")));
+        assert!(!r.matches(&versioning("Enabled")));
+        // Keys are not values.
+        assert!(!r.matches(&json!({ "requestParameters": { "Suspended": "no" } })));
+        // Through lists of objects too.
+        let items = rule("  sel:\n    a|contains: deep\n  condition: sel\n");
+        assert!(items.matches(&json!({ "a": [{ "b": [{ "c": "very deep" }] }] })));
+        assert!(!items.matches(&json!({ "a": [{ "b": [] }] })));
+        // Equality and `all` apply to the nested values the same way.
+        let all = rule("  sel:\n    r|contains|all: [x1, y2]\n  condition: sel\n");
+        assert!(all.matches(&json!({ "r": { "a": "x1", "b": { "c": "y2" } } })));
+        assert!(!all.matches(&json!({ "r": { "a": "x1" } })));
+    }
+
+    #[test]
+    fn keywords_search_every_value_of_the_record() {
+        let r = rule("  keywords:\n    - 'pacu'\n    - 'kali'\n  condition: keywords\n");
+        assert!(r.matches(&json!({ "userAgent": "Boto3/1.9 Python/3 Linux/5-kali" })));
+        assert!(r.matches(&json!({ "requestParameters": { "tags": [{ "value": "PACU run" }] } })));
+        assert!(!r.matches(&json!({ "userAgent": "aws-cli/2", "pacu": "is a key" })));
+        let one = rule("  keywords: 'TruffleHog'\n  condition: keywords\n");
+        assert!(one.matches(&json!({ "userAgent": "trufflehog/3" })));
+        assert!(!one.matches(&json!({ "userAgent": "aws-cli/2" })));
+        let all =
+            rule("  keywords:\n    '|all':\n      - boto3\n      - pacu\n  condition: keywords\n");
+        assert!(all.matches(&json!({ "userAgent": "boto3", "x": { "y": "pacu" } })));
+        assert!(!all.matches(&json!({ "userAgent": "boto3" })));
+        let mixed = refused("  keywords:\n    - pacu\n    - userAgent: x\n  condition: keywords\n");
+        assert_eq!(mixed.field, "keywords");
+        assert!(mixed.to_string().contains("not both"), "{mixed}");
+        let exists = refused("  keywords:\n    '|exists': true\n  condition: keywords\n");
+        assert!(exists.to_string().contains("need a field"), "{exists}");
+    }
+
+    #[test]
+    fn null_means_missing_or_null() {
+        let r = rule(
+            "  sel:\n    eventName: DeleteBucket\n  ok:\n    errorCode: null\n  condition: sel and ok\n",
+        );
+        assert!(r.matches(&json!({ "eventName": "DeleteBucket" })));
+        assert!(r.matches(&json!({ "eventName": "DeleteBucket", "errorCode": null })));
+        assert!(!r.matches(&json!({ "eventName": "DeleteBucket", "errorCode": "AccessDenied" })));
+        let either = rule("  sel:\n    errorCode: [null, Success]\n  condition: sel\n");
+        assert!(either.matches(&json!({ "errorCode": "success" })));
+        assert!(!either.matches(&json!({ "errorCode": "NoSuchBucket" })));
+    }
+
+    #[test]
+    fn refusals_name_the_construct() {
+        let cases: [(&str, &str); 12] = [
+            ("a|expand: '%admins%'", "`expand` fills %placeholders%"),
+            ("a|i: x", "`i` is a flag of `re` and must follow it"),
+            ("a|wide: x", "`wide` encodes text for `base64`"),
+            ("a|base64|wide: x", "`wide` must come before `base64`"),
+            ("a|base64: 'x*'", "`base64` cannot encode the wildcards"),
+            ("a|re|cased: x", "`re` cannot be combined with `cased`"),
+            (
+                "a|cidr|windash: x",
+                "`cidr` cannot be combined with `windash`",
+            ),
+            (
+                "a|exists|base64: true",
+                "`exists` cannot be combined with `base64`",
+            ),
+            (
+                "a|fieldref|windash: b",
+                "`fieldref` cannot be combined with `windash`",
+            ),
+            ("a|gt|cased: 1", "`gt` cannot be combined with `cased`"),
+            ("a|utf8: x", "unsupported modifier `utf8`"),
+            ("a|re: '('", "invalid regular expression"),
+        ];
+        for (line, message) in cases {
+            let err = refused(&format!("  sel:\n    {line}\n  condition: sel\n"));
+            assert_eq!(err.line, Some(7), "{line}: {err}");
+            assert!(err.to_string().contains(message), "{line}: {err}");
+        }
+        // Flags of `re` are accepted after it.
+        let _ = rule("  sel:\n    a|re|i|m|s: x\n  condition: sel\n");
+    }
+
+    #[test]
+    fn them_leaves_out_underscored_selections_and_any_of_is_one_of() {
+        let r = rule("  sel:\n    a: 1\n  _helper:\n    b: 2\n  condition: all of them\n");
+        assert!(r.matches(&json!({ "a": 1 })), "_helper is not part of them");
+        let any = rule("  sel_a:\n    a: 1\n  sel_b:\n    b: 2\n  condition: any of sel_*\n");
+        assert!(any.matches(&json!({ "b": 2 })) && !any.matches(&json!({ "c": 3 })));
+        let err = refused("  sel:\n    a: 1\n  condition: 2 of sel\n");
+        assert!(err.to_string().contains("`2 of` is not Sigma"), "{err}");
     }
 }

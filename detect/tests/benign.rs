@@ -18,6 +18,10 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 
+/// SigmaHQ's public CloudTrail rules, compiled and replayed in this same test binary (the
+/// crate keeps one: each test binary links the crate again).
+mod sigmahq;
+
 use serde_json::Value;
 use vigil_detect::{Rule, builtin, replay};
 
