@@ -150,9 +150,8 @@ mod tests {
     #[test]
     fn checks_map_to_v5_numbers_not_v3_ones() {
         let cis = framework("cis-aws-5.0").unwrap();
-        let ids = |control: &str| -> Vec<&str> {
-            cis.rules_for(control).iter().map(|r| r.id).collect()
-        };
+        let ids =
+            |control: &str| -> Vec<&str> { cis.rules_for(control).iter().map(|r| r.id).collect() };
         // v3.0 5.1 (NACLs) is v5.0 5.2; v3.0 5.2 and 5.3 (security groups) are 5.3 and 5.4;
         // v3.0 5.4 (default group) is 5.5; the root's keys moved from 1.4 to 1.3.
         assert_eq!(ids("5.2"), ["ec2-nacl-admin-ports-open"]);

@@ -3,6 +3,7 @@
 
 pub mod aws;
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod ids;

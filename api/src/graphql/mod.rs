@@ -7,6 +7,7 @@ pub mod alerts;
 pub mod api_keys;
 pub mod assets;
 pub mod audit;
+pub mod compliance;
 pub mod context;
 pub mod error;
 pub mod findings;
@@ -62,6 +63,7 @@ pub struct Query(
     api_keys::ApiKeysQuery,
     webhooks::WebhooksQuery,
     audit::AuditQuery,
+    compliance::ComplianceQuery,
 );
 
 /// What a caller can change, within its own tenant and as far as its role allows.
@@ -75,6 +77,7 @@ pub struct Mutation(
     rules::RulesMutation,
     api_keys::ApiKeysMutation,
     webhooks::WebhooksMutation,
+    compliance::ComplianceMutation,
 );
 
 /// The executable schema.

@@ -129,7 +129,7 @@ fn parse(p: &Params, statuses: &[&str]) -> Result<Parsed, String> {
 }
 
 /// The caller's tenant, when the credential is valid and may read.
-async fn caller(
+pub(super) async fn caller(
     state: &AppState,
     headers: &HeaderMap,
     client: IpAddr,
@@ -181,7 +181,7 @@ fn cell(v: &str) -> String {
     }
 }
 
-fn csv_bytes(header: Option<&[&str]>, rows: &[Vec<String>]) -> Bytes {
+pub(super) fn csv_bytes(header: Option<&[&str]>, rows: &[Vec<String>]) -> Bytes {
     let mut w = csv::Writer::from_writer(Vec::new());
     if let Some(h) = header {
         let _ = w.write_record(h);

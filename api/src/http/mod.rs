@@ -1,6 +1,7 @@
 //! HTTP routing and the tower layers around it.
 
 mod auth;
+mod compliance;
 mod export;
 mod health;
 mod template;
@@ -66,6 +67,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/export/findings", get(export::findings))
         .route("/api/v1/export/alerts", get(export::alerts))
+        .route("/api/v1/export/compliance", get(compliance::export))
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))

@@ -8,6 +8,7 @@ pub mod alerts;
 pub mod assets;
 pub mod audit;
 pub mod aws_accounts;
+pub mod compliance;
 pub mod correlations;
 pub mod credentials;
 pub mod cross_tenant;
