@@ -24,6 +24,7 @@ mod security_auth;
 mod security_detect;
 mod security_digest;
 mod security_jobs;
+mod sequences;
 mod team;
 mod trail_files;
 mod webhooks;

@@ -146,6 +146,59 @@ impl AlertGql {
     async fn closed_at(&self) -> Option<DateTime<Utc>> {
         self.0.closed_at
     }
+    /// For an alert of a sequence rule (several alerts of one principal in order, e.g. a
+    /// new address, reconnaissance, then persistence), its steps in the order they
+    /// happened, each with its own alert; empty for other alerts.
+    async fn sequence_steps(&self, ctx: &Context<'_>) -> GqlResult<Vec<AlertSequenceStep>> {
+        if !may_be_sequence(&self.0.rule_id) {
+            return Ok(Vec::new());
+        }
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let steps = alerts::sequence_steps(&mut tx, self.0.alert_id).await?;
+        tx.commit().await?;
+        Ok(steps
+            .into_iter()
+            .map(|(link, alert)| AlertSequenceStep {
+                step: link.step.saturating_add(1),
+                name: link.step_name,
+                occurred_at: link.occurred_at,
+                event_id: link.event_id,
+                alert: AlertGql(alert),
+            })
+            .collect())
+    }
+    /// The sequence alerts this alert is a step of, most recent first (at most 50).
+    async fn sequence_alerts(&self, ctx: &Context<'_>) -> GqlResult<Vec<AlertGql>> {
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let found = alerts::sequences_of(&mut tx, self.0.alert_id).await?;
+        tx.commit().await?;
+        Ok(found.into_iter().map(AlertGql).collect())
+    }
+}
+
+/// Whether alerts of `rule_id` may link steps: built-in single-event rules and counting
+/// correlations never do, so a page of them reads no links.
+fn may_be_sequence(rule_id: &str) -> bool {
+    vigil_detect::builtin::by_id(rule_id).is_none()
+        && vigil_detect::builtin::correlation_by_id(rule_id).is_none()
+}
+
+/// One step of a sequence alert.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct AlertSequenceStep {
+    /// The step's position in the sequence rule: 1 for its first step.
+    pub step: i32,
+    /// The step's name in the rule, e.g. `Reconnaissance` (a rule ID for Sigma's
+    /// temporal types).
+    pub name: String,
+    /// When the step's event happened (CloudTrail's `eventTime`).
+    pub occurred_at: DateTime<Utc>,
+    /// The CloudTrail event ID of the step's event.
+    pub event_id: String,
+    /// The step's own alert (it may hold more events than this one).
+    pub alert: AlertGql,
 }
 
 connection!(AlertConnection, AlertEdge, AlertGql, "alerts");

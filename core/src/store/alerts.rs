@@ -81,8 +81,17 @@ pub async fn grow(
     account: AwsAccountId,
     hit: &Hit,
 ) -> Result<bool, sqlx::Error> {
+    Ok(grow_returning(tx, account, hit).await?.is_some())
+}
+
+/// [`grow`], answering the grown alert's ID.
+async fn grow_returning(
+    tx: &mut TenantTx,
+    account: AwsAccountId,
+    hit: &Hit,
+) -> Result<Option<uuid::Uuid>, sqlx::Error> {
     let tenant = tx.tenant();
-    let grown = sqlx::query(
+    sqlx::query_scalar(
         "update alerts set event_count = event_count + 1,
              last_seen_at = greatest(last_seen_at, $4), first_seen_at = least(first_seen_at, $4),
              last_event_id = case when $4 >= last_seen_at then $5 else last_event_id end,
@@ -92,7 +101,8 @@ pub async fn grow(
              select alert_id from alerts
              where tenant_id = $1 and group_key = $2 and status <> 'closed'
                and last_seen_at >= $4 - $3 and first_seen_at <= $4 + $3
-             order by last_seen_at desc limit 1)",
+             order by last_seen_at desc limit 1)
+         returning alert_id",
     )
     .bind(tenant)
     .bind(hit.group_key(account))
@@ -100,9 +110,8 @@ pub async fn grow(
     .bind(hit.occurred_at)
     .bind(&hit.event_id)
     .bind(MAX_EVENT_IDS)
-    .execute(&mut **tx)
-    .await?;
-    Ok(grown.rows_affected() > 0)
+    .fetch_optional(&mut **tx)
+    .await
 }
 
 /// Records a hit: grows the group's alert when one is open within the window, raises a
@@ -112,9 +121,18 @@ pub async fn record(
     account: AwsAccountId,
     hit: &Hit,
 ) -> Result<bool, sqlx::Error> {
+    Ok(record_returning(tx, account, hit).await?.1)
+}
+
+/// [`record`], answering also the ID of the alert raised or grown (what a sequence links).
+pub async fn record_returning(
+    tx: &mut TenantTx,
+    account: AwsAccountId,
+    hit: &Hit,
+) -> Result<(uuid::Uuid, bool), sqlx::Error> {
     let tenant = tx.tenant();
-    if grow(tx, account, hit).await? {
-        return Ok(false);
+    if let Some(id) = grow_returning(tx, account, hit).await? {
+        return Ok((id, false));
     }
     let event_ids: Vec<String> = if hit.window.is_empty() {
         vec![hit.event_id.clone()]
@@ -125,11 +143,12 @@ pub async fn record(
             .cloned()
             .collect()
     };
-    sqlx::query(
+    sqlx::query_scalar(
         "insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key, region,
                              event_name, event_source, principal_arn, source_ip, source_resource,
                              first_event_id, last_event_id, event_ids, event_count, first_seen_at, last_seen_at)
-         values ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15[1], $13, $15, $16, $14, $14)",
+         values ($1, gen_random_uuid(), $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $15[1], $13, $15, $16, $14, $14)
+         returning alert_id",
     )
     .bind(tenant)
     .bind(account)
@@ -147,9 +166,133 @@ pub async fn record(
     .bind(hit.occurred_at)
     .bind(&event_ids)
     .bind(hit.window_events.max(1))
+    .fetch_one(&mut **tx)
+    .await
+    .map(|id| (id, true))
+}
+
+/// One step of a sequence alert: the alert of the step and the event that made it a step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepLink {
+    /// The step's index in the sequence rule (0 first).
+    pub step: i32,
+    /// The step's name in the rule.
+    pub step_name: String,
+    pub step_alert_id: uuid::Uuid,
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// Links the sequence alert `alert_id` to its steps' alerts (a link already there is kept)
+/// and widens its time span to theirs, so the alert spans the whole sequence.
+pub async fn link_steps(
+    tx: &mut TenantTx,
+    alert_id: uuid::Uuid,
+    steps: &[StepLink],
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    let step: Vec<i32> = steps.iter().map(|s| s.step).collect();
+    let name: Vec<&str> = steps.iter().map(|s| s.step_name.as_str()).collect();
+    let step_alert: Vec<uuid::Uuid> = steps.iter().map(|s| s.step_alert_id).collect();
+    let event: Vec<&str> = steps.iter().map(|s| s.event_id.as_str()).collect();
+    let at: Vec<DateTime<Utc>> = steps.iter().map(|s| s.occurred_at).collect();
+    sqlx::query(
+        "insert into alert_links (tenant_id, alert_id, step, step_name, step_alert_id, event_id, occurred_at)
+         select $1, $2, s.* from unnest($3::int[], $4::text[], $5::uuid[], $6::text[], $7::timestamptz[]) s
+         on conflict do nothing",
+    )
+    .bind(tenant)
+    .bind(alert_id)
+    .bind(&step)
+    .bind(&name)
+    .bind(&step_alert)
+    .bind(&event)
+    .bind(&at)
     .execute(&mut **tx)
     .await?;
-    Ok(true)
+    let (Some(min), Some(max)) = (at.iter().min(), at.iter().max()) else {
+        return Ok(());
+    };
+    sqlx::query(
+        "update alerts set first_seen_at = least(first_seen_at, $3), last_seen_at = greatest(last_seen_at, $4)
+         where tenant_id = $1 and alert_id = $2 and (first_seen_at > $3 or last_seen_at < $4)",
+    )
+    .bind(tenant)
+    .bind(alert_id)
+    .bind(min)
+    .bind(max)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A sequence alert's steps with their alerts, in time order (by step where tied).
+pub async fn sequence_steps(
+    tx: &mut TenantTx,
+    alert_id: uuid::Uuid,
+) -> Result<Vec<(StepLink, Alert)>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let columns: String = COLUMNS
+        .split(',')
+        .map(|c| format!("a.{}", c.trim()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rows: Vec<StepRow> = sqlx::query_as(sql(format!(
+        "select l.step, l.step_name, l.step_alert_id, l.event_id, l.occurred_at as step_occurred_at, {columns}
+         from alert_links l
+         join alerts a on a.tenant_id = l.tenant_id and a.alert_id = l.step_alert_id
+         where l.tenant_id = $1 and l.alert_id = $2
+         order by l.occurred_at, l.step, l.event_id
+         limit 200"
+    )))
+    .bind(tenant)
+    .bind(alert_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            (
+                StepLink {
+                    step: r.step,
+                    step_name: r.step_name,
+                    step_alert_id: r.step_alert_id,
+                    event_id: r.event_id,
+                    occurred_at: r.step_occurred_at,
+                },
+                r.alert,
+            )
+        })
+        .collect())
+}
+
+#[derive(FromRow)]
+struct StepRow {
+    step: i32,
+    step_name: String,
+    step_alert_id: uuid::Uuid,
+    event_id: String,
+    step_occurred_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    alert: Alert,
+}
+
+/// The sequence alerts `step_alert_id` is a step of, most recent first.
+pub async fn sequences_of(
+    tx: &mut TenantTx,
+    step_alert_id: uuid::Uuid,
+) -> Result<Vec<Alert>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(sql(format!(
+        "select {COLUMNS} from alerts
+         where tenant_id = $1 and alert_id in (
+             select alert_id from alert_links where tenant_id = $1 and step_alert_id = $2)
+         order by last_seen_at desc limit 50"
+    )))
+    .bind(tenant)
+    .bind(step_alert_id)
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// An alert as stored.

@@ -142,3 +142,78 @@ pub async fn sight(
     .await?;
     Ok(Sighting { known, has_history })
 }
+
+/// Where one sequence group stands (within the transaction's tenant).
+#[derive(Debug, Clone, Copy)]
+pub struct SequenceKey<'a> {
+    pub account: AwsAccountId,
+    pub sequence_id: &'a str,
+    pub group: &'a str,
+}
+
+/// A step hit of a sequence group: a rule that raised or grew `alert_id` on an event.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SequenceHit {
+    pub step: i32,
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub rule_id: String,
+    pub alert_id: uuid::Uuid,
+}
+
+/// Remembers a step hit; false when the group already had this step on this event (the
+/// event was seen before, or another rule on it made the same step).
+pub async fn record_step(
+    tx: &mut TenantTx,
+    key: SequenceKey<'_>,
+    hit: &SequenceHit,
+) -> Result<bool, sqlx::Error> {
+    let done = sqlx::query(
+        "insert into sequence_hits (tenant_id, aws_account_id, sequence_id, group_key, step, event_id, occurred_at, rule_id, alert_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) on conflict do nothing",
+    )
+    .bind(tx.tenant())
+    .bind(key.account)
+    .bind(key.sequence_id)
+    .bind(key.group)
+    .bind(hit.step)
+    .bind(&hit.event_id)
+    .bind(hit.occurred_at)
+    .bind(&hit.rule_id)
+    .bind(hit.alert_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(done.rows_affected() > 0)
+}
+
+/// Most hits read per step around one hit: a burst's alert grows with every event, and
+/// only the first and last few of each step around the hit can matter to a chain.
+const MAX_HITS_PER_STEP: i64 = 200;
+
+/// The group's step hits within `span` of `at` on either side (at most
+/// [`MAX_HITS_PER_STEP`] per step, the nearest to `at`), oldest first.
+pub async fn step_hits(
+    tx: &mut TenantTx,
+    key: SequenceKey<'_>,
+    at: DateTime<Utc>,
+    span: chrono::Duration,
+) -> Result<Vec<SequenceHit>, sqlx::Error> {
+    sqlx::query_as(
+        "select step, event_id, occurred_at, rule_id, alert_id from (
+             select h.*, row_number() over (partition by step order by abs(extract(epoch from occurred_at - $5))) as n
+             from sequence_hits h
+             where tenant_id = $1 and aws_account_id = $2 and sequence_id = $3 and group_key = $4
+               and occurred_at between $5 - $6 and $5 + $6) near
+         where n <= $7
+         order by occurred_at, step, event_id",
+    )
+    .bind(tx.tenant())
+    .bind(key.account)
+    .bind(key.sequence_id)
+    .bind(key.group)
+    .bind(at)
+    .bind(span)
+    .bind(MAX_HITS_PER_STEP)
+    .fetch_all(&mut **tx)
+    .await
+}

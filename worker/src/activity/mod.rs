@@ -123,6 +123,7 @@ pub async fn run(
         now: clock.now(),
         rules,
         correlations: vigil_detect::builtin::correlations(),
+        sequences: vigil_detect::builtin::sequences(),
         baseline: correlate::Baseline { learning_until },
         limits: settings.trail_files,
     };
@@ -268,6 +269,8 @@ struct Ctx<'a> {
     now: DateTime<Utc>,
     rules: &'a RuleSet,
     correlations: &'a [vigil_detect::Correlation],
+    /// Sequences over the alerts raised (the built-in ones, and the tenant's when given).
+    sequences: &'a [vigil_detect::Sequence],
     baseline: correlate::Baseline,
     limits: TrailFileLimits,
 }
@@ -410,7 +413,15 @@ impl Ctx<'_> {
             .map_err(retry)?
             .into_iter()
             .collect();
-        for event in batch.iter().filter(|e| !e.own && new.contains(&e.event_id)) {
+        // In time order (AWS lists newest first): a first-seen value fires on its earliest
+        // event, a burst on the event that made it one, and sequences meet their steps in
+        // the order they happened.
+        let mut fresh: Vec<&events::NewEvent> = batch
+            .iter()
+            .filter(|e| !e.own && new.contains(&e.event_id))
+            .collect();
+        fresh.sort_by_key(|e| e.occurred_at);
+        for event in fresh {
             let matched: Vec<&Rule> = self.rules.matching(&event.raw);
             if matched.is_empty() {
                 continue;
@@ -423,13 +434,14 @@ impl Ctx<'_> {
             let singles = matched
                 .iter()
                 .filter(|r| vigil_detect::builtin::generates(&r.id))
-                .map(|r| (&r.id, &r.title, r.level, None, Vec::new(), 1));
+                .map(|r| (&r.id, &r.title, r.level, &r.tags, None, Vec::new(), 1));
             let correlated = fired.into_iter().map(|f| {
                 let m = &f.correlation.meta;
                 (
                     &m.id,
                     &m.title,
                     m.level,
+                    &m.tags,
                     Some(f.group),
                     f.window,
                     f.window_events,
@@ -440,7 +452,7 @@ impl Ctx<'_> {
                 continue;
             }
             let source_resource = source_resource(&mut tx, event).await?;
-            for (rule_id, title, level, group, window, window_events) in hits {
+            for (rule_id, title, level, tags, group, window, window_events) in hits {
                 let hit = alerts::Hit {
                     rule_id: rule_id.clone(),
                     title: title.clone(),
@@ -457,7 +469,23 @@ impl Ctx<'_> {
                     window,
                     window_events,
                 };
-                alerts::record(&mut tx, id, &hit).await.map_err(retry)?;
+                let (alert_id, _) = alerts::record_returning(&mut tx, id, &hit)
+                    .await
+                    .map_err(retry)?;
+                // Every alert raised or grown may be a step of a sequence.
+                let step = correlate::AlertHit {
+                    rule_id: rule_id.as_str(),
+                    tags: tags.as_slice(),
+                    alert_id,
+                };
+                let completed = correlate::advance(&mut tx, id, self.sequences, step, event)
+                    .await
+                    .map_err(retry)?;
+                for done in completed {
+                    correlate::raise(&mut tx, id, &hit, done)
+                        .await
+                        .map_err(retry)?;
+                }
             }
         }
         if let Some((source, position)) = cursor {
