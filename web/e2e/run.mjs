@@ -548,6 +548,57 @@ async function main() {
       await panel.waitFor({ state: 'hidden' });
     });
 
+    await step('alerts: a sequence alert shows its steps as a timeline linked to their alerts', async () => {
+      // The worker raises sequence alerts only past the first-seen baseline (days after
+      // connecting; the e2e binary plays that path): here the three earliest alerts of the
+      // attack are linked as the steps of one, written as the worker writes them.
+      const names = ['New address or region', 'Reconnaissance', 'Persistence or defense evasion'];
+      const sql = `with base as (select tenant_id, aws_account_id, principal_arn, source_ip from alerts where alert_id = '${alertId}'),
+        picked as (
+          select a.alert_id, a.title, a.first_seen_at, a.first_event_id,
+                 (row_number() over (order by a.first_seen_at, a.alert_id) - 1)::int as step
+          from alerts a join base b using (tenant_id, aws_account_id)
+          where a.rule_id not like 'vigil-sequence-%' order by a.first_seen_at, a.alert_id limit 3),
+        seq as (
+          insert into alerts (tenant_id, alert_id, aws_account_id, rule_id, title, severity, group_key, principal_arn, source_ip,
+                              first_event_id, last_event_id, event_ids, event_count, first_seen_at, last_seen_at)
+          select b.tenant_id, gen_random_uuid(), b.aws_account_id, 'vigil-sequence-new-origin-recon-then-persistence',
+                 'New origin, reconnaissance, then persistence or defense evasion', 'critical', 'e2e-sequence', b.principal_arn, b.source_ip,
+                 (select first_event_id from picked order by step limit 1), (select first_event_id from picked order by step desc limit 1),
+                 array(select first_event_id from picked order by step), 3,
+                 (select min(first_seen_at) from picked), (select max(first_seen_at) from picked)
+          from base b returning tenant_id, alert_id),
+        links as (
+          insert into alert_links (tenant_id, alert_id, step, step_name, step_alert_id, event_id, occurred_at)
+          select seq.tenant_id, seq.alert_id, p.step, (array['${names.join("','")}'])[p.step + 1], p.alert_id, p.first_event_id, p.first_seen_at
+          from seq, picked p returning step)
+        select (select alert_id from seq)::text || chr(9) || (select string_agg(title, chr(9) order by step) from picked)
+               || chr(9) || (select count(*) from links)::text`;
+      const out = (await run('psql', [process.env.VIGIL_DEMO_DATABASE_URL, '-v', 'ON_ERROR_STOP=1', '-qtAc', sql])).trim();
+      const [sequenceId, ...rest] = out.split('\t');
+      const linked = rest.slice(0, -1);
+      if (linked.length !== 3 || rest.at(-1) !== '3') throw new Error(`expected three step alerts to link, got: ${out}`);
+      await page.goto(`${BASE}/alerts/${encodeURIComponent(sequenceId)}`);
+      const panel = page.getByRole('dialog', { name: 'Alert' });
+      const timeline = panel.getByRole('list', { name: 'Steps of the sequence' });
+      await timeline.waitFor();
+      const items = timeline.getByRole('listitem');
+      if ((await items.count()) !== 3) throw new Error(`the timeline lists ${await items.count()} steps, not 3`);
+      for (let i = 0; i < 3; i++) {
+        const item = items.nth(i);
+        await item.getByText(`Step ${i + 1}: ${names[i]}`).waitFor();
+        await item.getByRole('link', { name: linked[i], exact: true }).waitFor();
+        await item.locator('time').waitFor();
+      }
+      await checkPage(page, '13b sequence alert timeline');
+      // A step's link opens its alert, which names the sequence it is part of.
+      await items.nth(1).getByRole('link', { name: linked[1], exact: true }).click();
+      const part = panel.getByRole('list', { name: 'Sequences this alert is part of' });
+      await part.getByRole('link', { name: /New origin, reconnaissance/ }).waitFor();
+      await page.keyboard.press('Escape');
+      await panel.waitFor({ state: 'hidden' });
+    });
+
     await step('assets: inventory by type and region, detail with history, IP lookup', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Assets' }).click();
       await page.getByRole('heading', { name: 'By type', exact: true }).waitFor();

@@ -97,6 +97,52 @@ describe('Alerts', () => {
     expect(calls.filter((c) => c.name === 'Alert').map((c) => c.variables)).toEqual([{ id: 'a9' }]);
   });
 
+  it("shows a sequence alert's steps as a timeline linking each step's alert", async () => {
+    const SEQ = { ...alert('s1', '2026-03-10T12:20:00Z'), ruleId: 'vigil-sequence-new-origin-recon-then-persistence', title: 'New origin, then persistence', severity: 'CRITICAL' };
+    const step = (n: number, name: string, id: string, title: string, at: string, eventName: string) => ({
+      step: n,
+      name,
+      occurredAt: at,
+      eventId: `ev-${id}`,
+      alert: { id, title, severity: 'HIGH', principalArn: 'arn:aws:iam::111111111111:user/intruder', sourceIpAddress: '203.0.113.9', region: 'us-east-1', eventName },
+    });
+    const { calls } = setup('/alerts/s1', {
+      Alert: { alert: SEQ },
+      AlertSequence: (v: Record<string, unknown>) => ({
+        alert: {
+          id: v.id,
+          sequenceSteps: [
+            step(1, 'New address or region', 'x1', 'Principal calling from a new address', '2026-03-10T12:00:00Z', 'ListUsers'),
+            step(2, 'Reconnaissance', 'x2', 'Burst of denied API calls', '2026-03-10T12:10:00Z', 'ListRoles'),
+            step(3, 'Persistence or defense evasion', 'x3', 'Access key created for a named IAM user', '2026-03-10T12:20:00Z', 'CreateAccessKey'),
+          ],
+          sequenceAlerts: [],
+        },
+      }),
+    });
+    const timeline = await screen.findByRole('list', { name: 'Steps of the sequence' });
+    const items = within(timeline).getAllByRole('listitem');
+    expect(items.map((li) => li.querySelector('.sequence-step-name')?.textContent)).toEqual([
+      'Step 1: New address or region',
+      'Step 2: Reconnaissance',
+      'Step 3: Persistence or defense evasion',
+    ]);
+    expect(within(items[1]!).getByRole('link', { name: 'Burst of denied API calls' })).toHaveAttribute('href', '/alerts/x2');
+    expect(items[2]).toHaveTextContent('user/intruder from 203.0.113.9 · CreateAccessKey · us-east-1');
+    expect(calls.filter((c) => c.name === 'AlertSequence').map((c) => c.variables)).toEqual([{ id: 's1' }]);
+  });
+
+  it('links a step alert to the sequences it is part of, and shows nothing for others', async () => {
+    setup('/alerts/a2', {
+      AlertSequence: (v: Record<string, unknown>) => ({
+        alert: { id: v.id, sequenceSteps: [], sequenceAlerts: [{ id: 's1', title: 'New origin, then persistence', severity: 'CRITICAL', lastSeenAt: '2026-03-10T12:20:00Z' }] },
+      }),
+    });
+    const part = await screen.findByRole('list', { name: 'Sequences this alert is part of' });
+    expect(within(part).getByRole('link', { name: 'New origin, then persistence' })).toHaveAttribute('href', '/alerts/s1');
+    expect(screen.queryByRole('list', { name: 'Steps of the sequence' })).not.toBeInTheDocument();
+  });
+
   it('says so when a deep-linked alert does not exist', async () => {
     setup('/alerts/nope', { Alert: { alert: null } });
     expect(await screen.findByText('This alert could not be found')).toBeInTheDocument();

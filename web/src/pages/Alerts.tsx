@@ -1,5 +1,5 @@
 import { useCallback, useMemo, type FormEvent } from 'react';
-import { Link, useNavigate, useParams } from 'react-router';
+import { Link, useLocation, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
@@ -89,6 +89,36 @@ const AlertEventDocument = graphql(`
           errorCode
           raw
         }
+      }
+    }
+  }
+`);
+
+/** A sequence alert's steps (with their alerts), and the sequences a step alert is part of. */
+const AlertSequenceDocument = graphql(`
+  query AlertSequence($id: ID!) {
+    alert(id: $id) {
+      id
+      sequenceSteps {
+        step
+        name
+        occurredAt
+        eventId
+        alert {
+          id
+          title
+          severity
+          principalArn
+          sourceIpAddress
+          region
+          eventName
+        }
+      }
+      sequenceAlerts {
+        id
+        title
+        severity
+        lastSeenAt
       }
     }
   }
@@ -397,6 +427,7 @@ function AlertDetail({ alert: a, accountName }: { alert: AlertFieldsFragment; ac
   const [{ fetching: closing, error: closeError }, closeAlert] = useMutation(CloseDocument);
   const actionError = ackError ?? closeError;
   const resource = a.sourceResource as { assetId?: string; resourceType?: string; resourceId?: string; region?: string } | null;
+  const { search } = useLocation();
 
   return (
     <article className="detail" aria-label={a.title}>
@@ -441,6 +472,7 @@ function AlertDetail({ alert: a, accountName }: { alert: AlertFieldsFragment; ac
           ]}
         />
       </section>
+      <SequenceLinks alertId={a.id} search={search} />
       <section>
         <h4>Why it matters</h4>
         <RichText text={a.description} />
@@ -481,6 +513,70 @@ function AlertDetail({ alert: a, accountName }: { alert: AlertFieldsFragment; ac
         )}
       </section>
     </article>
+  );
+}
+
+/**
+ * For a sequence alert, its steps as a timeline (when, which step, the step's alert, who
+ * and from where); for a step alert, the sequences it is part of. Nothing for other alerts.
+ */
+function SequenceLinks({ alertId, search }: { alertId: string; search: string }) {
+  const [{ data, error }] = useQuery({ query: AlertSequenceDocument, variables: { id: alertId } });
+  if (error) return <ErrorState error={error} title="The linked alerts could not be loaded" />;
+  const steps = data?.alert?.sequenceSteps ?? [];
+  const sequences = data?.alert?.sequenceAlerts ?? [];
+  const to = (id: string) => ({ pathname: `/alerts/${encodeURIComponent(id)}`, search });
+  return (
+    <>
+      {steps.length > 0 && (
+        <section>
+          <h4>Steps of the sequence</h4>
+          <ol className="timeline sequence-timeline" aria-label="Steps of the sequence">
+            {steps.map((s) => (
+              <li key={`${s.step}-${s.alert.id}`}>
+                <div className="sequence-step-head">
+                  <Time iso={s.occurredAt} absolute />
+                  <span className="sequence-step-name">
+                    Step {s.step}: {s.name}
+                  </span>
+                </div>
+                <div>
+                  <SeverityBadge severity={s.alert.severity} /> <Link to={to(s.alert.id)}>{s.alert.title}</Link>
+                </div>
+                <div className="small muted">
+                  <span title={s.alert.principalArn ?? undefined}>{shortArn(s.alert.principalArn)}</span>
+                  {s.alert.sourceIpAddress && (
+                    <>
+                      {' from '}
+                      <span className="mono">{s.alert.sourceIpAddress}</span>
+                    </>
+                  )}
+                  {s.alert.eventName && (
+                    <>
+                      {' · '}
+                      <span className="mono">{s.alert.eventName}</span>
+                    </>
+                  )}
+                  {s.alert.region && ` · ${s.alert.region}`}
+                </div>
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
+      {sequences.length > 0 && (
+        <section>
+          <h4>Part of a sequence</h4>
+          <ul className="plain-list" aria-label="Sequences this alert is part of">
+            {sequences.map((q) => (
+              <li key={q.id}>
+                <SeverityBadge severity={q.severity} /> <Link to={to(q.id)}>{q.title}</Link> <Time iso={q.lastSeenAt} />
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
+    </>
   );
 }
 
