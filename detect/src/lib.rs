@@ -21,6 +21,7 @@
 //! named. Why this is written here rather than
 //! taken from `sigma-rust`: `docs/decisions.md`.
 
+pub mod backtest;
 pub mod builtin;
 mod condition;
 pub mod correlation;
@@ -28,6 +29,7 @@ mod matcher;
 pub mod replay;
 mod ruleset;
 pub mod sequence;
+pub mod tenant;
 
 use serde_json::Value;
 
