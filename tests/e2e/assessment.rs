@@ -26,15 +26,15 @@ const FINDINGS: &str = "query($f: FindingFilter, $first: Int, $after: String) { 
 
 /// A connected, seeded account: the API, the account's 12-digit ID, our connection ID
 /// and the seeder's summary of what it created.
-struct Seeded {
-    app: TestApp,
-    token: String,
-    account: String,
-    connection: Value,
-    summary: Value,
+pub(crate) struct Seeded {
+    pub(crate) app: TestApp,
+    pub(crate) token: String,
+    pub(crate) account: String,
+    pub(crate) connection: Value,
+    pub(crate) summary: Value,
 }
 
-async fn seeded(opts: PgConnectOptions) -> Seeded {
+pub(crate) async fn seeded(opts: PgConnectOptions) -> Seeded {
     let emu = Emulator::shared();
     let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
     let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
@@ -92,7 +92,7 @@ async fn seeded(opts: PgConnectOptions) -> Seeded {
 impl Seeded {
     /// A worker whose incremental rescans count write calls from the instant of a read on
     /// (no margin: the seeder's calls came seconds before the first scan).
-    fn worker(&self) -> Runner<TaskHandler> {
+    pub(crate) fn worker(&self) -> Runner<TaskHandler> {
         emulator_worker_with(&self.app, self.settings())
     }
 
@@ -107,7 +107,7 @@ impl Seeded {
     }
 
     /// Reads the account's activity (every region's new events, trail files delivered).
-    async fn ingest(&self) {
+    pub(crate) async fn ingest(&self) {
         Emulator::shared().flush(&self.account).await;
         crate::fixtures::ingest(
             &self.app,
@@ -170,7 +170,7 @@ impl Seeded {
         }
     }
 
-    fn id(&self, region: &str, kind: &str, name: &str) -> String {
+    pub(crate) fn id(&self, region: &str, kind: &str, name: &str) -> String {
         self.summary["regions"][region][kind][name]
             .as_str()
             .unwrap_or_else(|| panic!("{kind}/{name} in {region}"))
