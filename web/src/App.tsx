@@ -17,6 +17,7 @@ const Dashboard = lazy(() => import('./pages/Dashboard'));
 const Findings = lazy(() => import('./pages/Findings'));
 const Alerts = lazy(() => import('./pages/Alerts'));
 const Assets = lazy(() => import('./pages/Assets'));
+const Compliance = lazy(() => import('./pages/Compliance'));
 const Accounts = lazy(() => import('./pages/Accounts'));
 const ConnectAccount = lazy(() => import('./pages/ConnectAccount'));
 const Settings = lazy(() => import('./pages/settings/Settings'));
@@ -135,6 +136,7 @@ export function AppRoutes() {
             <Route path="assets" element={<Assets />}>
               <Route path=":assetId" element={null} />
             </Route>
+            <Route path="compliance" element={<Compliance />} />
             <Route path="accounts" element={<Accounts />} />
             <Route path="accounts/connect" element={<ConnectAccount />} />
             <Route path="accounts/:accountId/connect" element={<ConnectAccount />} />

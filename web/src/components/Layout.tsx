@@ -9,6 +9,7 @@ const NAV = [
   { to: '/findings', label: 'Findings' },
   { to: '/alerts', label: 'Alerts' },
   { to: '/assets', label: 'Assets' },
+  { to: '/compliance', label: 'Compliance' },
   { to: '/accounts', label: 'AWS accounts' },
   { to: '/settings', label: 'Settings' },
 ];
