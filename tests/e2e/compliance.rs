@@ -380,3 +380,75 @@ async fn the_cis_report_of_a_scanned_account_is_complete_and_true(
     let res = s.app.http.get(s.app.url(&path)).send().await.unwrap();
     assert_eq!(res.status(), 401);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_service_the_latest_scan_could_not_read_leaves_its_controls_not_assessed(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let conn = s.connection["id"].clone();
+    let vars = json!({ "f": "cis-aws-5.0", "a": conn });
+    let before = s.app.graphql_ok(&s.token, REPORT, vars.clone()).await["complianceReport"].clone();
+    assert_eq!(control(&before, "3.2")["status"], "PASS");
+
+    // CloudTrail denied: the rescan is PARTIAL and cannot vouch for the trail's controls.
+    let emu = vigil_tests::emulator::Emulator::shared();
+    let rule = emu
+        .add_fault(
+            json!({ "accountId": s.account, "service": "cloudtrail", "kind": "access_denied" }),
+        )
+        .await;
+    s.app
+        .graphql_ok(
+            &s.token,
+            "mutation($id: ID!) { startScan(awsAccountId: $id) { id } }",
+            json!({ "id": conn }),
+        )
+        .await;
+    s.worker().drain().await.unwrap();
+    // Only this test's rule: other tests share the emulator.
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{rule}"),
+        None,
+    )
+    .await;
+    let after = s.app.graphql_ok(&s.token, REPORT, vars).await["complianceReport"].clone();
+    assert_eq!(
+        after["accounts"][0]["scanStatus"], "PARTIAL",
+        "{}",
+        after["accounts"]
+    );
+    let c32 = control(&after, "3.2");
+    assert_eq!(c32["status"], "NOT_ASSESSED", "{c32}");
+    assert!(
+        c32["reason"].as_str().unwrap().contains("could not read"),
+        "{c32}"
+    );
+    // What the scan did read is still judged: the open SSH groups fail 5.3.
+    assert_eq!(control(&after, "5.3")["status"], "FAIL");
+    assert!(after["score"].is_number());
+
+    // A connection never scanned: nothing automated is assessed, and it says so.
+    let pending = crate::fixtures::connection(&s.app, &s.token).await;
+    let none = s
+        .app
+        .graphql_ok(
+            &s.token,
+            REPORT,
+            json!({ "f": "cis-aws-5.0", "a": pending.to_string() }),
+        )
+        .await["complianceReport"]
+        .clone();
+    let c53 = control(&none, "5.3");
+    assert_eq!(c53["status"], "NOT_ASSESSED");
+    assert!(
+        c53["reason"].as_str().unwrap().contains("never scanned"),
+        "{c53}"
+    );
+    assert_eq!(none["counts"]["pass"], 0);
+    assert_eq!(none["counts"]["fail"], 0);
+    assert!(none["score"].is_null());
+}
