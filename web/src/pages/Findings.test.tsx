@@ -22,7 +22,7 @@ const detail = {
   resourceArn: 'arn:aws:ec2:eu-west-1:111111111111:security-group/sg-123',
   description: 'Anyone can reach port 22.',
   remediation: 'Remove the rule with `aws ec2 revoke-security-group-ingress`.',
-  compliance: ['CIS AWS Foundations v3.0.0 5.2'],
+  compliance: ['CIS AWS Foundations v5.0.0 5.3', 'AWS FSBP EC2.13'],
   evidence: { port: 22 },
   resolvedAt: null,
   suppressedReason: null,
