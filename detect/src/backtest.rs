@@ -189,6 +189,12 @@ pub fn run(
     let mut windows: HashMap<(String, String), Window> = HashMap::new();
     // (account, group) -> value -> (first seen, last seen).
     let mut baselines: HashMap<(String, String), HashMap<String, (i64, i64)>> = HashMap::new();
+    let counted: HashSet<&str> = match target {
+        Target::Correlation { correlation, .. } => {
+            correlation.rules.iter().map(String::as_str).collect()
+        }
+        Target::Single(_) => HashSet::new(),
+    };
     for r in records {
         if Instant::now() >= deadline {
             out.alerts = alerts.all;
@@ -204,7 +210,6 @@ pub fn run(
                 continue;
             }
             Target::Correlation { correlation, bases } => {
-                let counted: HashSet<&str> = correlation.rules.iter().map(String::as_str).collect();
                 if !bases
                     .iter()
                     .any(|b| counted.contains(b.id.as_str()) && b.matches(r.raw))

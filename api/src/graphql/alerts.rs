@@ -34,8 +34,31 @@ pub enum AlertStatusGql {
 pub struct AlertGql(pub alerts::Alert);
 
 impl AlertGql {
-    fn rule(&self) -> Option<&'static vigil_detect::RuleMeta> {
-        vigil_detect::builtin::meta_by_id(&self.0.rule_id)
+    /// The rule's description: a built-in's, or the tenant's own rule's (read once per
+    /// page, through the request's loader).
+    async fn rule(&self, ctx: &Context<'_>) -> GqlResult<Option<RuleOf>> {
+        if let Some(meta) = vigil_detect::builtin::meta_by_id(&self.0.rule_id) {
+            return Ok(Some(RuleOf::Builtin(meta)));
+        }
+        Ok(super::loaders::tenant_rule(ctx, &self.0.rule_id)
+            .await?
+            .map(RuleOf::Tenant))
+    }
+}
+
+/// An alert's rule: built-in ones live as long as the process, the tenant's are loaded.
+enum RuleOf {
+    Builtin(&'static vigil_detect::RuleMeta),
+    Tenant(std::sync::Arc<vigil_detect::RuleMeta>),
+}
+
+impl std::ops::Deref for RuleOf {
+    type Target = vigil_detect::RuleMeta;
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Self::Builtin(meta) => meta,
+            Self::Tenant(meta) => meta,
+        }
     }
 }
 
@@ -121,18 +144,24 @@ impl AlertGql {
         self.0.event_count
     }
     /// Why it matters.
-    async fn description(&self) -> String {
-        self.rule()
+    async fn description(&self, ctx: &Context<'_>) -> GqlResult<String> {
+        Ok(self
+            .rule(ctx)
+            .await?
             .map(|r| r.description.clone())
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
     /// What to do first.
-    async fn runbook(&self) -> Option<String> {
-        self.rule().and_then(|r| r.runbook.clone())
+    async fn runbook(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        Ok(self.rule(ctx).await?.and_then(|r| r.runbook.clone()))
     }
     /// MITRE ATT&CK techniques, e.g. `T1562.008`.
-    async fn techniques(&self) -> Vec<String> {
-        self.rule().map(|r| r.techniques()).unwrap_or_default()
+    async fn techniques(&self, ctx: &Context<'_>) -> GqlResult<Vec<String>> {
+        Ok(self
+            .rule(ctx)
+            .await?
+            .map(|r| r.techniques())
+            .unwrap_or_default())
     }
     /// Who acknowledged or closed it (a user's email or an API key's name).
     async fn acknowledged_by(&self) -> Option<&str> {

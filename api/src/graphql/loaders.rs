@@ -12,6 +12,7 @@ use vigil_core::{
     ids::{AwsAccountId, TenantId},
     store::{
         aws_accounts::{self, AwsAccount},
+        detection_rules,
         scans::{self, Scan},
     },
 };
@@ -30,6 +31,10 @@ pub struct TenantLoader {
 /// The newest scan of a connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LastScanOf(pub AwsAccountId);
+
+/// A tenant's own detection rule, by its stored ID (`tenant:<uuid>`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TenantRuleOf(pub uuid::Uuid);
 
 /// The loaders of a request.
 pub type Loaders = Arc<DataLoader<TenantLoader>>;
@@ -55,6 +60,46 @@ pub async fn aws_account(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Optio
 /// A connection's newest scan, batched with the page's others.
 pub async fn last_scan(ctx: &Context<'_>, id: AwsAccountId) -> GqlResult<Option<Scan>> {
     Ok(of(ctx)?.load_one(LastScanOf(id)).await?)
+}
+
+/// The description (title, level, tags, runbook) of one of the tenant's own rules, by
+/// the ID its alerts carry (`tenant:<uuid>`); `None` for another ID, a deleted rule or one
+/// that no longer compiles.
+pub async fn tenant_rule(
+    ctx: &Context<'_>,
+    rule_id: &str,
+) -> GqlResult<Option<Arc<vigil_detect::RuleMeta>>> {
+    let Some(id) = rule_id
+        .strip_prefix(vigil_detect::tenant::ID_PREFIX)
+        .and_then(|u| u.parse().ok())
+    else {
+        return Ok(None);
+    };
+    Ok(of(ctx)?.load_one(TenantRuleOf(id)).await?)
+}
+
+impl async_graphql::dataloader::Loader<TenantRuleOf> for TenantLoader {
+    type Value = Arc<vigil_detect::RuleMeta>;
+    type Error = Arc<sqlx::Error>;
+
+    async fn load(
+        &self,
+        keys: &[TenantRuleOf],
+    ) -> Result<HashMap<TenantRuleOf, Self::Value>, Self::Error> {
+        let mut tx = db::begin_tenant(&self.pool, self.tenant).await?;
+        let rules = detection_rules::list(&mut tx, false).await?;
+        tx.commit().await?;
+        // Compiling is CPU work, but a page names few rules and each compiles in
+        // microseconds; only the rules asked for are compiled.
+        Ok(rules
+            .into_iter()
+            .filter(|r| keys.contains(&TenantRuleOf(r.rule_id)))
+            .filter_map(|r| {
+                let meta = vigil_detect::tenant::Compiled::compile(&r.yaml).ok()?;
+                Some((TenantRuleOf(r.rule_id), Arc::new(meta.meta().clone())))
+            })
+            .collect())
+    }
 }
 
 impl async_graphql::dataloader::Loader<AwsAccountId> for TenantLoader {

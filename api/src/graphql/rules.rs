@@ -1,14 +1,20 @@
-//! Detection rules: the built-in ones, and the tenant's own Sigma rules, which owners and
-//! admins add, change, disable and dry-run against recent events.
+//! Detection rules: the built-in ones, and the tenant's own Sigma rules (single-event rules
+//! and correlations over them or over built-in rules), which owners and admins add,
+//! change, disable and backtest against recent events. How a correlation names its rules
+//! is described in `vigil_detect::tenant`.
 
-use async_graphql::{Context, ID, Object, SimpleObject};
+use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
     roles::Permission,
-    store::{audit, detection_rules},
+    store::{alerts, audit, detection_rules},
 };
-use vigil_detect::{Level, Rule, RuleMeta};
+use vigil_detect::{
+    Level, RuleError, RuleMeta,
+    backtest::{self, Record, Target},
+    tenant::{Catalog, Compiled, ID_PREFIX, Stored},
+};
 
 use super::{
     context::{parse_id, require, require_active_plan, state, tenant_tx},
@@ -42,18 +48,66 @@ fn severity(level: Level) -> SeverityGql {
     level.severity().into()
 }
 
-/// Compiles tenant YAML off the runtime threads, turning errors into `BAD_USER_INPUT`
-/// with the line and field.
-async fn compile(yaml: &str) -> GqlResult<Rule> {
+/// A rule problem as `BAD_USER_INPUT`, with the line and field.
+fn bad_rule(e: RuleError) -> GqlError {
+    GqlError::BadInput {
+        message: format!("the rule cannot be used: {e}"),
+        field: Some(e.field.clone()),
+        line: e.line.map(|l| l as i64),
+        reason: None,
+    }
+}
+
+/// Compiles tenant YAML (a single-event rule or a correlation) off the runtime threads,
+/// turning errors into `BAD_USER_INPUT` with the line and field.
+async fn compile(yaml: &str) -> GqlResult<Compiled> {
     let owned = yaml.to_owned();
-    bounded(move || Rule::compile(&owned))
+    bounded(move || Compiled::compile(&owned))
         .await?
-        .map_err(|e| GqlError::BadInput {
-            message: format!("the rule cannot be used: {e}"),
-            field: Some(e.field.clone()),
-            line: e.line.map(|l| l as i64),
-            reason: None,
-        })
+        .map_err(bad_rule)
+}
+
+/// The tenant's stored rules, compiled (to check references and ids against).
+async fn catalog(tx: &mut vigil_core::db::TenantTx) -> GqlResult<Catalog> {
+    let stored = detection_rules::list(tx, false).await?;
+    bounded(move || {
+        Catalog::new(stored.iter().map(|s| Stored {
+            id: stored_id(s.rule_id),
+            yaml: &s.yaml,
+            enabled: s.enabled,
+        }))
+    })
+    .await
+}
+
+/// The ID a tenant rule runs and is shown under.
+fn stored_id(rule_id: uuid::Uuid) -> String {
+    format!("{ID_PREFIX}{rule_id}")
+}
+
+/// Checks a new or changed rule against the tenant's others (off the runtime threads): its
+/// `id` names it alone, and a correlation's references resolve.
+async fn check_against(catalog: Catalog, rule: Compiled) -> GqlResult<(Catalog, Compiled)> {
+    bounded(move || {
+        catalog.check_id(&rule)?;
+        if let Compiled::Correlation(c) = &rule {
+            catalog.resolve(c)?;
+        }
+        Ok((catalog, rule))
+    })
+    .await?
+    .map_err(bad_rule)
+}
+
+/// Whether a rule counts single events or correlates several.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[graphql(name = "DetectionRuleKind")]
+pub enum DetectionRuleKind {
+    /// A Sigma rule matched against one CloudTrail event at a time.
+    Single,
+    /// A Sigma correlation over the matches of other rules (counts within a timespan,
+    /// first-seen values).
+    Correlation,
 }
 
 /// A detection rule.
@@ -61,6 +115,11 @@ async fn compile(yaml: &str) -> GqlResult<Rule> {
 pub struct DetectionRule {
     /// The rule's ID (a Sigma `id`, or `tenant:<uuid>` for the tenant's own rules).
     pub id: ID,
+    /// The Sigma `id:` of the YAML (derived from the title when it has none): the name a
+    /// correlation uses for it in `rules:`. Built-in rules: the same as `id`.
+    pub sigma_id: String,
+    /// A single-event rule or a correlation.
+    pub kind: DetectionRuleKind,
     /// The rule's name (Sigma `title`).
     pub title: String,
     /// Why it matters (Sigma `description`).
@@ -82,9 +141,11 @@ pub struct DetectionRule {
 }
 
 impl DetectionRule {
-    fn from_builtin(r: &RuleMeta) -> Self {
+    fn from_builtin(r: &RuleMeta, kind: DetectionRuleKind) -> Self {
         Self {
             id: r.id.clone().into(),
+            sigma_id: r.id.clone(),
+            kind,
             title: r.title.clone(),
             description: r.description.clone(),
             severity: severity(r.level),
@@ -97,14 +158,21 @@ impl DetectionRule {
         }
     }
 
-    fn from_tenant(stored: detection_rules::StoredRule, compiled: Option<&Rule>) -> Self {
+    fn from_tenant(stored: detection_rules::StoredRule, compiled: Option<&Compiled>) -> Self {
+        let meta = compiled.map(Compiled::meta);
         Self {
-            id: format!("tenant:{}", stored.rule_id).into(),
+            id: stored_id(stored.rule_id).into(),
+            sigma_id: meta.map(|m| m.id.clone()).unwrap_or_default(),
+            kind: if compiled.is_some_and(Compiled::is_correlation) {
+                DetectionRuleKind::Correlation
+            } else {
+                DetectionRuleKind::Single
+            },
             title: stored.title,
-            description: compiled.map(|r| r.description.clone()).unwrap_or_default(),
-            severity: compiled.map_or(SeverityGql::Medium, |r| severity(r.level)),
-            techniques: compiled.map(|r| r.techniques()).unwrap_or_default(),
-            runbook: compiled.and_then(|r| r.runbook.clone()),
+            description: meta.map(|m| m.description.clone()).unwrap_or_default(),
+            severity: meta.map_or(SeverityGql::Medium, |m| severity(m.level)),
+            techniques: meta.map(RuleMeta::techniques).unwrap_or_default(),
+            runbook: meta.and_then(|m| m.runbook.clone()),
             builtin: false,
             enabled: stored.enabled,
             yaml: stored.yaml,
@@ -113,43 +181,108 @@ impl DetectionRule {
     }
 }
 
-/// What a dry run found.
+/// An alert a backtest says the rule would have raised.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct WouldBeAlert {
+    /// The connection whose events raised it.
+    pub aws_account_id: ID,
+    /// What the alert groups on: a correlation's group-by values joined by `|` (plus the
+    /// new value for first-seen rules), or the principal's ARN for a single-event rule.
+    pub group: String,
+    /// The earliest event it stands for (for a count, the first of the window that
+    /// reached the threshold).
+    pub first_event_at: DateTime<Utc>,
+    /// The latest event that joined it.
+    pub last_event_at: DateTime<Utc>,
+    /// Events it stands for.
+    pub count: i64,
+    /// Up to 10 of their CloudTrail event IDs, oldest first.
+    pub sample_event_ids: Vec<String>,
+}
+
+/// What a dry run (backtest) found.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct DetectionRuleTest {
     /// Events looked at: the tenant's most recent since `since`, Vigil's own calls
-    /// excepted, and only those of the eventNames the rule can match when it names them
-    /// (so such a rule is tried on its whole window, up to `limit` events of those names).
+    /// excepted, and only those of the eventNames the rule (for a correlation, its base
+    /// rules) can match when it names them (so such a rule is tried on its whole window,
+    /// up to `limit` events of those names).
     pub scanned: i64,
-    /// CloudTrail event IDs that matched, newest first (at most 100).
+    /// CloudTrail event IDs that matched (for a correlation, that one of its base rules
+    /// matched), newest first (at most 100).
     pub matched_event_ids: Vec<String>,
     /// How many matched in all.
     pub matched: i64,
     /// False when the time budget (5 s) ran out first: `scanned` says how far it got.
     pub complete: bool,
+    /// True when the window held more than `limit` events: only the newest `limit` were
+    /// replayed, so a count that began earlier may be missing.
+    pub capped: bool,
+    /// What was replayed: a single-event rule or a correlation.
+    pub kind: DetectionRuleKind,
+    /// The alerts the rule would have raised, in the order they would have opened (at
+    /// most 100): matches of one group within an hour of each other are one alert, as
+    /// they are live.
+    pub would_raise: Vec<WouldBeAlert>,
+    /// How many alerts it would have raised in all.
+    pub would_raise_count: i64,
 }
 
-/// Matches the records (newest first) until the deadline.
-fn dry_run(
-    rule: &Rule,
-    records: &[(String, DateTime<Utc>, serde_json::Value)],
+/// Alerts and event IDs a backtest answers with at most.
+const MAX_LISTED: usize = 100;
+
+/// Replays the records (newest first, as read) in time order until the deadline.
+fn run_backtest(
+    target: Target<'_>,
+    rows: &[detection_rules::RecordRow],
+    capped: bool,
     deadline: std::time::Instant,
 ) -> DetectionRuleTest {
-    let mut hits = Vec::new();
-    let mut scanned = 0;
-    for (id, _, raw) in records {
-        if std::time::Instant::now() >= deadline {
-            break;
-        }
-        scanned += 1;
-        if rule.matches(raw) {
-            hits.push(id.clone());
-        }
-    }
+    let accounts: Vec<String> = rows.iter().map(|r| r.aws_account_id.to_string()).collect();
+    let records: Vec<Record<'_>> = rows
+        .iter()
+        .zip(&accounts)
+        .rev()
+        .map(|(r, account)| Record {
+            account,
+            event_id: &r.event_id,
+            at: r.occurred_at.timestamp_millis(),
+            raw: &r.raw,
+        })
+        .collect();
+    let window = alerts::GROUP_WINDOW.num_milliseconds();
+    let out = backtest::run(target, &records, window, deadline);
+    let time = |ms: i64| DateTime::from_timestamp_millis(ms).unwrap_or_default();
     DetectionRuleTest {
-        scanned: scanned as i64,
-        matched: hits.len() as i64,
-        complete: scanned == records.len(),
-        matched_event_ids: hits.into_iter().take(100).collect(),
+        scanned: out.scanned as i64,
+        matched: out.matched_event_ids.len() as i64,
+        matched_event_ids: out
+            .matched_event_ids
+            .iter()
+            .rev()
+            .take(MAX_LISTED)
+            .cloned()
+            .collect(),
+        complete: out.complete,
+        capped,
+        kind: match target {
+            Target::Single(_) => DetectionRuleKind::Single,
+            Target::Correlation { .. } => DetectionRuleKind::Correlation,
+        },
+        would_raise_count: out.alerts.len() as i64,
+        would_raise: out
+            .alerts
+            .into_iter()
+            .take(MAX_LISTED)
+            .map(|a| WouldBeAlert {
+                aws_account_id: a.account.into(),
+                group: a.group,
+                first_event_at: time(a.first_at),
+                last_event_at: time(a.last_at),
+                count: i64::try_from(a.count).unwrap_or(i64::MAX),
+                sample_event_ids: a.sample_event_ids,
+            })
+            .collect(),
     }
 }
 
@@ -165,28 +298,31 @@ pub struct RulesQuery;
 
 #[Object]
 impl RulesQuery {
-    /// Every detection rule: the built-in ones, then the tenant's.
+    /// Every detection rule: the built-in ones (single-event, then correlations), then
+    /// the tenant's.
     async fn detection_rules(&self, ctx: &Context<'_>) -> GqlResult<Vec<DetectionRule>> {
         let p = require(ctx, Permission::Read)?;
         let mut tx = tenant_tx(ctx, p).await?;
         let own = detection_rules::list(&mut tx, false).await?;
-        let builtin = vigil_detect::builtin::all().iter().map(|r| &r.meta);
+        let builtin = vigil_detect::builtin::all()
+            .iter()
+            .map(|r| DetectionRule::from_builtin(&r.meta, DetectionRuleKind::Single));
         let correlations = vigil_detect::builtin::correlations()
             .iter()
-            .map(|c| &c.meta);
-        let mut out: Vec<DetectionRule> = builtin
-            .chain(correlations)
-            .map(DetectionRule::from_builtin)
-            .collect();
+            .map(|c| DetectionRule::from_builtin(&c.meta, DetectionRuleKind::Correlation));
+        let mut out: Vec<DetectionRule> = builtin.chain(correlations).collect();
         out.extend(own.into_iter().map(|s| {
-            let compiled = Rule::compile(&s.yaml).ok();
+            let compiled = Compiled::compile(&s.yaml).ok();
             DetectionRule::from_tenant(s, compiled.as_ref())
         }));
         Ok(out)
     }
 
-    /// Dry-runs a rule (YAML, not saved) against the tenant's recent events, for at most
-    /// 5 seconds (see `complete`).
+    /// Backtests a rule (YAML, not saved) against the tenant's recent events, for at most
+    /// 5 seconds (see `complete`) and `limit` events (see `capped`): which events it
+    /// matches and which alerts it would have raised. A correlation is replayed with its
+    /// base rules, in time order, in memory: nothing is written, and only this tenant's
+    /// events are read.
     async fn test_detection_rule(
         &self,
         ctx: &Context<'_>,
@@ -201,12 +337,43 @@ impl RulesQuery {
         let since = gql_time("since", since)?.unwrap_or(now - chrono::Duration::days(7));
         let limit = i64::from(limit.unwrap_or(DRY_RUN_MAX as i32)).clamp(1, DRY_RUN_MAX);
         let mut tx = tenant_tx(ctx, p).await?;
-        let names = rule
-            .event_names()
-            .map(|n| n.iter().cloned().collect::<Vec<_>>());
-        let records = detection_rules::recent_records(&mut tx, since, names, limit).await?;
+        // A correlation's references resolve against the tenant's rules as saved now.
+        let (rule, bases) = match rule {
+            Compiled::Single(r) => (Compiled::Single(r), Vec::new()),
+            Compiled::Correlation(c) => {
+                let catalog = catalog(&mut tx).await?;
+                let (resolved, bases) = bounded(move || catalog.resolve(&c))
+                    .await?
+                    .map_err(bad_rule)?;
+                (Compiled::Correlation(resolved), bases)
+            }
+        };
+        // Only the events of the names the rule (or every base rule) is bounded to.
+        let names = match &rule {
+            Compiled::Single(r) => r.event_names().map(|n| n.iter().cloned().collect()),
+            Compiled::Correlation(_) => bases
+                .iter()
+                .map(|b| b.event_names())
+                .collect::<Option<Vec<_>>>()
+                .map(|sets| sets.into_iter().flatten().cloned().collect::<Vec<_>>()),
+        };
+        // One more than the limit tells whether the window held more.
+        let mut rows = detection_rules::recent_records(&mut tx, since, names, limit + 1).await?;
         drop(tx);
-        bounded(move || dry_run(&rule, &records, std::time::Instant::now() + DRY_RUN_BUDGET)).await
+        let capped = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        bounded(move || {
+            let deadline = std::time::Instant::now() + DRY_RUN_BUDGET;
+            let target = match &rule {
+                Compiled::Single(r) => Target::Single(r),
+                Compiled::Correlation(c) => Target::Correlation {
+                    correlation: c,
+                    bases: &bases,
+                },
+            };
+            run_backtest(target, &rows, capped, deadline)
+        })
+        .await
     }
 }
 
@@ -215,8 +382,11 @@ pub struct RulesMutation;
 
 #[Object]
 impl RulesMutation {
-    /// Adds a Sigma rule for the tenant's CloudTrail (owners and admins). Invalid YAML or
-    /// unsupported constructs answer `BAD_USER_INPUT` with `extensions.line` and `field`.
+    /// Adds a Sigma rule or correlation for the tenant's CloudTrail (owners and admins).
+    /// Invalid YAML or unsupported constructs answer `BAD_USER_INPUT` with
+    /// `extensions.line` and `field`; so do an `id` another rule has, and a correlation
+    /// naming rules that do not exist, itself or another correlation, or a timespan
+    /// longer than Vigil keeps its state.
     async fn create_detection_rule(
         &self,
         ctx: &Context<'_>,
@@ -225,20 +395,25 @@ impl RulesMutation {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let rule = compile(&yaml).await?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let stored = detection_rules::insert(&mut tx, &rule.title, &yaml, &p.label).await?;
+        let catalog = catalog(&mut tx).await?;
+        let (_, rule) = check_against(catalog, rule).await?;
+        let title = rule.meta().title.clone();
+        let stored = detection_rules::insert(&mut tx, &title, &yaml, &p.label).await?;
         audit::record(
             &mut tx,
             &p.actor(),
             "detection_rule.created",
-            Some(&rule.title),
-            json!({ "rule_id": stored.rule_id }),
+            Some(&title),
+            json!({ "rule_id": stored.rule_id, "correlation": rule.is_correlation() }),
         )
         .await?;
         tx.commit().await?;
         Ok(DetectionRule::from_tenant(stored, Some(&rule)))
     }
 
-    /// Changes a tenant rule's YAML and/or turns it on or off (owners and admins).
+    /// Changes a tenant rule's YAML and/or turns it on or off (owners and admins). A rule
+    /// that one of the tenant's correlations counts keeps its `id` and stays a
+    /// single-event rule until that correlation is changed.
     async fn update_detection_rule(
         &self,
         ctx: &Context<'_>,
@@ -247,19 +422,45 @@ impl RulesMutation {
         enabled: Option<bool>,
     ) -> GqlResult<DetectionRule> {
         let p = require(ctx, Permission::ManageIntegrations)?;
-        let id = tenant_rule_id(&id)?;
+        let rule_id = tenant_rule_id(&id)?;
         let compiled = match yaml.as_deref() {
             Some(y) => Some(compile(y).await?),
             None => None,
         };
         let mut tx = tenant_tx(ctx, p).await?;
+        let compiled = match compiled {
+            Some(rule) => {
+                let catalog = catalog(&mut tx).await?;
+                let own = stored_id(rule_id);
+                let users = catalog.referrers(&own);
+                let before = catalog.get(&own).map(|c| c.meta().id.clone());
+                let renamed = before
+                    .as_deref()
+                    .is_none_or(|b| !rule.meta().id.eq_ignore_ascii_case(b));
+                if !users.is_empty() && (renamed || rule.is_correlation()) {
+                    return Err(GqlError::BadInput {
+                        message: format!(
+                            "your correlation(s) {} count this rule by its id `{}`: keep its id and keep it a single-event rule, or change them first",
+                            quoted(&users),
+                            before.unwrap_or_default()
+                        ),
+                        field: Some("id".into()),
+                        line: None,
+                        reason: None,
+                    });
+                }
+                Some(check_against(catalog.without(&own), rule).await?.1)
+            }
+            None => None,
+        };
+        let title_and_yaml = compiled
+            .as_ref()
+            .zip(yaml.as_deref())
+            .map(|(r, y)| (r.meta().title.clone(), y));
         let stored = detection_rules::update(
             &mut tx,
-            id,
-            compiled
-                .as_ref()
-                .zip(yaml.as_deref())
-                .map(|(r, y)| (r.title.as_str(), y)),
+            rule_id,
+            title_and_yaml.as_ref().map(|(t, y)| (t.as_str(), *y)),
             enabled,
         )
         .await?
@@ -269,19 +470,27 @@ impl RulesMutation {
             &p.actor(),
             "detection_rule.updated",
             Some(&stored.title),
-            json!({ "rule_id": id, "enabled": enabled }),
+            json!({ "rule_id": rule_id, "enabled": enabled }),
         )
         .await?;
         tx.commit().await?;
-        let compiled = compiled.or_else(|| Rule::compile(&stored.yaml).ok());
+        let compiled = compiled.or_else(|| Compiled::compile(&stored.yaml).ok());
         Ok(DetectionRule::from_tenant(stored, compiled.as_ref()))
     }
 
-    /// Deletes a tenant rule (owners and admins).
+    /// Deletes a tenant rule (owners and admins); not one that a correlation of the
+    /// tenant counts (`BAD_USER_INPUT` names the correlations).
     async fn delete_detection_rule(&self, ctx: &Context<'_>, id: ID) -> GqlResult<ID> {
         let p = require(ctx, Permission::ManageIntegrations)?;
         let rule_id = tenant_rule_id(&id)?;
         let mut tx = tenant_tx(ctx, p).await?;
+        let users = catalog(&mut tx).await?.referrers(&stored_id(rule_id));
+        if !users.is_empty() {
+            return Err(GqlError::bad_input(format!(
+                "your correlation(s) {} count this rule: delete or change them first",
+                quoted(&users)
+            )));
+        }
         if !detection_rules::delete(&mut tx, rule_id).await? {
             return Err(GqlError::NotFound("detection rule"));
         }
@@ -298,30 +507,63 @@ impl RulesMutation {
     }
 }
 
+/// Titles as a list for a message: “A”, “B”.
+fn quoted(titles: &[String]) -> String {
+    titles
+        .iter()
+        .map(|t| format!("“{t}”"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 #[cfg(test)]
 mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
 
+    fn rows(names: &[&str]) -> Vec<detection_rules::RecordRow> {
+        // Newest first, as read.
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| detection_rules::RecordRow {
+                aws_account_id: uuid::Uuid::nil(),
+                event_id: format!("e{i}"),
+                occurred_at: Utc::now() - chrono::Duration::minutes(i as i64),
+                raw: json!({ "eventName": name }),
+            })
+            .collect()
+    }
+
     #[test]
     fn a_dry_run_stops_at_its_deadline_and_says_it_is_incomplete() {
-        let rule = Rule::compile(
+        let Compiled::Single(rule) = Compiled::compile(
             "title: T\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  sel: {eventName: StopLogging}\n  condition: sel\n",
         )
-        .unwrap();
-        let records: Vec<_> = (0..3)
-            .map(|i| {
-                (
-                    format!("e{i}"),
-                    Utc::now(),
-                    json!({ "eventName": "StopLogging" }),
-                )
-            })
-            .collect();
-        let done = dry_run(&rule, &records, Instant::now() + Duration::from_secs(60));
-        assert_eq!((done.scanned, done.matched, done.complete), (3, 3, true));
-        let late = dry_run(&rule, &records, Instant::now() - Duration::from_millis(1));
-        assert_eq!((late.scanned, late.matched, late.complete), (0, 0, false));
+        .unwrap() else {
+            panic!("a single-event rule")
+        };
+        let records = rows(&["StopLogging", "DescribeTrails", "StopLogging"]);
+        let done = run_backtest(
+            Target::Single(&rule),
+            &records,
+            false,
+            Instant::now() + Duration::from_secs(60),
+        );
+        assert_eq!((done.scanned, done.matched, done.complete), (3, 2, true));
+        // Newest first, and one alert: the same (missing) principal within the hour.
+        assert_eq!(done.matched_event_ids, ["e0", "e2"]);
+        assert_eq!((done.would_raise_count, done.would_raise[0].count), (1, 2));
+        let late = run_backtest(
+            Target::Single(&rule),
+            &records,
+            true,
+            Instant::now() - Duration::from_millis(1),
+        );
+        assert_eq!(
+            (late.scanned, late.matched, late.complete, late.capped),
+            (0, 0, false, true)
+        );
     }
 }

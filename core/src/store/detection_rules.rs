@@ -91,18 +91,30 @@ pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
     Ok(done.rows_affected() == 1)
 }
 
-/// Recent raw records of the tenant (for dry runs), newest first, Vigil's own calls
-/// excepted. With `names` (lowercase eventNames), only events of those names: a rule that
-/// can only match them then looks through its whole window, not the newest `limit` events
-/// of every name.
+/// A stored event as a dry run or backtest reads it.
+#[derive(Debug, Clone, FromRow)]
+pub struct RecordRow {
+    /// The connection it belongs to: correlation state and alerts are per connection.
+    pub aws_account_id: Uuid,
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub raw: serde_json::Value,
+}
+
+/// Recent raw records of the tenant (for dry runs and backtests), newest first, Vigil's
+/// own calls excepted. With `names` (lowercase eventNames), only events of those names: a
+/// rule that can only match them then looks through its whole window, not the newest
+/// `limit` events of every name. Only the transaction's tenant's events are read: the
+/// query names the tenant and row-level security enforces it.
 pub async fn recent_records(
     tx: &mut TenantTx,
     since: DateTime<Utc>,
     names: Option<Vec<String>>,
     limit: i64,
-) -> Result<Vec<(String, DateTime<Utc>, serde_json::Value)>, sqlx::Error> {
-    let mut q =
-        sqlx::QueryBuilder::new("select event_id, occurred_at, raw from events where tenant_id = ");
+) -> Result<Vec<RecordRow>, sqlx::Error> {
+    let mut q = sqlx::QueryBuilder::new(
+        "select aws_account_id, event_id, occurred_at, raw from events where tenant_id = ",
+    );
     q.push_bind(tx.tenant())
         .push(" and occurred_at >= ")
         .push_bind(since)

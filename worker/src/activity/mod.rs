@@ -26,7 +26,7 @@ use vigil_core::{
         detection_rules, events,
     },
 };
-use vigil_detect::{Rule, RuleSet};
+use vigil_detect::{Rule, RuleSet, tenant};
 
 use crate::{
     scan,
@@ -78,11 +78,12 @@ pub async fn run(
     let own_arn =
         record::assumed_role_arn(&session.target().role_arn, &session.target().session_name);
     // The built-in rules and the tenant's own enabled ones (a rule that no longer
-    // compiles is skipped and logged; it was valid when saved).
+    // compiles or resolves is skipped and logged; it was valid when saved). Disabled ones
+    // are read too: a correlation may name one.
     let mut tx = db::begin_tenant(pool, account.tenant_id)
         .await
         .map_err(retry)?;
-    let own_rules = detection_rules::list(&mut tx, true).await.map_err(retry)?;
+    let own_rules = detection_rules::list(&mut tx, false).await.map_err(retry)?;
     // Set once, by the first ingestion; later runs read it from the connection.
     let learning_until = match account.baseline_until {
         Some(until) => until,
@@ -95,17 +96,22 @@ pub async fn run(
         }
     };
     tx.commit().await.map_err(retry)?;
-    let mut all_rules: Vec<Rule> = rules.to_vec();
-    for stored in own_rules {
-        match Rule::compile(&stored.yaml) {
-            Ok(mut r) => {
-                r.meta.id = format!("tenant:{}", stored.rule_id);
-                all_rules.push(r);
-            }
-            Err(e) => tracing::warn!(rule_id = %stored.rule_id, error = %e, "tenant rule skipped"),
-        }
+    // Tenant rules and correlations run under their stored IDs (`tenant:<uuid>`), so
+    // their alerts and correlation state never meet a built-in's or another tenant's.
+    let own = tenant::Catalog::new(own_rules.iter().map(|s| tenant::Stored {
+        id: format!("{}{}", tenant::ID_PREFIX, s.rule_id),
+        yaml: &s.yaml,
+        enabled: s.enabled,
+    }))
+    .active();
+    for (rule_id, error) in &own.skipped {
+        tracing::warn!(%rule_id, %error, "tenant rule skipped");
     }
+    let mut all_rules: Vec<Rule> = rules.to_vec();
+    all_rules.extend(own.rules);
     let rules = &RuleSet::new(all_rules);
+    let mut correlations = vigil_detect::builtin::correlations().to_vec();
+    correlations.extend(own.correlations);
     // Older than both the backfill and the retention, an event would only create a
     // partition housekeeping drops; inside them, its day's partition exists for everyone.
     let horizon = settings.backfill.max(Duration::from_secs(
@@ -122,8 +128,9 @@ pub async fn run(
         },
         now: clock.now(),
         rules,
-        correlations: vigil_detect::builtin::correlations(),
+        correlations: &correlations,
         sequences: vigil_detect::builtin::sequences(),
+        silent: &own.silent,
         baseline: correlate::Baseline { learning_until },
         limits: settings.trail_files,
     };
@@ -271,6 +278,8 @@ struct Ctx<'a> {
     correlations: &'a [vigil_detect::Correlation],
     /// Sequences over the alerts raised (the built-in ones, and the tenant's when given).
     sequences: &'a [vigil_detect::Sequence],
+    /// Tenant rules that only feed the tenant's correlations: no alert of their own.
+    silent: &'a std::collections::HashSet<String>,
     baseline: correlate::Baseline,
     limits: TrailFileLimits,
 }
@@ -433,7 +442,7 @@ impl Ctx<'_> {
                     .map_err(retry)?;
             let singles = matched
                 .iter()
-                .filter(|r| vigil_detect::builtin::generates(&r.id))
+                .filter(|r| vigil_detect::builtin::generates(&r.id) && !self.silent.contains(&r.id))
                 .map(|r| (&r.id, &r.title, r.level, &r.tags, None, Vec::new(), 1));
             let correlated = fired.into_iter().map(|f| {
                 let m = &f.correlation.meta;
