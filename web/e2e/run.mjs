@@ -646,6 +646,26 @@ async function main() {
       await checkPage(page, '16 accounts');
     });
 
+    await step('compliance: the CIS v5.0 report shows real statuses, a failing resource and the attestation form', async () => {
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compliance' }).click();
+      await page.getByRole('heading', { name: 'CIS Amazon Web Services Foundations Benchmark v5.0.0' }).waitFor();
+      await page.getByRole('heading', { name: '5 Networking' }).waitFor();
+      // The seeded groups open SSH, RDP and every port to the world: 5.3 fails, naming them.
+      const sg = page.locator('[data-control="5.3"]');
+      if ((await sg.getAttribute('data-status')) !== 'FAIL') throw new Error(`5.3 is ${await sg.getAttribute('data-status')}, not FAIL`);
+      await sg.locator('summary').click();
+      await sg.getByRole('table', { name: /Failing resources of control 5.3/ }).getByRole('link', { name: /^sg-/ }).first().waitFor();
+      // The trail validates its log files: 3.2 passes. 1.1 is manual and offers the form.
+      const validation = await page.locator('[data-control="3.2"]').getAttribute('data-status');
+      if (validation !== 'PASS') throw new Error(`3.2 is ${validation}, not PASS`);
+      const manual = page.locator('[data-control="1.1"]');
+      if ((await manual.getAttribute('data-status')) !== 'MANUAL') throw new Error('1.1 is not MANUAL');
+      await manual.locator('summary').click();
+      await manual.getByRole('form', { name: 'Attest control 1.1' }).waitFor();
+      await page.getByText(/of assessed controls pass/).waitFor();
+      await checkPage(page, '16b compliance');
+    });
+
     await step('settings: create an API key, shown once', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Settings' }).click();
       await page.getByRole('link', { name: 'API keys' }).click();
