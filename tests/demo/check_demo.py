@@ -195,6 +195,39 @@ def main() -> int:
             f"  {s['name']} ({account_id}): {s['findings']} findings, {s['alerts']} alerts "
             f"(every expected alert of the story), last scan {s['scan']}"
         )
+    return check_compliance(base, token, deadline_s)
+
+
+COMPLIANCE = """query($a: ID) { complianceReport(framework: "cis-aws-5.0", awsAccountId: $a) {
+  score counts { pass fail notAssessed manual attested }
+  accounts { name accountId scanId }
+  controls { id status } } }"""
+
+
+def check_compliance(base: str, token: str, deadline_s: float) -> int:
+    """The CIS v5.0 report of each demo account, once its first scan has ended: every
+    control of the benchmark with a status, some passing and some failing (the demo
+    accounts are partly well configured, partly not)."""
+    started = time.monotonic()
+    accounts = graphql(base, token, ACCOUNTS)["awsAccounts"]
+    for connection in accounts:
+        while True:
+            report = graphql(base, token, COMPLIANCE, {"a": connection["id"]})["complianceReport"]
+            if report["accounts"][0]["scanId"] is not None:
+                break
+            if time.monotonic() - started > deadline_s:
+                print(f"check_demo: FAILED: {connection['name']} has no completed scan for its CIS report")
+                return 1
+            time.sleep(2)
+        statuses = {c["status"] for c in report["controls"]}
+        counts = report["counts"]
+        if len(report["controls"]) != 63 or counts["pass"] == 0 or counts["fail"] == 0:
+            print(f"check_demo: FAILED: CIS v5.0 report of {connection['name']}: {len(report['controls'])} controls, {counts}")
+            return 1
+        print(
+            f"  CIS v5.0 report of {connection['name']}: all 63 controls ({', '.join(sorted(statuses))}), "
+            f"score {report['score']}%, {counts}"
+        )
     return 0
 
 
