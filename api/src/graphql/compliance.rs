@@ -462,9 +462,10 @@ fn evidence_url(url: &str) -> GqlResult<String> {
         line: None,
         reason: None,
     };
+    let too_long = || bad("evidenceUrl must be at most 2000 characters");
     let url = url.trim();
     if url.chars().count() > 2000 {
-        return Err(bad("evidenceUrl must be at most 2000 characters"));
+        return Err(too_long());
     }
     let parsed = url::Url::parse(url).map_err(|_| bad("evidenceUrl is not a URL"))?;
     if parsed.scheme() != "https" || parsed.host_str().is_none_or(str::is_empty) {
@@ -473,7 +474,13 @@ fn evidence_url(url: &str) -> GqlResult<String> {
     if !parsed.username().is_empty() || parsed.password().is_some() {
         return Err(bad("evidenceUrl must not carry credentials"));
     }
-    Ok(url.to_owned())
+    // Stored as parsed (`HTTPS://` becomes `https://`, spaces are escaped): what the
+    // table's check and every reader expect; escaping can lengthen it.
+    let normalized = String::from(parsed);
+    if normalized.chars().count() > 2000 {
+        return Err(too_long());
+    }
+    Ok(normalized)
 }
 
 /// Records and revokes attestations.
@@ -584,5 +591,32 @@ impl ComplianceMutation {
         .await?;
         tx.commit().await?;
         Ok(a.into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::evidence_url;
+
+    #[test]
+    fn evidence_links_are_https_urls_stored_as_parsed() {
+        assert_eq!(
+            evidence_url(" HTTPS://Wiki.Example/a b ").ok().as_deref(),
+            Some("https://wiki.example/a%20b")
+        );
+        for bad in [
+            "http://wiki.example/x",
+            "javascript:alert(1)",
+            "https://",
+            "https://user:pw@wiki.example/",
+            "wiki.example/x",
+        ] {
+            assert!(evidence_url(bad).is_err(), "{bad}");
+        }
+        let long = format!("https://wiki.example/{}", "a".repeat(1990));
+        assert!(evidence_url(&long).is_err());
+        // Within the limit as typed, past it once escaped.
+        let spaces = format!("https://wiki.example/{}", " ".repeat(700));
+        assert!(evidence_url(&format!("{spaces}x")).is_err());
     }
 }
