@@ -5,3 +5,4 @@ mod common;
 mod migrations;
 mod queue;
 mod rls;
+mod sequences;
