@@ -737,6 +737,24 @@ async function main() {
       await page.getByRole('button', { name: 'Delete E2E trail stopped' }).click();
       await page.getByRole('dialog', { name: /Delete “E2E trail stopped”/ }).getByRole('button', { name: 'Delete rule' }).click();
       await page.getByRole('button', { name: 'E2E trail stopped', exact: true }).waitFor({ state: 'detached' });
+      // A correlation over a built-in rule: its backtest lists the alerts it would have
+      // raised (the trail was stopped earlier in this run), then it is saved and deleted.
+      await page.getByRole('button', { name: 'a correlation', exact: true }).click();
+      await yaml.fill(
+        'title: E2E trail stopped twice\nid: e2e-trail-stopped-burst\nlevel: high\ncorrelation:\n  type: event_count\n  rules: [vigil-cloudtrail-logging-stopped]\n  group-by: [userIdentity.arn]\n  timespan: 24h\n  condition: {gte: 1}\n',
+      );
+      await page.getByText(/replays the rules this correlation counts/).waitFor();
+      await page.getByRole('button', { name: 'Dry run' }).click();
+      await page.getByText(/matched its base rules/).waitFor();
+      await page.getByText(/[1-9]\d* alerts? would have been raised/).waitFor();
+      await page.getByRole('table', { name: 'Alerts the rule would have raised' }).getByRole('cell', { name: /^arn:aws:/ }).first().waitFor();
+      await checkPage(page, '19b correlation backtest');
+      await page.getByRole('button', { name: 'Save rule' }).click();
+      await page.getByText(/Rule “E2E trail stopped twice” saved/).waitFor();
+      await page.getByRole('button', { name: 'E2E trail stopped twice', exact: true }).waitFor();
+      await page.getByRole('button', { name: 'Delete E2E trail stopped twice' }).click();
+      await page.getByRole('dialog', { name: /Delete “E2E trail stopped twice”/ }).getByRole('button', { name: 'Delete rule' }).click();
+      await page.getByRole('button', { name: 'E2E trail stopped twice', exact: true }).waitFor({ state: 'detached' });
       await page.getByRole('link', { name: 'Audit log' }).click();
       await page.getByRole('cell', { name: 'api_key.created' }).first().waitFor();
       await checkPage(page, '20 audit log');

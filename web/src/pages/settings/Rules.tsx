@@ -16,6 +16,8 @@ const RulesDocument = graphql(`
   query DetectionRules {
     detectionRules {
       id
+      sigmaId
+      kind
       title
       description
       severity
@@ -32,9 +34,21 @@ const RulesDocument = graphql(`
 const TestRuleDocument = graphql(`
   query TestDetectionRule($yaml: String!, $since: DateTime) {
     testDetectionRule(yaml: $yaml, since: $since) {
+      kind
       scanned
       matched
       matchedEventIds
+      complete
+      capped
+      wouldRaiseCount
+      wouldRaise {
+        awsAccountId
+        group
+        firstEventAt
+        lastEventAt
+        count
+        sampleEventIds
+      }
     }
   }
 `);
@@ -81,7 +95,31 @@ detection:
 runbook: Confirm the change with the owner of the VPC.
 `;
 
+/** A correlation over a built-in rule (or one of yours, by its `id:`), to start from. */
+export const CORRELATION_TEMPLATE = `title: Many security groups deleted
+id: my-security-group-deletions
+description: One principal deleted several security groups within minutes.
+level: high
+tags:
+  - attack.t1562.007
+correlation:
+  type: event_count
+  rules:
+    - my-security-group-deleted
+  group-by:
+    - userIdentity.arn
+  timespan: 15m
+  condition:
+    gte: 5
+`;
+
+/** Whether the YAML is a correlation (it has a top-level `correlation:` section). */
+export function isCorrelation(yaml: string): boolean {
+  return /^correlation\s*:/m.test(yaml);
+}
+
 type Rule = DetectionRulesQuery['detectionRules'][number];
+type TestResult = TestDetectionRuleQuery['testDetectionRule'];
 
 export default function Rules() {
   useTitle('Detection rules');
@@ -150,6 +188,11 @@ export default function Rules() {
               <SeverityBadge severity={viewing.severity} />
               <span className="mono small muted">{viewing.id}</span>
             </div>
+            {!viewing.builtin && (
+              <p className="small muted">
+                Correlations name this {viewing.kind === 'CORRELATION' ? 'correlation' : 'rule'} as <code>{viewing.sigmaId}</code>.
+              </p>
+            )}
             <section>
               <h4>Why it matters</h4>
               <RichText text={viewing.description} />
@@ -185,7 +228,9 @@ function RuleRow({ rule: r, onView }: { rule: Rule; onView: () => void }) {
         <button type="button" className="link-button" onClick={onView}>
           {r.title}
         </button>
-        {r.techniques.length > 0 && <div className="small muted mono">{r.techniques.join(' · ')}</div>}
+        {(r.kind === 'CORRELATION' || r.techniques.length > 0) && (
+          <div className="small muted mono">{[r.kind === 'CORRELATION' ? 'Correlation' : '', ...r.techniques].filter(Boolean).join(' · ')}</div>
+        )}
         {updateError && <p className="field-error">{gqlMessage(updateError)}</p>}
       </td>
       <td>
@@ -243,7 +288,7 @@ function NewRuleCard() {
   const [yamlError, setYamlError] = useState<string | undefined>();
   const [formError, setFormError] = useState<string | undefined>();
   const [testing, setTesting] = useState(false);
-  const [result, setResult] = useState<TestDetectionRuleQuery['testDetectionRule'] | null>(null);
+  const [result, setResult] = useState<TestResult | null>(null);
   const [saved, setSaved] = useState<string | null>(null);
   const [{ fetching: saving }, create] = useMutation(CreateRuleDocument);
 
@@ -254,8 +299,8 @@ function NewRuleCard() {
       setYamlError('Write the rule in Sigma YAML.');
       return false;
     }
-    if (!/^\s*title\s*:/m.test(yaml) || !/^\s*detection\s*:/m.test(yaml)) {
-      setYamlError('A rule needs at least a title and a detection section.');
+    if (!/^\s*title\s*:/m.test(yaml) || !/^\s*(detection|correlation)\s*:/m.test(yaml)) {
+      setYamlError('A rule needs at least a title and a detection section (or, for a correlation, a correlation section).');
       return false;
     }
     setYamlError(undefined);
@@ -308,8 +353,19 @@ function NewRuleCard() {
           value={yaml}
           onChange={(e) => setYaml(e.target.value)}
           error={yamlError}
-          hint="Fields are CloudTrail’s (eventName, userIdentity.arn, requestParameters…). Try it on recent events before saving."
+          hint="Fields are CloudTrail’s (eventName, userIdentity.arn, requestParameters…). A correlation counts the matches of other rules, named by their id. Try it on recent events before saving."
         />
+        <p className="small">
+          Start from{' '}
+          <button type="button" className="link-button" onClick={() => setYaml(RULE_TEMPLATE)}>
+            a single-event rule
+          </button>{' '}
+          or{' '}
+          <button type="button" className="link-button" onClick={() => setYaml(CORRELATION_TEMPLATE)}>
+            a correlation
+          </button>
+          .
+        </p>
         <div className="form-row">
           <SelectField label="Dry run over" value={days} onChange={(e) => setDays(e.target.value)} className="input-small">
             <option value="1">the last day</option>
@@ -317,6 +373,9 @@ function NewRuleCard() {
             <option value="30">the last 30 days</option>
           </SelectField>
         </div>
+        {isCorrelation(yaml) && (
+          <p className="small muted">A dry run replays the rules this correlation counts over that period, in time order, and shows the alerts it would have raised.</p>
+        )}
         <div className="form-actions">
           <button type="button" className="btn" onClick={() => void dryRun()} disabled={testing}>
             {testing ? 'Running…' : 'Dry run'}
@@ -326,25 +385,68 @@ function NewRuleCard() {
           </button>
         </div>
       </form>
-      <div aria-live="polite">
-        {result && (
-          <div className="dry-run">
-            <p>
-              <strong>{plural(result.matched, 'event')} matched</strong> of {plural(result.scanned, 'recent event')} looked at.
-            </p>
-            {result.matchedEventIds.length > 0 && (
-              <details>
-                <summary>Matching event IDs</summary>
-                <ul className="mono small id-list">
-                  {result.matchedEventIds.slice(0, 20).map((id) => (
-                    <li key={id}>{id}</li>
-                  ))}
-                </ul>
-              </details>
-            )}
-          </div>
-        )}
-      </div>
+      <div aria-live="polite">{result && <DryRunResult result={result} />}</div>
     </Card>
+  );
+}
+
+/** What a dry run (backtest) found: matching events, and the alerts it would have raised. */
+function DryRunResult({ result }: { result: TestResult }) {
+  const correlation = result.kind === 'CORRELATION';
+  return (
+    <div className="dry-run">
+      <p>
+        <strong>
+          {plural(result.matched, 'event')} matched{correlation ? ' its base rules' : ''}
+        </strong>{' '}
+        of {plural(result.scanned, 'recent event')} looked at.{' '}
+        <strong>
+          {plural(result.wouldRaiseCount, 'alert')} would have been raised.
+        </strong>
+      </p>
+      {!result.complete && <p className="small muted">The time budget ran out: only the events above were replayed.</p>}
+      {result.capped && <p className="small muted">The period held more events than a dry run reads: only the newest were replayed.</p>}
+      {result.wouldRaise.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <caption className="sr-only">Alerts the rule would have raised</caption>
+            <thead>
+              <tr>
+                <th scope="col">{correlation ? 'Group' : 'Principal'}</th>
+                <th scope="col">First event</th>
+                <th scope="col">Last event</th>
+                <th scope="col">Events</th>
+                <th scope="col">Sample event IDs</th>
+              </tr>
+            </thead>
+            <tbody>
+              {result.wouldRaise.map((a) => (
+                <tr key={`${a.awsAccountId}|${a.group}|${a.firstEventAt}`}>
+                  <td className="mono small">{a.group}</td>
+                  <td>
+                    <Time iso={a.firstEventAt} absolute />
+                  </td>
+                  <td>
+                    <Time iso={a.lastEventAt} absolute />
+                  </td>
+                  <td>{a.count.toLocaleString('en')}</td>
+                  <td className="mono small">{a.sampleEventIds.slice(0, 3).join(', ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+      {result.matchedEventIds.length > 0 && (
+        <details>
+          <summary>Matching event IDs</summary>
+          <ul className="mono small id-list">
+            {result.matchedEventIds.slice(0, 20).map((id) => (
+              <li key={id}>{id}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+    </div>
   );
 }
