@@ -319,3 +319,51 @@ async fn the_same_steps_out_of_order_or_by_two_principals_raise_no_sequence(
         "{all:#?}"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn steps_read_by_separate_workers_complete_once_and_a_repeat_grows_the_same_alert(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let (account, c, clients) = account_with_users(opts, &["intruder"]).await;
+    let intruder = &clients[0];
+    // Each ingestion below runs on a worker of its own: the steps meet only through the
+    // database.
+    next_second().await;
+    intruder.list_users().send().await.unwrap();
+    c.ingest_with(no_learning()).await;
+    next_second().await;
+    denied_burst(&account, intruder).await;
+    c.ingest_with(no_learning()).await;
+    assert!(
+        of_rule(&alerts(&c, json!({})).await, SEQUENCE).is_empty(),
+        "two steps of three raise nothing"
+    );
+    next_second().await;
+    key_for_victim(intruder).await;
+    c.ingest_with(no_learning()).await;
+    let first = alerts(&c, json!({ "ruleId": SEQUENCE })).await;
+    assert_eq!(first.len(), 1, "{first:#?}");
+    assert_eq!(first[0]["eventCount"], 3);
+    assert_eq!(first[0]["sequenceSteps"].as_array().unwrap().len(), 3);
+
+    // The same persistence again within the hour: the same incident, grown, not a new alert.
+    next_second().await;
+    key_for_victim(intruder).await;
+    c.ingest_with(no_learning()).await;
+    let grown = alerts(&c, json!({ "ruleId": SEQUENCE })).await;
+    assert_eq!(grown.len(), 1, "{grown:#?}");
+    assert_eq!(grown[0]["id"], first[0]["id"]);
+    assert_eq!(grown[0]["eventCount"], 4);
+    // Its step alert grew too, so the links are the same three alerts.
+    let ids = |a: &Value| -> Vec<Value> {
+        a["sequenceSteps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["alert"]["id"].clone())
+            .collect()
+    };
+    assert_eq!(ids(&grown[0]), ids(&first[0]));
+    assert!(grown[0]["lastSeenAt"].as_str() > first[0]["lastSeenAt"].as_str());
+}
