@@ -97,10 +97,7 @@ pub static NO_MULTI_REGION_TRAIL: Rule = Rule {
                   <name> --s3-bucket-name <bucket> --is-multi-region-trail \
                   --enable-log-file-validation --kms-key-id <key-arn>`, then `aws cloudtrail \
                   start-logging --name <name>`), recording read and write management events.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 3.1",
-        "AWS FSBP CloudTrail.1",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 3.1", "AWS FSBP CloudTrail.1"],
     resource_type: "AWS::::Account",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -178,10 +175,7 @@ pub static LOG_VALIDATION_OFF: Rule = Rule {
     remediation: "Enable it (`aws cloudtrail update-trail --name <trail> \
                   --enable-log-file-validation`) and check delivered logs with `aws cloudtrail \
                   validate-logs --trail-arn <arn> --start-time <time>`.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 3.2",
-        "AWS FSBP CloudTrail.4",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 3.2", "AWS FSBP CloudTrail.4"],
     resource_type: "AWS::CloudTrail::Trail",
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -210,10 +204,7 @@ pub static NOT_KMS_ENCRYPTED: Rule = Rule {
     remediation: "Create a KMS key whose policy lets CloudTrail encrypt and your log readers \
                   decrypt, then `aws cloudtrail update-trail --name <trail> --kms-key-id \
                   <key-arn>`.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 3.5",
-        "AWS FSBP CloudTrail.2",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 3.5", "AWS FSBP CloudTrail.2"],
     resource_type: "AWS::CloudTrail::Trail",
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -242,9 +233,7 @@ pub static BUCKET_PUBLIC: Rule = Rule {
                   --bucket <name> --acl private`, `aws s3api put-bucket-policy`), then turn on \
                   Block Public Access for the bucket (`aws s3api put-public-access-block --bucket \
                   <name> --public-access-block-configuration ...`).",
-    compliance: &[
-        "AWS FSBP CloudTrail.6",
-    ],
+    compliance: &["AWS FSBP CloudTrail.6"],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Regional,
     sources: &[SOURCE, s3::SOURCE],

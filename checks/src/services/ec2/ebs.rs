@@ -16,9 +16,7 @@ pub static EBS_VOLUME_UNENCRYPTED: Rule = Rule {
                   encryption (`aws ec2 copy-snapshot --source-snapshot-id <snap-id> --encrypted \
                   --kms-key-id <key>`), create a volume from the copy and swap it in; turn on EBS \
                   encryption by default so new volumes are encrypted.",
-    compliance: &[
-        "AWS FSBP EC2.3",
-    ],
+    compliance: &["AWS FSBP EC2.3"],
     resource_type: "AWS::EC2::Volume",
     scope: Scope::Regional,
     sources: &[super::SOURCE],
@@ -58,10 +56,7 @@ pub static EBS_DEFAULT_ENCRYPTION_OFF: Rule = Rule {
     remediation: "Turn it on in each region (`aws ec2 enable-ebs-encryption-by-default --region \
                   <region>`, or EC2 console > Settings > Data protection and security), optionally \
                   with a customer-managed key (`aws ec2 modify-ebs-default-kms-key-id`).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 5.1.1",
-        "AWS FSBP EC2.7",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 5.1.1", "AWS FSBP EC2.7"],
     resource_type: "AWS::EC2::Region",
     scope: Scope::Regional,
     sources: &[super::SOURCE],
@@ -95,9 +90,7 @@ pub static SNAPSHOT_PUBLIC: Rule = Rule {
                   <snap-id> --attribute createVolumePermission --operation-type remove \
                   --group-names all`) and enable block public access for snapshots (`aws ec2 \
                   enable-snapshot-block-public-access --state block-all-sharing`).",
-    compliance: &[
-        "AWS FSBP EC2.1",
-    ],
+    compliance: &["AWS FSBP EC2.1"],
     resource_type: "AWS::EC2::Snapshot",
     scope: Scope::Regional,
     sources: &[super::SOURCE],

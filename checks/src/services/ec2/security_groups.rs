@@ -304,10 +304,7 @@ pub static DEFAULT_SG_ALLOWS_TRAFFIC: Rule = Rule {
     remediation: "Move the resources that use it to purpose-built groups, then remove every rule \
                   of the default group (`aws ec2 revoke-security-group-ingress` and \
                   `revoke-security-group-egress --group-id <sg-id> --ip-permissions ...`).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 5.5",
-        "AWS FSBP EC2.2",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 5.5", "AWS FSBP EC2.2"],
     resource_type: SG,
     scope: Scope::Regional,
     sources: &[super::SOURCE],

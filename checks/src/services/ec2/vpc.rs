@@ -21,10 +21,7 @@ pub static NACL_ADMIN_PORTS_OPEN: Rule = Rule {
                   --network-acl-id <acl-id> --ingress --rule-number 50 --protocol tcp --port-range \
                   From=22,To=22 --cidr-block 0.0.0.0/0 --rule-action deny`, likewise 3389 and ::/0 \
                   with `--ipv6-cidr-block`), or narrow the allow to your administration ranges.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 5.2",
-        "AWS FSBP EC2.21",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 5.2", "AWS FSBP EC2.21"],
     resource_type: "AWS::EC2::NetworkAcl",
     scope: Scope::Regional,
     sources: &[super::SOURCE],
@@ -78,10 +75,7 @@ pub static VPC_NO_FLOW_LOGS: Rule = Rule {
     remediation: "Enable flow logs for the VPC, at least for rejected traffic (`aws ec2 \
                   create-flow-logs --resource-type VPC --resource-ids <vpc-id> --traffic-type ALL \
                   --log-destination-type s3 --log-destination arn:aws:s3:::<bucket>`).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 3.7",
-        "AWS FSBP EC2.6",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 3.7", "AWS FSBP EC2.6"],
     resource_type: "AWS::EC2::VPC",
     scope: Scope::Regional,
     sources: &[super::SOURCE],

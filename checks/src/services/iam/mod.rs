@@ -95,10 +95,7 @@ pub static ROOT_ACCESS_KEYS: Rule = Rule {
     remediation: "Sign in as root, check in CloudTrail that nothing still uses the keys, then \
                   deactivate and delete them (console: account menu > Security credentials > \
                   Access keys); use IAM roles for automation.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.3",
-        "AWS FSBP IAM.4",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.3", "AWS FSBP IAM.4"],
     resource_type: "AWS::IAM::RootUser",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -122,10 +119,7 @@ pub static ROOT_NO_MFA: Rule = Rule {
     remediation: "Sign in as root and assign an MFA device, preferably a FIDO2 security key \
                   (console: account menu > Security credentials > Multi-factor authentication > \
                   Assign MFA device); keep a second device in a safe.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.4",
-        "AWS FSBP IAM.9",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.4", "AWS FSBP IAM.9"],
     resource_type: "AWS::IAM::RootUser",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -149,10 +143,7 @@ pub static USER_CONSOLE_NO_MFA: Rule = Rule {
                   credentials > Assign MFA device), or remove the password if the user does not \
                   need the console (`aws iam delete-login-profile --user-name <user>`); enforce \
                   MFA with an IAM policy condition on `aws:MultiFactorAuthPresent`.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.9",
-        "AWS FSBP IAM.5",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.9", "AWS FSBP IAM.5"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -185,10 +176,7 @@ pub static ACCESS_KEY_OLD: Rule = Rule {
                   one (`aws iam update-access-key --user-name <user> --access-key-id <id> --status \
                   Inactive`, then `aws iam delete-access-key`); prefer roles and short-lived \
                   credentials.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.13",
-        "AWS FSBP IAM.3",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.13", "AWS FSBP IAM.3"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -228,10 +216,7 @@ pub static CREDENTIALS_UNUSED: Rule = Rule {
     remediation: "Remove what is not needed: `aws iam delete-login-profile --user-name <user>` for \
                   the password, `aws iam update-access-key --user-name <user> --access-key-id <id> \
                   --status Inactive` for a key (delete it once nothing breaks).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.11",
-        "AWS FSBP IAM.22",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.11", "AWS FSBP IAM.22"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -293,9 +278,7 @@ pub static USER_MULTIPLE_ACTIVE_KEYS: Rule = Rule {
     remediation: "Find the key still in use (`aws iam get-access-key-last-used --access-key-id \
                   <id>`), then deactivate and delete the other (`aws iam update-access-key \
                   --user-name <user> --access-key-id <id> --status Inactive`).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.12",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.12"],
     resource_type: "AWS::IAM::User",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -327,9 +310,7 @@ pub static PASSWORD_POLICY_LENGTH: Rule = Rule {
     remediation: "Set a minimum length of 14 or more (`aws iam update-account-password-policy \
                   --minimum-password-length 14 ...`, passing the other settings you keep, as the \
                   call replaces the whole policy).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.7",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.7"],
     resource_type: "AWS::IAM::AccountPasswordPolicy",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -354,9 +335,7 @@ pub static PASSWORD_POLICY_REUSE: Rule = Rule {
     remediation: "Remember 24 previous passwords (`aws iam update-account-password-policy \
                   --password-reuse-prevention 24 ...`, passing the other settings you keep, as the \
                   call replaces the whole policy).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.8",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.8"],
     resource_type: "AWS::IAM::AccountPasswordPolicy",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -386,10 +365,7 @@ pub static POLICY_ADMIN_STAR: Rule = Rule {
                   (IAM Access Analyzer can generate one from CloudTrail activity), then detach it \
                   (`aws iam detach-user-policy`/`detach-role-policy`/`detach-group-policy \
                   --policy-arn <arn>`); keep full admin to a few roles behind MFA.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 1.15",
-        "AWS FSBP IAM.1",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 1.15", "AWS FSBP IAM.1"],
     resource_type: "AWS::IAM::ManagedPolicy",
     scope: Scope::Account,
     sources: &[SOURCE],

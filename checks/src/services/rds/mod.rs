@@ -58,10 +58,7 @@ pub static INSTANCE_PUBLIC: Rule = Rule {
     remediation: "Turn public access off (`aws rds modify-db-instance --db-instance-identifier \
                   <id> --no-publicly-accessible --apply-immediately`) and reach it from inside the \
                   VPC, through a bastion or SSM port forwarding.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 2.2.3",
-        "AWS FSBP RDS.2",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 2.2.3", "AWS FSBP RDS.2"],
     resource_type: "AWS::RDS::DBInstance",
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -95,10 +92,7 @@ pub static STORAGE_UNENCRYPTED: Rule = Rule {
     remediation: "Encryption cannot be turned on in place: snapshot the instance, copy the \
                   snapshot with a KMS key (`aws rds copy-db-snapshot ... --kms-key-id <key>`), \
                   restore from the copy and switch the application over.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 2.2.1",
-        "AWS FSBP RDS.3",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 2.2.1", "AWS FSBP RDS.3"],
     resource_type: "AWS::RDS::DBInstance",
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -128,9 +122,7 @@ pub static SNAPSHOT_PUBLIC: Rule = Rule {
     remediation: "Make it private (`aws rds modify-db-snapshot-attribute --db-snapshot-identifier \
                   <id> --attribute-name restore --values-to-remove all`) and share it with \
                   specific accounts only if needed.",
-    compliance: &[
-        "AWS FSBP RDS.1",
-    ],
+    compliance: &["AWS FSBP RDS.1"],
     resource_type: "AWS::RDS::DBSnapshot",
     scope: Scope::Regional,
     sources: &[SOURCE],

@@ -113,10 +113,7 @@ pub static ACCOUNT_PUBLIC_ACCESS_BLOCK_OFF: Rule = Rule {
                   BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`, \
                   or S3 console > Block Public Access settings for this account) after moving \
                   intentionally public content behind CloudFront.",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 2.1.4",
-        "AWS FSBP S3.1",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 2.1.4", "AWS FSBP S3.1"],
     resource_type: "AWS::S3::AccountPublicAccessBlock",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -152,10 +149,7 @@ pub static BUCKET_PUBLIC: Rule = Rule {
                   Block Public Access (`aws s3api put-public-access-block --bucket <name> \
                   --public-access-block-configuration ...`); serve public content through \
                   CloudFront with origin access control instead.",
-    compliance: &[
-        "AWS FSBP S3.2",
-        "AWS FSBP S3.3",
-    ],
+    compliance: &["AWS FSBP S3.2", "AWS FSBP S3.3"],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -191,10 +185,7 @@ pub static BUCKET_NO_TLS_ONLY: Rule = Rule {
     remediation: "Add a statement denying `s3:*` on the bucket and its objects when \
                   `aws:SecureTransport` is `false` (`aws s3api put-bucket-policy --bucket <name> \
                   --policy file://policy.json`, merging with the existing policy).",
-    compliance: &[
-        "CIS AWS Foundations v5.0.0 2.1.1",
-        "AWS FSBP S3.5",
-    ],
+    compliance: &["CIS AWS Foundations v5.0.0 2.1.1", "AWS FSBP S3.5"],
     resource_type: "AWS::S3::Bucket",
     scope: Scope::Account,
     sources: &[SOURCE],
