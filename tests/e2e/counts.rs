@@ -535,8 +535,24 @@ fn strings(v: &Value) -> Option<Vec<String>> {
         .map(|a| a.iter().map(|s| s.as_str().unwrap().to_owned()).collect())
 }
 
+/// Rows of `event_rollups` that differ from a `count(*)` of the events.
+async fn event_rollup_drift(admin: &sqlx::PgPool) -> i64 {
+    sqlx::query_scalar(
+        "with counted as (select tenant_id, aws_account_id, (occurred_at at time zone 'UTC')::date as day,
+                                 event_source, event_name, count(*) as n
+                          from events group by 1, 2, 3, 4, 5),
+              rolled as (select tenant_id, aws_account_id, day, event_source, event_name, events as n
+                         from event_rollups)
+         select count(*) from ((select * from counted except all select * from rolled)
+                               union all (select * from rolled except all select * from counted)) d",
+    )
+    .fetch_one(admin)
+    .await
+    .unwrap()
+}
+
 #[sqlx::test(migrations = "../migrations")]
-async fn events_are_counted_exactly_up_to_ten_thousand_and_estimated_above(
+async fn events_are_counted_from_rollups_or_exactly_up_to_ten_thousand_and_estimated_above(
     admin_opts: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
@@ -548,17 +564,24 @@ async fn events_are_counted_exactly_up_to_ten_thousand_and_estimated_above(
         .access_token;
     let tenant = fixtures::tenant_of(&app, &token).await;
     let account = fixtures::connection(&app, &token).await;
-    // 10,050 events over the last hour: ten StopLogging calls among DescribeInstances.
-    sqlx::query("select ensure_event_partition((now() - interval '1 hour')::date), ensure_event_partition(now()::date)")
-        .execute(&admin)
-        .await
-        .unwrap();
+    // 10,050 events over the last hour: ten StopLogging calls among DescribeInstances, and
+    // three calls of 40 days ago (a partition retention drops).
+    sqlx::query(
+        "select ensure_event_partition((now() - interval '1 hour')::date), ensure_event_partition(now()::date),
+                ensure_event_partition((now() - interval '40 days')::date)",
+    )
+    .execute(&admin)
+    .await
+    .unwrap();
     sqlx::query(
         "insert into events (tenant_id, aws_account_id, event_id, occurred_at, event_name, event_source, region, raw)
          select $1, $2, 'e-' || i, now() - i * interval '300 milliseconds',
                 case when i % 1000 = 0 then 'StopLogging' else 'DescribeInstances' end,
-                'ec2.amazonaws.com', 'eu-west-1', '{}'
-         from generate_series(1, 10050) i",
+                'ec2.amazonaws.com', 'eu-west-1', '{}'::jsonb
+         from generate_series(1, 10050) i
+         union all
+         select $1, $2, 'old-' || i, now() - interval '40 days', 'DescribeInstances', 'ec2.amazonaws.com', 'eu-west-1', '{}'
+         from generate_series(1, 3) i",
     )
     .bind(tenant)
     .bind(account)
@@ -566,38 +589,87 @@ async fn events_are_counted_exactly_up_to_ten_thousand_and_estimated_above(
     .await
     .unwrap();
     sqlx::query("analyze events").execute(&admin).await.unwrap();
+    assert_eq!(event_rollup_drift(&admin).await, 0, "after the inserts");
     const COUNT: &str = "query($f: EventFilter) { events(first: 1, filter: $f) { totalCount totalCountIsEstimate edges { node { eventName } } } }";
-    let all = &app.graphql_ok(&token, COUNT, json!({})).await["events"];
-    assert_eq!(all["totalCountIsEstimate"], true, "{all}");
-    let estimate = all["totalCount"].as_i64().unwrap();
-    assert!(
-        (10_001..=20_000).contains(&estimate),
-        "an estimate near 10,050: {all}"
+    let count = |filter: Value| {
+        let app = &app;
+        let token = &token;
+        async move {
+            let events =
+                app.graphql_ok(token, COUNT, json!({ "f": filter })).await["events"].clone();
+            (
+                events["totalCount"].as_i64().unwrap(),
+                events["totalCountIsEstimate"] == true,
+            )
+        }
+    };
+    // Rollup keys and midnight bounds: exact, above ten thousand too.
+    assert_eq!(count(json!({})).await, (10_053, false));
+    assert_eq!(
+        count(json!({ "awsAccountId": account })).await,
+        (10_053, false)
     );
-    let stops = &app
-        .graphql_ok(
-            &token,
-            COUNT,
-            json!({ "f": { "eventName": "StopLogging" } }),
-        )
-        .await["events"];
-    assert_eq!(stops["totalCount"], 10, "{stops}");
-    assert_eq!(stops["totalCountIsEstimate"], false);
-    assert_eq!(stops["edges"][0]["node"]["eventName"], "StopLogging");
-    let described = &app
-        .graphql_ok(
-            &token,
-            COUNT,
-            json!({ "f": { "eventName": "DescribeInstances", "since": "2000-01-01T00:00:00Z" } }),
-        )
-        .await["events"];
-    assert_eq!(described["totalCountIsEstimate"], true, "10,040 > 10,000");
-    // Exactly the limit is still counted.
-    sqlx::query("delete from events where event_id in (select event_id from events where event_name = 'DescribeInstances' limit 50)")
+    assert_eq!(
+        count(json!({ "eventName": "StopLogging" })).await,
+        (10, false)
+    );
+    assert_eq!(
+        count(json!({ "eventName": "DescribeInstances", "eventSource": "ec2.amazonaws.com" }))
+            .await,
+        (10_043, false)
+    );
+    assert_eq!(
+        count(json!({ "until": (Utc::now() - chrono::Duration::days(2)).format("%Y-%m-%dT00:00:00Z").to_string() })).await,
+        (3, false),
+        "the old calls, by day"
+    );
+    // A bound off midnight: counted while it is at most ten thousand...
+    let two_hours = (Utc::now() - chrono::Duration::hours(2)).to_rfc3339();
+    let (stops, estimated) = count(json!({ "eventName": "StopLogging", "since": two_hours })).await;
+    assert_eq!((stops, estimated), (10, false));
+    // ...and above, the rollups' count prorated over the part of each day the bounds cover:
+    // every event of the last hour is inside a bound one second after a midnight of the
+    // year 2000.
+    assert_eq!(
+        count(json!({ "eventName": "DescribeInstances", "since": "2000-01-01T00:00:01Z" })).await,
+        (10_043, true)
+    );
+    // Filters the rollups do not key: counted up to ten thousand, the planner's estimate above.
+    let (by_region, estimated) = count(json!({ "region": "eu-west-1" })).await;
+    assert!(estimated, "10,053 > 10,000");
+    assert!(
+        (10_001..=20_000).contains(&by_region),
+        "an estimate near 10,053: {by_region}"
+    );
+    assert_eq!(
+        count(json!({ "region": "eu-west-1", "eventName": "StopLogging" })).await,
+        (10, false)
+    );
+    // Deletes and retention move the rollups with the events.
+    sqlx::query(
+        "delete from events where event_id in
+             (select event_id from events where event_name = 'DescribeInstances' and event_id like 'e-%' limit 50)",
+    )
         .execute(&admin)
         .await
         .unwrap();
-    let limit = &app.graphql_ok(&token, COUNT, json!({})).await["events"];
-    assert_eq!(limit["totalCount"], 10_000, "{limit}");
-    assert_eq!(limit["totalCountIsEstimate"], false);
+    assert_eq!(event_rollup_drift(&admin).await, 0, "after a delete");
+    let dropped: i32 = sqlx::query_scalar(
+        "select drop_event_partitions_before((now() - interval '30 days')::date)",
+    )
+    .fetch_one(&admin)
+    .await
+    .unwrap();
+    assert_eq!(dropped, 1);
+    assert_eq!(event_rollup_drift(&admin).await, 0, "after retention");
+    let remaining: i64 = sqlx::query_scalar("select count(*) from events")
+        .fetch_one(&admin)
+        .await
+        .unwrap();
+    assert_eq!(count(json!({})).await, (remaining, false));
+    assert_eq!(
+        count(json!({ "region": "eu-west-1" })).await,
+        (10_000, false),
+        "exactly the limit is counted"
+    );
 }

@@ -121,9 +121,10 @@ pub struct ActivityQuery;
 
 #[Object]
 impl ActivityQuery {
-    /// CloudTrail events, newest first. `totalCount` is exact up to 10,000 matches and the
-    /// query planner's estimate above (`totalCountIsEstimate` says which): tens of millions
-    /// of events cannot be counted exactly within a page's time.
+    /// CloudTrail events, newest first. `totalCount` is exact for filters on the connection,
+    /// service and API name with time bounds at UTC midnight (or none), and otherwise exact up
+    /// to 10,000 matches and an estimate above (`totalCountIsEstimate` says which): tens of
+    /// millions of events cannot be counted within a page's time.
     #[graphql(complexity = "super::pagination::cost(first, child_complexity)")]
     async fn events(
         &self,

@@ -3,7 +3,7 @@
 //! trail files already read are written in the same transaction as the events.
 
 use crate::db::TenantTx;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use sqlx::{FromRow, PgConnection, Postgres, QueryBuilder};
 
 use crate::ids::{AwsAccountId, TenantId};
@@ -310,13 +310,34 @@ pub async fn page(
     Ok(rows)
 }
 
-/// Up to this many matches, [`count`] is exact; above, it is the planner's estimate.
+/// Up to this many matches, [`count`] counts the events themselves when the rollups cannot
+/// answer exactly; above, it estimates.
 pub const EXACT_COUNT_LIMIT: i64 = 10_000;
 
-/// How many events match `f`, and whether that is an estimate: counted exactly (through the
-/// filters' indexes) up to [`EXACT_COUNT_LIMIT`], which stops reading there; above it, the
-/// query planner's estimate (from the partitions' statistics, at least the limit + 1).
+/// How many events match `f`, and whether that is an estimate.
+///
+/// A filter of rollup keys (connection, service, API name) and time bounds at UTC midnight,
+/// or none, is answered exactly from `event_rollups`. Other filters are counted through
+/// their indexes up to [`EXACT_COUNT_LIMIT`], which stops reading there; above it, the
+/// estimate is the rollups' count prorated over the partial days (time bounds off
+/// midnight), or the query planner's (principal, address, error code, region), at least
+/// the limit + 1.
 pub async fn count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, bool), sqlx::Error> {
+    let by_rollup_keys = f.principal_arn.is_none()
+        && f.source_ip.is_none()
+        && f.error_code.is_none()
+        && f.region.is_none();
+    let rolled = if by_rollup_keys {
+        let (upper, prorated) = rollup_count(tx, f).await?;
+        let midnight =
+            |t: &DateTime<Utc>| t.num_seconds_from_midnight() == 0 && t.nanosecond() == 0;
+        if f.since.iter().chain(&f.until).all(midnight) {
+            return Ok((upper, false));
+        }
+        Some(prorated)
+    } else {
+        None
+    };
     let mut q = QueryBuilder::new("select count(*) from (select 1 from events");
     push_filter(&mut q, tx.tenant(), f);
     q.push(" limit ")
@@ -326,12 +347,54 @@ pub async fn count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, bool), sqlx::E
     if capped <= EXACT_COUNT_LIMIT {
         return Ok((capped, false));
     }
-    let mut q = QueryBuilder::new("explain (format json) select 1 from events");
-    push_filter(&mut q, tx.tenant(), f);
-    let plan: serde_json::Value = q.build_query_scalar().fetch_one(&mut **tx).await?;
-    let estimate = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or_default();
+    let estimate = match rolled {
+        Some(prorated) => prorated,
+        None => {
+            let mut q = QueryBuilder::new("explain (format json) select 1 from events");
+            push_filter(&mut q, tx.tenant(), f);
+            let plan: serde_json::Value = q.build_query_scalar().fetch_one(&mut **tx).await?;
+            plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or_default()
+        }
+    };
     // Saturating: a float beyond i64 becomes i64::MAX, not a wrap.
     #[allow(clippy::cast_possible_truncation)]
-    let estimate = estimate as i64;
+    let estimate = estimate.round() as i64;
     Ok((estimate.max(EXACT_COUNT_LIMIT + 1), true))
+}
+
+/// The rollups' count of the events of the days `f`'s time bounds touch (exact when the
+/// bounds fall on UTC midnights), and that count prorated by how much of each day the
+/// bounds cover. Only the rollup keys of `f` are read.
+async fn rollup_count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, f64), sqlx::Error> {
+    let mut q = QueryBuilder::new(
+        "select coalesce(sum(events) filter (where covered > 0), 0)::bigint,
+                coalesce(sum(events * covered), 0)::float8
+         from (select events, extract(epoch from least((day + 1)::timestamp at time zone 'UTC', ",
+    );
+    q.push_bind(f.until)
+        .push("::timestamptz) - greatest(day::timestamp at time zone 'UTC', ")
+        .push_bind(f.since)
+        .push("::timestamptz)) / 86400 as covered from event_rollups where tenant_id = ")
+        .push_bind(tx.tenant());
+    if let Some(account) = f.aws_account_id {
+        q.push(" and aws_account_id = ").push_bind(account);
+    }
+    if let Some(source) = &f.event_source {
+        q.push(" and event_source = ").push_bind(source.clone());
+    }
+    if let Some(name) = &f.event_name {
+        q.push(" and event_name = ").push_bind(name.clone());
+    }
+    if let Some(since) = f.since {
+        q.push(" and day >= (")
+            .push_bind(since)
+            .push(" at time zone 'UTC')::date");
+    }
+    if let Some(until) = f.until {
+        q.push(" and day <= (")
+            .push_bind(until)
+            .push(" at time zone 'UTC')::date");
+    }
+    q.push(") d");
+    q.build_query_as().fetch_one(&mut **tx).await
 }
