@@ -320,8 +320,9 @@ impl Sequence {
     /// arrive in any order: the completion is found by whichever arrives last.
     ///
     /// Every window that holds `new` starts at a hit no later than it and no earlier than
-    /// a timespan before it; for each such start the steps after `new`'s take the earliest
-    /// hit that keeps the order, those before it the latest.
+    /// a timespan before it (a first step's hit, when ordered); for each such start the
+    /// steps after `new`'s take the earliest hit that keeps the order, those before it the
+    /// latest.
     pub fn complete_with<'h, T>(
         &self,
         new: &'h StepHit<T>,
@@ -332,10 +333,13 @@ impl Sequence {
         if new.step >= n {
             return None;
         }
+        // An ordered completion starts at its first step's hit, so only those start a
+        // window (a burst of hits of a later step adds no starts to try).
         let mut starts: Vec<i64> = hits
             .iter()
+            .chain([new])
+            .filter(|h| !self.ordered || h.step == 0)
             .map(|h| h.at)
-            .chain([new.at])
             .filter(|&t| t <= new.at && t >= new.at.saturating_sub(span))
             .collect();
         starts.sort_unstable();
@@ -667,6 +671,23 @@ mod tests {
             chosen(s.complete_with(&hit(0, 15 * MIN, "addr"), &hits)),
             Some(vec!["addr", "recon-2", "persist-1"])
         );
+    }
+
+    #[test]
+    fn a_burst_of_one_step_completes_once_its_other_steps_arrive() {
+        let s = seq(NAMED).unwrap();
+        // A thousand reconnaissance hits after the new address, then the persistence.
+        let mut hits: Vec<StepHit<()>> = (0..1000)
+            .map(|i| hit(1, MIN + i, &format!("recon-{i}")))
+            .collect();
+        hits.push(hit(0, 0, "addr"));
+        assert_eq!(
+            chosen(s.complete_with(&hit(2, 2 * MIN, "persist"), &hits)),
+            Some(vec!["addr", "recon-999", "persist"])
+        );
+        // Without the new address, no window starts and nothing completes.
+        hits.pop();
+        assert_eq!(s.complete_with(&hit(2, 2 * MIN, "persist"), &hits), None);
     }
 
     #[test]
