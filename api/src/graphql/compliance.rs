@@ -56,6 +56,7 @@ pub struct ComplianceFramework {
     pub id: String,
     /// The framework's full name.
     pub name: String,
+    /// The framework's version.
     pub version: String,
     /// Every control.
     pub controls_total: i32,
@@ -72,15 +73,23 @@ pub struct ComplianceFramework {
 pub struct FailingResource {
     /// The finding (`finding(id:)`).
     pub finding_id: ID,
+    /// The connection.
     pub aws_account_id: ID,
     /// The check, e.g. `ec2-sg-ssh-open`.
     pub rule_id: String,
+    /// The region, or `global`.
     pub region: String,
+    /// The kind of resource, e.g. `AWS::EC2::SecurityGroup`.
     pub resource_type: String,
+    /// The resource's ID.
     pub resource_id: String,
+    /// The resource's ARN, when it has one.
     pub resource_arn: Option<String>,
+    /// The finding's severity.
     pub severity: SeverityGql,
+    /// When a scan first saw it fail.
     pub first_seen_at: DateTime<Utc>,
+    /// When a scan last saw it fail.
     pub last_seen_at: DateTime<Utc>,
 }
 
@@ -89,7 +98,9 @@ pub struct FailingResource {
 pub struct DetectionMatch {
     /// The alert.
     pub alert_id: ID,
+    /// The rule that raised it.
     pub rule_id: String,
+    /// The connection it is about.
     pub aws_account_id: ID,
     /// When the alert last grew.
     pub at: DateTime<Utc>,
@@ -98,7 +109,9 @@ pub struct DetectionMatch {
 /// A built-in detection rule evidencing a monitoring control.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct DetectionRuleEvidence {
+    /// The built-in rule's ID, e.g. `vigil-root-account-usage`.
     pub rule_id: String,
+    /// The rule's title.
     pub title: String,
     /// Whether it runs on the tenant's events.
     pub enabled: bool,
@@ -112,6 +125,7 @@ pub struct DetectionRuleEvidence {
 /// metric filter and alarm).
 #[derive(Debug, Clone, SimpleObject)]
 pub struct DetectionEvidence {
+    /// The built-in rules watching the activity.
     pub rules: Vec<DetectionRuleEvidence>,
     /// What the benchmark's metric filter matches, in words.
     pub condition: String,
@@ -128,20 +142,29 @@ pub struct DetectionEvidence {
 /// A statement that a manual control is met.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct ComplianceAttestation {
+    /// The attestation's ID (`revokeComplianceAttestation`).
     pub id: ID,
+    /// The framework, e.g. `cis-aws-5.0`.
     pub framework: String,
+    /// The control, e.g. `1.1`.
     pub control_id: String,
     /// The connection it is about; null: every connection.
     pub aws_account_id: Option<ID>,
     /// Who owns the control.
     pub owner: String,
+    /// What was checked or done.
     pub note: String,
+    /// A link to the evidence (`https://`).
     pub evidence_url: Option<String>,
+    /// Until when it holds.
     pub expires_at: DateTime<Utc>,
     /// Who attested (the user's email or the API key's name).
     pub attested_by: String,
+    /// When it was made.
     pub attested_at: DateTime<Utc>,
+    /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// Who revoked it.
     pub revoked_by: Option<String>,
 }
 
@@ -169,13 +192,17 @@ impl From<store::Attestation> for ComplianceAttestation {
 pub struct ComplianceControl {
     /// The control's ID in its framework, e.g. `5.3` or `EC2.13`.
     pub id: String,
+    /// Its section, e.g. `5 Networking`.
     pub section: String,
+    /// Its subsection, if the framework has them.
     pub subsection: Option<String>,
+    /// Its title, as the framework words it.
     pub title: String,
     /// CIS profile (`Level 1`) or FSBP severity.
     pub level: Option<String>,
     /// Whether the framework calls it automated.
     pub automated: bool,
+    /// Where it stands (see `ComplianceStatus`).
     pub status: ComplianceStatusGql,
     /// Why, in a sentence.
     pub reason: String,
@@ -196,13 +223,17 @@ pub struct ComplianceControl {
 /// A connection in a report and the scan it was judged by.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct ComplianceAccount {
+    /// The connection (`AwsAccount.id`).
     pub aws_account_id: ID,
+    /// The connection's name.
     pub name: String,
     /// The 12-digit AWS account.
     pub account_id: Option<String>,
     /// Its latest completed scan (null: never scanned to the end).
     pub scan_id: Option<ID>,
+    /// That scan's status: `SUCCEEDED` or `PARTIAL`.
     pub scan_status: Option<String>,
+    /// When that scan finished.
     pub scanned_at: Option<DateTime<Utc>>,
     /// When its CloudTrail events were last ingested.
     pub events_ingested_at: Option<DateTime<Utc>>,
@@ -211,23 +242,31 @@ pub struct ComplianceAccount {
 /// Controls counted by status.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct ComplianceCounts {
+    /// Controls that pass.
     pub pass: i32,
+    /// Controls that fail.
     pub fail: i32,
+    /// Controls that could not be assessed.
     pub not_assessed: i32,
+    /// Manual controls without an attestation.
     pub manual: i32,
+    /// Manual controls with an attestation in force.
     pub attested: i32,
 }
 
 /// A framework's report.
 #[derive(Debug, Clone, SimpleObject)]
 pub struct ComplianceReport {
+    /// The framework reported on.
     pub framework: ComplianceFramework,
+    /// When the report was built.
     pub generated_at: DateTime<Utc>,
     /// The connections covered.
     pub accounts: Vec<ComplianceAccount>,
     /// Passed controls over assessed ones (PASS and FAIL), in percent to a tenth; null
     /// when nothing was assessed.
     pub score: Option<f64>,
+    /// Controls counted by status.
     pub counts: ComplianceCounts,
     /// Every control of the framework, in its order.
     pub controls: Vec<ComplianceControl>,
