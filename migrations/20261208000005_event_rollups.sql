@@ -1,7 +1,8 @@
--- Events counted per connection, UTC day, service and API name, kept by statement triggers
--- in the events' own transactions (exact, like finding_rollups and asset_rollups): the
--- events list's `totalCount` with no filter, a connection, a service, an API name and/or
--- day-aligned time bounds is a sum of these rows, where counting ten million events took
+-- Events counted per connection and UTC day (`event_day_rollups`), and per connection, UTC
+-- day, service and API name (`event_rollups`), kept by statement triggers in the events' own
+-- transactions (exact, like finding_rollups and asset_rollups): the events list's
+-- `totalCount` with no filter, a connection, a service, an API name and/or day-aligned time
+-- bounds is a sum of at most a few hundred of these rows, where counting ten million events took
 -- seconds and the planner's estimate took 25 ms of planning over ninety daily partitions
 -- (docs/performance.md). Other filters still count up to 10,000 and estimate above.
 create table event_rollups
@@ -17,13 +18,33 @@ create table event_rollups
     -- No foreign keys, as the other rollups: an account's deletion cascades to its events,
     -- whose trigger must not trip over the already deleted account.
 );
--- The tenant-wide sums (the default view, one API name) without the connection.
-create index event_rollups_by_day on event_rollups (tenant_id, day);
-alter table event_rollups enable row level security;
-alter table event_rollups force row level security;
-create policy tenant_isolation on event_rollups
-    using (tenant_id = app_tenant_id()) with check (tenant_id = app_tenant_id());
-grant select, insert, update, delete on event_rollups to vigil_app;
+-- One API name's or one service's days across the tenant's connections.
+create index event_rollups_by_name on event_rollups (tenant_id, event_name, day);
+create index event_rollups_by_source on event_rollups (tenant_id, event_source, day);
+
+-- The same per connection and day only: the default view and a connection's count read 90
+-- rows a connection, not one per API name as well.
+create table event_day_rollups
+(
+    tenant_id      uuid   not null,
+    aws_account_id uuid   not null,
+    day            date   not null,
+    events         bigint not null,
+    primary key (tenant_id, aws_account_id, day)
+);
+
+do $$
+declare
+    t text;
+begin
+    foreach t in array array ['event_rollups', 'event_day_rollups'] loop
+        execute format('alter table %I enable row level security', t);
+        execute format('alter table %I force row level security', t);
+        execute format('create policy tenant_isolation on %I using (tenant_id = app_tenant_id()) with check (tenant_id = app_tenant_id())', t);
+        execute format('grant select, insert, update, delete on %I to vigil_app', t);
+    end loop;
+end
+$$;
 
 -- Applies one statement's net change: keys in primary-key order so two transactions cannot
 -- deadlock; a key that reaches zero goes.
@@ -44,6 +65,17 @@ begin
       and e.tenant_id = (r ->> 'tenant_id')::uuid and e.aws_account_id = (r ->> 'aws_account_id')::uuid
       and e.day = (r ->> 'day')::date and e.event_source = r ->> 'event_source'
       and e.event_name = r ->> 'event_name';
+    insert into event_day_rollups as e (tenant_id, aws_account_id, day, events)
+    select (r ->> 'tenant_id')::uuid, (r ->> 'aws_account_id')::uuid, (r ->> 'day')::date, sum((r ->> 'n')::bigint)
+    from jsonb_array_elements(delta) r
+    group by 1, 2, 3
+    order by 1, 2, 3
+    on conflict (tenant_id, aws_account_id, day) do update set events = e.events + excluded.events;
+    delete from event_day_rollups e
+    using jsonb_array_elements(delta) r
+    where e.events = 0
+      and e.tenant_id = (r ->> 'tenant_id')::uuid and e.aws_account_id = (r ->> 'aws_account_id')::uuid
+      and e.day = (r ->> 'day')::date;
 end
 $$;
 
@@ -101,6 +133,7 @@ begin
         dropped := dropped + 1;
     end loop;
     delete from event_rollups where day < p_day;
+    delete from event_day_rollups where day < p_day;
     return dropped;
 end
 $$;
@@ -110,3 +143,7 @@ insert into event_rollups (tenant_id, aws_account_id, day, event_source, event_n
 select tenant_id, aws_account_id, (occurred_at at time zone 'UTC')::date, event_source, event_name, count(*)
 from events
 group by 1, 2, 3, 4, 5;
+insert into event_day_rollups (tenant_id, aws_account_id, day, events)
+select tenant_id, aws_account_id, day, sum(events)
+from event_rollups
+group by 1, 2, 3;

@@ -535,16 +535,21 @@ fn strings(v: &Value) -> Option<Vec<String>> {
         .map(|a| a.iter().map(|s| s.as_str().unwrap().to_owned()).collect())
 }
 
-/// Rows of `event_rollups` that differ from a `count(*)` of the events.
+/// Rows of `event_rollups` and `event_day_rollups` that differ from a `count(*)` of the
+/// events.
 async fn event_rollup_drift(admin: &sqlx::PgPool) -> i64 {
     sqlx::query_scalar(
         "with counted as (select tenant_id, aws_account_id, (occurred_at at time zone 'UTC')::date as day,
                                  event_source, event_name, count(*) as n
                           from events group by 1, 2, 3, 4, 5),
               rolled as (select tenant_id, aws_account_id, day, event_source, event_name, events as n
-                         from event_rollups)
-         select count(*) from ((select * from counted except all select * from rolled)
-                               union all (select * from rolled except all select * from counted)) d",
+                         from event_rollups),
+              by_day as (select tenant_id, aws_account_id, day, sum(n)::bigint as n from counted group by 1, 2, 3),
+              rolled_by_day as (select tenant_id, aws_account_id, day, events as n from event_day_rollups)
+         select (select count(*) from ((select * from counted except all select * from rolled)
+                                       union all (select * from rolled except all select * from counted)) d)
+              + (select count(*) from ((select * from by_day except all select * from rolled_by_day)
+                                       union all (select * from rolled_by_day except all select * from by_day)) d)",
     )
     .fetch_one(admin)
     .await

@@ -364,18 +364,22 @@ pub async fn count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, bool), sqlx::E
 
 /// The rollups' count of the events of the days `f`'s time bounds touch (exact when the
 /// bounds fall on UTC midnights), and that count prorated by how much of each day the
-/// bounds cover. Only the rollup keys of `f` are read.
+/// bounds cover. Only the rollup keys of `f` are read: per connection and day, or per API
+/// name too when a name or a service is asked for.
 async fn rollup_count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, f64), sqlx::Error> {
-    let mut q = QueryBuilder::new(
+    let by_name = f.event_source.is_some() || f.event_name.is_some();
+    let table = if by_name {
+        "event_rollups"
+    } else {
+        "event_day_rollups"
+    };
+    // Days first (at most one row a day), then each day's share of the bounds.
+    let mut q = QueryBuilder::new(format!(
         "select coalesce(sum(events) filter (where covered > 0), 0)::bigint,
                 coalesce(sum(events * covered), 0)::float8
-         from (select events, extract(epoch from least((day + 1)::timestamp at time zone 'UTC', ",
-    );
-    q.push_bind(f.until)
-        .push("::timestamptz) - greatest(day::timestamp at time zone 'UTC', ")
-        .push_bind(f.since)
-        .push("::timestamptz)) / 86400 as covered from event_rollups where tenant_id = ")
-        .push_bind(tx.tenant());
+         from (select day, sum(events) as events from {table} where tenant_id = "
+    ));
+    q.push_bind(tx.tenant());
     if let Some(account) = f.aws_account_id {
         q.push(" and aws_account_id = ").push_bind(account);
     }
@@ -395,6 +399,13 @@ async fn rollup_count(tx: &mut TenantTx, f: &Filter) -> Result<(i64, f64), sqlx:
             .push_bind(until)
             .push(" at time zone 'UTC')::date");
     }
-    q.push(") d");
+    // `least`/`greatest` skip a null bound: an open side covers the whole day.
+    q.push(
+        " group by day) d, lateral (select extract(epoch from least((day + 1)::timestamp at time zone 'UTC', ",
+    )
+    .push_bind(f.until)
+    .push("::timestamptz) - greatest(day::timestamp at time zone 'UTC', ")
+    .push_bind(f.since)
+    .push("::timestamptz)) / 86400 as covered) c");
     q.build_query_as().fetch_one(&mut **tx).await
 }
