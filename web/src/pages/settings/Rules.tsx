@@ -407,7 +407,8 @@ function DryRunResult({ result }: { result: TestResult }) {
       {!result.complete && <p className="small muted">The time budget ran out: only the events above were replayed.</p>}
       {result.capped && <p className="small muted">The period held more events than a dry run reads: only the newest were replayed.</p>}
       {result.wouldRaise.length > 0 && (
-        <div className="table-wrap">
+        // Focusable so that keyboard users can scroll a wide table of plain text.
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Would-be alerts">
           <table className="table">
             <caption className="sr-only">Alerts the rule would have raised</caption>
             <thead>
