@@ -400,25 +400,59 @@ async fn tenant_correlations_are_checked_backtested_raise_alerts_and_stay_in_the
         "{body}"
     );
 
-    // Live: three deletions by an intruder within two minutes raise the correlation's
-    // alert, like any other; the base rule, which only feeds it, raises none.
+    // Live, while the correlation is disabled: a burst raises no correlation alert, and the
+    // base rule, which nothing enabled counts, alerts on its own.
     let at = |secs: i64| {
         (now - chrono::Duration::seconds(secs))
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string()
     };
-    let records = (0..3)
-        .map(|i| {
-            json!({
-                "eventSource": "ec2.amazonaws.com", "eventName": "DeleteSnapshot", "eventTime": at(120 - i * 30),
-                "userIdentity": { "type": "IAMUser", "userName": "intruder", "accountId": account,
-                                  "arn": format!("arn:aws:iam::{account}:user/intruder") },
-                "sourceIPAddress": "203.0.113.66", "requestParameters": { "snapshotId": format!("snap-{i}") },
-                "readOnly": false
+    let burst_of = |who: &str, from_secs: i64| -> Vec<Value> {
+        (0..3)
+            .map(|i| {
+                json!({
+                    "eventSource": "ec2.amazonaws.com", "eventName": "DeleteSnapshot",
+                    "eventTime": at(from_secs - i * 30),
+                    "userIdentity": { "type": "IAMUser", "userName": who, "accountId": account,
+                                      "arn": format!("arn:aws:iam::{account}:user/{who}") },
+                    "sourceIPAddress": "203.0.113.66",
+                    "requestParameters": { "snapshotId": format!("snap-{who}-{i}") },
+                    "readOnly": false
+                })
             })
-        })
+            .collect()
+    };
+    let switch = |enabled: bool| {
+        app.graphql_ok(
+            owner,
+            "mutation($id: ID!, $on: Boolean!) { updateDetectionRule(id: $id, enabled: $on) { enabled } }",
+            json!({ "id": burst_id, "on": enabled }),
+        )
+    };
+    switch(false).await;
+    Emulator::shared()
+        .inject(&account, burst_of("early", 300))
+        .await;
+    c.ingest().await;
+    let alerts = c.alerts(json!({})).await;
+    assert!(
+        alerts.iter().all(|a| a["ruleId"] != burst_id),
+        "{alerts:#?}"
+    );
+    let own: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["ruleId"] == base["id"])
         .collect();
-    Emulator::shared().inject(&account, records).await;
+    assert_eq!(own.len(), 1, "{alerts:#?}");
+    assert_eq!(own[0]["eventCount"], 3);
+    assert_eq!(own[0]["techniques"], json!(["T1485"]), "its YAML's tags");
+
+    // Enabled: the intruder's burst raises the correlation's alert, like any other; the
+    // base rule, which now only feeds it, raises nothing more.
+    switch(true).await;
+    Emulator::shared()
+        .inject(&account, burst_of("intruder", 120))
+        .await;
     c.ingest().await;
     let alerts = c.alerts(json!({})).await;
     let raised: Vec<&Value> = alerts.iter().filter(|a| a["ruleId"] == burst_id).collect();
@@ -431,10 +465,12 @@ async fn tenant_correlations_are_checked_backtested_raise_alerts_and_stay_in_the
         raised[0]["principalArn"],
         format!("arn:aws:iam::{account}:user/intruder")
     );
-    assert!(
-        alerts.iter().all(|a| a["ruleId"] != base["id"]),
-        "the base rule only feeds the correlation: {alerts:#?}"
-    );
+    let own: Vec<&Value> = alerts
+        .iter()
+        .filter(|a| a["ruleId"] == base["id"])
+        .collect();
+    assert_eq!(own.len(), 1, "only the early one: {alerts:#?}");
+    assert_eq!(own[0]["eventCount"], 3, "{alerts:#?}");
 
     // Another tenant sees none of it: not the rules, not the alert, not the events; it
     // cannot name the first tenant's rule, even by its stored ID, nor change or delete
