@@ -80,6 +80,18 @@ pub async fn list(tx: &mut TenantTx, enabled_only: bool) -> Result<Vec<StoredRul
     .await
 }
 
+/// The tenant's rules with these IDs (for alerts that name them), in no order.
+pub async fn get_many(tx: &mut TenantTx, ids: &[Uuid]) -> Result<Vec<StoredRule>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(super::sql(format!(
+        "select {COLUMNS} from detection_rules where tenant_id = $1 and rule_id = any($2)"
+    )))
+    .bind(tenant)
+    .bind(ids)
+    .fetch_all(&mut **tx)
+    .await
+}
+
 /// Removes a rule.
 pub async fn delete(tx: &mut TenantTx, id: Uuid) -> Result<bool, sqlx::Error> {
     let tenant = tx.tenant();
