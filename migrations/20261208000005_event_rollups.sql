@@ -116,7 +116,7 @@ create trigger event_rollups_delete after delete on events
 
 -- Retention drops whole daily partitions (no delete trigger fires): their days go too.
 create or replace function drop_event_partitions_before(p_day date) returns int
-    language plpgsql security definer set search_path = public
+    language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
     part record;
