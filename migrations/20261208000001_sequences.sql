@@ -60,7 +60,7 @@ $$;
 -- 24 hours). Same signature, so the worker's call is unchanged.
 create or replace function prune_correlation_state(p_matches_before timestamptz, p_baselines_before timestamptz)
     returns bigint
-    language plpgsql security definer set search_path = public
+    language plpgsql security definer set search_path = public, pg_temp
 as $$
 declare
     n bigint;
