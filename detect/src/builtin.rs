@@ -375,6 +375,10 @@ pub const FILES: &[(&str, &str)] = &[
         include_str!("../rules/s3_bucket_deleted.yml"),
     ),
     (
+        "resource_deleted.yml",
+        include_str!("../rules/resource_deleted.yml"),
+    ),
+    (
         "s3_objects_encrypted_with_customer_key.yml",
         include_str!("../rules/s3_objects_encrypted_with_customer_key.yml"),
     ),
@@ -429,6 +433,10 @@ pub const CORRELATION_FILES: &[(&str, &str)] = &[
     (
         "first_seen_source_ip.yml",
         include_str!("../rules/correlations/first_seen_source_ip.yml"),
+    ),
+    (
+        "mass_deletion.yml",
+        include_str!("../rules/correlations/mass_deletion.yml"),
     ),
 ];
 
@@ -531,6 +539,27 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+
+    #[test]
+    fn every_rule_file_in_the_rules_folders_is_built_in() {
+        // A file left out of the lists would be reviewed, tested by nothing, and never run.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        for (dir, listed) in [
+            ("", FILES),
+            ("correlations", CORRELATION_FILES),
+            ("sequences", SEQUENCE_FILES),
+        ] {
+            let mut on_disk: Vec<String> = std::fs::read_dir(root.join(dir))
+                .unwrap()
+                .map(|e| e.unwrap().file_name().into_string().unwrap())
+                .filter(|name| name.ends_with(".yml"))
+                .collect();
+            on_disk.sort();
+            let mut names: Vec<String> = listed.iter().map(|(n, _)| (*n).to_owned()).collect();
+            names.sort();
+            assert_eq!(on_disk, names, "detect/rules/{dir}");
+        }
+    }
 
     #[test]
     fn every_builtin_rule_compiles_and_explains_itself() {
