@@ -94,6 +94,7 @@ fn inventory() -> Inventory {
             }),
             rds: Some(Default::default()),
             trails: Some(vec![]),
+            kms_keys: Some(vec![]),
         })
         .collect();
     Inventory {

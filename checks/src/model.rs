@@ -37,8 +37,10 @@ pub struct RegionInventory {
     /// Trails visible from this region (shadow copies of multi-region trails included,
     /// as `DescribeTrails` returns them).
     pub trails: Option<Vec<Trail>>,
+    /// The region's KMS keys (AWS-managed ones included).
+    pub kms_keys: Option<Vec<KmsKey>>,
 }
 
 pub use crate::services::{
-    cloudtrail::model::*, ec2::model::*, iam::model::*, rds::model::*, s3::model::*,
+    cloudtrail::model::*, ec2::model::*, iam::model::*, kms::model::*, rds::model::*, s3::model::*,
 };

@@ -295,6 +295,22 @@ async fn the_seeded_account_gets_the_expected_findings_and_none_on_good_resource
     assert!(!has(&open, "iam-user-console-no-mfa", "alice-admin"));
     assert!(has(&open, "iam-user-multiple-active-keys", "ci-deployer"));
     assert!(has(&open, "iam-password-policy-length", "password-policy"));
+    // KMS, seeded in the first region: each misconfigured key has exactly its finding,
+    // the well-configured one none.
+    let keys = &s.summary["kms"]["us-east-1"];
+    let key = |name: &str| keys[name].as_str().unwrap().to_owned();
+    for (name, rule) in [
+        ("legacy-backups", "kms-key-rotation-disabled"),
+        ("partner-share", "kms-key-policy-public"),
+        ("old-reports", "kms-key-pending-deletion"),
+    ] {
+        assert_eq!(flagged(&open, &key(name)), [rule], "{name}");
+    }
+    assert!(
+        flagged(&open, &key("orders-data")).is_empty(),
+        "{:?}",
+        flagged(&open, &key("orders-data"))
+    );
 
     // Every finding explains itself.
     let f = open
@@ -823,6 +839,89 @@ async fn a_denied_service_makes_the_scan_partial_and_resolves_nothing_there(
     );
     let rds = s.findings(json!({ "ruleId": "rds-instance-public" })).await;
     assert_eq!(rds[0]["status"], "OPEN");
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn denied_kms_reads_are_not_assessed_never_failing(_: PgPoolOptions, opts: PgConnectOptions) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let before = s.findings(json!({ "status": ["OPEN"] })).await;
+    let kms_rules = [
+        "kms-key-rotation-disabled",
+        "kms-key-policy-public",
+        "kms-key-pending-deletion",
+    ];
+    let opened = |findings: &[Value]| {
+        let mut ids: Vec<String> = findings
+            .iter()
+            .filter(|f| kms_rules.contains(&f["ruleId"].as_str().unwrap()))
+            .map(|f| f["id"].as_str().unwrap().to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    // The three seeded misconfigured keys (moto's keys for encrypted RDS and EBS add more).
+    let keys = &s.summary["kms"]["us-east-1"];
+    for name in ["legacy-backups", "partner-share", "old-reports"] {
+        let key = keys[name].as_str().unwrap();
+        assert!(
+            before
+                .iter()
+                .any(|f| f["resourceId"] == key
+                    && kms_rules.contains(&f["ruleId"].as_str().unwrap())),
+            "{name}"
+        );
+    }
+    let emu = Emulator::shared();
+    // Denies only the key's own reads: listing works, so a reader that turned a denied
+    // rotation or policy read into "disabled" or "public" would open new findings.
+    let mut rules = Vec::new();
+    for operation in ["GetKeyRotationStatus", "GetKeyPolicy"] {
+        rules.push(
+            emu.add_fault(json!({ "accountId": s.account, "service": "kms", "operation": operation, "kind": "access_denied" }))
+                .await,
+        );
+    }
+    let scan = s.scan().await;
+    for rule in rules {
+        emu.control(
+            reqwest::Method::DELETE,
+            &format!("/_vigil/faults/{rule}"),
+            None,
+        )
+        .await;
+    }
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "kms" && p["operation"] == "GetKeyRotationStatus"),
+        "{scan}"
+    );
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(
+        opened(&after),
+        opened(&before),
+        "no KMS finding opened or resolved"
+    );
+    // The whole service denied: still nothing opened or resolved.
+    let rule = emu
+        .add_fault(json!({ "accountId": s.account, "service": "kms", "kind": "access_denied" }))
+        .await;
+    let scan = s.scan().await;
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{rule}"),
+        None,
+    )
+    .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(opened(&after), opened(&before));
 }
 
 #[sqlx::test(migrations = "../migrations")]

@@ -5,6 +5,7 @@
 pub mod cloudtrail;
 pub mod ec2;
 pub mod iam;
+pub mod kms;
 pub mod rds;
 pub mod s3;
 
@@ -33,6 +34,7 @@ pub static ALL: &[&Service] = &[
     &iam::SERVICE,
     &s3::SERVICE,
     &rds::SERVICE,
+    &kms::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

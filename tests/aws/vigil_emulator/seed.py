@@ -354,6 +354,62 @@ def seed_trail(session: boto3.Session, endpoint: str, region: str, bucket: str) 
     return arn
 
 
+def seed_kms(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, str]:
+    """Customer-managed keys, one per KMS check's outcome, found again by their aliases.
+
+    `orders-data` is well configured (rotated, the default key policy); `legacy-backups` is
+    not rotated; `partner-share` is rotated but its policy lets anyone decrypt without a
+    condition; `old-reports` is rotated and scheduled for deletion.
+    """
+    kms = session.client("kms", region_name=region, endpoint_url=endpoint)
+    aliases = {a["AliasName"]: a.get("TargetKeyId") for a in kms.list_aliases()["Aliases"]}
+    out = {}
+    for name, rotated in (
+        ("orders-data", True),
+        ("legacy-backups", False),
+        ("partner-share", True),
+        ("old-reports", True),
+    ):
+        key_id = aliases.get(f"alias/{name}")
+        if key_id is None:
+            key_id = kms.create_key(
+                Description=name, Tags=[{"TagKey": SEED_TAG, "TagValue": "true"}]
+            )["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=f"alias/{name}", TargetKeyId=key_id)
+            if rotated:
+                kms.enable_key_rotation(KeyId=key_id)
+            if name == "partner-share":
+                kms.put_key_policy(
+                    KeyId=key_id,
+                    PolicyName="default",
+                    Policy=json.dumps(
+                        {
+                            "Version": "2012-10-17",
+                            "Statement": [
+                                {
+                                    "Sid": "Enable IAM User Permissions",
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                                    "Action": "kms:*",
+                                    "Resource": "*",
+                                },
+                                {
+                                    "Sid": "PartnerDecrypt",
+                                    "Effect": "Allow",
+                                    "Principal": {"AWS": "*"},
+                                    "Action": ["kms:Decrypt", "kms:DescribeKey"],
+                                    "Resource": "*",
+                                },
+                            ],
+                        }
+                    ),
+                )
+            if name == "old-reports":
+                kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=30)
+        out[name] = key_id
+    return out
+
+
 def _is_fresh(session: boto3.Session, endpoint: str, account: str) -> bool:
     s3 = session.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
     try:
@@ -376,6 +432,7 @@ def _warm_up(session: boto3.Session, endpoint: str, regions: tuple[str, ...]) ->
         ec2.describe_images(ImageIds=[BASE_IMAGE])
         session.client("rds", region_name=region, endpoint_url=endpoint).describe_db_instances()
         session.client("cloudtrail", region_name=region, endpoint_url=endpoint).describe_trails()
+        session.client("kms", region_name=region, endpoint_url=endpoint).list_keys()
     session.client("iam", endpoint_url=endpoint).list_users()
 
 
@@ -418,6 +475,9 @@ def _build(
     summary["rds"] = {regions[0]: seed_rds(session, endpoint, regions[0], account)}
     if with_trail:
         summary["trail"] = seed_trail(session, endpoint, regions[0], summary["buckets"]["logs"])
+    # Last: the keys' IDs draw on moto's seeded generator after everything seeded before,
+    # which keeps those IDs as they were.
+    summary["kms"] = {regions[0]: seed_kms(session, endpoint, regions[0], account)}
     return summary
 
 

@@ -5,6 +5,7 @@
 mod cloudtrail;
 mod ec2;
 mod iam;
+mod kms;
 mod rds;
 mod s3;
 
@@ -53,4 +54,5 @@ pub static ALL: &[Service] = &[
     cloudtrail::SERVICE,
     iam::SERVICE,
     s3::SERVICE,
+    kms::SERVICE,
 ];
