@@ -551,7 +551,26 @@ async fn a_worker_stopped_mid_ingestion_loses_and_duplicates_nothing(
         None,
     )
     .await;
-    emulator_worker(&c.app).drain().await.unwrap();
+    // As a worker's loop does, claim again until the job has run: the stopped worker's
+    // interrupted transaction can hold the job's row for a moment after it was given back
+    // (its connection rolls back in the background), and `drain` stops at the first claim
+    // that finds nothing.
+    let worker = emulator_worker(&c.app);
+    vigil_tests::wait_until(
+        std::time::Duration::from_secs(60),
+        "the interrupted ingestion has run again",
+        || async {
+            worker.drain().await.unwrap();
+            sqlx::query_scalar::<_, String>(
+                "select state from jobs where kind = 'ingest_activity' order by job_id desc limit 1",
+            )
+            .fetch_one(&admin)
+            .await
+            .unwrap()
+                != "queued"
+        },
+    )
+    .await;
     assert_eq!(
         sqlx::query_scalar::<_, i64>("select count(*) from ingested_files")
             .fetch_one(&admin)
