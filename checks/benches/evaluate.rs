@@ -95,6 +95,8 @@ fn inventory() -> Inventory {
             rds: Some(Default::default()),
             trails: Some(vec![]),
             kms_keys: Some(vec![]),
+            config_recorders: Some(vec![]),
+            guardduty_detectors: Some(vec![]),
         })
         .collect();
     Inventory {

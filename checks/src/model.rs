@@ -39,8 +39,13 @@ pub struct RegionInventory {
     pub trails: Option<Vec<Trail>>,
     /// The region's KMS keys (AWS-managed ones included).
     pub kms_keys: Option<Vec<KmsKey>>,
+    /// The region's AWS Config configuration recorders.
+    pub config_recorders: Option<Vec<ConfigRecorder>>,
+    /// The region's GuardDuty detectors.
+    pub guardduty_detectors: Option<Vec<Detector>>,
 }
 
 pub use crate::services::{
-    cloudtrail::model::*, ec2::model::*, iam::model::*, kms::model::*, rds::model::*, s3::model::*,
+    cloudtrail::model::*, config::model::*, ec2::model::*, guardduty::model::*, iam::model::*,
+    kms::model::*, rds::model::*, s3::model::*,
 };

@@ -184,6 +184,17 @@ fn has(findings: &[Value], rule: &str, resource: &str) -> bool {
         .any(|f| f["ruleId"] == rule && f["resourceId"] == resource)
 }
 
+/// The regions where `rule` reports `resource`, sorted.
+fn regions_flagged(findings: &[Value], rule: &str, resource: &str) -> Vec<String> {
+    let mut regions: Vec<String> = findings
+        .iter()
+        .filter(|f| f["ruleId"] == rule && f["resourceId"] == resource)
+        .map(|f| f["region"].as_str().unwrap().to_owned())
+        .collect();
+    regions.sort();
+    regions
+}
+
 fn flagged(findings: &[Value], resource: &str) -> Vec<String> {
     findings
         .iter()
@@ -311,6 +322,19 @@ async fn the_seeded_account_gets_the_expected_findings_and_none_on_good_resource
         "{:?}",
         flagged(&open, &key("orders-data"))
     );
+    // AWS Config and GuardDuty are on in the first region only: the second is reported.
+    for rule in ["config-recorder-not-recording", "guardduty-not-enabled"] {
+        // Every other enabled region the scan reads is reported too; the first is not.
+        let regions = regions_flagged(&open, rule, &s.account);
+        assert!(
+            regions.iter().any(|r| r == "eu-west-1"),
+            "{rule}: {regions:?}"
+        );
+        assert!(
+            !regions.iter().any(|r| r == "us-east-1"),
+            "{rule}: {regions:?}"
+        );
+    }
 
     // Every finding explains itself.
     let f = open
@@ -1093,4 +1117,61 @@ async fn an_ip_resolves_to_the_instance_that_held_it_then_not_the_one_holding_it
         .graphql(Some(&s.token), query, json!({ "ip": "not-an-ip" }))
         .await;
     assert_eq!(error_code(&bad).as_deref(), Some("BAD_USER_INPUT"));
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn denied_config_and_guardduty_status_reads_are_not_assessed_never_failing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let emu = Emulator::shared();
+    // Listing works but the status reads are denied: the first region's recorder and
+    // detector must become "not assessed", not "stopped" or "disabled".
+    let mut rules = Vec::new();
+    for (service, operation) in [
+        ("config", "DescribeConfigurationRecorderStatus"),
+        ("guardduty", "GetDetector"),
+    ] {
+        rules.push(
+            emu.add_fault(json!({ "accountId": s.account, "service": service, "operation": operation, "kind": "access_denied" }))
+                .await,
+        );
+    }
+    let scan = s.scan().await;
+    for rule in rules {
+        emu.control(
+            reqwest::Method::DELETE,
+            &format!("/_vigil/faults/{rule}"),
+            None,
+        )
+        .await;
+    }
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    for service in ["config", "guardduty"] {
+        assert!(
+            scan["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["service"] == service),
+            "{service}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    for rule in ["config-recorder-not-recording", "guardduty-not-enabled"] {
+        // Still reported where there is none (listing read), never where it is unknown.
+        // Every other enabled region the scan reads is reported too; the first is not.
+        let regions = regions_flagged(&open, rule, &s.account);
+        assert!(
+            regions.iter().any(|r| r == "eu-west-1"),
+            "{rule}: {regions:?}"
+        );
+        assert!(
+            !regions.iter().any(|r| r == "us-east-1"),
+            "{rule}: {regions:?}"
+        );
+    }
 }

@@ -3,7 +3,9 @@
 //! [`ALL`].
 
 pub mod cloudtrail;
+pub mod config;
 pub mod ec2;
+pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod rds;
@@ -35,6 +37,8 @@ pub static ALL: &[&Service] = &[
     &s3::SERVICE,
     &rds::SERVICE,
     &kms::SERVICE,
+    &config::SERVICE,
+    &guardduty::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

@@ -410,6 +410,33 @@ def seed_kms(session: boto3.Session, endpoint: str, region: str, account: str) -
     return out
 
 
+def seed_config(session: boto3.Session, endpoint: str, region: str, account: str, bucket: str) -> str:
+    """An AWS Config recorder of every resource type, recording, in `region` only."""
+    config = session.client("config", region_name=region, endpoint_url=endpoint)
+    if not config.describe_configuration_recorders()["ConfigurationRecorders"]:
+        config.put_configuration_recorder(
+            ConfigurationRecorder={
+                "name": "default",
+                "roleARN": f"arn:aws:iam::{account}:role/aws-service-role/config.amazonaws.com/AWSServiceRoleForConfig",
+                "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+            }
+        )
+        config.put_delivery_channel(
+            DeliveryChannel={"name": "default", "s3BucketName": bucket, "s3KeyPrefix": "config"}
+        )
+    config.start_configuration_recorder(ConfigurationRecorderName="default")
+    return "default"
+
+
+def seed_guardduty(session: boto3.Session, endpoint: str, region: str) -> str:
+    """An enabled GuardDuty detector in `region` only."""
+    guardduty = session.client("guardduty", region_name=region, endpoint_url=endpoint)
+    detectors = guardduty.list_detectors()["DetectorIds"]
+    if detectors:
+        return detectors[0]
+    return guardduty.create_detector(Enable=True, FindingPublishingFrequency="SIX_HOURS")["DetectorId"]
+
+
 def _is_fresh(session: boto3.Session, endpoint: str, account: str) -> bool:
     s3 = session.client("s3", endpoint_url=endpoint, config=Config(s3={"addressing_style": "path"}))
     try:
@@ -475,9 +502,14 @@ def _build(
     summary["rds"] = {regions[0]: seed_rds(session, endpoint, regions[0], account)}
     if with_trail:
         summary["trail"] = seed_trail(session, endpoint, regions[0], summary["buckets"]["logs"])
-    # Last: the keys' IDs draw on moto's seeded generator after everything seeded before,
-    # which keeps those IDs as they were.
+    # Last: the keys' and detector's IDs draw on moto's seeded generator after everything
+    # seeded before, which keeps their IDs as they were.
     summary["kms"] = {regions[0]: seed_kms(session, endpoint, regions[0], account)}
+    # AWS Config and GuardDuty on in the first region only: the others are the findings.
+    summary["config"] = {
+        regions[0]: seed_config(session, endpoint, regions[0], account, summary["buckets"]["logs"])
+    }
+    summary["guardduty"] = {regions[0]: seed_guardduty(session, endpoint, regions[0])}
     return summary
 
 

@@ -3,7 +3,9 @@
 //! a folder and a line in [`ALL`].
 
 mod cloudtrail;
+mod config;
 mod ec2;
+mod guardduty;
 mod iam;
 mod kms;
 mod rds;
@@ -55,4 +57,6 @@ pub static ALL: &[Service] = &[
     iam::SERVICE,
     s3::SERVICE,
     kms::SERVICE,
+    config::SERVICE,
+    guardduty::SERVICE,
 ];
