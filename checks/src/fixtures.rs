@@ -54,19 +54,30 @@ pub fn with_rds(rds: RdsInventory) -> Inventory {
     }
 }
 
-/// Regions with only their trails read (`None`: unreadable).
-pub fn with_trails(regions: Vec<(&str, Option<Vec<Trail>>)>) -> Inventory {
+/// Regions with only what `set` puts in each read (the rest empty).
+pub fn with_regions<T>(
+    regions: Vec<(&str, T)>,
+    set: impl Fn(&mut RegionInventory, T),
+) -> Inventory {
     Inventory {
         regions: regions
             .into_iter()
-            .map(|(region, trails)| RegionInventory {
-                region: region.into(),
-                trails,
-                ..Default::default()
+            .map(|(region, read)| {
+                let mut r = RegionInventory {
+                    region: region.into(),
+                    ..Default::default()
+                };
+                set(&mut r, read);
+                r
             })
             .collect(),
         ..inventory()
     }
+}
+
+/// Regions with only their trails read (`None`: unreadable).
+pub fn with_trails(regions: Vec<(&str, Option<Vec<Trail>>)>) -> Inventory {
+    with_regions(regions, |r, trails| r.trails = trails)
 }
 
 pub fn with_iam(iam: IamInventory) -> Inventory {
@@ -93,6 +104,18 @@ pub fn failing(rule: &'static Rule, inv: &Inventory) -> Vec<String> {
         .findings
         .into_iter()
         .map(|f| f.resource_id)
+        .collect()
+}
+
+/// The regions an account-wide, per-region rule reported as failing.
+pub fn failing_regions(rule: &'static Rule, inv: &Inventory) -> Vec<String> {
+    run(rule, inv)
+        .findings
+        .into_iter()
+        .map(|f| {
+            assert_eq!(f.resource_id, ACCOUNT);
+            f.region
+        })
         .collect()
 }
 

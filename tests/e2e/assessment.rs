@@ -37,7 +37,14 @@ pub(crate) struct Seeded {
 pub(crate) async fn seeded(opts: PgConnectOptions) -> Seeded {
     let emu = Emulator::shared();
     let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
-    let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
+    // The tests page through every finding of a 30-region account after each scan, more
+    // GraphQL calls than a person makes; the per-tenant limit has tests of its own.
+    let app = spawn_app_full(
+        test_config(&[("VIGIL_GRAPHQL_RATE_LIMIT", "100000")]),
+        app_pool(opts).await,
+        aws,
+    )
+    .await;
     let token = app
         .signup(&format!("owner@{}.example", random_account_id()), "Seeded")
         .await
@@ -116,6 +123,32 @@ impl Seeded {
             self.settings(),
         )
         .await;
+    }
+
+    /// [`Seeded::scan`] with these reads of the account denied to the role (`(service,
+    /// operation)`; no operation: every call to the service). The faults are removed
+    /// afterwards: other tests share the emulator.
+    async fn scan_denied(&self, denied: &[(&str, Option<&str>)]) -> Value {
+        let emu = Emulator::shared();
+        let mut faults = Vec::new();
+        for (service, operation) in denied {
+            let mut fault =
+                json!({ "accountId": self.account, "service": service, "kind": "access_denied" });
+            if let Some(operation) = operation {
+                fault["operation"] = json!(operation);
+            }
+            faults.push(emu.add_fault(fault).await);
+        }
+        let scan = self.scan().await;
+        for fault in faults {
+            emu.control(
+                reqwest::Method::DELETE,
+                &format!("/_vigil/faults/{fault}"),
+                None,
+            )
+            .await;
+        }
+        scan
     }
 
     /// Starts a scan, runs the worker until the queue is empty, returns the scan.
@@ -836,18 +869,7 @@ async fn a_denied_service_makes_the_scan_partial_and_resolves_nothing_there(
 ) {
     let s = seeded(opts).await;
     s.worker().drain().await.unwrap();
-    let emu = Emulator::shared();
-    let rule = emu
-        .add_fault(json!({ "accountId": s.account, "service": "rds", "kind": "access_denied" }))
-        .await;
-    let scan = s.scan().await;
-    // Only this test's rule: other tests share the emulator.
-    emu.control(
-        reqwest::Method::DELETE,
-        &format!("/_vigil/faults/{rule}"),
-        None,
-    )
-    .await;
+    let scan = s.scan_denied(&[("rds", None)]).await;
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
     assert!(
         scan["problems"]
@@ -896,25 +918,14 @@ async fn denied_kms_reads_are_not_assessed_never_failing(_: PgPoolOptions, opts:
             "{name}"
         );
     }
-    let emu = Emulator::shared();
     // Denies only the key's own reads: listing works, so a reader that turned a denied
     // rotation or policy read into "disabled" or "public" would open new findings.
-    let mut rules = Vec::new();
-    for operation in ["GetKeyRotationStatus", "GetKeyPolicy"] {
-        rules.push(
-            emu.add_fault(json!({ "accountId": s.account, "service": "kms", "operation": operation, "kind": "access_denied" }))
-                .await,
-        );
-    }
-    let scan = s.scan().await;
-    for rule in rules {
-        emu.control(
-            reqwest::Method::DELETE,
-            &format!("/_vigil/faults/{rule}"),
-            None,
-        )
+    let scan = s
+        .scan_denied(&[
+            ("kms", Some("GetKeyRotationStatus")),
+            ("kms", Some("GetKeyPolicy")),
+        ])
         .await;
-    }
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
     assert!(
         scan["problems"]
@@ -932,16 +943,7 @@ async fn denied_kms_reads_are_not_assessed_never_failing(_: PgPoolOptions, opts:
         "no KMS finding opened or resolved"
     );
     // The whole service denied: still nothing opened or resolved.
-    let rule = emu
-        .add_fault(json!({ "accountId": s.account, "service": "kms", "kind": "access_denied" }))
-        .await;
-    let scan = s.scan().await;
-    emu.control(
-        reqwest::Method::DELETE,
-        &format!("/_vigil/faults/{rule}"),
-        None,
-    )
-    .await;
+    let scan = s.scan_denied(&[("kms", None)]).await;
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
     assert_eq!(scan["findingsResolved"], 0, "{scan}");
     let after = s.findings(json!({ "status": ["OPEN"] })).await;
@@ -1126,28 +1128,14 @@ async fn denied_config_and_guardduty_status_reads_are_not_assessed_never_failing
 ) {
     let s = seeded(opts).await;
     s.worker().drain().await.unwrap();
-    let emu = Emulator::shared();
     // Listing works but the status reads are denied: the first region's recorder and
     // detector must become "not assessed", not "stopped" or "disabled".
-    let mut rules = Vec::new();
-    for (service, operation) in [
-        ("config", "DescribeConfigurationRecorderStatus"),
-        ("guardduty", "GetDetector"),
-    ] {
-        rules.push(
-            emu.add_fault(json!({ "accountId": s.account, "service": service, "operation": operation, "kind": "access_denied" }))
-                .await,
-        );
-    }
-    let scan = s.scan().await;
-    for rule in rules {
-        emu.control(
-            reqwest::Method::DELETE,
-            &format!("/_vigil/faults/{rule}"),
-            None,
-        )
+    let scan = s
+        .scan_denied(&[
+            ("config", Some("DescribeConfigurationRecorderStatus")),
+            ("guardduty", Some("GetDetector")),
+        ])
         .await;
-    }
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
     for service in ["config", "guardduty"] {
         assert!(

@@ -104,10 +104,7 @@ fn not_recording(inv: &Inventory, sink: &mut Sink) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{
-        fixtures::{ACCOUNT, inventory, run, unknown},
-        model::RegionInventory,
-    };
+    use crate::fixtures::{self, ACCOUNT, run, unknown, with_regions};
 
     /// A recorder of every resource type, recording.
     fn recorder() -> ConfigRecorder {
@@ -120,28 +117,11 @@ mod tests {
     }
 
     fn with_recorders(regions: Vec<(&str, Option<Vec<ConfigRecorder>>)>) -> Inventory {
-        Inventory {
-            regions: regions
-                .into_iter()
-                .map(|(region, config_recorders)| RegionInventory {
-                    region: region.into(),
-                    config_recorders,
-                    ..Default::default()
-                })
-                .collect(),
-            ..inventory()
-        }
+        with_regions(regions, |r, read| r.config_recorders = read)
     }
 
     fn failing_regions(inv: &Inventory) -> Vec<String> {
-        run(&NOT_RECORDING, inv)
-            .findings
-            .into_iter()
-            .map(|f| {
-                assert_eq!(f.resource_id, ACCOUNT);
-                f.region
-            })
-            .collect()
+        fixtures::failing_regions(&NOT_RECORDING, inv)
     }
 
     #[test]

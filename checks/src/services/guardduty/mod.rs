@@ -78,8 +78,8 @@ fn not_enabled(inv: &Inventory, sink: &mut Sink) {
 mod tests {
     use super::*;
     use crate::{
-        fixtures::{ACCOUNT, inventory, run, unknown},
-        model::{Detector, RegionInventory},
+        fixtures::{self, ACCOUNT, run, unknown, with_regions},
+        model::Detector,
     };
 
     fn detector(status: Option<&str>) -> Detector {
@@ -90,28 +90,11 @@ mod tests {
     }
 
     fn with_detectors(regions: Vec<(&str, Option<Vec<Detector>>)>) -> Inventory {
-        Inventory {
-            regions: regions
-                .into_iter()
-                .map(|(region, guardduty_detectors)| RegionInventory {
-                    region: region.into(),
-                    guardduty_detectors,
-                    ..Default::default()
-                })
-                .collect(),
-            ..inventory()
-        }
+        with_regions(regions, |r, read| r.guardduty_detectors = read)
     }
 
     fn failing_regions(inv: &Inventory) -> Vec<String> {
-        run(&NOT_ENABLED, inv)
-            .findings
-            .into_iter()
-            .map(|f| {
-                assert_eq!(f.resource_id, ACCOUNT);
-                f.region
-            })
-            .collect()
+        fixtures::failing_regions(&NOT_ENABLED, inv)
     }
 
     #[test]
