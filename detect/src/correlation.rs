@@ -53,20 +53,36 @@ pub struct Correlation {
     pub generate: bool,
 }
 
+/// The `correlation` section of a parsed rule (`what`: the kind of rule, for the error).
+pub(crate) fn section<'a>(doc: &'a Value, yaml: &str, what: &str) -> Result<&'a Value, RuleError> {
+    let c = &doc["correlation"];
+    if c.is_object() {
+        Ok(c)
+    } else {
+        Err(RuleError::at(
+            yaml,
+            "correlation",
+            format!("{what} needs a `correlation` section"),
+        ))
+    }
+}
+
+/// The section's `timespan`: a non-zero duration, or the error `hint`.
+pub(crate) fn timespan(c: &Value, yaml: &str, hint: &str) -> Result<Duration, RuleError> {
+    c["timespan"]
+        .as_str()
+        .and_then(|t| humantime::parse_duration(t).ok())
+        .filter(|d| !d.is_zero())
+        .ok_or_else(|| RuleError::at(yaml, "timespan", hint))
+}
+
 impl Correlation {
     /// Parses a correlation rule; the referenced rules are checked by the caller, which
     /// knows the rule set.
     pub fn compile(yaml: &str) -> Result<Self, RuleError> {
         let doc = crate::parse_yaml(yaml)?;
         let meta = RuleMeta::from_doc(&doc, yaml)?;
-        let c = &doc["correlation"];
-        if !c.is_object() {
-            return Err(RuleError::at(
-                yaml,
-                "correlation",
-                "a correlation rule needs a `correlation` section",
-            ));
-        }
+        let c = section(&doc, yaml, "a correlation rule")?;
         let strings = |k: &str| -> Vec<String> {
             match &c[k] {
                 Value::String(s) => vec![s.clone()],
@@ -93,17 +109,7 @@ impl Correlation {
                 "name at least one field to group by",
             ));
         }
-        let timespan = c["timespan"]
-            .as_str()
-            .and_then(|t| humantime::parse_duration(t).ok())
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                RuleError::at(
-                    yaml,
-                    "timespan",
-                    "expected a duration such as 10m, 1h or 30d",
-                )
-            })?;
+        let timespan = timespan(c, yaml, "expected a duration such as 10m, 1h or 30d")?;
         let field = || {
             c["field"].as_str().map(str::to_owned).ok_or_else(|| {
                 RuleError::at(

@@ -102,14 +102,7 @@ impl Sequence {
     pub fn compile(yaml: &str) -> Result<Self, RuleError> {
         let doc = crate::parse_yaml(yaml)?;
         let meta = RuleMeta::from_doc(&doc, yaml)?;
-        let c = &doc["correlation"];
-        if !c.is_object() {
-            return Err(RuleError::at(
-                yaml,
-                "correlation",
-                "a sequence rule needs a `correlation` section",
-            ));
-        }
+        let c = crate::correlation::section(&doc, yaml, "a sequence rule")?;
         let kind = c["type"].as_str();
         let ordered = match kind {
             Some("temporal_ordered") => true,
@@ -239,17 +232,11 @@ impl Sequence {
                 "name at least one field to group by (e.g. userIdentity.arn): steps of different principals are not one attack",
             ));
         }
-        let timespan = c["timespan"]
-            .as_str()
-            .and_then(|t| humantime::parse_duration(t).ok())
-            .filter(|d| !d.is_zero())
-            .ok_or_else(|| {
-                RuleError::at(
-                    yaml,
-                    "timespan",
-                    "a sequence needs a `timespan`: a duration such as 30m or 1h",
-                )
-            })?;
+        let timespan = crate::correlation::timespan(
+            c,
+            yaml,
+            "a sequence needs a `timespan`: a duration such as 30m or 1h",
+        )?;
         if timespan > MAX_SEQUENCE_TIMESPAN {
             return Err(RuleError::at(
                 yaml,

@@ -92,9 +92,14 @@ impl Connected {
     }
 
     pub async fn alerts(&self, filter: Value) -> Vec<Value> {
+        self.alerts_selecting(ALERTS, filter).await
+    }
+
+    /// The alerts matching `filter` (`$f`), each as `query` selects it.
+    pub async fn alerts_selecting(&self, query: &str, filter: Value) -> Vec<Value> {
         let data = self
             .app
-            .graphql_ok(&self.token, ALERTS, json!({ "f": filter }))
+            .graphql_ok(&self.token, query, json!({ "f": filter }))
             .await;
         data["alerts"]["edges"]
             .as_array()

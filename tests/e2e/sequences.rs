@@ -27,16 +27,7 @@ const ALERTS: &str = "query($f: AlertFilter) { alerts(first: 100, filter: $f) { 
     sequenceAlerts { id ruleId } } } } }";
 
 async fn alerts(c: &Connected, filter: Value) -> Vec<Value> {
-    let data = c
-        .app
-        .graphql_ok(&c.token, ALERTS, json!({ "f": filter }))
-        .await;
-    data["alerts"]["edges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["node"].clone())
-        .collect()
+    c.alerts_selecting(ALERTS, filter).await
 }
 
 fn of_rule<'a>(all: &'a [Value], rule: &str) -> Vec<&'a Value> {
