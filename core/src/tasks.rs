@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::{
-    ids::{AwsAccountId, ScanId, TenantId, WebhookDeliveryId},
+    ids::{AwsAccountId, AwsOrganizationId, ScanId, TenantId, WebhookDeliveryId},
     jobs::Payload,
 };
 
@@ -27,6 +27,18 @@ pub enum Task {
         tenant_id: TenantId,
         aws_account_id: AwsAccountId,
     },
+    /// Syncs one AWS Organization connection: new accounts are connected, accounts that
+    /// left are marked.
+    SyncOrganization {
+        tenant_id: TenantId,
+        aws_organization_id: AwsOrganizationId,
+    },
+    /// Re-reads and re-checks what new write events changed in a connection (its
+    /// `pending_rechecks`): only those regions and services, not a full scan.
+    RecheckAccount {
+        tenant_id: TenantId,
+        aws_account_id: AwsAccountId,
+    },
     /// Posts one webhook delivery; the queue's retries are its retries. Also enqueued
     /// by the `webhook_fanout` trigger (migration 11), which writes this shape.
     DeliverWebhook {
@@ -45,6 +57,13 @@ impl Task {
             }
             Task::IngestActivity { aws_account_id, .. } => {
                 Some(format!("{}ingest", account_key_prefix(*aws_account_id)))
+            }
+            Task::SyncOrganization {
+                aws_organization_id,
+                ..
+            } => Some(format!("aws_organization:{aws_organization_id}:sync")),
+            Task::RecheckAccount { aws_account_id, .. } => {
+                Some(format!("{}recheck", account_key_prefix(*aws_account_id)))
             }
             Task::DeliverWebhook { .. } => None,
         }
@@ -68,6 +87,10 @@ pub fn account_job_keys(tenant_id: TenantId, aws_account_id: AwsAccountId) -> Ve
             tenant_id,
             aws_account_id,
         },
+        Task::RecheckAccount {
+            tenant_id,
+            aws_account_id,
+        },
     ]
     .iter()
     .filter_map(Task::unique_key)
@@ -85,6 +108,8 @@ impl Payload for Task {
             Task::Housekeeping { .. } => "housekeeping",
             Task::ScanAccount { .. } => "scan_account",
             Task::IngestActivity { .. } => "ingest_activity",
+            Task::SyncOrganization { .. } => "sync_organization",
+            Task::RecheckAccount { .. } => "recheck_account",
             Task::DeliverWebhook { .. } => "deliver_webhook",
         }
     }

@@ -21,10 +21,14 @@ use vigil_core::{
 };
 
 pub use crate::settings::{RescanLimits, Settings};
-use crate::{activity, scan, webhooks::Sender};
+use crate::{activity, organization, scan, webhooks::Sender};
 
 /// Values a first-seen rule has not shown for this long are forgotten.
 const BASELINE_KEEP_DAYS: i64 = 31;
+
+/// Re-checks one re-check job runs at most, one per batch of changes that arrived while
+/// the previous one ran.
+const RECHECK_ROUNDS: usize = 5;
 
 /// Finished webhook deliveries stay in the log this long.
 const DELIVERY_LOG_DAYS: i64 = 30;
@@ -123,6 +127,42 @@ impl TaskHandler {
             }
             Err(e) => Err(JobError::Retry(anyhow::anyhow!("assuming {role_arn}: {e}"))),
         }
+    }
+}
+
+impl TaskHandler {
+    /// Reads the connection's push queue once (see [`activity::push::read`]): `None` when
+    /// it has none, or the connection cannot be worked on. No STS check of the role per
+    /// read (the loop reads every few seconds): its cached session is used, and a role that
+    /// stops working shows at the next scheduled job.
+    pub async fn read_push(
+        &self,
+        tenant: TenantId,
+        id: AwsAccountId,
+    ) -> Result<Option<activity::push::PushRead>, JobError> {
+        let mut tx = db::begin_tenant(&self.pool, tenant).await.map_err(retry)?;
+        let account = aws_accounts::get(&mut tx, id).await.map_err(retry)?;
+        tx.commit().await.map_err(retry)?;
+        let Some((account, role_arn)) =
+            account.and_then(|a| a.role_arn.clone().map(|role| (a, role)))
+        else {
+            return Ok(None);
+        };
+        let session = self.sessions.get(RoleTarget {
+            role_arn,
+            external_id: account.external_id.clone(),
+            session_name: format!("vigil-{tenant}"),
+        });
+        activity::push::read(
+            &self.pool,
+            &self.clock,
+            &account,
+            &session,
+            &self.settings,
+            self.rules,
+        )
+        .instrument(tracing::info_span!("push", aws_account_id = %id))
+        .await
     }
 }
 
@@ -229,6 +269,45 @@ impl Handler for TaskHandler {
                     .instrument(tracing::info_span!("ingest", aws_account_id = %aws_account_id))
                     .await?;
                     tracing::info!(read = done.read, stored = done.stored, "activity ingested");
+                    Ok(())
+                }
+                Connection::Denied(_) | Connection::Gone => Ok(()),
+            },
+            Task::SyncOrganization {
+                tenant_id,
+                aws_organization_id,
+            } => {
+                organization::run(
+                    &self.pool,
+                    self.sessions.base(),
+                    &self.clock,
+                    self.settings.organization_sync,
+                    tenant_id,
+                    aws_organization_id,
+                )
+                .instrument(tracing::info_span!("organization_sync", aws_organization_id = %aws_organization_id))
+                .await
+            }
+            Task::RecheckAccount {
+                tenant_id,
+                aws_account_id,
+            } => match self.connection(tenant_id, aws_account_id).await? {
+                Connection::Usable(account, session) => {
+                    // What new events ask for while it runs is re-checked after it, a
+                    // minimum interval apart (the job's unique key holds the others off).
+                    let pause = self.settings.recheck_after.unwrap_or_default();
+                    for round in 0..RECHECK_ROUNDS {
+                        if round > 0 {
+                            tokio::time::sleep(pause).await;
+                        }
+                        let done =
+                            scan::recheck::run(&self.pool, &self.clock, &account, session.clone())
+                                .instrument(tracing::info_span!("recheck", aws_account_id = %aws_account_id))
+                                .await?;
+                        if done.pairs == 0 {
+                            break;
+                        }
+                    }
                     Ok(())
                 }
                 Connection::Denied(_) | Connection::Gone => Ok(()),

@@ -2,6 +2,8 @@
 
 pub mod activity;
 pub mod handler;
+pub mod organization;
+pub mod push;
 pub mod scan;
 pub mod schedule;
 pub mod settings;
@@ -108,10 +110,19 @@ pub async fn run_with(
         clock: clock.clone(),
         scan_interval: config.scan_interval,
         ingest_interval: config.ingest_interval,
+        organization_sync_interval: config.organization_sync_interval,
     };
     let scheduler = tokio::spawn(schedule::run(schedule, shutdown.clone()));
     let sessions = Sessions::new(aws.config.clone(), REFRESH_BEFORE_EXPIRY);
     let settings = settings::Settings::from_config(&config);
+    let pusher = tokio::spawn(push::run(
+        pool.clone(),
+        std::sync::Arc::new(
+            TaskHandler::new(pool.clone(), sessions.clone(), clock.clone())
+                .with_settings(settings.clone()),
+        ),
+        shutdown.clone(),
+    ));
     let runner = Runner::new(
         queue,
         TaskHandler::new(pool, sessions, clock).with_settings(settings),
@@ -120,5 +131,6 @@ pub async fn run_with(
     let result = runner.run(shutdown.clone()).await;
     shutdown.cancel();
     let _ = scheduler.await;
+    let _ = pusher.await;
     result.context("job runner failed")
 }

@@ -12,6 +12,12 @@ const DEFAULT_BASELINE_LEARNING: Duration = Duration::from_secs(7 * 86_400);
 /// Events are kept this many days (`VIGIL_EVENT_RETENTION`).
 const DEFAULT_EVENT_RETENTION_DAYS: i64 = 90;
 
+/// How long after a new write event its targeted re-check runs: changes in that time
+/// become one re-check (constant: `docs/decisions.md`, "Re-check on change").
+pub const RECHECK_AFTER: Duration = Duration::from_secs(5);
+/// How long one read of a push queue waits for messages (SQS long polling, at most 20 s).
+pub const PUSH_WAIT: Duration = Duration::from_secs(5);
+
 /// Bounds on one CloudTrail log file (constants, not environment variables: CloudTrail's
 /// files are far below them; `docs/decisions.md` says why these values). A file past one of
 /// the first two is kept out whole and reported (`TRAIL_FILE_TOO_LARGE`); a record past the
@@ -86,6 +92,15 @@ pub struct Settings {
     pub trail_files: TrailFileLimits,
     /// What incremental rescans may skip (tests lower them; no environment variable).
     pub rescan: RescanLimits,
+    /// When organisation syncs run, and what the members they connect are scheduled with
+    /// (`VIGIL_ORGANIZATION_SYNC_INTERVAL`, `VIGIL_SCAN_INTERVAL`, `VIGIL_INGEST_INTERVAL`).
+    pub organization_sync: crate::organization::Intervals,
+    /// Re-check what new write events changed this long after them; `None`: never. The
+    /// worker process uses [`RECHECK_AFTER`]; tests that build a worker by hand opt in, so
+    /// their scans stay the ones they start.
+    pub recheck_after: Option<Duration>,
+    /// How long one read of a push queue waits for messages.
+    pub push_wait: Duration,
 }
 
 impl Settings {
@@ -100,6 +115,13 @@ impl Settings {
             public_url: config.public_url.clone(),
             trail_files: TrailFileLimits::DEFAULT,
             rescan: RescanLimits::DEFAULT,
+            organization_sync: crate::organization::Intervals {
+                scan: config.scan_interval,
+                ingest: config.ingest_interval,
+                organization_sync: config.organization_sync_interval,
+            },
+            recheck_after: Some(RECHECK_AFTER),
+            push_wait: PUSH_WAIT,
         }
     }
 }
@@ -114,6 +136,9 @@ impl Default for Settings {
             public_url: "http://127.0.0.1:8080".into(),
             trail_files: TrailFileLimits::DEFAULT,
             rescan: RescanLimits::DEFAULT,
+            organization_sync: crate::organization::Intervals::DEFAULT,
+            recheck_after: None,
+            push_wait: PUSH_WAIT,
         }
     }
 }

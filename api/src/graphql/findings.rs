@@ -30,6 +30,26 @@ pub enum FindingStatusGql {
     Suppressed,
 }
 
+/// A CloudTrail event that changed a finding's resource before the finding opened or
+/// resolved.
+#[derive(Debug, Clone, SimpleObject)]
+pub struct FindingChange {
+    /// `OPENED` (opened or reopened) or `RESOLVED`: what the evaluation after it did.
+    pub transition: String,
+    /// When that evaluation ran.
+    pub evaluated_at: DateTime<Utc>,
+    /// The CloudTrail event ID (the activity log shows the event under it).
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub event_name: String,
+    pub event_source: String,
+    pub region: String,
+    /// Who made the call.
+    pub principal_arn: Option<String>,
+    /// From where.
+    pub source_ip_address: Option<String>,
+}
+
 /// One check failing on one resource.
 #[derive(Debug, Clone)]
 pub struct FindingGql(pub findings::Finding);
@@ -128,6 +148,29 @@ impl FindingGql {
     /// Who suppressed it.
     async fn suppressed_by(&self) -> Option<&str> {
         self.0.suppressed_by.as_deref()
+    }
+    /// The CloudTrail events that changed the resource between the evaluation before and
+    /// the one that opened, reopened or resolved the finding: who, when, from where (newest
+    /// evaluation first). Empty when no such event was stored (or the finding's first
+    /// evaluation).
+    async fn changes(&self, ctx: &Context<'_>) -> GqlResult<Vec<FindingChange>> {
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let list = findings::changes(&mut tx, self.0.finding_id).await?;
+        Ok(list
+            .into_iter()
+            .map(|c| FindingChange {
+                transition: c.transition.to_uppercase(),
+                evaluated_at: c.evaluated_at,
+                event_id: c.event_id,
+                occurred_at: c.occurred_at,
+                event_name: c.event_name,
+                event_source: c.event_source,
+                region: c.region,
+                principal_arn: c.principal_arn,
+                source_ip_address: c.source_ip,
+            })
+            .collect())
     }
 }
 

@@ -14,7 +14,9 @@ pub mod findings;
 pub mod limits;
 pub mod live;
 pub mod loaders;
+pub mod organizations;
 pub mod pagination;
+pub mod push;
 pub mod rules;
 pub mod scans;
 pub mod team;
@@ -54,6 +56,7 @@ pub const MAX_COMPLEXITY: usize = 5_000;
 pub struct Query(
     team::TeamQuery,
     accounts::AccountsQuery,
+    organizations::OrganizationsQuery,
     scans::ScansQuery,
     findings::FindingsQuery,
     assets::AssetsQuery,
@@ -71,6 +74,8 @@ pub struct Query(
 pub struct Mutation(
     team::TeamMutation,
     accounts::AccountsMutation,
+    organizations::OrganizationsMutation,
+    push::PushMutation,
     scans::ScansMutation,
     findings::FindingsMutation,
     alerts::AlertsMutation,

@@ -265,6 +265,13 @@ impl AwsAccountGql {
     async fn trail_arn(&self) -> Option<&str> {
         self.0.trail_arn.as_deref()
     }
+    /// The SQS queue Vigil reads the account's CloudTrail events from within seconds
+    /// (push delivery, set with `setAwsAccountPushQueue`); null when push is off.
+    async fn push_queue_url(&self, ctx: &Context<'_>) -> GqlResult<Option<String>> {
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        Ok(vigil_core::store::push::queue_url(&mut tx, self.0.aws_account_id).await?)
+    }
     /// What ingestion had to keep out or work around, by kind.
     async fn ingestion_problems(&self) -> Vec<IngestionProblem> {
         let Some(map) = self.0.ingest_problems.as_object() else {
@@ -303,6 +310,20 @@ impl AwsAccountGql {
                 attempts: f.attempts,
                 rescues: f.rescues,
             }))
+    }
+    /// The organisation this account was connected through (null for an account
+    /// connected on its own).
+    async fn aws_organization_id(&self) -> Option<ID> {
+        self.0.aws_organization_id.map(|id| id.to_string().into())
+    }
+    /// Where the account sits in its organisation (`Root/Workloads/Prod`), as last synced.
+    async fn organizational_unit_path(&self) -> Option<&str> {
+        self.0.organizational_unit_path.as_deref()
+    }
+    /// When an organisation sync first found the account gone from its organisation (the
+    /// connection and its data are kept); null while it is a member.
+    async fn left_organization_at(&self) -> Option<DateTime<Utc>> {
+        self.0.left_organization_at
     }
     /// How to create the role: principal, template and launch link.
     async fn setup(&self, ctx: &Context<'_>) -> GqlResult<AwsAccountSetup> {
@@ -357,6 +378,16 @@ pub struct ScanProblem {
 pub struct ScanGql(pub scans::Scan);
 
 /// One assessment run over one connection.
+/// What a re-check on change read: only these regions and services, because of these
+/// CloudTrail events.
+#[derive(Debug, Clone, async_graphql::SimpleObject)]
+pub struct RecheckScope {
+    pub regions: Vec<String>,
+    pub services: Vec<String>,
+    /// The events that asked for it (the newest per region and service).
+    pub event_ids: Vec<String>,
+}
+
 #[Object(name = "Scan")]
 impl ScanGql {
     /// The scan's ID.
@@ -375,9 +406,34 @@ impl ScanGql {
     async fn aws_account(&self, ctx: &Context<'_>) -> GqlResult<Option<AwsAccountGql>> {
         AwsAccountGql::load(ctx, self.0.aws_account_id).await
     }
-    /// `manual`, `scheduled` or `connect` (the first scan after connecting).
+    /// `manual`, `scheduled`, `connect` (the first scan after connecting) or `recheck` (a
+    /// targeted re-check of what new CloudTrail write events changed).
     async fn trigger(&self) -> &str {
         &self.0.trigger
+    }
+    /// For a `recheck`: what it read and why; null for other scans.
+    async fn recheck(&self, ctx: &Context<'_>) -> GqlResult<Option<RecheckScope>> {
+        if self.0.trigger != "recheck" {
+            return Ok(None);
+        }
+        let p = require(ctx, Permission::Read)?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let scope = vigil_core::store::rechecks::scan_scope(&mut tx, self.0.scan_id).await?;
+        let list = |v: &serde_json::Value, key: &str| -> Vec<String> {
+            v[key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|x| x.as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        Ok(scope.map(|v| RecheckScope {
+            regions: list(&v, "regions"),
+            services: list(&v, "services"),
+            event_ids: list(&v, "events"),
+        }))
     }
     /// Enabled regions to scan.
     async fn regions_total(&self) -> i32 {

@@ -1,6 +1,8 @@
 //! The CloudFormation template customers deploy: a read-only role (`SecurityAudit` +
 //! `ViewOnlyAccess`) trusting Vigil's principal only with the connection's external ID,
-//! and, optionally, read access to the CloudTrail log bucket.
+//! and, optionally, read access to the CloudTrail log bucket and push delivery (an
+//! EventBridge rule forwarding CloudTrail management events to an SQS queue the role may
+//! read and delete from).
 
 use serde_json::{Value, json};
 
@@ -49,8 +51,18 @@ Parameters:
       Optional. The S3 bucket your CloudTrail trail writes to; the role may then read the
       log files (s3:GetObject, s3:ListBucket on that bucket only). Leave empty to skip.
     Default: ""
+  PushDelivery:
+    Type: String
+    Description: >-
+      Optional. "true" creates an EventBridge rule forwarding this region's CloudTrail
+      management events to an SQS queue that only the role may read: Vigil sees a change
+      within seconds instead of minutes. Deploy the stack in each region to watch (IAM and
+      other global services report to us-east-1), then give Vigil the PushQueueUrl output.
+    AllowedValues: ["true", "false"]
+    Default: "false"
 Conditions:
   HasCloudTrailBucket: !Not [!Equals [!Ref CloudTrailBucketName, ""]]
+  HasPushDelivery: !Equals [!Ref PushDelivery, "true"]
 Resources:
   VigilRole:
     Type: AWS::IAM::Role
@@ -95,10 +107,68 @@ Resources:
           - Effect: Allow
             Action: s3:GetObject
             Resource: !Sub arn:${{AWS::Partition}}:s3:::${{CloudTrailBucketName}}/*
+  PushQueue:
+    Type: AWS::SQS::Queue
+    Condition: HasPushDelivery
+    Properties:
+      MessageRetentionPeriod: 345600
+      VisibilityTimeout: 60
+      SqsManagedSseEnabled: true
+  PushQueuePolicy:
+    Type: AWS::SQS::QueuePolicy
+    Condition: HasPushDelivery
+    Properties:
+      Queues:
+        - !Ref PushQueue
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Sid: EventBridgeSends
+            Effect: Allow
+            Principal:
+              Service: events.amazonaws.com
+            Action: sqs:SendMessage
+            Resource: !GetAtt PushQueue.Arn
+            Condition:
+              ArnEquals:
+                aws:SourceArn: !GetAtt PushRule.Arn
+  PushRule:
+    Type: AWS::Events::Rule
+    Condition: HasPushDelivery
+    Properties:
+      Description: Forwards CloudTrail management events to Vigil's push queue.
+      State: ENABLED
+      EventPattern:
+        detail-type:
+          - AWS API Call via CloudTrail
+          - AWS Console Sign In via CloudTrail
+      Targets:
+        - Id: VigilPushQueue
+          Arn: !GetAtt PushQueue.Arn
+  PushQueueRead:
+    Type: AWS::IAM::Policy
+    Condition: HasPushDelivery
+    Properties:
+      PolicyName: !Sub VigilReadPushQueue-${{AWS::Region}}
+      Roles:
+        - !Ref VigilRole
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action:
+              - sqs:ReceiveMessage
+              - sqs:DeleteMessage
+              - sqs:GetQueueAttributes
+            Resource: !GetAtt PushQueue.Arn
 Outputs:
   RoleArn:
     Description: Paste this ARN into Vigil to finish connecting the account.
     Value: !GetAtt VigilRole.Arn
+  PushQueueUrl:
+    Condition: HasPushDelivery
+    Description: Give this URL to Vigil (the account's push delivery) to turn push on.
+    Value: !Ref PushQueue
 "#
     )
 }
@@ -132,6 +202,23 @@ mod tests {
             t.contains("policy/SecurityAudit") && t.contains("policy/job-function/ViewOnlyAccess")
         );
         assert!(!render("arn:aws:iam::123456789012:role/Vigil", None).contains("Default: \"abc"));
+    }
+
+    #[test]
+    fn push_delivery_is_optional_and_reads_only_its_own_queue() {
+        let t = render("arn:aws:iam::123456789012:role/Vigil", None);
+        assert!(t.contains("HasPushDelivery: !Equals [!Ref PushDelivery, \"true\"]"));
+        assert!(t.contains("Default: \"false\""));
+        assert!(t.contains("- AWS API Call via CloudTrail"));
+        for action in [
+            "sqs:ReceiveMessage",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        ] {
+            assert!(t.contains(action), "{action}");
+        }
+        assert!(t.contains("Resource: !GetAtt PushQueue.Arn"));
+        assert!(t.contains("aws:SourceArn: !GetAtt PushRule.Arn"));
     }
 
     #[test]

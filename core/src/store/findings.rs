@@ -85,7 +85,7 @@ pub async fn apply_scan(
 ) -> Result<(i64, i64), sqlx::Error> {
     let tenant = tx.tenant();
     let col = |f: fn(&Seen) -> String| seen.iter().map(f).collect::<Vec<_>>();
-    let opened: i64 = sqlx::query_scalar(
+    let opened: Vec<(FindingId, Option<DateTime<Utc>>)> = sqlx::query_as(
         "with incoming as (
              select * from unnest($4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::jsonb[])
                  as t(rule_id, region, resource_type, resource_id, resource_arn, severity, evidence)
@@ -105,10 +105,19 @@ pub async fn apply_scan(
                  last_seen_at = excluded.last_seen_at, evidence = excluded.evidence, severity = excluded.severity,
                  resource_arn = excluded.resource_arn, resolved_at = null,
                  status = case when findings.status = 'suppressed' then 'suppressed' else 'open' end
-             returning 1
+             returning finding_id, rule_id, region, resource_id
          )
-         -- Data-modifying CTEs always run; `prior` still shows the rows as they were.
-         select count(*) from incoming i
+         -- Data-modifying CTEs always run; `prior` still shows the rows as they were. A
+         -- reopened finding's change came after it was resolved; a new one's after the
+         -- connection's last finished scan (none yet: after the connection was created).
+         select u.finding_id,
+                coalesce(p.resolved_at,
+                         (select max(s.started_at) from scans s
+                          where s.tenant_id = $1 and s.aws_account_id = $2
+                            and s.status in ('succeeded', 'partial') and s.started_at < $3),
+                         (select a.created_at from aws_accounts a
+                          where a.tenant_id = $1 and a.aws_account_id = $2))
+         from upserted u
          left join prior p using (rule_id, region, resource_id)
          where p.rule_id is null or p.resolved_at is not null",
     )
@@ -122,19 +131,17 @@ pub async fn apply_scan(
     .bind(col(|s| s.resource_arn.clone().unwrap_or_default()))
     .bind(seen.iter().map(|s| s.severity).collect::<Vec<_>>())
     .bind(seen.iter().map(|s| s.evidence.clone()).collect::<Vec<_>>())
-    .fetch_one(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
 
-    let resolved: i64 = sqlx::query_scalar(
-        "with done as (
-             update findings f set resolved_at = $3,
-                 status = case when f.status = 'suppressed' then 'suppressed' else 'resolved' end
-             where f.tenant_id = $1 and f.aws_account_id = $2 and f.resolved_at is null and f.last_seen_at < $3
-               and (f.rule_id, f.region) in (select * from unnest($4::text[], $5::text[]))
-               and (f.rule_id, f.region, f.resource_id) not in (select * from unnest($6::text[], $7::text[], $8::text[]))
-             returning 1
-         )
-         select count(*) from done",
+    // A resolved finding's change came after it was last seen failing.
+    let resolved: Vec<(FindingId, Option<DateTime<Utc>>)> = sqlx::query_as(
+        "update findings f set resolved_at = $3,
+             status = case when f.status = 'suppressed' then 'suppressed' else 'resolved' end
+         where f.tenant_id = $1 and f.aws_account_id = $2 and f.resolved_at is null and f.last_seen_at < $3
+           and (f.rule_id, f.region) in (select * from unnest($4::text[], $5::text[]))
+           and (f.rule_id, f.region, f.resource_id) not in (select * from unnest($6::text[], $7::text[], $8::text[]))
+         returning f.finding_id, f.last_seen_at",
     )
     .bind(tenant)
     .bind(account)
@@ -144,9 +151,106 @@ pub async fn apply_scan(
     .bind(unknown.iter().map(|u| u.0.clone()).collect::<Vec<_>>())
     .bind(unknown.iter().map(|u| u.1.clone()).collect::<Vec<_>>())
     .bind(unknown.iter().map(|u| u.2.clone()).collect::<Vec<_>>())
-    .fetch_one(&mut **tx)
+    .fetch_all(&mut **tx)
     .await?;
-    Ok((opened, resolved))
+    link_changes(tx, account, now, "opened", &opened).await?;
+    link_changes(tx, account, now, "resolved", &resolved).await?;
+    Ok((opened.len() as i64, resolved.len() as i64))
+}
+
+/// How far back the change behind a finding is looked for.
+const CHANGE_LOOKBACK_DAYS: i32 = 7;
+/// Events linked to one transition at most (the newest).
+const CHANGES_PER_TRANSITION: i64 = 10;
+
+/// Links each finding that `transition`ed at `now` to the CloudTrail events that changed
+/// its resource since the evaluation before (`since`; none known: nothing linked): the
+/// account's successful write calls, not Vigil's, in the finding's region (any, for an
+/// account-level one), whose request parameters name the resource by ID or ARN, or whose
+/// resources list its ARN.
+async fn link_changes(
+    tx: &mut TenantTx,
+    account: AwsAccountId,
+    now: DateTime<Utc>,
+    transition: &str,
+    flipped: &[(FindingId, Option<DateTime<Utc>>)],
+) -> Result<(), sqlx::Error> {
+    let flipped: Vec<_> = flipped
+        .iter()
+        .filter_map(|(id, since)| since.map(|s| (*id, s)))
+        .collect();
+    if flipped.is_empty() {
+        return Ok(());
+    }
+    let tenant = tx.tenant();
+    sqlx::query(
+        "insert into finding_changes (tenant_id, finding_id, aws_account_id, transition, evaluated_at, event_id,
+                                      occurred_at, event_name, event_source, region, principal_arn, source_ip)
+         select $1, f.finding_id, $2, $4, $3, e.event_id, e.occurred_at, e.event_name, e.event_source, e.region,
+                e.principal_arn, e.source_ip
+         from unnest($5::uuid[], $6::timestamptz[]) c(finding_id, since)
+         join findings f on f.tenant_id = $1 and f.finding_id = c.finding_id
+         cross join lateral (
+             select e.* from events e
+             where e.tenant_id = $1 and e.aws_account_id = $2
+               -- Event times are whole seconds: a call in the second of the evaluation before counts.
+               and e.occurred_at >= greatest(c.since, $3 - make_interval(days => $7)) - interval '1 second'
+               and e.occurred_at <= $3
+               and e.read_only is not true and e.error_code is null and not e.own
+               and (f.region = 'global' or e.region = f.region)
+               and (jsonb_path_exists(e.raw, '$.requestParameters.** ? (@ == $id || @ == $arn)',
+                                      jsonb_build_object('id', f.resource_id, 'arn', coalesce(f.resource_arn, f.resource_id)))
+                    or (f.resource_arn is not null
+                        and e.resources @> jsonb_build_array(jsonb_build_object('ARN', f.resource_arn))))
+             order by e.occurred_at desc
+             limit $8
+         ) e
+         on conflict do nothing",
+    )
+    .bind(tenant)
+    .bind(account)
+    .bind(now)
+    .bind(transition)
+    .bind(flipped.iter().map(|f| f.0).collect::<Vec<_>>())
+    .bind(flipped.iter().map(|f| f.1).collect::<Vec<_>>())
+    .bind(CHANGE_LOOKBACK_DAYS)
+    .bind(CHANGES_PER_TRANSITION)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A CloudTrail event that changed a finding's resource before it opened or resolved.
+#[derive(Debug, Clone, FromRow)]
+pub struct Change {
+    /// `opened` (opened or reopened) or `resolved`.
+    pub transition: String,
+    /// The evaluation that saw the finding open or resolve.
+    pub evaluated_at: DateTime<Utc>,
+    pub event_id: String,
+    pub occurred_at: DateTime<Utc>,
+    pub event_name: String,
+    pub event_source: String,
+    pub region: String,
+    pub principal_arn: Option<String>,
+    pub source_ip: Option<String>,
+}
+
+/// The changes linked to a finding, newest evaluation first, each evaluation's events in
+/// time order.
+pub async fn changes(tx: &mut TenantTx, id: FindingId) -> Result<Vec<Change>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(
+        "select transition, evaluated_at, event_id, occurred_at, event_name, event_source, region,
+                principal_arn, source_ip
+         from finding_changes where tenant_id = $1 and finding_id = $2
+         order by evaluated_at desc, occurred_at, event_id
+         limit 100",
+    )
+    .bind(tenant)
+    .bind(id)
+    .fetch_all(&mut **tx)
+    .await
 }
 
 /// Filters of the findings list.

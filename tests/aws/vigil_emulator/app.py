@@ -2,7 +2,7 @@
 
 Every signed AWS call goes: fault rules -> (LookupEvents | ListPublicKeys | AssumeRole
 trust check | moto) -> CloudTrail record of the calling account -> queues of the trails
-that log it.
+that log it, and (management writes) the account's default EventBridge bus.
 `/_vigil/*` is the harness's control API (see control.py) and is never recorded; nor are
 unsigned requests or moto's own `/moto-api` (a moto reset also clears the harness state).
 The Host header is never used for routing, so s3control's `<account>.<host>` works.
@@ -21,14 +21,18 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import DEFAULT_ACCOUNT_ID, ec2_filters
+from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
 from .errors import aws_error
+from .eventbridge import forward as forward_to_eventbridge
+from .eventbridge import install as install_eventbridge
 from .events import EventStore, Served, build_record
 from .faults import FaultRegistry, fault_response
 from .gate import Gate
 from .identity import Caller, SessionClock, account_for, resolve_caller
 from .lookup import LookupFailure, lookup_events
+from .organization import MEMBERSHIP_CALLS, StackSets
 from .trust import TrustGuard
 
 log = logging.getLogger(__name__)
@@ -41,6 +45,7 @@ class Emulator:
 
     def __init__(self, management_account: str = DEFAULT_ACCOUNT_ID) -> None:
         ec2_filters.install()
+        install_eventbridge()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.gate = Gate()
         self.store = EventStore()
@@ -48,6 +53,8 @@ class Emulator:
         self.faults = FaultRegistry()
         self.trust = TrustGuard(management_account)
         self.sessions = SessionClock()
+        self.stacksets = StackSets()
+        self.analyzers = Analyzers()  # moto has no IAM Access Analyzer
 
     # ---- WSGI entry point ---------------------------------------------------------------
 
@@ -76,6 +83,8 @@ class Emulator:
         self.faults.clear()
         self.trust.allow_again()
         self.sessions.clear()
+        self.stacksets.clear()
+        self.analyzers.clear()
 
     # ---- API calls ----------------------------------------------------------------------
 
@@ -100,8 +109,18 @@ class Emulator:
                 served = self._assume_role(req, caller, environ)
             elif req.service == "sts" and req.operation == "GetCallerIdentity":
                 served = _iam_user_arn(self._call_moto(environ))
+            elif req.service == "access-analyzer":
+                served = self.analyzers.serve(req, caller.account_id)
+            elif req.service == "s3" and req.operation == "GetBucketVersioning":
+                served = _versioning_root(self._call_moto(environ))
             else:
                 served = self._call_moto(environ)
+                if (
+                    req.service == "organizations"
+                    and req.operation in MEMBERSHIP_CALLS
+                    and served.status < 300
+                ):
+                    self.stacksets.reconcile(caller.account_id)  # StackSet auto-deployment
             self._record(req, caller, served, trails_before)
         return served
 
@@ -181,6 +200,7 @@ class Emulator:
             if account == caller.account_id:
                 trails = trails_before + trails
             self.delivery.enqueue(event, trails)
+            forward_to_eventbridge(event)
 
     def inject(self, account_id: str, records: list[dict[str, Any]]) -> int:
         """Store records no API can produce (console logins...) as if CloudTrail had."""
@@ -188,7 +208,18 @@ class Emulator:
             for record in records:
                 event = self.store.add(account_id, record)
                 self.delivery.enqueue(event, logging_trails(account_id, event.region))
+                forward_to_eventbridge(event)
         return len(records)
+
+
+def _versioning_root(served: Served) -> Served:
+    """moto names GetBucketVersioning's root element `GetBucketVersioningResponse`; AWS
+    (and the SDKs, which check it) `VersioningConfiguration`."""
+    if served.status != 200:
+        return served
+    body = served.body.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+    headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers]
+    return Served(served.status, headers, body)
 
 
 def _json_served(body: Any) -> Served:

@@ -211,10 +211,26 @@ class Served:
 LAMBDA_DATA_OPERATIONS = {"Invoke"}
 
 
+#: SQS message operations, which CloudTrail records only as data events (so EventBridge's
+#: CloudTrail rule never carries a queue reader's own DeleteMessage back into its queue).
+SQS_DATA_OPERATIONS = {
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+}
+
+
 def is_data_event(req: AwsRequest) -> bool:
-    """Whether CloudTrail records `req` as a data event (S3 objects, Lambda invocations)."""
+    """Whether CloudTrail records `req` as a data event (S3 objects, Lambda invocations,
+    SQS messages)."""
     if req.protocol == "s3":
         return req.operation in DATA_OPERATIONS
+    if req.event_source == "sqs.amazonaws.com" and req.operation in SQS_DATA_OPERATIONS:
+        return True
     return req.event_source == "lambda.amazonaws.com" and req.operation in LAMBDA_DATA_OPERATIONS
 
 

@@ -5,6 +5,7 @@
 
 mod correlate;
 pub mod digest;
+pub mod push;
 pub mod record;
 pub mod trail_file;
 
@@ -19,12 +20,13 @@ use vigil_core::{
     aws::session::RoleSession,
     clock::Clock,
     db,
-    jobs::JobError,
+    jobs::{self, JobError, NewJob},
     store::{
         alerts, assets,
         aws_accounts::{self, AwsAccount},
-        detection_rules, events,
+        detection_rules, events, rechecks,
     },
+    tasks::Task,
 };
 use vigil_detect::{Rule, RuleSet, tenant};
 
@@ -62,6 +64,121 @@ pub struct Ingested {
     pub read: u64,
 }
 
+/// What every ingestion path of a connection evaluates its events with: the connection's
+/// rules (built-in and the tenant's), correlations, baseline and Vigil's own principal.
+pub(crate) struct Prepared<'a> {
+    pool: &'a PgPool,
+    account: &'a AwsAccount,
+    account_id: String,
+    own_arn: Option<String>,
+    rules: RuleSet,
+    correlations: Vec<vigil_detect::Correlation>,
+    silent: std::collections::HashSet<String>,
+    learning_until: DateTime<Utc>,
+    window: record::TimeWindow,
+    now: DateTime<Utc>,
+    settings: &'a Settings,
+}
+
+impl<'a> Prepared<'a> {
+    /// Reads the tenant's rules and the connection's baseline (starting it at the first
+    /// ingestion). `None` for a connection without a known account.
+    pub(crate) async fn new(
+        pool: &'a PgPool,
+        clock: &Clock,
+        account: &'a AwsAccount,
+        session: &Arc<RoleSession>,
+        settings: &'a Settings,
+        rules: &[Rule],
+    ) -> Result<Option<Self>, JobError> {
+        let Some(account_id) = account.account_id.clone() else {
+            return Ok(None);
+        };
+        let own_arn =
+            record::assumed_role_arn(&session.target().role_arn, &session.target().session_name);
+        // The built-in rules and the tenant's own enabled ones (a rule that no longer
+        // compiles or resolves is skipped and logged; it was valid when saved). Disabled ones
+        // are read too: a correlation may name one.
+        let mut tx = db::begin_tenant(pool, account.tenant_id)
+            .await
+            .map_err(retry)?;
+        let own_rules = detection_rules::list(&mut tx, false).await.map_err(retry)?;
+        // Set once, by the first ingestion; later runs read it from the connection.
+        let learning_until = match account.baseline_until {
+            Some(until) => until,
+            None => {
+                let learning =
+                    chrono::Duration::from_std(settings.baseline_learning).unwrap_or_default();
+                aws_accounts::start_baseline(
+                    &mut tx,
+                    account.aws_account_id,
+                    clock.now() + learning,
+                )
+                .await
+                .map_err(retry)?
+            }
+        };
+        tx.commit().await.map_err(retry)?;
+        // Tenant rules and correlations run under their stored IDs (`tenant:<uuid>`), so
+        // their alerts and correlation state never meet a built-in's or another tenant's.
+        let own = tenant::Catalog::new(own_rules.iter().map(|s| tenant::Stored {
+            id: format!("{}{}", tenant::ID_PREFIX, s.rule_id),
+            yaml: &s.yaml,
+            enabled: s.enabled,
+        }))
+        .active();
+        for (rule_id, error) in &own.skipped {
+            tracing::warn!(%rule_id, %error, "tenant rule skipped");
+        }
+        let mut all_rules: Vec<Rule> = rules.to_vec();
+        all_rules.extend(own.rules);
+        let mut correlations = vigil_detect::builtin::correlations().to_vec();
+        correlations.extend(own.correlations);
+        // Older than both the backfill and the retention, an event would only create a
+        // partition housekeeping drops; inside them, its day's partition exists for everyone.
+        let horizon = settings.backfill.max(Duration::from_secs(
+            u64::try_from(settings.event_retention_days).unwrap_or_default() * 86_400,
+        ));
+        Ok(Some(Self {
+            pool,
+            account,
+            account_id,
+            own_arn,
+            rules: RuleSet::new(all_rules),
+            correlations,
+            silent: own.silent,
+            learning_until,
+            window: record::TimeWindow {
+                from: clock.now() - chrono::Duration::from_std(horizon).unwrap_or_default(),
+                to: clock.now() + MAX_CLOCK_SKEW,
+            },
+            now: clock.now(),
+            settings,
+        }))
+    }
+
+    /// The context that stores and evaluates batches.
+    fn ctx(&self) -> Ctx<'_> {
+        Ctx {
+            pool: self.pool,
+            account: self.account,
+            account_id: &self.account_id,
+            own_arn: self.own_arn.as_deref(),
+            window: self.window,
+            now: self.now,
+            rules: &self.rules,
+            correlations: &self.correlations,
+            sequences: vigil_detect::builtin::sequences(),
+            silent: &self.silent,
+            baseline: correlate::Baseline {
+                learning_until: self.learning_until,
+            },
+            limits: self.settings.trail_files,
+            recheck_after: self.settings.recheck_after,
+        }
+    }
+}
+
 /// Ingests one connection's new activity.
 pub async fn run(
     pool: &PgPool,
@@ -72,68 +189,11 @@ pub async fn run(
     settings: &Settings,
     rules: &[Rule],
 ) -> Result<Ingested, JobError> {
-    let Some(account_id) = account.account_id.clone() else {
+    let Some(prepared) = Prepared::new(pool, clock, account, &session, settings, rules).await?
+    else {
         return Ok(Ingested::default());
     };
-    let own_arn =
-        record::assumed_role_arn(&session.target().role_arn, &session.target().session_name);
-    // The built-in rules and the tenant's own enabled ones (a rule that no longer
-    // compiles or resolves is skipped and logged; it was valid when saved). Disabled ones
-    // are read too: a correlation may name one.
-    let mut tx = db::begin_tenant(pool, account.tenant_id)
-        .await
-        .map_err(retry)?;
-    let own_rules = detection_rules::list(&mut tx, false).await.map_err(retry)?;
-    // Set once, by the first ingestion; later runs read it from the connection.
-    let learning_until = match account.baseline_until {
-        Some(until) => until,
-        None => {
-            let learning =
-                chrono::Duration::from_std(settings.baseline_learning).unwrap_or_default();
-            aws_accounts::start_baseline(&mut tx, account.aws_account_id, clock.now() + learning)
-                .await
-                .map_err(retry)?
-        }
-    };
-    tx.commit().await.map_err(retry)?;
-    // Tenant rules and correlations run under their stored IDs (`tenant:<uuid>`), so
-    // their alerts and correlation state never meet a built-in's or another tenant's.
-    let own = tenant::Catalog::new(own_rules.iter().map(|s| tenant::Stored {
-        id: format!("{}{}", tenant::ID_PREFIX, s.rule_id),
-        yaml: &s.yaml,
-        enabled: s.enabled,
-    }))
-    .active();
-    for (rule_id, error) in &own.skipped {
-        tracing::warn!(%rule_id, %error, "tenant rule skipped");
-    }
-    let mut all_rules: Vec<Rule> = rules.to_vec();
-    all_rules.extend(own.rules);
-    let rules = &RuleSet::new(all_rules);
-    let mut correlations = vigil_detect::builtin::correlations().to_vec();
-    correlations.extend(own.correlations);
-    // Older than both the backfill and the retention, an event would only create a
-    // partition housekeeping drops; inside them, its day's partition exists for everyone.
-    let horizon = settings.backfill.max(Duration::from_secs(
-        u64::try_from(settings.event_retention_days).unwrap_or_default() * 86_400,
-    ));
-    let ctx = Ctx {
-        pool,
-        account,
-        account_id: &account_id,
-        own_arn: own_arn.as_deref(),
-        window: record::TimeWindow {
-            from: clock.now() - chrono::Duration::from_std(horizon).unwrap_or_default(),
-            to: clock.now() + MAX_CLOCK_SKEW,
-        },
-        now: clock.now(),
-        rules,
-        correlations: &correlations,
-        sequences: vigil_detect::builtin::sequences(),
-        silent: &own.silent,
-        baseline: correlate::Baseline { learning_until },
-        limits: settings.trail_files,
-    };
+    let ctx = prepared.ctx();
     let home = session.sdk_config("us-east-1");
     let since_default =
         clock.now() - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
@@ -282,6 +342,8 @@ struct Ctx<'a> {
     silent: &'a std::collections::HashSet<String>,
     baseline: correlate::Baseline,
     limits: TrailFileLimits,
+    /// Re-check what new write events changed this long after them (`None`: never).
+    recheck_after: Option<Duration>,
 }
 
 /// What a commit closes besides storing its events.
@@ -291,6 +353,8 @@ struct Closing<'a> {
     outside: u64,
     /// Records kept out for their content, and the problem's message.
     malformed: Option<(u64, &'a str)>,
+    /// The problem kind `malformed` is recorded as (trail records when `None`).
+    malformed_kind: Option<&'a str>,
     /// The cursor to move (source, position).
     cursor: Option<(&'a str, &'a str)>,
     /// The trail file to mark read.
@@ -376,6 +440,7 @@ impl Ctx<'_> {
         let Closing {
             outside,
             malformed,
+            malformed_kind,
             cursor,
             file,
         } = closing;
@@ -385,14 +450,14 @@ impl Ctx<'_> {
             aws_accounts::record_ingest_problem(
                 &mut tx,
                 id,
-                trail_file::RECORDS_MALFORMED,
+                malformed_kind.unwrap_or(trail_file::RECORDS_MALFORMED),
                 message,
                 count,
                 self.now,
             )
             .await
             .map_err(retry)?;
-            tracing::warn!(aws_account_id = %id, count, file, "malformed trail records kept out");
+            tracing::warn!(aws_account_id = %id, count, file, kind = malformed_kind, "malformed records kept out");
         }
         if outside > 0 {
             let message = format!(
@@ -430,6 +495,7 @@ impl Ctx<'_> {
             .filter(|e| !e.own && new.contains(&e.event_id))
             .collect();
         fresh.sort_by_key(|e| e.occurred_at);
+        self.request_rechecks(&mut tx, &fresh).await?;
         for event in fresh {
             let matched: Vec<&Rule> = self.rules.matching(&event.raw);
             if matched.is_empty() {
@@ -509,6 +575,52 @@ impl Ctx<'_> {
         }
         tx.commit().await.map_err(retry)?;
         Ok(new.len() as u64)
+    }
+
+    /// Asks for a targeted re-check of what the new successful write calls (not Vigil's)
+    /// changed, per region and assessed service, in the batch's transaction, and queues the
+    /// connection's re-check [`Self::recheck_after`] later: the job's unique key makes a
+    /// burst of changes one re-check.
+    async fn request_rechecks(
+        &self,
+        tx: &mut vigil_core::db::TenantTx,
+        fresh: &[&events::NewEvent],
+    ) -> Result<(), JobError> {
+        let Some(after) = self.recheck_after else {
+            return Ok(());
+        };
+        let id = self.account.aws_account_id;
+        let mut asked = false;
+        for e in fresh {
+            if e.error_code.is_some() || e.read_only == Some(true) {
+                continue;
+            }
+            let Some(service) = scan::recheck::service_of(&e.event_source) else {
+                continue;
+            };
+            rechecks::request(tx, id, &e.region, service, &e.event_id, self.now)
+                .await
+                .map_err(retry)?;
+            asked = true;
+        }
+        if asked {
+            let task = Task::RecheckAccount {
+                tenant_id: self.account.tenant_id,
+                aws_account_id: id,
+            };
+            let key = task.unique_key().unwrap_or_default();
+            let at = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
+            jobs::enqueue(
+                &mut **tx,
+                NewJob::new(task)
+                    .tenant(self.account.tenant_id)
+                    .unique(key)
+                    .run_at(at),
+            )
+            .await
+            .map_err(retry)?;
+        }
+        Ok(())
     }
 
     async fn cursor(&self, source: &str) -> Result<Option<String>, JobError> {

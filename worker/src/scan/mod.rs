@@ -8,6 +8,7 @@
 //! exponential backoff).
 
 mod read;
+pub mod recheck;
 mod services;
 
 use std::{
@@ -353,7 +354,9 @@ impl ScanRecorder<'_> {
     /// Writes one region's region-local findings and the scan's progress.
     async fn write(&self, done: i32, region: &RegionInventory) -> Result<(i64, i64), sqlx::Error> {
         let account_id = self.connection.account_id.as_deref().unwrap_or_default();
-        let evaluation = vigil_checks::evaluate_region(account_id, region);
+        // Ages (a deprecated runtime, an unread secret) are measured from the scan's start,
+        // as the whole account's evaluation measures them from its collection.
+        let evaluation = vigil_checks::evaluate_region(account_id, self.read_at, region);
         let (tenant, id) = (self.connection.tenant_id, self.connection.aws_account_id);
         let mut tx = db::begin_tenant(self.pool, tenant).await?;
         let counts = findings::apply_scan(

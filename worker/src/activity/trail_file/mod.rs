@@ -566,6 +566,7 @@ impl Ctx<'_> {
                     malformed: message.as_deref().map(|m| (streamed.malformed, m)),
                     cursor: Some((source, &position)),
                     file: Some(key),
+                    malformed_kind: None,
                 },
             )
             .await
