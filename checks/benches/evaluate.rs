@@ -97,6 +97,13 @@ fn inventory() -> Inventory {
             kms_keys: Some(vec![]),
             config_recorders: Some(vec![]),
             guardduty_detectors: Some(vec![]),
+            lambda_functions: Some(vec![]),
+            sns_topics: Some(vec![]),
+            sqs_queues: Some(vec![]),
+            secrets: Some(vec![]),
+            ecr_repositories: Some(vec![]),
+            dynamodb_tables: Some(vec![]),
+            efs: Some(Default::default()),
         })
         .collect();
     Inventory {

@@ -14,7 +14,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 # The services whose FSBP controls Vigil's scans could assess (the ones it reads).
-FSBP_SERVICES = {"CloudTrail", "Config", "EC2", "GuardDuty", "IAM", "KMS", "RDS", "S3"}
+FSBP_SERVICES = {
+    "CloudTrail", "Config", "DynamoDB", "EC2", "ECR", "EFS", "GuardDuty", "IAM", "KMS", "Lambda", "RDS",
+    "S3", "SecretsManager", "SNS", "SQS",
+}
 
 
 def show(git_dir, path):
@@ -76,7 +79,7 @@ def fsbp(git_dir, commit):
     controls.sort(key=lambda c: key(c["id"]))
     return {
         "id": "aws-fsbp",
-        "name": "AWS Foundational Security Best Practices (CloudTrail, Config, EC2, GuardDuty, IAM, KMS, RDS and S3 controls)",
+        "name": "AWS Foundational Security Best Practices (CloudTrail, Config, DynamoDB, EC2, ECR, EFS, GuardDuty, IAM, KMS, Lambda, RDS, S3, Secrets Manager, SNS and SQS controls)",
         "version": "1.0.0",
         "tag": "AWS FSBP",
         "source": f"prowler-cloud/prowler@{commit} prowler/compliance/aws/aws_foundational_security_best_practices_aws.json (Apache-2.0)",

@@ -206,10 +206,17 @@ pub fn region_local_rules() -> &'static [&'static Rule] {
 
 /// Runs the [`region_local_rules`] over one region of the account, as soon as it is read:
 /// the same findings, complete pairs and unknowns for that region as [`evaluate`] gives
-/// over the whole account.
-pub fn evaluate_region(account_id: &str, region: &RegionInventory) -> Evaluation {
+/// over the whole account. `collected_at` is the scan's collection time: rules that
+/// measure ages (a runtime past its deprecation day, a secret unread for 90 days) measure
+/// from it, as over the whole account.
+pub fn evaluate_region(
+    account_id: &str,
+    collected_at: chrono::DateTime<chrono::Utc>,
+    region: &RegionInventory,
+) -> Evaluation {
     let inv = Inventory {
         account_id: account_id.to_owned(),
+        collected_at,
         regions: vec![region.clone()],
         ..Default::default()
     };
@@ -312,7 +319,7 @@ mod tests {
         assert!(!whole.findings.is_empty() && !whole.unknown.is_empty());
         let mut per_region = Evaluation::default();
         for region in &inv.regions {
-            let mut one = evaluate_region(ACCOUNT, region);
+            let mut one = evaluate_region(ACCOUNT, inv.collected_at, region);
             per_region.findings.append(&mut one.findings);
             per_region.complete.append(&mut one.complete);
             per_region.unknown.append(&mut one.unknown);

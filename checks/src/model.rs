@@ -43,9 +43,24 @@ pub struct RegionInventory {
     pub config_recorders: Option<Vec<ConfigRecorder>>,
     /// The region's GuardDuty detectors.
     pub guardduty_detectors: Option<Vec<Detector>>,
+    /// The region's Lambda functions.
+    pub lambda_functions: Option<Vec<LambdaFunction>>,
+    /// The region's SNS topics.
+    pub sns_topics: Option<Vec<SnsTopic>>,
+    /// The region's SQS queues.
+    pub sqs_queues: Option<Vec<SqsQueue>>,
+    /// The region's Secrets Manager secrets (metadata only).
+    pub secrets: Option<Vec<Secret>>,
+    /// The region's private ECR repositories.
+    pub ecr_repositories: Option<Vec<EcrRepository>>,
+    /// The region's DynamoDB tables.
+    pub dynamodb_tables: Option<Vec<DynamoTable>>,
+    /// The region's EFS file systems and access points.
+    pub efs: Option<EfsInventory>,
 }
 
 pub use crate::services::{
-    cloudtrail::model::*, config::model::*, ec2::model::*, guardduty::model::*, iam::model::*,
-    kms::model::*, rds::model::*, s3::model::*,
+    cloudtrail::model::*, config::model::*, dynamodb::model::*, ec2::model::*, ecr::model::*,
+    efs::model::*, guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*,
+    rds::model::*, s3::model::*, secretsmanager::model::*, sns::model::*, sqs::model::*,
 };

@@ -128,7 +128,7 @@ impl Seeded {
     /// [`Seeded::scan`] with these reads of the account denied to the role (`(service,
     /// operation)`; no operation: every call to the service). The faults are removed
     /// afterwards: other tests share the emulator.
-    async fn scan_denied(&self, denied: &[(&str, Option<&str>)]) -> Value {
+    pub(crate) async fn scan_denied(&self, denied: &[(&str, Option<&str>)]) -> Value {
         let emu = Emulator::shared();
         let mut faults = Vec::new();
         for (service, operation) in denied {
@@ -175,7 +175,7 @@ impl Seeded {
             .clone()
     }
 
-    async fn findings(&self, filter: Value) -> Vec<Value> {
+    pub(crate) async fn findings(&self, filter: Value) -> Vec<Value> {
         self.all_pages(FINDINGS, json!({ "f": filter, "first": 100 }))
             .await
     }
@@ -228,7 +228,7 @@ fn regions_flagged(findings: &[Value], rule: &str, resource: &str) -> Vec<String
     regions
 }
 
-fn flagged(findings: &[Value], resource: &str) -> Vec<String> {
+pub(crate) fn flagged(findings: &[Value], resource: &str) -> Vec<String> {
     findings
         .iter()
         .filter(|f| f["resourceId"] == resource)

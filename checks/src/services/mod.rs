@@ -4,12 +4,19 @@
 
 pub mod cloudtrail;
 pub mod config;
+pub mod dynamodb;
 pub mod ec2;
+pub mod ecr;
+pub mod efs;
 pub mod guardduty;
 pub mod iam;
 pub mod kms;
+pub mod lambda;
 pub mod rds;
 pub mod s3;
+pub mod secretsmanager;
+pub mod sns;
+pub mod sqs;
 
 use serde::Serialize;
 
@@ -39,6 +46,13 @@ pub static ALL: &[&Service] = &[
     &kms::SERVICE,
     &config::SERVICE,
     &guardduty::SERVICE,
+    &lambda::SERVICE,
+    &sns::SERVICE,
+    &sqs::SERVICE,
+    &secretsmanager::SERVICE,
+    &ecr::SERVICE,
+    &dynamodb::SERVICE,
+    &efs::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

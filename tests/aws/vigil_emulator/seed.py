@@ -36,6 +36,7 @@ from botocore.exceptions import ClientError
 from . import attack as attacks
 from .attack import attack
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
+from .seed_services import seed_services
 from .sessions import (
     MANAGEMENT_ACCOUNT,
     account_session,
@@ -510,6 +511,8 @@ def _build(
         regions[0]: seed_config(session, endpoint, regions[0], account, summary["buckets"]["logs"])
     }
     summary["guardduty"] = {regions[0]: seed_guardduty(session, endpoint, regions[0])}
+    # After every other seed (see seed_services' docstring), in the first region only.
+    summary["services"] = {regions[0]: seed_services(session, endpoint, regions[0], account)}
     return summary
 
 

@@ -4,12 +4,19 @@
 
 mod cloudtrail;
 mod config;
+mod dynamodb;
+mod ecr;
+mod efs;
 mod ec2;
 mod guardduty;
 mod iam;
 mod kms;
+mod lambda;
 mod rds;
 mod s3;
+mod secretsmanager;
+mod sns;
+mod sqs;
 
 use futures::future::BoxFuture;
 use vigil_checks::model::{Inventory, RegionInventory};
@@ -59,4 +66,25 @@ pub static ALL: &[Service] = &[
     kms::SERVICE,
     config::SERVICE,
     guardduty::SERVICE,
+    lambda::SERVICE,
+    sns::SERVICE,
+    sqs::SERVICE,
+    secretsmanager::SERVICE,
+    ecr::SERVICE,
+    dynamodb::SERVICE,
+    efs::SERVICE,
 ];
+
+/// The statements of a resource policy document (one statement object counts as a list
+/// of one). `None`: the document is not JSON, so it is not assessed rather than read as
+/// harmless.
+pub fn policy_statements(document: &str) -> Option<Vec<serde_json::Value>> {
+    match serde_json::from_str::<serde_json::Value>(document).ok()? {
+        serde_json::Value::Object(mut doc) => match doc.remove("Statement") {
+            Some(serde_json::Value::Array(s)) => Some(s),
+            Some(s @ serde_json::Value::Object(_)) => Some(vec![s]),
+            _ => Some(vec![]),
+        },
+        _ => None,
+    }
+}

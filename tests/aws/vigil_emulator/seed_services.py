@@ -1,0 +1,350 @@
+"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB and EFS: for every check of these
+services, one well-configured resource (no finding of that service at all) and one resource
+per misconfiguration (exactly its finding), in one region.
+
+Called from `seed._build` after every other seed: what is created here draws on moto's
+seeded random generator, and coming last keeps the IDs of everything seeded before as they
+were. Idempotent: a second run finds what the first created.
+
+One check has no failing resource here: `secretsmanager-secret-unused` needs a secret
+created or last read more than 90 days ago, and moto stamps `CreatedDate` with the current
+time and has no way to move it; its failing case is tested on the rule
+(`checks/src/services/secretsmanager`), its passing case on the seeded secrets.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+
+from .seed_ec2 import SEED_TAG
+
+#: The role the seeded functions run as.
+LAMBDA_ROLE = "vigil-seed-lambda"
+
+
+def _exists(err: ClientError, *codes: str) -> bool:
+    return err.response["Error"]["Code"] in codes
+
+
+def _zip() -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("index.py", "def handler(event, context):\n    return {'ok': True}\n")
+    return buf.getvalue()
+
+
+def _lambda_role(session: boto3.Session, endpoint: str) -> str:
+    iam = session.client("iam", endpoint_url=endpoint)
+    try:
+        return iam.get_role(RoleName=LAMBDA_ROLE)["Role"]["Arn"]
+    except ClientError as e:
+        if not _exists(e, "NoSuchEntity"):
+            raise
+    return iam.create_role(
+        RoleName=LAMBDA_ROLE,
+        AssumeRolePolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Allow",
+                        "Principal": {"Service": "lambda.amazonaws.com"},
+                        "Action": "sts:AssumeRole",
+                    }
+                ],
+            }
+        ),
+    )["Role"]["Arn"]
+
+
+def seed_lambda(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
+    """`orders-api` is well configured (current runtime, an IAM-authenticated URL, a policy
+    for S3 of this account, a variable holding a secret's ARN); `public-webhook` has a URL
+    without auth; `shared-report` lets everyone invoke it; `legacy-cron` runs python3.7;
+    `billing-sync` holds an AWS secret key in its environment."""
+    lam = session.client("lambda", region_name=region, endpoint_url=endpoint)
+    role = _lambda_role(session, endpoint)
+    existing = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
+    functions: dict[str, dict[str, Any]] = {
+        "orders-api": {
+            "runtime": "python3.12",
+            "env": {
+                "LOG_LEVEL": "info",
+                "DB_SECRET_ARN": f"arn:aws:secretsmanager:{region}:{account}:secret:prod/orders-db",
+            },
+        },
+        "public-webhook": {"runtime": "python3.12", "env": {}},
+        "shared-report": {"runtime": "python3.12", "env": {}},
+        "legacy-cron": {"runtime": "python3.7", "env": {}},
+        "billing-sync": {
+            "runtime": "python3.12",
+            "env": {"AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"},
+        },
+    }
+    for name, spec in functions.items():
+        if name in existing:
+            continue
+        lam.create_function(
+            FunctionName=name,
+            Runtime=spec["runtime"],
+            Role=role,
+            Handler="index.handler",
+            Code={"ZipFile": _zip()},
+            Environment={"Variables": spec["env"]},
+            Tags={SEED_TAG: "true"},
+        )
+        if name == "orders-api":
+            lam.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")
+            lam.add_permission(
+                FunctionName=name,
+                StatementId="s3-invoke",
+                Action="lambda:InvokeFunction",
+                Principal="s3.amazonaws.com",
+                SourceAccount=account,
+            )
+        if name == "public-webhook":
+            lam.create_function_url_config(FunctionName=name, AuthType="NONE")
+        if name == "shared-report":
+            lam.add_permission(
+                FunctionName=name,
+                StatementId="anyone",
+                Action="lambda:InvokeFunction",
+                Principal="*",
+            )
+    return list(functions)
+
+
+def seed_sns(session: boto3.Session, endpoint: str, region: str) -> list[str]:
+    """`orders-events` is KMS-encrypted with SNS's default (owner-conditioned) policy;
+    `plain-alerts` has no key; `public-alerts` lets anyone publish."""
+    sns = session.client("sns", region_name=region, endpoint_url=endpoint)
+    names = ["orders-events", "plain-alerts", "public-alerts"]
+    for name in names:
+        attributes = {} if name == "plain-alerts" else {"KmsMasterKeyId": "alias/aws/sns"}
+        # CreateTopic is idempotent for the same name and attributes.
+        arn = sns.create_topic(Name=name, Attributes=attributes)["TopicArn"]
+        if name == "public-alerts":
+            sns.set_topic_attributes(
+                TopicArn=arn,
+                AttributeName="Policy",
+                AttributeValue=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "AnyonePublishes",
+                                "Effect": "Allow",
+                                "Principal": {"AWS": "*"},
+                                "Action": "SNS:Publish",
+                                "Resource": arn,
+                            }
+                        ],
+                    }
+                ),
+            )
+    return names
+
+
+def seed_sqs(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
+    """`orders-queue` is encrypted (SSE-SQS) with no policy; `plain-queue` is not encrypted;
+    `public-queue` lets anyone send."""
+    sqs = session.client("sqs", region_name=region, endpoint_url=endpoint)
+    names = ["orders-queue", "plain-queue", "public-queue"]
+    for name in names:
+        attributes = {"SqsManagedSseEnabled": "false" if name == "plain-queue" else "true"}
+        if name == "public-queue":
+            attributes["Policy"] = json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": "*",
+                            "Action": "sqs:SendMessage",
+                            "Resource": f"arn:aws:sqs:{region}:{account}:{name}",
+                        }
+                    ],
+                }
+            )
+        # CreateQueue returns the existing queue when its attributes are the same.
+        sqs.create_queue(QueueName=name, Attributes=attributes)
+    return names
+
+
+def seed_secrets(session: boto3.Session, endpoint: str, region: str) -> list[str]:
+    """`prod/orders-db` is rotated every 30 days; `legacy/api-key` is never rotated."""
+    sm = session.client("secretsmanager", region_name=region, endpoint_url=endpoint)
+    names = ["prod/orders-db", "legacy/api-key"]
+    for name in names:
+        try:
+            sm.create_secret(
+                Name=name,
+                SecretString=json.dumps({"password": "seeded-not-real"}),
+                Tags=[{"Key": SEED_TAG, "Value": "true"}],
+            )
+        except ClientError as e:
+            if _exists(e, "ResourceExistsException"):
+                continue
+            raise
+        if name == "prod/orders-db":
+            # No rotation function: moto turns rotation on from the rules alone (AWS would
+            # need one), and invoking none keeps the seed free of Lambda's runtime.
+            sm.rotate_secret(
+                SecretId=name,
+                RotationRules={"AutomaticallyAfterDays": 30},
+                RotateImmediately=False,
+            )
+    return names
+
+
+LIFECYCLE = json.dumps(
+    {
+        "rules": [
+            {
+                "rulePriority": 1,
+                "description": "expire untagged images after 14 days",
+                "selection": {
+                    "tagStatus": "untagged",
+                    "countType": "sinceImagePushed",
+                    "countUnit": "days",
+                    "countNumber": 14,
+                },
+                "action": {"type": "expire"},
+            }
+        ]
+    }
+)
+
+
+def seed_ecr(session: boto3.Session, endpoint: str, region: str) -> list[str]:
+    """`orders-service` scans on push, has immutable tags and a lifecycle policy, and no
+    repository policy; each other repository differs from it in one way."""
+    ecr = session.client("ecr", region_name=region, endpoint_url=endpoint)
+    existing = {r["repositoryName"] for r in ecr.describe_repositories()["repositories"]}
+    names = ["orders-service", "unscanned-images", "mutable-images", "no-lifecycle", "public-images"]
+    for name in names:
+        if name in existing:
+            continue
+        ecr.create_repository(
+            repositoryName=name,
+            imageScanningConfiguration={"scanOnPush": name != "unscanned-images"},
+            imageTagMutability="MUTABLE" if name == "mutable-images" else "IMMUTABLE",
+            tags=[{"Key": SEED_TAG, "Value": "true"}],
+        )
+        if name != "no-lifecycle":
+            ecr.put_lifecycle_policy(repositoryName=name, lifecyclePolicyText=LIFECYCLE)
+        if name == "public-images":
+            ecr.set_repository_policy(
+                repositoryName=name,
+                policyText=json.dumps(
+                    {
+                        "Version": "2012-10-17",
+                        "Statement": [
+                            {
+                                "Sid": "AnyonePulls",
+                                "Effect": "Allow",
+                                "Principal": "*",
+                                "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+                            }
+                        ],
+                    }
+                ),
+            )
+    return names
+
+
+def seed_dynamodb(session: boto3.Session, endpoint: str, region: str) -> list[str]:
+    """`orders` has point-in-time recovery and deletion protection; `sessions` lacks the
+    first, `audit-log` the second."""
+    ddb = session.client("dynamodb", region_name=region, endpoint_url=endpoint)
+    existing = set(ddb.list_tables()["TableNames"])
+    names = ["orders", "sessions", "audit-log"]
+    for name in names:
+        if name in existing:
+            continue
+        ddb.create_table(
+            TableName=name,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+            DeletionProtectionEnabled=name != "audit-log",
+            Tags=[{"Key": SEED_TAG, "Value": "true"}],
+        )
+        if name != "sessions":
+            ddb.update_continuous_backups(
+                TableName=name,
+                PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True},
+            )
+    return names
+
+
+def seed_efs(session: boto3.Session, endpoint: str, region: str) -> dict[str, dict[str, str]]:
+    """File systems: `shared-data` is encrypted with automatic backups, `scratch-plain` is
+    not encrypted, `no-backup` has backups off. Access points on `shared-data`: `app` is
+    confined to `/app` as uid 1000, `whole-fs` exposes `/`, `any-user` enforces no user.
+    Returns the IDs moto gave them, by name."""
+    efs = session.client("efs", region_name=region, endpoint_url=endpoint)
+    systems: dict[str, str] = {}
+    for name, encrypted, backup in (
+        ("shared-data", True, True),
+        ("scratch-plain", False, True),
+        ("no-backup", True, False),
+    ):
+        # The creation token makes CreateFileSystem idempotent.
+        try:
+            fs = efs.create_file_system(
+                CreationToken=f"vigil-seed-{name}",
+                Encrypted=encrypted,
+                Backup=backup,
+                Tags=[{"Key": "Name", "Value": name}, {"Key": SEED_TAG, "Value": "true"}],
+            )
+        except ClientError as e:
+            if not _exists(e, "FileSystemAlreadyExists"):
+                raise
+            fs = efs.describe_file_systems(CreationToken=f"vigil-seed-{name}")["FileSystems"][0]
+        systems[name] = fs["FileSystemId"]
+    existing = {
+        t["Value"]: ap["AccessPointId"]
+        for ap in efs.describe_access_points(FileSystemId=systems["shared-data"])["AccessPoints"]
+        for t in ap.get("Tags", [])
+        if t["Key"] == "Name"
+    }
+    points: dict[str, str] = {}
+    for name, root, user in (
+        ("app", "/app", True),
+        ("whole-fs", "/", True),
+        ("any-user", "/other", False),
+    ):
+        if name in existing:
+            points[name] = existing[name]
+            continue
+        args: dict[str, Any] = {
+            "ClientToken": f"vigil-seed-{name}",
+            "FileSystemId": systems["shared-data"],
+            "RootDirectory": {"Path": root},
+            "Tags": [{"Key": "Name", "Value": name}],
+        }
+        if user:
+            args["PosixUser"] = {"Uid": 1000, "Gid": 1000}
+        points[name] = efs.create_access_point(**args)["AccessPointId"]
+    return {"fileSystems": systems, "accessPoints": points}
+
+
+def seed_services(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, Any]:
+    """Every service of this module in `region`; returns the resources' names (their IDs
+    in Vigil's findings) by service."""
+    return {
+        "lambda": seed_lambda(session, endpoint, region, account),
+        "sns": seed_sns(session, endpoint, region),
+        "sqs": seed_sqs(session, endpoint, region, account),
+        "secretsmanager": seed_secrets(session, endpoint, region),
+        "ecr": seed_ecr(session, endpoint, region),
+        "dynamodb": seed_dynamodb(session, endpoint, region),
+        "efs": seed_efs(session, endpoint, region),
+    }
