@@ -1,17 +1,12 @@
 //! Verifying a customer's role, the one synchronous AWS call the API makes.
 
-use chrono::Utc;
 use serde_json::json;
 use vigil_core::{
-    aws::{
-        arn::RoleArn,
-        sts::{self, AssumeRequest, StsError},
-    },
+    aws::arn::RoleArn,
+    connect::{RoleCheckError, check_role, queue_first_work},
     db,
     ids::AwsAccountId,
-    jobs::{self, NewJob},
-    store::{audit, aws_accounts, scans},
-    tasks::Task,
+    store::{audit, aws_accounts},
 };
 
 use crate::{
@@ -20,9 +15,6 @@ use crate::{
     graphql::error::{GqlError, GqlResult},
     state::AppState,
 };
-
-/// Seconds the verification sessions last (the shortest AWS allows).
-const CHECK_SESSION_SECS: i32 = 900;
 
 /// The principal customers trust (configured, or discovered once).
 pub async fn principal_arn(state: &AppState) -> GqlResult<String> {
@@ -34,7 +26,12 @@ pub async fn principal_arn(state: &AppState) -> GqlResult<String> {
     })
 }
 
-fn explain_denied(arn: &RoleArn, principal: &str, external_id: &str, aws_said: &str) -> String {
+pub(crate) fn explain_denied(
+    arn: &RoleArn,
+    principal: &str,
+    external_id: &str,
+    aws_said: &str,
+) -> String {
     format!(
         "Vigil could not assume {arn}: AWS denied the request. Usual causes: (1) the role does not \
          exist yet or the ARN has a typo (copy the RoleArn output of the CloudFormation stack); (2) \
@@ -78,25 +75,14 @@ pub async fn verify(
     }
     let trusted = principal_arn(state).await?;
     let session_name = format!("vigil-{}", p.tenant_id);
-    let with_external_id = sts::assume_role(
-        &state.aws.config,
-        AssumeRequest {
-            role_arn: &role_arn,
-            external_id: Some(&account.external_id),
-            session_name: &session_name,
-            duration_secs: CHECK_SESSION_SECS,
-        },
-    )
-    .await;
-    let outcome: Result<String, String> = match with_external_id {
-        Err(StsError::Denied(said)) => {
-            Err(explain_denied(&arn, &trusted, &account.external_id, &said))
-        }
-        Err(e) => Err(format!(
-            "AWS could not be reached to assume {role_arn} ({e}); try again in a minute"
-        )),
-        Ok(creds) => check_assumed(state, &arn, creds, &session_name).await,
-    };
+    let outcome: Result<String, String> =
+        match check_role(&state.aws.config, &arn, &account.external_id, &session_name).await {
+            Ok(checked) => Ok(checked.account_id),
+            Err(RoleCheckError::Denied(said)) => {
+                Err(explain_denied(&arn, &trusted, &account.external_id, &said))
+            }
+            Err(RoleCheckError::Unreachable(m) | RoleCheckError::Refused(m)) => Err(m),
+        };
 
     let now = state.clock.now();
     let mut tx = db::begin_tenant(&state.pool, p.tenant_id).await?;
@@ -130,7 +116,14 @@ pub async fn verify(
                 ))
             })?
             .ok_or(GqlError::NotFound("AWS account"))?;
-            queue_first_work(&mut tx, state, p, id, now).await?;
+            queue_first_work(
+                &mut tx,
+                id,
+                now,
+                state.config.scan_interval,
+                state.config.ingest_interval,
+            )
+            .await?;
             audit::record(
                 &mut tx,
                 &p.actor(),
@@ -144,78 +137,4 @@ pub async fn verify(
     };
     tx.commit().await?;
     Ok(result)
-}
-
-/// With the assumed credentials: confirm the account, then make sure the role refuses
-/// us without the external ID (AWS's guidance against the confused deputy).
-async fn check_assumed(
-    state: &AppState,
-    arn: &RoleArn,
-    creds: aws_credential_types::Credentials,
-    session_name: &str,
-) -> Result<String, String> {
-    let assumed = sts::config_with_credentials(&state.aws.config, creds);
-    let who = sts::caller_identity(&assumed).await.map_err(|e| {
-        format!("the role was assumed but GetCallerIdentity failed ({e}); try again")
-    })?;
-    if who.account != arn.account_id {
-        return Err(format!(
-            "the role answered as account {} although its ARN names {}",
-            who.account, arn.account_id
-        ));
-    }
-    let without = sts::assume_role(
-        &state.aws.config,
-        AssumeRequest {
-            role_arn: &arn.to_string(),
-            external_id: None,
-            session_name,
-            duration_secs: CHECK_SESSION_SECS,
-        },
-    )
-    .await;
-    match without {
-        Ok(_) => Err(format!(
-            "refused: the role's trust policy lets Vigil assume {arn} without the external ID. That \
-             makes it open to the confused-deputy problem (anyone who can make Vigil assume roles could \
-             reach your account). Add the condition StringEquals sts:ExternalId to the trust policy, \
-             as the CloudFormation template does, then verify again."
-        )),
-        Err(StsError::Denied(_)) => Ok(who.account),
-        Err(e) => Err(format!(
-            "could not confirm that the role requires the external ID ({e}); try again in a minute"
-        )),
-    }
-}
-
-/// Queues the first scan and ingestion, and schedules the next ones.
-async fn queue_first_work(
-    tx: &mut db::TenantTx,
-    state: &AppState,
-    p: &Principal,
-    id: AwsAccountId,
-    now: chrono::DateTime<Utc>,
-) -> GqlResult<()> {
-    let first_scan = scans::insert(tx, id, "connect", false).await?;
-    for task in [
-        Task::ScanAccount {
-            tenant_id: p.tenant_id,
-            aws_account_id: id,
-            scan_id: Some(first_scan.scan_id),
-        },
-        Task::IngestActivity {
-            tenant_id: p.tenant_id,
-            aws_account_id: id,
-        },
-    ] {
-        let key = task.unique_key().unwrap_or_default();
-        jobs::enqueue(tx, NewJob::new(task).tenant(p.tenant_id).unique(key)).await?;
-    }
-    let next_scan =
-        now + chrono::Duration::from_std(state.config.scan_interval).unwrap_or_default();
-    let next_ingest =
-        now + chrono::Duration::from_std(state.config.ingest_interval).unwrap_or_default();
-    aws_accounts::set_next_due(tx, id, aws_accounts::Due::Scan, next_scan).await?;
-    aws_accounts::set_next_due(tx, id, aws_accounts::Due::Ingest, next_ingest).await?;
-    Ok(())
 }

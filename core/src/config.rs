@@ -42,6 +42,9 @@ pub struct Config {
     pub migrate_on_start: bool,
     pub scan_interval: Duration,
     pub ingest_interval: Duration,
+    /// How often each AWS Organization is synced: accounts that joined are connected,
+    /// accounts that left are marked (`VIGIL_ORGANIZATION_SYNC_INTERVAL`, default 1 h).
+    pub organization_sync_interval: Duration,
     /// How far back a connection's first ingestion reads (at most 90 days).
     pub ingest_backfill: Duration,
     /// How long events are kept.
@@ -194,6 +197,11 @@ impl Config {
             migrate_on_start: parse_bool(src, "VIGIL_MIGRATE_ON_START", true)?,
             scan_interval: duration(src, "VIGIL_SCAN_INTERVAL", Duration::from_secs(6 * 3600))?,
             ingest_interval: duration(src, "VIGIL_INGEST_INTERVAL", Duration::from_secs(300))?,
+            organization_sync_interval: duration(
+                src,
+                "VIGIL_ORGANIZATION_SYNC_INTERVAL",
+                Duration::from_secs(3600),
+            )?,
             ingest_backfill: match duration(
                 src,
                 "VIGIL_INGEST_BACKFILL",
@@ -386,6 +394,7 @@ mod tests {
         assert_eq!(cfg.listen.to_string(), "127.0.0.1:8080");
         assert_eq!(cfg.scan_interval, Duration::from_secs(6 * 3600));
         assert_eq!(cfg.ingest_interval, Duration::from_secs(300));
+        assert_eq!(cfg.organization_sync_interval, Duration::from_secs(3600));
         assert!(cfg.migrate_on_start);
         assert_eq!(cfg.jwt_secret.expose_secret(), DEV_JWT_SECRET);
     }

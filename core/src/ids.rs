@@ -63,6 +63,11 @@ uuid_id!(
 );
 
 uuid_id!(
+    /// A connected AWS Organization (its member accounts are connections).
+    AwsOrganizationId
+);
+
+uuid_id!(
     /// One scan of one connection.
     ScanId
 );

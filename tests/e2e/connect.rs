@@ -474,6 +474,7 @@ async fn an_expired_trial_cannot_connect_and_its_scheduled_work_stops(
         clock: app.clock.clone(),
         scan_interval: Duration::from_secs(6 * 3600),
         ingest_interval: Duration::from_secs(300),
+        organization_sync_interval: Duration::from_secs(3600),
     };
     // Within the trial: nothing due right after connecting, then both after 7 hours.
     assert_eq!(schedule::tick(&sched).await.unwrap(), 0);
@@ -547,6 +548,7 @@ async fn the_worker_marks_a_denied_role_error_and_recovers_when_it_works_again(
         clock: app.clock.clone(),
         scan_interval: Duration::from_secs(6 * 3600),
         ingest_interval: Duration::from_secs(300),
+        organization_sync_interval: Duration::from_secs(3600),
     };
     schedule::tick(&sched).await.unwrap();
     // A fresh worker process: no cached session that would outlive the denial.

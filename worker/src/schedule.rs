@@ -10,9 +10,10 @@ use vigil_core::{
     clock::Clock,
     db,
     jobs::{self, NewJob},
+    organizations,
     store::{
         aws_accounts::{self, Due},
-        cross_tenant,
+        aws_organizations, cross_tenant,
     },
     tasks::Task,
 };
@@ -30,6 +31,8 @@ pub struct Schedule {
     pub clock: Clock,
     pub scan_interval: Duration,
     pub ingest_interval: Duration,
+    /// How often each AWS Organization is synced.
+    pub organization_sync_interval: Duration,
 }
 
 /// Enqueues the recurring jobs now, then every [`TICK`], until `shutdown`.
@@ -46,7 +49,8 @@ pub async fn run(schedule: Schedule, shutdown: CancellationToken) {
 }
 
 /// One pass of the scheduler: housekeeping, then every connection whose scan or
-/// ingestion is due and whose tenant's plan allows work. Returns the jobs enqueued.
+/// ingestion is due and every organisation whose sync is due, where the tenant's plan
+/// allows work. Returns the jobs enqueued.
 pub async fn tick(s: &Schedule) -> Result<usize, sqlx::Error> {
     let mut conn = s.pool.acquire().await?;
     let housekeeping = Task::Housekeeping {
@@ -85,6 +89,24 @@ pub async fn tick(s: &Schedule) -> Result<usize, sqlx::Error> {
             aws_accounts::set_next_due(&mut tx, aws_account_id, kind, next).await?;
             tx.commit().await?;
         }
+    }
+    for (tenant_id, aws_organization_id) in organizations::due(&mut conn, now).await? {
+        let task = Task::SyncOrganization {
+            tenant_id,
+            aws_organization_id,
+        };
+        let key = task.unique_key().unwrap_or_default();
+        let mut tx = db::begin_tenant(&s.pool, tenant_id).await?;
+        if jobs::enqueue(&mut tx, NewJob::new(task).tenant(tenant_id).unique(key))
+            .await?
+            .is_some()
+        {
+            enqueued += 1;
+        }
+        let next =
+            now + chrono::Duration::from_std(s.organization_sync_interval).unwrap_or_default();
+        aws_organizations::set_next_sync(&mut tx, aws_organization_id, next).await?;
+        tx.commit().await?;
     }
     Ok(enqueued)
 }

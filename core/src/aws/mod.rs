@@ -3,6 +3,7 @@
 //! CloudFormation template customers deploy.
 
 pub mod arn;
+pub mod org_template;
 pub mod session;
 pub mod sts;
 pub mod template;

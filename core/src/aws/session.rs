@@ -159,6 +159,11 @@ impl Sessions {
         }
     }
 
+    /// Vigil's own configuration, which the roles are assumed with.
+    pub fn base(&self) -> &SdkConfig {
+        &self.base
+    }
+
     /// The session for `target`, shared by every job on that connection.
     pub fn get(&self, target: RoleTarget) -> Arc<RoleSession> {
         let mut map = self.map.lock().expect("sessions lock");

@@ -7,7 +7,7 @@ use vigil_domain::AwsAccountStatus;
 
 use super::sql;
 
-use crate::ids::{AwsAccountId, TenantId};
+use crate::ids::{AwsAccountId, AwsOrganizationId, TenantId};
 
 /// A connection as stored.
 #[derive(Debug, Clone, FromRow)]
@@ -31,10 +31,17 @@ pub struct AwsAccount {
     pub ingest_problems: serde_json::Value,
     /// When the last ingestion that read every region's new events started.
     pub activity_read_at: Option<DateTime<Utc>>,
+    /// The organisation this account was connected through, if any.
+    pub aws_organization_id: Option<AwsOrganizationId>,
+    /// Where the account sits in its organisation (`Root/Prod/Payments`), as last synced.
+    pub organizational_unit_path: Option<String>,
+    /// When an organisation sync last found the account gone from its organisation.
+    pub left_organization_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
-                       last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems, activity_read_at";
+pub(crate) const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
+                       last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems, activity_read_at, \
+                       aws_organization_id, organizational_unit_path, left_organization_at";
 
 /// Pins the trail ingestion reads (or unpins it with `None`: the next ingestion picks
 /// one). Returns the connection, `None` when it does not exist.

@@ -11,6 +11,11 @@ DELETE /_vigil/faults[/<id>]               -> {"cleared": N}
 GET    /_vigil/deny-assume-role            -> {"roleArns": [...]}
 POST   /_vigil/deny-assume-role            {"roleArn"} -> {"denied": roleArn}
 DELETE /_vigil/deny-assume-role[?roleArn=] -> {"cleared": true}
+POST   /_vigil/stacks                      {"accountId", "templateBody", "parameters"?}
+                                           -> {"roles": [arns], "outputs": {...}}
+POST   /_vigil/stacksets                   {"accountId" (management), "templateBody",
+                                            "parameters"?} -> {"stackSets": [{"stackSetName",
+                                            "accounts"}]} (organization.py)
 POST   /_vigil/reset                       -> moto reset + harness state cleared
 """
 
@@ -27,6 +32,7 @@ from moto.moto_api._internal.models import moto_api_backend
 from .awsrequest import read_body
 from .events import Served, parse_event_time
 from .faults import FaultRuleError
+from .organization import TemplateError, deploy_stack
 
 if TYPE_CHECKING:
     from .app import Emulator
@@ -87,6 +93,8 @@ def _route(
         return _faults(emulator, method, path, environ)
     if path == "/_vigil/deny-assume-role":
         return _deny(emulator, method, query, environ)
+    if path in ("/_vigil/stacks", "/_vigil/stacksets") and method == "POST":
+        return _deploy(emulator, path, environ)
     if path == "/_vigil/reset" and method == "POST":
         with emulator.gate.exclusive():
             moto_api_backend.reset()
@@ -166,3 +174,22 @@ def _deny(
         emulator.trust.allow_again(role_arn)
         return _json(200, {"cleared": True})
     raise ControlError(405, "GET, POST or DELETE")
+
+
+def _deploy(emulator: Emulator, path: str, environ: dict[str, Any]) -> Served:
+    """What CloudFormation would do with a customer's stack or StackSet (organization.py)."""
+    doc = _body(environ)
+    if not isinstance(doc, dict) or not isinstance(doc.get("templateBody"), str):
+        raise ControlError(400, 'the body is {"accountId", "templateBody", "parameters"?}')
+    account = _account(doc.get("accountId"))
+    parameters = doc.get("parameters") or {}
+    if not isinstance(parameters, dict):
+        raise ControlError(400, "parameters must be an object of parameter values")
+    try:
+        with emulator.gate.shared():
+            if path == "/_vigil/stacks":
+                return _json(200, deploy_stack(account, doc["templateBody"], parameters))
+            sets = emulator.stacksets.create(account, doc["templateBody"], parameters)
+            return _json(200, {"stackSets": sets})
+    except TemplateError as error:
+        raise ControlError(400, str(error)) from None
