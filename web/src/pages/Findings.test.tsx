@@ -28,6 +28,19 @@ const detail = {
   suppressedReason: null,
   suppressedUntil: null,
   suppressedBy: null,
+  changes: [
+    {
+      transition: 'OPENED',
+      evaluatedAt: '2026-03-09T12:00:05Z',
+      eventId: 'ev-42',
+      occurredAt: '2026-03-09T11:59:58Z',
+      eventName: 'AuthorizeSecurityGroupIngress',
+      eventSource: 'ec2.amazonaws.com',
+      region: 'eu-west-1',
+      principalArn: 'arn:aws:iam::111111111111:user/mallory',
+      sourceIpAddress: '203.0.113.9',
+    },
+  ],
 };
 
 function resolvers(suppress = vi.fn((v: Record<string, unknown>) => ({ suppressFinding: { id: v.id, status: 'SUPPRESSED', suppressedReason: v.reason, suppressedUntil: null, suppressedBy: 'alice@example.com' } }))) {
@@ -125,6 +138,19 @@ describe('Findings', () => {
     expect(await within(panel).findByText('How to fix it')).toBeInTheDocument();
     expect(within(panel).getByText('aws ec2 revoke-security-group-ingress').tagName).toBe('CODE');
     expect(within(panel).queryByRole('button', { name: /Suppress/ })).not.toBeInTheDocument();
+  });
+
+  it('shows the CloudTrail event that opened the finding, linked to the event', async () => {
+    const { client } = mockClient(resolvers().resolvers);
+    renderPage(<Findings />, { route: '/findings/f1', path: '/findings/:findingId?', client });
+    const changes = await screen.findByRole('list', { name: 'Changes' });
+    expect(within(changes).getByText('Opened after')).toBeInTheDocument();
+    expect(within(changes).getByText('arn:aws:iam::111111111111:user/mallory')).toBeInTheDocument();
+    expect(within(changes).getByText('203.0.113.9')).toBeInTheDocument();
+    expect(within(changes).getByRole('link', { name: 'AuthorizeSecurityGroupIngress' })).toHaveAttribute(
+      'href',
+      'https://console.aws.amazon.com/cloudtrail/home?region=eu-west-1#/events/ev-42',
+    );
   });
 
   it('lets an analyst suppress with a reason, required before sending', async () => {

@@ -70,6 +70,17 @@ const FindingDocument = graphql(`
       suppressedReason
       suppressedUntil
       suppressedBy
+      changes {
+        transition
+        evaluatedAt
+        eventId
+        occurredAt
+        eventName
+        eventSource
+        region
+        principalArn
+        sourceIpAddress
+      }
     }
   }
 `);
@@ -316,6 +327,11 @@ function FindingFilters({
   );
 }
 
+/** The event in the AWS console's CloudTrail event history (which keeps 90 days). */
+export function cloudTrailEventUrl(region: string, eventId: string): string {
+  return `https://console.aws.amazon.com/cloudtrail/home?region=${encodeURIComponent(region)}#/events/${encodeURIComponent(eventId)}`;
+}
+
 function FindingDetail({ id, accountName }: { id: string; accountName: (id: string) => string }) {
   const { can } = useMe();
   const [{ data, error }, refetch] = useQuery({ query: FindingDocument, variables: { id } });
@@ -404,6 +420,31 @@ function FindingDetail({ id, accountName }: { id: string; accountName: (id: stri
       <section>
         <h4>What the scan saw</h4>
         <JsonBlock value={f.evidence} label="Evidence" />
+      </section>
+      <section>
+        <h4>What changed it</h4>
+        {f.changes.length === 0 ? (
+          <p className="muted">No CloudTrail event on this resource was seen between the evaluation before and the one that opened or resolved it.</p>
+        ) : (
+          <ul className="change-list" aria-label="Changes">
+            {f.changes.map((c) => (
+              <li key={`${c.evaluatedAt}-${c.eventId}`}>
+                <strong>{c.transition === 'RESOLVED' ? 'Resolved after' : 'Opened after'}</strong>{' '}
+                <a href={cloudTrailEventUrl(c.region, c.eventId)} target="_blank" rel="noreferrer" className="mono">
+                  {c.eventName}
+                </a>{' '}
+                by <span className="mono break">{c.principalArn ?? 'unknown principal'}</span>
+                {c.sourceIpAddress ? (
+                  <>
+                    {' '}
+                    from <span className="mono">{c.sourceIpAddress}</span>
+                  </>
+                ) : null}{' '}
+                at <Time iso={c.occurredAt} absolute /> <span className="muted small">(event {c.eventId})</span>
+              </li>
+            ))}
+          </ul>
+        )}
       </section>
       <section>
         <h4>History</h4>
