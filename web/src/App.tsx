@@ -20,6 +20,7 @@ const Assets = lazy(() => import('./pages/Assets'));
 const Compliance = lazy(() => import('./pages/Compliance'));
 const Accounts = lazy(() => import('./pages/Accounts'));
 const ConnectAccount = lazy(() => import('./pages/ConnectAccount'));
+const ConnectOrganization = lazy(() => import('./pages/ConnectOrganization'));
 const Settings = lazy(() => import('./pages/settings/Settings'));
 const Team = lazy(() => import('./pages/settings/Team'));
 const ApiKeys = lazy(() => import('./pages/settings/ApiKeys'));
@@ -140,6 +141,8 @@ export function AppRoutes() {
             <Route path="accounts" element={<Accounts />} />
             <Route path="accounts/connect" element={<ConnectAccount />} />
             <Route path="accounts/:accountId/connect" element={<ConnectAccount />} />
+            <Route path="accounts/organizations/connect" element={<ConnectOrganization />} />
+            <Route path="accounts/organizations/:organizationId" element={<ConnectOrganization />} />
             <Route path="settings" element={<Settings />}>
               <Route index element={<Navigate to="team" replace />} />
               <Route path="team" element={<Team />} />

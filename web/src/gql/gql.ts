@@ -20,6 +20,7 @@ type Documents = {
     "\n  mutation StartScan($awsAccountId: ID!) {\n    startScan(awsAccountId: $awsAccountId) {\n      id\n      status\n      awsAccountId\n    }\n  }\n": typeof types.StartScanDocument,
     "\n  mutation RenameAccount($id: ID!, $name: String!) {\n    renameAwsAccount(id: $id, name: $name) {\n      id\n      name\n    }\n  }\n": typeof types.RenameAccountDocument,
     "\n  mutation DeleteAccount($id: ID!) {\n    deleteAwsAccount(id: $id)\n  }\n": typeof types.DeleteAccountDocument,
+    "\n  query Organizations {\n    awsOrganizations {\n      id\n      name\n      status\n      organizationId\n      lastSyncError\n      accounts {\n        id\n      }\n    }\n  }\n": typeof types.OrganizationsDocument,
     "\n  fragment AlertFields on Alert {\n    id\n    ruleId\n    title\n    severity\n    status\n    awsAccountId\n    region\n    eventName\n    eventSource\n    principalArn\n    sourceIpAddress\n    sourceResource\n    occurredAt\n    firstSeenAt\n    lastSeenAt\n    eventId\n    eventIds\n    eventCount\n    description\n    runbook\n    techniques\n    acknowledgedBy\n  }\n": typeof types.AlertFieldsFragmentDoc,
     "\n  query Alerts($first: Int, $after: String, $filter: AlertFilter, $orderBy: AlertOrder) {\n    alerts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...AlertFields\n        }\n      }\n    }\n  }\n": typeof types.AlertsDocument,
     "\n  query Alert($id: ID!) {\n    alert(id: $id) {\n      ...AlertFields\n    }\n  }\n": typeof types.AlertDocument,
@@ -82,6 +83,7 @@ const documents: Documents = {
     "\n  mutation StartScan($awsAccountId: ID!) {\n    startScan(awsAccountId: $awsAccountId) {\n      id\n      status\n      awsAccountId\n    }\n  }\n": types.StartScanDocument,
     "\n  mutation RenameAccount($id: ID!, $name: String!) {\n    renameAwsAccount(id: $id, name: $name) {\n      id\n      name\n    }\n  }\n": types.RenameAccountDocument,
     "\n  mutation DeleteAccount($id: ID!) {\n    deleteAwsAccount(id: $id)\n  }\n": types.DeleteAccountDocument,
+    "\n  query Organizations {\n    awsOrganizations {\n      id\n      name\n      status\n      organizationId\n      lastSyncError\n      accounts {\n        id\n      }\n    }\n  }\n": types.OrganizationsDocument,
     "\n  fragment AlertFields on Alert {\n    id\n    ruleId\n    title\n    severity\n    status\n    awsAccountId\n    region\n    eventName\n    eventSource\n    principalArn\n    sourceIpAddress\n    sourceResource\n    occurredAt\n    firstSeenAt\n    lastSeenAt\n    eventId\n    eventIds\n    eventCount\n    description\n    runbook\n    techniques\n    acknowledgedBy\n  }\n": types.AlertFieldsFragmentDoc,
     "\n  query Alerts($first: Int, $after: String, $filter: AlertFilter, $orderBy: AlertOrder) {\n    alerts(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {\n      totalCount\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      edges {\n        node {\n          ...AlertFields\n        }\n      }\n    }\n  }\n": types.AlertsDocument,
     "\n  query Alert($id: ID!) {\n    alert(id: $id) {\n      ...AlertFields\n    }\n  }\n": types.AlertDocument,
@@ -176,6 +178,10 @@ export function graphql(source: "\n  mutation RenameAccount($id: ID!, $name: Str
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation DeleteAccount($id: ID!) {\n    deleteAwsAccount(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteAccount($id: ID!) {\n    deleteAwsAccount(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Organizations {\n    awsOrganizations {\n      id\n      name\n      status\n      organizationId\n      lastSyncError\n      accounts {\n        id\n      }\n    }\n  }\n"): (typeof documents)["\n  query Organizations {\n    awsOrganizations {\n      id\n      name\n      status\n      organizationId\n      lastSyncError\n      accounts {\n        id\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -92,6 +92,46 @@ const DeleteDocument = graphql(`
 
 type Account = AccountsQuery['awsAccounts'][number];
 
+const OrganizationsDocument = graphql(`
+  query Organizations {
+    awsOrganizations {
+      id
+      name
+      status
+      organizationId
+      lastSyncError
+      accounts {
+        id
+      }
+    }
+  }
+`);
+
+/** The connected AWS Organizations, each linking to its page (members, sync, templates). */
+function Organizations() {
+  const [{ data }] = useQuery({ query: OrganizationsDocument });
+  const orgs = data?.awsOrganizations ?? [];
+  if (orgs.length === 0) return null;
+  return (
+    <section aria-labelledby="organizations-title">
+      <h2 id="organizations-title" className="section-title">
+        AWS Organizations
+      </h2>
+      <ul className="account-list">
+        {orgs.map((o) => (
+          <li key={o.id} className="card">
+            <Link to={`/accounts/organizations/${o.id}`}>{o.name}</Link> <AccountStatusBadge status={o.status} />{' '}
+            <span className="muted">
+              {o.organizationId ? <span className="mono">{o.organizationId}</span> : null} · {plural(o.accounts.length, 'member account')}
+            </span>
+            {o.lastSyncError && <p className="small muted">{o.lastSyncError}</p>}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 export default function Accounts() {
   useTitle('AWS accounts');
   const { can, activePlan } = useMe();
@@ -109,12 +149,18 @@ export default function Accounts() {
         description="The accounts Vigil monitors through a read-only role in each."
         actions={
           can('MANAGE_ACCOUNTS') && activePlan ? (
-            <Link className="btn btn-primary" to="/accounts/connect">
-              Connect an account
-            </Link>
+            <>
+              <Link className="btn" to="/accounts/organizations/connect">
+                Connect an organisation
+              </Link>
+              <Link className="btn btn-primary" to="/accounts/connect">
+                Connect an account
+              </Link>
+            </>
           ) : undefined
         }
       />
+      <Organizations />
       <QueryState
         data={data}
         fetching={fetching}
