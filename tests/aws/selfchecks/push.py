@@ -48,13 +48,16 @@ def management_writes_reach_an_eventbridge_rules_queue_in_their_region(
     _drain(c, A, region, url)  # the rule's own setup calls
     ec2 = c.of(A, "ec2", region)
     vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
-    group = ec2.create_security_group(GroupName=f"g-{uuid.uuid4().hex[:6]}", Description="d", VpcId=vpc)
-    ec2.authorize_security_group_ingress(
-        GroupId=group["GroupId"],
-        IpPermissions=[
-            {"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}
-        ],
+    group = ec2.create_security_group(
+        GroupName=f"g-{uuid.uuid4().hex[:6]}", Description="d", VpcId=vpc
     )
+    world = {
+        "IpProtocol": "tcp",
+        "FromPort": 22,
+        "ToPort": 22,
+        "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+    }
+    ec2.authorize_security_group_ingress(GroupId=group["GroupId"], IpPermissions=[world])
     c.of(A, "ec2", "eu-west-3").create_vpc(CidrBlock="10.9.0.0/16")  # another region
     c.of(B, "ec2", region).create_vpc(CidrBlock="10.8.0.0/16")  # another account
     got = _drain(c, A, region, url)

@@ -611,7 +611,7 @@ impl Ctx<'_> {
             let key = task.unique_key().unwrap_or_default();
             let at = chrono::Utc::now() + chrono::Duration::from_std(after).unwrap_or_default();
             jobs::enqueue(
-                &mut **tx,
+                tx,
                 NewJob::new(task)
                     .tenant(self.account.tenant_id)
                     .unique(key)
