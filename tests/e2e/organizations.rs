@@ -470,6 +470,25 @@ async fn a_wrong_external_id_or_a_denied_management_role_is_explained_on_the_org
     let ours = create(&app, &token, "ours").await;
     let other = create(&app, &token, "another").await;
 
+    // Both templates are valid CloudFormation (cfn-lint, as the single-account template).
+    let cfn_lint = vigil_tests::emulator::python().with_file_name("cfn-lint");
+    for name in ["managementTemplate", "stackSetTemplate"] {
+        let path =
+            std::env::temp_dir().join(format!("vigil-org-{name}-{}.yaml", uuid::Uuid::new_v4()));
+        std::fs::write(&path, ours["setup"][name].as_str().unwrap()).unwrap();
+        let out = std::process::Command::new(&cfn_lint)
+            .arg(&path)
+            .output()
+            .expect("cfn-lint runs");
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            out.status.success(),
+            "cfn-lint rejected the {name}:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
     // The management stack of another connection: its external ID is not ours.
     let role = org
         .deploy_management(other["setup"]["managementTemplate"].as_str().unwrap())
