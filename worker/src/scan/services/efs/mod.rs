@@ -9,7 +9,10 @@ use crate::scan::read::{Reader, error_code};
 pub const SERVICE: Service = Service {
     name: "efs",
     collect: Collect::Regional(|r| Box::pin(collect(r))),
-    changed_by: &[],
+    // EFS's calls are logged under its signing name, not `efs`: named here so a write
+    // call re-checks EFS, and a region no such call touched keeps EFS's findings as they
+    // were on an incremental rescan (nothing of EFS's changes without one).
+    changed_by: &["elasticfilesystem.amazonaws.com"],
 };
 
 async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {
@@ -79,4 +82,16 @@ async fn read(r: Reader<'_>) -> Option<m::EfsInventory> {
         file_systems,
         access_points,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn efs_write_calls_map_to_efs_and_so_do_the_other_new_services() {
+        use crate::scan::recheck::service_of;
+        assert_eq!(service_of("elasticfilesystem.amazonaws.com"), Some("efs"));
+        for name in ["lambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb"] {
+            assert_eq!(service_of(&format!("{name}.amazonaws.com")), Some(name));
+        }
+    }
 }
