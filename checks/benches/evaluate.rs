@@ -97,6 +97,8 @@ fn inventory() -> Inventory {
             kms_keys: Some(vec![]),
             config_recorders: Some(vec![]),
             guardduty_detectors: Some(vec![]),
+            access_analyzers: Some(vec![]),
+            security_hub: Some(Default::default()),
             lambda_functions: Some(vec![]),
             sns_topics: Some(vec![]),
             sqs_queues: Some(vec![]),

@@ -17,7 +17,7 @@ pub fn partition(region: &str) -> &'static str {
 }
 
 /// The partition of the account, from its scanned regions.
-fn account_partition(inv: &Inventory) -> &'static str {
+pub fn account_partition(inv: &Inventory) -> &'static str {
     inv.regions.first().map_or("aws", |r| partition(&r.region))
 }
 

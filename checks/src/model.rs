@@ -43,6 +43,12 @@ pub struct RegionInventory {
     pub config_recorders: Option<Vec<ConfigRecorder>>,
     /// The region's GuardDuty detectors.
     pub guardduty_detectors: Option<Vec<Detector>>,
+    /// The region's IAM Access Analyzer analyzers.
+    #[serde(default)]
+    pub access_analyzers: Option<Vec<Analyzer>>,
+    /// The region's Security Hub subscription.
+    #[serde(default)]
+    pub security_hub: Option<SecurityHub>,
     /// The region's Lambda functions.
     pub lambda_functions: Option<Vec<LambdaFunction>>,
     /// The region's SNS topics.
@@ -60,7 +66,8 @@ pub struct RegionInventory {
 }
 
 pub use crate::services::{
-    cloudtrail::model::*, config::model::*, dynamodb::model::*, ec2::model::*, ecr::model::*,
-    efs::model::*, guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*,
-    rds::model::*, s3::model::*, secretsmanager::model::*, sns::model::*, sqs::model::*,
+    accessanalyzer::model::*, cloudtrail::model::*, config::model::*, dynamodb::model::*,
+    ec2::model::*, ecr::model::*, efs::model::*, guardduty::model::*, iam::model::*, kms::model::*,
+    lambda::model::*, rds::model::*, s3::model::*, secretsmanager::model::*, securityhub::model::*,
+    sns::model::*, sqs::model::*,
 };

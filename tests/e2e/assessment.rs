@@ -445,7 +445,9 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
 
     let scan = s.scan().await;
     assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
-    assert_eq!(scan["findingsResolved"], 1, "{scan}");
+    // The group's finding, and web-imdsv1's: SSH was its only port beyond the web open to
+    // the world.
+    assert_eq!(scan["findingsResolved"], 2, "{scan}");
     let after = s.findings(json!({})).await;
     let status_of = |rule: &str, id: &str| {
         after
@@ -454,6 +456,11 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
             .map(|f| f["status"].clone())
     };
     assert_eq!(status_of("ec2-sg-ssh-open", &ssh), Some(json!("RESOLVED")));
+    let web = s.id("eu-west-1", "instances", "web-imdsv1");
+    assert_eq!(
+        status_of("ec2-instance-public-ports-open", &web),
+        Some(json!("RESOLVED"))
+    );
     assert_eq!(
         status_of("ec2-sg-rdp-open", &rdp),
         Some(json!("SUPPRESSED")),
@@ -462,8 +469,8 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
     let still_open = after.iter().filter(|f| f["status"] == "OPEN").count();
     assert_eq!(
         still_open,
-        before.len() - 2,
-        "only the fixed and the suppressed finding left OPEN"
+        before.len() - 3,
+        "only the fixed and the suppressed findings left OPEN"
     );
 
     // Open, resolved and suppressed findings now exist side by side: the counts the API
@@ -1160,6 +1167,243 @@ async fn denied_config_and_guardduty_status_reads_are_not_assessed_never_failing
         assert!(
             !regions.iter().any(|r| r == "us-east-1"),
             "{rule}: {regions:?}"
+        );
+    }
+}
+
+/// The checks added on the services Vigil already read (issue 17), against the seeded
+/// account (`vigil_emulator/seed_checks.py`): every bad resource fails its rule and the
+/// good one does not; fixing the account-wide ones resolves them; and denied reads of what
+/// they depend on leave them as they were (not assessed), never failing or resolving.
+#[sqlx::test(migrations = "../migrations")]
+async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_ones(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let fails = |rule: &str, bad: &str, good: &[&str]| {
+        assert!(has(&open, rule, bad), "{rule} must fail {bad}");
+        for good in good {
+            assert!(!has(&open, rule, good), "{rule} must pass {good}");
+        }
+    };
+
+    // RDS (first region): orders-db-public has every bad setting, billing-db-private none.
+    for rule in [
+        "rds-automated-backups-disabled",
+        "rds-deletion-protection-off",
+        "rds-iam-auth-off",
+        "rds-auto-minor-upgrade-off",
+        "rds-instance-not-multi-az",
+        "rds-default-admin-username",
+    ] {
+        fails(rule, "orders-db-public", &["billing-db-private"]);
+    }
+
+    // EC2, in every seeded region.
+    for region in REGIONS.split(',') {
+        let id = |kind: &str, name: &str| s.id(region, kind, name);
+        let (web, api, worker) = (
+            id("instances", "web-imdsv1"),
+            id("instances", "api-imdsv2"),
+            id("instances", "worker-private"),
+        );
+        for rule in [
+            "ec2-instance-imdsv2-not-required",
+            "ec2-instance-no-iam-role",
+            // web-imdsv1 is public with SSH open to the world; api-imdsv2 serves 443 only.
+            "ec2-instance-public-ports-open",
+        ] {
+            fails(rule, &web, &[&api, &worker]);
+        }
+        fails(
+            "ec2-sg-cifs-open",
+            &id("securityGroups", "open-all-traffic"),
+            &[&id("securityGroups", "web-https")],
+        );
+        fails(
+            "ec2-eip-unused",
+            &id("addresses", "eip-idle"),
+            &[&id("addresses", "eip-used")],
+        );
+    }
+
+    // IAM: alice-admin has a managed policy attached, bob-dev an inline `*:*` one;
+    // carol-auditor gets hers through a group.
+    fails(
+        "iam-user-policies-attached",
+        "alice-admin",
+        &["carol-auditor"],
+    );
+    fails("iam-user-policies-attached", "bob-dev", &[]);
+    let checks = &s.summary["checks"];
+    fails(
+        "iam-inline-policy-admin-star",
+        checks["inlineAdmin"].as_str().unwrap(),
+        &[checks["inlineScoped"].as_str().unwrap()],
+    );
+    // moto lists every server certificate with a fixed 2012 expiry: only the bad case
+    // can be emulated (the rule's unit tests hold the good one).
+    fails("iam-server-certificate-expired", "legacy-www", &[]);
+    // Roles are all new and moto never reports a last use: none may be called unused.
+    assert!(!open.iter().any(|f| f["ruleId"] == "iam-role-unused"));
+    // The emulated root has no MFA at all: that is iam-root-no-mfa's finding, not the
+    // virtual-device rule's (unit-tested on both device kinds).
+    assert!(!open.iter().any(|f| f["ruleId"] == "iam-root-virtual-mfa"));
+
+    // S3: the public bucket keeps no versions, logs nothing, honours ACLs; the private one
+    // does all three right. moto does not keep MFADelete, so the versioned private bucket
+    // is reported for MFA delete (and the unversioned public one is not: no versions).
+    let public = s.summary["buckets"]["public"].as_str().unwrap();
+    let private = s.summary["buckets"]["private"].as_str().unwrap();
+    for rule in [
+        "s3-bucket-versioning-off",
+        "s3-bucket-access-logging-off",
+        "s3-bucket-acls-enabled",
+    ] {
+        fails(rule, public, &[private]);
+    }
+    fails("s3-bucket-mfa-delete-off", private, &[public]);
+
+    // IAM Access Analyzer (the harness's stub: moto has none) is on in the first region
+    // only: the second is reported, the first is not.
+    // Security Hub (moto's) likewise.
+    for rule in ["accessanalyzer-not-enabled", "securityhub-not-enabled"] {
+        let regions = regions_flagged(&open, rule, &s.account);
+        assert!(
+            regions.iter().any(|r| r == "eu-west-1"),
+            "{rule}: {regions:?}"
+        );
+        assert!(
+            !regions.iter().any(|r| r == "us-east-1"),
+            "{rule}: {regions:?}"
+        );
+    }
+
+    // The account-wide ones, failing before the fix.
+    let account = s.account.clone();
+    let fixed = [
+        ("iam-no-support-role", "AWSSupportAccess"),
+        ("cloudtrail-s3-object-writes-not-logged", account.as_str()),
+        ("cloudtrail-s3-object-reads-not-logged", account.as_str()),
+        ("cloudtrail-no-cloudwatch-logs", "management-events"),
+    ];
+    for (rule, resource) in fixed {
+        assert!(has(&open, rule, resource), "{rule} {resource}");
+    }
+
+    // The customer fixes them: a support role, S3 data events and a log group on the trail.
+    let emu = Emulator::shared();
+    let config = emu.account_config(&s.account, "us-east-1").await;
+    let iam = aws_sdk_iam::Client::new(&config);
+    iam.create_role()
+        .role_name("aws-support")
+        .assume_role_policy_document(
+            json!({ "Version": "2012-10-17", "Statement": [{ "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:aws:iam::{}:root", s.account) },
+                "Action": "sts:AssumeRole" }] })
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    iam.attach_role_policy()
+        .role_name("aws-support")
+        .policy_arn("arn:aws:iam::aws:policy/AWSSupportAccess")
+        .send()
+        .await
+        .unwrap();
+    let cloudtrail = aws_sdk_cloudtrail::Client::new(&config);
+    use aws_sdk_cloudtrail::types::{DataResource, EventSelector, ReadWriteType};
+    cloudtrail
+        .put_event_selectors()
+        .trail_name("management-events")
+        .event_selectors(
+            EventSelector::builder()
+                .read_write_type(ReadWriteType::All)
+                .include_management_events(true)
+                .data_resources(
+                    DataResource::builder()
+                        .r#type("AWS::S3::Object")
+                        .values("arn:aws:s3")
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    cloudtrail
+        .update_trail()
+        .name("management-events")
+        .cloud_watch_logs_log_group_arn(format!(
+            "arn:aws:logs:us-east-1:{}:log-group:cloudtrail:*",
+            s.account
+        ))
+        .cloud_watch_logs_role_arn(format!("arn:aws:iam::{}:role/cloudtrail-logs", s.account))
+        .send()
+        .await
+        .unwrap();
+    let scan = s.scan().await;
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    let status = |findings: &[Value], rule: &str, resource: &str| {
+        findings
+            .iter()
+            .find(|f| f["ruleId"] == rule && f["resourceId"] == resource)
+            .map(|f| f["status"].clone())
+    };
+    let after = s.findings(json!({})).await;
+    for (rule, resource) in fixed {
+        assert_eq!(
+            status(&after, rule, resource),
+            Some(json!("RESOLVED")),
+            "{rule}"
+        );
+    }
+
+    // Now the reads those checks (and the per-item ones) depend on are denied: the scan is
+    // PARTIAL, nothing is opened again, and the open findings stay open.
+    let scan = s
+        .scan_denied(&[
+            ("iam", Some("ListEntitiesForPolicy")),
+            ("iam", Some("ListServerCertificates")),
+            ("iam", Some("ListUserPolicies")),
+            ("cloudtrail", Some("GetEventSelectors")),
+            ("ec2", Some("DescribeAddresses")),
+            ("s3", Some("GetBucketVersioning")),
+            // Read as "no analyzer", us-east-1 would be opened.
+            ("access-analyzer", None),
+            ("securityhub", None),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsOpened"], 0, "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let denied = s.findings(json!({})).await;
+    for (rule, resource) in fixed {
+        assert_eq!(
+            status(&denied, rule, resource),
+            Some(json!("RESOLVED")),
+            "{rule}"
+        );
+    }
+    let eip = s.id("us-east-1", "addresses", "eip-idle");
+    for (rule, resource) in [
+        ("iam-server-certificate-expired", "legacy-www"),
+        ("iam-user-policies-attached", "bob-dev"),
+        (
+            "iam-inline-policy-admin-star",
+            checks["inlineAdmin"].as_str().unwrap(),
+        ),
+        ("ec2-eip-unused", eip.as_str()),
+        ("s3-bucket-versioning-off", public),
+    ] {
+        assert_eq!(
+            status(&denied, rule, resource),
+            Some(json!("OPEN")),
+            "{rule} {resource}"
         );
     }
 }

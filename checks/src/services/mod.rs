@@ -2,6 +2,7 @@
 //! model, how its resources become assets, and its rules (with their tests). Adding a service is a folder and a line in
 //! [`ALL`].
 
+pub mod accessanalyzer;
 pub mod cloudtrail;
 pub mod config;
 pub mod dynamodb;
@@ -15,6 +16,7 @@ pub mod lambda;
 pub mod rds;
 pub mod s3;
 pub mod secretsmanager;
+pub mod securityhub;
 pub mod sns;
 pub mod sqs;
 
@@ -41,11 +43,13 @@ pub static ALL: &[&Service] = &[
     &ec2::SERVICE,
     &cloudtrail::SERVICE,
     &iam::SERVICE,
+    &accessanalyzer::SERVICE,
     &s3::SERVICE,
     &rds::SERVICE,
     &kms::SERVICE,
     &config::SERVICE,
     &guardduty::SERVICE,
+    &securityhub::SERVICE,
     &lambda::SERVICE,
     &sns::SERVICE,
     &sqs::SERVICE,

@@ -640,3 +640,40 @@ def demo_story_plays_in_two_accounts_without_the_seeding_history(
         "add": {"items": [{"group": "all"}]}
     }, public["requestParameters"]
     assert public["requestParameters"]["attributeType"] == "CREATE_VOLUME_PERMISSION"
+
+
+@check
+def access_analyzers_are_kept_per_account_and_region(emu: EmulatorProcess, c: Clients) -> None:
+    # moto has no IAM Access Analyzer: the harness keeps analyzers itself.
+    mine = c.of(A, "accessanalyzer", "eu-west-3")
+    name = "selfcheck-analyzer"
+    if not any(a["name"] == name for a in mine.list_analyzers()["analyzers"]):
+        arn = mine.create_analyzer(analyzerName=name, type="ACCOUNT")["arn"]
+        assert arn == f"arn:aws:access-analyzer:eu-west-3:{A}:analyzer/{name}", arn
+    listed = [a for a in mine.list_analyzers()["analyzers"] if a["name"] == name]
+    assert len(listed) == 1 and listed[0]["status"] == "ACTIVE", listed
+    conflict = error_code(mine.create_analyzer, analyzerName=name, type="ACCOUNT")
+    assert conflict == ("ConflictException", 409), conflict
+    others = c.of(B, "accessanalyzer", "eu-west-3").list_analyzers()["analyzers"]
+    assert not any(a["name"] == name for a in others), others
+    elsewhere = c.of(A, "accessanalyzer", "ap-south-1").list_analyzers()["analyzers"]
+    assert not any(a["name"] == name for a in elsewhere), elsewhere
+
+
+@check
+def bucket_versioning_answers_under_aws_root_element(emu: EmulatorProcess, c: Clients) -> None:
+    s3 = c.of(A, "s3")
+    bucket = f"selfcheck-versioning-{A}"
+    try:
+        s3.create_bucket(Bucket=bucket)
+    except ClientError:
+        pass  # made by an earlier run
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    raw: list[bytes] = []
+    s3.meta.events.register(
+        "after-call.s3.GetBucketVersioning",
+        lambda http_response, **_: raw.append(http_response.content),
+    )
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    assert b"<VersioningConfiguration" in raw[0], raw
+    assert b"GetBucketVersioningResponse" not in raw[0], raw

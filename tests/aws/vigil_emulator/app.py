@@ -218,7 +218,9 @@ def _versioning_root(served: Served) -> Served:
     if served.status != 200:
         return served
     body = served.body.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
-    headers = [(k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers]
+    headers = [
+        (k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers
+    ]
     return Served(served.status, headers, body)
 
 

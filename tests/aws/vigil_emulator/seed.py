@@ -34,6 +34,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from . import attack as attacks
+from . import seed_checks
 from .attack import attack
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
 from .seed_services import seed_services
@@ -169,6 +170,15 @@ def seed_buckets(session: boto3.Session, endpoint: str, account: str) -> dict[st
                             "Condition": {
                                 "StringEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}
                             },
+                        },
+                        {
+                            # For the private bucket's server access logs (seed_checks).
+                            "Sid": "S3ServerAccessLogs",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logging.s3.amazonaws.com"},
+                            "Action": "s3:PutObject",
+                            "Resource": f"arn:aws:s3:::{names['logs']}/*",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": account}},
                         },
                     ],
                 }
@@ -317,16 +327,17 @@ def seed_rds(session: boto3.Session, endpoint: str, region: str, account: str) -
     rds = session.client("rds", region_name=region, endpoint_url=endpoint)
     existing = {d["DBInstanceIdentifier"]: d for d in rds.describe_db_instances()["DBInstances"]}
     out = {}
-    for name, public, encrypted in (
-        ("orders-db-public", True, False),
-        ("billing-db-private", False, True),
+    # The public one keeps the engine's default administrator name (a finding).
+    for name, public, encrypted, admin in (
+        ("orders-db-public", True, False, "postgres"),
+        ("billing-db-private", False, True, "billing_owner"),
     ):
         if name not in existing:
             rds.create_db_instance(
                 DBInstanceIdentifier=name,
                 DBInstanceClass="db.t3.micro",
                 Engine="postgres",
-                MasterUsername="postgres",
+                MasterUsername=admin,
                 MasterUserPassword="not-a-secret-1",
                 AllocatedStorage=20,
                 PubliclyAccessible=public,
@@ -513,6 +524,24 @@ def _build(
     summary["guardduty"] = {regions[0]: seed_guardduty(session, endpoint, regions[0])}
     # After every other seed (see seed_services' docstring), in the first region only.
     summary["services"] = {regions[0]: seed_services(session, endpoint, regions[0], account)}
+    # Last again: the checks added on existing services draw IDs after everything above.
+    summary["checks"] = checks = seed_checks.seed_iam_checks(session, endpoint)
+    for region in regions:
+        summary["regions"][region].update(
+            seed_checks.seed_region_checks(
+                session, endpoint, region, summary["regions"][region], checks["instanceProfile"]
+            )
+        )
+    seed_checks.seed_rds_checks(session, endpoint, regions[0])
+    seed_checks.seed_s3_checks(session, endpoint, summary["buckets"])
+    # IAM Access Analyzer on in the first region only: the others are the findings.
+    summary["accessAnalyzer"] = {
+        regions[0]: seed_checks.seed_access_analyzer(session, endpoint, regions[0])
+    }
+    # Security Hub likewise.
+    summary["securityHub"] = {
+        regions[0]: seed_checks.seed_security_hub(session, endpoint, regions[0])
+    }
     return summary
 
 

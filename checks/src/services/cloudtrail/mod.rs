@@ -33,6 +33,9 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &LOG_VALIDATION_OFF,
         &NOT_KMS_ENCRYPTED,
         &BUCKET_PUBLIC,
+        &S3_OBJECT_WRITES_NOT_LOGGED,
+        &S3_OBJECT_READS_NOT_LOGGED,
+        &NO_CLOUDWATCH_LOGS,
     ],
 };
 
@@ -271,6 +274,97 @@ fn bucket_public(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static S3_OBJECT_WRITES_NOT_LOGGED: Rule = Rule {
+    id: "cloudtrail-s3-object-writes-not-logged",
+    title: "No trail logs S3 object-level write events",
+    severity: Severity::Medium,
+    description: "No trail of the account records S3 data events for writes to every bucket, \
+                  so who uploaded, overwrote or deleted which object (a ransom note, a \
+                  tampered artefact, a mass deletion) leaves no audit record.",
+    remediation: "Add S3 data events to a trail (`aws cloudtrail put-event-selectors \
+                  --trail-name <trail> --event-selectors \
+                  '[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true,\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3\"]}]}]'`); \
+                  data events are charged per event.",
+    compliance: &["CIS AWS Foundations v5.0.0 3.8"],
+    resource_type: "AWS::::Account",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| s3_objects_not_logged(inv, sink, |t| t.logs_s3_object_writes, "writes"),
+};
+
+pub static S3_OBJECT_READS_NOT_LOGGED: Rule = Rule {
+    id: "cloudtrail-s3-object-reads-not-logged",
+    title: "No trail logs S3 object-level read events",
+    severity: Severity::Low,
+    description: "No trail of the account records S3 data events for reads from every bucket, \
+                  so an exfiltration by `GetObject` with stolen credentials cannot be told \
+                  from normal use, nor its extent measured afterwards.",
+    remediation: "Log read data events for S3 on a trail (`aws cloudtrail put-event-selectors \
+                  --trail-name <trail> --event-selectors \
+                  '[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true,\"DataResources\":[{\"Type\":\"AWS::S3::Object\",\"Values\":[\"arn:aws:s3\"]}]}]'`); \
+                  read events are numerous: consider advanced selectors to narrow them.",
+    compliance: &["CIS AWS Foundations v5.0.0 3.9"],
+    resource_type: "AWS::::Account",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| s3_objects_not_logged(inv, sink, |t| t.logs_s3_object_reads, "reads"),
+};
+
+/// Reports the account when no trail of it logs the S3 object events `logs` says; not
+/// assessed when a trail's selectors or a region's trails could not be read.
+fn s3_objects_not_logged(
+    inv: &Inventory,
+    sink: &mut Sink,
+    logs: fn(&Trail) -> Option<bool>,
+    what: &str,
+) {
+    let mut undetermined = inv.regions.is_empty() || inv.regions.iter().any(|r| r.trails.is_none());
+    let mut names = Vec::new();
+    for (_, trail) in home_trails(inv) {
+        match logs(trail) {
+            Some(true) => return,
+            Some(false) => names.push(trail.name.clone()),
+            None => undetermined = true,
+        }
+    }
+    if undetermined {
+        sink.unknown(GLOBAL, &inv.account_id);
+        return;
+    }
+    sink.fail(
+        GLOBAL,
+        &inv.account_id,
+        None,
+        json!({ "s3ObjectEvents": what, "trailsWithout": names }),
+    );
+}
+
+pub static NO_CLOUDWATCH_LOGS: Rule = Rule {
+    id: "cloudtrail-no-cloudwatch-logs",
+    title: "CloudTrail trail does not deliver to CloudWatch Logs",
+    severity: Severity::Low,
+    description: "The trail writes only to S3, so no CloudWatch metric filter or alarm can watch \
+                  its events as they happen (root use, policy changes, console sign-in without \
+                  MFA...): the CIS monitoring controls have nothing to run on.",
+    remediation: "Send the trail to a log group (`aws cloudtrail update-trail --name <trail> \
+                  --cloud-watch-logs-log-group-arn <log-group-arn> \
+                  --cloud-watch-logs-role-arn <role-arn>`), with a role CloudTrail can assume to \
+                  write there.",
+    compliance: &["AWS FSBP CloudTrail.5"],
+    resource_type: "AWS::CloudTrail::Trail",
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        for (region, trail) in
+            home_trails(inv).filter(|(_, t)| t.cloudwatch_logs_group_arn.is_none())
+        {
+            let evidence =
+                json!({ "cloudWatchLogsLogGroupArn": null, "s3Bucket": trail.s3_bucket });
+            sink.fail(region, &trail.name, trail.arn.clone(), evidence);
+        }
+    },
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -292,6 +386,11 @@ mod tests {
             kms_key_id: Some("arn:aws:kms:eu-west-1:123456789012:key/1".into()),
             s3_bucket: Some("trail-logs".into()),
             logs_management_events: Some(true),
+            logs_s3_object_writes: Some(true),
+            logs_s3_object_reads: Some(true),
+            cloudwatch_logs_group_arn: Some(format!(
+                "arn:aws:logs:{home}:{ACCOUNT}:log-group:cloudtrail:*"
+            )),
             ..Default::default()
         }
     }
@@ -509,5 +608,54 @@ mod tests {
         let out = run(&BUCKET_PUBLIC, &no_s3);
         assert!(out.findings.is_empty() && out.complete.is_empty());
         assert_eq!(unknown(&out), ["trail-logs"]);
+    }
+
+    #[test]
+    fn the_account_fails_when_no_trail_logs_s3_object_events_and_passes_when_one_does() {
+        type Set = fn(&mut Trail, Option<bool>);
+        let cases: [(&'static Rule, Set); 2] = [
+            (&S3_OBJECT_WRITES_NOT_LOGGED, |t, v| {
+                t.logs_s3_object_writes = v
+            }),
+            (&S3_OBJECT_READS_NOT_LOGGED, |t, v| {
+                t.logs_s3_object_reads = v
+            }),
+        ];
+        for (rule, set) in cases {
+            let mut without = trail("management", "eu-west-1");
+            set(&mut without, Some(false));
+            let inv = with_trails(vec![("eu-west-1", Some(vec![without.clone()]))]);
+            assert_eq!(failing(rule, &inv), [ACCOUNT], "{}", rule.id);
+            let inv = with_trails(vec![(
+                "eu-west-1",
+                Some(vec![without.clone(), trail("data", "eu-west-1")]),
+            )]);
+            assert!(failing(rule, &inv).is_empty(), "{}", rule.id);
+            // Selectors unread, or a region's trails unreadable: not assessed.
+            let mut unread = without.clone();
+            set(&mut unread, None);
+            let out = run(rule, &with_trails(vec![("eu-west-1", Some(vec![unread]))]));
+            assert!(out.findings.is_empty());
+            assert_eq!(unknown(&out), [ACCOUNT]);
+            let out = run(
+                rule,
+                &with_trails(vec![
+                    ("eu-west-1", Some(vec![without])),
+                    ("us-east-1", None),
+                ]),
+            );
+            assert!(out.findings.is_empty() && out.complete.is_empty());
+        }
+    }
+
+    #[test]
+    fn a_trail_without_a_cloudwatch_log_group_fails_and_one_with_it_passes() {
+        let mut s3_only = trail("s3-only", "eu-west-1");
+        s3_only.cloudwatch_logs_group_arn = None;
+        let inv = with_trails(vec![(
+            "eu-west-1",
+            Some(vec![s3_only, trail("watched", "eu-west-1")]),
+        )]);
+        assert_eq!(failing(&NO_CLOUDWATCH_LOGS, &inv), ["s3-only"]);
     }
 }

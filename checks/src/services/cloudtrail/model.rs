@@ -19,4 +19,14 @@ pub struct Trail {
     /// Whether the event selectors include management events (read and write).
     /// `None`: could not be read.
     pub logs_management_events: Option<bool>,
+    /// Whether the event selectors log object-level write (`PutObject`, `DeleteObject`...)
+    /// data events for every S3 bucket. `None`: not read (a shadow copy) or could not be.
+    #[serde(default)]
+    pub logs_s3_object_writes: Option<bool>,
+    /// The same for object-level read events (`GetObject`...).
+    #[serde(default)]
+    pub logs_s3_object_reads: Option<bool>,
+    /// `CloudWatchLogsLogGroupArn`: the log group the trail also delivers to.
+    #[serde(default)]
+    pub cloudwatch_logs_group_arn: Option<String>,
 }

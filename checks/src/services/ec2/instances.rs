@@ -1,9 +1,13 @@
 //! EC2 instance and image rules.
 
-use serde_json::json;
+use serde_json::{Value, json};
 
+use super::net;
 use crate::arn;
-use crate::{Rule, Scope, Severity, Sink, model::Inventory};
+use crate::{
+    Rule, Scope, Severity, Sink,
+    model::{Ec2Inventory, Instance, Inventory},
+};
 
 pub static INSTANCE_IMDSV1_PUBLIC: Rule = Rule {
     id: "ec2-instance-imdsv1-public",
@@ -109,12 +113,236 @@ fn ami_public(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// The instance's public addresses: its primary public IP and those of other interfaces
+/// (Elastic IPs) attached to it, each once.
+fn public_ips<'a>(ec2: &'a Ec2Inventory, instance: &'a Instance) -> Vec<&'a str> {
+    let mut ips: Vec<&str> = Vec::new();
+    let attached = ec2
+        .network_interfaces
+        .iter()
+        .filter(|n| n.instance_id.as_deref() == Some(&instance.instance_id))
+        .filter_map(|n| n.public_ip.as_deref());
+    for ip in instance.public_ip.as_deref().into_iter().chain(attached) {
+        if !ips.contains(&ip) {
+            ips.push(ip);
+        }
+    }
+    ips
+}
+
+/// Whether the instance exists as a machine (running, or stopped and startable).
+fn is_live(instance: &Instance) -> bool {
+    matches!(instance.state.as_str(), "running" | "stopped")
+}
+
+pub static INSTANCE_IMDSV2_NOT_REQUIRED: Rule = Rule {
+    id: "ec2-instance-imdsv2-not-required",
+    title: "Instance does not require IMDSv2",
+    severity: Severity::Medium,
+    description: "The instance's metadata service still answers IMDSv1 requests, which need no \
+                  session token: a server-side request forgery or an open proxy on it can read \
+                  the instance role's credentials. IMDSv2's session tokens defeat those \
+                  requests.",
+    remediation: "Require IMDSv2 (`aws ec2 modify-instance-metadata-options --instance-id <id> \
+                  --http-tokens required --http-endpoint enabled`) once its software uses a \
+                  current AWS SDK, and make it the default for new instances (`aws ec2 \
+                  modify-instance-metadata-defaults --http-tokens required`).",
+    compliance: &["CIS AWS Foundations v5.0.0 5.7", "AWS FSBP EC2.8"],
+    resource_type: "AWS::EC2::Instance",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: imdsv2_not_required,
+};
+
+fn imdsv2_not_required(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for instance in ec2.instances.iter().filter(|i| is_live(i)) {
+            // With the metadata endpoint off there is nothing to reach.
+            if instance.http_endpoint.as_deref() == Some("disabled") {
+                continue;
+            }
+            match instance.http_tokens.as_deref() {
+                Some("optional") => sink.fail(
+                    &region.region,
+                    &instance.instance_id,
+                    Some(arn::ec2(
+                        inv,
+                        &region.region,
+                        "instance",
+                        &instance.instance_id,
+                    )),
+                    json!({ "state": instance.state, "httpTokens": "optional" }),
+                ),
+                None => sink.unknown(&region.region, &instance.instance_id),
+                Some(_) => {}
+            }
+        }
+    }
+}
+
+pub static INSTANCE_NO_IAM_ROLE: Rule = Rule {
+    id: "ec2-instance-no-iam-role",
+    title: "Running instance has no IAM role",
+    severity: Severity::Low,
+    description: "The instance has no instance profile, so software on it that calls AWS must \
+                  use long-lived access keys stored on disk or in its configuration, keys that \
+                  leak with a backup, an image or a repository and are rarely rotated. An \
+                  instance role gives it short-lived credentials rotated by AWS.",
+    remediation: "Create a role with only the permissions the workload needs and attach it \
+                  (`aws ec2 associate-iam-instance-profile --instance-id <id> \
+                  --iam-instance-profile Name=<profile>`), then delete the access keys the \
+                  instance used.",
+    compliance: &["CIS AWS Foundations v5.0.0 1.17"],
+    resource_type: "AWS::EC2::Instance",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: no_iam_role,
+};
+
+fn no_iam_role(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for instance in ec2
+            .instances
+            .iter()
+            .filter(|i| i.state == "running" && i.iam_instance_profile.is_none())
+        {
+            sink.fail(
+                &region.region,
+                &instance.instance_id,
+                Some(arn::ec2(
+                    inv,
+                    &region.region,
+                    "instance",
+                    &instance.instance_id,
+                )),
+                json!({ "state": instance.state, "iamInstanceProfile": null }),
+            );
+        }
+    }
+}
+
+/// Whether a world-open rule admits something other than a web port (80, 443) or ICMP.
+fn admits_more_than_web(rule: &crate::model::PermissionRule) -> bool {
+    if matches!(rule.protocol.as_str(), "icmp" | "icmpv6" | "1" | "58") {
+        return false;
+    }
+    !(rule.protocol != "-1"
+        && rule.from_port == rule.to_port
+        && matches!(rule.from_port, Some(80 | 443)))
+}
+
+pub static INSTANCE_PUBLIC_PORTS_OPEN: Rule = Rule {
+    id: "ec2-instance-public-ports-open",
+    title: "Internet-facing instance accepts more than web traffic from anywhere",
+    severity: Severity::High,
+    description: "The instance has a public IP and one of its security groups admits ports \
+                  other than 80 and 443 from anywhere on the internet: administration, database \
+                  or internal services on it are reachable by every scanner, which is how most \
+                  cloud intrusions start.",
+    remediation: "Remove the world rules other than HTTP(S) from its security groups (`aws ec2 \
+                  revoke-security-group-ingress`), reach administration ports through SSM \
+                  Session Manager or a VPN, and put the instance behind a load balancer in a \
+                  private subnet if it serves the web.",
+    // Not FSBP EC2.9, which fails every public IP: a web server passes here.
+    compliance: &[],
+    resource_type: "AWS::EC2::Instance",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: public_ports_open,
+};
+
+fn public_ports_open(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for instance in ec2.instances.iter().filter(|i| is_live(i)) {
+            let ips = public_ips(ec2, instance);
+            if ips.is_empty() {
+                continue;
+            }
+            let open: Vec<Value> = ec2
+                .security_groups
+                .iter()
+                .filter(|g| instance.security_groups.contains(&g.group_id))
+                .flat_map(|g| g.ingress.iter().map(move |r| (g, r)))
+                .filter(|(_, r)| admits_more_than_web(r) && !net::world_sources(r).is_empty())
+                .map(|(g, r)| {
+                    json!({
+                        "groupId": g.group_id,
+                        "protocol": r.protocol,
+                        "fromPort": r.from_port,
+                        "toPort": r.to_port,
+                        "sources": net::world_sources(r),
+                    })
+                })
+                .collect();
+            if !open.is_empty() {
+                sink.fail(
+                    &region.region,
+                    &instance.instance_id,
+                    Some(arn::ec2(
+                        inv,
+                        &region.region,
+                        "instance",
+                        &instance.instance_id,
+                    )),
+                    json!({ "publicIps": ips, "openRules": open }),
+                );
+            }
+        }
+    }
+}
+
+/// Elastic IPs could be read (the rest of EC2 may be readable without them).
+pub const ADDRESSES: crate::Source = crate::Source::Regional("ec2", |r| {
+    r.ec2.as_ref().is_some_and(|e| e.addresses.is_some())
+});
+
+pub static EIP_UNUSED: Rule = Rule {
+    id: "ec2-eip-unused",
+    title: "Elastic IP address is not associated",
+    severity: Severity::Low,
+    description: "The Elastic IP is allocated but attached to nothing. It costs money, and a \
+                  forgotten address still named in DNS records or partner allow lists can be \
+                  associated later with whatever instance, trusted by them by mistake.",
+    remediation: "Release it if nothing needs it (`aws ec2 release-address --allocation-id \
+                  <eipalloc-id>`), after removing the DNS records and allow-list entries naming \
+                  it.",
+    compliance: &["AWS FSBP EC2.12"],
+    resource_type: "AWS::EC2::EIP",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE, ADDRESSES],
+    check: eip_unused,
+};
+
+fn eip_unused(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(addresses) = region.ec2.as_ref().and_then(|e| e.addresses.as_ref()) else {
+            continue;
+        };
+        for a in addresses.iter().filter(|a| {
+            a.association_id.is_none()
+                && a.instance_id.is_none()
+                && a.network_interface_id.is_none()
+        }) {
+            let id = a.allocation_id.as_deref().unwrap_or(&a.public_ip);
+            sink.fail(
+                &region.region,
+                id,
+                Some(arn::ec2(inv, &region.region, "elastic-ip", id)),
+                json!({ "publicIp": a.public_ip, "associationId": null }),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
         fixtures::{failing, run, unknown, with_ec2},
-        model::{Ec2Inventory, Image, Instance, NetworkInterface},
+        model::{ElasticIp, Image, NetworkInterface, PermissionRule, SecurityGroup},
     };
 
     fn instance(id: &str, state: &str, public_ip: Option<&str>, tokens: Option<&str>) -> Instance {
@@ -233,5 +461,111 @@ mod tests {
             out.findings[0].resource_arn.as_deref(),
             Some("arn:aws:ec2:eu-west-1::image/ami-public")
         );
+    }
+
+    #[test]
+    fn an_instance_accepting_imdsv1_fails_wherever_it_is_and_imdsv2_only_passes() {
+        let mut endpoint_off = instance("i-off", "running", None, Some("optional"));
+        endpoint_off.http_endpoint = Some("disabled".into());
+        let inv = with_instances(vec![
+            instance("i-v1-private", "running", None, Some("optional")),
+            instance("i-v1-stopped", "stopped", None, Some("optional")),
+            instance("i-v2", "running", Some("203.0.113.5"), Some("required")),
+            instance("i-gone", "terminated", None, Some("optional")),
+            instance("i-unread", "running", None, None),
+            endpoint_off,
+        ]);
+        let out = run(&INSTANCE_IMDSV2_NOT_REQUIRED, &inv);
+        assert_eq!(
+            failing(&INSTANCE_IMDSV2_NOT_REQUIRED, &inv),
+            ["i-v1-private", "i-v1-stopped"]
+        );
+        assert_eq!(unknown(&out), ["i-unread"]);
+        assert_eq!(out.complete.len(), 1);
+    }
+
+    #[test]
+    fn a_running_instance_without_a_profile_fails_and_one_with_a_role_passes() {
+        let mut with_role = instance("i-role", "running", None, Some("required"));
+        with_role.iam_instance_profile =
+            Some("arn:aws:iam::123456789012:instance-profile/web".into());
+        let inv = with_instances(vec![
+            with_role,
+            instance("i-bare", "running", None, Some("required")),
+            instance("i-stopped", "stopped", None, Some("required")),
+        ]);
+        assert_eq!(failing(&INSTANCE_NO_IAM_ROLE, &inv), ["i-bare"]);
+    }
+
+    fn world(protocol: &str, from: Option<i32>, to: Option<i32>) -> PermissionRule {
+        PermissionRule {
+            protocol: protocol.into(),
+            from_port: from,
+            to_port: to,
+            ipv4_ranges: vec!["0.0.0.0/0".into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_public_instance_with_a_world_open_non_web_port_fails_and_web_only_or_private_pass() {
+        let sg = |id: &str, ingress: Vec<PermissionRule>| SecurityGroup {
+            group_id: id.into(),
+            ingress,
+            ..Default::default()
+        };
+        let with_groups = |id: &str, ip: Option<&str>, groups: &[&str]| {
+            let mut i = instance(id, "running", ip, Some("required"));
+            i.security_groups = groups.iter().map(|g| g.to_string()).collect();
+            i
+        };
+        let mut inv = with_instances(vec![
+            with_groups("i-ssh", Some("203.0.113.5"), &["sg-web", "sg-ssh"]),
+            with_groups("i-web", Some("203.0.113.6"), &["sg-web"]),
+            with_groups("i-private", None, &["sg-ssh"]),
+        ]);
+        let mut internal = world("tcp", Some(22), Some(22));
+        internal.ipv4_ranges = vec!["10.0.0.0/8".into()];
+        inv.regions[0].ec2.as_mut().unwrap().security_groups = vec![
+            sg(
+                "sg-web",
+                vec![
+                    world("tcp", Some(443), Some(443)),
+                    world("tcp", Some(80), Some(80)),
+                    world("icmp", Some(-1), Some(-1)),
+                    internal,
+                ],
+            ),
+            sg("sg-ssh", vec![world("tcp", Some(22), Some(22))]),
+        ];
+        let out = run(&INSTANCE_PUBLIC_PORTS_OPEN, &inv);
+        assert_eq!(failing(&INSTANCE_PUBLIC_PORTS_OPEN, &inv), ["i-ssh"]);
+        assert_eq!(
+            out.findings[0].evidence["openRules"][0]["groupId"],
+            "sg-ssh"
+        );
+        assert!(admits_more_than_web(&world("-1", None, None)));
+        assert!(admits_more_than_web(&world("tcp", Some(80), Some(443))));
+    }
+
+    #[test]
+    fn an_unassociated_elastic_ip_fails_an_associated_one_passes_and_unread_ones_are_not_assessed()
+    {
+        let eip = |id: &str, association: Option<&str>| ElasticIp {
+            allocation_id: Some(id.into()),
+            public_ip: "198.51.100.1".into(),
+            association_id: association.map(Into::into),
+            ..Default::default()
+        };
+        let mut inv = with_instances(vec![]);
+        inv.regions[0].ec2.as_mut().unwrap().addresses = Some(vec![
+            eip("eipalloc-idle", None),
+            eip("eipalloc-used", Some("eipassoc-1")),
+        ]);
+        assert_eq!(failing(&EIP_UNUSED, &inv), ["eipalloc-idle"]);
+        assert_eq!(run(&EIP_UNUSED, &inv).complete.len(), 1);
+        inv.regions[0].ec2.as_mut().unwrap().addresses = None;
+        let out = run(&EIP_UNUSED, &inv);
+        assert!(out.findings.is_empty() && out.complete.is_empty());
     }
 }

@@ -26,6 +26,21 @@ pub struct Ec2Inventory {
     pub images: Vec<Image>,
     /// `GetEbsEncryptionByDefault`. `None`: could not be read.
     pub ebs_encryption_by_default: Option<bool>,
+    /// The region's Elastic IP addresses (`DescribeAddresses`). `None`: could not be read.
+    #[serde(default)]
+    pub addresses: Option<Vec<ElasticIp>>,
+}
+
+/// An Elastic IP address of the account.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ElasticIp {
+    /// `AllocationId` (VPC addresses; EC2-Classic ones have none).
+    pub allocation_id: Option<String>,
+    pub public_ip: String,
+    /// `AssociationId`: set while the address is associated with an instance or interface.
+    pub association_id: Option<String>,
+    pub instance_id: Option<String>,
+    pub network_interface_id: Option<String>,
 }
 
 /// One ingress or egress rule of a security group.
@@ -70,6 +85,10 @@ pub struct Instance {
     pub vpc_id: Option<String>,
     pub image_id: Option<String>,
     pub launch_time: Option<DateTime<Utc>>,
+    /// The ARN of the instance profile attached (through which it gets a role's
+    /// credentials). `None`: none attached.
+    #[serde(default)]
+    pub iam_instance_profile: Option<String>,
     pub tags: Tags,
 }
 

@@ -236,6 +236,23 @@ pub static SG_MEMCACHED_OPEN: Rule = Rule {
     check: |inv, sink| world_to_port(inv, sink, 11211),
 };
 
+pub static SG_CIFS_OPEN: Rule = Rule {
+    id: "ec2-sg-cifs-open",
+    title: "Security group allows CIFS/SMB (445) from the internet",
+    severity: Severity::High,
+    description: "Windows file sharing (SMB/CIFS) on port 445 is reachable from anywhere on the \
+                  internet. SMB is a favourite worm and ransomware entry point (EternalBlue, \
+                  WannaCry) and leaks shares and credentials (NTLM relay) when exposed.",
+    remediation: "Revoke the world rule (`aws ec2 revoke-security-group-ingress --group-id \
+                  <sg-id> --protocol tcp --port 445 --cidr 0.0.0.0/0`) and admit only the \
+                  trusted networks that need the shares, or reach them over a VPN.",
+    compliance: &["CIS AWS Foundations v5.0.0 5.1.2"],
+    resource_type: SG,
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: |inv, sink| world_to_port(inv, sink, 445),
+};
+
 pub static SG_ELASTICSEARCH_OPEN: Rule = Rule {
     id: "ec2-sg-elasticsearch-open",
     title: "Security group allows Elasticsearch (9200) from the internet",
@@ -425,7 +442,8 @@ pub(crate) mod tests {
 
     #[test]
     fn each_service_port_rule_fails_on_its_port_from_the_world_and_passes_when_restricted() {
-        let cases: [(&'static Rule, i32); 11] = [
+        let cases: [(&'static Rule, i32); 12] = [
+            (&SG_CIFS_OPEN, 445),
             (&SG_SSH_OPEN, 22),
             (&SG_RDP_OPEN, 3389),
             (&SG_MYSQL_OPEN, 3306),

@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use crate::arn;
 use crate::{
     GLOBAL, Rule, Scope, Severity, Sink,
-    model::{AccessKey, IamInventory, Inventory},
+    model::{AccessKey, IamInventory, InlinePolicy, Inventory},
 };
 
 /// IAM's part of the inventory was read.
@@ -33,6 +33,12 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &PASSWORD_POLICY_LENGTH,
         &PASSWORD_POLICY_REUSE,
         &POLICY_ADMIN_STAR,
+        &ROOT_VIRTUAL_MFA,
+        &NO_SUPPORT_ROLE,
+        &USER_POLICIES_ATTACHED,
+        &INLINE_POLICY_ADMIN_STAR,
+        &SERVER_CERTIFICATE_EXPIRED,
+        &ROLE_UNUSED,
     ],
 };
 
@@ -385,6 +391,247 @@ pub static POLICY_ADMIN_STAR: Rule = Rule {
     },
 };
 
+/// A part of IAM read by its own call: rules on it are complete only where it was read,
+/// so a denied call leaves them not assessed while the rest of IAM is judged.
+macro_rules! iam_part {
+    ($name:ident, $field:ident) => {
+        pub const $name: crate::Source = crate::Source::Account("iam", |inv| {
+            inv.iam.as_ref().is_some_and(|i| i.$field.is_some())
+        });
+    };
+}
+iam_part!(ROOT_MFA_DEVICES, root_mfa_virtual);
+iam_part!(SUPPORT_ROLES, support_roles);
+iam_part!(SERVER_CERTIFICATES, server_certificates);
+iam_part!(ROLES, roles);
+/// The roles, and every role's inline policies, could be read.
+pub const ROLE_INLINE_POLICIES: crate::Source = crate::Source::Account("iam", |inv| {
+    inv.iam
+        .as_ref()
+        .and_then(|i| i.roles.as_ref())
+        .is_some_and(|roles| roles.iter().all(|r| r.inline_policies.is_some()))
+});
+/// Every user's inline policies could be read.
+pub const USER_INLINE_POLICIES: crate::Source = crate::Source::Account("iam", |inv| {
+    inv.iam
+        .as_ref()
+        .is_some_and(|i| i.users.iter().all(|u| u.inline_policies.is_some()))
+});
+
+pub static ROOT_VIRTUAL_MFA: Rule = Rule {
+    id: "iam-root-virtual-mfa",
+    title: "Root user's MFA is a virtual device, not a hardware one",
+    severity: Severity::Medium,
+    description: "The root user's MFA is an authenticator app on a phone or computer: the \
+                  device is exposed to everything that device runs and travels with its owner. \
+                  CIS asks for a hardware key (FIDO2 or hardware TOTP) for the one identity \
+                  no policy can restrict.",
+    remediation: "Sign in as root, register a FIDO2 security key or hardware TOTP token (account \
+                  menu > Security credentials > Assign MFA device), keep it in a safe, then \
+                  remove the virtual device.",
+    compliance: &["CIS AWS Foundations v5.0.0 1.5", "AWS FSBP IAM.6"],
+    resource_type: "AWS::IAM::RootUser",
+    scope: Scope::Account,
+    sources: &[SOURCE, ROOT_MFA_DEVICES],
+    check: |inv, sink| {
+        with_iam(inv, |iam| {
+            // Without MFA at all, iam-root-no-mfa reports it.
+            if iam.root_mfa_enabled && iam.root_mfa_virtual == Some(true) {
+                let evidence = json!({ "accountMfaEnabled": true, "virtualMfa": true });
+                sink.fail(GLOBAL, ROOT, Some(arn::root(inv)), evidence);
+            }
+        });
+    },
+};
+
+const SUPPORT_POLICY: &str = "AWSSupportAccess";
+
+pub static NO_SUPPORT_ROLE: Rule = Rule {
+    id: "iam-no-support-role",
+    title: "No role may manage AWS Support cases",
+    severity: Severity::Low,
+    description: "No role is attached to the AWS-managed `AWSSupportAccess` policy, so during an \
+                  incident (a compromise, an abuse report, a service limit) someone must use the \
+                  root user or a broad administrator to open and follow AWS Support cases.",
+    remediation: "Create a role for the incident responders and attach the policy (`aws iam \
+                  create-role --role-name aws-support --assume-role-policy-document \
+                  file://trust.json` then `aws iam attach-role-policy --role-name aws-support \
+                  --policy-arn arn:aws:iam::aws:policy/AWSSupportAccess`).",
+    compliance: &["CIS AWS Foundations v5.0.0 1.16"],
+    resource_type: "AWS::IAM::ManagedPolicy",
+    scope: Scope::Account,
+    sources: &[SOURCE, SUPPORT_ROLES],
+    check: |inv, sink| {
+        with_iam(inv, |iam| {
+            if iam.support_roles.as_ref().is_some_and(Vec::is_empty) {
+                let arn = format!(
+                    "arn:{}:iam::aws:policy/{SUPPORT_POLICY}",
+                    arn::account_partition(inv)
+                );
+                let evidence = json!({ "policy": SUPPORT_POLICY, "attachedRoles": [] });
+                sink.fail(GLOBAL, SUPPORT_POLICY, Some(arn), evidence);
+            }
+        });
+    },
+};
+
+pub static USER_POLICIES_ATTACHED: Rule = Rule {
+    id: "iam-user-policies-attached",
+    title: "IAM user has policies of its own",
+    severity: Severity::Low,
+    description: "Policies are attached to or embedded in this user instead of granted through a \
+                  group. Per-user permissions drift apart, are forgotten when people change \
+                  roles, and make it hard to see who may do what.",
+    remediation: "Put the user in a group carrying the permissions, then detach its managed \
+                  policies (`aws iam detach-user-policy --user-name <user> --policy-arn <arn>`) \
+                  and delete its inline ones (`aws iam delete-user-policy --user-name <user> \
+                  --policy-name <name>`).",
+    compliance: &["CIS AWS Foundations v5.0.0 1.14", "AWS FSBP IAM.2"],
+    resource_type: "AWS::IAM::User",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        with_iam(inv, |iam| {
+            for u in &iam.users {
+                let inline: Option<Vec<&str>> = u
+                    .inline_policies
+                    .as_ref()
+                    .map(|p| p.iter().map(|p| p.name.as_str()).collect());
+                match inline {
+                    Some(inline) if inline.is_empty() && u.attached_policies.is_empty() => {}
+                    // Attached policies alone fail it, whatever the inline ones are.
+                    None if u.attached_policies.is_empty() => sink.unknown(GLOBAL, &u.user_name),
+                    inline => {
+                        let evidence = json!({
+                            "attachedPolicies": u.attached_policies,
+                            "inlinePolicies": inline,
+                        });
+                        sink.fail(GLOBAL, &u.user_name, Some(u.arn.clone()), evidence);
+                    }
+                }
+            }
+        });
+    },
+};
+
+pub static INLINE_POLICY_ADMIN_STAR: Rule = Rule {
+    id: "iam-inline-policy-admin-star",
+    title: "Inline policy grants full administrator access",
+    severity: Severity::High,
+    description: "An inline policy of this user or role allows every action on every resource. \
+                  Inline policies do not show among the account's managed policies, so a `*:*` \
+                  grant hidden in one escapes policy reviews while making its holder an \
+                  administrator.",
+    remediation: "Replace it with a managed policy scoped to what is needed, then delete the \
+                  inline one (`aws iam delete-user-policy --user-name <user> --policy-name \
+                  <name>` or `aws iam delete-role-policy --role-name <role> --policy-name \
+                  <name>`).",
+    compliance: &["CIS AWS Foundations v5.0.0 1.15"],
+    resource_type: "AWS::IAM::Policy",
+    scope: Scope::Account,
+    // Findings name a policy, unknown to an owner whose policies were unread: the rule is
+    // complete only where every owner's were read.
+    sources: &[SOURCE, ROLE_INLINE_POLICIES, USER_INLINE_POLICIES],
+    check: |inv, sink| {
+        with_iam(inv, |iam| {
+            let mut judge = |kind: &str, owner: &str, arn: &str, p: Option<&Vec<InlinePolicy>>| {
+                let Some(policies) = p else {
+                    sink.unknown(GLOBAL, &format!("{kind}/{owner}"));
+                    return;
+                };
+                for p in policies {
+                    let statements = admin_statements(&p.document);
+                    if !statements.is_empty() {
+                        let evidence = json!({ kind: owner, "statements": statements });
+                        let id = format!("{kind}/{owner}/{}", p.name);
+                        sink.fail(GLOBAL, &id, Some(arn.to_owned()), evidence);
+                    }
+                }
+            };
+            for u in &iam.users {
+                judge("user", &u.user_name, &u.arn, u.inline_policies.as_ref());
+            }
+            for r in iam.roles.iter().flatten() {
+                judge("role", &r.role_name, &r.arn, r.inline_policies.as_ref());
+            }
+        });
+    },
+};
+
+pub static SERVER_CERTIFICATE_EXPIRED: Rule = Rule {
+    id: "iam-server-certificate-expired",
+    title: "Expired server certificate stored in IAM",
+    severity: Severity::Medium,
+    description: "An expired TLS certificate is still stored in IAM, where it can be deployed to \
+                  a load balancer or CloudFront by mistake, breaking the service and teaching \
+                  users to click through certificate warnings.",
+    remediation: "Check that nothing uses it, then delete it (`aws iam delete-server-certificate \
+                  --server-certificate-name <name>`); issue certificates from ACM, which renews \
+                  them.",
+    compliance: &["CIS AWS Foundations v5.0.0 1.18", "AWS FSBP IAM.26"],
+    resource_type: "AWS::IAM::ServerCertificate",
+    scope: Scope::Account,
+    sources: &[SOURCE, SERVER_CERTIFICATES],
+    check: |inv, sink| {
+        with_iam(inv, |iam| {
+            for c in iam.server_certificates.iter().flatten() {
+                match c.expiration {
+                    Some(at) if at < inv.collected_at => {
+                        let evidence = json!({ "expiration": at });
+                        sink.fail(GLOBAL, &c.name, Some(c.arn.clone()), evidence);
+                    }
+                    None => sink.unknown(GLOBAL, &c.name),
+                    Some(_) => {}
+                }
+            }
+        });
+    },
+};
+
+/// A role unused for this long is a standing credential nobody needs.
+const ROLE_UNUSED_DAYS: i64 = 90;
+
+pub static ROLE_UNUSED: Rule = Rule {
+    id: "iam-role-unused",
+    title: "IAM role unused for 90 days",
+    severity: Severity::Low,
+    description: "Nobody has assumed this role for at least 90 days (or ever, and it is older \
+                  than that). Unused roles keep their permissions and trust policies, and are \
+                  the kind of forgotten door an attacker uses to persist or to move in from a \
+                  trusted account.",
+    remediation: "Confirm with its owner that nothing needs it, then remove it (detach its \
+                  policies, remove it from instance profiles, `aws iam delete-role --role-name \
+                  <role>`).",
+    compliance: &[],
+    resource_type: "AWS::IAM::Role",
+    scope: Scope::Account,
+    sources: &[SOURCE, ROLES],
+    check: |inv, sink| {
+        with_iam(inv, |iam| {
+            for r in iam.roles.iter().flatten() {
+                if r.path.starts_with("/aws-service-role/")
+                    || days_since(inv, r.created) < ROLE_UNUSED_DAYS
+                {
+                    continue;
+                }
+                if !r.last_used_read {
+                    sink.unknown(GLOBAL, &r.role_name);
+                    continue;
+                }
+                let idle = r.last_used.map(|at| days_since(inv, at));
+                if idle.is_none_or(|d| d >= ROLE_UNUSED_DAYS) {
+                    let evidence = json!({
+                        "created": r.created,
+                        "lastUsed": r.last_used,
+                        "daysUnused": idle,
+                    });
+                    sink.fail(GLOBAL, &r.role_name, Some(r.arn.clone()), evidence);
+                }
+            }
+        });
+    },
+};
+
 /// Whether a policy element (a string or a list of strings) includes `value`.
 fn element_has(element: Option<&Value>, value: &str) -> bool {
     match element {
@@ -424,7 +671,7 @@ mod tests {
     use crate::{
         evaluate_rules,
         fixtures::{ACCOUNT, days_ago, failing, inventory, run, with_iam},
-        model::{IamPolicy, IamUser, PasswordPolicy},
+        model::{IamPolicy, IamRole, IamUser, PasswordPolicy, ServerCertificate},
     };
 
     fn user(name: &str) -> IamUser {
@@ -767,5 +1014,176 @@ mod tests {
             unattached,
         ]);
         assert!(failing(&POLICY_ADMIN_STAR, &inv).is_empty());
+    }
+
+    #[test]
+    fn a_virtual_root_mfa_fails_hardware_passes_and_unread_devices_are_not_assessed() {
+        let iam = |virtual_mfa: Option<bool>| IamInventory {
+            root_mfa_enabled: true,
+            root_mfa_virtual: virtual_mfa,
+            ..Default::default()
+        };
+        assert_eq!(
+            failing(&ROOT_VIRTUAL_MFA, &with_iam(iam(Some(true)))),
+            [ROOT]
+        );
+        assert!(failing(&ROOT_VIRTUAL_MFA, &with_iam(iam(Some(false)))).is_empty());
+        let unread = run(&ROOT_VIRTUAL_MFA, &with_iam(iam(None)));
+        assert!(unread.findings.is_empty() && unread.complete.is_empty());
+        // No MFA at all is iam-root-no-mfa's finding, not this one's.
+        let none = IamInventory {
+            root_mfa_enabled: false,
+            ..iam(Some(false))
+        };
+        assert!(failing(&ROOT_VIRTUAL_MFA, &with_iam(none)).is_empty());
+    }
+
+    #[test]
+    fn no_role_with_support_access_fails_one_passes_and_an_unread_list_is_not_assessed() {
+        let iam = |roles: Option<Vec<String>>| {
+            with_iam(IamInventory {
+                support_roles: roles,
+                ..Default::default()
+            })
+        };
+        assert_eq!(
+            failing(&NO_SUPPORT_ROLE, &iam(Some(vec![]))),
+            ["AWSSupportAccess"]
+        );
+        assert!(failing(&NO_SUPPORT_ROLE, &iam(Some(vec!["support".into()]))).is_empty());
+        let unread = run(&NO_SUPPORT_ROLE, &iam(None));
+        assert!(unread.findings.is_empty() && unread.complete.is_empty());
+    }
+
+    fn inline(name: &str, document: Value) -> InlinePolicy {
+        InlinePolicy {
+            name: name.into(),
+            document,
+        }
+    }
+
+    fn admin_document() -> Value {
+        json!({ "Statement": { "Effect": "Allow", "Action": "*", "Resource": "*" } })
+    }
+
+    #[test]
+    fn users_with_attached_or_inline_policies_fail_and_group_only_users_pass() {
+        let attached = IamUser {
+            attached_policies: vec!["ReadOnlyAccess".into()],
+            inline_policies: Some(vec![]),
+            ..user("attached")
+        };
+        let embedded = IamUser {
+            inline_policies: Some(vec![inline("s3", json!({}))]),
+            ..user("embedded")
+        };
+        let grouped = IamUser {
+            inline_policies: Some(vec![]),
+            ..user("grouped")
+        };
+        let unread = user("unread");
+        let out = run(
+            &USER_POLICIES_ATTACHED,
+            &users(vec![attached, embedded, grouped, unread]),
+        );
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["attached", "embedded"]);
+        assert_eq!(out.findings[1].evidence["inlinePolicies"][0], "s3");
+        assert_eq!(crate::fixtures::unknown(&out), ["unread"]);
+    }
+
+    fn role(name: &str, created_days_ago: i64, used_days_ago: Option<i64>) -> IamRole {
+        IamRole {
+            role_name: name.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+            path: "/".into(),
+            created: days_ago(created_days_ago),
+            last_used: used_days_ago.map(days_ago),
+            last_used_read: true,
+            inline_policies: Some(vec![]),
+        }
+    }
+
+    #[test]
+    fn an_inline_admin_policy_on_a_user_or_role_fails_and_scoped_ones_pass() {
+        let admin_user = IamUser {
+            inline_policies: Some(vec![inline("everything", admin_document())]),
+            ..user("ops")
+        };
+        let scoped = IamUser {
+            inline_policies: Some(vec![inline(
+                "logs",
+                json!({ "Statement": [{ "Effect": "Allow", "Action": "logs:*", "Resource": "*" }] }),
+            )]),
+            ..user("dev")
+        };
+        let mut admin_role = role("breakglass", 10, Some(1));
+        admin_role.inline_policies = Some(vec![inline("all", admin_document())]);
+        let mut inv = users(vec![admin_user, scoped]);
+        inv.iam.as_mut().unwrap().roles = Some(vec![admin_role, role("app", 10, Some(1))]);
+        assert_eq!(
+            failing(&INLINE_POLICY_ADMIN_STAR, &inv),
+            ["user/ops/everything", "role/breakglass/all"]
+        );
+        assert_eq!(run(&INLINE_POLICY_ADMIN_STAR, &inv).complete.len(), 1);
+        inv.iam.as_mut().unwrap().users[1].inline_policies = None;
+        let out = run(&INLINE_POLICY_ADMIN_STAR, &inv);
+        assert!(
+            out.complete.is_empty(),
+            "a user's policies unread: not complete"
+        );
+        assert_eq!(crate::fixtures::unknown(&out), ["user/dev"]);
+        inv.iam.as_mut().unwrap().roles = None;
+        let out = run(&INLINE_POLICY_ADMIN_STAR, &inv);
+        assert!(out.complete.is_empty(), "roles unread: not complete");
+    }
+
+    #[test]
+    fn an_expired_server_certificate_fails_and_a_valid_one_passes() {
+        let cert = |name: &str, expiration| ServerCertificate {
+            name: name.into(),
+            arn: format!("arn:aws:iam::{ACCOUNT}:server-certificate/{name}"),
+            expiration,
+        };
+        let inv = with_iam(IamInventory {
+            server_certificates: Some(vec![
+                cert("old", Some(days_ago(1))),
+                cert("current", Some(days_ago(-30))),
+                cert("undated", None),
+            ]),
+            ..Default::default()
+        });
+        let out = run(&SERVER_CERTIFICATE_EXPIRED, &inv);
+        assert_eq!(failing(&SERVER_CERTIFICATE_EXPIRED, &inv), ["old"]);
+        assert_eq!(crate::fixtures::unknown(&out), ["undated"]);
+        assert_eq!(out.complete.len(), 1);
+    }
+
+    #[test]
+    fn a_role_unused_for_90_days_or_never_used_fails_and_recent_new_or_service_roles_pass() {
+        let mut service = role("AWSServiceRoleForSupport", 400, None);
+        service.path = "/aws-service-role/support.amazonaws.com/".into();
+        let mut unread = role("unread", 400, None);
+        unread.last_used_read = false;
+        let inv = with_iam(IamInventory {
+            roles: Some(vec![
+                role("idle", 400, Some(90)),
+                role("never", 400, None),
+                role("busy", 400, Some(89)),
+                role("new", 30, None),
+                service,
+                unread,
+            ]),
+            ..Default::default()
+        });
+        let out = run(&ROLE_UNUSED, &inv);
+        assert_eq!(failing(&ROLE_UNUSED, &inv), ["idle", "never"]);
+        assert_eq!(crate::fixtures::unknown(&out), ["unread"]);
+        let none = with_iam(IamInventory::default());
+        assert!(run(&ROLE_UNUSED, &none).complete.is_empty());
     }
 }

@@ -16,6 +16,51 @@ pub struct IamInventory {
     pub users: Vec<IamUser>,
     /// Customer-managed policies (default versions).
     pub policies: Vec<IamPolicy>,
+    /// Whether the root user's MFA device is a virtual one (`ListVirtualMFADevices` lists
+    /// the root's). `None`: could not be read.
+    #[serde(default)]
+    pub root_mfa_virtual: Option<bool>,
+    /// Roles attached to the AWS-managed `AWSSupportAccess` policy
+    /// (`ListEntitiesForPolicy`). `None`: could not be read.
+    #[serde(default)]
+    pub support_roles: Option<Vec<String>>,
+    /// Server certificates stored in IAM. `None`: could not be read.
+    #[serde(default)]
+    pub server_certificates: Option<Vec<ServerCertificate>>,
+    /// Roles, with their inline policies and last use. `None`: could not be read.
+    #[serde(default)]
+    pub roles: Option<Vec<IamRole>>,
+}
+
+/// A TLS certificate uploaded to IAM (for load balancers and CloudFront before ACM).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    pub name: String,
+    pub arn: String,
+    pub expiration: Option<DateTime<Utc>>,
+}
+
+/// An inline policy embedded in a user or role.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct InlinePolicy {
+    pub name: String,
+    pub document: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct IamRole {
+    pub role_name: String,
+    pub arn: String,
+    /// `/aws-service-role/...`: created and used by an AWS service, not the customer's.
+    pub path: String,
+    pub created: DateTime<Utc>,
+    /// `RoleLastUsed.LastUsedDate` (`None`: never used within IAM's tracking period, or
+    /// unknown: see `last_used_read`).
+    pub last_used: Option<DateTime<Utc>>,
+    /// `GetRole` answered, so `last_used` is known.
+    pub last_used_read: bool,
+    /// `None`: could not be read.
+    pub inline_policies: Option<Vec<InlinePolicy>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -42,6 +87,9 @@ pub struct IamUser {
     pub access_keys: Vec<AccessKey>,
     /// Names of managed policies attached directly.
     pub attached_policies: Vec<String>,
+    /// Inline policies embedded in the user. `None`: could not be read.
+    #[serde(default)]
+    pub inline_policies: Option<Vec<InlinePolicy>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

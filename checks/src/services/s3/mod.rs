@@ -26,6 +26,10 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &BUCKET_PUBLIC,
         &BUCKET_NO_TLS_ONLY,
         &BUCKET_NO_DEFAULT_ENCRYPTION,
+        &BUCKET_VERSIONING_OFF,
+        &BUCKET_MFA_DELETE_OFF,
+        &BUCKET_ACCESS_LOGGING_OFF,
+        &BUCKET_ACLS_ENABLED,
     ],
 };
 
@@ -243,10 +247,126 @@ fn bucket_no_default_encryption(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// Reports every bucket whose setting `judge` reads as failing (`Some(evidence)`), and as
+/// unknown those whose setting could not be read (`None`); `Some(None)` passes.
+fn each_bucket(inv: &Inventory, sink: &mut Sink, judge: impl Fn(&Bucket) -> Option<Option<Value>>) {
+    let Some(s3) = &inv.s3 else { return };
+    for bucket in &s3.buckets {
+        match judge(bucket) {
+            Some(Some(mut evidence)) => {
+                evidence["bucketRegion"] = json!(bucket.region);
+                sink.fail(
+                    GLOBAL,
+                    &bucket.name,
+                    Some(arn::bucket(inv, &bucket.name)),
+                    evidence,
+                );
+            }
+            None => sink.unknown(GLOBAL, &bucket.name),
+            Some(None) => {}
+        }
+    }
+}
+
+pub static BUCKET_VERSIONING_OFF: Rule = Rule {
+    id: "s3-bucket-versioning-off",
+    title: "S3 bucket does not keep object versions",
+    severity: Severity::Low,
+    description: "Versioning is off (or suspended), so an overwrite or a delete destroys the \
+                  object for good: a faulty job, a mistaken `aws s3 sync --delete` or ransomware \
+                  encrypting objects in place leaves nothing to restore.",
+    remediation: "Enable versioning (`aws s3api put-bucket-versioning --bucket <name> \
+                  --versioning-configuration Status=Enabled`) and add a lifecycle rule expiring \
+                  noncurrent versions to bound the cost.",
+    compliance: &["AWS FSBP S3.14"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let v = b.versioning.as_ref()?;
+            Some((!v.enabled).then(|| json!({ "versioning": "off" })))
+        })
+    },
+};
+
+pub static BUCKET_MFA_DELETE_OFF: Rule = Rule {
+    id: "s3-bucket-mfa-delete-off",
+    title: "Versioned S3 bucket does not require MFA to delete versions",
+    severity: Severity::Low,
+    description: "The bucket keeps versions but anyone with `s3:DeleteObjectVersion` (or \
+                  permission to suspend versioning) can erase them without MFA, so stolen \
+                  credentials are enough to destroy the history versioning was meant to keep.",
+    remediation: "As the root user with its MFA device, enable MFA delete (`aws s3api \
+                  put-bucket-versioning --bucket <name> --versioning-configuration \
+                  Status=Enabled,MFADelete=Enabled --mfa '<serial> <code>'`), or use Object \
+                  Lock where retention must be enforced.",
+    compliance: &["CIS AWS Foundations v5.0.0 2.1.2", "AWS FSBP S3.20"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let v = b.versioning.as_ref()?;
+            // Without versioning there are no versions to protect: s3-bucket-versioning-off.
+            Some((v.enabled && !v.mfa_delete).then(|| json!({ "mfaDelete": "Disabled" })))
+        })
+    },
+};
+
+pub static BUCKET_ACCESS_LOGGING_OFF: Rule = Rule {
+    id: "s3-bucket-access-logging-off",
+    title: "S3 bucket has server access logging off",
+    severity: Severity::Low,
+    description: "Requests to the bucket are not logged, so after a leak there is no record of \
+                  who read which objects, from where (CloudTrail records object access only \
+                  when data events are on, and is charged per event).",
+    remediation: "Send access logs to a dedicated logging bucket (`aws s3api put-bucket-logging \
+                  --bucket <name> --bucket-logging-status \
+                  '{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\",\"TargetPrefix\":\"<name>/\"}}'`).",
+    compliance: &["AWS FSBP S3.9"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let target = b.logging_target.as_ref()?;
+            Some(target.is_none().then(|| json!({ "loggingEnabled": false })))
+        })
+    },
+};
+
+pub static BUCKET_ACLS_ENABLED: Rule = Rule {
+    id: "s3-bucket-acls-enabled",
+    title: "S3 bucket still honours ACLs",
+    severity: Severity::Low,
+    description: "Object ownership is not `BucketOwnerEnforced`, so access control lists still \
+                  grant access alongside policies: objects uploaded by other accounts may stay \
+                  theirs, and an ACL granted on one object is invisible to anyone reviewing \
+                  the bucket policy.",
+    remediation: "Move any access ACLs grant into the bucket policy, then disable ACLs (`aws \
+                  s3api put-bucket-ownership-controls --bucket <name> --ownership-controls \
+                  'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'`).",
+    compliance: &["AWS FSBP S3.12"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let ownership = b.object_ownership.as_ref()?;
+            Some(
+                (ownership.as_deref() != Some("BucketOwnerEnforced"))
+                    .then(|| json!({ "objectOwnership": ownership })),
+            )
+        })
+    },
+};
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
     use crate::fixtures::{ACCOUNT, failing, run, unknown, with_s3};
+    use crate::model::Versioning;
 
     pub fn full_block() -> PublicAccessBlock {
         PublicAccessBlock {
@@ -267,6 +387,12 @@ pub(crate) mod tests {
             policy_public: Some(false),
             tls_only: Some(true),
             encryption: Some(Some("AES256".into())),
+            versioning: Some(Versioning {
+                enabled: true,
+                mfa_delete: true,
+            }),
+            logging_target: Some(Some("logs".into())),
+            object_ownership: Some(Some("BucketOwnerEnforced".into())),
             ..Default::default()
         }
     }
@@ -481,5 +607,62 @@ pub(crate) mod tests {
             .collect();
         assert_eq!(ids, ["none"]);
         assert_eq!(unknown(&out), ["unread"]);
+    }
+
+    #[test]
+    fn each_bucket_setting_rule_fails_its_bad_bucket_passes_the_good_one_and_skips_unread() {
+        type Set = fn(&mut Bucket);
+        let cases: [(&'static Rule, Set, Set); 4] = [
+            (
+                &BUCKET_VERSIONING_OFF,
+                |b| b.versioning = Some(Versioning::default()),
+                |b| b.versioning = None,
+            ),
+            (
+                &BUCKET_MFA_DELETE_OFF,
+                |b| {
+                    b.versioning = Some(Versioning {
+                        enabled: true,
+                        mfa_delete: false,
+                    })
+                },
+                |b| b.versioning = None,
+            ),
+            (
+                &BUCKET_ACCESS_LOGGING_OFF,
+                |b| b.logging_target = Some(None),
+                |b| b.logging_target = None,
+            ),
+            (
+                &BUCKET_ACLS_ENABLED,
+                |b| b.object_ownership = Some(Some("ObjectWriter".into())),
+                |b| b.object_ownership = None,
+            ),
+        ];
+        for (rule, spoil, unread) in cases {
+            let mut bad = bucket("bad");
+            spoil(&mut bad);
+            let mut blind = bucket("blind");
+            unread(&mut blind);
+            let out = run(rule, &with_s3(s3(vec![bucket("good"), bad, blind])));
+            let ids: Vec<_> = out
+                .findings
+                .iter()
+                .map(|f| f.resource_id.as_str())
+                .collect();
+            assert_eq!(ids, ["bad"], "{}", rule.id);
+            assert_eq!(unknown(&out), ["blind"], "{}", rule.id);
+        }
+        // No ownership controls at all: ACLs apply.
+        let mut none = bucket("none");
+        none.object_ownership = Some(None);
+        assert_eq!(
+            failing(&BUCKET_ACLS_ENABLED, &with_s3(s3(vec![none]))),
+            ["none"]
+        );
+        // MFA delete is not asked of an unversioned bucket.
+        let mut unversioned = bucket("unversioned");
+        unversioned.versioning = Some(Versioning::default());
+        assert!(failing(&BUCKET_MFA_DELETE_OFF, &with_s3(s3(vec![unversioned]))).is_empty());
     }
 }

@@ -53,5 +53,25 @@ pub struct Bucket {
     /// Default encryption algorithm (`AES256`, `aws:kms`...). `Some(None)`: none
     /// configured (before 2023 buckets had none). `None`: not readable.
     pub encryption: Option<Option<String>>,
+    /// `GetBucketVersioning`. `None`: not readable.
+    #[serde(default)]
+    pub versioning: Option<Versioning>,
+    /// The bucket its server access logs go to. `Some(None)`: logging off. `None`: not
+    /// readable.
+    #[serde(default)]
+    pub logging_target: Option<Option<String>>,
+    /// `ObjectOwnership` of the ownership controls (`BucketOwnerEnforced` disables ACLs).
+    /// `Some(None)`: no ownership controls (ACLs apply). `None`: not readable.
+    #[serde(default)]
+    pub object_ownership: Option<Option<String>>,
     pub tags: Tags,
+}
+
+/// A bucket's versioning state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Versioning {
+    /// `Status` is `Enabled` (not `Suspended`, not never set).
+    pub enabled: bool,
+    /// `MFADelete` is `Enabled`.
+    pub mfa_delete: bool,
 }

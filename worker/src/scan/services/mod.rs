@@ -2,12 +2,13 @@
 //! calls into its part of the inventory model (`vigil_checks::model`). Adding a service is
 //! a folder and a line in [`ALL`].
 
+mod accessanalyzer;
 mod cloudtrail;
 mod config;
 mod dynamodb;
+mod ec2;
 mod ecr;
 mod efs;
-mod ec2;
 mod guardduty;
 mod iam;
 mod kms;
@@ -15,6 +16,7 @@ mod lambda;
 mod rds;
 mod s3;
 mod secretsmanager;
+mod securityhub;
 mod sns;
 mod sqs;
 
@@ -62,10 +64,12 @@ pub static ALL: &[Service] = &[
     rds::SERVICE,
     cloudtrail::SERVICE,
     iam::SERVICE,
+    accessanalyzer::SERVICE,
     s3::SERVICE,
     kms::SERVICE,
     config::SERVICE,
     guardduty::SERVICE,
+    securityhub::SERVICE,
     lambda::SERVICE,
     sns::SERVICE,
     sqs::SERVICE,

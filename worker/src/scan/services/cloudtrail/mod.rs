@@ -1,5 +1,6 @@
-//! CloudTrail: the trails visible from a region, with their status and event selectors
-//! read where each trail lives (once, not per shadow copy).
+//! CloudTrail: the trails visible from a region, with their status, log group and event
+//! selectors (management and S3 object events) read where each trail lives (once, not per
+//! shadow copy).
 
 use aws_sdk_cloudtrail::{operation::get_event_selectors::GetEventSelectorsOutput, types::Trail};
 use vigil_checks::model::{self as m, RegionInventory};
@@ -36,11 +37,55 @@ fn logs_management_events(s: &GetEventSelectorsOutput) -> bool {
         || (s.event_selectors().is_empty() && s.advanced_event_selectors().is_empty())
 }
 
+/// Which S3 object-level events (writes, reads) the selectors log for every bucket: a
+/// classic selector on `AWS::S3::Object` for all buckets (`arn:aws:s3`, or the bare
+/// `arn:aws:s3:::` prefix), or an advanced data-event selector on `AWS::S3::Object` not
+/// narrowed to some buckets.
+fn logs_s3_objects(s: &GetEventSelectorsOutput) -> (bool, bool) {
+    let (mut writes, mut reads) = (false, false);
+    for e in s.event_selectors() {
+        let all_buckets = e.data_resources().iter().any(|d| {
+            d.r#type() == Some("AWS::S3::Object")
+                && d.values().iter().any(|v| {
+                    let v = v.trim_end_matches(":::");
+                    v.starts_with("arn:aws") && v.ends_with(":s3") && !v.contains(":::")
+                })
+        });
+        if all_buckets {
+            let rw = e.read_write_type().map_or("All", |rw| rw.as_str());
+            writes |= rw == "All" || rw == "WriteOnly";
+            reads |= rw == "All" || rw == "ReadOnly";
+        }
+    }
+    for a in s.advanced_event_selectors() {
+        let fields = a.field_selectors();
+        let has = |field: &str, value: &str| {
+            fields
+                .iter()
+                .any(|f| f.field() == field && f.equals().iter().any(|v| v == value))
+        };
+        let narrowed = fields.iter().any(|f| f.field() == "resources.ARN");
+        if !has("eventCategory", "Data") || !has("resources.type", "AWS::S3::Object") || narrowed {
+            continue;
+        }
+        let read_only = fields.iter().find(|f| f.field() == "readOnly");
+        match read_only
+            .and_then(|f| f.equals().first())
+            .map(String::as_str)
+        {
+            Some("true") => reads = true,
+            Some("false") => writes = true,
+            _ => (writes, reads) = (true, true),
+        }
+    }
+    (writes, reads)
+}
+
 async fn trail(c: &aws_sdk_cloudtrail::Client, r: Reader<'_>, t: &Trail) -> m::Trail {
     let name = t.name().unwrap_or_default().to_owned();
     let id = t.trail_arn().unwrap_or(&name).to_owned();
     let home = t.home_region().unwrap_or(r.region).to_owned();
-    let (is_logging, logs_management_events) = if home == r.region {
+    let (is_logging, selectors) = if home == r.region {
         let status = r
             .ok(
                 "GetTrailStatus",
@@ -52,7 +97,7 @@ async fn trail(c: &aws_sdk_cloudtrail::Client, r: Reader<'_>, t: &Trail) -> m::T
                 "GetEventSelectors",
                 c.get_event_selectors().trail_name(&id).send().await,
             )
-            .map(|s| logs_management_events(&s));
+            .map(|s| (logs_management_events(&s), logs_s3_objects(&s)));
         (status, selectors)
     } else {
         (None, None)
@@ -68,7 +113,10 @@ async fn trail(c: &aws_sdk_cloudtrail::Client, r: Reader<'_>, t: &Trail) -> m::T
         kms_key_id: t.kms_key_id().map(str::to_owned),
         s3_bucket: t.s3_bucket_name().map(str::to_owned),
         s3_key_prefix: t.s3_key_prefix().map(str::to_owned),
-        logs_management_events,
+        logs_management_events: selectors.map(|(management, _)| management),
+        logs_s3_object_writes: selectors.map(|(_, (writes, _))| writes),
+        logs_s3_object_reads: selectors.map(|(_, (_, reads))| reads),
+        cloudwatch_logs_group_arn: t.cloud_watch_logs_log_group_arn().map(str::to_owned),
     }
 }
 

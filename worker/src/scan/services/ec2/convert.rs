@@ -79,15 +79,24 @@ pub fn instance(i: &t::Instance) -> m::Instance {
             .metadata_options()
             .and_then(|o| o.http_endpoint())
             .map(|t| t.as_str().to_owned()),
+        // The instance's groups and its interfaces' (moto lists an instance launched with
+        // network interfaces without the former).
         security_groups: i
             .security_groups()
             .iter()
+            .chain(i.network_interfaces().iter().flat_map(|n| n.groups()))
             .filter_map(|g| g.group_id().map(str::to_owned))
+            .collect::<BTreeSet<_>>()
+            .into_iter()
             .collect(),
         subnet_id: i.subnet_id().map(str::to_owned),
         vpc_id: i.vpc_id().map(str::to_owned),
         image_id: i.image_id().map(str::to_owned),
         launch_time: i.launch_time().and_then(utc),
+        iam_instance_profile: i
+            .iam_instance_profile()
+            .and_then(|p| p.arn())
+            .map(str::to_owned),
         tags: tags(i.tags()),
     }
 }
@@ -196,5 +205,17 @@ pub fn image(i: &t::Image) -> m::Image {
         image_id: i.image_id().unwrap_or_default().to_owned(),
         name: i.name().map(str::to_owned),
         public: i.public().unwrap_or(false),
+    }
+}
+
+pub fn address(a: &t::Address) -> m::ElasticIp {
+    // moto answers an unassociated address with empty strings rather than no element.
+    let set = |v: Option<&str>| v.filter(|v| !v.is_empty()).map(str::to_owned);
+    m::ElasticIp {
+        allocation_id: set(a.allocation_id()),
+        public_ip: a.public_ip().unwrap_or_default().to_owned(),
+        association_id: set(a.association_id()),
+        instance_id: set(a.instance_id()),
+        network_interface_id: set(a.network_interface_id()),
     }
 }

@@ -1,6 +1,6 @@
 //! EC2, with the VPC and EBS resources it serves: security groups, instances, network
 //! interfaces, VPCs with their flow logs, subnets, network ACLs, volumes, snapshots (and
-//! which are public), AMIs and the EBS default encryption. The reads run at once;
+//! which are public), AMIs, Elastic IPs and the EBS default encryption. The reads run at once;
 //! any that fails leaves the region's EC2 part unread (all failures are recorded).
 
 mod convert;
@@ -149,12 +149,13 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
     let c = aws_sdk_ec2::Client::new(r.config);
     // Every read at once: EC2's request quota is per account and region, and a region's
     // dozen list calls are well within its burst.
-    let (network, storage, flow_logs, public, ebs_default) = tokio::join!(
+    let (network, storage, flow_logs, public, ebs_default, addresses) = tokio::join!(
         network(&c, r),
         storage(&c, r),
         flow_logs(&c, r),
         public_snapshots(&c, r),
         c.get_ebs_encryption_by_default().send(),
+        c.describe_addresses().send(),
     );
     let (network, storage, flow_logs) = (network?, storage?, flow_logs?);
     let ebs_default = r
@@ -201,5 +202,9 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
             .collect(),
         images: storage.images.iter().map(convert::image).collect(),
         ebs_encryption_by_default: ebs_default,
+        // Unreadable addresses leave only the rule reading them unassessed.
+        addresses: r
+            .ok("DescribeAddresses", addresses)
+            .map(|o| o.addresses().iter().map(convert::address).collect()),
     })
 }

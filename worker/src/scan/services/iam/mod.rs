@@ -1,9 +1,11 @@
 //! IAM (global): the account summary, the password policy, users with their MFA devices,
-//! login profiles, access keys and attached policies, and customer-managed policies. A
-//! read that fails leaves IAM unread: checks must not resolve findings on what they could
-//! not see.
+//! login profiles, access keys, attached and inline policies, and customer-managed
+//! policies; then, each on its own, the root's virtual MFA device, the roles allowed AWS
+//! Support, server certificates and roles. A failed core read leaves IAM unread, a failed
+//! read of one of the others only its part: checks must not resolve findings on what they
+//! could not see.
 
-use aws_sdk_iam::types::{PolicyScopeType, SummaryKeyType};
+use aws_sdk_iam::types::{AssignmentStatusType, EntityType, PolicyScopeType, SummaryKeyType};
 use futures::{StreamExt, stream};
 use vigil_checks::model::{self as m, Inventory};
 
@@ -119,7 +121,18 @@ async fn read(r: Reader<'_>) -> Option<m::IamInventory> {
         .await;
     let users: Option<Vec<m::IamUser>> = details.into_iter().collect();
     let policies = policies(&c, r).await?;
+    // Each of these reads stands alone: denied, it leaves only its own checks unassessed.
+    let (root_mfa_virtual, support_roles, server_certificates, roles) = tokio::join!(
+        root_mfa_virtual(&c, r),
+        support_roles(&c, r),
+        server_certificates(&c, r),
+        roles(&c, r),
+    );
     Some(m::IamInventory {
+        root_mfa_virtual,
+        support_roles,
+        server_certificates,
+        roles,
         root_access_keys_present: map
             .get(&SummaryKeyType::AccountAccessKeysPresent)
             .copied()
@@ -192,6 +205,7 @@ async fn user(
         }
     };
     let access_keys = access_keys(c, r, &name).await?;
+    let inline_policies = user_inline_policies(c, r, &name).await;
     let attached = r
         .ok(
             "ListAttachedUserPolicies",
@@ -213,7 +227,179 @@ async fn user(
         mfa_devices: mfa,
         access_keys,
         attached_policies: attached,
+        inline_policies,
     })
+}
+
+/// Whether the root user's MFA device is virtual: the root's virtual device is listed
+/// among the assigned ones (a hardware device is not).
+async fn root_mfa_virtual(c: &aws_sdk_iam::Client, r: Reader<'_>) -> Option<bool> {
+    let devices: Vec<_> = r.ok(
+        "ListVirtualMFADevices",
+        c.list_virtual_mfa_devices()
+            .assignment_status(AssignmentStatusType::Assigned)
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    Some(devices.iter().any(|d| {
+        d.serial_number().ends_with(":mfa/root-account-mfa-device")
+            || d.user().is_some_and(|u| u.arn().ends_with(":root"))
+    }))
+}
+
+/// The partition of the scanned regions, for AWS-managed policies' ARNs.
+fn partition(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else {
+        "aws"
+    }
+}
+
+/// The roles attached to `AWSSupportAccess` (the first page: one is enough to pass).
+async fn support_roles(c: &aws_sdk_iam::Client, r: Reader<'_>) -> Option<Vec<String>> {
+    let arn = format!(
+        "arn:{}:iam::aws:policy/AWSSupportAccess",
+        partition(r.region)
+    );
+    let out = r.ok(
+        "ListEntitiesForPolicy",
+        c.list_entities_for_policy()
+            .policy_arn(arn)
+            .entity_filter(EntityType::Role)
+            .send()
+            .await,
+    )?;
+    Some(
+        out.policy_roles()
+            .iter()
+            .filter_map(|p| p.role_name().map(str::to_owned))
+            .collect(),
+    )
+}
+
+async fn server_certificates(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+) -> Option<Vec<m::ServerCertificate>> {
+    let listed: Vec<_> = r.ok(
+        "ListServerCertificates",
+        c.list_server_certificates()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    Some(
+        listed
+            .iter()
+            .map(|s| m::ServerCertificate {
+                name: s.server_certificate_name().to_owned(),
+                arn: s.arn().to_owned(),
+                expiration: s.expiration().and_then(utc),
+            })
+            .collect(),
+    )
+}
+
+/// A user's inline policies with their documents (`None`: could not be read).
+async fn user_inline_policies(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+    name: &str,
+) -> Option<Vec<m::InlinePolicy>> {
+    let names = r.ok(
+        "ListUserPolicies",
+        c.list_user_policies().user_name(name).send().await,
+    )?;
+    let mut out = Vec::new();
+    for policy in names.policy_names() {
+        let got = r.ok(
+            "GetUserPolicy",
+            c.get_user_policy()
+                .user_name(name)
+                .policy_name(policy)
+                .send()
+                .await,
+        )?;
+        out.push(m::InlinePolicy {
+            name: policy.clone(),
+            document: policy_document(got.policy_document()),
+        });
+    }
+    Some(out)
+}
+
+/// A role's inline policies with their documents (`None`: could not be read).
+async fn role_inline_policies(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+    name: &str,
+) -> Option<Vec<m::InlinePolicy>> {
+    let names = r.ok(
+        "ListRolePolicies",
+        c.list_role_policies().role_name(name).send().await,
+    )?;
+    let mut out = Vec::new();
+    for policy in names.policy_names() {
+        let got = r.ok(
+            "GetRolePolicy",
+            c.get_role_policy()
+                .role_name(name)
+                .policy_name(policy)
+                .send()
+                .await,
+        )?;
+        out.push(m::InlinePolicy {
+            name: policy.clone(),
+            document: policy_document(got.policy_document()),
+        });
+    }
+    Some(out)
+}
+
+/// Roles, each with its last use (`GetRole`: `ListRoles` leaves it out) and inline
+/// policies.
+async fn roles(c: &aws_sdk_iam::Client, r: Reader<'_>) -> Option<Vec<m::IamRole>> {
+    let listed: Vec<_> = r.ok(
+        "ListRoles",
+        c.list_roles()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    let roles = stream::iter(listed)
+        .map(|role| async move {
+            let name = role.role_name().to_owned();
+            let got = r.ok("GetRole", c.get_role().role_name(&name).send().await);
+            let last_used = got
+                .as_ref()
+                .and_then(|g| g.role())
+                .and_then(|role| role.role_last_used())
+                .and_then(|l| l.last_used_date())
+                .and_then(utc);
+            m::IamRole {
+                arn: role.arn().to_owned(),
+                path: role.path().to_owned(),
+                created: utc(role.create_date()).unwrap_or_default(),
+                last_used,
+                last_used_read: got.is_some(),
+                inline_policies: role_inline_policies(c, r, &name).await,
+                role_name: name,
+            }
+        })
+        .buffered(PER_ITEM_CONCURRENCY)
+        .collect()
+        .await;
+    Some(roles)
 }
 
 #[cfg(test)]

@@ -86,6 +86,13 @@ async fn read(r: Reader<'_>) -> Option<m::RdsInventory> {
                 publicly_accessible: d.publicly_accessible().unwrap_or(false),
                 storage_encrypted: d.storage_encrypted().unwrap_or(false),
                 endpoint_address: d.endpoint().and_then(|e| e.address()).map(str::to_owned),
+                backup_retention_period: d.backup_retention_period().unwrap_or(0),
+                deletion_protection: d.deletion_protection().unwrap_or(false),
+                iam_auth_enabled: d.iam_database_authentication_enabled().unwrap_or(false),
+                auto_minor_version_upgrade: d.auto_minor_version_upgrade().unwrap_or(false),
+                multi_az: d.multi_az().unwrap_or(false),
+                master_username: d.master_username().map(str::to_owned),
+                cluster: d.db_cluster_identifier().map(str::to_owned),
             })
             .collect(),
         snapshots: snapshots

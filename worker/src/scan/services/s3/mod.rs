@@ -1,5 +1,6 @@
 //! S3 (global): the account-level public access block (through S3 Control) and every
-//! bucket with its public access, policy and encryption settings. A bucket setting that
+//! bucket with its public access, policy, encryption, versioning, logging and ownership
+//! settings. A bucket setting that
 //! cannot be read leaves that setting unread, not the bucket.
 
 use aws_config::SdkConfig;
@@ -198,6 +199,36 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         || false,
     );
     let encryption = encryption(c, r, &name).await;
+    let versioning = r
+        .ok(
+            "GetBucketVersioning",
+            c.get_bucket_versioning().bucket(&name).send().await,
+        )
+        .map(|v| m::Versioning {
+            enabled: v.status().is_some_and(|s| s.as_str() == "Enabled"),
+            mfa_delete: v.mfa_delete().is_some_and(|s| s.as_str() == "Enabled"),
+        });
+    let logging_target = r
+        .ok(
+            "GetBucketLogging",
+            c.get_bucket_logging().bucket(&name).send().await,
+        )
+        .map(|l| l.logging_enabled().map(|e| e.target_bucket().to_owned()));
+    let object_ownership = setting(
+        r,
+        "GetBucketOwnershipControls",
+        c.get_bucket_ownership_controls()
+            .bucket(&name)
+            .send()
+            .await
+            .map(|o| {
+                o.ownership_controls()
+                    .and_then(|c| c.rules().first())
+                    .map(|r| r.object_ownership().as_str().to_owned())
+            }),
+        "OwnershipControlsNotFoundError",
+        || None,
+    );
     m::Bucket {
         name,
         region,
@@ -206,6 +237,9 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         policy_public,
         tls_only,
         encryption,
+        versioning,
+        logging_target,
+        object_ownership,
         tags: Default::default(),
     }
 }
