@@ -17,7 +17,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from selfchecks import CHECKS, cloudtrail, features, push, restnames  # noqa: E402, F401  (registers checks)
+from selfchecks import CHECKS, cloudtrail, features, organization, push, restnames  # noqa: E402, F401  (registers checks)
 from vigil_emulator.testing import Clients, EmulatorProcess  # noqa: E402
 
 # ---- runner ------------------------------------------------------------------------------

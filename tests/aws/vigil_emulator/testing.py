@@ -154,3 +154,33 @@ def raw_lookup(
             return response.status, dict(response.headers), response.read()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read()
+
+
+# ---- AWS Organizations -------------------------------------------------------------------
+
+
+def create_organization(endpoint: str, management: str, members: int) -> dict[str, Any]:
+    """An organisation whose management account is `management` (a fresh account), with
+    `members` accounts created through organizations:CreateAccount. Answers the management
+    account, the root ID and the member account IDs."""
+    orgs = sessions.account_session(endpoint, management, "vigil-org").client(
+        "organizations", endpoint_url=endpoint, region_name="us-east-1", config=NO_RETRY
+    )
+    orgs.create_organization(FeatureSet="ALL")
+    root = orgs.list_roots()["Roots"][0]["Id"]
+    accounts = [
+        orgs.create_account(AccountName=f"member-{i}", Email=f"member-{i}-{management}@example.com")[
+            "CreateAccountStatus"
+        ]["AccountId"]
+        for i in range(members)
+    ]
+    return {"management": management, "root": root, "members": accounts}
+
+
+if __name__ == "__main__":
+    # `python -m vigil_emulator.testing organization ENDPOINT MANAGEMENT MEMBERS`: the
+    # browser tests' emulated organisation, printed as JSON.
+    if len(sys.argv) == 5 and sys.argv[1] == "organization":
+        print(json.dumps(create_organization(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+    else:
+        sys.exit("usage: python -m vigil_emulator.testing organization ENDPOINT MANAGEMENT MEMBERS")
