@@ -498,6 +498,52 @@ async fn a_malformed_push_message_is_reported_and_deleted_not_fatal(
     assert_eq!(read_push(&h, &ids).await, PushRead::default());
 }
 
+#[sqlx::test(migrations = "../migrations")]
+async fn a_recheck_asked_for_while_the_last_one_finished_is_queued_by_the_scheduler(
+    pool_opts: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let admin = pool_opts.connect_with(opts.clone()).await.unwrap();
+    let account = random_account_id();
+    let c = connected(opts, &account).await;
+    let ids = ids(&admin, &c).await;
+    let schedule = vigil_worker::schedule::Schedule {
+        pool: c.app.pool.clone(),
+        clock: c.app.clock.clone(),
+        scan_interval: Duration::from_secs(3600),
+        ingest_interval: Duration::from_secs(3600),
+        organization_sync_interval: Duration::from_secs(3600),
+    };
+    let rechecks = || async {
+        sqlx::query_scalar::<_, i64>(
+            "select count(*) from jobs where kind = 'recheck_account' and state = 'queued'",
+        )
+        .fetch_one(&admin)
+        .await
+        .unwrap()
+    };
+    // A pending pair whose job never came (its enqueue met the finishing job's key).
+    let mut tx = vigil_core::db::begin_tenant(&c.app.pool, ids.tenant)
+        .await
+        .unwrap();
+    vigil_core::store::rechecks::request(
+        &mut tx,
+        ids.connection,
+        REGION,
+        "ec2",
+        "ev-1",
+        chrono::Utc::now() - chrono::Duration::minutes(2),
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    vigil_worker::schedule::tick(&schedule).await.unwrap();
+    assert_eq!(rechecks().await, 1);
+    // Once queued, the scheduler queues no second one.
+    vigil_worker::schedule::tick(&schedule).await.unwrap();
+    assert_eq!(rechecks().await, 1);
+}
+
 /// The latency of push delivery with the worker's own loops (the push loop and the job
 /// runner, as `vigil-worker` runs them): from the API call to its alert, and to the
 /// finding it opens. Prints the figures (docs/performance.md records them); asserts only

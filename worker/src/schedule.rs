@@ -13,7 +13,7 @@ use vigil_core::{
     organizations,
     store::{
         aws_accounts::{self, Due},
-        aws_organizations, cross_tenant,
+        aws_organizations, cross_tenant, rechecks,
     },
     tasks::Task,
 };
@@ -106,6 +106,22 @@ pub async fn tick(s: &Schedule) -> Result<usize, sqlx::Error> {
         let next =
             now + chrono::Duration::from_std(s.organization_sync_interval).unwrap_or_default();
         aws_organizations::set_next_sync(&mut tx, aws_organization_id, next).await?;
+        tx.commit().await?;
+    }
+    // Re-checks asked for while the account's previous one was finishing.
+    for (tenant_id, aws_account_id) in rechecks::stale(&mut conn, TICK).await? {
+        let task = Task::RecheckAccount {
+            tenant_id,
+            aws_account_id,
+        };
+        let key = task.unique_key().unwrap_or_default();
+        let mut tx = db::begin_tenant(&s.pool, tenant_id).await?;
+        if jobs::enqueue(&mut tx, NewJob::new(task).tenant(tenant_id).unique(key))
+            .await?
+            .is_some()
+        {
+            enqueued += 1;
+        }
         tx.commit().await?;
     }
     Ok(enqueued)

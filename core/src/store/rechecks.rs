@@ -114,3 +114,18 @@ pub async fn scan_scope(
             .await?;
     Ok(scope.flatten())
 }
+
+/// The connections (all tenants) with a re-check pending longer than `older_than`: the
+/// scheduler queues theirs (the job's unique key makes that a no-op when one is queued or
+/// running).
+pub async fn stale(
+    conn: &mut sqlx::PgConnection,
+    older_than: std::time::Duration,
+) -> Result<Vec<(crate::ids::TenantId, AwsAccountId)>, sqlx::Error> {
+    sqlx::query_as(
+        "select tenant_id, aws_account_id from stale_rechecks(make_interval(secs => $1))",
+    )
+    .bind(older_than.as_secs_f64())
+    .fetch_all(conn)
+    .await
+}
