@@ -32,6 +32,13 @@ harness's override (one AMI) and creates no extra snapshots, for a quick run.
     cargo build --release -p vigil-api -p vigil-worker
     python3 benches/scan_vs_prowler.py [--small] [--snapshots N] [--bin-dir DIR] [--keep-dir]
 
+With `--parity` (issue 17; docs/coverage.md) Prowler runs every check of the services Vigil
+reads (PROWLER_SERVICES) instead of the mapped ones, the rescan is skipped, and the report
+lists each Prowler check with a FAIL beside the Vigil rule(s) that test the same thing:
+how many of Prowler's failing resources Vigil reports too, the ones it does not, and the
+failing checks no Vigil rule maps to. Speed is not the point there, so a debug build will
+do: `--bin-dir $CARGO_TARGET_DIR/debug`.
+
 Needs PostgreSQL at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 `psql`, and the emulator's virtualenv (.venv; `make venv`, run here when missing).
 Standard library only (the emulator's .venv runs the boto3 parts). Logs and Prowler's
@@ -76,8 +83,9 @@ PROWLER_VENV = Path("/var/cache/vigil/prowler-venv")
 PROWLER_SESSION = "ProwlerAssessmentSession"  # Prowler's default role session name
 
 #: Vigil's rules (checks/src/services/*/) and the Prowler checks that test the same
-#: thing, row by row; the note says where the scopes differ. Every one of Vigil's 41
-#: rules is in a row; Prowler gets exactly the checks listed.
+#: thing, row by row; the note says where the scopes differ. The speed comparison's 41
+#: rules are the first SPEED_ROWS rows, and Prowler gets exactly their checks; `--parity`
+#: uses every row.
 MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("ec2-snapshot-public",), ("ec2_ebs_public_snapshot",), ""),
     (("ec2-ebs-volume-unencrypted",), ("ec2_ebs_volume_encryption",), ""),
@@ -143,14 +151,79 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("s3-bucket-public",), ("s3_bucket_public_access",), ""),
     (("s3-bucket-no-tls-only",), ("s3_bucket_secure_transport_policy",), ""),
     (("s3-bucket-no-default-encryption",), ("s3_bucket_default_encryption",), ""),
+    # Issue 17: the rules added after the speed comparison (only `--parity` runs these).
+    (("kms-key-rotation-disabled",), ("kms_cmk_rotation_enabled",), ""),
+    (("kms-key-policy-public",), ("kms_key_not_publicly_accessible",), ""),
+    (("kms-key-pending-deletion",), ("kms_cmk_not_deleted_unintentionally",), ""),
+    (("config-recorder-not-recording",), ("config_recorder_all_regions_enabled",), ""),
+    (("guardduty-not-enabled",), ("guardduty_is_enabled",), ""),
+    (("securityhub-not-enabled",), ("securityhub_enabled",), ""),
+    (("accessanalyzer-not-enabled",), ("accessanalyzer_enabled",), ""),
+    (("ec2-instance-imdsv2-not-required",), ("ec2_instance_imdsv2_enabled",), ""),
+    (("ec2-instance-no-iam-role",), ("ec2_instance_profile_attached",), ""),
+    (("ec2-eip-unused",), ("ec2_elastic_ip_unassigned",), ""),
+    (("ec2-sg-cifs-open",), ("ec2_instance_port_cifs_exposed_to_internet",), "Prowler: per instance"),
+    (
+        ("ec2-instance-public-ports-open",),
+        ("ec2_instance_port_ssh_exposed_to_internet", "ec2_instance_port_rdp_exposed_to_internet",
+         "ec2_instance_port_mysql_exposed_to_internet", "ec2_instance_port_postgresql_exposed_to_internet"),
+        "Vigil: one finding per public instance with non-web ports open",
+    ),
+    (("rds-automated-backups-disabled",), ("rds_instance_backup_enabled",), ""),
+    (("rds-deletion-protection-off",), ("rds_instance_deletion_protection",), ""),
+    (("rds-iam-auth-off",), ("rds_instance_iam_authentication_enabled",), ""),
+    (("rds-auto-minor-upgrade-off",), ("rds_instance_minor_version_upgrade_enabled",), ""),
+    (("rds-instance-not-multi-az",), ("rds_instance_multi_az",), ""),
+    (("rds-default-admin-username",), ("rds_instance_default_admin",), ""),
+    (("iam-root-virtual-mfa",), ("iam_root_hardware_mfa_enabled",), ""),
+    (("iam-no-support-role",), ("iam_support_role_created",), ""),
+    (("iam-user-policies-attached",), ("iam_policy_attached_only_to_group_or_roles",), ""),
+    (("iam-inline-policy-admin-star",), ("iam_inline_policy_no_administrative_privileges",), ""),
+    (("iam-server-certificate-expired",), ("iam_no_expired_server_certificates_stored",), ""),
+    (("s3-bucket-versioning-off",), ("s3_bucket_object_versioning",), ""),
+    (("s3-bucket-mfa-delete-off",), ("s3_bucket_no_mfa_delete",), ""),
+    (("s3-bucket-access-logging-off",), ("s3_bucket_server_access_logging_enabled",), ""),
+    (("s3-bucket-acls-enabled",), ("s3_bucket_acl_prohibited",), ""),
+    (("cloudtrail-s3-object-writes-not-logged",), ("cloudtrail_s3_dataevents_write_enabled",), ""),
+    (("cloudtrail-s3-object-reads-not-logged",), ("cloudtrail_s3_dataevents_read_enabled",), ""),
+    (("cloudtrail-no-cloudwatch-logs",), ("cloudtrail_cloudwatch_logging_enabled",), ""),
+    (("lambda-function-url-no-auth",), ("awslambda_function_url_public",), ""),
+    (("lambda-function-policy-public",), ("awslambda_function_not_publicly_accessible",), ""),
+    (("lambda-runtime-deprecated",), ("awslambda_function_using_supported_runtimes",), ""),
+    (("lambda-environment-secrets",), ("awslambda_function_no_secrets_in_variables",), ""),
+    (("sns-topic-not-encrypted",), ("sns_topics_kms_encryption_at_rest_enabled",), ""),
+    (("sns-topic-policy-public",), ("sns_topics_not_publicly_accessible",), ""),
+    (("sqs-queue-not-encrypted",), ("sqs_queues_server_side_encryption_enabled",), ""),
+    (("sqs-queue-policy-public",), ("sqs_queues_not_publicly_accessible",), ""),
+    (("secretsmanager-rotation-disabled",), ("secretsmanager_automatic_rotation_enabled",), ""),
+    (("secretsmanager-secret-unused",), ("secretsmanager_secret_unused",), ""),
+    (("ecr-scan-on-push-disabled",), ("ecr_repositories_scan_images_on_push_enabled",), ""),
+    (("ecr-tags-mutable",), ("ecr_repositories_tag_immutability",), ""),
+    (("ecr-no-lifecycle-policy",), ("ecr_repositories_lifecycle_policy_enabled",), ""),
+    (("ecr-repository-policy-public",), ("ecr_repositories_not_publicly_accessible",), ""),
+    (("dynamodb-pitr-disabled",), ("dynamodb_tables_pitr_enabled",), ""),
+    (("dynamodb-deletion-protection-disabled",), ("dynamodb_table_deletion_protection_enabled",), ""),
+    (("efs-not-encrypted",), ("efs_encryption_at_rest_enabled",), ""),
+    (("efs-backup-disabled",), ("efs_have_backup_enabled",), ""),
+    (("efs-access-point-root-directory",), ("efs_access_point_enforce_root_directory",), ""),
+    (("efs-access-point-no-user-identity",), ("efs_access_point_enforce_user_identity",), ""),
 ]
+#: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
+SPEED_ROWS = 40
+#: Prowler's names of the services Vigil reads (checks/src/services/*/): `--parity` runs
+#: every Prowler check of these.
+PROWLER_SERVICES = [
+    "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
+    "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
+]
+
 #: Rows whose findings are "a security group open to the internet".
 OPEN_SG_RULES = {
-    r for rules, _, _ in MAPPING for r in rules if r.startswith("ec2-sg-")
+    r for rules, _, _ in MAPPING[:SPEED_ROWS] for r in rules if r.startswith("ec2-sg-")
 }
 OPEN_SG_CHECKS = {
     c
-    for rules, checks, _ in MAPPING
+    for rules, checks, _ in MAPPING[:SPEED_ROWS]
     if any(r.startswith("ec2-sg-") for r in rules)
     for c in checks
 }
@@ -485,6 +558,10 @@ def main() -> int:
     parser.add_argument("--prowler-version", default=PROWLER_VERSION)
     parser.add_argument("--timeout", type=float, default=45, help="minutes each side may take (default 45)")
     parser.add_argument("--keep-dir", action="store_true", help="keep the logs and Prowler's output")
+    parser.add_argument("--parity", action="store_true",
+                        help="run every Prowler check of the services Vigil covers (not only the "
+                             "mapped ones), skip the rescan, and report each misconfiguration "
+                             "Prowler finds beside Vigil's findings (docs/coverage.md)")
     args = parser.parse_args()
 
     bins = {name: Path(args.bin_dir) / name for name in ("vigil-api", "vigil-worker")}
@@ -505,7 +582,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="vigil-vs-prowler-"))
     procs = Processes()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    result: dict[str, Any] = {"prowler_version": prowler_version, "small": args.small}
+    result: dict[str, Any] = {"prowler_version": prowler_version, "small": args.small, "parity": args.parity}
     try:
         run(args, bins, py, work, procs, result)
     finally:
@@ -518,7 +595,10 @@ def main() -> int:
             say(f"logs and Prowler's output kept in {work}")
         else:
             shutil.rmtree(work, ignore_errors=True)
-    report(result)
+    if args.parity:
+        parity_report(result)
+    else:
+        report(result)
     return 0
 
 
@@ -669,6 +749,25 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
         "problems": scan["problems"],
     }
     say(f"Vigil: {scan['status']} after {vigil_wall:.1f} s, {len(findings)} open findings")
+    if not args.parity:
+        rescan(api, connection, scan, worker_proc, work, args, result)
+    # Vigil's processes stop here: Prowler runs on a machine where nothing else of the bench works.
+    procs.stop(worker_proc)
+    procs.stop(api_proc)
+    records = emulator_records(endpoint)
+    result["vigil"]["calls"] = call_counts(records[records_before:])
+    result["vigil"]["ec2_regions"] = ec2_regions(records[records_before:])
+    result["vigil"]["attribute_span_s"] = span_seconds(records[records_before:], "DescribeSnapshotAttribute")
+    result["vigil"]["not_implemented"], log_at = not_implemented(emulator_log, log_at)
+    records_before = len(records)
+    del records
+    run_prowler(args, endpoint, emulator_log, log_at, records_before, regions, role_arn, external_id,
+                work, procs, result)
+
+
+def rescan(api: Any, connection: str, scan: dict[str, Any], worker_proc: Any, work: Path,
+           args: argparse.Namespace, result: dict[str, Any]) -> None:
+    """Measures an incremental rescan of the unchanged account."""
     # A rescan of the unchanged account, as the scheduler would start it: incremental, after
     # an ingestion of the account's activity (the bench's scheduler interval is an hour, so
     # the next ingestion is made due now, as the demo's one-minute interval would).
@@ -687,27 +786,23 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
     t1 = time.monotonic()
     api.graphql(START, {"id": connection, "incremental": True})
     while True:
-        rescan, *_ = wait_for_scan(api, connection, t1, worker_proc, work, args.timeout)
-        if rescan["id"] != first_id:
+        again, *_ = wait_for_scan(api, connection, t1, worker_proc, work, args.timeout)
+        if again["id"] != first_id:
             break
         time.sleep(0.2)
     result["vigil"]["rescan_wall_s"] = time.monotonic() - t1
-    rs, rf = parse_time(rescan["startedAt"]), parse_time(rescan["finishedAt"])
+    rs, rf = parse_time(again["startedAt"]), parse_time(again["finishedAt"])
     result["vigil"]["rescan_s"] = (rf - rs).total_seconds()
-    result["vigil"]["rescan_unchanged"] = rescan["regionsUnchanged"]
-    say(f"Vigil rescan: {rescan['status']} after {result['vigil']['rescan_wall_s']:.1f} s")
-    # Vigil's processes stop here: Prowler runs on a machine where nothing else of the bench works.
-    procs.stop(worker_proc)
-    procs.stop(api_proc)
-    records = emulator_records(endpoint)
-    result["vigil"]["calls"] = call_counts(records[records_before:])
-    result["vigil"]["ec2_regions"] = ec2_regions(records[records_before:])
-    result["vigil"]["attribute_span_s"] = span_seconds(records[records_before:], "DescribeSnapshotAttribute")
-    result["vigil"]["not_implemented"], log_at = not_implemented(emulator_log, log_at)
-    records_before = len(records)
-    del records
+    result["vigil"]["rescan_unchanged"] = again["regionsUnchanged"]
+    say(f"Vigil rescan: {again['status']} after {result['vigil']['rescan_wall_s']:.1f} s")
 
-    # ---- Prowler --------------------------------------------------------------------------
+
+def run_prowler(args: argparse.Namespace, endpoint: str, emulator_log: Path, log_at: int,
+                records_before: int, regions: list[str], role_arn: str, external_id: str,
+                work: Path, procs: Processes, result: dict[str, Any]) -> None:
+    """Prowler on the same account through the same role: the mapped checks, or with
+    `--parity` every check of the services Vigil covers."""
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("AWS_") and k != "MOTO_AMIS_PATH"}
     out_dir = work / "prowler"
     out_dir.mkdir()
     aws_config = work / "aws-config"
@@ -721,10 +816,11 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
         "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
-    checks = [c for _, cs, _ in MAPPING for c in cs]
+    checks = [c for _, cs, _ in MAPPING[:SPEED_ROWS] for c in cs]
+    selection = ["--services", *PROWLER_SERVICES] if args.parity else ["--checks", *checks]
     command = [
         str(args.prowler_venv / "bin" / "prowler"), "aws",
-        "--checks", *checks,
+        *selection,
         "--region", *regions,
         "--role", role_arn, "--external-id", external_id,
         "-M", "json-ocsf", "-o", str(out_dir), "-F", "prowler",
@@ -734,7 +830,9 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
         "--no-banner", "--ignore-exit-code-3",
         "--log-level", "ERROR",
     ]
-    say(f"Prowler {result['prowler_version']}: {len(checks)} checks over {len(regions)} regions")
+    say(f"Prowler {result['prowler_version']}: "
+        f"{'services ' + ' '.join(PROWLER_SERVICES) if args.parity else f'{len(checks)} checks'} "
+        f"over {len(regions)} regions")
     t0 = time.monotonic()
     with open(work / "prowler.out", "wb") as out:
         proc = procs.start("prowler", command, env=prowler_env, stdout=out, stderr=subprocess.STDOUT)
@@ -824,7 +922,7 @@ def report(result: dict[str, Any]) -> None:
             prowler_fail[r["check"]].add(f"{r['region']}/{resource_key(r['resource'])}")
     print("| Vigil rule(s) | Vigil findings | Prowler check(s) | Prowler FAIL | Prowler results | note |")
     print("|---|---:|---|---:|---:|---|")
-    for rules, checks, note in MAPPING:
+    for rules, checks, note in MAPPING[:SPEED_ROWS]:
         v = set().union(*(vigil_by_rule.get(r, set()) for r in rules))
         p = set().union(*(prowler_fail.get(c, set()) for c in checks))
         seen = sum(prowler_seen[c] for c in checks)
@@ -865,6 +963,56 @@ def report(result: dict[str, Any]) -> None:
     print(f"Prowler errors ({sum(prowler['problems'].values())}):")
     for text, n in prowler["problems"].most_common(15):
         print(f"  {n:>4} x {text}")
+
+
+def parity_report(result: dict[str, Any]) -> None:
+    """Every misconfiguration Prowler reports for the services Vigil covers, beside Vigil's
+    findings on the same resource (docs/coverage.md): per Prowler check with a FAIL, the
+    Vigil rule(s) testing the same thing (MAPPING), how many of Prowler's failing
+    resources Vigil also reports, and the ones it does not."""
+    vigil, prowler = result.get("vigil"), result.get("prowler")
+    if not vigil or not prowler:
+        print("\nno report: the run did not get through both sides", file=sys.stderr)
+        return
+    rules_of: dict[str, tuple[str, ...]] = {}
+    for rules, checks, _ in MAPPING:
+        for c in checks:
+            rules_of[c] = rules_of.get(c, ()) + rules
+    vigil_by_rule: dict[str, set[str]] = collections.defaultdict(set)
+    for f in vigil["findings"]:
+        vigil_by_rule[f["ruleId"]].add(resource_key(f["resourceId"]))
+    fails: dict[str, set[str]] = collections.defaultdict(set)
+    checks_run: set[str] = set()
+    for r in prowler["results"]:
+        checks_run.add(r["check"])
+        if r["status"] == "FAIL":
+            fails[r["check"]].add(resource_key(r["resource"]))
+    print(f"\nProwler {result['prowler_version']}, services {', '.join(PROWLER_SERVICES)}: "
+          f"{len(checks_run)} checks ran, {len(fails)} with a FAIL, "
+          f"{sum(len(v) for v in fails.values())} failing resources. "
+          f"Vigil: {len(vigil['findings'])} open findings.\n")
+    print("| Prowler check | Prowler FAIL | Vigil rule(s) | Vigil reports too | Prowler only |")
+    print("|---|---:|---|---:|---|")
+    covered = matched = 0
+    gaps: list[str] = []
+    for check in sorted(fails):
+        failing = fails[check]
+        rules = rules_of.get(check)
+        if rules is None:
+            gaps.append(check)
+            continue
+        mine = set().union(*(vigil_by_rule.get(r, set()) for r in rules))
+        both = failing & mine
+        only = sorted(failing - mine)
+        covered += len(failing)
+        matched += len(both)
+        print(f"| {check} | {len(failing)} | {', '.join(rules)} | {len(both)} | "
+              f"{', '.join(only[:4]) + (' ...' if len(only) > 4 else '')} |")
+    print(f"\n**Of {covered} failing resources in Prowler checks Vigil has a rule for, Vigil reports "
+          f"{matched}.**\n")
+    print(f"Prowler checks with a FAIL that no Vigil rule maps to ({len(gaps)}):\n")
+    for check in gaps:
+        print(f"- {check}: {len(fails[check])} resource(s)")
 
 
 if __name__ == "__main__":
