@@ -836,6 +836,49 @@ async function main() {
       }
     });
 
+    await step('organisation wizard: both templates, one verification connects every member account', async () => {
+      await page.goto(`${BASE}/accounts`);
+      await page.getByRole('link', { name: 'Connect an organisation' }).click();
+      await page.getByLabel('Organisation name').fill('E2E organisation');
+      await page.getByRole('button', { name: 'Continue' }).click();
+      await page.waitForURL(/\/accounts\/organizations\/[^/]+$/);
+      const orgExternalId = await page.getByLabel(/External ID/).inputValue();
+      const templates = {};
+      for (const file of ['vigil-organization-management.yaml', 'vigil-organization-stackset.yaml']) {
+        const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: `Download ${file}` }).click()]);
+        templates[file] = readFileSync(await download.path(), 'utf8');
+        if (!templates[file].includes(orgExternalId)) throw new Error(`${file} does not carry the organisation's external ID`);
+      }
+      await checkPage(page, '20a organisation templates');
+      // The customer's side, emulated: an organisation of three members; the management
+      // template deployed as a stack, the StackSet template as a service-managed StackSet
+      // (tests/aws/vigil_emulator/organization.py does what CloudFormation would).
+      const org = JSON.parse(
+        await run(PYTHON, ['-m', 'vigil_emulator.testing', 'organization', EMULATOR, randomAccountId(), '3'], {
+          cwd: repo,
+          env: { ...process.env, PYTHONPATH: join(repo, 'tests', 'aws') },
+        }),
+      );
+      const deploy = async (path, body) => {
+        const response = await fetch(`${EMULATOR}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+        if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+        return response.json();
+      };
+      const stack = await deploy('/_vigil/stacks', { accountId: org.management, templateBody: templates['vigil-organization-management.yaml'] });
+      await deploy('/_vigil/stacksets', {
+        accountId: org.management,
+        templateBody: templates['vigil-organization-stackset.yaml'],
+        parameters: { OrganizationalUnitIds: org.root },
+      });
+      await page.getByLabel('Management role ARN').fill(stack.outputs.ManagementRoleArn);
+      await page.getByRole('button', { name: 'Verify and connect' }).click();
+      const table = page.getByRole('table', { name: 'Member accounts' });
+      await table.waitFor({ timeout: 30_000 });
+      await page.getByText('4 accounts connected of 4').waitFor();
+      for (const account of [org.management, ...org.members]) await table.getByRole('cell', { name: account, exact: true }).waitFor();
+      await checkPage(page, '20b organisation members');
+    });
+
     await step('the layout holds on a tablet (768 px)', async () => {
       await page.setViewportSize({ width: 768, height: 1024 });
       for (const [path, name] of [
@@ -875,6 +918,7 @@ async function main() {
       await viewer.getByRole('button', { name: 'Accept invitation' }).click();
       await viewer.getByRole('heading', { name: 'Dashboard' }).waitFor();
       if (await viewer.getByRole('link', { name: 'Connect an account' }).count()) throw new Error('a viewer sees "Connect an account"');
+      if (await viewer.getByRole('link', { name: 'Connect an organisation' }).count()) throw new Error('a viewer sees "Connect an organisation"');
       await viewer.goto(`${BASE}/findings?status=ALL`);
       await viewer.locator('table tbody tr').first().getByRole('link').click();
       const panel = viewer.getByRole('dialog', { name: 'Finding' });
