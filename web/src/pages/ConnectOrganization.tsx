@@ -217,7 +217,7 @@ function Wizard({ id }: { id: string }) {
     );
   }
   return (
-    <div className="wizard">
+    <div className="org-wizard">
       <Card className="wizard-card">
         <h2 className="step-title">{`1. Deploy the two templates in the management account of “${org.name}”`}</h2>
         <div className="setup-values">
