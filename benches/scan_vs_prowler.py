@@ -207,6 +207,15 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("efs-backup-disabled",), ("efs_have_backup_enabled",), ""),
     (("efs-access-point-root-directory",), ("efs_access_point_enforce_root_directory",), ""),
     (("efs-access-point-no-user-identity",), ("efs_access_point_enforce_user_identity",), ""),
+    (
+        ("elbv2-http-not-redirected-to-https",),
+        ("elbv2_ssl_listeners",),
+        "Prowler also fails internal ALBs; Vigil only internet-facing ones",
+    ),
+    (("elbv2-outdated-tls-policy",), ("elbv2_insecure_ssl_ciphers",), ""),
+    (("elbv2-access-logging-disabled",), ("elbv2_logging_enabled",), ""),
+    (("elbv2-deletion-protection-disabled",), ("elbv2_deletion_protection",), ""),
+    (("elbv2-invalid-headers-not-dropped",), ("elbv2_alb_drop_invalid_header_fields_enabled",), ""),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -215,6 +224,7 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
+    "elbv2",
 ]
 
 #: Rows whose findings are "a security group open to the internet".

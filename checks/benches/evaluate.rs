@@ -106,6 +106,7 @@ fn inventory() -> Inventory {
             ecr_repositories: Some(vec![]),
             dynamodb_tables: Some(vec![]),
             efs: Some(Default::default()),
+            load_balancers: Some(vec![]),
         })
         .collect();
     Inventory {

@@ -63,11 +63,13 @@ pub struct RegionInventory {
     pub dynamodb_tables: Option<Vec<DynamoTable>>,
     /// The region's EFS file systems and access points.
     pub efs: Option<EfsInventory>,
+    /// The region's Application, Network and Gateway Load Balancers.
+    pub load_balancers: Option<Vec<LoadBalancer>>,
 }
 
 pub use crate::services::{
     accessanalyzer::model::*, cloudtrail::model::*, config::model::*, dynamodb::model::*,
-    ec2::model::*, ecr::model::*, efs::model::*, guardduty::model::*, iam::model::*, kms::model::*,
-    lambda::model::*, rds::model::*, s3::model::*, secretsmanager::model::*, securityhub::model::*,
-    sns::model::*, sqs::model::*,
+    ec2::model::*, ecr::model::*, efs::model::*, elbv2::model::*, guardduty::model::*,
+    iam::model::*, kms::model::*, lambda::model::*, rds::model::*, s3::model::*,
+    secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
 };

@@ -299,3 +299,124 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
     let after = opened(&s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
 }
+
+/// The ELBv2 rules, and the findings each seeded load balancer must get.
+const ELBV2_ALL: &[&str] = &[
+    "elbv2-access-logging-disabled",
+    "elbv2-deletion-protection-disabled",
+    "elbv2-http-not-redirected-to-https",
+    "elbv2-invalid-headers-not-dropped",
+    "elbv2-outdated-tls-policy",
+];
+
+/// The open ELBv2 findings, as (rule, resource) sorted.
+fn elbv2_opened(findings: &[Value]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f["ruleId"].as_str().unwrap().starts_with("elbv2-"))
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap().to_owned(),
+                f["resourceId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_load_balancers_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let seeded_names = &s.summary["services"][REGION]["elbv2"];
+    assert_eq!(seeded_names, &json!(["orders-alb", "legacy-alb"]));
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // The well-configured ALB gets none; the legacy one every ELBv2 check.
+    let mut expected: Vec<(String, String)> = ELBV2_ALL
+        .iter()
+        .map(|r| (r.to_string(), "legacy-alb".to_owned()))
+        .collect();
+    expected.sort();
+    let before = elbv2_opened(&open);
+    assert_eq!(before, expected);
+    for rule in ELBV2_ALL {
+        let f = open
+            .iter()
+            .find(|f| f["ruleId"] == *rule && f["resourceId"] == "legacy-alb")
+            .unwrap();
+        assert_eq!(f["region"], REGION, "{rule}");
+        assert!(
+            !f["description"].as_str().unwrap().is_empty()
+                && !f["remediation"].as_str().unwrap().is_empty(),
+            "{rule}"
+        );
+    }
+    // Both are assets, with their DNS names.
+    let assets = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "query($f: AssetFilter) { assets(first: 100, filter: $f) { edges { node { resourceId resourceArn configuration } } } }",
+            json!({ "f": { "resourceType": "AWS::ElasticLoadBalancingV2::LoadBalancer", "region": REGION } }),
+        )
+        .await;
+    let nodes: Vec<&Value> = assets["assets"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    for name in ["orders-alb", "legacy-alb"] {
+        let node = nodes
+            .iter()
+            .find(|n| n["resourceId"] == name)
+            .unwrap_or_else(|| panic!("{name} in {nodes:?}"));
+        assert!(
+            node["resourceArn"]
+                .as_str()
+                .unwrap()
+                .contains(&format!(":loadbalancer/app/{name}/")),
+            "{node}"
+        );
+        let config = node["configuration"].to_string();
+        assert!(
+            config.contains(&format!("{name}-")) && config.contains(".elb.amazonaws.com"),
+            "DNS name of {name}: {config}"
+        );
+    }
+
+    // Listeners and attributes denied, the listing allowed: a reader that took a denied
+    // read for "no listener" or "all off" would open findings on orders-alb.
+    let scan = s
+        .scan_denied(&[
+            ("elasticloadbalancing", Some("DescribeListeners")),
+            (
+                "elasticloadbalancing",
+                Some("DescribeLoadBalancerAttributes"),
+            ),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    let problems = scan["problems"].as_array().unwrap();
+    for operation in ["DescribeListeners", "DescribeLoadBalancerAttributes"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["service"] == "elbv2" && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = elbv2_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+    // Every ELBv2 call denied: still nothing opened or resolved.
+    let scan = s.scan_denied(&[("elasticloadbalancing", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = elbv2_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before);
+}

@@ -9,6 +9,7 @@ pub mod dynamodb;
 pub mod ec2;
 pub mod ecr;
 pub mod efs;
+pub mod elbv2;
 pub mod guardduty;
 pub mod iam;
 pub mod kms;
@@ -57,6 +58,7 @@ pub static ALL: &[&Service] = &[
     &ecr::SERVICE,
     &dynamodb::SERVICE,
     &efs::SERVICE,
+    &elbv2::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

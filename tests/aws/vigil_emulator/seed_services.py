@@ -1,4 +1,4 @@
-"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB and EFS: for every check of these
+"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB, EFS and ELBv2: for every check of these
 services, one well-configured resource (no finding of that service at all) and one resource
 per misconfiguration (exactly its finding), in one region.
 
@@ -336,6 +336,65 @@ def seed_efs(session: boto3.Session, endpoint: str, region: str) -> dict[str, di
     return {"fileSystems": systems, "accessPoints": points}
 
 
+def seed_elbv2(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
+    """Internet-facing Application Load Balancers in the default VPC: `orders-alb` redirects
+    HTTP to HTTPS, serves HTTPS with a TLS 1.2+ policy and has access logs, deletion
+    protection and invalid-header dropping on; `legacy-alb` answers plain HTTP, serves HTTPS
+    with `ELBSecurityPolicy-2016-08` (TLS 1.0) and keeps every attribute at its default
+    (off), so it fails every ELBv2 check."""
+    ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint)
+    elb = session.client("elbv2", region_name=region, endpoint_url=endpoint)
+    subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])["Subnets"]
+    subnet_ids = [s["SubnetId"] for s in sorted(subnets, key=lambda s: s["AvailabilityZone"])][:2]
+    # An IAM server certificate ARN: moto does not look it up (an ACM one it would).
+    cert = [{"CertificateArn": f"arn:aws:iam::{account}:server-certificate/vigil-seed"}]
+    fixed = [{"Type": "fixed-response", "FixedResponseConfig": {"StatusCode": "200", "ContentType": "text/plain"}}]
+    redirect = [
+        {
+            "Type": "redirect",
+            "RedirectConfig": {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"},
+        }
+    ]
+    names = []
+    for name, good in (("orders-alb", True), ("legacy-alb", False)):
+        names.append(name)
+        try:
+            elb.describe_load_balancers(Names=[name])
+            continue  # seeded by an earlier run
+        except ClientError as e:
+            if not _exists(e, "LoadBalancerNotFound"):
+                raise
+        arn = elb.create_load_balancer(
+            Name=name,
+            Subnets=subnet_ids,
+            Scheme="internet-facing",
+            Type="application",
+            Tags=[{"Key": SEED_TAG, "Value": "true"}],
+        )["LoadBalancers"][0]["LoadBalancerArn"]
+        elb.create_listener(
+            LoadBalancerArn=arn, Protocol="HTTP", Port=80, DefaultActions=redirect if good else fixed
+        )
+        elb.create_listener(
+            LoadBalancerArn=arn,
+            Protocol="HTTPS",
+            Port=443,
+            Certificates=cert,
+            SslPolicy="ELBSecurityPolicy-TLS13-1-2-2021-06" if good else "ELBSecurityPolicy-2016-08",
+            DefaultActions=fixed,
+        )
+        if good:
+            elb.modify_load_balancer_attributes(
+                LoadBalancerArn=arn,
+                Attributes=[
+                    {"Key": "access_logs.s3.enabled", "Value": "true"},
+                    {"Key": "access_logs.s3.bucket", "Value": "vigil-seed-elb-logs"},
+                    {"Key": "deletion_protection.enabled", "Value": "true"},
+                    {"Key": "routing.http.drop_invalid_header_fields.enabled", "Value": "true"},
+                ],
+            )
+    return names
+
+
 def seed_services(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, Any]:
     """Every service of this module in `region`; returns the resources' names (their IDs
     in Vigil's findings) by service."""
@@ -347,4 +406,6 @@ def seed_services(session: boto3.Session, endpoint: str, region: str, account: s
         "ecr": seed_ecr(session, endpoint, region),
         "dynamodb": seed_dynamodb(session, endpoint, region),
         "efs": seed_efs(session, endpoint, region),
+        # Last: its ARNs draw on moto's random generator too.
+        "elbv2": seed_elbv2(session, endpoint, region, account),
     }

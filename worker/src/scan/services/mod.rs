@@ -9,6 +9,7 @@ mod dynamodb;
 mod ec2;
 mod ecr;
 mod efs;
+mod elbv2;
 mod guardduty;
 mod iam;
 mod kms;
@@ -77,6 +78,7 @@ pub static ALL: &[Service] = &[
     ecr::SERVICE,
     dynamodb::SERVICE,
     efs::SERVICE,
+    elbv2::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list
