@@ -40,9 +40,13 @@ pub struct FindingChange {
     pub evaluated_at: DateTime<Utc>,
     /// The CloudTrail event ID (the activity log shows the event under it).
     pub event_id: String,
+    /// When the call was made.
     pub occurred_at: DateTime<Utc>,
+    /// The API call, e.g. `AuthorizeSecurityGroupIngress`.
     pub event_name: String,
+    /// The service it was made to, e.g. `ec2.amazonaws.com`.
     pub event_source: String,
+    /// The region it was made in.
     pub region: String,
     /// Who made the call.
     pub principal_arn: Option<String>,

@@ -97,6 +97,7 @@ impl AwsOrganizationGql {
 /// An AWS Organization connected through its management account.
 #[Object(name = "AwsOrganization")]
 impl AwsOrganizationGql {
+    /// The organisation connection's ID.
     async fn id(&self) -> ID {
         self.org.aws_organization_id.to_string().into()
     }
@@ -113,6 +114,7 @@ impl AwsOrganizationGql {
     async fn external_id(&self) -> &str {
         &self.org.external_id
     }
+    /// The management account's role Vigil assumes to list the organisation, once given.
     async fn management_role_arn(&self) -> Option<&str> {
         self.org.management_role_arn.as_deref()
     }
@@ -128,6 +130,7 @@ impl AwsOrganizationGql {
     async fn management_account_id(&self) -> Option<&str> {
         self.org.management_account_id.as_deref()
     }
+    /// When the organisation's accounts were last listed and reconciled.
     async fn last_sync_at(&self) -> Option<DateTime<Utc>> {
         self.org.last_sync_at
     }
@@ -139,6 +142,7 @@ impl AwsOrganizationGql {
     async fn last_sync_error(&self) -> Option<&str> {
         self.org.last_sync_error.as_deref()
     }
+    /// When the organisation connection was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.org.created_at
     }

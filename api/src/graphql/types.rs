@@ -377,17 +377,19 @@ pub struct ScanProblem {
 #[derive(Debug, Clone)]
 pub struct ScanGql(pub scans::Scan);
 
-/// One assessment run over one connection.
 /// What a re-check on change read: only these regions and services, because of these
 /// CloudTrail events.
 #[derive(Debug, Clone, async_graphql::SimpleObject)]
 pub struct RecheckScope {
+    /// The regions read.
     pub regions: Vec<String>,
+    /// The services read there (Vigil's service names, e.g. `ec2`).
     pub services: Vec<String>,
     /// The events that asked for it (the newest per region and service).
     pub event_ids: Vec<String>,
 }
 
+/// One assessment run over one connection.
 #[Object(name = "Scan")]
 impl ScanGql {
     /// The scan's ID.
