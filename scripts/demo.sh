@@ -10,13 +10,17 @@
 # then scripts/demo_setup.py: the demo user signs up, two AWS connections are created
 # (createAwsAccount), the two emulated accounts are seeded with the customer role trusting
 # each external ID and the attack story plays, and the connections are verified with their
-# role ARNs (verifyAwsAccount), which queues the first scans and ingestions.
+# role ARNs (verifyAwsAccount), which queues the first scans and ingestions; then an emulated
+# AWS Organization (a management account and 3 members) is connected in one step
+# (createAwsOrganization, Vigil's templates deployed, verifyAwsOrganization).
 #
 # Environment:
 #   VIGIL_DEMO_DB   database name (default vigil_demo); dropped and created on every start
 #   VIGIL_LISTEN    address of the API (default 127.0.0.1:8080)
 #   VIGIL_BIN_DIR   use the vigil-api and vigil-worker binaries there and do not run cargo
 #                   (otherwise: cargo build, into CARGO_TARGET_DIR, default /var/cache/vigil/target)
+#   VIGIL_DEMO_ORGANIZATION  `0` leaves out the demo AWS Organization (default 1; the web,
+#                   GraphQL-examples and fuzz suites pin the two story accounts)
 #   VIGIL_DEMO_WEB  `build` (default: build web/ when web/package.json exists) or `skip`
 #                   (serve web/dist as it is, if it exists)
 #   DATABASE_URL    a superuser URL of the PostgreSQL server to use
@@ -280,9 +284,11 @@ worker_pid=$!
 kill -0 "$worker_pid" 2>/dev/null || fail "vigil-worker exited" "$state/worker.log"
 
 # ---- the demo organisation, through the real API -------------------------------------------
+organization_flag=()
+if [[ ${VIGIL_DEMO_ORGANIZATION:-1} == 0 ]]; then organization_flag=(--no-organization); fi
 VIGIL_DEMO_EMAIL=$demo_email VIGIL_DEMO_PASSWORD=$demo_password VIGIL_PYTHON=$py \
   "$py" scripts/demo_setup.py onboard --api "$api_url" --emulator "$emulator_url" --state "$state" \
-  2> >(tee "$state/setup.log" >&2) ||
+  ${organization_flag[@]+"${organization_flag[@]}"} 2> >(tee "$state/setup.log" >&2) ||
   fail "setting up the demo organisation failed" "$state/api.log" "$state/emulator.log"
 kill -0 "$worker_pid" 2>/dev/null || fail "vigil-worker exited" "$state/worker.log"
 

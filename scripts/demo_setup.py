@@ -4,14 +4,20 @@
         exit 0 when nothing accepts connections there, 1 otherwise.
     demo_setup.py wait-http URL --pid PID [--timeout S]
         wait until URL answers 200 while process PID lives; exit 1 otherwise.
-    demo_setup.py onboard --api URL --emulator URL --state DIR
+    demo_setup.py onboard --api URL --emulator URL --state DIR [--no-organization]
         sign up the demo user (email and password from VIGIL_DEMO_EMAIL and
         VIGIL_DEMO_PASSWORD), create the two AWS connections (createAwsAccount: Vigil
         generates each external ID), seed the two emulated accounts with the customer role
         trusting that external ID and play the attack story (vigil_emulator.seed --story),
         then verify each connection with its role ARN (verifyAwsAccount): the real
-        onboarding path. The seeder's summary goes to DIR/seed.json. When the email is
-        taken already (compose's demo-setup on a second `up`), does nothing.
+        onboarding path. Then an AWS Organization (management account 333333333333 and
+        ORGANIZATION_MEMBERS members, created through organizations:CreateAccount): Vigil's
+        two organisation templates (createAwsOrganization) deployed as the customer would,
+        the management one as a stack and the StackSet one over the organisation's root
+        (the emulator does what CloudFormation would), and one verifyAwsOrganization
+        (left out with --no-organization: the test suites that pin the two story accounts). The
+        seeder's summary goes to DIR/seed.json. When the email is taken already (compose's
+        demo-setup on a second `up`), does nothing.
 
 Nothing secret is printed: no password, token or session key (external IDs are not secret).
 """
@@ -36,6 +42,19 @@ ORGANIZATION = "Vigil Demo"
 #: plays in the first, its sequel in the second.
 ACCOUNTS = (("production", "111111111111"), ("staging", "222222222222"))
 REGIONS = "us-east-1,eu-west-1,ap-southeast-2"
+#: The demo organisation's management account (its members get IDs from the emulator).
+ORGANIZATION_MANAGEMENT = "333333333333"
+ORGANIZATION_MEMBERS = 3
+CREATE_ORGANIZATION = """mutation($name: String!) {
+  createAwsOrganization(input: { name: $name }) {
+    id setup { managementTemplate stackSetTemplate }
+  }
+}"""
+VERIFY_ORGANIZATION = """mutation($id: ID!, $arn: String!) {
+  verifyAwsOrganization(id: $id, managementRoleArn: $arn) {
+    id status lastSyncError accounts { accountId status error }
+  }
+}"""
 CREATE = """mutation($name: String!) {
   createAwsAccount(input: { name: $name }) { id externalId setup { trustedPrincipalArn } }
 }"""
@@ -130,7 +149,7 @@ def wait_http(url: str, pid: int, timeout: float) -> int:
     return 1
 
 
-def onboard(api: str, emulator: str, state: Path) -> None:
+def onboard(api: str, emulator: str, state: Path, organization: bool = True) -> None:
     email = os.environ["VIGIL_DEMO_EMAIL"]
     password = os.environ["VIGIL_DEMO_PASSWORD"]
     started = time.monotonic()
@@ -187,7 +206,60 @@ def onboard(api: str, emulator: str, state: Path) -> None:
                 f"verifyAwsAccount {name} ({role}): {verified['status']}: {verified.get('error')}"
             )
         log(f"verifyAwsAccount {name}: CONNECTED as {role}; first scan and ingestion queued")
+    if organization:
+        onboard_organization(api, emulator, token, python, env)
     log(f"onboarding took {time.monotonic() - started:.0f} s")
+
+
+def onboard_organization(
+    api: str, emulator: str, token: str, python: str, env: dict[str, str]
+) -> None:
+    """The demo organisation, connected as a customer would: Vigil's templates deployed in
+    the emulated organisation, then one verification that connects every account."""
+    created = graphql(api, token, CREATE_ORGANIZATION, {"name": "Acme organisation"})
+    created = created["createAwsOrganization"]
+    made = subprocess.run(
+        [python, "-m", "vigil_emulator.testing", "organization", emulator,
+         ORGANIZATION_MANAGEMENT, str(ORGANIZATION_MEMBERS)],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    if made.returncode != 0:
+        raise Failure(f"creating the emulated organisation failed: {made.stderr[-500:]}")
+    org = json.loads(made.stdout)
+    status, stack = request(
+        "POST",
+        f"{emulator}/_vigil/stacks",
+        {"accountId": org["management"], "templateBody": created["setup"]["managementTemplate"]},
+    )
+    if status != 200:
+        raise Failure(f"deploying the management template answered {status}: {stack}")
+    status, body = request(
+        "POST",
+        f"{emulator}/_vigil/stacksets",
+        {
+            "accountId": org["management"],
+            "templateBody": created["setup"]["stackSetTemplate"],
+            "parameters": {"OrganizationalUnitIds": org["root"]},
+        },
+    )
+    if status != 200:
+        raise Failure(f"deploying the StackSet template answered {status}: {body}")
+    verified = graphql(
+        api,
+        token,
+        VERIFY_ORGANIZATION,
+        {"id": created["id"], "arn": stack["outputs"]["ManagementRoleArn"]},
+    )["verifyAwsOrganization"]
+    connected = [a for a in verified["accounts"] if a["status"] == "CONNECTED"]
+    if verified["status"] != "CONNECTED" or len(connected) != ORGANIZATION_MEMBERS + 1:
+        raise Failure(
+            f"verifyAwsOrganization: {verified['status']}: {verified.get('lastSyncError')}; "
+            f"accounts {verified['accounts']}"
+        )
+    log(
+        f"verifyAwsOrganization: CONNECTED, {len(connected)} accounts "
+        f"(management {org['management']} and {ORGANIZATION_MEMBERS} members) in one step"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -203,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--api", required=True)
     p.add_argument("--emulator", required=True)
     p.add_argument("--state", type=Path, required=True)
+    p.add_argument("--no-organization", action="store_true",
+                   help="leave out the demo AWS Organization")
     args = parser.parse_args(argv)
 
     if args.command == "port-free":
@@ -210,7 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "wait-http":
         return wait_http(args.url, args.pid, args.timeout)
     try:
-        onboard(args.api.rstrip("/"), args.emulator.rstrip("/"), args.state)
+        onboard(args.api.rstrip("/"), args.emulator.rstrip("/"), args.state,
+                not args.no_organization)
     except Failure as failure:
         log(f"onboarding failed: {failure}")
         return 1
