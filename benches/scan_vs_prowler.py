@@ -216,6 +216,15 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("elbv2-access-logging-disabled",), ("elbv2_logging_enabled",), ""),
     (("elbv2-deletion-protection-disabled",), ("elbv2_deletion_protection",), ""),
     (("elbv2-invalid-headers-not-dropped",), ("elbv2_alb_drop_invalid_header_fields_enabled",), ""),
+    (("ecs-privileged-container",), ("ecs_task_definitions_no_privileged_containers",), ""),
+    (("ecs-environment-secrets",), ("ecs_task_definitions_no_environment_secrets",), ""),
+    (
+        ("ecs-host-network-root-container",),
+        ("ecs_task_definitions_host_networking_mode_users",),
+        "Vigil also fails a privileged container in host mode; Prowler passes it",
+    ),
+    (("ecs-root-filesystem-writable",), ("ecs_task_definitions_containers_readonly_access",), ""),
+    (("ecs-container-insights-disabled",), ("ecs_cluster_container_insights_enabled",), ""),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -224,7 +233,7 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
-    "elbv2",
+    "elbv2", "ecs",
 ]
 
 #: Rows whose findings are "a security group open to the internet".

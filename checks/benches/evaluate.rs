@@ -107,6 +107,7 @@ fn inventory() -> Inventory {
             dynamodb_tables: Some(vec![]),
             efs: Some(Default::default()),
             load_balancers: Some(vec![]),
+            ecs: Some(Default::default()),
         })
         .collect();
     Inventory {

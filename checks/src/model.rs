@@ -65,11 +65,14 @@ pub struct RegionInventory {
     pub efs: Option<EfsInventory>,
     /// The region's Application, Network and Gateway Load Balancers.
     pub load_balancers: Option<Vec<LoadBalancer>>,
+    /// The region's ECS clusters and task definitions.
+    #[serde(default)]
+    pub ecs: Option<EcsInventory>,
 }
 
 pub use crate::services::{
     accessanalyzer::model::*, cloudtrail::model::*, config::model::*, dynamodb::model::*,
-    ec2::model::*, ecr::model::*, efs::model::*, elbv2::model::*, guardduty::model::*,
-    iam::model::*, kms::model::*, lambda::model::*, rds::model::*, s3::model::*,
-    secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
+    ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, elbv2::model::*,
+    guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*, rds::model::*,
+    s3::model::*, secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
 };

@@ -420,3 +420,120 @@ async fn seeded_load_balancers_get_exactly_their_findings_and_denied_reads_asses
     let after = elbv2_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
 }
+
+/// The open findings whose rule starts with `prefix`, as (rule, resource) sorted.
+fn opened_with(prefix: &str, findings: &[Value]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f["ruleId"].as_str().unwrap().starts_with(prefix))
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap().to_owned(),
+                f["resourceId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The resource IDs of the assets of `resource_type` in [`REGION`], with the whole answer.
+async fn asset_ids(s: &crate::assessment::Seeded, resource_type: &str) -> (Vec<String>, String) {
+    let assets = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "query($f: AssetFilter) { assets(first: 100, filter: $f) { edges { node { resourceId resourceArn configuration } } } }",
+            json!({ "f": { "resourceType": resource_type, "region": REGION } }),
+        )
+        .await;
+    let ids = assets["assets"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["resourceId"].as_str().unwrap().to_owned())
+        .collect();
+    (ids, assets.to_string())
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_ecs_task_definitions_and_clusters_get_exactly_their_findings(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    assert_eq!(
+        s.summary["services"][REGION]["ecs"],
+        json!([
+            "orders-web",
+            "privileged-agent",
+            "leaky-env",
+            "host-root",
+            "writable-root",
+            "orders-cluster",
+            "plain-cluster"
+        ])
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // orders-web and orders-cluster get none; each other resource exactly its own.
+    let mut expected: Vec<(String, String)> = [
+        ("ecs-privileged-container", "privileged-agent"),
+        ("ecs-environment-secrets", "leaky-env"),
+        ("ecs-host-network-root-container", "host-root"),
+        ("ecs-root-filesystem-writable", "writable-root"),
+        ("ecs-container-insights-disabled", "plain-cluster"),
+    ]
+    .iter()
+    .map(|(r, n)| (r.to_string(), n.to_string()))
+    .collect();
+    expected.sort();
+    let before = opened_with("ecs-", &open);
+    assert_eq!(before, expected);
+    // Every resource is an asset; the plain variable's value is stored nowhere.
+    let (families, tds) = asset_ids(&s, "AWS::ECS::TaskDefinition").await;
+    for family in [
+        "orders-web",
+        "privileged-agent",
+        "leaky-env",
+        "host-root",
+        "writable-root",
+    ] {
+        assert!(families.iter().any(|f| f == family), "{family}: {tds}");
+    }
+    assert!(tds.contains("task-definition/leaky-env:1"), "{tds}");
+    let (clusters, raw) = asset_ids(&s, "AWS::ECS::Cluster").await;
+    for name in ["orders-cluster", "plain-cluster"] {
+        assert!(clusters.iter().any(|c| c == name), "{name}: {raw}");
+    }
+    let everything = format!("{tds}{raw}{}", json!(open));
+    assert!(!everything.contains("correct-horse-battery"));
+
+    // Task definitions and clusters undescribable, the listings allowed: a reader that
+    // took a denied read for "no container" or "no setting" would open or resolve findings.
+    let scan = s
+        .scan_denied(&[
+            ("ecs", Some("DescribeTaskDefinition")),
+            ("ecs", Some("DescribeClusters")),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    let problems = scan["problems"].as_array().unwrap();
+    for operation in ["DescribeTaskDefinition", "DescribeClusters"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["service"] == "ecs" && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("ecs-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+    // Every ECS call denied: still nothing opened or resolved.
+    let scan = s.scan_denied(&[("ecs", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("ecs-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before);
+}

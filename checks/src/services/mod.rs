@@ -8,6 +8,7 @@ pub mod config;
 pub mod dynamodb;
 pub mod ec2;
 pub mod ecr;
+pub mod ecs;
 pub mod efs;
 pub mod elbv2;
 pub mod guardduty;
@@ -59,6 +60,7 @@ pub static ALL: &[&Service] = &[
     &dynamodb::SERVICE,
     &efs::SERVICE,
     &elbv2::SERVICE,
+    &ecs::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

@@ -395,6 +395,68 @@ def seed_elbv2(session: boto3.Session, endpoint: str, region: str, account: str)
     return names
 
 
+#: The ECS task-definition families: each differs from `orders-web` (awsvpc, a non-root user,
+#: a read-only root file system, its password passed as a `secrets` reference) in one way.
+ECS_FAMILIES = ["orders-web", "privileged-agent", "leaky-env", "host-root", "writable-root"]
+
+
+def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
+    """The task-definition families of `ECS_FAMILIES`, then `orders-cluster` (Container
+    Insights on) and `plain-cluster` (off)."""
+    ecs = session.client("ecs", region_name=region, endpoint_url=endpoint)
+    listed = ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
+    existing = {arn.rsplit("/", 1)[1].rsplit(":", 1)[0] for arn in listed}
+    for family in ECS_FAMILIES:
+        if family in existing:
+            continue
+        container: dict[str, Any] = {
+            "name": "app",
+            "image": f"{account}.dkr.ecr.{region}.amazonaws.com/orders-service:1",
+            "memory": 256,
+            "essential": True,
+            "user": "1000:1000",
+            "readonlyRootFilesystem": True,
+            "environment": [{"name": "LOG_LEVEL", "value": "info"}],
+            "secrets": [
+                {
+                    "name": "DB_PASSWORD",
+                    "valueFrom": f"arn:aws:secretsmanager:{region}:{account}:secret:orders-db",
+                }
+            ],
+        }
+        network_mode = "awsvpc"
+        if family == "privileged-agent":
+            container["privileged"] = True
+        elif family == "leaky-env":
+            container["environment"].append({"name": "DB_PASSWORD", "value": "correct-horse-battery"})
+        elif family == "host-root":
+            network_mode = "host"
+            del container["user"]
+        elif family == "writable-root":
+            container["readonlyRootFilesystem"] = False
+        ecs.register_task_definition(
+            family=family,
+            networkMode=network_mode,
+            containerDefinitions=[container],
+            tags=[{"key": SEED_TAG, "value": "true"}],
+        )
+    clusters = ["orders-cluster", "plain-cluster"]
+    have = {arn.rsplit("/", 1)[1] for arn in ecs.list_clusters()["clusterArns"]}
+    for name in clusters:
+        if name in have:
+            continue
+        ecs.create_cluster(
+            clusterName=name,
+            settings=[
+                {
+                    "name": "containerInsights",
+                    "value": "enabled" if name == "orders-cluster" else "disabled",
+                }
+            ],
+            tags=[{"key": SEED_TAG, "value": "true"}],
+        )
+    return ECS_FAMILIES + clusters
+
 def seed_services(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, Any]:
     """Every service of this module in `region`; returns the resources' names (their IDs
     in Vigil's findings) by service."""
@@ -408,4 +470,6 @@ def seed_services(session: boto3.Session, endpoint: str, region: str, account: s
         "efs": seed_efs(session, endpoint, region),
         # Last: its ARNs draw on moto's random generator too.
         "elbv2": seed_elbv2(session, endpoint, region, account),
+        # After everything else: ECS draws no random IDs, but keeps to the rule.
+        "ecs": seed_ecs(session, endpoint, region, account),
     }

@@ -230,8 +230,8 @@ const POINTER_SUFFIXES: &[&str] = &[
     "_TTL",
 ];
 
-/// Whether the variable's name says it holds a secret.
-fn secret_name(name: &str) -> bool {
+/// Whether the variable's name says it holds a secret (ECS task definitions use it too).
+pub(crate) fn secret_name(name: &str) -> bool {
     let upper = name.to_ascii_uppercase();
     SECRET_WORDS.iter().any(|w| upper.contains(w))
         && !POINTER_SUFFIXES.iter().any(|s| upper.ends_with(s))

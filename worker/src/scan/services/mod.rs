@@ -8,6 +8,7 @@ mod config;
 mod dynamodb;
 mod ec2;
 mod ecr;
+mod ecs;
 mod efs;
 mod elbv2;
 mod guardduty;
@@ -79,6 +80,7 @@ pub static ALL: &[Service] = &[
     dynamodb::SERVICE,
     efs::SERVICE,
     elbv2::SERVICE,
+    ecs::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list
