@@ -225,6 +225,14 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     ),
     (("ecs-root-filesystem-writable",), ("ecs_task_definitions_containers_readonly_access",), ""),
     (("ecs-container-insights-disabled",), ("ecs_cluster_container_insights_enabled",), ""),
+    (("eks-endpoint-public",), ("eks_cluster_not_publicly_accessible",), ""),
+    (("eks-control-plane-logging-incomplete",), ("eks_control_plane_logging_all_types_enabled",), ""),
+    (("eks-secrets-not-encrypted",), ("eks_cluster_kms_cmk_encryption_in_secrets_enabled",), ""),
+    (
+        ("eks-version-unsupported",),
+        ("eks_cluster_uses_a_supported_version",),
+        "Vigil: past EKS standard support on the scan's day; Prowler: older than its configured minimum",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -233,7 +241,7 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
-    "elbv2", "ecs",
+    "elbv2", "ecs", "eks",
 ]
 
 #: Rows whose findings are "a security group open to the internet".

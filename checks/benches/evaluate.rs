@@ -108,6 +108,7 @@ fn inventory() -> Inventory {
             efs: Some(Default::default()),
             load_balancers: Some(vec![]),
             ecs: Some(Default::default()),
+            eks_clusters: Some(vec![]),
         })
         .collect();
     Inventory {

@@ -68,11 +68,14 @@ pub struct RegionInventory {
     /// The region's ECS clusters and task definitions.
     #[serde(default)]
     pub ecs: Option<EcsInventory>,
+    /// The region's EKS clusters.
+    #[serde(default)]
+    pub eks_clusters: Option<Vec<EksCluster>>,
 }
 
 pub use crate::services::{
     accessanalyzer::model::*, cloudtrail::model::*, config::model::*, dynamodb::model::*,
-    ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, elbv2::model::*,
+    ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*, elbv2::model::*,
     guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*, rds::model::*,
     s3::model::*, secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
 };

@@ -537,3 +537,56 @@ async fn seeded_ecs_task_definitions_and_clusters_get_exactly_their_findings(
     let after = opened_with("ecs-", &s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_eks_clusters_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    assert_eq!(
+        s.summary["services"][REGION]["eks"],
+        json!(["orders-eks", "legacy-eks"])
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // orders-eks gets none; legacy-eks every EKS check (its 1.29 left standard support on
+    // 2025-03-23, judged against the scan's day).
+    let expected: Vec<(String, String)> = [
+        "eks-control-plane-logging-incomplete",
+        "eks-endpoint-public",
+        "eks-secrets-not-encrypted",
+        "eks-version-unsupported",
+    ]
+    .iter()
+    .map(|r| (r.to_string(), "legacy-eks".to_owned()))
+    .collect();
+    let before = opened_with("eks-", &open);
+    assert_eq!(before, expected);
+    let (clusters, raw) = asset_ids(&s, "AWS::EKS::Cluster").await;
+    for name in ["orders-eks", "legacy-eks"] {
+        assert!(clusters.iter().any(|c| c == name), "{name}: {raw}");
+        assert!(raw.contains(&format!(":cluster/{name}")), "{raw}");
+    }
+
+    // DescribeCluster denied, the listing allowed: a reader that took a denied read for
+    // "public, no logging, no encryption" would open findings on orders-eks.
+    let scan = s.scan_denied(&[("eks", Some("DescribeCluster"))]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "eks" && p["operation"] == "DescribeCluster"),
+        "{scan}"
+    );
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("eks-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+    let scan = s.scan_denied(&[("eks", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("eks-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before);
+}

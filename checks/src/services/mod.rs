@@ -10,6 +10,7 @@ pub mod ec2;
 pub mod ecr;
 pub mod ecs;
 pub mod efs;
+pub mod eks;
 pub mod elbv2;
 pub mod guardduty;
 pub mod iam;
@@ -61,6 +62,7 @@ pub static ALL: &[&Service] = &[
     &efs::SERVICE,
     &elbv2::SERVICE,
     &ecs::SERVICE,
+    &eks::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

@@ -457,6 +457,52 @@ def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -
         )
     return ECS_FAMILIES + clusters
 
+#: The EKS clusters: `orders-eks` (private endpoint, every log type, secrets encrypted with
+#: a KMS key, a version in standard support) and `legacy-eks` (moto's defaults where AWS's
+#: are the bad ones: public endpoint open to 0.0.0.0/0, logging off, no encryption, 1.29).
+EKS_CLUSTERS = ["orders-eks", "legacy-eks"]
+
+
+def seed_eks(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
+    """The clusters of `EKS_CLUSTERS`. EKS's version check judges against the scan's day:
+    `1.35`'s standard support runs to 2027-03-27, `1.29`'s ended on 2025-03-23."""
+    eks = session.client("eks", region_name=region, endpoint_url=endpoint)
+    existing = set(eks.list_clusters()["clusters"])
+    role = f"arn:aws:iam::{account}:role/vigil-seed-eks"
+    for name in EKS_CLUSTERS:
+        if name in existing:
+            continue
+        good = name == "orders-eks"
+        kwargs: dict[str, Any] = {}
+        if good:
+            # moto's EKS does not look the key up; a real key here would be one more KMS key
+            # for the KMS checks (and the other tests' exact KMS findings) to see.
+            key = f"arn:aws:kms:{region}:{account}:key/00000000-0000-4000-8000-00000000e4c5"
+            kwargs["encryptionConfig"] = [{"resources": ["secrets"], "provider": {"keyArn": key}}]
+        eks.create_cluster(
+            name=name,
+            version="1.35" if good else "1.29",
+            roleArn=role,
+            resourcesVpcConfig={
+                "subnetIds": ["subnet-00000000000000001", "subnet-00000000000000002"],
+                "endpointPublicAccess": not good,
+                "endpointPrivateAccess": good,
+                "publicAccessCidrs": ["0.0.0.0/0"],
+            },
+            logging={
+                "clusterLogging": [
+                    {
+                        "types": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+                        "enabled": good,
+                    }
+                ]
+            },
+            tags={SEED_TAG: "true"},
+            **kwargs,
+        )
+    return EKS_CLUSTERS
+
+
 def seed_services(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, Any]:
     """Every service of this module in `region`; returns the resources' names (their IDs
     in Vigil's findings) by service."""
@@ -472,4 +518,5 @@ def seed_services(session: boto3.Session, endpoint: str, region: str, account: s
         "elbv2": seed_elbv2(session, endpoint, region, account),
         # After everything else: ECS draws no random IDs, but keeps to the rule.
         "ecs": seed_ecs(session, endpoint, region, account),
+        "eks": seed_eks(session, endpoint, region, account),
     }

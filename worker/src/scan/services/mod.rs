@@ -10,6 +10,7 @@ mod ec2;
 mod ecr;
 mod ecs;
 mod efs;
+mod eks;
 mod elbv2;
 mod guardduty;
 mod iam;
@@ -81,6 +82,7 @@ pub static ALL: &[Service] = &[
     efs::SERVICE,
     elbv2::SERVICE,
     ecs::SERVICE,
+    eks::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list
