@@ -233,6 +233,20 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
         ("eks_cluster_uses_a_supported_version",),
         "Vigil: past EKS standard support on the scan's day; Prowler: older than its configured minimum",
     ),
+    (("cloudfront-viewer-http-allowed",), ("cloudfront_distributions_https_enabled",), ""),
+    (
+        ("cloudfront-outdated-viewer-tls",),
+        ("cloudfront_distributions_using_deprecated_ssl_protocols",),
+        "Prowler judges the origins' SSL protocols; Vigil the viewers' minimum TLS version",
+    ),
+    (("cloudfront-logging-disabled",), ("cloudfront_distributions_logging_enabled",), ""),
+    (
+        ("cloudfront-s3-origin-without-access-control",),
+        ("cloudfront_distributions_s3_origin_access_control",),
+        "Prowler wants an origin access control; Vigil also accepts a legacy origin access identity",
+    ),
+    (("cloudfront-no-waf",), ("cloudfront_distributions_using_waf",), ""),
+    (("cloudfront-no-default-root-object",), ("cloudfront_distributions_default_root_object",), ""),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -241,7 +255,7 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
-    "elbv2", "ecs", "eks",
+    "elbv2", "ecs", "eks", "cloudfront",
 ]
 
 #: Rows whose findings are "a security group open to the internet".
@@ -736,7 +750,7 @@ def run(args: argparse.Namespace, bins: dict[str, Path], py: Path, work: Path, p
     }
 
     quiet = READ_MARGIN_S + 1 - (time.monotonic() - seeded_at)
-    if quiet > 0:
+    if quiet > 0 and not args.parity:  # only the rescan needs it
         say(f"letting the account be quiet for {quiet:.0f} s (the rescan's read margin)")
         time.sleep(quiet)
     records_before = len(emulator_records(endpoint))
@@ -1005,15 +1019,32 @@ def parity_report(result: dict[str, Any]) -> None:
     for rules, checks, _ in MAPPING:
         for c in checks:
             rules_of[c] = rules_of.get(c, ()) + rules
-    vigil_by_rule: dict[str, set[str]] = collections.defaultdict(set)
+    # (region, resource ID as Vigil stores it) per rule.
+    vigil_by_rule: dict[str, set[tuple[str, str]]] = collections.defaultdict(set)
     for f in vigil["findings"]:
-        vigil_by_rule[f["ruleId"]].add(resource_key(f["resourceId"]))
-    fails: dict[str, set[str]] = collections.defaultdict(set)
+        vigil_by_rule[f["ruleId"]].add((f["region"], f["resourceId"]))
+    fails: dict[str, set[tuple[str, str]]] = collections.defaultdict(set)
     checks_run: set[str] = set()
     for r in prowler["results"]:
         checks_run.add(r["check"])
         if r["status"] == "FAIL":
-            fails[r["check"]].add(resource_key(r["resource"]))
+            fails[r["check"]].add((r["region"], r["resource"]))
+
+    def same(prowler_uid: str, vigil_id: str) -> bool:
+        """One resource named two ways: an ARN and an ID or name, either way round."""
+        p, v = resource_key(prowler_uid), resource_key(vigil_id)
+        return p == v or (len(p) > 3 and p in vigil_id) or (len(v) > 3 and v in prowler_uid)
+
+    def reported(region: str, uid: str, mine: set[tuple[str, str]]) -> bool:
+        if any(same(uid, vid) for _, vid in mine):
+            return True
+        # Account- and region-level checks: Prowler names no resource ("unknown", the
+        # account, "trail", "recorder"...), Vigil the account or region; same region (or a
+        # global finding) is the same misconfiguration.
+        return not re.search(r"[0-9]", resource_key(uid)) and any(
+            r in (region, "global", "") for r, _ in mine
+        )
+
     print(f"\nProwler {result['prowler_version']}, services {', '.join(PROWLER_SERVICES)}: "
           f"{len(checks_run)} checks ran, {len(fails)} with a FAIL, "
           f"{sum(len(v) for v in fails.values())} failing resources. "
@@ -1029,11 +1060,11 @@ def parity_report(result: dict[str, Any]) -> None:
             gaps.append(check)
             continue
         mine = set().union(*(vigil_by_rule.get(r, set()) for r in rules))
-        both = failing & mine
-        only = sorted(failing - mine)
+        only = sorted(f"{region}/{resource_key(uid)}" for region, uid in failing
+                      if not reported(region, uid, mine))
         covered += len(failing)
-        matched += len(both)
-        print(f"| {check} | {len(failing)} | {', '.join(rules)} | {len(both)} | "
+        matched += len(failing) - len(only)
+        print(f"| {check} | {len(failing)} | {', '.join(rules)} | {len(failing) - len(only)} | "
               f"{', '.join(only[:4]) + (' ...' if len(only) > 4 else '')} |")
     print(f"\n**Of {covered} failing resources in Prowler checks Vigil has a rule for, Vigil reports "
           f"{matched}.**\n")
