@@ -26,6 +26,9 @@ pub struct Inventory {
     pub iam: Option<IamInventory>,
     /// S3 (global listing). `None`: could not be read.
     pub s3: Option<S3Inventory>,
+    /// CloudFront distributions (global). `None`: could not be read.
+    #[serde(default)]
+    pub cloudfront_distributions: Option<Vec<Distribution>>,
 }
 
 /// What one region holds.
@@ -74,8 +77,9 @@ pub struct RegionInventory {
 }
 
 pub use crate::services::{
-    accessanalyzer::model::*, cloudtrail::model::*, config::model::*, dynamodb::model::*,
-    ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*, elbv2::model::*,
-    guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*, rds::model::*,
-    s3::model::*, secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
+    accessanalyzer::model::*, cloudfront::model::*, cloudtrail::model::*, config::model::*,
+    dynamodb::model::*, ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*,
+    elbv2::model::*, guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*,
+    rds::model::*, s3::model::*, secretsmanager::model::*, securityhub::model::*, sns::model::*,
+    sqs::model::*,
 };

@@ -538,6 +538,125 @@ async fn seeded_ecs_task_definitions_and_clusters_get_exactly_their_findings(
     assert_eq!(after, before);
 }
 
+/// The CloudFront rules: the seeded `legacy-site` distribution must get each, `vigil-site`
+/// none.
+const CLOUDFRONT_ALL: &[&str] = &[
+    "cloudfront-logging-disabled",
+    "cloudfront-no-default-root-object",
+    "cloudfront-no-waf",
+    "cloudfront-outdated-viewer-tls",
+    "cloudfront-s3-origin-without-access-control",
+    "cloudfront-viewer-http-allowed",
+];
+
+/// The open CloudFront findings, as (rule, resource) sorted.
+fn cloudfront_opened(findings: &[Value]) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = findings
+        .iter()
+        .filter(|f| f["ruleId"].as_str().unwrap().starts_with("cloudfront-"))
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap().to_owned(),
+                f["resourceId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_distributions_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let ids = &s.summary["services"][REGION]["cloudfront"];
+    let (good, bad) = (
+        ids["vigil-site"].as_str().unwrap().to_owned(),
+        ids["legacy-site"].as_str().unwrap().to_owned(),
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let mut expected: Vec<(String, String)> = CLOUDFRONT_ALL
+        .iter()
+        .map(|r| (r.to_string(), bad.clone()))
+        .collect();
+    expected.sort();
+    let before = cloudfront_opened(&open);
+    assert_eq!(before, expected, "vigil-site is {good}");
+    for rule in CLOUDFRONT_ALL {
+        let f = open
+            .iter()
+            .find(|f| f["ruleId"] == *rule && f["resourceId"] == bad.as_str())
+            .unwrap();
+        assert_eq!(f["region"], "global", "{rule}");
+        assert!(
+            !f["description"].as_str().unwrap().is_empty()
+                && !f["remediation"].as_str().unwrap().is_empty(),
+            "{rule}"
+        );
+    }
+    // Both are global assets, with their cloudfront.net names.
+    let assets = s
+        .app
+        .graphql_ok(
+            &s.token,
+            "query($f: AssetFilter) { assets(first: 100, filter: $f) { edges { node { resourceId resourceArn configuration } } } }",
+            json!({ "f": { "resourceType": "AWS::CloudFront::Distribution", "region": "global" } }),
+        )
+        .await;
+    let nodes: Vec<&Value> = assets["assets"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    for id in [&good, &bad] {
+        let node = nodes
+            .iter()
+            .find(|n| n["resourceId"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} in {nodes:?}"));
+        assert!(
+            node["resourceArn"]
+                .as_str()
+                .unwrap()
+                .ends_with(&format!(":distribution/{id}")),
+            "{node}"
+        );
+        assert!(
+            node["configuration"]
+                .to_string()
+                .contains(".cloudfront.net"),
+            "{node}"
+        );
+    }
+
+    // The configurations denied, the listing allowed: a reader that took a denied read for
+    // "logging off, no root object" would open findings on vigil-site.
+    let scan = s
+        .scan_denied(&[("cloudfront", Some("GetDistributionConfig"))])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "cloudfront" && p["operation"] == "GetDistributionConfig"),
+        "{scan}"
+    );
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = cloudfront_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+    // Every CloudFront call denied: still nothing opened or resolved.
+    let scan = s.scan_denied(&[("cloudfront", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = cloudfront_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before);
+}
+
 #[sqlx::test(migrations = "../migrations")]
 async fn seeded_eks_clusters_get_exactly_their_findings_and_denied_reads_assess_nothing(
     _: PgPoolOptions,

@@ -3,6 +3,7 @@
 //! [`ALL`].
 
 pub mod accessanalyzer;
+pub mod cloudfront;
 pub mod cloudtrail;
 pub mod config;
 pub mod dynamodb;
@@ -63,6 +64,7 @@ pub static ALL: &[&Service] = &[
     &elbv2::SERVICE,
     &ecs::SERVICE,
     &eks::SERVICE,
+    &cloudfront::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

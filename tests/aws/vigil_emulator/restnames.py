@@ -116,13 +116,18 @@ class RestCall:
         params: dict[str, Any] = {}
         if shape is not None:
             params.update(_location_params(shape, self.path_values, query, headers))
-            params.update(_body_params(shape, body))
+            if self.route.model not in _REST_XML_MODELS:
+                params.update(_body_params(shape, body))
         for key, value in _DEFAULTS.get((self.route.model, self.route.operation.name), {}).items():
             params.setdefault(key, value)
         return params
 
 
 # ---- routes ------------------------------------------------------------------------------
+
+#: REST-XML models routed too (their operations are named by method and path alike; their
+#: XML bodies are not shown as parameters). S3 has its own naming (`s3ops`).
+_REST_XML_MODELS = {"cloudfront"}
 
 _LOADER = Loader()
 _LOCK = threading.Lock()
@@ -167,7 +172,7 @@ def _model_routes(model: str) -> list[Route]:
         service = ServiceModel(_LOADER.load_service_model(model, "service-2"), model)
     except UnknownServiceError:
         return []
-    if service.protocol != "rest-json":
+    if service.protocol != "rest-json" and model not in _REST_XML_MODELS:
         return []  # JSON-RPC (X-Amz-Target) and query services name themselves
     return [_route(model, service.operation_model(name)) for name in service.operation_names]
 

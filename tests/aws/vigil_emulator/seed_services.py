@@ -1,4 +1,4 @@
-"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB, EFS and ELBv2: for every check of these
+"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB, EFS, ELBv2 and CloudFront: for every check of these
 services, one well-configured resource (no finding of that service at all) and one resource
 per misconfiguration (exactly its finding), in one region.
 
@@ -457,6 +457,112 @@ def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -
         )
     return ECS_FAMILIES + clusters
 
+
+def seed_cloudfront(session: boto3.Session, endpoint: str, account: str) -> dict[str, str]:
+    """Two distributions (CloudFront is global): `vigil-site` redirects viewers to HTTPS,
+    requires TLS 1.2 on its certificate, logs, reads its S3 origin through an origin access
+    identity, has a WAF web ACL and a default root object; `legacy-site` allows plain HTTP,
+    accepts TLSv1, and has none of the rest, so it fails every CloudFront check. Returns
+    each one's ID (the findings' resource) by its comment. moto drops an S3 origin's
+    `S3OriginConfig` from its answers: the emulator serves it back
+    (`cloudfront_origins.py`)."""
+    cf = session.client("cloudfront", region_name="us-east-1", endpoint_url=endpoint)
+    have = {
+        d["Comment"]: d["Id"]
+        for d in (cf.list_distributions()["DistributionList"].get("Items") or [])
+    }
+    ids = {}
+    for name, good in (("vigil-site", True), ("legacy-site", False)):
+        if name in have:  # seeded by an earlier run
+            ids[name] = have[name]
+            continue
+        bucket = f"{name}-assets.s3.us-east-1.amazonaws.com"
+        identity = "origin-access-identity/cloudfront/E2VIGILSEED" if good else ""
+        config: dict[str, Any] = {
+            "CallerReference": f"vigil-seed-{name}",
+            "Comment": name,
+            "Enabled": True,
+            "Origins": {
+                "Quantity": 1,
+                "Items": [
+                    {
+                        "Id": "assets",
+                        "DomainName": bucket,
+                        "S3OriginConfig": {"OriginAccessIdentity": identity},
+                    }
+                ],
+            },
+            "DefaultCacheBehavior": {
+                "TargetOriginId": "assets",
+                "ViewerProtocolPolicy": "redirect-to-https" if good else "allow-all",
+                # AWS's managed CachingOptimized policy.
+                "CachePolicyId": "658327ea-f89d-4fab-a63d-7e88639e58f6",
+            },
+            "ViewerCertificate": {
+                "CloudFrontDefaultCertificate": False,
+                "ACMCertificateArn": f"arn:aws:acm:us-east-1:{account}:certificate/vigil-seed",
+                "SSLSupportMethod": "sni-only",
+                "MinimumProtocolVersion": "TLSv1.2_2021" if good else "TLSv1",
+            },
+        }
+        if good:
+            config["Logging"] = {
+                "Enabled": True,
+                "IncludeCookies": False,
+                "Bucket": "vigil-seed-cf-logs.s3.amazonaws.com",
+                "Prefix": "vigil-site/",
+            }
+            config["DefaultRootObject"] = "index.html"
+            config["WebACLId"] = f"arn:aws:wafv2:us-east-1:{account}:global/webacl/vigil-seed/1"
+        ids[name] = cf.create_distribution(DistributionConfig=config)["Distribution"]["Id"]
+    return ids
+
+
+def seed_apigateway(session: boto3.Session, endpoint: str, region: str) -> dict[str, str]:
+    """Two REST APIs, each deployed to a `prod` stage with a cache: `orders-api` signs its
+    `GET /orders` with IAM (its CORS `OPTIONS` has none, as pre-flights must), logs at
+    INFO, traces with X-Ray and encrypts its cache; `legacy-api` serves `GET /items` with no
+    authorisation, logs nothing, does not trace and keeps its cache in clear, so it fails
+    every API Gateway check. Returns each one's ID (the findings' resource) by name."""
+    apigw = session.client("apigateway", region_name=region, endpoint_url=endpoint)
+    have = {a["name"]: a["id"] for a in apigw.get_rest_apis(limit=500).get("items", [])}
+    ids = {}
+    for name, good in (("orders-api", True), ("legacy-api", False)):
+        if name in have:  # seeded by an earlier run
+            ids[name] = have[name]
+            continue
+        api = apigw.create_rest_api(
+            name=name,
+            endpointConfiguration={"types": ["REGIONAL"]},
+            tags={SEED_TAG: "true"},
+        )["id"]
+        root = next(r["id"] for r in apigw.get_resources(restApiId=api)["items"] if r["path"] == "/")
+        resource = apigw.create_resource(
+            restApiId=api, parentId=root, pathPart="orders" if good else "items"
+        )["id"]
+        verbs = [("GET", "AWS_IAM" if good else "NONE")] + ([("OPTIONS", "NONE")] if good else [])
+        for verb, auth in verbs:
+            apigw.put_method(
+                restApiId=api, resourceId=resource, httpMethod=verb, authorizationType=auth
+            )
+            apigw.put_integration(
+                restApiId=api, resourceId=resource, httpMethod=verb, type="MOCK"
+            )
+        apigw.create_deployment(restApiId=api, stageName="prod")
+        patch = [
+            {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
+            {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": str(good).lower()},
+        ]
+        if good:
+            patch += [
+                {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
+                {"op": "replace", "path": "/tracingEnabled", "value": "true"},
+            ]
+        apigw.update_stage(restApiId=api, stageName="prod", patchOperations=patch)
+        ids[name] = api
+    return ids
+
+
 #: The EKS clusters: `orders-eks` (private endpoint, every log type, secrets encrypted with
 #: a KMS key, a version in standard support) and `legacy-eks` (moto's defaults where AWS's
 #: are the bad ones: public endpoint open to 0.0.0.0/0, logging off, no encryption, 1.29).
@@ -519,4 +625,6 @@ def seed_services(session: boto3.Session, endpoint: str, region: str, account: s
         # After everything else: ECS draws no random IDs, but keeps to the rule.
         "ecs": seed_ecs(session, endpoint, region, account),
         "eks": seed_eks(session, endpoint, region, account),
+        # After everything else: distribution IDs draw on moto's random generator.
+        "cloudfront": seed_cloudfront(session, endpoint, account),
     }

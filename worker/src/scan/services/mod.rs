@@ -3,6 +3,7 @@
 //! a folder and a line in [`ALL`].
 
 mod accessanalyzer;
+mod cloudfront;
 mod cloudtrail;
 mod config;
 mod dynamodb;
@@ -81,6 +82,7 @@ pub static ALL: &[Service] = &[
     dynamodb::SERVICE,
     efs::SERVICE,
     elbv2::SERVICE,
+    cloudfront::SERVICE,
     ecs::SERVICE,
     eks::SERVICE,
 ];
