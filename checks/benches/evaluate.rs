@@ -115,6 +115,7 @@ fn inventory() -> Inventory {
         account_id: "123456789012".into(),
         collected_at: now,
         regions,
+        cloudfront_distributions: Some(vec![]),
         iam: Some(IamInventory {
             users: (0..USERS)
                 .map(|i| IamUser {
