@@ -98,11 +98,13 @@ async fn a_page_with_its_connections_costs_statements_independent_of_its_size(
         "no statement was counted: the counter sees nothing"
     );
     // Loads are batched per wave of resolution (a nested field of one root list), so the
-    // count may move by a batch or two with timing, never with the page: one query per
-    // item would add at least two statements for each of the 80 items here.
+    // count moves by a few batches with timing (18 against 37 was seen once), never with the
+    // page: loading per item would add at least two statements (connection, then its scan)
+    // for each of the 76 extra items, so the bound is under one statement per extra item.
+    let extra_items = (40 + 40) - (2 + 2);
     assert!(
-        many_statements <= 2 * few_statements,
-        "2 items of 1 connection cost {few_statements} statements, 40 of 4 cost {many_statements}"
+        many_statements < few_statements + extra_items,
+        "4 items of 1 connection cost {few_statements} statements, 80 of 4 cost {many_statements}"
     );
 
     // Each item has its own connection, and each connection its own scan.
