@@ -15,8 +15,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 # The services whose FSBP controls Vigil's scans could assess (the ones it reads).
 FSBP_SERVICES = {
-    "CloudTrail", "Config", "DynamoDB", "EC2", "ECR", "EFS", "GuardDuty", "IAM", "KMS", "Lambda", "RDS",
-    "S3", "SecretsManager", "SNS", "SQS",
+    "Account", "ACM", "APIGateway", "CloudFront", "CloudTrail", "Config", "DynamoDB", "EC2", "ECR",
+    "ECS", "EFS", "EKS", "ElastiCache", "ELB", "GuardDuty", "IAM", "KMS", "Lambda", "OpenSearch", "RDS",
+    "Redshift", "Route53", "S3", "SecretsManager", "SNS", "SQS",
 }
 
 
