@@ -646,6 +646,24 @@ async function main() {
       await checkPage(page, '16 accounts');
     });
 
+    await step('accounts: push delivery refuses a queue of another account, then turns on and off', async () => {
+      const card = page.locator('.account-card', { has: page.getByRole('heading', { name: 'production' }) });
+      await card.getByText(/Off: activity arrives with the trail files/).waitFor();
+      await card.getByRole('button', { name: 'Push delivery' }).click();
+      const dialog = page.getByRole('dialog');
+      const foreign = account === '222222222222' ? '333333333333' : '222222222222';
+      await dialog.getByLabel('Push queue URL').fill(`https://sqs.us-east-1.amazonaws.com/${foreign}/VigilPush`);
+      await dialog.getByRole('button', { name: 'Turn on' }).click();
+      await dialog.getByText(new RegExp(`The queue belongs to AWS account ${foreign}, not to this connection's ${account}`)).waitFor();
+      const own = `https://sqs.us-east-1.amazonaws.com/${account}/VigilPush`;
+      await dialog.getByLabel('Push queue URL').fill(own);
+      await dialog.getByRole('button', { name: 'Turn on' }).click();
+      await card.getByText(own).waitFor();
+      await card.getByRole('button', { name: 'Push delivery' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Turn off' }).click();
+      await card.getByText(/Off: activity arrives with the trail files/).waitFor();
+    });
+
     await step('compliance: the CIS v5.0 report shows real statuses, a failing resource and the attestation form', async () => {
       await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Compliance' }).click();
       await page.getByRole('heading', { name: 'CIS Amazon Web Services Foundations Benchmark v5.0.0' }).waitFor();

@@ -1,4 +1,6 @@
 import { render, screen } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { CombinedError } from 'urql';
 import { TrialBanner } from '../components/TrialBanner';
 import { mockClient, renderPage } from '../test/render';
 import Accounts from './Accounts';
@@ -13,6 +15,7 @@ const connected = {
   lastVerifiedAt: '2026-03-10T12:00:00Z',
   lastActivityAt: '2026-03-10T12:00:00Z',
   trailArn: null,
+  pushQueueUrl: null,
   ingestionProblems: [],
   createdAt: '2026-03-10T11:00:00Z',
   lastJobFailure: null,
@@ -80,6 +83,51 @@ describe('Accounts', () => {
     for (const name of ['Connect an account', 'Scan now', 'Rename', 'Remove']) {
       expect(screen.getByRole(name === 'Connect an account' ? 'link' : 'button', { name })).toBeInTheDocument();
     }
+  });
+
+  it('turns push delivery on with the queue URL, and shows why the API refused one', async () => {
+    const foreign = 'https://sqs.us-east-1.amazonaws.com/222222222222/VigilPush';
+    const own = 'https://sqs.us-east-1.amazonaws.com/111111111111/VigilPush';
+    const { client, calls } = mockClient({
+      Accounts: { awsAccounts: [connected] },
+      SetPushQueue: (v: Record<string, unknown>) =>
+        v.queueUrl === foreign
+          ? new CombinedError({
+              graphQLErrors: [
+                {
+                  message: "the queue belongs to AWS account 222222222222, not to this connection's 111111111111",
+                  extensions: { code: 'BAD_USER_INPUT' },
+                },
+              ],
+            })
+          : { setAwsAccountPushQueue: { __typename: 'AwsAccount', id: 'acc1', pushQueueUrl: v.queueUrl } },
+    });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ADMIN' });
+    expect(await screen.findByText(/Off: activity arrives with the trail files/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Push delivery' }));
+    const field = screen.getByRole('textbox', { name: 'Push queue URL' });
+    await userEvent.click(screen.getByRole('button', { name: 'Turn on' }));
+    expect(screen.getByText(/Paste the PushQueueUrl output/)).toBeInTheDocument();
+    await userEvent.type(field, foreign);
+    await userEvent.click(screen.getByRole('button', { name: 'Turn on' }));
+    expect(await screen.findByText(/The queue belongs to AWS account 222222222222/)).toBeInTheDocument();
+    await userEvent.clear(field);
+    await userEvent.type(field, own);
+    await userEvent.click(screen.getByRole('button', { name: 'Turn on' }));
+    expect(await screen.findByRole('heading', { name: 'production' })).toBeInTheDocument();
+    expect(screen.queryByRole('textbox', { name: 'Push queue URL' })).not.toBeInTheDocument();
+    expect(calls.filter((c) => c.name === 'SetPushQueue').map((c) => c.variables)).toEqual([
+      { id: 'acc1', queueUrl: foreign },
+      { id: 'acc1', queueUrl: own },
+    ]);
+  });
+
+  it('shows the push queue of an account that has push delivery on', async () => {
+    const pushed = { ...connected, pushQueueUrl: 'https://sqs.us-east-1.amazonaws.com/111111111111/VigilPush' };
+    const { client } = mockClient({ Accounts: { awsAccounts: [pushed] } });
+    renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ANALYST' });
+    expect(await screen.findByText('https://sqs.us-east-1.amazonaws.com/111111111111/VigilPush')).toBeInTheDocument();
+    expect(screen.queryByRole('button', { name: 'Push delivery' })).not.toBeInTheDocument();
   });
 
   it('shows an analyst the accounts without the buttons they cannot use', async () => {

@@ -26,6 +26,7 @@ const AccountsDocument = graphql(`
       lastVerifiedAt
       lastActivityAt
       trailArn
+      pushQueueUrl
       ingestionProblems {
         kind
         message
@@ -80,6 +81,15 @@ const RenameDocument = graphql(`
     renameAwsAccount(id: $id, name: $name) {
       id
       name
+    }
+  }
+`);
+
+const PushQueueDocument = graphql(`
+  mutation SetPushQueue($id: ID!, $queueUrl: String) {
+    setAwsAccountPushQueue(id: $id, queueUrl: $queueUrl) {
+      id
+      pushQueueUrl
     }
   }
 `);
@@ -141,6 +151,7 @@ export default function Accounts() {
   usePolling(reload, 3000, scanning);
   const [renaming, setRenaming] = useState<Account | null>(null);
   const [removing, setRemoving] = useState<Account | null>(null);
+  const [pushing, setPushing] = useState<Account | null>(null);
 
   return (
     <>
@@ -185,18 +196,29 @@ export default function Accounts() {
         {(d) => (
           <ul className="account-list">
             {d.awsAccounts.map((a) => (
-              <AccountCard key={a.id} account={a} onRename={() => setRenaming(a)} onRemove={() => setRemoving(a)} />
+              <AccountCard key={a.id} account={a} onRename={() => setRenaming(a)} onRemove={() => setRemoving(a)} onPush={() => setPushing(a)} />
             ))}
           </ul>
         )}
       </QueryState>
       {renaming && <RenameDialog account={renaming} onClose={() => setRenaming(null)} />}
       {removing && <RemoveDialog account={removing} onClose={() => setRemoving(null)} />}
+      {pushing && <PushDialog account={pushing} onClose={() => setPushing(null)} />}
     </>
   );
 }
 
-function AccountCard({ account: a, onRename, onRemove }: { account: Account; onRename: () => void; onRemove: () => void }) {
+function AccountCard({
+  account: a,
+  onRename,
+  onRemove,
+  onPush,
+}: {
+  account: Account;
+  onRename: () => void;
+  onRemove: () => void;
+  onPush: () => void;
+}) {
   const { can, activePlan } = useMe();
   const [{ fetching, error }, startScan] = useMutation(StartScanDocument);
   const scan = a.lastScan;
@@ -221,6 +243,16 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
           ['Last verified', <Time iso={a.lastVerifiedAt} />],
           ['Latest activity read', <Time iso={a.lastActivityAt} />],
           ['Trail read', a.trailArn ? <span className="mono break">{a.trailArn}</span> : null],
+          [
+            'Push delivery',
+            a.pushQueueUrl ? (
+              <span>
+                On: <span className="mono break">{a.pushQueueUrl}</span>
+              </span>
+            ) : (
+              'Off: activity arrives with the trail files and CloudTrail lookups, minutes late'
+            ),
+          ],
           [
             'Last scan',
             scan ? (
@@ -296,6 +328,11 @@ function AccountCard({ account: a, onRename, onRemove }: { account: Account; onR
                 {a.status === 'ERROR' ? 'Fix the connection' : 'Continue setup'}
               </Link>
             )}
+            {a.status === 'CONNECTED' && (
+              <button type="button" className="btn btn-small btn-ghost" onClick={onPush}>
+                Push delivery
+              </button>
+            )}
             <button type="button" className="btn btn-small btn-ghost" onClick={onRename}>
               Rename
             </button>
@@ -330,6 +367,60 @@ function RenameDialog({ account, onClose }: { account: Account; onClose: () => v
           <button type="submit" className="btn btn-primary" disabled={fetching}>
             Save
           </button>
+          <button type="button" className="btn btn-ghost" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+/** Turns push delivery on with the queue the template's PushDelivery option created, or off. */
+function PushDialog({ account, onClose }: { account: Account; onClose: () => void }) {
+  const [url, setUrl] = useState(account.pushQueueUrl ?? '');
+  const [error, setError] = useState<string | undefined>();
+  const [{ fetching }, save] = useMutation(PushQueueDocument);
+  async function apply(queueUrl: string | null) {
+    const result = await save({ id: account.id, queueUrl });
+    if (result.error) setError(gqlFormError(result.error, 'queueUrl').message);
+    else onClose();
+  }
+  function submit(e: FormEvent) {
+    e.preventDefault();
+    const trimmed = url.trim();
+    if (!trimmed) {
+      setError('Paste the PushQueueUrl output of the stack, or turn push delivery off.');
+      return;
+    }
+    void apply(trimmed);
+  }
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`Push delivery for “${account.name}”`}
+      description="Deploy the stack with PushDelivery set to true, then paste its PushQueueUrl output: Vigil reads the events from that queue within seconds of each API call, and re-checks what they changed."
+    >
+      <form onSubmit={submit} noValidate>
+        <TextField
+          label="Push queue URL"
+          value={url}
+          onChange={(e) => setUrl(e.target.value)}
+          error={error}
+          placeholder={`https://sqs.us-east-1.amazonaws.com/${account.accountId ?? '123456789012'}/VigilPush`}
+          autoComplete="off"
+          className="mono"
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn-primary" disabled={fetching}>
+            Turn on
+          </button>
+          {account.pushQueueUrl && (
+            <button type="button" className="btn btn-danger-ghost" disabled={fetching} onClick={() => void apply(null)}>
+              Turn off
+            </button>
+          )}
           <button type="button" className="btn btn-ghost" onClick={onClose}>
             Cancel
           </button>
