@@ -81,7 +81,7 @@ pub static VIEWER_HTTP_ALLOWED: Rule = Rule {
                   or `https-only` (CloudFront console: Behaviors, Edit, Viewer protocol \
                   policy; or `aws cloudfront update-distribution` with the changed \
                   `ViewerProtocolPolicy`).",
-    compliance: &[],
+    compliance: &["AWS FSBP CloudFront.3"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -156,7 +156,7 @@ pub static LOGGING_DISABLED: Rule = Rule {
     remediation: "Turn on standard logging to an S3 bucket (CloudFront console: General, \
                   Settings, Standard logging; or `Logging.Enabled` in `aws cloudfront \
                   update-distribution`).",
-    compliance: &[],
+    compliance: &["AWS FSBP CloudFront.5"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -191,7 +191,7 @@ pub static S3_ORIGIN_WITHOUT_ACCESS_CONTROL: Rule = Rule {
     remediation: "Create an origin access control, attach it to the origin, allow only the \
                   distribution (`AWS:SourceArn`) in the bucket policy, and block public \
                   access on the bucket.",
-    compliance: &[],
+    compliance: &["AWS FSBP CloudFront.13"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -227,7 +227,7 @@ pub static NO_WAF: Rule = Rule {
                   exploits, bad bots and request floods go straight to the origin.",
     remediation: "Associate an AWS WAF web ACL (scope CLOUDFRONT, in us-east-1) with the \
                   distribution, for example with the AWS managed core rule set.",
-    compliance: &[],
+    compliance: &["AWS FSBP CloudFront.6"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Account,
     sources: &[SOURCE],
@@ -250,7 +250,7 @@ pub static NO_DEFAULT_ROOT_OBJECT: Rule = Rule {
     remediation: "Set a default root object such as `index.html` (CloudFront console: \
                   General, Settings, Default root object; or `DefaultRootObject` in `aws \
                   cloudfront update-distribution`).",
-    compliance: &[],
+    compliance: &["AWS FSBP CloudFront.1"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Account,
     sources: &[SOURCE],

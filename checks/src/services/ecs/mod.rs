@@ -130,7 +130,7 @@ pub static PRIVILEGED_CONTAINER: Rule = Rule {
     remediation: "Register a new revision without `privileged: true` (grant only the Linux \
                   capabilities the container needs with `linuxParameters.capabilities.add`), \
                   move the services to it and deregister the old revision.",
-    compliance: &[],
+    compliance: &["AWS FSBP ECS.4"],
     resource_type: TASK_DEFINITION,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -156,7 +156,7 @@ pub static ENVIRONMENT_SECRETS: Rule = Rule {
                   resolves at start with the execution role; register the new revision and \
                   rotate the exposed secret. Vigil records the variables' names only, never \
                   their values.",
-    compliance: &[],
+    compliance: &["AWS FSBP ECS.8"],
     resource_type: TASK_DEFINITION,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -216,7 +216,7 @@ pub static HOST_NETWORK_ROOT: Rule = Rule {
                   role), and as root nothing stands between it and the host.",
     remediation: "Use the `awsvpc` network mode, or set a non-root `user` on every container \
                   (and no `privileged`) in a new revision; move the services to it.",
-    compliance: &[],
+    compliance: &["AWS FSBP ECS.1"],
     resource_type: TASK_DEFINITION,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -241,7 +241,7 @@ pub static ROOT_FILESYSTEM_WRITABLE: Rule = Rule {
                   the container's life, which a read-only root file system prevents.",
     remediation: "Set `readonlyRootFilesystem: true` on each container in a new revision, \
                   giving the paths it must write to a volume or bind mount.",
-    compliance: &[],
+    compliance: &["AWS FSBP ECS.5"],
     resource_type: TASK_DEFINITION,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -261,7 +261,7 @@ pub static CONTAINER_INSIGHTS_DISABLED: Rule = Rule {
                   crypto-miner in a task or a crash-looping container goes unseen.",
     remediation: "Turn it on (`aws ecs update-cluster-settings --cluster <name> --settings \
                   name=containerInsights,value=enabled`).",
-    compliance: &[],
+    compliance: &["AWS FSBP ECS.12"],
     resource_type: CLUSTER,
     scope: Scope::Regional,
     sources: &[CLUSTERS],

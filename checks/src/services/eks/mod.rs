@@ -86,7 +86,7 @@ pub static ENDPOINT_PUBLIC: Rule = Rule {
                   update-cluster-config --name <name> --resources-vpc-config \
                   endpointPrivateAccess=true,endpointPublicAccess=false`), or restrict \
                   `publicAccessCidrs` to the addresses that administer the cluster.",
-    compliance: &[],
+    compliance: &["AWS FSBP EKS.1"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -130,7 +130,7 @@ pub static CONTROL_PLANE_LOGGING: Rule = Rule {
     remediation: "Turn every log type on (`aws eks update-cluster-config --name <name> \
                   --logging '{\"clusterLogging\":[{\"types\":[\"api\",\"audit\",\
                   \"authenticator\",\"controllerManager\",\"scheduler\"],\"enabled\":true}]}'`).",
-    compliance: &[],
+    compliance: &["AWS FSBP EKS.8"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -160,7 +160,7 @@ pub static SECRETS_NOT_ENCRYPTED: Rule = Rule {
                   (`aws eks associate-encryption-config --cluster-name <name> \
                   --encryption-config '[{\"resources\":[\"secrets\"],\"provider\":\
                   {\"keyArn\":\"<key-arn>\"}}]'`); it cannot be turned off afterwards.",
-    compliance: &[],
+    compliance: &["AWS FSBP EKS.3"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -226,7 +226,7 @@ pub static UNSUPPORTED_VERSION: Rule = Rule {
     remediation: "Upgrade the cluster one minor version at a time to a version in standard \
                   support (`aws eks update-cluster-version --name <name> --kubernetes-version \
                   <next>`), after checking deprecated APIs and upgrading add-ons and nodes.",
-    compliance: &[],
+    compliance: &["AWS FSBP EKS.2"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],

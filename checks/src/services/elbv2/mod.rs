@@ -94,7 +94,7 @@ pub static HTTP_NOT_REDIRECTED: Rule = Rule {
                   status HTTP_301) (`aws elbv2 modify-listener --listener-arn <arn> \
                   --default-actions Type=redirect,RedirectConfig={Protocol=HTTPS,Port=443,\
                   StatusCode=HTTP_301}`), or remove the listener.",
-    compliance: &[],
+    compliance: &["AWS FSBP ELB.1"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -189,7 +189,7 @@ pub static ACCESS_LOGGING_DISABLED: Rule = Rule {
                   elbv2 modify-load-balancer-attributes --load-balancer-arn <arn> \
                   --attributes Key=access_logs.s3.enabled,Value=true \
                   Key=access_logs.s3.bucket,Value=<bucket>`).",
-    compliance: &[],
+    compliance: &["AWS FSBP ELB.5"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -210,7 +210,7 @@ pub static DELETION_PROTECTION_DISABLED: Rule = Rule {
     remediation: "Turn deletion protection on (`aws elbv2 modify-load-balancer-attributes \
                   --load-balancer-arn <arn> --attributes \
                   Key=deletion_protection.enabled,Value=true`).",
-    compliance: &[],
+    compliance: &["AWS FSBP ELB.6"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
@@ -236,7 +236,7 @@ pub static INVALID_HEADERS_NOT_DROPPED: Rule = Rule {
     remediation: "Set `routing.http.drop_invalid_header_fields.enabled` to true (`aws elbv2 \
                   modify-load-balancer-attributes --load-balancer-arn <arn> --attributes \
                   Key=routing.http.drop_invalid_header_fields.enabled,Value=true`).",
-    compliance: &[],
+    compliance: &["AWS FSBP ELB.4"],
     resource_type: RESOURCE_TYPE,
     scope: Scope::Regional,
     sources: &[SOURCE],
