@@ -116,6 +116,7 @@ fn inventory() -> Inventory {
         collected_at: now,
         regions,
         cloudfront_distributions: Some(vec![]),
+        organizations: Some(Default::default()),
         iam: Some(IamInventory {
             users: (0..USERS)
                 .map(|i| IamUser {

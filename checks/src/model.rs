@@ -29,6 +29,9 @@ pub struct Inventory {
     /// CloudFront distributions (global). `None`: could not be read.
     #[serde(default)]
     pub cloudfront_distributions: Option<Vec<Distribution>>,
+    /// The organisation the account belongs to (global). `None`: could not be read.
+    #[serde(default)]
+    pub organizations: Option<OrganizationsInventory>,
 }
 
 /// What one region holds.
@@ -80,6 +83,6 @@ pub use crate::services::{
     accessanalyzer::model::*, cloudfront::model::*, cloudtrail::model::*, config::model::*,
     dynamodb::model::*, ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*,
     elbv2::model::*, guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*,
-    rds::model::*, s3::model::*, secretsmanager::model::*, securityhub::model::*, sns::model::*,
-    sqs::model::*,
+    organizations::model::*, rds::model::*, s3::model::*, secretsmanager::model::*,
+    securityhub::model::*, sns::model::*, sqs::model::*,
 };

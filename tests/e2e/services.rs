@@ -709,3 +709,140 @@ async fn seeded_eks_clusters_get_exactly_their_findings_and_denied_reads_assess_
     let after = opened_with("eks-", &s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
 }
+
+/// The Organizations rules that judge a management account with all features.
+const ORGANIZATIONS_FAILING: &[&str] = &[
+    "organizations-scps-not-used",
+    "organizations-tag-policies-not-attached",
+];
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_management_account_without_policies_fails_until_it_attaches_them(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use aws_sdk_organizations::types::{OrganizationFeatureSet, PolicyType};
+
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    // In no organisation: nothing to judge, nothing opened.
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(opened_with("organizations-", &open), vec![]);
+
+    // The seeded account becomes the management account of a new organisation: only
+    // AWS's FullAWSAccess SCP on the root, no tag policy.
+    let emu = vigil_tests::emulator::Emulator::shared();
+    let orgs =
+        aws_sdk_organizations::Client::new(&emu.account_config(&s.account, "us-east-1").await);
+    let org = orgs
+        .create_organization()
+        .feature_set(OrganizationFeatureSet::All)
+        .send()
+        .await
+        .expect("CreateOrganization");
+    let org_id = org.organization().unwrap().id().unwrap().to_owned();
+    let scan = s.scan_denied(&[]).await;
+    let problems = scan["problems"].as_array().unwrap();
+    assert!(
+        !problems.iter().any(|p| p["service"] == "organizations"),
+        "{scan}"
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let expected: Vec<(String, String)> = ORGANIZATIONS_FAILING
+        .iter()
+        .map(|r| (r.to_string(), org_id.clone()))
+        .collect();
+    let before = opened_with("organizations-", &open);
+    assert_eq!(before, expected);
+    let f = open
+        .iter()
+        .find(|f| f["ruleId"] == "organizations-scps-not-used")
+        .unwrap();
+    assert_eq!(f["region"], "global");
+    assert!(!f["remediation"].as_str().unwrap().is_empty());
+    let (ids, raw) = {
+        let assets = s
+            .app
+            .graphql_ok(
+                &s.token,
+                "{ assets(first: 10, filter: { resourceType: \"AWS::Organizations::Organization\" }) { edges { node { resourceId configuration } } } }",
+                json!({}),
+            )
+            .await;
+        let ids: Vec<String> = assets["assets"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["node"]["resourceId"].as_str().unwrap().to_owned())
+            .collect();
+        (ids, assets.to_string())
+    };
+    assert_eq!(ids, [org_id.clone()], "{raw}");
+    assert!(raw.contains("FullAWSAccess"), "{raw}");
+
+    // The organisation or its policies unreadable: not assessed, nothing resolved.
+    for denied in [Some("DescribeOrganization"), Some("ListPolicies"), None] {
+        let scan = s.scan_denied(&[("organizations", denied)]).await;
+        assert_eq!(scan["status"], "PARTIAL", "{denied:?}: {scan}");
+        assert!(
+            scan["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["service"] == "organizations"),
+            "{scan}"
+        );
+        assert_eq!(scan["findingsResolved"], 0, "{denied:?}: {scan}");
+        let after = opened_with(
+            "organizations-",
+            &s.findings(json!({ "status": ["OPEN"] })).await,
+        );
+        assert_eq!(after, before, "{denied:?}");
+    }
+
+    // A guardrail SCP and a tag policy attached to the root: both pass.
+    let root = orgs.list_roots().send().await.unwrap().roots()[0]
+        .id()
+        .unwrap()
+        .to_owned();
+    for (kind, name, content) in [
+        (
+            PolicyType::ServiceControlPolicy,
+            "deny-leave",
+            r#"{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"organizations:LeaveOrganization","Resource":"*"}]}"#,
+        ),
+        (
+            PolicyType::TagPolicy,
+            "owner-tag",
+            r#"{"tags":{"owner":{"tag_key":{"@@assign":"owner"}}}}"#,
+        ),
+    ] {
+        let policy = orgs
+            .create_policy()
+            .r#type(kind)
+            .name(name)
+            .description(name)
+            .content(content)
+            .send()
+            .await
+            .expect("CreatePolicy");
+        let id = policy
+            .policy()
+            .unwrap()
+            .policy_summary()
+            .unwrap()
+            .id()
+            .unwrap()
+            .to_owned();
+        orgs.attach_policy()
+            .policy_id(id)
+            .target_id(&root)
+            .send()
+            .await
+            .expect("AttachPolicy");
+    }
+    let scan = s.scan_denied(&[]).await;
+    assert!(scan["findingsResolved"].as_i64().unwrap() >= 2, "{scan}");
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(opened_with("organizations-", &open), vec![]);
+}

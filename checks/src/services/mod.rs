@@ -17,6 +17,7 @@ pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
+pub mod organizations;
 pub mod rds;
 pub mod s3;
 pub mod secretsmanager;
@@ -65,6 +66,7 @@ pub static ALL: &[&Service] = &[
     &ecs::SERVICE,
     &eks::SERVICE,
     &cloudfront::SERVICE,
+    &organizations::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

@@ -17,6 +17,7 @@ mod guardduty;
 mod iam;
 mod kms;
 mod lambda;
+mod organizations;
 mod rds;
 mod s3;
 mod secretsmanager;
@@ -85,6 +86,7 @@ pub static ALL: &[Service] = &[
     cloudfront::SERVICE,
     ecs::SERVICE,
     eks::SERVICE,
+    organizations::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list
