@@ -109,6 +109,8 @@ fn inventory() -> Inventory {
             load_balancers: Some(vec![]),
             ecs: Some(Default::default()),
             eks_clusters: Some(vec![]),
+            elasticache: Some(Default::default()),
+            redshift_clusters: Some(vec![]),
         })
         .collect();
     Inventory {

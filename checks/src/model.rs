@@ -77,12 +77,18 @@ pub struct RegionInventory {
     /// The region's EKS clusters.
     #[serde(default)]
     pub eks_clusters: Option<Vec<EksCluster>>,
+    /// The region's ElastiCache cache clusters and replication groups.
+    #[serde(default)]
+    pub elasticache: Option<ElastiCacheInventory>,
+    /// The region's Redshift provisioned clusters.
+    #[serde(default)]
+    pub redshift_clusters: Option<Vec<RedshiftCluster>>,
 }
 
 pub use crate::services::{
     accessanalyzer::model::*, cloudfront::model::*, cloudtrail::model::*, config::model::*,
     dynamodb::model::*, ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*,
-    elbv2::model::*, guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*,
-    organizations::model::*, rds::model::*, s3::model::*, secretsmanager::model::*,
-    securityhub::model::*, sns::model::*, sqs::model::*,
+    elasticache::model::*, elbv2::model::*, guardduty::model::*, iam::model::*, kms::model::*,
+    lambda::model::*, organizations::model::*, rds::model::*, redshift::model::*, s3::model::*,
+    secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
 };

@@ -846,3 +846,95 @@ async fn a_management_account_without_policies_fails_until_it_attaches_them(
     let open = s.findings(json!({ "status": ["OPEN"] })).await;
     assert_eq!(opened_with("organizations-", &open), vec![]);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_multi_region_trail_recording_only_management_writes_is_reported(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    use aws_sdk_cloudtrail::types::{EventSelector, ReadWriteType};
+
+    const RULE: &str = "cloudtrail-management-events-incomplete";
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    // The seeded multi-region trails record every management event (CloudTrail's default).
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(opened_with(RULE, &open), vec![]);
+
+    // A second multi-region trail whose selector keeps management writes only.
+    let emu = vigil_tests::emulator::Emulator::shared();
+    let trails = aws_sdk_cloudtrail::Client::new(&emu.account_config(&s.account, REGION).await);
+    // It delivers to a bucket with Object Lock; the seeded trails' bucket has none.
+    let seeded_bucket = s.summary["buckets"]["logs"].as_str().unwrap();
+    let locked = format!("vigil-{}-locked-trail", s.account);
+    aws_sdk_s3::Client::new(&emu.account_config(&s.account, REGION).await)
+        .create_bucket()
+        .bucket(&locked)
+        .object_lock_enabled_for_bucket(true)
+        .send()
+        .await
+        .expect("CreateBucket");
+    trails
+        .create_trail()
+        .name("writes-only")
+        .s3_bucket_name(&locked)
+        .is_multi_region_trail(true)
+        .send()
+        .await
+        .expect("CreateTrail");
+    trails
+        .start_logging()
+        .name("writes-only")
+        .send()
+        .await
+        .expect("StartLogging");
+    let selector = |rw| {
+        EventSelector::builder()
+            .read_write_type(rw)
+            .include_management_events(true)
+            .build()
+    };
+    trails
+        .put_event_selectors()
+        .trail_name("writes-only")
+        .event_selectors(selector(ReadWriteType::WriteOnly))
+        .send()
+        .await
+        .expect("PutEventSelectors");
+    s.scan_denied(&[]).await;
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let before = opened_with(RULE, &open);
+    assert_eq!(before, [(RULE.to_owned(), "writes-only".to_owned())]);
+    let f = open.iter().find(|f| f["ruleId"] == RULE).unwrap();
+    assert_eq!(f["region"], REGION);
+    assert_eq!(
+        opened_with("cloudtrail-bucket-object-lock-off", &open),
+        [(
+            "cloudtrail-bucket-object-lock-off".to_owned(),
+            seeded_bucket.to_owned()
+        )],
+        "{locked} passes"
+    );
+
+    // The selectors unreadable: not assessed, the finding stays open.
+    let scan = s
+        .scan_denied(&[("cloudtrail", Some("GetEventSelectors"))])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(
+        opened_with(RULE, &s.findings(json!({ "status": ["OPEN"] })).await),
+        before
+    );
+
+    // Reads and writes recorded (ReadWriteType All): resolved.
+    trails
+        .put_event_selectors()
+        .trail_name("writes-only")
+        .event_selectors(selector(ReadWriteType::All))
+        .send()
+        .await
+        .expect("PutEventSelectors");
+    s.scan_denied(&[]).await;
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(opened_with(RULE, &open), vec![]);
+}

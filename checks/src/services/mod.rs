@@ -12,6 +12,7 @@ pub mod ecr;
 pub mod ecs;
 pub mod efs;
 pub mod eks;
+pub mod elasticache;
 pub mod elbv2;
 pub mod guardduty;
 pub mod iam;
@@ -19,6 +20,7 @@ pub mod kms;
 pub mod lambda;
 pub mod organizations;
 pub mod rds;
+pub mod redshift;
 pub mod s3;
 pub mod secretsmanager;
 pub mod securityhub;
@@ -67,6 +69,8 @@ pub static ALL: &[&Service] = &[
     &eks::SERVICE,
     &cloudfront::SERVICE,
     &organizations::SERVICE,
+    &elasticache::SERVICE,
+    &redshift::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

@@ -36,6 +36,8 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &S3_OBJECT_WRITES_NOT_LOGGED,
         &S3_OBJECT_READS_NOT_LOGGED,
         &NO_CLOUDWATCH_LOGS,
+        &MANAGEMENT_EVENTS_INCOMPLETE,
+        &BUCKET_OBJECT_LOCK_OFF,
     ],
 };
 
@@ -168,6 +170,37 @@ fn trail_not_logging(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static MANAGEMENT_EVENTS_INCOMPLETE: Rule = Rule {
+    id: "cloudtrail-management-events-incomplete",
+    title: "Multi-region CloudTrail trail does not record all management events",
+    severity: Severity::High,
+    description: "The trail covers every region, but its event selectors leave out management \
+                  events, or keep only their reads or only their writes: the control-plane \
+                  calls left out (creating users and keys, changing security groups and \
+                  policies, or the reconnaissance that precedes them) leave no audit record, \
+                  and the detections reading this trail never see them.",
+    remediation: "Record read and write management events (`aws cloudtrail put-event-selectors \
+                  --trail-name <trail> --event-selectors \
+                  '[{\"ReadWriteType\":\"All\",\"IncludeManagementEvents\":true}]'`, or an \
+                  advanced selector on `eventCategory` = `Management` without a `readOnly` \
+                  field).",
+    compliance: &["CIS AWS Foundations v5.0.0 3.1", "AWS FSBP CloudTrail.1"],
+    resource_type: "AWS::CloudTrail::Trail",
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: management_events_incomplete,
+};
+
+fn management_events_incomplete(inv: &Inventory, sink: &mut Sink) {
+    for (region, trail) in home_trails(inv).filter(|(_, t)| t.is_multi_region) {
+        match trail.logs_management_events {
+            Some(false) => sink.fail(region, &trail.name, trail.arn.clone(), trail_json(trail)),
+            None => sink.unknown(region, &trail.name),
+            Some(true) => {}
+        }
+    }
+}
+
 pub static LOG_VALIDATION_OFF: Rule = Rule {
     id: "cloudtrail-log-validation-off",
     title: "CloudTrail log file validation is off",
@@ -243,8 +276,9 @@ pub static BUCKET_PUBLIC: Rule = Rule {
     check: bucket_public,
 };
 
-fn bucket_public(inv: &Inventory, sink: &mut Sink) {
-    // One finding per bucket and region, naming the trails that deliver to it.
+/// The buckets the account's trails deliver to, by (home region, bucket), with the trails
+/// delivering there: the bucket rules report one finding per bucket and region.
+fn trail_buckets(inv: &Inventory) -> BTreeMap<(&str, &str), Vec<&str>> {
     let mut buckets: BTreeMap<(&str, &str), Vec<&str>> = BTreeMap::new();
     for (region, trail) in home_trails(inv) {
         if let Some(bucket) = &trail.s3_bucket {
@@ -254,7 +288,11 @@ fn bucket_public(inv: &Inventory, sink: &mut Sink) {
                 .push(&trail.name);
         }
     }
-    for ((region, name), trails) in buckets {
+    buckets
+}
+
+fn bucket_public(inv: &Inventory, sink: &mut Sink) {
+    for ((region, name), trails) in trail_buckets(inv) {
         let Some(s3) = &inv.s3 else {
             sink.unknown(region, name);
             continue;
@@ -270,6 +308,50 @@ fn bucket_public(inv: &Inventory, sink: &mut Sink) {
             }
             (None, _) => sink.unknown(region, name),
             (Some(false), _) => {}
+        }
+    }
+}
+
+pub static BUCKET_OBJECT_LOCK_OFF: Rule = Rule {
+    id: "cloudtrail-bucket-object-lock-off",
+    title: "CloudTrail logs bucket has no S3 Object Lock",
+    severity: Severity::Low,
+    description: "The bucket receiving this trail's logs does not have S3 Object Lock: \
+                  whoever gains delete rights on it (an intruder with an administrator's \
+                  keys, a careless lifecycle rule) can erase or overwrite the audit record, \
+                  and log file validation only tells afterwards that files are missing.",
+    remediation: "Deliver the trail to a bucket created with Object Lock (`aws s3api \
+                  create-bucket --bucket <name> --object-lock-enabled-for-bucket`, or enable \
+                  it on a versioned bucket with `aws s3api put-object-lock-configuration \
+                  --bucket <name> --object-lock-configuration ObjectLockEnabled=Enabled`), \
+                  with a default retention in governance or compliance mode covering the \
+                  logs' retention period.",
+    compliance: &[],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Regional,
+    sources: &[SOURCE, s3::SOURCE],
+    check: bucket_object_lock_off,
+};
+
+fn bucket_object_lock_off(inv: &Inventory, sink: &mut Sink) {
+    for ((region, name), trails) in trail_buckets(inv) {
+        let Some(s3) = &inv.s3 else {
+            sink.unknown(region, name);
+            continue;
+        };
+        // A bucket of another account (a central logging account) is not ours to judge.
+        let Some(bucket) = s3.buckets.iter().find(|b| b.name == name) else {
+            continue;
+        };
+        match bucket.object_lock {
+            Some(false) => sink.fail(
+                region,
+                name,
+                Some(arn::bucket(inv, name)),
+                json!({ "objectLockEnabled": false, "trails": trails }),
+            ),
+            None => sink.unknown(region, name),
+            Some(true) => {}
         }
     }
 }
@@ -402,6 +484,38 @@ mod tests {
             ("us-east-1", Some(vec![trail.clone()])),
             ("ap-south-1", Some(vec![trail])),
         ])
+    }
+
+    #[test]
+    fn a_multi_region_trail_missing_management_events_fails_in_its_home_region_only() {
+        let partial = Trail {
+            logs_management_events: Some(false),
+            ..trail("writes-only", "us-east-1")
+        };
+        let unread = Trail {
+            logs_management_events: None,
+            ..trail("unread", "us-east-1")
+        };
+        // A single-region trail is not this rule's business.
+        let regional = Trail {
+            is_multi_region: false,
+            logs_management_events: Some(false),
+            ..trail("regional", "eu-west-1")
+        };
+        let all = vec![trail("main", "us-east-1"), partial, unread, regional];
+        let inv = with_trails(vec![
+            ("eu-west-1", Some(all.clone())),
+            ("us-east-1", Some(all)),
+        ]);
+        let out = run(&MANAGEMENT_EVENTS_INCOMPLETE, &inv);
+        let failing: Vec<(&str, &str)> = out
+            .findings
+            .iter()
+            .map(|f| (f.region.as_str(), f.resource_id.as_str()))
+            .collect();
+        assert_eq!(failing, [("us-east-1", "writes-only")]);
+        assert_eq!(out.findings[0].evidence["managementEvents"], false);
+        assert_eq!(unknown(&out), ["unread"]);
     }
 
     #[test]
@@ -593,6 +707,37 @@ mod tests {
             }),
         );
         assert!(out.findings.is_empty() && out.unknown.is_empty());
+    }
+
+    #[test]
+    fn a_trail_bucket_without_object_lock_fails_and_a_locked_or_foreign_one_passes() {
+        let unlocked = Bucket {
+            object_lock: Some(false),
+            ..bucket("trail-logs")
+        };
+        let out = run(&BUCKET_OBJECT_LOCK_OFF, &with_bucket(unlocked.clone()));
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(
+            (f.region.as_str(), f.resource_id.as_str()),
+            ("eu-west-1", "trail-logs")
+        );
+        assert_eq!(f.evidence["trails"][0], "main");
+        assert!(failing(&BUCKET_OBJECT_LOCK_OFF, &with_bucket(bucket("trail-logs"))).is_empty());
+        // Only the trails' buckets are judged, and another account's is not ours.
+        let other = Bucket {
+            name: "other".into(),
+            ..unlocked
+        };
+        let out = run(&BUCKET_OBJECT_LOCK_OFF, &with_bucket(other));
+        assert!(out.findings.is_empty() && out.unknown.is_empty());
+        let unread = Bucket {
+            object_lock: None,
+            ..bucket("trail-logs")
+        };
+        let out = run(&BUCKET_OBJECT_LOCK_OFF, &with_bucket(unread));
+        assert!(out.findings.is_empty());
+        assert_eq!(unknown(&out), ["trail-logs"]);
     }
 
     #[test]

@@ -393,6 +393,7 @@ pub(crate) mod tests {
             }),
             logging_target: Some(Some("logs".into())),
             object_ownership: Some(Some("BucketOwnerEnforced".into())),
+            object_lock: Some(true),
             ..Default::default()
         }
     }

@@ -64,6 +64,10 @@ pub struct Bucket {
     /// `Some(None)`: no ownership controls (ACLs apply). `None`: not readable.
     #[serde(default)]
     pub object_ownership: Option<Option<String>>,
+    /// `GetObjectLockConfiguration`: Object Lock is enabled (`false`: no configuration).
+    /// `None`: not readable.
+    #[serde(default)]
+    pub object_lock: Option<bool>,
     pub tags: Tags,
 }
 

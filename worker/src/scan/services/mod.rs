@@ -12,6 +12,7 @@ mod ecr;
 mod ecs;
 mod efs;
 mod eks;
+mod elasticache;
 mod elbv2;
 mod guardduty;
 mod iam;
@@ -19,6 +20,7 @@ mod kms;
 mod lambda;
 mod organizations;
 mod rds;
+mod redshift;
 mod s3;
 mod secretsmanager;
 mod securityhub;
@@ -87,6 +89,8 @@ pub static ALL: &[Service] = &[
     ecs::SERVICE,
     eks::SERVICE,
     organizations::SERVICE,
+    elasticache::SERVICE,
+    redshift::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list

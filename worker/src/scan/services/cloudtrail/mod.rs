@@ -21,20 +21,38 @@ async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {
 }
 
 /// Whether the selectors include management events, read and write (no selectors at all
-/// is CloudTrail's default, which does).
+/// is CloudTrail's default, which does). Reads and writes may come from different
+/// selectors (one `ReadOnly`, one `WriteOnly`; or advanced selectors with `readOnly` true
+/// and false): what counts is that together they record both.
 fn logs_management_events(s: &GetEventSelectorsOutput) -> bool {
-    let classic = s.event_selectors().iter().any(|e| {
-        e.include_management_events().unwrap_or(true)
-            && e.read_write_type().is_none_or(|rw| rw.as_str() == "All")
-    });
-    let advanced = s.advanced_event_selectors().iter().any(|a| {
-        a.field_selectors()
+    if s.event_selectors().is_empty() && s.advanced_event_selectors().is_empty() {
+        return true;
+    }
+    let (mut reads, mut writes) = (false, false);
+    for e in s.event_selectors() {
+        if e.include_management_events().unwrap_or(true) {
+            let rw = e.read_write_type().map_or("All", |rw| rw.as_str());
+            reads |= rw != "WriteOnly";
+            writes |= rw != "ReadOnly";
+        }
+    }
+    for a in s.advanced_event_selectors() {
+        let fields = a.field_selectors();
+        let management = fields
             .iter()
-            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"))
-    });
-    classic
-        || advanced
-        || (s.event_selectors().is_empty() && s.advanced_event_selectors().is_empty())
+            .any(|f| f.field() == "eventCategory" && f.equals().iter().any(|v| v == "Management"));
+        if !management {
+            continue;
+        }
+        match fields.iter().find(|f| f.field() == "readOnly") {
+            None => (reads, writes) = (true, true),
+            Some(f) => {
+                reads |= f.equals().iter().any(|v| v == "true");
+                writes |= f.equals().iter().any(|v| v == "false");
+            }
+        }
+    }
+    reads && writes
 }
 
 /// Which S3 object-level events (writes, reads) the selectors log for every bucket: a
@@ -131,4 +149,78 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::Trail>> {
         out.push(trail(&c, r, t).await);
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_cloudtrail::types::{
+        AdvancedEventSelector, AdvancedFieldSelector, EventSelector, ReadWriteType,
+    };
+
+    use super::*;
+
+    fn classic(rw: ReadWriteType, management: bool) -> EventSelector {
+        EventSelector::builder()
+            .read_write_type(rw)
+            .include_management_events(management)
+            .build()
+    }
+
+    fn advanced(fields: &[(&str, &str)]) -> AdvancedEventSelector {
+        let mut b = AdvancedEventSelector::builder().name("selector");
+        for (field, value) in fields {
+            b = b.field_selectors(
+                AdvancedFieldSelector::builder()
+                    .field(*field)
+                    .equals(*value)
+                    .build()
+                    .unwrap(),
+            );
+        }
+        b.build().unwrap()
+    }
+
+    /// Selectors as `GetEventSelectors` answers them (moto answers the classic ones only).
+    #[test]
+    fn management_events_count_only_when_reads_and_writes_are_both_recorded() {
+        let with = |classic: Vec<EventSelector>, advanced: Vec<AdvancedEventSelector>| {
+            logs_management_events(
+                &GetEventSelectorsOutput::builder()
+                    .set_event_selectors(Some(classic))
+                    .set_advanced_event_selectors(Some(advanced))
+                    .build(),
+            )
+        };
+        assert!(with(vec![], vec![]), "CloudTrail's default records all");
+        assert!(with(vec![classic(ReadWriteType::All, true)], vec![]));
+        assert!(!with(vec![classic(ReadWriteType::WriteOnly, true)], vec![]));
+        assert!(!with(vec![classic(ReadWriteType::All, false)], vec![]));
+        assert!(with(
+            vec![
+                classic(ReadWriteType::ReadOnly, true),
+                classic(ReadWriteType::WriteOnly, true)
+            ],
+            vec![]
+        ));
+        let management = ("eventCategory", "Management");
+        assert!(with(vec![], vec![advanced(&[management])]));
+        assert!(!with(
+            vec![],
+            vec![advanced(&[management, ("readOnly", "false")])]
+        ));
+        assert!(with(
+            vec![],
+            vec![
+                advanced(&[management, ("readOnly", "false")]),
+                advanced(&[management, ("readOnly", "true")])
+            ]
+        ));
+        assert!(!with(
+            vec![],
+            vec![advanced(&[
+                ("eventCategory", "Data"),
+                ("resources.type", "AWS::S3::Object")
+            ])]
+        ));
+    }
 }

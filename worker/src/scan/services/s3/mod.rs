@@ -229,6 +229,21 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         "OwnershipControlsNotFoundError",
         || None,
     );
+    let object_lock = setting(
+        r,
+        "GetObjectLockConfiguration",
+        c.get_object_lock_configuration()
+            .bucket(&name)
+            .send()
+            .await
+            .map(|o| {
+                o.object_lock_configuration()
+                    .and_then(|l| l.object_lock_enabled())
+                    .is_some_and(|e| e.as_str() == "Enabled")
+            }),
+        "ObjectLockConfigurationNotFoundError",
+        || false,
+    );
     m::Bucket {
         name,
         region,
@@ -240,6 +255,7 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         versioning,
         logging_target,
         object_ownership,
+        object_lock,
         tags: Default::default(),
     }
 }
