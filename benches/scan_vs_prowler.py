@@ -247,6 +247,57 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     ),
     (("cloudfront-no-waf",), ("cloudfront_distributions_using_waf",), ""),
     (("cloudfront-no-default-root-object",), ("cloudfront_distributions_default_root_object",), ""),
+    (
+        ("elasticache-replication-group-not-encrypted-at-rest",),
+        ("elasticache_redis_cluster_rest_encryption_enabled",),
+        "",
+    ),
+    (
+        ("elasticache-replication-group-not-encrypted-in-transit",),
+        ("elasticache_redis_cluster_in_transit_encryption_enabled",),
+        "",
+    ),
+    (
+        ("elasticache-replication-group-no-auth",),
+        ("elasticache_redis_replication_group_auth_enabled",),
+        "",
+    ),
+    (
+        ("elasticache-replication-group-backups-disabled", "elasticache-cluster-backups-disabled"),
+        ("elasticache_redis_cluster_backup_enabled",),
+        "Prowler: replication groups keeping snapshots under its minimum; Vigil: backups off, on groups and standalone Redis clusters",
+    ),
+    (
+        ("elasticache-replication-group-auto-minor-upgrade-off", "elasticache-cluster-auto-minor-upgrade-off"),
+        ("elasticache_redis_cluster_auto_minor_version_upgrades",),
+        "Prowler: replication groups; Vigil: groups and standalone clusters",
+    ),
+    (
+        ("elasticache-replication-group-automatic-failover-off",),
+        ("elasticache_redis_cluster_automatic_failover_enabled",),
+        "",
+    ),
+    (("redshift-cluster-public",), ("redshift_cluster_public_access",), ""),
+    (("redshift-cluster-not-encrypted",), ("redshift_cluster_encrypted_at_rest",), ""),
+    (("redshift-cluster-audit-logging-off",), ("redshift_cluster_audit_logging",), ""),
+    (
+        ("redshift-cluster-automated-snapshots-short",),
+        ("redshift_cluster_automated_snapshot",),
+        "Prowler: automated snapshots off; Vigil: off or kept under 7 days, as FSBP Redshift.3",
+    ),
+    (
+        ("redshift-cluster-ssl-not-required",),
+        ("redshift_cluster_in_transit_encryption_enabled",),
+        "",
+    ),
+    (("redshift-cluster-version-upgrade-off",), ("redshift_cluster_automatic_upgrades",), ""),
+    (("redshift-cluster-enhanced-vpc-routing-off",), ("redshift_cluster_enhanced_vpc_routing",), ""),
+    (("redshift-cluster-default-admin-username",), ("redshift_cluster_non_default_username",), ""),
+    (
+        ("redshift-cluster-default-database-name",),
+        ("redshift_cluster_non_default_database_name",),
+        "",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -255,7 +306,7 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
-    "elbv2", "ecs", "eks", "cloudfront",
+    "elbv2", "ecs", "eks", "cloudfront", "elasticache", "redshift",
 ]
 
 #: Rows whose findings are "a security group open to the internet".

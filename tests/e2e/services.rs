@@ -76,6 +76,29 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
             ("audit-log", &["dynamodb-deletion-protection-disabled"]),
         ],
     ),
+    (
+        // `require_ssl` of the good cluster's parameter group is kept by the harness
+        // (`redshift_parameters.py`: moto 5.2.5 has no ModifyClusterParameterGroup).
+        "redshift-",
+        "AWS::Redshift::Cluster",
+        &[
+            ("analytics-warehouse", &[]),
+            (
+                "legacy-warehouse",
+                &[
+                    "redshift-cluster-audit-logging-off",
+                    "redshift-cluster-automated-snapshots-short",
+                    "redshift-cluster-default-admin-username",
+                    "redshift-cluster-default-database-name",
+                    "redshift-cluster-enhanced-vpc-routing-off",
+                    "redshift-cluster-not-encrypted",
+                    "redshift-cluster-public",
+                    "redshift-cluster-ssl-not-required",
+                    "redshift-cluster-version-upgrade-off",
+                ],
+            ),
+        ],
+    ),
 ];
 
 /// The open findings of these services' rules, as (rule, resource) sorted.
@@ -254,6 +277,8 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
             ("dynamodb", Some("DescribeContinuousBackups")),
             ("elasticfilesystem", Some("DescribeBackupPolicy")),
             ("elasticfilesystem", Some("DescribeAccessPoints")),
+            ("redshift", Some("DescribeLoggingStatus")),
+            ("redshift", Some("DescribeClusterParameters")),
         ])
         .await;
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
@@ -269,6 +294,8 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
         ("dynamodb", "DescribeContinuousBackups"),
         ("efs", "DescribeBackupPolicy"),
         ("efs", "DescribeAccessPoints"),
+        ("redshift", "DescribeLoggingStatus"),
+        ("redshift", "DescribeClusterParameters"),
     ] {
         assert!(
             problems
@@ -292,6 +319,7 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
             ("ecr", None),
             ("dynamodb", None),
             ("elasticfilesystem", None),
+            ("redshift", None),
         ])
         .await;
     assert_eq!(scan["status"], "PARTIAL", "{scan}");
@@ -937,4 +965,116 @@ async fn a_multi_region_trail_recording_only_management_writes_is_reported(
     s.scan_denied(&[]).await;
     let open = s.findings(json!({ "status": ["OPEN"] })).await;
     assert_eq!(opened_with(RULE, &open), vec![]);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_elasticache_resources_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let seeded_names = &s.summary["services"][REGION]["elasticache"];
+    assert_eq!(
+        seeded_names["replicationGroups"],
+        json!(["orders-cache", "legacy-cache"])
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // orders-cache, its members and sessions-cache get none; legacy-cache (Redis 5.0.6)
+    // every replication-group check, its member and scratch-cache the cluster checks.
+    let mut expected: Vec<(String, String)> = [
+        (
+            "elasticache-replication-group-auto-minor-upgrade-off",
+            "legacy-cache",
+        ),
+        (
+            "elasticache-replication-group-automatic-failover-off",
+            "legacy-cache",
+        ),
+        (
+            "elasticache-replication-group-backups-disabled",
+            "legacy-cache",
+        ),
+        ("elasticache-replication-group-no-auth", "legacy-cache"),
+        (
+            "elasticache-replication-group-not-encrypted-at-rest",
+            "legacy-cache",
+        ),
+        (
+            "elasticache-replication-group-not-encrypted-in-transit",
+            "legacy-cache",
+        ),
+        (
+            "elasticache-cluster-default-subnet-group",
+            "legacy-cache-001",
+        ),
+        (
+            "elasticache-cluster-auto-minor-upgrade-off",
+            "scratch-cache",
+        ),
+        ("elasticache-cluster-backups-disabled", "scratch-cache"),
+        ("elasticache-cluster-default-subnet-group", "scratch-cache"),
+    ]
+    .iter()
+    .map(|(r, n)| (r.to_string(), n.to_string()))
+    .collect();
+    expected.sort();
+    let before = opened_with("elasticache-", &open);
+    assert_eq!(before, expected);
+    for (rule, resource) in &before {
+        let f = open
+            .iter()
+            .find(|f| f["ruleId"] == rule.as_str() && f["resourceId"] == resource.as_str())
+            .unwrap();
+        assert_eq!(f["region"], REGION, "{rule}");
+        assert!(
+            !f["description"].as_str().unwrap().is_empty()
+                && !f["remediation"].as_str().unwrap().is_empty(),
+            "{rule}"
+        );
+    }
+    // Every cluster and group is an asset, with its ARN and endpoints.
+    let (groups, raw) = asset_ids(&s, "AWS::ElastiCache::ReplicationGroup").await;
+    for name in ["orders-cache", "legacy-cache"] {
+        assert!(groups.iter().any(|g| g == name), "{name}: {raw}");
+        assert!(raw.contains(&format!(":replicationgroup:{name}")), "{raw}");
+    }
+    assert!(
+        raw.contains("master.orders-cache."),
+        "primary endpoint: {raw}"
+    );
+    let (clusters, raw) = asset_ids(&s, "AWS::ElastiCache::CacheCluster").await;
+    for name in seeded_names["cacheClusters"].as_array().unwrap() {
+        let name = name.as_str().unwrap();
+        assert!(clusters.iter().any(|c| c == name), "{name}: {raw}");
+    }
+    // The AUTH token is stored nowhere.
+    assert!(!format!("{raw}{}", json!(open)).contains("vigil-seed-auth-token"));
+
+    // The replication groups unreadable, the clusters readable: a reader that took a
+    // denied read for "no group" would resolve legacy-cache's findings.
+    let scan = s
+        .scan_denied(&[("elasticache", Some("DescribeReplicationGroups"))])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"].as_array().unwrap().iter().any(|p| {
+            p["service"] == "elasticache" && p["operation"] == "DescribeReplicationGroups"
+        }),
+        "{scan}"
+    );
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with(
+        "elasticache-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(after, before, "no finding opened or resolved");
+    let scan = s.scan_denied(&[("elasticache", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with(
+        "elasticache-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(after, before);
 }

@@ -20,7 +20,7 @@ from typing import Any
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.http import HTTP_STATUS_CODES
 
-from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters
+from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_parameters
 from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
@@ -46,6 +46,7 @@ class Emulator:
     def __init__(self, management_account: str = DEFAULT_ACCOUNT_ID) -> None:
         ec2_filters.install()
         cloudfront_origins.install()
+        redshift_parameters.install()
         install_eventbridge()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.gate = Gate()

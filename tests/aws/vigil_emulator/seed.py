@@ -37,7 +37,7 @@ from . import attack as attacks
 from . import seed_checks
 from .attack import attack
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
-from .seed_services import seed_services
+from .seed_services import seed_elasticache, seed_redshift, seed_services
 from .sessions import (
     MANAGEMENT_ACCOUNT,
     account_session,
@@ -542,6 +542,11 @@ def _build(
     summary["securityHub"] = {
         regions[0]: seed_checks.seed_security_hub(session, endpoint, regions[0])
     }
+    # After every seed above: Redshift's cluster IDs draw on moto's random generator.
+    summary["services"][regions[0]].update(
+        elasticache=seed_elasticache(session, endpoint, regions[0]),
+        redshift=seed_redshift(session, endpoint, regions[0]),
+    )
     return summary
 
 

@@ -628,3 +628,136 @@ def seed_services(session: boto3.Session, endpoint: str, region: str, account: s
         # After everything else: distribution IDs draw on moto's random generator.
         "cloudfront": seed_cloudfront(session, endpoint, account),
     }
+
+
+#: The ElastiCache resources, each well configured or failing its checks: replication
+#: groups `orders-cache` (none) and `legacy-cache` (Redis 5.0.6: every replication-group
+#: check), standalone clusters `sessions-cache` (none) and `scratch-cache` (backups off,
+#: minor upgrades off, default subnet group). `legacy-cache-001`, the legacy group's member,
+#: sits in the default subnet group too.
+ELASTICACHE_GROUPS = ["orders-cache", "legacy-cache"]
+ELASTICACHE_CLUSTERS = [
+    "orders-cache-001",
+    "orders-cache-002",
+    "legacy-cache-001",
+    "sessions-cache",
+    "scratch-cache",
+]
+
+
+def seed_elasticache(session: boto3.Session, endpoint: str, region: str) -> dict[str, list[str]]:
+    """The resources of `ELASTICACHE_GROUPS` and `ELASTICACHE_CLUSTERS`. moto lists a
+    replication group's members in neither `DescribeCacheClusters` nor anywhere with their
+    engine version, which AWS does: the members are created as clusters of their group, as
+    AWS would list them."""
+    ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint)
+    ec = session.client("elasticache", region_name=region, endpoint_url=endpoint)
+    groups = {g["ReplicationGroupId"] for g in ec.describe_replication_groups()["ReplicationGroups"]}
+    if "orders-cache" not in groups:
+        subnets = ec2.describe_subnets(Filters=[{"Name": "default-for-az", "Values": ["true"]}])
+        ec.create_cache_subnet_group(
+            CacheSubnetGroupName="vigil-cache-private",
+            CacheSubnetGroupDescription="Vigil seed: the cache's own subnets",
+            SubnetIds=[s["SubnetId"] for s in subnets["Subnets"]][:2],
+        )
+        common = {"Engine": "redis", "CacheNodeType": "cache.t4g.micro"}
+        ec.create_replication_group(
+            ReplicationGroupId="orders-cache",
+            ReplicationGroupDescription="orders cache",
+            EngineVersion="7.1",
+            NumCacheClusters=2,
+            AutomaticFailoverEnabled=True,
+            AtRestEncryptionEnabled=True,
+            TransitEncryptionEnabled=True,
+            AuthToken="vigil-seed-auth-token-0123456789",
+            AutoMinorVersionUpgrade=True,
+            SnapshotRetentionLimit=7,
+            CacheSubnetGroupName="vigil-cache-private",
+            Tags=[{"Key": SEED_TAG, "Value": "true"}],
+            **common,
+        )
+        ec.create_replication_group(
+            ReplicationGroupId="legacy-cache",
+            ReplicationGroupDescription="legacy cache",
+            EngineVersion="5.0.6",
+            AutoMinorVersionUpgrade=False,
+            Tags=[{"Key": SEED_TAG, "Value": "true"}],
+            **common,
+        )
+        for cluster, group, version, subnet_group, good in (
+            ("orders-cache-001", "orders-cache", "7.1", "vigil-cache-private", True),
+            ("orders-cache-002", "orders-cache", "7.1", "vigil-cache-private", True),
+            ("legacy-cache-001", "legacy-cache", "5.0.6", "default", False),
+            ("sessions-cache", None, "7.1", "vigil-cache-private", True),
+            ("scratch-cache", None, "7.1", "default", False),
+        ):
+            args: dict[str, Any] = {"ReplicationGroupId": group} if group else {}
+            ec.create_cache_cluster(
+                CacheClusterId=cluster,
+                EngineVersion=version,
+                NumCacheNodes=1,
+                CacheSubnetGroupName=subnet_group,
+                AutoMinorVersionUpgrade=good,
+                SnapshotRetentionLimit=7 if good else 0,
+                **common,
+                **args,
+            )
+    return {"replicationGroups": ELASTICACHE_GROUPS, "cacheClusters": ELASTICACHE_CLUSTERS}
+
+
+#: The Redshift clusters: `analytics-warehouse` (private, encrypted, SSL required, audit
+#: logging, snapshots kept 7 days, version upgrades, enhanced VPC routing, its own admin
+#: and database names) and `legacy-warehouse`, which fails every Redshift check (moto keeps
+#: a retention of 0 as 1 day, under the 7 the check asks for).
+REDSHIFT_CLUSTERS = ["analytics-warehouse", "legacy-warehouse"]
+
+
+def seed_redshift(session: boto3.Session, endpoint: str, region: str) -> list[str]:
+    """The clusters of `REDSHIFT_CLUSTERS`. The parameter group's `require_ssl` is kept by
+    the harness (`redshift_parameters.py`; moto has no `ModifyClusterParameterGroup`)."""
+    rs = session.client("redshift", region_name=region, endpoint_url=endpoint)
+    existing = {c["ClusterIdentifier"] for c in rs.describe_clusters()["Clusters"]}
+    if "analytics-warehouse" in existing:
+        return REDSHIFT_CLUSTERS
+    rs.create_cluster_parameter_group(
+        ParameterGroupName="vigil-require-ssl",
+        ParameterGroupFamily="redshift-1.0",
+        Description="Vigil seed: SSL required",
+    )
+    rs.modify_cluster_parameter_group(
+        ParameterGroupName="vigil-require-ssl",
+        Parameters=[{"ParameterName": "require_ssl", "ParameterValue": "true"}],
+    )
+    common = {
+        "NodeType": "ra3.xlplus",
+        "MasterUserPassword": "Vigil-seed-0nly",
+        "Tags": [{"Key": SEED_TAG, "Value": "true"}],
+    }
+    rs.create_cluster(
+        ClusterIdentifier="analytics-warehouse",
+        MasterUsername="warehouse_admin",
+        DBName="analytics",
+        PubliclyAccessible=False,
+        Encrypted=True,
+        AutomatedSnapshotRetentionPeriod=7,
+        AllowVersionUpgrade=True,
+        EnhancedVpcRouting=True,
+        ClusterParameterGroupName="vigil-require-ssl",
+        **common,
+    )
+    rs.enable_logging(
+        ClusterIdentifier="analytics-warehouse",
+        LogDestinationType="cloudwatch",
+        LogExports=["connectionlog", "userlog", "useractivitylog"],
+    )
+    rs.create_cluster(
+        ClusterIdentifier="legacy-warehouse",
+        MasterUsername="awsuser",
+        PubliclyAccessible=True,
+        Encrypted=False,
+        AutomatedSnapshotRetentionPeriod=0,
+        AllowVersionUpgrade=False,
+        EnhancedVpcRouting=False,
+        **common,
+    )
+    return REDSHIFT_CLUSTERS
