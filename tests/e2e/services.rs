@@ -1078,3 +1078,56 @@ async fn seeded_elasticache_resources_get_exactly_their_findings_and_denied_read
     );
     assert_eq!(after, before);
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_transit_gateways_and_serial_console_get_exactly_their_findings(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    const RULE: &str = "ec2-transit-gateway-auto-accepts-attachments";
+    const SERIAL: &str = "ec2-serial-console-access-enabled";
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let ids = &s.summary["transitGateways"][REGION];
+    let (good, bad) = (
+        ids["tgw-reviewed"].as_str().unwrap().to_owned(),
+        ids["tgw-auto-accept"].as_str().unwrap().to_owned(),
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let before = opened_with(RULE, &open);
+    assert_eq!(before, [(RULE.to_owned(), bad.clone())], "{good} passes");
+    let f = open.iter().find(|f| f["ruleId"] == RULE).unwrap();
+    assert_eq!(f["region"], REGION);
+    assert!(f["compliance"].to_string().contains("EC2.23"), "{f}");
+    let (gateways, raw) = asset_ids(&s, "AWS::EC2::TransitGateway").await;
+    for id in [&good, &bad] {
+        assert!(gateways.contains(id), "{id}: {raw}");
+    }
+    // The serial console (the harness's stub: moto has none) is on in the second region
+    // only.
+    let serial = opened_with(SERIAL, &open);
+    assert_eq!(serial, [(SERIAL.to_owned(), "eu-west-1".to_owned())]);
+
+    // The gateways and the setting unreadable, the rest of EC2 readable: nothing opened
+    // or resolved.
+    let scan = s
+        .scan_denied(&[
+            ("ec2", Some("DescribeTransitGateways")),
+            ("ec2", Some("GetSerialConsoleAccessStatus")),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    for operation in ["DescribeTransitGateways", "GetSerialConsoleAccessStatus"] {
+        assert!(
+            scan["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["service"] == "ec2" && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    assert_eq!(opened_with(RULE, &open), before);
+    assert_eq!(opened_with(SERIAL, &open), serial);
+}

@@ -21,6 +21,7 @@ from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.http import HTTP_STATUS_CODES
 
 from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_parameters
+from . import serial_console
 from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
@@ -47,6 +48,7 @@ class Emulator:
         ec2_filters.install()
         cloudfront_origins.install()
         redshift_parameters.install()
+        serial_console.install()
         install_eventbridge()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.gate = Gate()

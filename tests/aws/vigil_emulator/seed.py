@@ -547,6 +547,14 @@ def _build(
         elasticache=seed_elasticache(session, endpoint, regions[0]),
         redshift=seed_redshift(session, endpoint, regions[0]),
     )
+    # After every seed above: transit gateway IDs draw on moto's random generator.
+    summary["transitGateways"] = {
+        regions[0]: seed_checks.seed_transit_gateways(session, endpoint, regions[0])
+    }
+    # The serial console on in the last region only (none drawn from moto's generator).
+    summary["serialConsole"] = {
+        region: seed_checks.seed_serial_console(session, endpoint, region) for region in regions[1:]
+    }
     return summary
 
 

@@ -196,3 +196,38 @@ def seed_security_hub(session: boto3.Session, endpoint: str, region: str) -> str
     except ClientError:
         hub.enable_security_hub(EnableDefaultStandards=False)
         return hub.describe_hub()["HubArn"]
+
+
+def seed_transit_gateways(session: boto3.Session, endpoint: str, region: str) -> dict[str, str]:
+    """A transit gateway that reviews attachment requests (`tgw-reviewed`) and one that
+    accepts them automatically (`tgw-auto-accept`), by their Name tags."""
+    ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint)
+    existing = {
+        tag["Value"]: g["TransitGatewayId"]
+        for g in ec2.describe_transit_gateways()["TransitGateways"]
+        if g.get("State") != "deleted"
+        for tag in g.get("Tags", [])
+        if tag["Key"] == "Name"
+    }
+    out = {}
+    for name, auto_accept in (("tgw-reviewed", "disable"), ("tgw-auto-accept", "enable")):
+        if name not in existing:
+            existing[name] = ec2.create_transit_gateway(
+                Description=name,
+                Options={"AutoAcceptSharedAttachments": auto_accept},
+                TagSpecifications=[
+                    {
+                        "ResourceType": "transit-gateway",
+                        "Tags": [{"Key": "Name", "Value": name}, {"Key": SEED_TAG, "Value": "true"}],
+                    }
+                ],
+            )["TransitGateway"]["TransitGatewayId"]
+        out[name] = existing[name]
+    return out
+
+
+def seed_serial_console(session: boto3.Session, endpoint: str, region: str) -> bool:
+    """EC2 serial console access enabled in `region` (the harness's stub: moto has none);
+    it stays off, as with AWS, everywhere else."""
+    ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint)
+    return ec2.enable_serial_console_access()["SerialConsoleAccessEnabled"]

@@ -87,4 +87,18 @@ pub fn list(r: &RegionInventory, out: &mut Assets) {
     for ty in TYPES {
         out.complete(region, ty);
     }
+    // Read apart from the rest: listed, and complete, only when that read succeeded.
+    if let Some(gateways) = &ec2.transit_gateways {
+        for t in gateways {
+            out.add(
+                region,
+                "AWS::EC2::TransitGateway",
+                &t.transit_gateway_id,
+                t.arn.clone(),
+                json(t),
+            )
+            .tags = json(&t.tags);
+        }
+        out.complete(region, "AWS::EC2::TransitGateway");
+    }
 }

@@ -7,11 +7,15 @@ mod instances;
 pub mod model;
 mod net;
 mod security_groups;
+mod serial_console;
+mod transit;
 mod vpc;
 
 pub use ebs::*;
 pub use instances::*;
 pub use security_groups::*;
+pub use serial_console::*;
+pub use transit::*;
 pub use vpc::*;
 
 use crate::{
@@ -49,10 +53,12 @@ pub static SERVICE: Service = Service {
         &DEFAULT_SG_ALLOWS_TRAFFIC,
         &NACL_ADMIN_PORTS_OPEN,
         &VPC_NO_FLOW_LOGS,
+        &TRANSIT_GATEWAY_AUTO_ACCEPTS,
         &INSTANCE_IMDSV1_PUBLIC,
         &INSTANCE_IMDSV2_NOT_REQUIRED,
         &INSTANCE_NO_IAM_ROLE,
         &INSTANCE_PUBLIC_PORTS_OPEN,
+        &SERIAL_CONSOLE_ACCESS_ENABLED,
         &EIP_UNUSED,
         &AMI_PUBLIC,
         &EBS_VOLUME_UNENCRYPTED,

@@ -29,6 +29,25 @@ pub struct Ec2Inventory {
     /// The region's Elastic IP addresses (`DescribeAddresses`). `None`: could not be read.
     #[serde(default)]
     pub addresses: Option<Vec<ElasticIp>>,
+    /// The region's transit gateways (`DescribeTransitGateways`). `None`: could not be read.
+    #[serde(default)]
+    pub transit_gateways: Option<Vec<TransitGateway>>,
+    /// `GetSerialConsoleAccessStatus`: the serial console may be used on the region's
+    /// instances. `None`: could not be read.
+    #[serde(default)]
+    pub serial_console_access: Option<bool>,
+}
+
+/// A transit gateway of the account.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TransitGateway {
+    pub transit_gateway_id: String,
+    pub arn: Option<String>,
+    pub state: String,
+    /// `AutoAcceptSharedAttachments` is `enable`: attachment requests from the accounts
+    /// it is shared with are accepted without review.
+    pub auto_accept_shared_attachments: bool,
+    pub tags: Tags,
 }
 
 /// An Elastic IP address of the account.

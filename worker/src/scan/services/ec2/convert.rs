@@ -219,3 +219,16 @@ pub fn address(a: &t::Address) -> m::ElasticIp {
         network_interface_id: set(a.network_interface_id()),
     }
 }
+
+pub fn transit_gateway(g: &t::TransitGateway) -> m::TransitGateway {
+    m::TransitGateway {
+        transit_gateway_id: g.transit_gateway_id().unwrap_or_default().to_owned(),
+        arn: g.transit_gateway_arn().map(str::to_owned),
+        state: g.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
+        auto_accept_shared_attachments: g
+            .options()
+            .and_then(|o| o.auto_accept_shared_attachments())
+            .is_some_and(|a| a.as_str() == "enable"),
+        tags: tags(g.tags()),
+    }
+}

@@ -149,13 +149,19 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
     let c = aws_sdk_ec2::Client::new(r.config);
     // Every read at once: EC2's request quota is per account and region, and a region's
     // dozen list calls are well within its burst.
-    let (network, storage, flow_logs, public, ebs_default, addresses) = tokio::join!(
+    let (network, storage, flow_logs, public, ebs_default, addresses, gateways, serial_console) = tokio::join!(
         network(&c, r),
         storage(&c, r),
         flow_logs(&c, r),
         public_snapshots(&c, r),
         c.get_ebs_encryption_by_default().send(),
         c.describe_addresses().send(),
+        c.describe_transit_gateways()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.get_serial_console_access_status().send(),
     );
     let (network, storage, flow_logs) = (network?, storage?, flow_logs?);
     let ebs_default = r
@@ -206,5 +212,12 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
         addresses: r
             .ok("DescribeAddresses", addresses)
             .map(|o| o.addresses().iter().map(convert::address).collect()),
+        // Likewise the transit gateways.
+        transit_gateways: r
+            .ok("DescribeTransitGateways", gateways)
+            .map(|g: Vec<_>| g.iter().map(convert::transit_gateway).collect()),
+        serial_console_access: r
+            .ok("GetSerialConsoleAccessStatus", serial_console)
+            .and_then(|s| s.serial_console_access_enabled()),
     })
 }
