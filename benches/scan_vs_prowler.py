@@ -298,6 +298,31 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
         ("redshift_cluster_non_default_database_name",),
         "",
     ),
+    (
+        ("organizations-scps-not-used",),
+        ("organizations_scp_check_deny_regions",),
+        "approximate: Prowler asks for an SCP denying unused regions; Vigil for any SCP of the organisation's own on the root or an OU",
+    ),
+    (
+        ("organizations-tag-policies-not-attached",),
+        ("organizations_tags_policies_enabled_and_attached",),
+        "Prowler also fails a member account; Vigil judges the management account only",
+    ),
+    (
+        ("cloudtrail-management-events-incomplete",),
+        ("cloudtrail_multi_region_enabled_logging_management_events",),
+        "Prowler: per region, no logging trail recording read and write management events; Vigil: per multi-region trail",
+    ),
+    (
+        ("ec2-transit-gateway-auto-accepts-attachments",),
+        ("ec2_transitgateway_auto_accept_vpc_attachments",),
+        "",
+    ),
+    (
+        ("cloudtrail-bucket-object-lock-off",),
+        ("s3_bucket_object_lock",),
+        "Prowler: every bucket; Vigil: the buckets receiving CloudTrail logs",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -306,7 +331,7 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
-    "elbv2", "ecs", "eks", "cloudfront", "elasticache", "redshift",
+    "elbv2", "ecs", "eks", "cloudfront", "elasticache", "redshift", "organizations",
 ]
 
 #: Rows whose findings are "a security group open to the internet".
