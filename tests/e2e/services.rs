@@ -805,7 +805,7 @@ async fn a_management_account_without_policies_fails_until_it_attaches_them(
             .collect();
         (ids, assets.to_string())
     };
-    assert_eq!(ids, [org_id.clone()], "{raw}");
+    assert_eq!(ids, [org_id.as_str()], "{raw}");
     assert!(raw.contains("FullAWSAccess"), "{raw}");
 
     // The organisation or its policies unreadable: not assessed, nothing resolved.
