@@ -275,7 +275,7 @@ async fn a_dead_job_shows_on_its_connection_until_one_of_its_kind_succeeds(
 }
 
 /// The test's database as a URL a separate process can connect with.
-fn database_url(opts: &PgConnectOptions) -> String {
+pub(crate) fn database_url(opts: &PgConnectOptions) -> String {
     let base = std::env::var("DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
     let mut url = reqwest::Url::parse(&base).expect("DATABASE_URL is a URL");
@@ -374,7 +374,7 @@ pub(crate) async fn events_stored_twice(admin: &PgPool) -> i64 {
 }
 
 /// How many requests the emulator has slowed down so far: work in progress.
-async fn slowed(emu: &Emulator) -> i64 {
+pub(crate) async fn slowed(emu: &Emulator) -> i64 {
     emu.control(reqwest::Method::GET, "/_vigil/faults", None)
         .await["faults"]
         .as_array()

@@ -19,6 +19,7 @@ mod limits;
 mod live;
 mod loaders;
 mod ordering;
+mod organization_trails;
 mod organizations;
 mod push;
 mod rules;

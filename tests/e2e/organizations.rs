@@ -29,7 +29,7 @@ const CREATE: &str = "mutation($name: String!) { createAwsOrganization(input: { 
 const MEMBERS: &str = "accounts { id name status accountId roleArn error organizationalUnitPath leftOrganizationAt awsOrganizationId }";
 const REPORT: &str = "syncReport { seen added connected failed left alreadyConnected }";
 
-fn verify_query() -> String {
+pub(crate) fn verify_query() -> String {
     format!(
         "mutation($id: ID!, $arn: String!) {{ verifyAwsOrganization(id: $id, managementRoleArn: $arn) {{
             id status organizationId managementAccountId managementRoleArn lastSyncError lastSyncAt nextSyncAt
@@ -51,7 +51,7 @@ fn org_query() -> String {
 
 /// The API against the emulator, and a superuser pool on the same database (past
 /// row-level security, to look at every tenant's rows).
-async fn aws_app(opts: PgConnectOptions) -> (TestApp, PgPool) {
+pub(crate) async fn aws_app(opts: PgConnectOptions) -> (TestApp, PgPool) {
     let emu = Emulator::shared();
     let aws = ServiceIdentity::new(emu.management_config("us-east-1").await, None);
     let admin = PgPoolOptions::new()
@@ -64,10 +64,10 @@ async fn aws_app(opts: PgConnectOptions) -> (TestApp, PgPool) {
 }
 
 /// An emulated organisation: its management account, root, one OU and member accounts.
-struct EmulatedOrg {
-    management: String,
+pub(crate) struct EmulatedOrg {
+    pub(crate) management: String,
     root: String,
-    members: Vec<String>,
+    pub(crate) members: Vec<String>,
     /// The members placed in the `Workloads` OU.
     in_ou: Vec<String>,
     client: aws_sdk_organizations::Client,
@@ -76,7 +76,7 @@ struct EmulatedOrg {
 impl EmulatedOrg {
     /// A fresh organisation (its management account a fresh account: tests share the
     /// emulator) with `members` accounts, every fourth in the `Workloads` OU.
-    async fn new(members: usize) -> Self {
+    pub(crate) async fn new(members: usize) -> Self {
         let emu = Emulator::shared();
         let management = random_account_id();
         let client =
@@ -128,7 +128,7 @@ impl EmulatedOrg {
     }
 
     /// Creates a member account (organizations:CreateAccount); answers its ID.
-    async fn create_account(&mut self, name: &str) -> String {
+    pub(crate) async fn create_account(&mut self, name: &str) -> String {
         let status = self
             .client
             .create_account()
@@ -149,7 +149,7 @@ impl EmulatedOrg {
 
     /// What the customer does with the management template: deploy it in the management
     /// account. Answers the stack's `ManagementRoleArn` output.
-    async fn deploy_management(&self, template: &str) -> String {
+    pub(crate) async fn deploy_management(&self, template: &str) -> String {
         let out = Emulator::shared()
             .control(
                 reqwest::Method::POST,
@@ -165,7 +165,7 @@ impl EmulatedOrg {
 
     /// What the customer does with the StackSet template: deploy it in the management
     /// account, targeting the root (every account). Answers the accounts it deployed to.
-    async fn deploy_stack_set(&self, template: &str) -> Vec<String> {
+    pub(crate) async fn deploy_stack_set(&self, template: &str) -> Vec<String> {
         let out = Emulator::shared()
             .control(
                 reqwest::Method::POST,
@@ -208,7 +208,7 @@ fn account_ids(members: &Value) -> Vec<String> {
     ids
 }
 
-fn member<'a>(members: &'a Value, account: &str) -> &'a Value {
+pub(crate) fn member<'a>(members: &'a Value, account: &str) -> &'a Value {
     members
         .as_array()
         .unwrap()
@@ -217,7 +217,7 @@ fn member<'a>(members: &'a Value, account: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no member {account} in {members}"))
 }
 
-async fn create(app: &TestApp, token: &str, name: &str) -> Value {
+pub(crate) async fn create(app: &TestApp, token: &str, name: &str) -> Value {
     app.graphql_ok(token, CREATE, json!({ "name": name })).await["createAwsOrganization"].clone()
 }
 

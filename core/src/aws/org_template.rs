@@ -3,7 +3,8 @@
 //!
 //! * the management template: Vigil's read-only role there (the single-account role's
 //!   policies, so the management account is monitored too) plus the Organizations reads
-//!   Vigil needs to list accounts and OUs;
+//!   Vigil needs to list accounts and OUs and, optionally, the read of the organisation
+//!   trail's bucket (every account's log files are read through this role);
 //! * the StackSet template: a service-managed `AWS::CloudFormation::StackSet` with automatic
 //!   deployment, whose body is the single-account template ([`template::render`]), so every
 //!   member account (and every account that joins later) gets the same role name trusting
@@ -53,6 +54,16 @@ Parameters:
     Type: String
     Description: Name of the role to create.
     Default: {MANAGEMENT_ROLE_NAME}
+  CloudTrailBucketName:
+    Type: String
+    Description: >-
+      Optional. The S3 bucket your organisation trail writes to (in this account, or in a
+      log archive account whose bucket policy lets this role read it); the role may then
+      read every account's log files (s3:GetObject, s3:ListBucket on that bucket only).
+      Leave empty to skip.
+    Default: ""
+Conditions:
+  HasCloudTrailBucket: !Not [!Equals [!Ref CloudTrailBucketName, ""]]
 Resources:
   VigilManagementRole:
     Type: AWS::IAM::Role
@@ -84,6 +95,22 @@ Resources:
               - Effect: Allow
                 Action: cloudtrail:ListPublicKeys
                 Resource: "*"
+  CloudTrailBucketRead:
+    Type: AWS::IAM::Policy
+    Condition: HasCloudTrailBucket
+    Properties:
+      PolicyName: VigilReadOrganizationTrailLogs
+      Roles:
+        - !Ref VigilManagementRole
+      PolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Action: s3:ListBucket
+            Resource: !Sub arn:${{AWS::Partition}}:s3:::${{CloudTrailBucketName}}
+          - Effect: Allow
+            Action: s3:GetObject
+            Resource: !Sub arn:${{AWS::Partition}}:s3:::${{CloudTrailBucketName}}/*
 Outputs:
   ManagementRoleArn:
     Description: Paste this ARN into Vigil to verify the organisation.
@@ -169,6 +196,15 @@ mod tests {
             assert!(t.contains(&format!("- {action}\n")), "{action}");
         }
         assert!(t.contains("policy/SecurityAudit"));
+    }
+
+    #[test]
+    fn the_management_template_reads_the_organisation_trail_bucket_only_when_named() {
+        let t = management(PRINCIPAL, EXTERNAL_ID);
+        assert!(t.contains("  CloudTrailBucketName:\n    Type: String\n"));
+        assert!(t.contains("    Condition: HasCloudTrailBucket\n"));
+        assert!(t.contains("Resource: !Sub arn:${AWS::Partition}:s3:::${CloudTrailBucketName}/*"));
+        assert!(t.contains("- !Ref VigilManagementRole"));
     }
 
     #[test]

@@ -28,11 +28,22 @@ pub struct AwsOrganization {
     pub next_sync_at: Option<DateTime<Utc>>,
     pub last_sync_error: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// The organisation trail the management connection's ingestion reads, and its bucket.
+    pub trail_arn: Option<String>,
+    pub trail_bucket: Option<String>,
+    /// That trail was logging every region at its last read: it brings every member's
+    /// events, so the members' own ingestion reads no CloudTrail of its own.
+    pub trail_covers_members: bool,
+    /// When the organisation trail was last read through.
+    pub trail_read_at: Option<DateTime<Utc>>,
+    /// Accounts with log files in the bucket but no connected member connection: not read.
+    pub trail_skipped_accounts: Vec<String>,
 }
 
 const COLUMNS: &str = "tenant_id, aws_organization_id, name, status, external_id, management_role_arn, \
                        member_role_name, organization_id, management_account_id, last_sync_at, next_sync_at, \
-                       last_sync_error, created_at";
+                       last_sync_error, created_at, trail_arn, trail_bucket, trail_covers_members, trail_read_at, \
+                       trail_skipped_accounts";
 
 /// Creates a pending organisation connection.
 pub async fn insert(
@@ -186,6 +197,41 @@ pub async fn set_next_sync(
     .execute(&mut **tx)
     .await?;
     Ok(())
+}
+
+/// Records a read of the organisation trail that went through every member's folders
+/// (their events were committed before, each with its member's cursors and file marks).
+pub async fn trail_read(
+    tx: &mut TenantTx,
+    id: AwsOrganizationId,
+    read: &TrailRead<'_>,
+) -> Result<(), sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query(
+        "update aws_organizations set trail_arn = $3, trail_bucket = $4, trail_covers_members = $5,
+             trail_read_at = $6, trail_skipped_accounts = $7
+         where tenant_id = $1 and aws_organization_id = $2",
+    )
+    .bind(tenant)
+    .bind(id)
+    .bind(read.trail_arn)
+    .bind(read.bucket)
+    .bind(read.covers_members)
+    .bind(read.at)
+    .bind(read.skipped_accounts)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// What one read of the organisation trail found (see [`trail_read`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TrailRead<'a> {
+    pub trail_arn: &'a str,
+    pub bucket: &'a str,
+    pub covers_members: bool,
+    pub at: DateTime<Utc>,
+    pub skipped_accounts: &'a [String],
 }
 
 /// Deletes an organisation; its member connections (and everything of them) go by cascade.

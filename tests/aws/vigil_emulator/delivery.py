@@ -7,6 +7,12 @@ StopLogging call is still delivered by the trail it stops, and StartLogging by t
 starts. Files are written straight into moto's S3 backend of the bucket's owner, so writing
 them is not itself an API call and is never recorded. A trail with log file validation
 also delivers a signed digest of each file (see digest.py).
+
+An organisation trail (IsOrganizationTrail, in the organisation's management account) also
+gets the events of every member account, as with AWS, and writes each account's files in
+that account's folder, `AWSLogs/<org-id>/<account>/CloudTrail/<region>/...` (AWS's layout
+for organisation trails; older ones wrote `AWSLogs/<account>/...`, which tests lay out by
+hand). Organisation trails deliver no digests here.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import Any
 
 from moto.cloudtrail.models import Trail, cloudtrail_backends
 from moto.moto_api._internal import mock_random
+from moto.organizations.models import organizations_backends
 from moto.s3.models import s3_backends
 
 from .digest import DigestSigner, LogFile
@@ -33,17 +40,38 @@ log = logging.getLogger(__name__)
 _ALPHANUM = string.ascii_letters + string.digits
 
 
-def logging_trails(account_id: str, region: str) -> list[Trail]:
-    """Trails of `account_id` that log events of `region` now (no moto state is created)."""
-    backends = dict.get(cloudtrail_backends, account_id)
+def _logging(owner: str, region: str, organization_only: bool) -> list[Trail]:
+    backends = dict.get(cloudtrail_backends, owner)
     if not backends:
         return []
     found = []
     for backend in list(dict.values(backends)):
         for trail in list(backend.trails.values()):
+            if organization_only and not trail.is_org_trail:
+                continue
             if trail.status.is_logging and (trail.is_multi_region or trail.region_name == region):
                 found.append(trail)
     return found
+
+
+def logging_trails(account_id: str, region: str) -> list[Trail]:
+    """Trails that log `account_id`'s events of `region` now: its own, and the organisation
+    trails of its organisation's management account (no moto state is created)."""
+    found = _logging(account_id, region, organization_only=False)
+    management = organizations_backends.master_accounts.get(account_id)
+    if management and management[0] != account_id:
+        found += _logging(management[0], region, organization_only=True)
+    return found
+
+
+def _organization_id(trail: Trail) -> str | None:
+    """The organisation an organisation trail logs (its account must be the management)."""
+    if not trail.is_org_trail:
+        return None
+    backends = dict.get(organizations_backends, trail.account_id) or {}
+    backend = dict.get(backends, trail.partition)
+    org = getattr(backend, "org", None)
+    return org.id if org is not None and org.master_account_id == trail.account_id else None
 
 
 def _rw_matches(read_write_type: str | None, event: StoredEvent) -> bool:
@@ -188,18 +216,20 @@ class TrailDelivery:
                 len(events),
             )
             return []
-        by_region: dict[str, list[StoredEvent]] = {}
+        organization = _organization_id(trail)
+        by_folder: dict[tuple[str, str], list[StoredEvent]] = {}
         for event in events:
-            by_region.setdefault(event.region, []).append(event)
+            account = event.account_id if organization else trail.account_id
+            by_folder.setdefault((account, event.region), []).append(event)
         keys = []
         now = datetime.now(UTC)
-        for region, batch in by_region.items():
-            key = self._key(trail, region, now)
+        for (account, region), batch in by_folder.items():
+            key = self._key(trail, account, organization, region, now)
             body = json.dumps({"Records": [e.record for e in batch]}).encode()
             gz = gzip.compress(body)
             s3.put_object(trail.bucket_name, key, gz)
             keys.append(key)
-            if trail.log_validation:
+            if trail.log_validation and not organization:
                 times = [str(e.record.get("eventTime", "")) for e in batch]
                 file = LogFile(trail.bucket_name, key, gz, min(times), max(times))
                 digest_key, digest, metadata = self.signer.digest(trail, region, [file], now)
@@ -208,11 +238,13 @@ class TrailDelivery:
         return keys
 
     @staticmethod
-    def _key(trail: Trail, region: str, now: datetime) -> str:
-        account = trail.account_id
+    def _key(
+        trail: Trail, account: str, organization: str | None, region: str, now: datetime
+    ) -> str:
         suffix = "".join(secrets.choice(_ALPHANUM) for _ in range(16))
         name = f"{account}_CloudTrail_{region}_{now.strftime('%Y%m%dT%H%MZ')}_{suffix}.json.gz"
-        path = f"AWSLogs/{account}/CloudTrail/{region}/{now.strftime('%Y/%m/%d')}/{name}"
+        folder = f"{organization}/{account}" if organization else account
+        path = f"AWSLogs/{folder}/CloudTrail/{region}/{now.strftime('%Y/%m/%d')}/{name}"
         prefix = (trail.s3_key_prefix or "").strip("/")
         return f"{prefix}/{path}" if prefix else path
 

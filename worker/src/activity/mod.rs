@@ -5,6 +5,7 @@
 
 mod correlate;
 pub mod digest;
+mod organization_trail;
 pub mod push;
 pub mod record;
 pub mod trail_file;
@@ -82,20 +83,23 @@ pub(crate) struct Prepared<'a> {
 
 impl<'a> Prepared<'a> {
     /// Reads the tenant's rules and the connection's baseline (starting it at the first
-    /// ingestion). `None` for a connection without a known account.
+    /// ingestion). `session_name` is the name of Vigil's sessions of the connection's role
+    /// (its events are Vigil's own). `None` for a connection without a known account.
     pub(crate) async fn new(
         pool: &'a PgPool,
         clock: &Clock,
         account: &'a AwsAccount,
-        session: &Arc<RoleSession>,
+        session_name: &str,
         settings: &'a Settings,
         rules: &[Rule],
     ) -> Result<Option<Self>, JobError> {
         let Some(account_id) = account.account_id.clone() else {
             return Ok(None);
         };
-        let own_arn =
-            record::assumed_role_arn(&session.target().role_arn, &session.target().session_name);
+        let own_arn = account
+            .role_arn
+            .as_deref()
+            .and_then(|role| record::assumed_role_arn(role, session_name));
         // The built-in rules and the tenant's own enabled ones (a rule that no longer
         // compiles or resolves is skipped and logged; it was valid when saved). Disabled ones
         // are read too: a correlation may name one.
@@ -189,7 +193,12 @@ pub async fn run(
     settings: &Settings,
     rules: &[Rule],
 ) -> Result<Ingested, JobError> {
-    let Some(prepared) = Prepared::new(pool, clock, account, &session, settings, rules).await?
+    // The organisation trail the management connection reads brings this member's events.
+    if organization_trail::covers(pool, account, clock.now(), settings).await? {
+        return Ok(Ingested::default());
+    }
+    let session_name = &session.target().session_name;
+    let Some(prepared) = Prepared::new(pool, clock, account, session_name, settings, rules).await?
     else {
         return Ok(Ingested::default());
     };
@@ -199,7 +208,25 @@ pub async fn run(
         clock.now() - chrono::Duration::from_std(settings.backfill).unwrap_or_default();
     let mut total = Ingested::default();
     if let Some(trail) = ctx.pinned_trail(&session, &home).await? {
-        match ctx.read_trail_files(&session, &trail, since_default).await {
+        let organization = if trail.organization {
+            organization_trail::read_by(pool, account).await?
+        } else {
+            None
+        };
+        let read = match &organization {
+            Some(org) => {
+                let env = organization_trail::Env {
+                    pool,
+                    clock,
+                    session: &session,
+                    settings,
+                    rules,
+                };
+                organization_trail::read(env, org, &trail, since_default).await
+            }
+            None => ctx.read_trail_files(&session, &trail, since_default).await,
+        };
+        match read {
             // A logging multi-region trail delivers everything: nothing else to read.
             Ok(n) if trail.logging && trail.multi_region => {
                 ctx.read_everywhere().await?;
@@ -279,6 +306,8 @@ struct TrailTarget {
     multi_region: bool,
     /// Log file validation is on: files are read only as its digests vouch for them.
     validated: bool,
+    /// An organisation trail: it logs every account of the organisation.
+    organization: bool,
 }
 
 /// The account's trails with a bucket, in the order a new pin prefers them: organization
@@ -315,6 +344,7 @@ async fn trails_with_bucket(
             logging: status.ok().and_then(|s| s.is_logging()) == Some(true),
             multi_region: t.is_multi_region_trail() == Some(true),
             validated: t.log_file_validation_enabled() == Some(true),
+            organization: t.is_organization_trail() == Some(true),
         };
         let rank = (
             !t.is_organization_trail().unwrap_or(false),
@@ -693,35 +723,37 @@ impl Ctx<'_> {
         Ok(Ingested { stored, read })
     }
 
-    /// Reads new log files under `AWSLogs/<account>/CloudTrail/<region>/`, each within
-    /// the limits of [`trail_file`] and marked read in the transaction of its last events
-    /// (or of its report, when it is kept out). Files can arrive late, so each region is
-    /// re-listed from the day before its cursor and files already read are skipped.
+    /// Reads the new log files of the connection's account in the trail's bucket, under
+    /// `AWSLogs/<account>/CloudTrail/` (see [`Self::read_folder`]).
     async fn read_trail_files(
         &self,
         session: &Arc<RoleSession>,
         trail: &TrailTarget,
         since_default: DateTime<Utc>,
     ) -> Result<Ingested, anyhow::Error> {
-        let config = session.sdk_config("us-east-1");
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&config)
-                .force_path_style(true)
-                .build(),
-        );
-        let base = format!(
-            "{}AWSLogs/{}/CloudTrail/",
-            trail
-                .prefix
-                .as_deref()
-                .map(|p| format!("{}/", p.trim_end_matches('/')))
-                .unwrap_or_default(),
-            self.account_id
-        );
+        let s3 = trail_s3(session);
+        let base = format!("{}{}/CloudTrail/", trail.logs_root(), self.account_id);
+        self.read_folder(session, &s3, trail, &base, since_default)
+            .await
+    }
+
+    /// Reads new log files under `<base><region>/` (`base` is an account's
+    /// `.../CloudTrail/` folder), each within the limits of [`trail_file`] and marked read
+    /// in the transaction of its last events (or of its report, when it is kept out), under
+    /// this connection. Files can arrive late, so each region is re-listed from the day
+    /// before its cursor and files already read are skipped.
+    async fn read_folder(
+        &self,
+        session: &Arc<RoleSession>,
+        s3: &aws_sdk_s3::Client,
+        trail: &TrailTarget,
+        base: &str,
+        since_default: DateTime<Utc>,
+    ) -> Result<Ingested, anyhow::Error> {
         let regions = s3
             .list_objects_v2()
             .bucket(&trail.bucket)
-            .prefix(&base)
+            .prefix(base)
             .delimiter("/")
             .send()
             .await
@@ -779,14 +811,14 @@ impl Ctx<'_> {
                 }
                 let known = public_keys.get_or_insert_default();
                 digests = Some(
-                    self.load_digests(&s3, trail, region_prefix, from_day, known)
+                    self.load_digests(s3, trail, region_prefix, from_day, known)
                         .await?,
                 );
             }
             for key in unread {
                 // Unreadable from S3 now (throttled, unavailable): the error ends this run
                 // and the file, unmarked, is read by the next one. Past the gzip limit: kept out.
-                let body = match self.fetch_file(&s3, &trail.bucket, key).await? {
+                let body = match self.fetch_file(s3, &trail.bucket, key).await? {
                     Ok(body) => body,
                     Err(unreadable) => {
                         self.reject_file(unreadable.kind(), &unreadable.message(key), key)
@@ -820,4 +852,28 @@ impl Ctx<'_> {
         }
         Ok(total)
     }
+}
+
+impl TrailTarget {
+    /// The `AWSLogs/` folder of the trail's bucket, under the trail's key prefix.
+    fn logs_root(&self) -> String {
+        let prefix = self
+            .prefix
+            .as_deref()
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("{p}/"))
+            .unwrap_or_default();
+        format!("{prefix}AWSLogs/")
+    }
+}
+
+/// An S3 client of the session (path-style, as trail buckets are read everywhere).
+fn trail_s3(session: &Arc<RoleSession>) -> aws_sdk_s3::Client {
+    let config = session.sdk_config("us-east-1");
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&config)
+            .force_path_style(true)
+            .build(),
+    )
 }

@@ -76,7 +76,15 @@ pub async fn read(
     let Some(queue) = url.as_deref().and_then(push::parse_queue_url) else {
         return Ok(None);
     };
-    let Some(prepared) = Prepared::new(pool, clock, account, session, settings, rules).await?
+    let Some(prepared) = Prepared::new(
+        pool,
+        clock,
+        account,
+        &session.target().session_name,
+        settings,
+        rules,
+    )
+    .await?
     else {
         return Ok(None);
     };
