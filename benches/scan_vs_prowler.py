@@ -323,6 +323,44 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
         ("s3_bucket_object_lock",),
         "Prowler: every bucket; Vigil: the buckets receiving CloudTrail logs",
     ),
+    (("opensearch-domain-public",), ("opensearch_service_domains_not_publicly_accessible",), ""),
+    (
+        ("opensearch-encryption-at-rest-disabled",),
+        ("opensearch_service_domains_encryption_at_rest_enabled",),
+        "",
+    ),
+    (
+        ("opensearch-node-to-node-encryption-disabled",),
+        ("opensearch_service_domains_node_to_node_encryption_enabled",),
+        "",
+    ),
+    (
+        ("opensearch-https-not-enforced",),
+        ("opensearch_service_domains_https_communications_enforced",),
+        "Prowler: HTTPS enforced; Vigil: HTTPS enforced with a TLS 1.2 policy, as FSBP OpenSearch.8",
+    ),
+    (("opensearch-audit-logging-disabled",), ("opensearch_service_domains_audit_logging_enabled",), ""),
+    (
+        ("opensearch-fine-grained-access-control-disabled",),
+        ("opensearch_service_domains_access_control_enabled",),
+        "",
+    ),
+    (
+        ("opensearch-data-nodes-not-fault-tolerant",),
+        ("opensearch_service_domains_fault_tolerant_data_nodes",),
+        "",
+    ),
+    (
+        ("acm-certificate-expiring", "acm-certificate-expired-in-use"),
+        ("acm_certificates_expiration_check",),
+        "Prowler: within 7 days (its default) or expired, certificates in use; Vigil: within 30 days, or expired and in use",
+    ),
+    (("acm-certificate-rsa-key-weak",), ("acm_certificates_with_secure_key_algorithms",), ""),
+    (
+        ("acm-certificate-transparency-logging-disabled",),
+        ("acm_certificates_transparency_logs_enabled",),
+        "Prowler: any opted-out certificate; Vigil: one issued before ACM ended the opt-out (12 June 2026)",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -332,6 +370,7 @@ PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
     "elbv2", "ecs", "eks", "cloudfront", "elasticache", "redshift", "organizations",
+    "opensearch", "acm",
 ]
 
 #: Rows whose findings are "a security group open to the internet".

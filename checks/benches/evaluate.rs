@@ -111,6 +111,8 @@ fn inventory() -> Inventory {
             eks_clusters: Some(vec![]),
             elasticache: Some(Default::default()),
             redshift_clusters: Some(vec![]),
+            opensearch_domains: Some(vec![]),
+            acm_certificates: Some(vec![]),
         })
         .collect();
     Inventory {

@@ -83,12 +83,19 @@ pub struct RegionInventory {
     /// The region's Redshift provisioned clusters.
     #[serde(default)]
     pub redshift_clusters: Option<Vec<RedshiftCluster>>,
+    /// The region's OpenSearch Service domains.
+    #[serde(default)]
+    pub opensearch_domains: Option<Vec<OpenSearchDomain>>,
+    /// The region's ACM certificates.
+    #[serde(default)]
+    pub acm_certificates: Option<Vec<AcmCertificate>>,
 }
 
 pub use crate::services::{
-    accessanalyzer::model::*, cloudfront::model::*, cloudtrail::model::*, config::model::*,
-    dynamodb::model::*, ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*,
-    elasticache::model::*, elbv2::model::*, guardduty::model::*, iam::model::*, kms::model::*,
-    lambda::model::*, organizations::model::*, rds::model::*, redshift::model::*, s3::model::*,
-    secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
+    accessanalyzer::model::*, acm::model::*, cloudfront::model::*, cloudtrail::model::*,
+    config::model::*, dynamodb::model::*, ec2::model::*, ecr::model::*, ecs::model::*,
+    efs::model::*, eks::model::*, elasticache::model::*, elbv2::model::*, guardduty::model::*,
+    iam::model::*, kms::model::*, lambda::model::*, opensearch::model::*, organizations::model::*,
+    rds::model::*, redshift::model::*, s3::model::*, secretsmanager::model::*,
+    securityhub::model::*, sns::model::*, sqs::model::*,
 };

@@ -77,6 +77,25 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
         ],
     ),
     (
+        // orders-search gets none; legacy-search every OpenSearch check.
+        "opensearch-",
+        "AWS::OpenSearchService::Domain",
+        &[
+            ("orders-search", &[]),
+            (
+                "legacy-search",
+                &[
+                    "opensearch-audit-logging-disabled",
+                    "opensearch-data-nodes-not-fault-tolerant",
+                    "opensearch-domain-public",
+                    "opensearch-encryption-at-rest-disabled",
+                    "opensearch-error-logging-disabled",
+                    "opensearch-fine-grained-access-control-disabled",
+                    "opensearch-https-not-enforced",
+                    "opensearch-node-to-node-encryption-disabled",
+                ],
+            ),
+    (
         // `require_ssl` of the good cluster's parameter group is kept by the harness
         // (`redshift_parameters.py`: moto 5.2.5 has no ModifyClusterParameterGroup).
         "redshift-",
@@ -1130,4 +1149,148 @@ async fn seeded_transit_gateways_and_serial_console_get_exactly_their_findings(
     let open = s.findings(json!({ "status": ["OPEN"] })).await;
     assert_eq!(opened_with(RULE, &open), before);
     assert_eq!(opened_with(SERIAL, &open), serial);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_opensearch_domains_show_their_endpoints_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    assert_eq!(
+        s.summary["services"][REGION]["opensearch"],
+        json!(["orders-search", "legacy-search"])
+    );
+    // (Each domain's findings are pinned by `EXPECTED`.)
+    let before = opened_with(
+        "opensearch-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(before.len(), 8, "{before:?}");
+    assert!(
+        before.iter().all(|(_, d)| d == "legacy-search"),
+        "{before:?}"
+    );
+    // Both are assets with their ARN and endpoint: the VPC one's and the public one's.
+    let (domains, raw) = asset_ids(&s, "AWS::OpenSearchService::Domain").await;
+    for name in ["orders-search", "legacy-search"] {
+        assert!(domains.iter().any(|d| d == name), "{name}: {raw}");
+        assert!(raw.contains(&format!(":domain/{name}")), "{raw}");
+        assert!(
+            raw.contains(&format!("{name}.{REGION}.es.amazonaws.com")),
+            "{raw}"
+        );
+    }
+    assert!(raw.contains("vpc_endpoint"), "{raw}");
+
+    // DescribeDomain denied, the listing allowed: a reader that took a denied read for
+    // "public, unencrypted, no logs" would open findings on orders-search.
+    let scan = s.scan_denied(&[("es", Some("DescribeDomain"))]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "opensearch" && p["operation"] == "DescribeDomain"),
+        "{scan}"
+    );
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with(
+        "opensearch-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(after, before, "no finding opened or resolved");
+    let scan = s.scan_denied(&[("es", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with(
+        "opensearch-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(after, before);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_certificates_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let ids = &s.summary["services"][REGION]["acm"];
+    let id = |domain: &str| ids[domain].as_str().unwrap().to_owned();
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // orders.vigil-seed.example gets none; each other certificate exactly its own.
+    // `acm-certificate-expired-in-use` and `acm-certificate-transparency-logging-disabled`
+    // have no failing seed: moto cannot import an expired certificate nor issue one before
+    // ACM ended the transparency opt-out (see seed_services.py); their failing cases are
+    // rule tests.
+    let mut expected: Vec<(String, String)> = [
+        ("acm-certificate-expiring", "renew-me.vigil-seed.example"),
+        (
+            "acm-certificate-rsa-key-weak",
+            "weak-key.vigil-seed.example",
+        ),
+    ]
+    .iter()
+    .map(|(rule, domain)| (rule.to_string(), id(domain)))
+    .collect();
+    expected.sort();
+    let before = opened_with("acm-", &open);
+    assert_eq!(
+        before,
+        expected,
+        "orders.vigil-seed.example is {}",
+        id("orders.vigil-seed.example")
+    );
+    let f = open
+        .iter()
+        .find(|f| f["ruleId"] == "acm-certificate-expiring")
+        .unwrap();
+    assert_eq!(f["region"], REGION);
+    assert!(
+        !f["description"].as_str().unwrap().is_empty()
+            && !f["remediation"].as_str().unwrap().is_empty()
+    );
+    // Every certificate is an asset, described; no certificate body or key is stored.
+    let (certificates, raw) = asset_ids(&s, "AWS::CertificateManager::Certificate").await;
+    for domain in [
+        "orders.vigil-seed.example",
+        "renew-me.vigil-seed.example",
+        "weak-key.vigil-seed.example",
+    ] {
+        assert!(certificates.contains(&id(domain)), "{domain}: {raw}");
+        assert!(raw.contains(domain), "{raw}");
+    }
+    assert!(
+        raw.contains("RSA_1024") && raw.contains("not_after"),
+        "{raw}"
+    );
+    assert!(
+        !raw.contains("BEGIN"),
+        "a certificate or key was stored: {raw}"
+    );
+
+    // DescribeCertificate denied, the listing allowed: a reader that took a denied read
+    // for "no expiry, no key, logging off" would open or resolve findings.
+    let scan = s.scan_denied(&[("acm", Some("DescribeCertificate"))]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert!(
+        scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "acm" && p["operation"] == "DescribeCertificate"),
+        "{scan}"
+    );
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("acm-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+    let scan = s.scan_denied(&[("acm", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("acm-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before);
 }

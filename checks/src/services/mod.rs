@@ -3,6 +3,7 @@
 //! [`ALL`].
 
 pub mod accessanalyzer;
+pub mod acm;
 pub mod cloudfront;
 pub mod cloudtrail;
 pub mod config;
@@ -18,6 +19,7 @@ pub mod guardduty;
 pub mod iam;
 pub mod kms;
 pub mod lambda;
+pub mod opensearch;
 pub mod organizations;
 pub mod rds;
 pub mod redshift;
@@ -71,6 +73,8 @@ pub static ALL: &[&Service] = &[
     &organizations::SERVICE,
     &elasticache::SERVICE,
     &redshift::SERVICE,
+    &opensearch::SERVICE,
+    &acm::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

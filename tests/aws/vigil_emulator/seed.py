@@ -37,7 +37,7 @@ from . import attack as attacks
 from . import seed_checks
 from .attack import attack
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
-from .seed_services import seed_elasticache, seed_redshift, seed_services
+from .seed_services import seed_acm, seed_elasticache, seed_opensearch, seed_redshift, seed_services
 from .sessions import (
     MANAGEMENT_ACCOUNT,
     account_session,
@@ -555,6 +555,11 @@ def _build(
     summary["serialConsole"] = {
         region: seed_checks.seed_serial_console(session, endpoint, region) for region in regions[1:]
     }
+    # After every seed above: ACM's certificate ARNs draw on moto's random generator.
+    summary["services"][regions[0]].update(
+        opensearch=seed_opensearch(session, endpoint, regions[0], account),
+        acm=seed_acm(session, endpoint, regions[0]),
+    )
     return summary
 
 

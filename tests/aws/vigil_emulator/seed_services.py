@@ -761,3 +761,158 @@ def seed_redshift(session: boto3.Session, endpoint: str, region: str) -> list[st
         **common,
     )
     return REDSHIFT_CLUSTERS
+
+
+#: The OpenSearch domains: `orders-search` is well configured, `legacy-search` fails every
+#: OpenSearch check.
+OPENSEARCH_DOMAINS = ["orders-search", "legacy-search"]
+
+
+def seed_opensearch(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
+    """The domains of `OPENSEARCH_DOMAINS`. `orders-search` sits in a VPC with a policy
+    naming one role, encrypts at rest and between nodes, requires HTTPS with the TLS 1.2
+    PFS policy, publishes error, audit and slow logs, has fine-grained access control and
+    three data nodes over three zones. `legacy-search` has moto's defaults (no VPC, no
+    encryption, HTTP allowed with the TLS 1.0 policy, no logs, one node) and a policy
+    allowing `*` without a condition."""
+    search = session.client("opensearch", region_name=region, endpoint_url=endpoint)
+    existing = {d["DomainName"] for d in search.list_domain_names()["DomainNames"]}
+    for name in OPENSEARCH_DOMAINS:
+        if name in existing:
+            continue
+        good = name == "orders-search"
+        resource = f"arn:aws:es:{region}:{account}:domain/{name}/*"
+        principal = {"AWS": f"arn:aws:iam::{account}:role/vigil-seed-search"} if good else "*"
+        kwargs: dict[str, Any] = {}
+        if good:
+            # ARNs only: log groups here would be more for the CloudWatch checks to see.
+            logs = {
+                kind: {
+                    "CloudWatchLogsLogGroupArn": (
+                        f"arn:aws:logs:{region}:{account}:log-group:/aws/opensearch/{name}/{kind}"
+                    ),
+                    "Enabled": True,
+                }
+                for kind in (
+                    "ES_APPLICATION_LOGS",
+                    "AUDIT_LOGS",
+                    "SEARCH_SLOW_LOGS",
+                    "INDEX_SLOW_LOGS",
+                )
+            }
+            kwargs = {
+                "VPCOptions": {
+                    "SubnetIds": ["subnet-00000000000000001", "subnet-00000000000000002"],
+                    "SecurityGroupIds": ["sg-00000000000000001"],
+                },
+                "EncryptionAtRestOptions": {"Enabled": True},
+                "NodeToNodeEncryptionOptions": {"Enabled": True},
+                "DomainEndpointOptions": {
+                    "EnforceHTTPS": True,
+                    "TLSSecurityPolicy": "Policy-Min-TLS-1-2-PFS-2023-10",
+                },
+                "LogPublishingOptions": logs,
+                "AdvancedSecurityOptions": {
+                    "Enabled": True,
+                    "InternalUserDatabaseEnabled": False,
+                    "MasterUserOptions": {
+                        "MasterUserARN": f"arn:aws:iam::{account}:role/vigil-seed-search"
+                    },
+                },
+                "ClusterConfig": {
+                    "InstanceType": "r6g.large.search",
+                    "InstanceCount": 3,
+                    "ZoneAwarenessEnabled": True,
+                    "ZoneAwarenessConfig": {"AvailabilityZoneCount": 3},
+                },
+            }
+        search.create_domain(
+            DomainName=name,
+            EngineVersion="OpenSearch_2.13",
+            AccessPolicies=json.dumps(
+                {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {"Effect": "Allow", "Principal": principal, "Action": "es:*", "Resource": resource}
+                    ],
+                }
+            ),
+            TagList=[{"Key": SEED_TAG, "Value": "true"}],
+            **kwargs,
+        )
+    return OPENSEARCH_DOMAINS
+
+
+#: The ACM certificates by the domain name each is for: `orders.vigil-seed.example`
+#: (Amazon-issued, RSA 2048, transparency-logged, a year left) passes every ACM check; each
+#: other fails exactly one.
+ACM_CERTIFICATES = {
+    "orders.vigil-seed.example": "good",
+    "renew-me.vigil-seed.example": "acm-certificate-expiring",
+    "weak-key.vigil-seed.example": "acm-certificate-rsa-key-weak",
+}
+
+
+def _self_signed(domain: str, key_bits: int, days: int) -> tuple[bytes, bytes]:
+    """A self-signed certificate and its key (PEM) for import; the key goes to moto only."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=key_bits)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, domain)])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(days=1))
+        .not_valid_after(now + datetime.timedelta(days=days))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(domain)]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.TraditionalOpenSSL,
+        serialization.NoEncryption(),
+    )
+    return cert.public_bytes(serialization.Encoding.PEM), pem_key
+
+
+def seed_acm(session: boto3.Session, endpoint: str, region: str) -> dict[str, str]:
+    """The certificates of `ACM_CERTIFICATES`: the good one requested from ACM (moto
+    issues it with an RSA 2048 key for a year), the expiring one imported with 10 days left
+    (judged against the scan's time), the weak one imported on a 1024-bit RSA key.
+
+    Two checks have no failing certificate here, and are tested on the rule
+    (`checks/src/services/acm`), their passing case on these: `acm-certificate-expired-in-use`
+    (ACM and moto refuse to import an expired certificate, moto cannot age one and marks
+    only classic load balancers as users) and `acm-certificate-transparency-logging-disabled`
+    (only a certificate issued before ACM ended the opt-out on 12 June 2026 can be unlogged;
+    moto issues every certificate now). Returns each certificate's ID (the findings'
+    resource) by domain name."""
+    acm = session.client("acm", region_name=region, endpoint_url=endpoint)
+    every_key = ["RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096"]
+    every_key += ["EC_prime256v1", "EC_secp384r1", "EC_secp521r1"]
+    listed = acm.list_certificates(Includes={"keyTypes": every_key})["CertificateSummaryList"]
+    ids = {c["DomainName"]: c["CertificateArn"].rsplit("/", 1)[1] for c in listed}
+    for domain, case in ACM_CERTIFICATES.items():
+        if domain in ids:
+            continue
+        tags = [{"Key": SEED_TAG, "Value": "true"}]
+        if case == "good":
+            arn = acm.request_certificate(
+                DomainName=domain, ValidationMethod="DNS", Tags=tags
+            )["CertificateArn"]
+        else:
+            bits, days = (2048, 10) if case == "acm-certificate-expiring" else (1024, 365)
+            body, key = _self_signed(domain, bits, days)
+            imported = acm.import_certificate(Certificate=body, PrivateKey=key, Tags=tags)
+            arn = imported["CertificateArn"]
+        ids[domain] = arn.rsplit("/", 1)[1]
+    return {domain: ids[domain] for domain in ACM_CERTIFICATES}

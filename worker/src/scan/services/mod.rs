@@ -3,6 +3,7 @@
 //! a folder and a line in [`ALL`].
 
 mod accessanalyzer;
+mod acm;
 mod cloudfront;
 mod cloudtrail;
 mod config;
@@ -18,6 +19,7 @@ mod guardduty;
 mod iam;
 mod kms;
 mod lambda;
+mod opensearch;
 mod organizations;
 mod rds;
 mod redshift;
@@ -91,6 +93,8 @@ pub static ALL: &[Service] = &[
     organizations::SERVICE,
     elasticache::SERVICE,
     redshift::SERVICE,
+    opensearch::SERVICE,
+    acm::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list
