@@ -95,6 +95,8 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
                     "opensearch-node-to-node-encryption-disabled",
                 ],
             ),
+        ],
+    ),
     (
         // `require_ssl` of the good cluster's parameter group is kept by the harness
         // (`redshift_parameters.py`: moto 5.2.5 has no ModifyClusterParameterGroup).
