@@ -361,6 +361,30 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
         ("acm_certificates_transparency_logs_enabled",),
         "Prowler: any opted-out certificate; Vigil: one issued before ACM ended the opt-out (12 June 2026)",
     ),
+    (
+        ("apigateway-stage-execution-logging-disabled",),
+        ("apigateway_restapi_logging_enabled",),
+        "Prowler: some method logs; Vigil: every method logs (ERROR or INFO), as FSBP APIGateway.1",
+    ),
+    (("apigateway-stage-xray-tracing-disabled",), ("apigateway_restapi_tracing_enabled",), ""),
+    (("apigateway-stage-no-waf",), ("apigateway_restapi_waf_acl_attached",), ""),
+    (("apigateway-stage-cache-not-encrypted",), ("apigateway_restapi_cache_encrypted",), ""),
+    (
+        ("apigateway-method-without-authorization",),
+        ("apigateway_restapi_authorizers_enabled",),
+        "Prowler also fails a CORS pre-flight OPTIONS without authorisation; Vigil does not judge OPTIONS",
+    ),
+    (
+        ("route53-public-zone-query-logging-disabled",),
+        ("route53_public_hosted_zones_cloudwatch_logging_enabled",),
+        "",
+    ),
+    (("route53-domain-transfer-lock-disabled",), ("route53_domains_transferlock_enabled",), ""),
+    (
+        ("route53-domain-contact-privacy-disabled",),
+        ("route53_domains_privacy_protection_enabled",),
+        "Prowler: the admin contact; Vigil: admin, registrant and technical contacts",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -369,7 +393,8 @@ SPEED_ROWS = 40
 PROWLER_SERVICES = [
     "ec2", "vpc", "s3", "iam", "rds", "cloudtrail", "kms", "config", "guardduty", "securityhub",
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
-    "elbv2", "ecs", "eks", "cloudfront", "elasticache", "redshift", "organizations",
+    "elbv2", "ecs", "eks", "cloudfront", "apigateway", "route53",
+    "elasticache", "redshift", "organizations",
     "opensearch", "acm",
 ]
 

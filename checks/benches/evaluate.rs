@@ -109,6 +109,7 @@ fn inventory() -> Inventory {
             load_balancers: Some(vec![]),
             ecs: Some(Default::default()),
             eks_clusters: Some(vec![]),
+            rest_apis: Some(vec![]),
             elasticache: Some(Default::default()),
             redshift_clusters: Some(vec![]),
             opensearch_domains: Some(vec![]),
@@ -120,6 +121,8 @@ fn inventory() -> Inventory {
         collected_at: now,
         regions,
         cloudfront_distributions: Some(vec![]),
+        route53_zones: Some(vec![]),
+        route53_domains: Some(vec![]),
         organizations: Some(Default::default()),
         iam: Some(IamInventory {
             users: (0..USERS)

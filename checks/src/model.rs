@@ -29,6 +29,12 @@ pub struct Inventory {
     /// CloudFront distributions (global). `None`: could not be read.
     #[serde(default)]
     pub cloudfront_distributions: Option<Vec<Distribution>>,
+    /// Route 53 hosted zones (global). `None`: could not be read.
+    #[serde(default)]
+    pub route53_zones: Option<Vec<HostedZone>>,
+    /// Domains registered with Route 53 Domains (global). `None`: could not be read.
+    #[serde(default)]
+    pub route53_domains: Option<Vec<RegisteredDomain>>,
     /// The organisation the account belongs to (global). `None`: could not be read.
     #[serde(default)]
     pub organizations: Option<OrganizationsInventory>,
@@ -77,6 +83,9 @@ pub struct RegionInventory {
     /// The region's EKS clusters.
     #[serde(default)]
     pub eks_clusters: Option<Vec<EksCluster>>,
+    /// The region's API Gateway REST APIs.
+    #[serde(default)]
+    pub rest_apis: Option<Vec<RestApi>>,
     /// The region's ElastiCache cache clusters and replication groups.
     #[serde(default)]
     pub elasticache: Option<ElastiCacheInventory>,
@@ -92,10 +101,10 @@ pub struct RegionInventory {
 }
 
 pub use crate::services::{
-    accessanalyzer::model::*, acm::model::*, cloudfront::model::*, cloudtrail::model::*,
-    config::model::*, dynamodb::model::*, ec2::model::*, ecr::model::*, ecs::model::*,
-    efs::model::*, eks::model::*, elasticache::model::*, elbv2::model::*, guardduty::model::*,
-    iam::model::*, kms::model::*, lambda::model::*, opensearch::model::*, organizations::model::*,
-    rds::model::*, redshift::model::*, s3::model::*, secretsmanager::model::*,
-    securityhub::model::*, sns::model::*, sqs::model::*,
+    accessanalyzer::model::*, acm::model::*, apigateway::model::*, cloudfront::model::*,
+    cloudtrail::model::*, config::model::*, dynamodb::model::*, ec2::model::*, ecr::model::*,
+    ecs::model::*, efs::model::*, eks::model::*, elasticache::model::*, elbv2::model::*,
+    guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*, opensearch::model::*,
+    organizations::model::*, rds::model::*, redshift::model::*, route53::model::*, s3::model::*,
+    secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
 };

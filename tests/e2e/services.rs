@@ -1296,3 +1296,216 @@ async fn seeded_certificates_get_exactly_their_findings_and_denied_reads_assess_
     let after = opened_with("acm-", &s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
 }
+
+/// The API Gateway stage rules: the seeded `legacy-api`'s `prod` stage must get each,
+/// `orders-api`'s none.
+const APIGATEWAY_STAGE_RULES: &[&str] = &[
+    "apigateway-stage-access-logging-disabled",
+    "apigateway-stage-cache-not-encrypted",
+    "apigateway-stage-execution-logging-disabled",
+    "apigateway-stage-no-waf",
+    "apigateway-stage-xray-tracing-disabled",
+];
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_rest_apis_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let ids = &s.summary["services"][REGION]["apigateway"];
+    let (good, bad) = (
+        ids["orders-api"].as_str().unwrap().to_owned(),
+        ids["legacy-api"].as_str().unwrap().to_owned(),
+    );
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // legacy-api's stage every stage rule, the API itself the open GET; orders-api none
+    // (its CORS OPTIONS without authorisation is not judged).
+    let mut expected: Vec<(String, String)> = APIGATEWAY_STAGE_RULES
+        .iter()
+        .map(|r| (r.to_string(), format!("{bad}/prod")))
+        .collect();
+    expected.push((
+        "apigateway-method-without-authorization".into(),
+        bad.clone(),
+    ));
+    expected.sort();
+    let before = opened_with("apigateway-", &open);
+    assert_eq!(before, expected, "orders-api is {good}");
+    for (rule, resource) in &expected {
+        let f = open
+            .iter()
+            .find(|f| f["ruleId"] == rule.as_str() && f["resourceId"] == resource.as_str())
+            .unwrap();
+        assert_eq!(f["region"], REGION, "{rule}");
+        assert!(
+            !f["description"].as_str().unwrap().is_empty()
+                && !f["remediation"].as_str().unwrap().is_empty(),
+            "{rule}"
+        );
+    }
+    // Both APIs and both stages are assets, with their methods and settings.
+    let (apis, raw) = asset_ids(&s, "AWS::ApiGateway::RestApi").await;
+    for (id, name) in [(&good, "orders-api"), (&bad, "legacy-api")] {
+        assert!(apis.contains(id), "{id}: {raw}");
+        assert!(raw.contains(name), "{raw}");
+        assert!(raw.contains(&format!("::/restapis/{id}")), "{raw}");
+    }
+    assert!(raw.contains("AWS_IAM"), "{raw}");
+    let (stages, raw) = asset_ids(&s, "AWS::ApiGateway::Stage").await;
+    for id in [&good, &bad] {
+        assert!(stages.contains(&format!("{id}/prod")), "{raw}");
+    }
+    assert!(
+        raw.contains("regional/webacl/vigil-seed-orders-api"),
+        "{raw}"
+    );
+
+    // Stages and resources denied, the listing allowed: a reader that took a denied read
+    // for "no stage settings" or "no method" would open or resolve findings.
+    let scan = s
+        .scan_denied(&[
+            ("apigateway", Some("GetStages")),
+            ("apigateway", Some("GetResources")),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    let problems = scan["problems"].as_array().unwrap();
+    for operation in ["GetStages", "GetResources"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["service"] == "apigateway" && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with(
+        "apigateway-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(after, before, "no finding opened or resolved");
+    // Every API Gateway call denied: still nothing opened or resolved.
+    let scan = s.scan_denied(&[("apigateway", None)]).await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with(
+        "apigateway-",
+        &s.findings(json!({ "status": ["OPEN"] })).await,
+    );
+    assert_eq!(after, before);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_zones_and_domains_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let seeded_route53 = &s.summary["services"][REGION]["route53"];
+    assert_eq!(
+        seeded_route53["domains"],
+        json!(["vigil-seed-shop.com", "vigil-seed-legacy.com"])
+    );
+    let zone = |name: &str| seeded_route53["zones"][name].as_str().unwrap().to_owned();
+    let (good_zone, bad_zone) = (zone("vigil-seed-shop.com"), zone("vigil-seed-legacy.com"));
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    // The legacy domain gets every domain rule and its zone the query-logging one; the
+    // shop domain and its zone none. Transfer lock: moto has none, the emulator serves it
+    // (route53domains_lock.py).
+    let mut expected: Vec<(String, String)> = [
+        (
+            "route53-domain-auto-renew-disabled",
+            "vigil-seed-legacy.com",
+        ),
+        (
+            "route53-domain-contact-privacy-disabled",
+            "vigil-seed-legacy.com",
+        ),
+        (
+            "route53-domain-transfer-lock-disabled",
+            "vigil-seed-legacy.com",
+        ),
+        (
+            "route53-public-zone-query-logging-disabled",
+            bad_zone.as_str(),
+        ),
+    ]
+    .iter()
+    .map(|(r, n)| (r.to_string(), n.to_string()))
+    .collect();
+    expected.sort();
+    let before = opened_with("route53-", &open);
+    assert_eq!(before, expected, "the shop zone is {good_zone}");
+    for (rule, resource) in &expected {
+        let f = open
+            .iter()
+            .find(|f| f["ruleId"] == rule.as_str() && f["resourceId"] == resource.as_str())
+            .unwrap();
+        assert_eq!(f["region"], "global", "{rule}");
+        assert!(
+            !f["description"].as_str().unwrap().is_empty()
+                && !f["remediation"].as_str().unwrap().is_empty(),
+            "{rule}"
+        );
+    }
+    // Zones and domains are global assets.
+    for (resource_type, ids) in [
+        (
+            "AWS::Route53::HostedZone",
+            [good_zone.clone(), bad_zone.clone()],
+        ),
+        (
+            "AWS::Route53Domains::Domain",
+            ["vigil-seed-shop.com".into(), "vigil-seed-legacy.com".into()],
+        ),
+    ] {
+        let assets = s
+            .app
+            .graphql_ok(
+                &s.token,
+                "query($f: AssetFilter) { assets(first: 100, filter: $f) { edges { node { resourceId resourceArn configuration } } } }",
+                json!({ "f": { "resourceType": resource_type, "region": "global" } }),
+            )
+            .await
+            .to_string();
+        for id in ids {
+            assert!(
+                assets.contains(&format!("\"{id}\"")),
+                "{resource_type}: {assets}"
+            );
+        }
+    }
+
+    // Query logging and domain details denied, the listings allowed: a reader that took a
+    // denied read for "no logging" or "unlocked, public" would open findings on the shop.
+    let scan = s
+        .scan_denied(&[
+            ("route53", Some("ListQueryLoggingConfigs")),
+            ("route53domains", Some("GetDomainDetail")),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    let problems = scan["problems"].as_array().unwrap();
+    for operation in ["ListQueryLoggingConfigs", "GetDomainDetail"] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["service"] == "route53" && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("route53-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+    // Every Route 53 and Route 53 Domains call denied: still nothing opened or resolved.
+    let scan = s
+        .scan_denied(&[("route53", None), ("route53domains", None)])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("route53-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before);
+}

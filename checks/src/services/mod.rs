@@ -4,6 +4,7 @@
 
 pub mod accessanalyzer;
 pub mod acm;
+pub mod apigateway;
 pub mod cloudfront;
 pub mod cloudtrail;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod opensearch;
 pub mod organizations;
 pub mod rds;
 pub mod redshift;
+pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod securityhub;
@@ -71,6 +73,8 @@ pub static ALL: &[&Service] = &[
     &eks::SERVICE,
     &cloudfront::SERVICE,
     &organizations::SERVICE,
+    &apigateway::SERVICE,
+    &route53::SERVICE,
     &elasticache::SERVICE,
     &redshift::SERVICE,
     &opensearch::SERVICE,

@@ -331,6 +331,10 @@ ROUTES: list[tuple[str, str, str, dict[str, list[str]], str]] = [
     ("apigateway", "POST", "/restapis", {"mode": ["import"]}, "ImportRestApi"),
     ("apigateway", "PATCH", "/restapis/a1/stages/prod", {}, "UpdateStage"),
     ("apigateway", "GET", "/v2/apis", {}, "GetApis"),
+    # Route 53 is REST-XML, routed like CloudFront so faults can name its reads.
+    ("route53", "GET", "/2013-04-01/hostedzone", {}, "ListHostedZones"),
+    ("route53", "GET", "/2013-04-01/queryloggingconfig", {}, "ListQueryLoggingConfigs"),
+    ("route53", "POST", "/2013-04-01/hostedzone/Z1/rrset", {}, "ChangeResourceRecordSets"),
 ]
 
 

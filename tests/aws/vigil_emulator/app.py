@@ -22,6 +22,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_parameters
 from . import serial_console
+from . import route53domains_lock
 from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
@@ -47,6 +48,7 @@ class Emulator:
     def __init__(self, management_account: str = DEFAULT_ACCOUNT_ID) -> None:
         ec2_filters.install()
         cloudfront_origins.install()
+        route53domains_lock.install()
         redshift_parameters.install()
         serial_console.install()
         install_eventbridge()

@@ -127,7 +127,7 @@ class RestCall:
 
 #: REST-XML models routed too (their operations are named by method and path alike; their
 #: XML bodies are not shown as parameters). S3 has its own naming (`s3ops`).
-_REST_XML_MODELS = {"cloudfront"}
+_REST_XML_MODELS = {"cloudfront", "route53"}
 
 _LOADER = Loader()
 _LOCK = threading.Lock()

@@ -1,4 +1,4 @@
-"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB, EFS, ELBv2 and CloudFront: for every check of these
+"""Seeds Lambda, SNS, SQS, Secrets Manager, ECR, DynamoDB, EFS, ELBv2, CloudFront, API Gateway and Route 53: for every check of these
 services, one well-configured resource (no finding of that service at all) and one resource
 per misconfiguration (exactly its finding), in one region.
 
@@ -518,12 +518,15 @@ def seed_cloudfront(session: boto3.Session, endpoint: str, account: str) -> dict
     return ids
 
 
-def seed_apigateway(session: boto3.Session, endpoint: str, region: str) -> dict[str, str]:
-    """Two REST APIs, each deployed to a `prod` stage with a cache: `orders-api` signs its
-    `GET /orders` with IAM (its CORS `OPTIONS` has none, as pre-flights must), logs at
-    INFO, traces with X-Ray and encrypts its cache; `legacy-api` serves `GET /items` with no
-    authorisation, logs nothing, does not trace and keeps its cache in clear, so it fails
-    every API Gateway check. Returns each one's ID (the findings' resource) by name."""
+def seed_apigateway(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, str]:
+    """Two REST APIs, each deployed to a `prod` stage that caches every method: `orders-api`
+    signs its `GET /orders` with IAM (its CORS `OPTIONS` has none, as pre-flights must),
+    logs executions at INFO, writes access logs, traces with X-Ray, encrypts its cache and
+    has a WAF web ACL; `legacy-api` serves `GET /items` with no authorisation, logs nothing,
+    does not trace, keeps its cache in clear and has no web ACL, so it fails every API
+    Gateway check. Returns each one's ID (the findings' resource; a stage's is
+    `<id>/prod`) by name. moto keeps no client certificate on a stage, so there is no
+    client-certificate check to seed (the reader's mapping of one is a worker unit test)."""
     apigw = session.client("apigateway", region_name=region, endpoint_url=endpoint)
     have = {a["name"]: a["id"] for a in apigw.get_rest_apis(limit=500).get("items", [])}
     ids = {}
@@ -551,14 +554,34 @@ def seed_apigateway(session: boto3.Session, endpoint: str, region: str) -> dict[
         apigw.create_deployment(restApiId=api, stageName="prod")
         patch = [
             {"op": "replace", "path": "/cacheClusterEnabled", "value": "true"},
+            {"op": "replace", "path": "/*/*/caching/enabled", "value": "true"},
             {"op": "replace", "path": "/*/*/caching/dataEncrypted", "value": str(good).lower()},
         ]
         if good:
+            # An ARN only: a log group here would be one more for the CloudWatch checks.
+            logs = f"arn:aws:logs:{region}:{account}:log-group:/vigil-seed/{name}-access"
             patch += [
                 {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
                 {"op": "replace", "path": "/tracingEnabled", "value": "true"},
+                {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": logs},
             ]
         apigw.update_stage(restApiId=api, stageName="prod", patchOperations=patch)
+        if good:
+            waf = session.client("wafv2", region_name=region, endpoint_url=endpoint)
+            acl = waf.create_web_acl(
+                Name=f"vigil-seed-{name}",
+                Scope="REGIONAL",
+                DefaultAction={"Allow": {}},
+                VisibilityConfig={
+                    "SampledRequestsEnabled": False,
+                    "CloudWatchMetricsEnabled": False,
+                    "MetricName": f"vigil-seed-{name}",
+                },
+            )["Summary"]["ARN"]
+            waf.associate_web_acl(
+                WebACLArn=acl,
+                ResourceArn=f"arn:aws:apigateway:{region}::/restapis/{api}/stages/prod",
+            )
         ids[name] = api
     return ids
 
@@ -609,6 +632,71 @@ def seed_eks(session: boto3.Session, endpoint: str, region: str, account: str) -
     return EKS_CLUSTERS
 
 
+#: The registered domains: `vigil-seed-shop.com` (auto-renew, transfer lock, private WHOIS
+#: contacts; its zone logs queries) and `vigil-seed-legacy.com` (none of it).
+ROUTE53_DOMAINS = {"vigil-seed-shop.com": True, "vigil-seed-legacy.com": False}
+
+
+def _contact(first: str) -> dict[str, str]:
+    return {
+        "FirstName": first,
+        "LastName": "Operator",
+        "ContactType": "COMPANY",
+        "OrganizationName": "Vigil Seed Ltd",
+        "AddressLine1": "1 Example Street",
+        "City": "Dublin",
+        "CountryCode": "IE",
+        "ZipCode": "D02",
+        "PhoneNumber": "+353.15550100",
+        "Email": "dns@vigil-seed.example",
+    }
+
+
+def seed_route53(session: boto3.Session, endpoint: str, account: str) -> dict[str, Any]:
+    """The domains of `ROUTE53_DOMAINS`, registered with Route 53 Domains (global, in
+    us-east-1), each with the public hosted zone registration creates; the good domain's
+    zone logs its queries to a CloudWatch Logs group (kept a year), the legacy domain has
+    auto-renew off, public contacts and its transfer lock off (moto has no transfer lock:
+    the emulator serves one, `route53domains_lock.py`). Returns the domain names and each
+    zone's ID (the findings' resource) by domain."""
+    domains = session.client("route53domains", region_name="us-east-1", endpoint_url=endpoint)
+    route53 = session.client("route53", region_name="us-east-1", endpoint_url=endpoint)
+    have = {d["DomainName"] for d in domains.list_domains().get("Domains", [])}
+    for name, good in ROUTE53_DOMAINS.items():
+        if name in have:  # seeded by an earlier run
+            continue
+        domains.register_domain(
+            DomainName=name,
+            DurationInYears=2,
+            AutoRenew=good,
+            AdminContact=_contact("Admin"),
+            RegistrantContact=_contact("Registrant"),
+            TechContact=_contact("Tech"),
+            PrivacyProtectAdminContact=good,
+            PrivacyProtectRegistrantContact=good,
+            PrivacyProtectTechContact=good,
+        )
+        if not good:
+            domains.disable_domain_transfer_lock(DomainName=name)
+    zones = {
+        z["Name"].rstrip("."): z["Id"].removeprefix("/hostedzone/")
+        for z in route53.list_hosted_zones()["HostedZones"]
+        if z["Name"].rstrip(".") in ROUTE53_DOMAINS
+    }
+    logged = {c["HostedZoneId"] for c in route53.list_query_logging_configs()["QueryLoggingConfigs"]}
+    for name, good in ROUTE53_DOMAINS.items():
+        if good and zones[name] not in logged:
+            logs = session.client("logs", region_name="us-east-1", endpoint_url=endpoint)
+            group = f"/aws/route53/{name}"
+            logs.create_log_group(logGroupName=group)
+            logs.put_retention_policy(logGroupName=group, retentionInDays=365)
+            route53.create_query_logging_config(
+                HostedZoneId=zones[name],
+                CloudWatchLogsLogGroupArn=f"arn:aws:logs:us-east-1:{account}:log-group:{group}:*",
+            )
+    return {"domains": list(ROUTE53_DOMAINS), "zones": zones}
+
+
 def seed_services(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, Any]:
     """Every service of this module in `region`; returns the resources' names (their IDs
     in Vigil's findings) by service."""
@@ -627,6 +715,10 @@ def seed_services(session: boto3.Session, endpoint: str, region: str, account: s
         "eks": seed_eks(session, endpoint, region, account),
         # After everything else: distribution IDs draw on moto's random generator.
         "cloudfront": seed_cloudfront(session, endpoint, account),
+        # After everything else: API IDs and the web ACL draw on moto's random generator.
+        "apigateway": seed_apigateway(session, endpoint, region, account),
+        # After everything else: zone IDs draw on moto's random generator.
+        "route53": seed_route53(session, endpoint, account),
     }
 
 

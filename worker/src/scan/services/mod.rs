@@ -4,6 +4,7 @@
 
 mod accessanalyzer;
 mod acm;
+mod apigateway;
 mod cloudfront;
 mod cloudtrail;
 mod config;
@@ -23,6 +24,7 @@ mod opensearch;
 mod organizations;
 mod rds;
 mod redshift;
+mod route53;
 mod s3;
 mod secretsmanager;
 mod securityhub;
@@ -62,9 +64,14 @@ pub struct Service {
     pub changed_by: &'static [&'static str],
 }
 
-/// The event sources of every service a rescan may skip ([`Service::changed_by`]).
+/// The event sources of every service a rescan may skip ([`Service::changed_by`]): a
+/// global service's sources only map its writes to it for a re-check.
 pub fn skippable_sources() -> Vec<&'static str> {
-    ALL.iter().flat_map(|s| s.changed_by).copied().collect()
+    ALL.iter()
+        .filter(|s| matches!(s.collect, Collect::Regional(_)))
+        .flat_map(|s| s.changed_by)
+        .copied()
+        .collect()
 }
 
 /// Every service the scanner reads.
@@ -91,6 +98,8 @@ pub static ALL: &[Service] = &[
     ecs::SERVICE,
     eks::SERVICE,
     organizations::SERVICE,
+    apigateway::SERVICE,
+    route53::SERVICE,
     elasticache::SERVICE,
     redshift::SERVICE,
     opensearch::SERVICE,
