@@ -114,6 +114,7 @@ fn inventory() -> Inventory {
             redshift_clusters: Some(vec![]),
             opensearch_domains: Some(vec![]),
             acm_certificates: Some(vec![]),
+            cloudwatch: Some(Default::default()),
         })
         .collect();
     Inventory {

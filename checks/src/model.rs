@@ -98,13 +98,17 @@ pub struct RegionInventory {
     /// The region's ACM certificates.
     #[serde(default)]
     pub acm_certificates: Option<Vec<AcmCertificate>>,
+    /// The region's CloudWatch Logs metric filters and CloudWatch alarms.
+    #[serde(default)]
+    pub cloudwatch: Option<CloudWatchInventory>,
 }
 
 pub use crate::services::{
     accessanalyzer::model::*, acm::model::*, apigateway::model::*, cloudfront::model::*,
-    cloudtrail::model::*, config::model::*, dynamodb::model::*, ec2::model::*, ecr::model::*,
-    ecs::model::*, efs::model::*, eks::model::*, elasticache::model::*, elbv2::model::*,
-    guardduty::model::*, iam::model::*, kms::model::*, lambda::model::*, opensearch::model::*,
-    organizations::model::*, rds::model::*, redshift::model::*, route53::model::*, s3::model::*,
-    secretsmanager::model::*, securityhub::model::*, sns::model::*, sqs::model::*,
+    cloudtrail::model::*, cloudwatch::model::*, config::model::*, dynamodb::model::*,
+    ec2::model::*, ecr::model::*, ecs::model::*, efs::model::*, eks::model::*,
+    elasticache::model::*, elbv2::model::*, guardduty::model::*, iam::model::*, kms::model::*,
+    lambda::model::*, opensearch::model::*, organizations::model::*, rds::model::*,
+    redshift::model::*, route53::model::*, s3::model::*, secretsmanager::model::*,
+    securityhub::model::*, sns::model::*, sqs::model::*,
 };

@@ -11,7 +11,9 @@
 //!   the rules are on and every connection in scope had its CloudTrail events ingested in
 //!   the last [`INGEST_FRESH`]; **NOT_ASSESSED** otherwise. The evidence names the rules,
 //!   the calls of the benchmark's metric filter they watch, when events were last ingested,
-//!   and each rule's last alert.
+//!   and each rule's last alert. Its CloudWatch check (the benchmark's metric filter, alarm
+//!   and subscribed topic) is judged beside them as any check: the control passes when
+//!   either passes, else takes the check's FAIL or NOT_ASSESSED, with both reasons.
 //! - a control the framework calls automated that no check assesses is **NOT_ASSESSED**.
 //! - any other control is **MANUAL**, or **ATTESTED** while an attestation holds.
 
@@ -438,6 +440,11 @@ pub async fn report(
                     &failing,
                     failing_limit,
                 );
+                if let Some(m) = monitoring(&framework.id, &control.id) {
+                    let (status, reason) = (c.status, std::mem::take(&mut c.reason));
+                    judge_detections(&mut c, m, &accounts, &matches, now);
+                    either_evidence(&mut c, status, reason);
+                }
             } else if let Some(m) = monitoring(&framework.id, &control.id) {
                 judge_detections(&mut c, m, &accounts, &matches, now);
             } else if control.automated {
@@ -589,6 +596,28 @@ fn judge_checks(
         c.status = Status::NotAssessed;
         c.reason = missing.join("; ");
     }
+}
+
+/// A monitoring control its metric-filter check (`checks`) and Vigil's detections (already
+/// judged into `c`) both evidence: PASS when either passes, else the check's FAIL or
+/// NOT_ASSESSED; the reason gives both.
+fn either_evidence(c: &mut ControlReport, checks: Status, checks_reason: String) {
+    let detections = std::mem::take(&mut c.reason);
+    let (status, reason) = if c.status == Status::Pass {
+        (
+            Status::Pass,
+            format!("{detections}; CloudWatch metric filter and alarm: {checks_reason}"),
+        )
+    } else {
+        (
+            checks,
+            format!(
+                "CloudWatch metric filter and alarm: {checks_reason}; detections: {detections}"
+            ),
+        )
+    };
+    c.status = status;
+    c.reason = reason;
 }
 
 fn judge_detections(

@@ -131,8 +131,40 @@ async fn the_cis_report_of_a_scanned_account_is_complete_and_true(
             .contains(&json!("StopLogging")),
         "{c45}"
     );
-    // No built-in detection watches route tables yet: manual.
-    assert_eq!(control(&report, "4.13")["status"], "MANUAL");
+    // The CloudWatch checks show beside the detections. Root usage has its metric filter,
+    // alarm and subscribed topic (seed_cloudwatch.py): both evidence 4.3.
+    assert_eq!(c43["checks"], json!(["cloudwatch-no-alarm-root-usage"]));
+    assert_eq!(c43["failingCount"], 0, "{c43}");
+    assert!(
+        c43["reason"]
+            .as_str()
+            .unwrap()
+            .contains("CloudWatch metric filter and alarm: no open finding"),
+        "{c43}"
+    );
+    // Unauthorized API calls have a filter but no alarm: the check fails, the detections
+    // still evidence the control, and the report says both.
+    let c41 = control(&report, "4.1");
+    assert_eq!(c41["status"], "PASS", "{c41}");
+    assert_eq!(c41["failingCount"], 1, "{c41}");
+    assert_eq!(
+        c41["failingResources"][0]["ruleId"],
+        "cloudwatch-no-alarm-unauthorized-api-calls"
+    );
+    assert!(
+        c41["detection"]["rules"]
+            .as_array()
+            .is_some_and(|r| !r.is_empty())
+    );
+    // No built-in detection watches route tables yet, and no metric filter does: the
+    // CloudWatch check alone judges it.
+    let c413 = control(&report, "4.13");
+    assert_eq!(c413["status"], "FAIL", "{c413}");
+    assert!(c413["detection"].is_null());
+    assert_eq!(
+        c413["checks"],
+        json!(["cloudwatch-no-alarm-route-table-changes"])
+    );
     // The score is passed over assessed.
     let counts = &report["counts"];
     let (pass, fail) = (

@@ -4,6 +4,7 @@
 mod activity;
 mod assessment;
 mod auth;
+mod cloudwatch;
 mod compliance;
 mod connect;
 mod correlations;

@@ -7,6 +7,7 @@ pub mod acm;
 pub mod apigateway;
 pub mod cloudfront;
 pub mod cloudtrail;
+pub mod cloudwatch;
 pub mod config;
 pub mod dynamodb;
 pub mod ec2;
@@ -79,6 +80,7 @@ pub static ALL: &[&Service] = &[
     &redshift::SERVICE,
     &opensearch::SERVICE,
     &acm::SERVICE,
+    &cloudwatch::SERVICE,
 ];
 
 /// One resource as stored in the asset inventory.

@@ -20,9 +20,9 @@ from typing import Any
 from moto.server import DomainDispatcherApplication, create_backend_app
 from werkzeug.http import HTTP_STATUS_CODES
 
-from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_parameters
-from . import serial_console
+from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_parameters, rpcv2cbor
 from . import route53domains_lock
+from . import serial_console
 from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
@@ -76,11 +76,16 @@ class Emulator:
             if path.startswith("/moto-api/reset") and served.status < 300:
                 self.reset_harness()
             return _send(start_response, served)
+        if rpcv2cbor.is_cbor(environ):
+            return _send(start_response, rpcv2cbor.serve(environ, self._serve_environ))
+        return _send(start_response, self._serve_environ(environ))
+
+    def _serve_environ(self, environ: dict[str, Any]) -> Served:
         req = AwsRequest.from_environ(environ)
         if not req.signed:
             with self.gate.shared():
-                return _send(start_response, self._call_moto(environ))
-        return _send(start_response, self._serve_api_call(req, environ))
+                return self._call_moto(environ)
+        return self._serve_api_call(req, environ)
 
     def reset_harness(self) -> None:
         """Forget recorded events, pending deliveries, faults, denials and sessions."""

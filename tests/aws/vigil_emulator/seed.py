@@ -36,6 +36,7 @@ from botocore.exceptions import ClientError
 from . import attack as attacks
 from . import seed_checks
 from .attack import attack
+from .seed_cloudwatch import seed_cloudwatch
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
 from .seed_services import seed_acm, seed_elasticache, seed_opensearch, seed_redshift, seed_services
 from .sessions import (
@@ -542,6 +543,13 @@ def _build(
     summary["securityHub"] = {
         regions[0]: seed_checks.seed_security_hub(session, endpoint, regions[0])
     }
+    # Last of all: the CIS monitoring controls, on a second trail beside the seeded one.
+    if with_trail:
+        summary["cloudwatch"] = {
+            regions[0]: seed_cloudwatch(
+                session, endpoint, regions[0], account, summary["buckets"]["logs"]
+            )
+        }
     # After every seed above: Redshift's cluster IDs draw on moto's random generator.
     summary["services"][regions[0]].update(
         elasticache=seed_elasticache(session, endpoint, regions[0]),

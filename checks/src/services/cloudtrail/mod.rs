@@ -69,7 +69,7 @@ fn owned(inv: &Inventory, trail: &Trail) -> bool {
 }
 
 /// Every trail of the account, with its home region, once.
-fn home_trails(inv: &Inventory) -> impl Iterator<Item = (&str, &Trail)> {
+pub(crate) fn home_trails(inv: &Inventory) -> impl Iterator<Item = (&str, &Trail)> {
     inv.regions.iter().flat_map(move |region| {
         region
             .trails

@@ -7,6 +7,7 @@ mod acm;
 mod apigateway;
 mod cloudfront;
 mod cloudtrail;
+mod cloudwatch;
 mod config;
 mod dynamodb;
 mod ec2;
@@ -100,10 +101,11 @@ pub static ALL: &[Service] = &[
     organizations::SERVICE,
     apigateway::SERVICE,
     route53::SERVICE,
-    elasticache::SERVICE,
-    redshift::SERVICE,
     opensearch::SERVICE,
     acm::SERVICE,
+    cloudwatch::SERVICE,
+    elasticache::SERVICE,
+    redshift::SERVICE,
 ];
 
 /// The statements of a resource policy document (one statement object counts as a list
