@@ -30,6 +30,7 @@ from botocore.exceptions import ClientError
 LOG_GROUP = "cloudtrail-cis"
 TRAIL = "cis-monitoring"
 NAMESPACE = "CISBenchmark"
+ENCRYPTED = {"KmsMasterKeyId": "alias/aws/sns"}
 
 #: (filter and metric name, pattern, alarm notifying: "subscribed", "unheard" or None).
 FILTERS = (
@@ -110,8 +111,10 @@ def seed_cloudwatch(
 
     sns = session.client("sns", region_name=region, endpoint_url=endpoint)
     topics = {
-        "subscribed": sns.create_topic(Name="cis-alarms")["TopicArn"],
-        "unheard": sns.create_topic(Name="cis-unheard")["TopicArn"],
+        # Encrypted, so the alarm topics are well configured as SNS topics (the SNS checks'
+        # seeds are in seed_services).
+        "subscribed": sns.create_topic(Name="cis-alarms", Attributes=ENCRYPTED)["TopicArn"],
+        "unheard": sns.create_topic(Name="cis-unheard", Attributes=ENCRYPTED)["TopicArn"],
     }
     subscribed = sns.list_subscriptions_by_topic(TopicArn=topics["subscribed"])["Subscriptions"]
     if not subscribed:
