@@ -15,7 +15,9 @@
         two organisation templates (createAwsOrganization) deployed as the customer would,
         the management one as a stack and the StackSet one over the organisation's root
         (the emulator does what CloudFormation would), and one verifyAwsOrganization
-        (left out with --no-organization: the test suites that pin the two story accounts). The
+        (left out with --no-organization: the test suites that pin the two story accounts),
+        with push delivery on in the management account (the queue and EventBridge rule of
+        the template's PushDelivery option, then setAwsAccountPushQueue). The
         seeder's summary goes to DIR/seed.json. When the email is taken already (compose's
         demo-setup on a second `up`), does nothing.
 
@@ -52,11 +54,14 @@ CREATE_ORGANIZATION = """mutation($name: String!) {
 }"""
 VERIFY_ORGANIZATION = """mutation($id: ID!, $arn: String!) {
   verifyAwsOrganization(id: $id, managementRoleArn: $arn) {
-    id status lastSyncError accounts { accountId status error }
+    id status lastSyncError accounts { id accountId status error }
   }
 }"""
 CREATE = """mutation($name: String!) {
   createAwsAccount(input: { name: $name }) { id externalId setup { trustedPrincipalArn } }
+}"""
+SET_PUSH_QUEUE = """mutation($id: ID!, $url: String) {
+  setAwsAccountPushQueue(id: $id, queueUrl: $url) { id pushQueueUrl }
 }"""
 VERIFY = """mutation($id: ID!, $arn: String!) {
   verifyAwsAccount(id: $id, roleArn: $arn) { id name status accountId error }
@@ -260,6 +265,16 @@ def onboard_organization(
         f"verifyAwsOrganization: CONNECTED, {len(connected)} accounts "
         f"(management {org['management']} and {ORGANIZATION_MEMBERS} members) in one step"
     )
+    management = next(a for a in connected if a["accountId"] == org["management"])
+    made = subprocess.run(
+        [python, "-m", "vigil_emulator.testing", "push-delivery", emulator, org["management"]],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    if made.returncode != 0:
+        raise Failure(f"creating the management account's push queue failed: {made.stderr[-500:]}")
+    queue = made.stdout.strip()
+    graphql(api, token, SET_PUSH_QUEUE, {"id": management["id"], "url": queue})
+    log(f"setAwsAccountPushQueue {org['management']}: push delivery on ({queue})")
 
 
 def main(argv: list[str] | None = None) -> int:

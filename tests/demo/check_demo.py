@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 import time
 import urllib.error
@@ -197,11 +198,13 @@ def main() -> int:
         )
     if check_organization(base, token, deadline_s):
         return 1
+    if check_push(base, token, deadline_s):
+        return 1
     return check_compliance(base, token, deadline_s)
 
 
 ORGANIZATIONS = """{ awsOrganizations { name status organizationId managementAccountId
-  accounts { id accountId status leftOrganizationAt lastScan { status } } } }"""
+  accounts { id accountId status leftOrganizationAt pushQueueUrl lastScan { status } } } }"""
 #: The demo organisation (scripts/demo_setup.py): its management account and 3 members.
 ORGANIZATION_ACCOUNTS = 4
 
@@ -246,6 +249,58 @@ def check_organization(base: str, token: str, deadline_s: float) -> bool:
         f"{org['managementAccountId']}): {len(connected)} accounts connected in one step, each "
         f"scanned with findings ({', '.join(f'{a}: {n}' for a, n in findings.items())}) "
         f"{time.monotonic() - started:.0f} s later"
+    )
+    return False
+
+
+CHANGED = """query($id: ID!, $resource: String!) {
+  findings(first: 10, filter: { awsAccountId: $id, resourceId: $resource, status: [OPEN] }) {
+    edges { node { ruleId changes { eventName principalArn } } }
+  }
+}"""
+
+
+def check_push(base: str, token: str, deadline_s: float) -> bool:
+    """Push delivery and re-check on change, as the demo sets them up: in the organisation's
+    management account (push delivery on), a security group opened to the world on SSH opens
+    its finding through a re-check, with the AuthorizeSecurityGroupIngress call linked as the
+    change. The path (push, not the trail or LookupEvents) is asserted by tests/e2e/push.rs;
+    here the time is printed. Answers whether it failed."""
+    org = graphql(base, token, ORGANIZATIONS)["awsOrganizations"][0]
+    management = next(a for a in org["accounts"] if a["accountId"] == org["managementAccountId"])
+    if not management["pushQueueUrl"]:
+        print(f"check_demo: FAILED: push delivery is off in the management account: {management}")
+        return True
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "aws"))
+    started = time.monotonic()
+    made = subprocess.run(
+        [sys.executable, "-m", "vigil_emulator.testing", "open-ssh",
+         os.environ["VIGIL_EMULATOR_URL"], management["accountId"]],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    if made.returncode != 0:
+        print(f"check_demo: FAILED: opening a security group in the emulator: {made.stderr[-500:]}")
+        return True
+    group = made.stdout.strip()
+    while True:
+        edges = graphql(base, token, CHANGED, {"id": management["id"], "resource": group})
+        found = [
+            e["node"] for e in edges["findings"]["edges"]
+            if any(c["eventName"] == "AuthorizeSecurityGroupIngress" for c in e["node"]["changes"])
+        ]
+        if found:
+            break
+        if time.monotonic() - started > deadline_s:
+            print(
+                f"check_demo: FAILED: no finding on {group} linked to its "
+                f"AuthorizeSecurityGroupIngress after {deadline_s:.0f} s: {edges}"
+            )
+            return True
+        time.sleep(1)
+    print(
+        f"  push delivery ({management['pushQueueUrl']}): {group} opened to the world on SSH in "
+        f"{management['accountId']}; {', '.join(f['ruleId'] for f in found)} open with the change "
+        f"linked {time.monotonic() - started:.1f} s after the call"
     )
     return False
 

@@ -177,10 +177,59 @@ def create_organization(endpoint: str, management: str, members: int) -> dict[st
     return {"management": management, "root": root, "members": accounts}
 
 
+# ---- push delivery -----------------------------------------------------------------------
+
+#: The name the demo gives the push queue and its rule.
+PUSH_NAME = "VigilPush"
+
+
+def push_delivery(endpoint: str, account: str, region: str = "us-east-1") -> str:
+    """What the customer template's PushDelivery option creates (the emulator's
+    `/_vigil/stacks` deploys only the template's IAM resources): an SQS queue and a
+    default-bus rule sending CloudTrail API calls and console sign-ins to it (the template's
+    event pattern). Answers the queue's URL as AWS spells it, the form Vigil takes."""
+    session = sessions.account_session(endpoint, account, "vigil-push")
+    sqs = session.client("sqs", endpoint_url=endpoint, region_name=region, config=NO_RETRY)
+    url = sqs.create_queue(QueueName=PUSH_NAME)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events = session.client("events", endpoint_url=endpoint, region_name=region, config=NO_RETRY)
+    pattern = {"detail-type": ["AWS API Call via CloudTrail", "AWS Console Sign In via CloudTrail"]}
+    events.put_rule(Name=PUSH_NAME, EventPattern=json.dumps(pattern), State="ENABLED")
+    events.put_targets(Rule=PUSH_NAME, Targets=[{"Id": "VigilPushQueue", "Arn": arn}])
+    return f"https://sqs.{region}.amazonaws.com/{account}/{PUSH_NAME}"
+
+
+def open_ssh(endpoint: str, account: str, region: str = "us-east-1") -> str:
+    """A security group opened to the world on SSH in the account's default VPC, as an
+    operator's slip would (the demo check's change). Answers the group's ID."""
+    ec2 = sessions.account_session(endpoint, account, "vigil-slip").client(
+        "ec2", endpoint_url=endpoint, region_name=region, config=NO_RETRY
+    )
+    group = ec2.create_security_group(GroupName="debug-ssh", Description="temporary debugging")
+    ec2.authorize_security_group_ingress(
+        GroupId=group["GroupId"],
+        IpPermissions=[{
+            "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22,
+            "IpRanges": [{"CidrIp": "0.0.0.0/0"}],
+        }],
+    )
+    return group["GroupId"]
+
+
+USAGE = """usage: python -m vigil_emulator.testing organization ENDPOINT MANAGEMENT MEMBERS
+       python -m vigil_emulator.testing push-delivery ENDPOINT ACCOUNT
+       python -m vigil_emulator.testing open-ssh ENDPOINT ACCOUNT"""
+
 if __name__ == "__main__":
-    # `python -m vigil_emulator.testing organization ENDPOINT MANAGEMENT MEMBERS`: the
-    # browser tests' emulated organisation, printed as JSON.
+    # The browser tests' and the demo's emulated organisation (printed as JSON), the demo's
+    # push delivery (prints the queue URL), and the demo check's change (prints the group).
     if len(sys.argv) == 5 and sys.argv[1] == "organization":
         print(json.dumps(create_organization(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+    elif len(sys.argv) == 4 and sys.argv[1] == "push-delivery":
+        print(push_delivery(sys.argv[2], sys.argv[3]))
+    elif len(sys.argv) == 4 and sys.argv[1] == "open-ssh":
+        print(open_ssh(sys.argv[2], sys.argv[3]))
     else:
-        sys.exit("usage: python -m vigil_emulator.testing organization ENDPOINT MANAGEMENT MEMBERS")
+        sys.exit(USAGE)
