@@ -59,7 +59,11 @@ pub(crate) async fn aws_app(opts: PgConnectOptions) -> (TestApp, PgPool) {
         .connect_with(opts.clone())
         .await
         .unwrap();
-    let app = spawn_app_full(test_config(&[]), app_pool(opts).await, aws).await;
+    // The tests here verify and sync several times in a few seconds: the STS budget (a
+    // burst of 3, then the per-minute rate) is pinned by security_jobs.rs, not here, so it
+    // refills fast enough that a quick machine never runs into it.
+    let config = test_config(&[("VIGIL_STS_RATE_LIMIT", "600")]);
+    let app = spawn_app_full(config, app_pool(opts).await, aws).await;
     (app, admin)
 }
 
