@@ -16,8 +16,9 @@
         the management one as a stack and the StackSet one over the organisation's root
         (the emulator does what CloudFormation would), and one verifyAwsOrganization
         (left out with --no-organization: the test suites that pin the two story accounts),
-        with push delivery on in the management account (the queue and EventBridge rule of
-        the template's PushDelivery option, then setAwsAccountPushQueue). The
+        with an organisation trail (one bucket for every account, read by the management
+        connection) and push delivery on in the management account (the queue and
+        EventBridge rule of the template's PushDelivery option, then setAwsAccountPushQueue). The
         seeder's summary goes to DIR/seed.json. When the email is taken already (compose's
         demo-setup on a second `up`), does nothing.
 
@@ -264,6 +265,16 @@ def onboard_organization(
     log(
         f"verifyAwsOrganization: CONNECTED, {len(connected)} accounts "
         f"(management {org['management']} and {ORGANIZATION_MEMBERS} members) in one step"
+    )
+    made = subprocess.run(
+        [python, "-m", "vigil_emulator.testing", "organization-trail", emulator, org["management"]],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    if made.returncode != 0:
+        raise Failure(f"creating the organisation trail failed: {made.stderr[-500:]}")
+    log(
+        f"organisation trail {made.stdout.strip()}: every account's activity in one bucket, "
+        "read once through the management role and routed to each member connection"
     )
     management = next(a for a in connected if a["accountId"] == org["management"])
     made = subprocess.run(

@@ -200,6 +200,8 @@ def main() -> int:
         return 1
     if check_push(base, token, deadline_s):
         return 1
+    if check_organization_trail(base, token, deadline_s):
+        return 1
     return check_compliance(base, token, deadline_s)
 
 
@@ -275,7 +277,7 @@ def check_push(base: str, token: str, deadline_s: float) -> bool:
     started = time.monotonic()
     made = subprocess.run(
         [sys.executable, "-m", "vigil_emulator.testing", "open-ssh",
-         os.environ["VIGIL_EMULATOR_URL"], management["accountId"]],
+         os.environ["VIGIL_EMULATOR_URL"], management["accountId"], management["accountId"]],
         env=env, capture_output=True, text=True, timeout=60, check=False,
     )
     if made.returncode != 0:
@@ -301,6 +303,57 @@ def check_push(base: str, token: str, deadline_s: float) -> bool:
         f"  push delivery ({management['pushQueueUrl']}): {group} opened to the world on SSH in "
         f"{management['accountId']}; {', '.join(f['ruleId'] for f in found)} open with the change "
         f"linked {time.monotonic() - started:.1f} s after the call"
+    )
+    return False
+
+
+TRAILS = "{ awsAccounts { id accountId trailArn } }"
+MEMBER_EVENTS = """query($id: ID!) {
+  events(first: 5, filter: { awsAccountId: $id, eventName: "AuthorizeSecurityGroupIngress" }) {
+    edges { node { eventId awsAccountId } }
+  }
+}"""
+
+
+def check_organization_trail(base: str, token: str, deadline_s: float) -> bool:
+    """The organisation trail, as the demo sets it up: the management connection reads it,
+    and a call made in a member account arrives under that member's connection, once.
+    (Routing, exactly once and the kill -9 case are asserted by
+    tests/e2e/organization_trails.rs.) Answers whether it failed."""
+    org = graphql(base, token, ORGANIZATIONS)["awsOrganizations"][0]
+    members = [a for a in org["accounts"] if a["accountId"] != org["managementAccountId"]]
+    member = members[0]
+    env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1] / "aws"))
+    started = time.monotonic()
+    made = subprocess.run(
+        [sys.executable, "-m", "vigil_emulator.testing", "open-ssh",
+         os.environ["VIGIL_EMULATOR_URL"], org["managementAccountId"], member["accountId"]],
+        env=env, capture_output=True, text=True, timeout=60, check=False,
+    )
+    if made.returncode != 0:
+        print(f"check_demo: FAILED: a call in member {member['accountId']}: {made.stderr[-500:]}")
+        return True
+    while True:
+        trails = {a["accountId"]: a["trailArn"] for a in graphql(base, token, TRAILS)["awsAccounts"]}
+        events = graphql(base, token, MEMBER_EVENTS, {"id": member["id"]})["events"]["edges"]
+        pinned = trails.get(org["managementAccountId"]) or ""
+        if events and pinned.endswith(":trail/organization"):
+            break
+        if time.monotonic() - started > deadline_s:
+            print(
+                f"check_demo: FAILED: after {deadline_s:.0f} s, the management connection reads "
+                f"{pinned or 'no trail'} and member {member['accountId']} has {len(events)} "
+                "AuthorizeSecurityGroupIngress events"
+            )
+            return True
+        time.sleep(2)
+    if len(events) != 1:
+        print(f"check_demo: FAILED: the member's call was stored {len(events)} times: {events}")
+        return True
+    print(
+        f"  organisation trail {pinned}: read by the management connection; a call in member "
+        f"{member['accountId']} stored once under its connection "
+        f"{time.monotonic() - started:.0f} s after the call"
     )
     return False
 

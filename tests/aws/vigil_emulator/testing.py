@@ -177,6 +177,26 @@ def create_organization(endpoint: str, management: str, members: int) -> dict[st
     return {"management": management, "root": root, "members": accounts}
 
 
+def organization_trail(endpoint: str, management: str, region: str = "us-east-1") -> str:
+    """An organisation trail in the management account, logging every account of the
+    organisation (and every region) into one bucket, started. Answers the trail's ARN."""
+    session = sessions.account_session(endpoint, management, "vigil-org-trail")
+    bucket = f"vigil-org-trail-{management}"
+    session.client("s3", endpoint_url=endpoint, region_name=region).create_bucket(Bucket=bucket)
+    cloudtrail = session.client(
+        "cloudtrail", endpoint_url=endpoint, region_name=region, config=NO_RETRY
+    )
+    arn = cloudtrail.create_trail(
+        Name="organization",
+        S3BucketName=bucket,
+        IsMultiRegionTrail=True,
+        IsOrganizationTrail=True,
+        EnableLogFileValidation=True,
+    )["TrailARN"]
+    cloudtrail.start_logging(Name="organization")
+    return arn
+
+
 # ---- push delivery -----------------------------------------------------------------------
 
 #: The name the demo gives the push queue and its rule.
@@ -201,10 +221,30 @@ def push_delivery(endpoint: str, account: str, region: str = "us-east-1") -> str
     return f"https://sqs.{region}.amazonaws.com/{account}/{PUSH_NAME}"
 
 
-def open_ssh(endpoint: str, account: str, region: str = "us-east-1") -> str:
-    """A security group opened to the world on SSH in the account's default VPC, as an
-    operator's slip would (the demo check's change). Answers the group's ID."""
-    ec2 = sessions.account_session(endpoint, account, "vigil-slip").client(
+def member_session(endpoint: str, management: str, account: str) -> boto3.Session:
+    """Credentials in `account` of the organisation managed by `management`: moto's member
+    accounts trust only their management account with OrganizationAccountAccessRole, so a
+    member is entered from the management account, as with AWS."""
+    admin = sessions.account_session(endpoint, management, "vigil-admin")
+    if account == management:
+        return admin
+    creds = admin.client("sts", endpoint_url=endpoint).assume_role(
+        RoleArn=f"arn:aws:iam::{account}:role/{sessions.BOOTSTRAP_ROLE}",
+        RoleSessionName="vigil-admin",
+    )["Credentials"]
+    return boto3.Session(
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        region_name="us-east-1",
+    )
+
+
+def open_ssh(endpoint: str, management: str, account: str, region: str = "us-east-1") -> str:
+    """A security group opened to the world on SSH in the default VPC of `account` (of
+    `management`'s organisation), as an operator's slip would (the demo check's change).
+    Answers the group's ID."""
+    ec2 = member_session(endpoint, management, account).client(
         "ec2", endpoint_url=endpoint, region_name=region, config=NO_RETRY
     )
     group = ec2.create_security_group(GroupName="debug-ssh", Description="temporary debugging")
@@ -219,17 +259,20 @@ def open_ssh(endpoint: str, account: str, region: str = "us-east-1") -> str:
 
 
 USAGE = """usage: python -m vigil_emulator.testing organization ENDPOINT MANAGEMENT MEMBERS
+       python -m vigil_emulator.testing organization-trail ENDPOINT MANAGEMENT
        python -m vigil_emulator.testing push-delivery ENDPOINT ACCOUNT
-       python -m vigil_emulator.testing open-ssh ENDPOINT ACCOUNT"""
+       python -m vigil_emulator.testing open-ssh ENDPOINT MANAGEMENT ACCOUNT"""
 
 if __name__ == "__main__":
     # The browser tests' and the demo's emulated organisation (printed as JSON), the demo's
     # push delivery (prints the queue URL), and the demo check's change (prints the group).
     if len(sys.argv) == 5 and sys.argv[1] == "organization":
         print(json.dumps(create_organization(sys.argv[2], sys.argv[3], int(sys.argv[4]))))
+    elif len(sys.argv) == 4 and sys.argv[1] == "organization-trail":
+        print(organization_trail(sys.argv[2], sys.argv[3]))
     elif len(sys.argv) == 4 and sys.argv[1] == "push-delivery":
         print(push_delivery(sys.argv[2], sys.argv[3]))
-    elif len(sys.argv) == 4 and sys.argv[1] == "open-ssh":
-        print(open_ssh(sys.argv[2], sys.argv[3]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "open-ssh":
+        print(open_ssh(sys.argv[2], sys.argv[3], sys.argv[4]))
     else:
         sys.exit(USAGE)
