@@ -385,6 +385,74 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
         ("route53_domains_privacy_protection_enabled",),
         "Prowler: the admin contact; Vigil: admin, registrant and technical contacts",
     ),
+    # CIS v5.0 4.1-4.15: a metric filter and an alarm on a trail's log group.
+    (
+        ("cloudwatch-no-alarm-unauthorized-api-calls",),
+        ("cloudwatch_log_metric_filter_unauthorized_api_calls",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-console-sign-in-without-mfa",),
+        ("cloudwatch_log_metric_filter_sign_in_without_mfa",),
+        "",
+    ),
+    (("cloudwatch-no-alarm-root-usage",), ("cloudwatch_log_metric_filter_root_usage",), ""),
+    (
+        ("cloudwatch-no-alarm-iam-policy-changes",),
+        ("cloudwatch_log_metric_filter_policy_changes",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-cloudtrail-changes",),
+        ("cloudwatch_log_metric_filter_and_alarm_for_cloudtrail_configuration_changes_enabled",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-console-auth-failures",),
+        ("cloudwatch_log_metric_filter_authentication_failures",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-cmk-disable-or-deletion",),
+        ("cloudwatch_log_metric_filter_disable_or_scheduled_deletion_of_kms_cmk",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-s3-bucket-policy-changes",),
+        ("cloudwatch_log_metric_filter_for_s3_bucket_policy_changes",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-config-changes",),
+        ("cloudwatch_log_metric_filter_and_alarm_for_aws_config_configuration_changes_enabled",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-security-group-changes",),
+        ("cloudwatch_log_metric_filter_security_group_changes",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-nacl-changes",),
+        ("cloudwatch_changes_to_network_acls_alarm_configured",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-network-gateway-changes",),
+        ("cloudwatch_changes_to_network_gateways_alarm_configured",),
+        "",
+    ),
+    (
+        ("cloudwatch-no-alarm-route-table-changes",),
+        ("cloudwatch_changes_to_network_route_tables_alarm_configured",),
+        "",
+    ),
+    (("cloudwatch-no-alarm-vpc-changes",), ("cloudwatch_changes_to_vpcs_alarm_configured",), ""),
+    (
+        ("cloudwatch-no-alarm-organizations-changes",),
+        ("cloudwatch_log_metric_filter_aws_organizations_changes",),
+        "",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40
@@ -395,7 +463,7 @@ PROWLER_SERVICES = [
     "accessanalyzer", "awslambda", "sns", "sqs", "secretsmanager", "ecr", "dynamodb", "efs",
     "elbv2", "ecs", "eks", "cloudfront", "apigateway", "route53",
     "elasticache", "redshift", "organizations",
-    "opensearch", "acm",
+    "opensearch", "acm", "cloudwatch",
 ]
 
 #: Rows whose findings are "a security group open to the internet".
