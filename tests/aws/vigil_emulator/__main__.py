@@ -23,7 +23,7 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 os.environ.setdefault("MOTO_AMIS_PATH", os.path.join(os.path.dirname(__file__), "amis.json"))
 
 from moto.server import MotoRequestHandler  # noqa: E402
-from werkzeug.serving import make_server  # noqa: E402
+from werkzeug.serving import BaseWSGIServer, make_server  # noqa: E402
 
 from . import DEFAULT_ACCOUNT_ID  # noqa: E402
 from .app import Emulator  # noqa: E402
@@ -65,6 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     emulator = Emulator(management_account=args.management_account)
+    # A scan opens a connection per service and region at once (29 services, every region,
+    # several accounts): werkzeug's listen backlog of 128 overflowed ("SYN flooding" in the
+    # kernel log) and callers saw refused or closed connections.
+    BaseWSGIServer.request_queue_size = 4096
     server = make_server(
         args.host, args.port, emulator, threaded=True, request_handler=MotoRequestHandler
     )
