@@ -162,6 +162,40 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("ec2-instance-imdsv2-not-required",), ("ec2_instance_imdsv2_enabled",), ""),
     (("ec2-instance-no-iam-role",), ("ec2_instance_profile_attached",), ""),
     (("ec2-eip-unused",), ("ec2_elastic_ip_unassigned",), ""),
+    (
+        ("ec2-sg-world-port-in-use", "ec2-sg-all-ports-open"),
+        ("ec2_securitygroup_allow_ingress_from_internet_to_any_port",),
+        "Vigil: groups in use, ports other than 80/443 (FSBP EC2.18's default)",
+    ),
+    (("ec2-sg-unused",), ("ec2_securitygroup_not_used",), ""),
+    (("ec2-instance-public-ip",), ("ec2_instance_public_ip",), ""),
+    (
+        ("ec2-instance-public-with-instance-profile",),
+        ("ec2_instance_internet_facing_with_instance_profile",),
+        "",
+    ),
+    (("ec2-snapshot-unencrypted",), ("ec2_ebs_snapshots_encrypted",), ""),
+    (("ec2-ebs-volume-no-snapshot",), ("ec2_ebs_volume_snapshots_exists",), ""),
+    (
+        ("ec2-subnet-auto-assigns-public-ip",),
+        ("vpc_subnet_no_public_ip_by_default",),
+        "Vigil: subnets in use (Prowler's default without --scan-unused-services)",
+    ),
+    (
+        ("ec2-vpc-no-ec2-endpoint",),
+        ("vpc_endpoint_for_ec2_enabled",),
+        "Vigil: VPCs in use (Prowler's default without --scan-unused-services)",
+    ),
+    (
+        ("ec2-vpc-single-az",),
+        ("vpc_subnet_different_az",),
+        "Vigil: VPCs in use, with subnets",
+    ),
+    (
+        ("ec2-vpc-no-private-subnet",),
+        ("vpc_subnet_separate_private_public",),
+        "Vigil: VPCs in use with only public subnets (a private-only VPC passes)",
+    ),
     (("ec2-sg-cifs-open",), ("ec2_instance_port_cifs_exposed_to_internet",), "Prowler: per instance"),
     (
         ("ec2-instance-public-ports-open",),

@@ -316,6 +316,9 @@ async fn the_seeded_account_gets_the_expected_findings_and_none_on_good_resource
             s.id(region, "volumes", "data-encrypted"),
             s.id(region, "instances", "api-imdsv2"),
             s.id(region, "instances", "worker-private"),
+            s.id(region, "vpcs", "vigil-prod"),
+            s.id(region, "subnets", "vigil-prod-private"),
+            s.id(region, "subnets", "vigil-prod-private-b"),
         ] {
             assert!(
                 flagged(&open, &good).is_empty(),
@@ -445,9 +448,9 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
 
     let scan = s.scan().await;
     assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
-    // The group's finding, and web-imdsv1's: SSH was its only port beyond the web open to
-    // the world.
-    assert_eq!(scan["findingsResolved"], 2, "{scan}");
+    // The group's findings (SSH open, and a non-web port open on a group in use), and
+    // web-imdsv1's: SSH was its only port beyond the web open to the world.
+    assert_eq!(scan["findingsResolved"], 3, "{scan}");
     let after = s.findings(json!({})).await;
     let status_of = |rule: &str, id: &str| {
         after
@@ -456,6 +459,10 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
             .map(|f| f["status"].clone())
     };
     assert_eq!(status_of("ec2-sg-ssh-open", &ssh), Some(json!("RESOLVED")));
+    assert_eq!(
+        status_of("ec2-sg-world-port-in-use", &ssh),
+        Some(json!("RESOLVED"))
+    );
     let web = s.id("eu-west-1", "instances", "web-imdsv1");
     assert_eq!(
         status_of("ec2-instance-public-ports-open", &web),
@@ -469,7 +476,7 @@ async fn fixing_a_resource_resolves_exactly_its_finding_and_suppression_survives
     let still_open = after.iter().filter(|f| f["status"] == "OPEN").count();
     assert_eq!(
         still_open,
-        before.len() - 3,
+        before.len() - 4,
         "only the fixed and the suppressed findings left OPEN"
     );
 
@@ -1228,6 +1235,71 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
             &id("addresses", "eip-idle"),
             &[&id("addresses", "eip-used")],
         );
+        // Public IPs: web-imdsv1 and app-public-role have one, and app-public-role the app's
+        // instance profile too; api-imdsv2 (public subnet, no address) and worker do not.
+        let app = id("instances", "app-public-role");
+        fails("ec2-instance-public-ip", &web, &[&api, &worker]);
+        fails("ec2-instance-public-ip", &app, &[]);
+        fails(
+            "ec2-instance-public-with-instance-profile",
+            &app,
+            &[&web, &api, &worker],
+        );
+        // Security groups: open-ssh (on web-imdsv1) admits a non-web port, web-https only
+        // 443; the open-* groups on nothing are unused (the all-traffic one is
+        // ec2-sg-all-ports-open's, not also ec2-sg-world-port-in-use's).
+        let group = |name: &str| id("securityGroups", name);
+        fails(
+            "ec2-sg-world-port-in-use",
+            &group("open-ssh"),
+            &[
+                &group("web-https"),
+                &group("db-private"),
+                &group("open-all-traffic"),
+            ],
+        );
+        for unused in ["open-rdp", "open-all-traffic"] {
+            fails(
+                "ec2-sg-unused",
+                &group(unused),
+                &[
+                    &group("open-ssh"),
+                    &group("web-https"),
+                    &group("db-private"),
+                ],
+            );
+        }
+        // EBS: snap-public was taken of the unencrypted volume; data-unbacked has none.
+        fails(
+            "ec2-snapshot-unencrypted",
+            &id("snapshots", "snap-public"),
+            &[&id("snapshots", "snap-private")],
+        );
+        fails(
+            "ec2-ebs-volume-no-snapshot",
+            &id("volumes", "data-unbacked"),
+            &[
+                &id("volumes", "data-encrypted"),
+                &id("volumes", "data-unencrypted"),
+            ],
+        );
+        // VPCs: vigil-prod has public and private subnets in two zones and an EC2
+        // endpoint; vigil-legacy (in use by an appliance's interface) one public subnet.
+        let (prod, legacy) = (id("vpcs", "vigil-prod"), id("vpcs", "vigil-legacy"));
+        for rule in [
+            "ec2-vpc-no-ec2-endpoint",
+            "ec2-vpc-single-az",
+            "ec2-vpc-no-private-subnet",
+        ] {
+            fails(rule, &legacy, &[&prod]);
+        }
+        for public in ["vigil-prod-public", "vigil-legacy-public"] {
+            fails(
+                "ec2-subnet-auto-assigns-public-ip",
+                &id("subnets", public),
+                &[&id("subnets", "vigil-prod-private")],
+            );
+        }
     }
 
     // IAM: alice-admin has a managed policy attached, bob-dev an inline `*:*` one;
@@ -1372,6 +1444,8 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
             ("iam", Some("ListUserPolicies")),
             ("cloudtrail", Some("GetEventSelectors")),
             ("ec2", Some("DescribeAddresses")),
+            ("ec2", Some("DescribeRouteTables")),
+            ("ec2", Some("DescribeVpcEndpoints")),
             ("s3", Some("GetBucketVersioning")),
             // Read as "no analyzer", us-east-1 would be opened.
             ("access-analyzer", None),
@@ -1390,7 +1464,10 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
         );
     }
     let eip = s.id("us-east-1", "addresses", "eip-idle");
+    let legacy = s.id("us-east-1", "vpcs", "vigil-legacy");
     for (rule, resource) in [
+        ("ec2-vpc-no-ec2-endpoint", legacy.as_str()),
+        ("ec2-vpc-no-private-subnet", legacy.as_str()),
         ("iam-server-certificate-expired", "legacy-www"),
         ("iam-user-policies-attached", "bob-dev"),
         (

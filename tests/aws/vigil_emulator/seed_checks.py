@@ -100,14 +100,14 @@ def seed_iam_checks(session: boto3.Session, endpoint: str) -> dict[str, Any]:
 def seed_region_checks(
     session: boto3.Session, endpoint: str, region: str, ec2_ids: dict[str, Any], profile_arn: str
 ) -> dict[str, Any]:
-    """The app profile on api-imdsv2 and worker-private (web-imdsv1 runs without one); an
-    Elastic IP held by a network interface and one held by nothing."""
+    """The app profile on api-imdsv2, worker-private and app-public-role (web-imdsv1 runs
+    without one); an Elastic IP held by a network interface and one held by nothing."""
     ec2 = session.client("ec2", region_name=region, endpoint_url=endpoint)
     associated = {
         a["InstanceId"]
         for a in ec2.describe_iam_instance_profile_associations()["IamInstanceProfileAssociations"]
     }
-    for name in ("api-imdsv2", "worker-private"):
+    for name in ("api-imdsv2", "worker-private", "app-public-role"):
         instance = ec2_ids["instances"][name]
         if instance not in associated:
             ec2.associate_iam_instance_profile(

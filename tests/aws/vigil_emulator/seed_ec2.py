@@ -56,11 +56,30 @@ class RegionSeeder:
         self.out["vpcs"] = {"vigil-prod": prod, "vigil-legacy": legacy}
         public_subnet = self._subnet(prod, "vigil-prod-public", "10.10.1.0/24", public=True)
         private_subnet = self._subnet(prod, "vigil-prod-private", "10.10.2.0/24", public=False)
+        # vigil-prod spans two zones; vigil-legacy has a single, public subnet.
+        private_b = self._subnet(
+            prod, "vigil-prod-private-b", "10.10.3.0/24", public=False, zone="b"
+        )
         legacy_subnet = self._subnet(legacy, "vigil-legacy-public", "10.20.1.0/24", public=True)
         self.out["subnets"] = {
             "vigil-prod-public": public_subnet,
             "vigil-prod-private": private_subnet,
+            "vigil-prod-private-b": private_b,
             "vigil-legacy-public": legacy_subnet,
+        }
+        # The public subnets route to their VPC's internet gateway; the private ones keep
+        # the main route table (local routes only).
+        self.out["routeTables"] = {
+            "vigil-prod-public": self._internet_route_table(
+                prod, public_subnet, "vigil-prod-public"
+            ),
+            "vigil-legacy-public": self._internet_route_table(
+                legacy, legacy_subnet, "vigil-legacy-public"
+            ),
+        }
+        self.out["vpcEndpoints"] = {"vigil-prod-ec2": self._ec2_endpoint(prod, private_subnet)}
+        self.out["networkInterfaces"] = {
+            "legacy-appliance": self._interface(legacy_subnet, "legacy-appliance")
         }
         self._restrict_default_group(prod)
         self._permissive_default_group(legacy)
@@ -85,7 +104,7 @@ class RegionSeeder:
         )
         return vpc["VpcId"]
 
-    def _subnet(self, vpc_id: str, name: str, cidr: str, public: bool) -> str:
+    def _subnet(self, vpc_id: str, name: str, cidr: str, public: bool, zone: str = "a") -> str:
         found = self.ec2.describe_subnets(Filters=[{"Name": "tag:Name", "Values": [name]}])[
             "Subnets"
         ]
@@ -94,7 +113,7 @@ class RegionSeeder:
         subnet = self.ec2.create_subnet(
             VpcId=vpc_id,
             CidrBlock=cidr,
-            AvailabilityZone=f"{self.region}a",
+            AvailabilityZone=f"{self.region}{zone}",
             TagSpecifications=_tag_spec("subnet", name),
         )["Subnet"]
         if public:
@@ -102,6 +121,55 @@ class RegionSeeder:
                 SubnetId=subnet["SubnetId"], MapPublicIpOnLaunch={"Value": True}
             )
         return subnet["SubnetId"]
+
+    def _internet_route_table(self, vpc_id: str, subnet_id: str, name: str) -> str:
+        """A route table sending 0.0.0.0/0 to the VPC's internet gateway, for the subnet."""
+        found = self.ec2.describe_route_tables(Filters=[{"Name": "tag:Name", "Values": [name]}])[
+            "RouteTables"
+        ]
+        if found:
+            return found[0]["RouteTableId"]
+        igw = self.ec2.describe_internet_gateways(
+            Filters=[{"Name": "attachment.vpc-id", "Values": [vpc_id]}]
+        )["InternetGateways"][0]["InternetGatewayId"]
+        table = self.ec2.create_route_table(
+            VpcId=vpc_id, TagSpecifications=_tag_spec("route-table", name)
+        )["RouteTable"]["RouteTableId"]
+        self.ec2.create_route(RouteTableId=table, DestinationCidrBlock=WORLD4, GatewayId=igw)
+        self.ec2.associate_route_table(RouteTableId=table, SubnetId=subnet_id)
+        return table
+
+    def _ec2_endpoint(self, vpc_id: str, subnet_id: str) -> str:
+        """An interface endpoint for the EC2 API in the VPC."""
+        service = f"com.amazonaws.{self.region}.ec2"
+        found = self.ec2.describe_vpc_endpoints(
+            Filters=[
+                {"Name": "vpc-id", "Values": [vpc_id]},
+                {"Name": "service-name", "Values": [service]},
+            ]
+        )["VpcEndpoints"]
+        if found:
+            return found[0]["VpcEndpointId"]
+        return self.ec2.create_vpc_endpoint(
+            VpcId=vpc_id,
+            ServiceName=service,
+            VpcEndpointType="Interface",
+            SubnetIds=[subnet_id],
+            TagSpecifications=_tag_spec("vpc-endpoint", "vigil-prod-ec2"),
+        )["VpcEndpoint"]["VpcEndpointId"]
+
+    def _interface(self, subnet_id: str, name: str) -> str:
+        """A network interface (an appliance's), so that its subnet and VPC are in use."""
+        found = self.ec2.describe_network_interfaces(
+            Filters=[{"Name": "tag:Name", "Values": [name]}]
+        )["NetworkInterfaces"]
+        if found:
+            return found[0]["NetworkInterfaceId"]
+        return self.ec2.create_network_interface(
+            SubnetId=subnet_id,
+            Description=name,
+            TagSpecifications=_tag_spec("network-interface", name),
+        )["NetworkInterface"]["NetworkInterfaceId"]
 
     def _default_group(self, vpc_id: str) -> dict[str, Any]:
         return self.ec2.describe_security_groups(
@@ -260,8 +328,12 @@ class RegionSeeder:
         specs = {
             # name: (subnet, public IP, IMDS HttpTokens, security groups)
             "web-imdsv1": (public_subnet, True, "optional", ["open-ssh", "web-https"]),
-            "api-imdsv2": (public_subnet, True, "required", ["web-https"]),
+            # Served through a load balancer: no public address of its own.
+            "api-imdsv2": (public_subnet, False, "required", ["web-https"]),
             "worker-private": (private_subnet, False, "required", ["db-private"]),
+            # Public, with the app's instance profile (seed_checks.py): its role's
+            # credentials are one SSRF away from the internet.
+            "app-public-role": (public_subnet, True, "required", ["web-https"]),
         }
         existing = [
             i
@@ -305,7 +377,12 @@ class RegionSeeder:
             Filters=[{"Name": f"tag:{SEED_TAG}", "Values": ["true"]}]
         )["Volumes"]
         out_volumes = {}
-        for name, encrypted in (("data-unencrypted", False), ("data-encrypted", True)):
+        # data-unbacked is encrypted but has no snapshot.
+        for name, encrypted in (
+            ("data-unencrypted", False),
+            ("data-encrypted", True),
+            ("data-unbacked", True),
+        ):
             found = _by_name(volumes, name)
             out_volumes[name] = (
                 found["VolumeId"]

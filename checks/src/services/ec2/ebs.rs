@@ -122,6 +122,88 @@ fn snapshot_public(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static SNAPSHOT_UNENCRYPTED: Rule = Rule {
+    id: "ec2-snapshot-unencrypted",
+    title: "EBS snapshot is not encrypted",
+    severity: Severity::Medium,
+    description: "The snapshot's data is stored unencrypted: whoever it is shared with, by \
+                  mistake or by a compromised principal with `ec2:ModifySnapshotAttribute`, \
+                  reads it without any KMS key grant, and no key policy can revoke that \
+                  access afterwards.",
+    remediation: "Copy it with encryption (`aws ec2 copy-snapshot --source-region <region> \
+                  --source-snapshot-id <snap-id> --encrypted --kms-key-id <key>`), delete the \
+                  unencrypted original, and turn on EBS encryption by default so new volumes \
+                  and their snapshots are encrypted.",
+    compliance: &[],
+    resource_type: "AWS::EC2::Snapshot",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: snapshot_unencrypted,
+};
+
+fn snapshot_unencrypted(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for snapshot in ec2.snapshots.iter().filter(|s| !s.encrypted) {
+            let arn = arn::ec2_unowned(&region.region, "snapshot", &snapshot.snapshot_id);
+            sink.fail(
+                &region.region,
+                &snapshot.snapshot_id,
+                Some(arn),
+                json!({ "encrypted": false, "volumeId": snapshot.volume_id }),
+            );
+        }
+    }
+}
+
+pub static EBS_VOLUME_NO_SNAPSHOT: Rule = Rule {
+    id: "ec2-ebs-volume-no-snapshot",
+    title: "EBS volume has no snapshot",
+    severity: Severity::Low,
+    description: "No snapshot of the volume exists in the account, so its data cannot be \
+                  restored after an accidental deletion, a corrupting bug or ransomware that \
+                  encrypts or wipes it.",
+    remediation: "Protect it with an AWS Backup plan or a Data Lifecycle Manager policy \
+                  (`aws dlm create-lifecycle-policy`), or take a snapshot now (`aws ec2 \
+                  create-snapshot --volume-id <vol-id>`); volumes holding nothing worth \
+                  restoring (rebuilt from an image) can be accepted as a risk.",
+    compliance: &[],
+    resource_type: "AWS::EC2::Volume",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: volume_no_snapshot,
+};
+
+fn volume_no_snapshot(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        let snapshotted: std::collections::BTreeSet<&str> = ec2
+            .snapshots
+            .iter()
+            .filter_map(|s| s.volume_id.as_deref())
+            .collect();
+        for volume in &ec2.volumes {
+            if snapshotted.contains(volume.volume_id.as_str())
+                || matches!(volume.state.as_str(), "deleting" | "deleted" | "error")
+            {
+                continue;
+            }
+            let arn = arn::ec2(inv, &region.region, "volume", &volume.volume_id);
+            sink.fail(
+                &region.region,
+                &volume.volume_id,
+                Some(arn),
+                json!({
+                    "snapshots": 0,
+                    "sizeGib": volume.size_gib,
+                    "state": volume.state,
+                    "attachedInstanceId": volume.attached_instance_id,
+                }),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -209,5 +291,39 @@ mod tests {
             .collect();
         assert_eq!(ids, ["snap-public"]);
         assert_eq!(unknown(&out), ["snap-unread"]);
+    }
+
+    #[test]
+    fn unencrypted_snapshots_and_volumes_without_one_fail() {
+        let mut plain = snapshot("snap-plain", Some(false));
+        plain.volume_id = Some("vol-backed".into());
+        let mut sealed = snapshot("snap-sealed", Some(false));
+        sealed.encrypted = true;
+        sealed.volume_id = Some("vol-backed-too".into());
+        let mut inv = with_ec2(Ec2Inventory {
+            volumes: vec![
+                volume("vol-backed", false, "in-use"),
+                volume("vol-backed-too", true, "in-use"),
+                volume("vol-bare", true, "available"),
+                volume("vol-going", true, "deleting"),
+            ],
+            snapshots: vec![plain, sealed],
+            ..Default::default()
+        });
+        assert_eq!(failing(&SNAPSHOT_UNENCRYPTED, &inv), ["snap-plain"]);
+        let out = run(&EBS_VOLUME_NO_SNAPSHOT, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["vol-bare"]);
+        assert_eq!(out.findings[0].evidence["snapshots"], 0);
+        // Unread, nothing is judged.
+        inv.regions[0].ec2 = None;
+        for rule in [&SNAPSHOT_UNENCRYPTED, &EBS_VOLUME_NO_SNAPSHOT] {
+            let out = run(rule, &inv);
+            assert!(out.findings.is_empty() && out.complete.is_empty());
+        }
     }
 }

@@ -224,7 +224,7 @@ fn no_iam_role(inv: &Inventory, sink: &mut Sink) {
 }
 
 /// Whether a world-open rule admits something other than a web port (80, 443) or ICMP.
-fn admits_more_than_web(rule: &crate::model::PermissionRule) -> bool {
+pub(super) fn admits_more_than_web(rule: &crate::model::PermissionRule) -> bool {
     if matches!(rule.protocol.as_str(), "icmp" | "icmpv6" | "1" | "58") {
         return false;
     }
@@ -290,6 +290,100 @@ fn public_ports_open(inv: &Inventory, sink: &mut Sink) {
                     json!({ "publicIps": ips, "openRules": open }),
                 );
             }
+        }
+    }
+}
+
+pub static INSTANCE_PUBLIC_IP: Rule = Rule {
+    id: "ec2-instance-public-ip",
+    title: "Instance has a public IP address",
+    severity: Severity::Medium,
+    description: "The instance is directly addressable from the internet: its security groups \
+                  are the only thing between it and every scanner, and one permissive rule \
+                  added later exposes it. Instances are better kept in private subnets, \
+                  reached through a load balancer, NAT gateway or Session Manager.",
+    remediation: "Move the workload behind a load balancer or NAT gateway and launch it in a \
+                  private subnet without a public address (`--no-associate-public-ip-address`); \
+                  release or disassociate Elastic IPs it does not need (`aws ec2 \
+                  disassociate-address --association-id <id>`).",
+    compliance: &["AWS FSBP EC2.9"],
+    resource_type: "AWS::EC2::Instance",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: instance_public_ip,
+};
+
+fn instance_public_ip(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for instance in ec2.instances.iter().filter(|i| is_live(i)) {
+            let ips = public_ips(ec2, instance);
+            if ips.is_empty() {
+                continue;
+            }
+            sink.fail(
+                &region.region,
+                &instance.instance_id,
+                Some(arn::ec2(
+                    inv,
+                    &region.region,
+                    "instance",
+                    &instance.instance_id,
+                )),
+                json!({ "state": instance.state, "publicIps": ips, "subnetId": instance.subnet_id }),
+            );
+        }
+    }
+}
+
+pub static INSTANCE_PUBLIC_WITH_PROFILE: Rule = Rule {
+    id: "ec2-instance-public-with-instance-profile",
+    title: "Internet-facing instance has an IAM instance profile",
+    severity: Severity::Medium,
+    description: "The instance has a public IP and an instance profile, so anyone who gets \
+                  code execution or a server-side request forgery on it from the internet \
+                  obtains the role's AWS credentials from its metadata service, and with them \
+                  whatever the role may do in the account.",
+    remediation: "Keep instances that need AWS permissions in private subnets behind a load \
+                  balancer; otherwise limit the role to the least it needs, require IMDSv2 \
+                  with a hop limit of 1 (`aws ec2 modify-instance-metadata-options \
+                  --instance-id <id> --http-tokens required --http-put-response-hop-limit 1`), \
+                  or detach the profile (`aws ec2 disassociate-iam-instance-profile \
+                  --association-id <id>`).",
+    compliance: &[],
+    resource_type: "AWS::EC2::Instance",
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: public_with_profile,
+};
+
+fn public_with_profile(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for instance in ec2.instances.iter().filter(|i| is_live(i)) {
+            let Some(profile) = &instance.iam_instance_profile else {
+                continue;
+            };
+            let ips = public_ips(ec2, instance);
+            if ips.is_empty() {
+                continue;
+            }
+            sink.fail(
+                &region.region,
+                &instance.instance_id,
+                Some(arn::ec2(
+                    inv,
+                    &region.region,
+                    "instance",
+                    &instance.instance_id,
+                )),
+                json!({
+                    "state": instance.state,
+                    "publicIps": ips,
+                    "iamInstanceProfile": profile,
+                    "httpTokens": instance.http_tokens,
+                }),
+            );
         }
     }
 }
@@ -567,5 +661,58 @@ mod tests {
         inv.regions[0].ec2.as_mut().unwrap().addresses = None;
         let out = run(&EIP_UNUSED, &inv);
         assert!(out.findings.is_empty() && out.complete.is_empty());
+    }
+
+    #[test]
+    fn live_instances_with_a_public_ip_fail_and_private_or_terminated_ones_pass() {
+        let mut eip_only = instance("i-eip", "stopped", None, Some("required"));
+        eip_only.iam_instance_profile =
+            Some("arn:aws:iam::123456789012:instance-profile/app".into());
+        let mut public_role = instance("i-role", "running", Some("203.0.113.8"), Some("required"));
+        public_role.iam_instance_profile = eip_only.iam_instance_profile.clone();
+        let mut private_role = instance("i-private-role", "running", None, Some("required"));
+        private_role.iam_instance_profile = eip_only.iam_instance_profile.clone();
+        let mut inv = with_instances(vec![
+            instance("i-public", "running", Some("203.0.113.5"), Some("required")),
+            instance(
+                "i-gone",
+                "terminated",
+                Some("203.0.113.6"),
+                Some("required"),
+            ),
+            eip_only,
+            public_role,
+            private_role,
+        ]);
+        inv.regions[0].ec2.as_mut().unwrap().network_interfaces = vec![NetworkInterface {
+            network_interface_id: "eni-eip".into(),
+            public_ip: Some("198.51.100.4".into()),
+            instance_id: Some("i-eip".into()),
+            ..Default::default()
+        }];
+        assert_eq!(
+            failing(&INSTANCE_PUBLIC_IP, &inv),
+            ["i-public", "i-eip", "i-role"]
+        );
+        let out = run(&INSTANCE_PUBLIC_WITH_PROFILE, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["i-eip", "i-role"]);
+        assert_eq!(out.findings[0].evidence["publicIps"][0], "198.51.100.4");
+        assert!(
+            out.findings[1].evidence["iamInstanceProfile"]
+                .as_str()
+                .unwrap()
+                .ends_with("/app")
+        );
+        // Unread, nothing is judged.
+        inv.regions[0].ec2 = None;
+        for rule in [&INSTANCE_PUBLIC_IP, &INSTANCE_PUBLIC_WITH_PROFILE] {
+            let out = run(rule, &inv);
+            assert!(out.findings.is_empty() && out.complete.is_empty());
+        }
     }
 }

@@ -1,9 +1,11 @@
 //! EC2, with the VPC and EBS resources it reads: the inventory model of a region's
-//! security groups, instances, network, volumes, snapshots and AMIs, and their rules.
+//! security groups, instances, network (with route tables and VPC endpoints), volumes,
+//! snapshots and AMIs, and their rules.
 
 mod assets;
 mod ebs;
 mod instances;
+mod layout;
 pub mod model;
 mod net;
 mod security_groups;
@@ -13,6 +15,7 @@ mod vpc;
 
 pub use ebs::*;
 pub use instances::*;
+pub use layout::*;
 pub use security_groups::*;
 pub use serial_console::*;
 pub use transit::*;
@@ -50,19 +53,29 @@ pub static SERVICE: Service = Service {
         &SG_ELASTICSEARCH_OPEN,
         &SG_KIBANA_OPEN,
         &SG_ALL_PORTS_OPEN,
+        &SG_WORLD_PORT_IN_USE,
         &DEFAULT_SG_ALLOWS_TRAFFIC,
+        &SG_UNUSED,
         &NACL_ADMIN_PORTS_OPEN,
         &VPC_NO_FLOW_LOGS,
+        &SUBNET_AUTO_PUBLIC_IP,
+        &VPC_NO_EC2_ENDPOINT,
+        &VPC_SINGLE_AZ,
+        &VPC_NO_PRIVATE_SUBNET,
         &TRANSIT_GATEWAY_AUTO_ACCEPTS,
         &INSTANCE_IMDSV1_PUBLIC,
         &INSTANCE_IMDSV2_NOT_REQUIRED,
         &INSTANCE_NO_IAM_ROLE,
         &INSTANCE_PUBLIC_PORTS_OPEN,
+        &INSTANCE_PUBLIC_IP,
+        &INSTANCE_PUBLIC_WITH_PROFILE,
         &SERIAL_CONSOLE_ACCESS_ENABLED,
         &EIP_UNUSED,
         &AMI_PUBLIC,
         &EBS_VOLUME_UNENCRYPTED,
         &EBS_DEFAULT_ENCRYPTION_OFF,
         &SNAPSHOT_PUBLIC,
+        &SNAPSHOT_UNENCRYPTED,
+        &EBS_VOLUME_NO_SNAPSHOT,
     ],
 };

@@ -36,6 +36,50 @@ pub struct Ec2Inventory {
     /// instances. `None`: could not be read.
     #[serde(default)]
     pub serial_console_access: Option<bool>,
+    /// The region's route tables (`DescribeRouteTables`). `None`: could not be read.
+    #[serde(default)]
+    pub route_tables: Option<Vec<RouteTable>>,
+    /// The region's VPC endpoints (`DescribeVpcEndpoints`). `None`: could not be read.
+    #[serde(default)]
+    pub vpc_endpoints: Option<Vec<VpcEndpoint>>,
+}
+
+/// A route table of a VPC.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RouteTable {
+    pub route_table_id: String,
+    pub vpc_id: String,
+    /// The VPC's main route table: it routes every subnet not explicitly associated with
+    /// another one.
+    pub main: bool,
+    /// The subnets explicitly associated with it.
+    pub subnet_ids: Vec<String>,
+    pub routes: Vec<Route>,
+}
+
+/// One route of a route table.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Route {
+    /// The IPv4 or IPv6 destination (`0.0.0.0/0`, `::/0`, `10.0.0.0/16`...), or a prefix
+    /// list ID.
+    pub destination: String,
+    /// The internet, egress-only internet, virtual private or local gateway (`igw-...`,
+    /// `eigw-...`, `vgw-...`, `local`).
+    pub gateway_id: Option<String>,
+    pub nat_gateway_id: Option<String>,
+}
+
+/// A VPC endpoint.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct VpcEndpoint {
+    pub vpc_endpoint_id: String,
+    pub vpc_id: String,
+    /// `com.amazonaws.<region>.<service>`.
+    pub service_name: String,
+    /// `Interface`, `Gateway` or `GatewayLoadBalancer`.
+    pub endpoint_type: String,
+    /// `available`, `pending`, `deleted`...
+    pub state: String,
 }
 
 /// A transit gateway of the account.
@@ -121,6 +165,18 @@ pub struct NetworkInterface {
     pub instance_id: Option<String>,
     pub description: String,
     pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    /// The security groups it is in.
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// `interface`, `lambda`, `vpc_endpoint`, `api_gateway_managed`, `nat_gateway`...
+    #[serde(default)]
+    pub interface_type: Option<String>,
+    /// The owner of what it is attached to (`amazon-elb` for a load balancer's, an
+    /// account ID for an instance's).
+    #[serde(default)]
+    pub attachment_owner: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -139,6 +195,11 @@ pub struct Subnet {
     pub vpc_id: String,
     pub cidr_block: Option<String>,
     pub map_public_ip_on_launch: bool,
+    #[serde(default)]
+    pub availability_zone: Option<String>,
+    /// A default subnet of the region's default VPC.
+    #[serde(default)]
+    pub default_for_az: bool,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]

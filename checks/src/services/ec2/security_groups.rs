@@ -1,12 +1,14 @@
 //! EC2 security-group rules.
 
+use std::collections::BTreeSet;
+
 use serde_json::{Value, json};
 
 use super::net;
 use crate::arn;
 use crate::{
     Rule, Scope, Severity, Sink,
-    model::{Inventory, PermissionRule},
+    model::{Ec2Inventory, Inventory, NetworkInterface, PermissionRule},
 };
 
 /// What a security-group rule admits, for evidence.
@@ -350,6 +352,162 @@ fn default_sg_allows_traffic(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// Interfaces that are managed front doors, not hosts: an open port on them is their
+/// purpose. Prowler's defaults (`ec2_allowed_interface_types`, `ec2_allowed_instance_owners`).
+fn is_managed_front_door(eni: &NetworkInterface) -> bool {
+    matches!(
+        eni.interface_type.as_deref(),
+        Some("api_gateway_managed" | "vpc_endpoint")
+    ) || eni.attachment_owner.as_deref() == Some("amazon-elb")
+}
+
+/// The region's network interfaces in the group.
+fn interfaces_in<'a>(
+    ec2: &'a Ec2Inventory,
+    group_id: &'a str,
+) -> impl Iterator<Item = &'a NetworkInterface> {
+    ec2.network_interfaces
+        .iter()
+        .filter(move |n| n.groups.iter().any(|g| g == group_id))
+}
+
+pub static SG_WORLD_PORT_IN_USE: Rule = Rule {
+    id: "ec2-sg-world-port-in-use",
+    title: "Security group in use admits a port other than HTTP(S) from the internet",
+    severity: Severity::High,
+    description: "The group is attached to network interfaces in use and admits traffic from \
+                  anywhere on the internet to a port other than 80 and 443 (the only ports a \
+                  public service normally needs). Whatever listens there on its instances is \
+                  reachable by every scanner; only the administration and database ports are \
+                  covered by the port-specific rules, this one catches the rest (8080, 9000, \
+                  custom services...). Groups that open every port are reported by \
+                  ec2-sg-all-ports-open instead, and groups used only by load balancers, API \
+                  Gateway or VPC endpoints are exempt.",
+    remediation: "Revoke the world rule (`aws ec2 revoke-security-group-ingress --group-id \
+                  <sg-id> --ip-permissions 'IpProtocol=tcp,FromPort=<port>,ToPort=<port>,\
+                  IpRanges=[{CidrIp=0.0.0.0/0}]'`, likewise `Ipv6Ranges=[{CidrIpv6=::/0}]`) and \
+                  admit only the addresses or security groups that need the port; publish web \
+                  services through a load balancer.",
+    // FSBP EC2.18 with its default authorised ports (TCP 80 and 443), judged, as Prowler
+    // does by default, on the groups in use.
+    compliance: &["AWS FSBP EC2.18"],
+    resource_type: SG,
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: world_port_in_use,
+};
+
+fn world_port_in_use(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        for sg in &ec2.security_groups {
+            let world = |r: &&PermissionRule| !net::world_sources(r).is_empty();
+            // Already ec2-sg-all-ports-open's finding (Prowler skips these groups too).
+            if sg.ingress.iter().filter(world).any(net::opens_all_ports) {
+                continue;
+            }
+            let open: Vec<Value> = sg
+                .ingress
+                .iter()
+                .filter(world)
+                .filter(|r| super::instances::admits_more_than_web(r))
+                .map(|r| {
+                    json!({
+                        "protocol": r.protocol,
+                        "fromPort": r.from_port,
+                        "toPort": r.to_port,
+                        "sources": net::world_sources(r),
+                    })
+                })
+                .collect();
+            if open.is_empty() {
+                continue;
+            }
+            let exposed: Vec<&str> = interfaces_in(ec2, &sg.group_id)
+                .filter(|n| !is_managed_front_door(n))
+                .map(|n| n.network_interface_id.as_str())
+                .collect();
+            if exposed.is_empty() {
+                continue;
+            }
+            let arn = arn::ec2(inv, &region.region, "security-group", &sg.group_id);
+            sink.fail(
+                &region.region,
+                &sg.group_id,
+                Some(arn),
+                json!({
+                    "groupName": sg.group_name,
+                    "vpcId": sg.vpc_id,
+                    "rules": open,
+                    "networkInterfaces": exposed.len(),
+                    "exampleInterfaces": exposed.iter().take(5).collect::<Vec<_>>(),
+                }),
+            );
+        }
+    }
+}
+
+pub static SG_UNUSED: Rule = Rule {
+    id: "ec2-sg-unused",
+    title: "Security group is not used",
+    severity: Severity::Low,
+    description: "No network interface is in the group and no other group's rules refer to \
+                  it. Unused groups accumulate permissive rules nobody reviews, and the next \
+                  resource someone attaches one to inherits them by surprise; removing them \
+                  keeps the rule set small enough to audit.",
+    remediation: "Check that no launch template, Auto Scaling group or infrastructure code \
+                  still names it, then delete it (`aws ec2 delete-security-group --group-id \
+                  <sg-id>`). A VPC's default group cannot be deleted and is not reported.",
+    // FSBP EC2.22 is not among the controls Vigil's FSBP catalogue holds.
+    compliance: &[],
+    resource_type: SG,
+    scope: Scope::Regional,
+    sources: &[super::SOURCE],
+    check: sg_unused,
+};
+
+fn sg_unused(inv: &Inventory, sink: &mut Sink) {
+    for region in &inv.regions {
+        let Some(ec2) = &region.ec2 else { continue };
+        // Groups named as a source or destination by another group's rules.
+        let referenced: BTreeSet<&str> = ec2
+            .security_groups
+            .iter()
+            .flat_map(|g| {
+                (g.ingress.iter().chain(&g.egress))
+                    .flat_map(|r| &r.source_groups)
+                    .filter(move |s| **s != g.group_id)
+            })
+            .map(String::as_str)
+            .collect();
+        let attached: BTreeSet<&str> = ec2
+            .network_interfaces
+            .iter()
+            .flat_map(|n| &n.groups)
+            .chain(ec2.instances.iter().flat_map(|i| &i.security_groups))
+            .map(String::as_str)
+            .collect();
+        for sg in &ec2.security_groups {
+            let id = sg.group_id.as_str();
+            if sg.group_name == "default" || attached.contains(id) || referenced.contains(id) {
+                continue;
+            }
+            let arn = arn::ec2(inv, &region.region, "security-group", id);
+            sink.fail(
+                &region.region,
+                id,
+                Some(arn),
+                json!({
+                    "groupName": sg.group_name,
+                    "vpcId": sg.vpc_id,
+                    "networkInterfaces": 0,
+                    "referencedByGroups": 0,
+                }),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -536,5 +694,100 @@ pub(crate) mod tests {
             out.findings[0].evidence["ingress"][0]["sources"][0],
             "sg-default-a"
         );
+    }
+
+    fn in_group(id: &str, group: &str) -> crate::model::NetworkInterface {
+        crate::model::NetworkInterface {
+            network_interface_id: id.into(),
+            groups: vec![group.into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_group_in_use_admitting_a_non_web_port_from_the_world_fails() {
+        let mut inv = with_groups(vec![
+            group(
+                "sg-app",
+                vec![tcp(8080, &["::/0"]), tcp(443, &["0.0.0.0/0"])],
+            ),
+            group("sg-web", vec![tcp(443, &["0.0.0.0/0"]), tcp(80, &["::/0"])]),
+            group("sg-idle", vec![tcp(8080, &["0.0.0.0/0"])]),
+            group("sg-all", vec![all_traffic(&["0.0.0.0/0"])]),
+            group("sg-elb", vec![tcp(8443, &["0.0.0.0/0"])]),
+            group("sg-private", vec![tcp(8080, &["10.0.0.0/8"])]),
+        ]);
+        let mut elb = in_group("eni-elb", "sg-elb");
+        elb.attachment_owner = Some("amazon-elb".into());
+        let mut endpoint = in_group("eni-vpce", "sg-elb");
+        endpoint.interface_type = Some("vpc_endpoint".into());
+        inv.regions[0].ec2.as_mut().unwrap().network_interfaces = vec![
+            in_group("eni-app", "sg-app"),
+            in_group("eni-web", "sg-web"),
+            in_group("eni-all", "sg-all"),
+            in_group("eni-private", "sg-private"),
+            elb,
+            endpoint,
+        ];
+        let out = evaluate_rules(&inv, &[&SG_WORLD_PORT_IN_USE]);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        // sg-all is ec2-sg-all-ports-open's; sg-elb fronts only a load balancer and an
+        // endpoint; sg-idle is attached to nothing.
+        assert_eq!(ids, ["sg-app"]);
+        let evidence = &out.findings[0].evidence;
+        assert_eq!(evidence["rules"].as_array().unwrap().len(), 1);
+        assert_eq!(evidence["rules"][0]["fromPort"], 8080);
+        assert_eq!(evidence["exampleInterfaces"][0], "eni-app");
+        // An instance's interface among the load balancer's makes it exposed again.
+        inv.regions[0]
+            .ec2
+            .as_mut()
+            .unwrap()
+            .network_interfaces
+            .push(in_group("eni-host", "sg-elb"));
+        assert_eq!(failing(&SG_WORLD_PORT_IN_USE, &inv), ["sg-app", "sg-elb"]);
+    }
+
+    #[test]
+    fn unused_groups_fail_and_attached_referenced_or_default_ones_pass() {
+        let mut referencing = group("sg-app", vec![]);
+        referencing.ingress = vec![PermissionRule {
+            source_groups: vec!["sg-lb".into()],
+            ..tcp(8080, &[])
+        }];
+        let mut self_only = group("sg-self", vec![]);
+        self_only.ingress = vec![PermissionRule {
+            source_groups: vec!["sg-self".into()],
+            ..all_traffic(&[])
+        }];
+        let mut default = group("sg-default", vec![]);
+        default.group_name = "default".into();
+        let mut inv = with_groups(vec![
+            referencing,
+            group("sg-lb", vec![]),
+            group("sg-orphan", vec![tcp(22, &["0.0.0.0/0"])]),
+            self_only,
+            default,
+        ]);
+        inv.regions[0].ec2.as_mut().unwrap().network_interfaces = vec![in_group("eni-1", "sg-app")];
+        let out = evaluate_rules(&inv, &[&SG_UNUSED]);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["sg-orphan", "sg-self"]);
+        assert_eq!(
+            out.complete,
+            vec![("ec2-sg-unused".to_owned(), "eu-west-1".to_owned())]
+        );
+        // Unread, nothing is judged.
+        inv.regions[0].ec2 = None;
+        let out = evaluate_rules(&inv, &[&SG_UNUSED, &SG_WORLD_PORT_IN_USE]);
+        assert!(out.findings.is_empty() && out.complete.is_empty());
     }
 }

@@ -124,6 +124,17 @@ pub fn network_interface(n: &t::NetworkInterface) -> m::NetworkInterface {
             .map(str::to_owned),
         description: n.description().unwrap_or_default().to_owned(),
         vpc_id: n.vpc_id().map(str::to_owned),
+        subnet_id: n.subnet_id().map(str::to_owned),
+        groups: n
+            .groups()
+            .iter()
+            .filter_map(|g| g.group_id().map(str::to_owned))
+            .collect(),
+        interface_type: n.interface_type().map(|t| t.as_str().to_owned()),
+        attachment_owner: n
+            .attachment()
+            .and_then(|a| a.instance_owner_id())
+            .map(str::to_owned),
     }
 }
 
@@ -145,6 +156,48 @@ pub fn subnet(s: &t::Subnet) -> m::Subnet {
         vpc_id: s.vpc_id().unwrap_or_default().to_owned(),
         cidr_block: s.cidr_block().map(str::to_owned),
         map_public_ip_on_launch: s.map_public_ip_on_launch().unwrap_or(false),
+        availability_zone: s.availability_zone().map(str::to_owned),
+        default_for_az: s.default_for_az().unwrap_or(false),
+    }
+}
+
+pub fn route_table(t: &t::RouteTable) -> m::RouteTable {
+    m::RouteTable {
+        route_table_id: t.route_table_id().unwrap_or_default().to_owned(),
+        vpc_id: t.vpc_id().unwrap_or_default().to_owned(),
+        main: t.associations().iter().any(|a| a.main().unwrap_or(false)),
+        subnet_ids: t
+            .associations()
+            .iter()
+            .filter_map(|a| a.subnet_id().map(str::to_owned))
+            .collect(),
+        routes: t
+            .routes()
+            .iter()
+            .map(|r| m::Route {
+                destination: r
+                    .destination_cidr_block()
+                    .or(r.destination_ipv6_cidr_block())
+                    .or(r.destination_prefix_list_id())
+                    .unwrap_or_default()
+                    .to_owned(),
+                gateway_id: r.gateway_id().map(str::to_owned),
+                nat_gateway_id: r.nat_gateway_id().map(str::to_owned),
+            })
+            .collect(),
+    }
+}
+
+pub fn vpc_endpoint(e: &t::VpcEndpoint) -> m::VpcEndpoint {
+    m::VpcEndpoint {
+        vpc_endpoint_id: e.vpc_endpoint_id().unwrap_or_default().to_owned(),
+        vpc_id: e.vpc_id().unwrap_or_default().to_owned(),
+        service_name: e.service_name().unwrap_or_default().to_owned(),
+        endpoint_type: e
+            .vpc_endpoint_type()
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default(),
+        state: e.state().map(|s| s.as_str().to_owned()).unwrap_or_default(),
     }
 }
 
@@ -230,5 +283,86 @@ pub fn transit_gateway(g: &t::TransitGateway) -> m::TransitGateway {
             .and_then(|o| o.auto_accept_shared_attachments())
             .is_some_and(|a| a.as_str() == "enable"),
         tags: tags(g.tags()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_route_table_keeps_its_main_flag_subnets_and_both_families_of_routes() {
+        let table = t::RouteTable::builder()
+            .route_table_id("rtb-1")
+            .vpc_id("vpc-1")
+            .associations(t::RouteTableAssociation::builder().main(true).build())
+            .associations(
+                t::RouteTableAssociation::builder()
+                    .main(false)
+                    .subnet_id("subnet-1")
+                    .build(),
+            )
+            .routes(
+                t::Route::builder()
+                    .destination_cidr_block("10.0.0.0/16")
+                    .gateway_id("local")
+                    .build(),
+            )
+            .routes(
+                t::Route::builder()
+                    .destination_ipv6_cidr_block("::/0")
+                    .gateway_id("igw-1")
+                    .build(),
+            )
+            .routes(
+                t::Route::builder()
+                    .destination_cidr_block("0.0.0.0/0")
+                    .nat_gateway_id("nat-1")
+                    .build(),
+            )
+            .build();
+        let got = route_table(&table);
+        assert!(got.main);
+        assert_eq!(got.subnet_ids, ["subnet-1"]);
+        let routes: Vec<_> = got
+            .routes
+            .iter()
+            .map(|r| {
+                (
+                    r.destination.as_str(),
+                    r.gateway_id.as_deref(),
+                    r.nat_gateway_id.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            routes,
+            [
+                ("10.0.0.0/16", Some("local"), None),
+                ("::/0", Some("igw-1"), None),
+                ("0.0.0.0/0", None, Some("nat-1")),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_load_balancer_interface_keeps_its_groups_subnet_and_owner() {
+        let eni = t::NetworkInterface::builder()
+            .network_interface_id("eni-1")
+            .subnet_id("subnet-1")
+            .vpc_id("vpc-1")
+            .interface_type(t::NetworkInterfaceType::Interface)
+            .groups(t::GroupIdentifier::builder().group_id("sg-1").build())
+            .attachment(
+                t::NetworkInterfaceAttachment::builder()
+                    .instance_owner_id("amazon-elb")
+                    .build(),
+            )
+            .build();
+        let got = network_interface(&eni);
+        assert_eq!(got.groups, ["sg-1"]);
+        assert_eq!(got.subnet_id.as_deref(), Some("subnet-1"));
+        assert_eq!(got.interface_type.as_deref(), Some("interface"));
+        assert_eq!(got.attachment_owner.as_deref(), Some("amazon-elb"));
     }
 }

@@ -1,6 +1,7 @@
 //! EC2, with the VPC and EBS resources it serves: security groups, instances, network
-//! interfaces, VPCs with their flow logs, subnets, network ACLs, volumes, snapshots (and
-//! which are public), AMIs, Elastic IPs and the EBS default encryption. The reads run at once;
+//! interfaces, VPCs with their flow logs, subnets, route tables, VPC endpoints, network
+//! ACLs, volumes, snapshots (and which are public), AMIs, Elastic IPs and the EBS default
+//! encryption. The reads run at once;
 //! any that fails leaves the region's EC2 part unread (all failures are recorded).
 
 mod convert;
@@ -149,7 +150,18 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
     let c = aws_sdk_ec2::Client::new(r.config);
     // Every read at once: EC2's request quota is per account and region, and a region's
     // dozen list calls are well within its burst.
-    let (network, storage, flow_logs, public, ebs_default, addresses, gateways, serial_console) = tokio::join!(
+    let (
+        network,
+        storage,
+        flow_logs,
+        public,
+        ebs_default,
+        addresses,
+        gateways,
+        serial_console,
+        route_tables,
+        endpoints,
+    ) = tokio::join!(
         network(&c, r),
         storage(&c, r),
         flow_logs(&c, r),
@@ -162,6 +174,16 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
             .send()
             .try_collect(),
         c.get_serial_console_access_status().send(),
+        c.describe_route_tables()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
+        c.describe_vpc_endpoints()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect(),
     );
     let (network, storage, flow_logs) = (network?, storage?, flow_logs?);
     let ebs_default = r
@@ -219,5 +241,12 @@ async fn read(r: Reader<'_>) -> Option<m::Ec2Inventory> {
         serial_console_access: r
             .ok("GetSerialConsoleAccessStatus", serial_console)
             .and_then(|s| s.serial_console_access_enabled()),
+        // Unreadable route tables or endpoints leave only the rules reading them unassessed.
+        route_tables: r
+            .ok("DescribeRouteTables", route_tables)
+            .map(|t: Vec<_>| t.iter().map(convert::route_table).collect()),
+        vpc_endpoints: r
+            .ok("DescribeVpcEndpoints", endpoints)
+            .map(|e: Vec<_>| e.iter().map(convert::vpc_endpoint).collect()),
     })
 }
