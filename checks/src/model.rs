@@ -71,6 +71,9 @@ pub struct RegionInventory {
     pub secrets: Option<Vec<Secret>>,
     /// The region's private ECR repositories.
     pub ecr_repositories: Option<Vec<EcrRepository>>,
+    /// The region's ECR registry scanning configuration.
+    #[serde(default)]
+    pub ecr_registry_scanning: Option<EcrRegistryScanning>,
     /// The region's DynamoDB tables.
     pub dynamodb_tables: Option<Vec<DynamoTable>>,
     /// The region's EFS file systems and access points.

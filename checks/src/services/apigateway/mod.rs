@@ -1,6 +1,7 @@
 //! API Gateway (REST APIs): the inventory model of a region's APIs, their methods and
 //! stages, and their rules (execution logging off, access logging off, no X-Ray tracing,
-//! no WAF web ACL, cache not encrypted, methods open without authorisation).
+//! no WAF web ACL, cache not encrypted, no client certificate for the backend, methods
+//! open without authorisation).
 
 pub mod model;
 
@@ -40,6 +41,7 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &NO_WAF,
         &CACHE_NOT_ENCRYPTED,
         &METHOD_WITHOUT_AUTHORIZATION,
+        &NO_CLIENT_CERTIFICATE,
     ],
 };
 
@@ -269,6 +271,37 @@ fn cache_not_encrypted(inv: &Inventory, sink: &mut Sink) {
     });
 }
 
+pub static NO_CLIENT_CERTIFICATE: Rule = Rule {
+    id: "apigateway-stage-no-client-certificate",
+    title: "API Gateway stage has no client certificate for its backend",
+    severity: Severity::Low,
+    description: "The stage presents no client certificate to its integrations: an HTTP \
+                  backend cannot tell requests relayed by API Gateway (after its \
+                  authorisation, throttling and WAF) from requests sent to it directly by \
+                  anyone who learns its address. (Lambda, AWS-service and mock integrations \
+                  are reached through IAM and do not use the certificate.)",
+    remediation: "Generate a client certificate (`aws apigateway \
+                  generate-client-certificate`), set it on the stage (`aws apigateway \
+                  update-stage --rest-api-id <id> --stage-name <stage> --patch-operations \
+                  op=replace,path=/clientCertificateId,value=<certificate id>`) and have the \
+                  backend accept only requests that present it.",
+    compliance: &["AWS FSBP APIGateway.2"],
+    resource_type: STAGE_TYPE,
+    scope: Scope::Regional,
+    sources: &[STAGES],
+    check: no_client_certificate,
+};
+
+fn no_client_certificate(inv: &Inventory, sink: &mut Sink) {
+    stage_rule(inv, sink, |s| {
+        s.client_certificate_id
+            .as_deref()
+            .unwrap_or("")
+            .is_empty()
+            .then(|| json!({ "clientCertificateId": null }))
+    });
+}
+
 pub static METHOD_WITHOUT_AUTHORIZATION: Rule = Rule {
     id: "apigateway-method-without-authorization",
     title: "API Gateway REST API has methods anyone can call",
@@ -338,7 +371,7 @@ mod tests {
             access_log_destination: Some(format!(
                 "arn:aws:logs:{REGION}:123456789012:log-group:api-access"
             )),
-            client_certificate_id: None,
+            client_certificate_id: Some("a1b2c3".into()),
             cache_cluster_enabled: true,
             method_settings: BTreeMap::from([(
                 "*/*".to_owned(),
@@ -507,5 +540,23 @@ mod tests {
         for rule in SERVICE.rules {
             assert!(run(rule, &with(None)).complete.is_empty(), "{}", rule.id);
         }
+    }
+
+    #[test]
+    fn a_stage_without_a_client_certificate_fails() {
+        let none = changed("none", |s| s.client_certificate_id = None);
+        let empty = changed("empty", |s| s.client_certificate_id = Some(String::new()));
+        let mut unread = api("unread");
+        unread.stages = None;
+        let inv = with(Some(vec![api("good"), none, empty]));
+        assert_eq!(
+            failing(&NO_CLIENT_CERTIFICATE, &inv),
+            ["none/prod", "empty/prod"]
+        );
+        let out = run(
+            &NO_CLIENT_CERTIFICATE,
+            &with(Some(vec![api("good"), unread])),
+        );
+        assert!(out.findings.is_empty() && out.complete.is_empty());
     }
 }

@@ -1,6 +1,7 @@
 //! CloudFront (global): the inventory model of distributions, and their rules (plain HTTP
 //! to viewers, outdated viewer TLS, logging off, S3 origins without origin access control,
-//! no WAF web ACL, no default root object).
+//! no WAF web ACL, no default root object, plain HTTP to origins, S3 origins whose bucket
+//! does not exist).
 
 pub mod model;
 
@@ -29,6 +30,8 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &S3_ORIGIN_WITHOUT_ACCESS_CONTROL,
         &NO_WAF,
         &NO_DEFAULT_ROOT_OBJECT,
+        &ORIGIN_TRAFFIC_UNENCRYPTED,
+        &S3_ORIGIN_BUCKET_MISSING,
     ],
 };
 
@@ -265,6 +268,129 @@ fn no_default_root_object(inv: &Inventory, sink: &mut Sink) {
     });
 }
 
+pub static ORIGIN_TRAFFIC_UNENCRYPTED: Rule = Rule {
+    id: "cloudfront-origin-traffic-unencrypted",
+    title: "CloudFront distribution fetches from an origin over plain HTTP",
+    severity: Severity::Medium,
+    description: "An origin of this distribution is reached over unencrypted HTTP: a custom \
+                  origin with the protocol policy `http-only`, or `match-viewer` (or an S3 \
+                  origin, which always matches the viewer) behind a cache behaviour that \
+                  lets viewers use HTTP. The content, and the cookies and headers forwarded \
+                  with it, cross the network between the edge and the origin in clear, where \
+                  they can be read or altered.",
+    remediation: "Set each custom origin's protocol policy to `https-only` (CloudFront \
+                  console: Origins, Edit, Protocol; or `OriginProtocolPolicy` in `aws \
+                  cloudfront update-distribution`), and the viewer protocol policy of the \
+                  behaviours forwarding to S3 or `match-viewer` origins to \
+                  `redirect-to-https` or `https-only`.",
+    compliance: &["AWS FSBP CloudFront.9"],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: origin_traffic_unencrypted,
+};
+
+fn origin_traffic_unencrypted(inv: &Inventory, sink: &mut Sink) {
+    for d in distributions(inv) {
+        // Whether a behaviour forwarding to the origin lets viewers use HTTP (one that
+        // names no origin, as an older inventory may, counts for every origin).
+        let viewer_http = |o: &CfOrigin| {
+            d.behaviors.iter().any(|b| {
+                (b.target_origin_id.is_empty() || b.target_origin_id == o.id)
+                    && b.viewer_protocol_policy == "allow-all"
+            })
+        };
+        let clear: Vec<serde_json::Value> = d
+            .origins
+            .iter()
+            .filter_map(|o| {
+                let policy = match o.origin_protocol_policy.as_deref() {
+                    Some("http-only") => "http-only",
+                    Some("match-viewer") if viewer_http(o) => "match-viewer",
+                    None if o.s3_origin && viewer_http(o) => "match-viewer",
+                    _ => return None,
+                };
+                Some(json!({ "origin": o.id, "originProtocolPolicy": policy }))
+            })
+            .collect();
+        if !clear.is_empty() {
+            sink.fail(GLOBAL, &d.id, d.arn.clone(), json!({ "origins": clear }));
+        }
+    }
+}
+
+/// The bucket an origin's domain names, when it is an S3 endpoint (REST, dual-stack or
+/// website: `<bucket>.s3.amazonaws.com`, `<bucket>.s3.<region>.amazonaws.com`,
+/// `<bucket>.s3-website-<region>.amazonaws.com`...).
+pub fn origin_bucket(o: &CfOrigin) -> Option<&str> {
+    let host = o.domain_name.as_str();
+    let lower = host.to_ascii_lowercase();
+    if !(lower.ends_with(".amazonaws.com") || lower.ends_with(".amazonaws.com.cn")) {
+        return None;
+    }
+    // The endpoint is the last `.s3.` or `.s3-` (a bucket name may itself hold `.s3`).
+    let at = lower
+        .match_indices(".s3")
+        .map(|(i, _)| i)
+        .filter(|&i| matches!(lower.as_bytes().get(i + 3), Some(b'.' | b'-')))
+        .last()?;
+    Some(&host[..at]).filter(|b| !b.is_empty())
+}
+
+pub static S3_ORIGIN_BUCKET_MISSING: Rule = Rule {
+    id: "cloudfront-s3-origin-bucket-missing",
+    title: "CloudFront distribution points to an S3 bucket that does not exist",
+    severity: Severity::High,
+    description: "An origin of this distribution names an S3 bucket that no longer exists. \
+                  Bucket names are global: anyone can create a bucket with that name in \
+                  their own account and have the distribution serve their content (phishing \
+                  pages, malware, scripts run by your site's pages) under your domain.",
+    remediation: "Remove the origin (and the behaviours forwarding to it) or point it to a \
+                  bucket of yours (`aws cloudfront update-distribution`); if the bucket was \
+                  deleted by mistake, re-create it in your account at once.",
+    compliance: &["AWS FSBP CloudFront.12"],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: s3_origin_bucket_missing,
+};
+
+fn s3_origin_bucket_missing(inv: &Inventory, sink: &mut Sink) {
+    // The account's own buckets, as S3 listed them: these exist whatever HeadBucket said.
+    let owned: Vec<&str> = inv
+        .s3
+        .iter()
+        .flat_map(|s3| s3.buckets.iter().map(|b| b.name.as_str()))
+        .collect();
+    for d in distributions(inv) {
+        let mut missing = Vec::new();
+        let mut unknown = false;
+        for o in &d.origins {
+            let Some(bucket) = origin_bucket(o) else {
+                continue;
+            };
+            if owned.iter().any(|b| b.eq_ignore_ascii_case(bucket)) {
+                continue;
+            }
+            match o.bucket_exists {
+                Some(true) => {}
+                Some(false) => missing.push(json!({ "origin": o.id, "bucket": bucket })),
+                None => unknown = true,
+            }
+        }
+        if !missing.is_empty() {
+            sink.fail(
+                GLOBAL,
+                &d.id,
+                d.arn.clone(),
+                json!({ "missingBuckets": missing }),
+            );
+        } else if unknown {
+            sink.unknown(GLOBAL, &d.id);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +406,8 @@ mod tests {
             s3_origin: s3,
             origin_access_identity: s3.then(|| oai.to_owned()),
             origin_access_control_id: oac.map(str::to_owned),
+            origin_protocol_policy: (!s3).then(|| "https-only".to_owned()),
+            bucket_exists: Some(true),
         }
     }
 
@@ -294,10 +422,12 @@ mod tests {
                 CfBehavior {
                     path_pattern: "*".into(),
                     viewer_protocol_policy: "redirect-to-https".into(),
+                    target_origin_id: "site".into(),
                 },
                 CfBehavior {
                     path_pattern: "/api/*".into(),
                     viewer_protocol_policy: "https-only".into(),
+                    target_origin_id: "site".into(),
                 },
             ],
             default_certificate: false,
@@ -397,5 +527,96 @@ mod tests {
         absent.web_acl_id = None;
         let inv = with(Some(vec![dist("GOOD"), none, absent]));
         assert_eq!(failing(&NO_WAF, &inv), ["NONE", "ABSENT"]);
+    }
+
+    #[test]
+    fn origins_reached_over_http_fail() {
+        // A custom origin that only speaks HTTP.
+        let mut http_only = dist("HTTPONLY");
+        http_only.origins.push(origin(
+            "alb",
+            "shop-1.eu-west-1.elb.amazonaws.com",
+            false,
+            "",
+            None,
+        ));
+        http_only.origins[1].origin_protocol_policy = Some("http-only".into());
+        // match-viewer behind a behaviour allowing HTTP, and one behind HTTPS only.
+        let mut matched = dist("MATCHED");
+        matched.origins = vec![
+            origin("api", "api.example.com", false, "", None),
+            origin("img", "img.example.com", false, "", None),
+        ];
+        for o in &mut matched.origins {
+            o.origin_protocol_policy = Some("match-viewer".into());
+        }
+        matched.behaviors[0].target_origin_id = "img".into();
+        matched.behaviors[1].target_origin_id = "api".into();
+        matched.behaviors[1].viewer_protocol_policy = "allow-all".into();
+        // An S3 origin follows the viewer: HTTP allowed to viewers is HTTP to the bucket.
+        let mut s3_plain = dist("S3PLAIN");
+        s3_plain.behaviors[0].viewer_protocol_policy = "allow-all".into();
+        let inv = with(Some(vec![dist("GOOD"), http_only, matched, s3_plain]));
+        assert_eq!(
+            failing(&ORIGIN_TRAFFIC_UNENCRYPTED, &inv),
+            ["HTTPONLY", "MATCHED", "S3PLAIN"]
+        );
+        let out = run(&ORIGIN_TRAFFIC_UNENCRYPTED, &inv);
+        assert_eq!(
+            out.findings[1].evidence["origins"],
+            json!([{ "origin": "api", "originProtocolPolicy": "match-viewer" }])
+        );
+    }
+
+    #[test]
+    fn buckets_are_named_from_every_s3_endpoint_form() {
+        let named =
+            |domain: &str| origin_bucket(&origin("o", domain, false, "", None)).map(str::to_owned);
+        assert_eq!(named("assets.s3.amazonaws.com").as_deref(), Some("assets"));
+        assert_eq!(
+            named("my.s3.site.s3.eu-west-1.amazonaws.com").as_deref(),
+            Some("my.s3.site")
+        );
+        assert_eq!(
+            named("old.s3-eu-west-1.amazonaws.com").as_deref(),
+            Some("old")
+        );
+        assert_eq!(
+            named("web.s3-website-us-east-1.amazonaws.com").as_deref(),
+            Some("web")
+        );
+        assert_eq!(
+            named("web.s3-website.eu-west-1.amazonaws.com").as_deref(),
+            Some("web")
+        );
+        assert_eq!(named("shop-1.eu-west-1.elb.amazonaws.com"), None);
+        assert_eq!(named("s3.example.com"), None);
+    }
+
+    #[test]
+    fn an_origin_bucket_that_does_not_exist_fails_unless_the_account_lists_it() {
+        let mut missing = dist("MISSING");
+        missing.origins[0].bucket_exists = Some(false);
+        // HeadBucket unread, but S3 lists the bucket as the account's own.
+        let mut listed = dist("LISTED");
+        listed.origins[0].bucket_exists = None;
+        listed.origins[0].domain_name = "mine.s3.us-east-1.amazonaws.com".into();
+        let mut unread = dist("UNREAD");
+        unread.origins[0].bucket_exists = None;
+        let mut inv = with(Some(vec![dist("GOOD"), missing, listed, unread]));
+        inv.s3 = Some(crate::model::S3Inventory {
+            buckets: vec![crate::model::Bucket {
+                name: "mine".into(),
+                ..Default::default()
+            }],
+            ..Default::default()
+        });
+        assert_eq!(failing(&S3_ORIGIN_BUCKET_MISSING, &inv), ["MISSING"]);
+        let out = run(&S3_ORIGIN_BUCKET_MISSING, &inv);
+        assert_eq!(unknown(&out), ["UNREAD"]);
+        assert_eq!(
+            out.findings[0].evidence["missingBuckets"][0]["bucket"],
+            "site"
+        );
     }
 }

@@ -32,6 +32,9 @@ pub struct Distribution {
 pub struct CfBehavior {
     pub path_pattern: String,
     pub viewer_protocol_policy: String,
+    /// The origin (or origin group) it forwards to.
+    #[serde(default)]
+    pub target_origin_id: String,
 }
 
 /// One origin of a distribution.
@@ -45,6 +48,14 @@ pub struct CfOrigin {
     pub origin_access_identity: Option<String>,
     /// The origin access control signing requests to the origin.
     pub origin_access_control_id: Option<String>,
+    /// A custom origin's `OriginProtocolPolicy` (`http-only`, `match-viewer`,
+    /// `https-only`); `None` for an S3 origin.
+    #[serde(default)]
+    pub origin_protocol_policy: Option<String>,
+    /// For an origin naming an S3 bucket's endpoint: whether the bucket exists
+    /// (`HeadBucket` answered anything but 404). `None`: not an S3 endpoint, or not read.
+    #[serde(default)]
+    pub bucket_exists: Option<bool>,
 }
 
 /// The settings `GetDistributionConfig` gives beyond the listing.

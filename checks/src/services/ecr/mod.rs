@@ -1,5 +1,7 @@
-//! ECR: the inventory model of private repositories, and their rules (scan on push off,
-//! mutable tags, no lifecycle policy, repository policy open to everyone).
+//! ECR: the inventory model of private repositories and of the registry's scanning
+//! configuration, and their rules (scan on push off, mutable tags, no lifecycle policy,
+//! repository policy open to everyone; a registry in use that scans nothing automatically,
+//! or only with basic scanning).
 
 pub mod model;
 
@@ -7,7 +9,7 @@ use serde_json::json;
 
 use crate::{
     Rule, Scope, Severity, Sink,
-    model::{EcrRepository, Inventory},
+    model::{EcrRegistryScanning, EcrRepository, Inventory},
     services::kms::public_statements,
 };
 
@@ -16,6 +18,13 @@ pub const SOURCE: crate::Source = crate::Source::Regional("ecr", read);
 
 fn read(r: &crate::model::RegionInventory) -> bool {
     r.ecr_repositories.is_some()
+}
+
+/// The registry's scanning configuration was read.
+pub const REGISTRY: crate::Source = crate::Source::Regional("ecr", registry_read);
+
+fn registry_read(r: &crate::model::RegionInventory) -> bool {
+    r.ecr_registry_scanning.is_some()
 }
 
 /// ECR in the registry: its assets and its rules, in a stable order.
@@ -27,8 +36,12 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &TAGS_MUTABLE,
         &NO_LIFECYCLE_POLICY,
         &POLICY_PUBLIC,
+        &REGISTRY_SCAN_ON_PUSH_DISABLED,
+        &REGISTRY_ENHANCED_SCANNING_OFF,
     ],
 };
+
+const REGISTRY_TYPE: &str = "AWS::ECR::RegistryScanningConfiguration";
 
 const RESOURCE_TYPE: &str = "AWS::ECR::Repository";
 
@@ -181,12 +194,95 @@ fn policy_public(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// Calls `judge` with each region's registry scanning configuration where the registry
+/// is in use (it holds repositories); a registry in use whose configuration could not be
+/// read is not assessed. The finding's resource is the registry, named by the account.
+fn registry_rule(
+    inv: &Inventory,
+    sink: &mut Sink,
+    judge: impl Fn(&EcrRegistryScanning) -> Option<serde_json::Value>,
+) {
+    for region in &inv.regions {
+        if region.ecr_repositories.as_ref().is_none_or(Vec::is_empty) {
+            continue;
+        }
+        match &region.ecr_registry_scanning {
+            None => sink.unknown(&region.region, &inv.account_id),
+            Some(scanning) => {
+                if let Some(evidence) = judge(scanning) {
+                    sink.fail(&region.region, &inv.account_id, None, evidence);
+                }
+            }
+        }
+    }
+}
+
+/// Scan frequencies that scan without anyone asking.
+const AUTOMATED: &[&str] = &["SCAN_ON_PUSH", "CONTINUOUS_SCAN"];
+
+pub static REGISTRY_SCAN_ON_PUSH_DISABLED: Rule = Rule {
+    id: "ecr-registry-scan-on-push-disabled",
+    title: "ECR registry does not scan every repository's images automatically",
+    severity: Severity::Medium,
+    description: "The region's private registry holds repositories but no registry scanning \
+                  rule scans all of them on push or continuously (there is no rule, the \
+                  rules are manual, or their filters match only some repositories): images \
+                  with known vulnerabilities are pushed and deployed without a scan, \
+                  whatever each repository's own (deprecated) scan-on-push setting says.",
+    remediation: "Add a registry scanning rule for every repository (`aws ecr \
+                  put-registry-scanning-configuration --scan-type BASIC --rules \
+                  '[{\"scanFrequency\":\"SCAN_ON_PUSH\",\"repositoryFilters\":[{\"filter\":\"*\",\"filterType\":\"WILDCARD\"}]}]'`), \
+                  or with `--scan-type ENHANCED` and `CONTINUOUS_SCAN`.",
+    compliance: &[],
+    resource_type: REGISTRY_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE, REGISTRY],
+    check: registry_scan_on_push_disabled,
+};
+
+fn registry_scan_on_push_disabled(inv: &Inventory, sink: &mut Sink) {
+    registry_rule(inv, sink, |s| {
+        let covers_all = s.rules.iter().any(|rule| {
+            AUTOMATED.contains(&rule.scan_frequency.as_str())
+                && (rule.filters.is_empty() || rule.filters.iter().any(|f| f == "*"))
+        });
+        (!covers_all).then(|| json!({ "scanType": s.scan_type, "rules": s.rules }))
+    });
+}
+
+pub static REGISTRY_ENHANCED_SCANNING_OFF: Rule = Rule {
+    id: "ecr-registry-enhanced-scanning-off",
+    title: "ECR registry uses basic scanning, not enhanced scanning",
+    severity: Severity::Low,
+    description: "The region's private registry holds repositories and scans them with \
+                  basic scanning only: operating-system packages are checked when an image \
+                  is pushed, but not the language packages (npm, pip, Maven, Go modules) the \
+                  application brings, and images already stored are not re-checked when a \
+                  new vulnerability is published. Enhanced scanning (Amazon Inspector) does \
+                  both, at a cost per image.",
+    remediation: "Switch the registry to enhanced scanning (`aws ecr \
+                  put-registry-scanning-configuration --scan-type ENHANCED --rules \
+                  '[{\"scanFrequency\":\"CONTINUOUS_SCAN\",\"repositoryFilters\":[{\"filter\":\"*\",\"filterType\":\"WILDCARD\"}]}]'`), \
+                  which turns on Amazon Inspector's ECR scanning.",
+    compliance: &[],
+    resource_type: REGISTRY_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE, REGISTRY],
+    check: registry_enhanced_scanning_off,
+};
+
+fn registry_enhanced_scanning_off(inv: &Inventory, sink: &mut Sink) {
+    registry_rule(inv, sink, |s| {
+        (s.scan_type != "ENHANCED").then(|| json!({ "scanType": s.scan_type }))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
         fixtures::{ACCOUNT, REGION, failing, inventory, run, unknown},
-        model::RegionInventory,
+        model::{EcrScanningRule, RegionInventory},
     };
 
     /// A well-configured repository.
@@ -279,5 +375,89 @@ mod tests {
         let inv = with_repos(Some(vec![open, org, unread, repo("private")]));
         assert_eq!(failing(&POLICY_PUBLIC, &inv), ["open"]);
         assert_eq!(unknown(&run(&POLICY_PUBLIC, &inv)), ["unread"]);
+    }
+
+    fn scanning(scan_type: &str, rules: &[(&str, &[&str])]) -> EcrRegistryScanning {
+        EcrRegistryScanning {
+            scan_type: scan_type.into(),
+            rules: rules
+                .iter()
+                .map(|(frequency, filters)| EcrScanningRule {
+                    scan_frequency: frequency.to_string(),
+                    filters: filters.iter().map(|f| f.to_string()).collect(),
+                })
+                .collect(),
+        }
+    }
+
+    /// Regions holding (or not) a repository, with their registry configuration.
+    fn with_registries(regions: Vec<(&str, bool, Option<EcrRegistryScanning>)>) -> Inventory {
+        let regions = regions
+            .into_iter()
+            .map(|(region, repos, scanning)| (region, (repos, scanning)))
+            .collect();
+        crate::fixtures::with_regions(regions, |r, (repos, scanning)| {
+            r.ecr_repositories = Some(if repos { vec![repo("app")] } else { vec![] });
+            r.ecr_registry_scanning = scanning;
+        })
+    }
+
+    fn failing_registries(rule: &'static Rule, inv: &Inventory) -> Vec<String> {
+        crate::fixtures::failing_regions(rule, inv)
+    }
+
+    #[test]
+    fn a_registry_in_use_must_scan_every_repository_automatically() {
+        let inv = with_registries(vec![
+            (
+                "us-east-1",
+                true,
+                Some(scanning("BASIC", &[("SCAN_ON_PUSH", &["*"])])),
+            ),
+            (
+                "us-east-2",
+                true,
+                Some(scanning("ENHANCED", &[("CONTINUOUS_SCAN", &["*"])])),
+            ),
+            // moto's and a new account's default: no rule.
+            ("eu-west-1", true, Some(scanning("BASIC", &[]))),
+            (
+                "eu-west-2",
+                true,
+                Some(scanning("BASIC", &[("MANUAL", &["*"])])),
+            ),
+            (
+                "eu-west-3",
+                true,
+                Some(scanning("BASIC", &[("SCAN_ON_PUSH", &["prod-*"])])),
+            ),
+            // No repository: nothing to scan.
+            ("ap-south-1", false, Some(scanning("BASIC", &[]))),
+        ]);
+        assert_eq!(
+            failing_registries(&REGISTRY_SCAN_ON_PUSH_DISABLED, &inv),
+            ["eu-west-1", "eu-west-2", "eu-west-3"]
+        );
+        let out = run(&REGISTRY_SCAN_ON_PUSH_DISABLED, &inv);
+        assert_eq!(out.findings[2].evidence["rules"][0]["filters"][0], "prod-*");
+        assert_eq!(out.complete.len(), 6);
+        assert_eq!(
+            failing_registries(&REGISTRY_ENHANCED_SCANNING_OFF, &inv),
+            ["us-east-1", "eu-west-1", "eu-west-2", "eu-west-3"]
+        );
+    }
+
+    #[test]
+    fn an_unread_registry_configuration_is_not_assessed() {
+        let inv = with_registries(vec![("us-east-1", true, None), ("eu-west-1", false, None)]);
+        for rule in [
+            &REGISTRY_SCAN_ON_PUSH_DISABLED,
+            &REGISTRY_ENHANCED_SCANNING_OFF,
+        ] {
+            let out = run(rule, &inv);
+            assert!(out.findings.is_empty(), "{}", rule.id);
+            assert_eq!(unknown(&out), [ACCOUNT], "{}", rule.id);
+            assert!(out.complete.is_empty(), "{}", rule.id);
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! ECS: the inventory model of clusters and task definitions (the latest active revision
 //! of each family), and their rules (privileged containers, secrets in plain environment
 //! variables, host networking with root or privileged containers, writable root file
-//! systems, Container Insights off).
+//! systems, containers without a log configuration, Container Insights off).
 
 pub mod model;
 
@@ -36,6 +36,7 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &HOST_NETWORK_ROOT,
         &ROOT_FILESYSTEM_WRITABLE,
         &CONTAINER_INSIGHTS_DISABLED,
+        &LOGGING_DISABLED,
     ],
 };
 
@@ -252,6 +253,35 @@ fn root_filesystem_writable(inv: &Inventory, sink: &mut Sink) {
     containers_where(inv, sink, |_| true, |c| !c.read_only_root_filesystem);
 }
 
+pub static LOGGING_DISABLED: Rule = Rule {
+    id: "ecs-task-definition-logging-disabled",
+    title: "ECS task definition has containers without a log configuration",
+    severity: Severity::Medium,
+    description: "A container of the task definition's latest active revision has no \
+                  `logConfiguration`: what it writes to stdout and stderr (errors, \
+                  authentication failures, the traces of an intrusion) is kept nowhere \
+                  once the task stops, so an incident in it cannot be investigated.",
+    remediation: "Register a new revision giving each container a log driver (for example \
+                  `\"logConfiguration\": {\"logDriver\": \"awslogs\", \"options\": \
+                  {\"awslogs-group\": \"/ecs/<family>\", \"awslogs-region\": \"<region>\", \
+                  \"awslogs-stream-prefix\": \"<container>\"}}`), move the services to it and \
+                  deregister the old revision.",
+    compliance: &["AWS FSBP ECS.9"],
+    resource_type: TASK_DEFINITION,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: logging_disabled,
+};
+
+fn logging_disabled(inv: &Inventory, sink: &mut Sink) {
+    containers_where(
+        inv,
+        sink,
+        |_| true,
+        |c| c.log_driver.as_deref().unwrap_or("").is_empty(),
+    );
+}
+
 pub static CONTAINER_INSIGHTS_DISABLED: Rule = Rule {
     id: "ecs-container-insights-disabled",
     title: "ECS cluster Container Insights is off",
@@ -308,6 +338,7 @@ mod tests {
                 ),
                 EnvVar::judge("LOG_LEVEL", "info"),
             ],
+            log_driver: Some("awslogs".into()),
         }
     }
 
@@ -474,5 +505,26 @@ mod tests {
                 .complete
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn a_container_without_a_log_driver_fails_and_unread_containers_are_not_assessed() {
+        let mut silent = container("sidecar");
+        silent.log_driver = None;
+        let mut empty = container("worker");
+        empty.log_driver = Some(String::new());
+        let inv = with(
+            Some(vec![
+                td("logged", Some(vec![container("app")])),
+                td("silent", Some(vec![container("app"), silent])),
+                td("empty", Some(vec![empty])),
+                td("unread", None),
+            ]),
+            Some(vec![]),
+        );
+        assert_eq!(failing(&LOGGING_DISABLED, &inv), ["silent", "empty"]);
+        let out = run(&LOGGING_DISABLED, &inv);
+        assert_eq!(out.findings[0].evidence["containers"], json!(["sidecar"]));
+        assert_eq!(unknown(&out), ["unread"]);
     }
 }

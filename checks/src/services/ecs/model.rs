@@ -40,6 +40,10 @@ pub struct EcsContainer {
     /// The plain `environment` variables, judged when read: names and verdicts, never
     /// the values (`secrets` entries are references and are not listed).
     pub environment: Vec<EnvVar>,
+    /// `logConfiguration.logDriver` (`awslogs`, `awsfirelens`, `splunk`...; `None`: no
+    /// log configuration, so the container's output goes nowhere ECS keeps).
+    #[serde(default)]
+    pub log_driver: Option<String>,
 }
 
 /// An ECS cluster of one region.

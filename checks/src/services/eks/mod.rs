@@ -1,6 +1,6 @@
 //! EKS: the inventory model of clusters, and their rules (API endpoint open to the whole
-//! internet, control-plane logging incomplete, secrets not envelope-encrypted with KMS,
-//! a Kubernetes version past standard support).
+//! internet, private endpoint access off, control-plane logging incomplete, secrets not
+//! envelope-encrypted with KMS, a Kubernetes version past standard support).
 
 pub mod model;
 
@@ -28,6 +28,7 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &CONTROL_PLANE_LOGGING,
         &SECRETS_NOT_ENCRYPTED,
         &UNSUPPORTED_VERSION,
+        &PRIVATE_ACCESS_DISABLED,
     ],
 };
 
@@ -104,6 +105,35 @@ fn endpoint_public(inv: &Inventory, sink: &mut Sink) {
                 "endpointPublicAccess": true,
                 "publicAccessCidrs": d.public_access_cidrs,
                 "endpointPrivateAccess": d.endpoint_private_access,
+            })
+        })
+    });
+}
+
+pub static PRIVATE_ACCESS_DISABLED: Rule = Rule {
+    id: "eks-endpoint-private-access-disabled",
+    title: "EKS cluster API endpoint has no private access",
+    severity: Severity::Medium,
+    description: "Private endpoint access is off: the nodes, and everything in the VPC that \
+                  talks to the Kubernetes API, reach it through the public endpoint, so \
+                  their traffic leaves the VPC and the public endpoint cannot be closed or \
+                  narrowed to administrators without cutting the nodes off.",
+    remediation: "Turn private endpoint access on (`aws eks update-cluster-config --name \
+                  <name> --resources-vpc-config endpointPrivateAccess=true`), then restrict \
+                  or turn off public access.",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: private_access_disabled,
+};
+
+fn private_access_disabled(inv: &Inventory, sink: &mut Sink) {
+    each_cluster(inv, sink, |d| {
+        (!d.endpoint_private_access).then(|| {
+            json!({
+                "endpointPrivateAccess": false,
+                "endpointPublicAccess": d.endpoint_public_access,
             })
         })
     });
@@ -372,5 +402,23 @@ mod tests {
             assert!(day > last, "{version}");
             last = day;
         }
+    }
+
+    #[test]
+    fn private_access_off_fails_and_an_undescribed_cluster_is_not_assessed() {
+        let mut public_only = cluster("public-only");
+        if let Some(d) = public_only.details.as_mut() {
+            d.endpoint_private_access = false;
+            d.endpoint_public_access = true;
+        }
+        let undescribed = EksCluster {
+            details: None,
+            ..cluster("undescribed")
+        };
+        let inv = with(Some(vec![cluster("private"), public_only, undescribed]));
+        assert_eq!(failing(&PRIVATE_ACCESS_DISABLED, &inv), ["public-only"]);
+        let out = run(&PRIVATE_ACCESS_DISABLED, &inv);
+        assert_eq!(unknown(&out), ["undescribed"]);
+        assert_eq!(out.findings[0].evidence["endpointPublicAccess"], true);
     }
 }

@@ -1,6 +1,9 @@
-//! GuardDuty: the inventory model of detectors, and their rule.
+//! GuardDuty: the inventory model of detectors, and their rules (not enabled in a region,
+//! and, on an enabled detector, each protection plan left off).
 
 pub mod model;
+
+use std::collections::BTreeMap;
 
 use serde_json::json;
 
@@ -17,8 +20,18 @@ fn read(r: &crate::model::RegionInventory) -> bool {
 pub static SERVICE: crate::services::Service = crate::services::Service {
     name: "guardduty",
     assets: crate::services::ListAssets::Regional(assets),
-    rules: &[&NOT_ENABLED],
+    rules: &[
+        &NOT_ENABLED,
+        &S3_PROTECTION_DISABLED,
+        &EKS_AUDIT_LOGS_DISABLED,
+        &EKS_RUNTIME_MONITORING_DISABLED,
+        &MALWARE_PROTECTION_DISABLED,
+        &LAMBDA_PROTECTION_DISABLED,
+        &RDS_PROTECTION_DISABLED,
+    ],
 };
+
+const DETECTOR_TYPE: &str = "AWS::GuardDuty::Detector";
 
 /// Lists the region's detectors.
 fn assets(r: &crate::model::RegionInventory, out: &mut crate::services::Assets) {
@@ -27,9 +40,9 @@ fn assets(r: &crate::model::RegionInventory, out: &mut crate::services::Assets) 
     };
     for d in detectors {
         let cfg = crate::services::json(d);
-        out.add(&r.region, "AWS::GuardDuty::Detector", &d.id, None, cfg);
+        out.add(&r.region, DETECTOR_TYPE, &d.id, None, cfg);
     }
-    out.complete(&r.region, "AWS::GuardDuty::Detector");
+    out.complete(&r.region, DETECTOR_TYPE);
 }
 
 pub static NOT_ENABLED: Rule = Rule {
@@ -74,11 +87,155 @@ fn not_enabled(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// Fails each enabled detector on which none of the `plans` (feature names) is on; a
+/// detector whose status or features could not be read is not assessed. A suspended
+/// detector is `guardduty-not-enabled`'s finding, not these.
+fn plan_rule(inv: &Inventory, sink: &mut Sink, plans: &[&str]) {
+    for region in &inv.regions {
+        for d in region.guardduty_detectors.iter().flatten() {
+            let arn = format!(
+                "arn:{}:guardduty:{}:{}:detector/{}",
+                crate::arn::partition(&region.region),
+                region.region,
+                inv.account_id,
+                d.id
+            );
+            match (d.status.as_deref(), &d.features) {
+                (Some("ENABLED"), Some(features)) => {
+                    let on = plans
+                        .iter()
+                        .any(|p| features.get(*p).map(String::as_str) == Some("ENABLED"));
+                    if !on {
+                        let status: BTreeMap<&str, &str> = plans
+                            .iter()
+                            .map(|p| (*p, features.get(*p).map_or("NOT_LISTED", String::as_str)))
+                            .collect();
+                        sink.fail(
+                            &region.region,
+                            &d.id,
+                            Some(arn),
+                            json!({ "features": status }),
+                        );
+                    }
+                }
+                (Some(_), Some(_)) => {}
+                _ => sink.unknown(&region.region, &d.id),
+            }
+        }
+    }
+}
+
+pub static S3_PROTECTION_DISABLED: Rule = Rule {
+    id: "guardduty-s3-protection-disabled",
+    title: "GuardDuty S3 Protection is off",
+    severity: Severity::Medium,
+    description: "The region's detector does not analyse S3 data events (`S3_DATA_EVENTS`): \
+                  GuardDuty does not see objects being read in bulk from an unusual place, \
+                  a bucket's protections being removed before an exfiltration, or access \
+                  from known malicious addresses, which is how stolen credentials are most \
+                  often turned into a data leak.",
+    remediation: "Turn on S3 Protection (`aws guardduty update-detector --detector-id <id> \
+                  --features Name=S3_DATA_EVENTS,Status=ENABLED`), or from the delegated \
+                  administrator for every member account.",
+    compliance: &["AWS FSBP GuardDuty.10"],
+    resource_type: DETECTOR_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| plan_rule(inv, sink, &["S3_DATA_EVENTS"]),
+};
+
+pub static EKS_AUDIT_LOGS_DISABLED: Rule = Rule {
+    id: "guardduty-eks-audit-logs-disabled",
+    title: "GuardDuty EKS Audit Log Monitoring is off",
+    severity: Severity::Medium,
+    description: "The region's detector does not analyse the Kubernetes audit logs of its \
+                  EKS clusters (`EKS_AUDIT_LOGS`): anonymous access to the API server, \
+                  privileged pods, secrets read by an unusual identity or a cluster-admin \
+                  binding made by an attacker go unreported.",
+    remediation: "Turn on EKS Protection's audit log monitoring (`aws guardduty \
+                  update-detector --detector-id <id> --features \
+                  Name=EKS_AUDIT_LOGS,Status=ENABLED`); it needs no change on the clusters.",
+    compliance: &[],
+    resource_type: DETECTOR_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| plan_rule(inv, sink, &["EKS_AUDIT_LOGS"]),
+};
+
+pub static EKS_RUNTIME_MONITORING_DISABLED: Rule = Rule {
+    id: "guardduty-eks-runtime-monitoring-disabled",
+    title: "GuardDuty Runtime Monitoring for EKS is off",
+    severity: Severity::Medium,
+    description: "Neither EKS Runtime Monitoring nor the unified Runtime Monitoring is on \
+                  for the region's detector: what runs inside the EKS nodes' containers \
+                  (a reverse shell, a crypto-miner, a container escape, a file dropped and \
+                  run) is not watched.",
+    remediation: "Turn on Runtime Monitoring with automated agent management for EKS (`aws \
+                  guardduty update-detector --detector-id <id> --features \
+                  'Name=RUNTIME_MONITORING,Status=ENABLED,AdditionalConfiguration=[{Name=EKS_ADDON_MANAGEMENT,Status=ENABLED}]'`), \
+                  or deploy the GuardDuty security agent add-on to each cluster.",
+    compliance: &[],
+    resource_type: DETECTOR_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| plan_rule(inv, sink, &["EKS_RUNTIME_MONITORING", "RUNTIME_MONITORING"]),
+};
+
+pub static MALWARE_PROTECTION_DISABLED: Rule = Rule {
+    id: "guardduty-ec2-malware-protection-disabled",
+    title: "GuardDuty Malware Protection for EC2 is off",
+    severity: Severity::Medium,
+    description: "The region's detector does not scan the EBS volumes of an instance or \
+                  container it suspects (`EBS_MALWARE_PROTECTION`): a finding about a \
+                  compromised instance comes without the evidence of which trojan, \
+                  backdoor or miner is on its disks.",
+    remediation: "Turn on GuardDuty-initiated malware scans (`aws guardduty update-detector \
+                  --detector-id <id> --features Name=EBS_MALWARE_PROTECTION,Status=ENABLED`).",
+    compliance: &[],
+    resource_type: DETECTOR_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| plan_rule(inv, sink, &["EBS_MALWARE_PROTECTION"]),
+};
+
+pub static LAMBDA_PROTECTION_DISABLED: Rule = Rule {
+    id: "guardduty-lambda-protection-disabled",
+    title: "GuardDuty Lambda Protection is off",
+    severity: Severity::Medium,
+    description: "The region's detector does not analyse the network activity of Lambda \
+                  functions (`LAMBDA_NETWORK_LOGS`): a function abused to mine coins, reach \
+                  a command-and-control server or send data out is not reported.",
+    remediation: "Turn on Lambda Protection (`aws guardduty update-detector --detector-id \
+                  <id> --features Name=LAMBDA_NETWORK_LOGS,Status=ENABLED`).",
+    compliance: &[],
+    resource_type: DETECTOR_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| plan_rule(inv, sink, &["LAMBDA_NETWORK_LOGS"]),
+};
+
+pub static RDS_PROTECTION_DISABLED: Rule = Rule {
+    id: "guardduty-rds-protection-disabled",
+    title: "GuardDuty RDS Protection is off",
+    severity: Severity::Medium,
+    description: "The region's detector does not analyse the login activity of its Aurora \
+                  and RDS databases (`RDS_LOGIN_EVENTS`): password spraying, a successful \
+                  login from a malicious address or an unusual user reaching a database \
+                  goes unreported.",
+    remediation: "Turn on RDS Protection (`aws guardduty update-detector --detector-id <id> \
+                  --features Name=RDS_LOGIN_EVENTS,Status=ENABLED`).",
+    compliance: &["AWS FSBP GuardDuty.9"],
+    resource_type: DETECTOR_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| plan_rule(inv, sink, &["RDS_LOGIN_EVENTS"]),
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::{
-        fixtures::{self, ACCOUNT, run, unknown, with_regions},
+        fixtures::{self, ACCOUNT, failing, run, unknown, with_regions},
         model::Detector,
     };
 
@@ -86,6 +243,7 @@ mod tests {
         Detector {
             id: "12abc34d567e8fa901bc2d34e56789f0".into(),
             status: status.map(str::to_owned),
+            features: status.map(|_| BTreeMap::new()),
         }
     }
 
@@ -127,5 +285,103 @@ mod tests {
         assert!(out.findings.is_empty());
         assert_eq!(unknown(&out), [ACCOUNT]);
         assert_eq!(out.complete.len(), 1);
+    }
+
+    /// The protection-plan rules and the feature each needs on.
+    const PLANS: &[(&Rule, &str)] = &[
+        (&S3_PROTECTION_DISABLED, "S3_DATA_EVENTS"),
+        (&EKS_AUDIT_LOGS_DISABLED, "EKS_AUDIT_LOGS"),
+        (&EKS_RUNTIME_MONITORING_DISABLED, "EKS_RUNTIME_MONITORING"),
+        (&MALWARE_PROTECTION_DISABLED, "EBS_MALWARE_PROTECTION"),
+        (&LAMBDA_PROTECTION_DISABLED, "LAMBDA_NETWORK_LOGS"),
+        (&RDS_PROTECTION_DISABLED, "RDS_LOGIN_EVENTS"),
+    ];
+
+    fn with_features(id: &str, status: &str, on: &[&str]) -> Detector {
+        let mut features: BTreeMap<String, String> = PLANS
+            .iter()
+            .map(|(_, f)| (f.to_string(), "DISABLED".to_owned()))
+            .collect();
+        for f in on {
+            features.insert(f.to_string(), "ENABLED".into());
+        }
+        Detector {
+            id: id.into(),
+            status: Some(status.into()),
+            features: Some(features),
+        }
+    }
+
+    #[test]
+    fn each_protection_plan_off_fails_on_an_enabled_detector_only() {
+        let all: Vec<&str> = PLANS.iter().map(|(_, f)| *f).collect();
+        let inv = with_detectors(vec![
+            (
+                "us-east-1",
+                Some(vec![with_features("good", "ENABLED", &all)]),
+            ),
+            (
+                "eu-west-1",
+                Some(vec![with_features("bare", "ENABLED", &[])]),
+            ),
+            // Suspended: guardduty-not-enabled's finding, not the plans'.
+            (
+                "eu-west-2",
+                Some(vec![with_features("off", "DISABLED", &[])]),
+            ),
+            ("eu-west-3", Some(vec![])),
+        ]);
+        for (rule, feature) in PLANS {
+            let out = run(rule, &inv);
+            let got: Vec<(&str, &str)> = out
+                .findings
+                .iter()
+                .map(|f| (f.region.as_str(), f.resource_id.as_str()))
+                .collect();
+            assert_eq!(got, [("eu-west-1", "bare")], "{}", rule.id);
+            let f = &out.findings[0];
+            assert_eq!(f.evidence["features"][feature], "DISABLED", "{}", rule.id);
+            assert_eq!(
+                f.resource_arn.as_deref(),
+                Some("arn:aws:guardduty:eu-west-1:123456789012:detector/bare")
+            );
+            assert_eq!(out.complete.len(), 4, "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn unified_runtime_monitoring_covers_eks_and_an_unlisted_plan_is_off() {
+        let unified = with_features("unified", "ENABLED", &["RUNTIME_MONITORING"]);
+        let mut unlisted = with_features("unlisted", "ENABLED", &[]);
+        unlisted.features = Some(BTreeMap::new());
+        let inv = with_detectors(vec![
+            ("us-east-1", Some(vec![unified])),
+            ("eu-west-1", Some(vec![unlisted])),
+        ]);
+        assert_eq!(
+            failing(&EKS_RUNTIME_MONITORING_DISABLED, &inv),
+            ["unlisted"]
+        );
+        let out = run(&S3_PROTECTION_DISABLED, &inv);
+        assert_eq!(out.findings.len(), 2);
+        assert_eq!(
+            out.findings[1].evidence["features"]["S3_DATA_EVENTS"],
+            "NOT_LISTED"
+        );
+    }
+
+    #[test]
+    fn an_unreadable_detector_is_not_assessed_by_the_plan_rules() {
+        let mut unread = with_features("unread", "ENABLED", &[]);
+        unread.features = None;
+        unread.status = None;
+        let inv = with_detectors(vec![("us-east-1", Some(vec![unread])), ("eu-west-1", None)]);
+        for (rule, _) in PLANS {
+            let out = run(rule, &inv);
+            assert!(out.findings.is_empty(), "{}", rule.id);
+            assert_eq!(unknown(&out), ["unread"], "{}", rule.id);
+            // The region read counts as judged (its detector stays as it was); the other not.
+            assert_eq!(out.complete.len(), 1, "{}", rule.id);
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! CloudFront (global, read through `us-east-1`): the account's distributions from
 //! `ListDistributions`, with `GetDistributionConfig` per distribution for what the listing
-//! leaves out (logging, default root object).
+//! leaves out (logging, default root object), and `HeadBucket` on each bucket an origin
+//! names (whether it still exists).
 
 use vigil_checks::model::{self as m, Inventory};
 
@@ -59,7 +60,46 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::Distribution>> {
         };
         out.push(distribution(&d, config));
     }
+    // Whether each bucket an origin names exists (once per bucket).
+    let s3 = aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(r.config)
+            .force_path_style(true)
+            .build(),
+    );
+    let mut seen: std::collections::BTreeMap<String, Option<bool>> = Default::default();
+    for o in out.iter_mut().flat_map(|d| d.origins.iter_mut()) {
+        let Some(bucket) = vigil_checks::services::cloudfront::origin_bucket(o) else {
+            continue;
+        };
+        let bucket = bucket.to_owned();
+        let exists = match seen.get(&bucket) {
+            Some(known) => *known,
+            None => {
+                let got = bucket_exists(r, &s3, &bucket).await;
+                seen.insert(bucket, got);
+                got
+            }
+        };
+        o.bucket_exists = exists;
+    }
     Some(out)
+}
+
+/// Whether a bucket exists: only a 404 says it does not. A 403 is a bucket of another
+/// account (or one this role may not see), a 301 one in another region: both exist, so a
+/// denied read can never make a bucket read as missing.
+async fn bucket_exists(r: Reader<'_>, s3: &aws_sdk_s3::Client, bucket: &str) -> Option<bool> {
+    match s3.head_bucket().bucket(bucket).send().await {
+        Ok(_) => Some(true),
+        Err(e) => match e.raw_response().map(|resp| resp.status().as_u16()) {
+            Some(404) => Some(false),
+            Some(301 | 403) => Some(true),
+            _ => {
+                r.record("HeadBucket", &e);
+                None
+            }
+        },
+    }
 }
 
 /// The model of one listed distribution.
@@ -98,12 +138,14 @@ fn behaviors(
         out.push(m::CfBehavior {
             path_pattern: "*".into(),
             viewer_protocol_policy: b.viewer_protocol_policy().as_str().to_owned(),
+            target_origin_id: b.target_origin_id().to_owned(),
         });
     }
     for b in others.map(|c| c.items()).unwrap_or_default() {
         out.push(m::CfBehavior {
             path_pattern: b.path_pattern().to_owned(),
             viewer_protocol_policy: b.viewer_protocol_policy().as_str().to_owned(),
+            target_origin_id: b.target_origin_id().to_owned(),
         });
     }
     out
@@ -136,14 +178,20 @@ fn origin(o: &aws_sdk_cloudfront::types::Origin) -> m::CfOrigin {
             .origin_access_control_id()
             .filter(|s| !s.is_empty())
             .map(str::to_owned),
+        origin_protocol_policy: o
+            .custom_origin_config()
+            .map(|c| c.origin_protocol_policy().as_str().to_owned()),
+        // Read after the listing, bucket by bucket.
+        bucket_exists: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use aws_sdk_cloudfront::types::{
-        CacheBehavior, CacheBehaviors, DefaultCacheBehavior, MinimumProtocolVersion, Origin,
-        S3OriginConfig, ViewerCertificate, ViewerProtocolPolicy,
+        CacheBehavior, CacheBehaviors, CustomOriginConfig, DefaultCacheBehavior,
+        MinimumProtocolVersion, Origin, OriginProtocolPolicy, S3OriginConfig, ViewerCertificate,
+        ViewerProtocolPolicy,
     };
 
     #[test]
@@ -175,7 +223,25 @@ mod tests {
             .s3_origin_config(s3(""))
             .build()
             .unwrap();
+        let custom = Origin::builder()
+            .id("alb")
+            .domain_name("shop-1.eu-west-1.elb.amazonaws.com")
+            .custom_origin_config(
+                CustomOriginConfig::builder()
+                    .http_port(80)
+                    .https_port(443)
+                    .origin_protocol_policy(OriginProtocolPolicy::HttpOnly)
+                    .build()
+                    .unwrap(),
+            )
+            .build()
+            .unwrap();
+        assert_eq!(
+            super::origin(&custom).origin_protocol_policy.as_deref(),
+            Some("http-only")
+        );
         let oac = super::origin(&oac);
+        assert!(oac.origin_protocol_policy.is_none());
         assert_eq!(oac.origin_access_control_id.as_deref(), Some("E2OAC"));
         let open = super::origin(&open);
         assert!(open.s3_origin && open.origin_access_control_id.is_none());
@@ -201,11 +267,20 @@ mod tests {
         let got = super::behaviors(Some(&default), Some(&others));
         let policies: Vec<_> = got
             .iter()
-            .map(|b| (b.path_pattern.as_str(), b.viewer_protocol_policy.as_str()))
+            .map(|b| {
+                (
+                    b.path_pattern.as_str(),
+                    b.viewer_protocol_policy.as_str(),
+                    b.target_origin_id.as_str(),
+                )
+            })
             .collect();
         assert_eq!(
             policies,
-            [("*", "redirect-to-https"), ("/media/*", "allow-all")]
+            [
+                ("*", "redirect-to-https", "oac"),
+                ("/media/*", "allow-all", "open")
+            ]
         );
 
         let custom = ViewerCertificate::builder()

@@ -114,6 +114,9 @@ fn container(c: &aws_sdk_ecs::types::ContainerDefinition) -> m::EcsContainer {
         read_only_root_filesystem: c.readonly_root_filesystem().unwrap_or(false),
         user: c.user().map(str::to_owned),
         environment,
+        log_driver: c
+            .log_configuration()
+            .map(|l| l.log_driver().as_str().to_owned()),
     }
 }
 
@@ -169,6 +172,27 @@ mod tests {
             Some(("web-app", 12))
         );
         assert_eq!(super::family_revision("web-app"), None);
+    }
+
+    /// The log driver as AWS returns it; a container without `logConfiguration` has none.
+    #[test]
+    fn a_container_log_driver_is_read() {
+        use aws_sdk_ecs::types::{ContainerDefinition, LogConfiguration, LogDriver};
+        let logged = ContainerDefinition::builder()
+            .name("app")
+            .log_configuration(
+                LogConfiguration::builder()
+                    .log_driver(LogDriver::Awslogs)
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        assert_eq!(
+            super::container(&logged).log_driver.as_deref(),
+            Some("awslogs")
+        );
+        let silent = ContainerDefinition::builder().name("app").build();
+        assert_eq!(super::container(&silent).log_driver, None);
     }
 
     #[test]
