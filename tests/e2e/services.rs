@@ -7,6 +7,8 @@
 use serde_json::{Value, json};
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 
+use vigil_tests::emulator::{Emulator, python};
+
 use crate::assessment::{flagged, seeded};
 
 const REGION: &str = "us-east-1";
@@ -122,13 +124,16 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
     ),
 ];
 
-/// The open findings of these services' rules, as (rule, resource) sorted.
+/// The open findings of these services' rules, as (rule, resource) sorted (the ECR
+/// registry's, on the account, are the protection test's).
 fn opened(findings: &[Value]) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = findings
         .iter()
         .filter(|f| {
             let rule = f["ruleId"].as_str().unwrap();
-            rule.starts_with("efs-") || EXPECTED.iter().any(|(prefix, ..)| rule.starts_with(prefix))
+            !rule.starts_with("ecr-registry-")
+                && (rule.starts_with("efs-")
+                    || EXPECTED.iter().any(|(prefix, ..)| rule.starts_with(prefix)))
         })
         .map(|f| {
             (
@@ -520,6 +525,7 @@ async fn seeded_ecs_task_definitions_and_clusters_get_exactly_their_findings(
             "leaky-env",
             "host-root",
             "writable-root",
+            "unlogged-batch",
             "orders-cluster",
             "plain-cluster"
         ])
@@ -531,6 +537,7 @@ async fn seeded_ecs_task_definitions_and_clusters_get_exactly_their_findings(
         ("ecs-environment-secrets", "leaky-env"),
         ("ecs-host-network-root-container", "host-root"),
         ("ecs-root-filesystem-writable", "writable-root"),
+        ("ecs-task-definition-logging-disabled", "unlogged-batch"),
         ("ecs-container-insights-disabled", "plain-cluster"),
     ]
     .iter()
@@ -547,6 +554,7 @@ async fn seeded_ecs_task_definitions_and_clusters_get_exactly_their_findings(
         "leaky-env",
         "host-root",
         "writable-root",
+        "unlogged-batch",
     ] {
         assert!(families.iter().any(|f| f == family), "{family}: {tds}");
     }
@@ -593,7 +601,9 @@ const CLOUDFRONT_ALL: &[&str] = &[
     "cloudfront-logging-disabled",
     "cloudfront-no-default-root-object",
     "cloudfront-no-waf",
+    "cloudfront-origin-traffic-unencrypted",
     "cloudfront-outdated-viewer-tls",
+    "cloudfront-s3-origin-bucket-missing",
     "cloudfront-s3-origin-without-access-control",
     "cloudfront-viewer-http-allowed",
 ];
@@ -722,6 +732,7 @@ async fn seeded_eks_clusters_get_exactly_their_findings_and_denied_reads_assess_
     // 2025-03-23, judged against the scan's day).
     let expected: Vec<(String, String)> = [
         "eks-control-plane-logging-incomplete",
+        "eks-endpoint-private-access-disabled",
         "eks-endpoint-public",
         "eks-secrets-not-encrypted",
         "eks-version-unsupported",
@@ -1303,6 +1314,7 @@ const APIGATEWAY_STAGE_RULES: &[&str] = &[
     "apigateway-stage-access-logging-disabled",
     "apigateway-stage-cache-not-encrypted",
     "apigateway-stage-execution-logging-disabled",
+    "apigateway-stage-no-client-certificate",
     "apigateway-stage-no-waf",
     "apigateway-stage-xray-tracing-disabled",
 ];
@@ -1508,4 +1520,129 @@ async fn seeded_zones_and_domains_get_exactly_their_findings_and_denied_reads_as
     assert_eq!(scan["findingsResolved"], 0, "{scan}");
     let after = opened_with("route53-", &s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
+}
+
+/// GuardDuty's protection plans and ECR's registry scanning: the seeded first region's
+/// detector has every plan off and its registry (which holds the seeded repositories)
+/// scans nothing automatically, with basic scanning; a region without a detector or a
+/// repository has nothing to judge.
+const PROTECTION_RULES: &[&str] = &[
+    "ecr-registry-enhanced-scanning-off",
+    "ecr-registry-scan-on-push-disabled",
+    "guardduty-ec2-malware-protection-disabled",
+    "guardduty-eks-audit-logs-disabled",
+    "guardduty-eks-runtime-monitoring-disabled",
+    "guardduty-lambda-protection-disabled",
+    "guardduty-rds-protection-disabled",
+    "guardduty-s3-protection-disabled",
+];
+
+/// The open findings of [`PROTECTION_RULES`], as (rule, region, resource) sorted.
+fn protections_opened(findings: &[Value]) -> Vec<(String, String, String)> {
+    let mut out: Vec<(String, String, String)> = findings
+        .iter()
+        .filter(|f| PROTECTION_RULES.contains(&f["ruleId"].as_str().unwrap()))
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap().to_owned(),
+                f["region"].as_str().unwrap().to_owned(),
+                f["resourceId"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn detector_plans_and_registry_scanning_fail_until_turned_on_and_denied_reads_keep_them(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let detector = s.summary["guardduty"][REGION].as_str().unwrap().to_owned();
+    let expected: Vec<(String, String, String)> = PROTECTION_RULES
+        .iter()
+        .map(|rule| {
+            let resource = if rule.starts_with("ecr-") {
+                s.account.clone()
+            } else {
+                detector.clone()
+            };
+            (rule.to_string(), REGION.to_owned(), resource)
+        })
+        .collect();
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let before = protections_opened(&open);
+    assert_eq!(before, expected);
+    for (rule, _, resource) in &expected {
+        let f = open
+            .iter()
+            .find(|f| f["ruleId"] == rule.as_str() && f["resourceId"] == resource.as_str())
+            .unwrap();
+        assert!(
+            !f["description"].as_str().unwrap().is_empty()
+                && !f["remediation"].as_str().unwrap().is_empty(),
+            "{rule}"
+        );
+    }
+
+    // The detector and the registry configuration denied: a reader that took a denied
+    // read for "every plan off" or "no rule" would keep them open on its own, so check
+    // that nothing is resolved or opened, and that both reads are named.
+    let scan = s
+        .scan_denied(&[
+            ("guardduty", Some("GetDetector")),
+            ("ecr", Some("GetRegistryScanningConfiguration")),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    let problems = scan["problems"].as_array().unwrap();
+    for (service, operation) in [
+        ("guardduty", "GetDetector"),
+        ("ecr", "GetRegistryScanningConfiguration"),
+    ] {
+        assert!(
+            problems
+                .iter()
+                .any(|p| p["service"] == service && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = protections_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
+
+    // The customer turns every plan on and scans every repository continuously with
+    // enhanced scanning: all eight resolve.
+    let out = std::process::Command::new(python())
+        .args([
+            "-c",
+            "import sys; from vigil_emulator.seed_services import turn_on_protections; \
+             turn_on_protections(sys.argv[1], sys.argv[2], sys.argv[3])",
+            &Emulator::shared().endpoint,
+            &s.account,
+            REGION,
+        ])
+        .env("PYTHONPATH", concat!(env!("CARGO_MANIFEST_DIR"), "/aws"))
+        .output()
+        .expect("the fix runs");
+    assert!(
+        out.status.success(),
+        "fix failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let scan = s.scan_denied(&[]).await;
+    // (Whatever else the scan could not read, GuardDuty and ECR were read.)
+    assert!(
+        !scan["problems"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["service"] == "guardduty" || p["service"] == "ecr"),
+        "{scan}"
+    );
+    let after = protections_opened(&s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, vec![], "{scan}");
 }

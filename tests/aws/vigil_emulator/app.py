@@ -23,6 +23,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_parameters, rpcv2cbor
 from . import route53domains_lock
 from . import serial_console
+from . import apigateway_client_certificates
 from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
@@ -51,6 +52,7 @@ class Emulator:
         route53domains_lock.install()
         redshift_parameters.install()
         serial_console.install()
+        apigateway_client_certificates.install()
         install_eventbridge()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.gate = Gate()

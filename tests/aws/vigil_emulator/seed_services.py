@@ -396,8 +396,16 @@ def seed_elbv2(session: boto3.Session, endpoint: str, region: str, account: str)
 
 
 #: The ECS task-definition families: each differs from `orders-web` (awsvpc, a non-root user,
-#: a read-only root file system, its password passed as a `secrets` reference) in one way.
-ECS_FAMILIES = ["orders-web", "privileged-agent", "leaky-env", "host-root", "writable-root"]
+#: a read-only root file system, its password passed as a `secrets` reference, its output
+#: logged to CloudWatch Logs) in one way.
+ECS_FAMILIES = [
+    "orders-web",
+    "privileged-agent",
+    "leaky-env",
+    "host-root",
+    "writable-root",
+    "unlogged-batch",
+]
 
 
 def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
@@ -417,6 +425,15 @@ def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -
             "user": "1000:1000",
             "readonlyRootFilesystem": True,
             "environment": [{"name": "LOG_LEVEL", "value": "info"}],
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    # A name only: a log group here would be one more for the CloudWatch checks.
+                    "awslogs-group": f"/ecs/{family}",
+                    "awslogs-region": region,
+                    "awslogs-stream-prefix": "app",
+                },
+            },
             "secrets": [
                 {
                     "name": "DB_PASSWORD",
@@ -434,6 +451,8 @@ def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -
             del container["user"]
         elif family == "writable-root":
             container["readonlyRootFilesystem"] = False
+        elif family == "unlogged-batch":
+            del container["logConfiguration"]
         ecs.register_task_definition(
             family=family,
             networkMode=network_mode,
@@ -460,9 +479,11 @@ def seed_ecs(session: boto3.Session, endpoint: str, region: str, account: str) -
 
 def seed_cloudfront(session: boto3.Session, endpoint: str, account: str) -> dict[str, str]:
     """Two distributions (CloudFront is global): `vigil-site` redirects viewers to HTTPS,
-    requires TLS 1.2 on its certificate, logs, reads its S3 origin through an origin access
-    identity, has a WAF web ACL and a default root object; `legacy-site` allows plain HTTP,
-    accepts TLSv1, and has none of the rest, so it fails every CloudFront check. Returns
+    requires TLS 1.2 on its certificate, logs, reads its S3 origin (the account's
+    public-assets bucket) through an origin access identity, has a WAF web ACL and a default
+    root object; `legacy-site` allows plain HTTP (to the viewer and so to its S3 origin),
+    accepts TLSv1, reads a bucket that does not exist (`legacy-site-assets`), and has none of
+    the rest, so it fails every CloudFront check. Returns
     each one's ID (the findings' resource) by its comment. moto drops an S3 origin's
     `S3OriginConfig` from its answers: the emulator serves it back
     (`cloudfront_origins.py`)."""
@@ -476,7 +497,9 @@ def seed_cloudfront(session: boto3.Session, endpoint: str, account: str) -> dict
         if name in have:  # seeded by an earlier run
             ids[name] = have[name]
             continue
-        bucket = f"{name}-assets.s3.us-east-1.amazonaws.com"
+        # vigil-site's bucket is seed.py's public-assets one; legacy-site's was never made.
+        assets = f"vigil-{account}-public-assets" if good else f"{name}-assets"
+        bucket = f"{assets}.s3.us-east-1.amazonaws.com"
         identity = "origin-access-identity/cloudfront/E2VIGILSEED" if good else ""
         config: dict[str, Any] = {
             "CallerReference": f"vigil-seed-{name}",
@@ -521,12 +544,13 @@ def seed_cloudfront(session: boto3.Session, endpoint: str, account: str) -> dict
 def seed_apigateway(session: boto3.Session, endpoint: str, region: str, account: str) -> dict[str, str]:
     """Two REST APIs, each deployed to a `prod` stage that caches every method: `orders-api`
     signs its `GET /orders` with IAM (its CORS `OPTIONS` has none, as pre-flights must),
-    logs executions at INFO, writes access logs, traces with X-Ray, encrypts its cache and
-    has a WAF web ACL; `legacy-api` serves `GET /items` with no authorisation, logs nothing,
-    does not trace, keeps its cache in clear and has no web ACL, so it fails every API
-    Gateway check. Returns each one's ID (the findings' resource; a stage's is
-    `<id>/prod`) by name. moto keeps no client certificate on a stage, so there is no
-    client-certificate check to seed (the reader's mapping of one is a worker unit test)."""
+    logs executions at INFO, writes access logs, traces with X-Ray, encrypts its cache,
+    has a WAF web ACL and presents a client certificate to its backend; `legacy-api` serves
+    `GET /items` with no authorisation, logs nothing, does not trace, keeps its cache in
+    clear, has no web ACL and no client certificate, so it fails every API Gateway check.
+    Returns each one's ID (the findings' resource; a stage's is `<id>/prod`) by name. moto
+    has no client certificates: the emulator keeps a stage's certificate ID
+    (`apigateway_client_certificates.py`), so the ID set here is not a generated one."""
     apigw = session.client("apigateway", region_name=region, endpoint_url=endpoint)
     have = {a["name"]: a["id"] for a in apigw.get_rest_apis(limit=500).get("items", [])}
     ids = {}
@@ -564,6 +588,7 @@ def seed_apigateway(session: boto3.Session, endpoint: str, region: str, account:
                 {"op": "replace", "path": "/*/*/logging/loglevel", "value": "INFO"},
                 {"op": "replace", "path": "/tracingEnabled", "value": "true"},
                 {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": logs},
+                {"op": "replace", "path": "/clientCertificateId", "value": "vigilseed01"},
             ]
         apigw.update_stage(restApiId=api, stageName="prod", patchOperations=patch)
         if good:
@@ -1008,3 +1033,39 @@ def seed_acm(session: boto3.Session, endpoint: str, region: str) -> dict[str, st
             arn = imported["CertificateArn"]
         ids[domain] = arn.rsplit("/", 1)[1]
     return {domain: ids[domain] for domain in ACM_CERTIFICATES}
+
+
+def turn_on_protections(endpoint: str, account: str, region: str) -> None:
+    """How the e2e test fixes what the seeded account leaves off in `region`: every
+    protection plan of the GuardDuty detector (as features, and as the older data sources,
+    which moto answers apart: seeded with neither, the detector has every plan off), and
+    enhanced continuous scanning of every ECR repository (seeded with the registry's
+    default, basic scanning without a rule)."""
+    from .sessions import account_session
+
+    session = account_session(endpoint, account)
+    guardduty = session.client("guardduty", region_name=region, endpoint_url=endpoint)
+    plans = [
+        "S3_DATA_EVENTS",
+        "EKS_AUDIT_LOGS",
+        "EBS_MALWARE_PROTECTION",
+        "RDS_LOGIN_EVENTS",
+        "LAMBDA_NETWORK_LOGS",
+        "RUNTIME_MONITORING",
+    ]
+    for detector in guardduty.list_detectors()["DetectorIds"]:
+        guardduty.update_detector(
+            DetectorId=detector,
+            DataSources={"S3Logs": {"Enable": True}, "Kubernetes": {"AuditLogs": {"Enable": True}}},
+            Features=[{"Name": plan, "Status": "ENABLED"} for plan in plans],
+        )
+    ecr = session.client("ecr", region_name=region, endpoint_url=endpoint)
+    ecr.put_registry_scanning_configuration(
+        scanType="ENHANCED",
+        rules=[
+            {
+                "scanFrequency": "CONTINUOUS_SCAN",
+                "repositoryFilters": [{"filter": "*", "filterType": "WILDCARD"}],
+            }
+        ],
+    )
