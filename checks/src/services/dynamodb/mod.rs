@@ -1,5 +1,5 @@
 //! DynamoDB: the inventory model of tables, and their rules (point-in-time recovery off,
-//! deletion protection off).
+//! deletion protection off, encrypted with an AWS owned key).
 
 pub mod model;
 
@@ -21,7 +21,11 @@ fn read(r: &crate::model::RegionInventory) -> bool {
 pub static SERVICE: crate::services::Service = crate::services::Service {
     name: "dynamodb",
     assets: crate::services::ListAssets::Regional(assets),
-    rules: &[&PITR_DISABLED, &DELETION_PROTECTION_DISABLED],
+    rules: &[
+        &PITR_DISABLED,
+        &DELETION_PROTECTION_DISABLED,
+        &NOT_KMS_ENCRYPTED,
+    ],
 };
 
 const RESOURCE_TYPE: &str = "AWS::DynamoDB::Table";
@@ -111,6 +115,40 @@ fn deletion_protection_disabled(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static NOT_KMS_ENCRYPTED: Rule = Rule {
+    id: "dynamodb-table-not-kms-encrypted",
+    title: "DynamoDB table is encrypted with an AWS owned key",
+    severity: Severity::Low,
+    description: "The table is encrypted at rest with a key AWS owns and manages for all \
+                  customers: no key policy of the account decides who may decrypt its data, \
+                  CloudTrail records no use of the key, and the data cannot be made \
+                  unreadable by disabling or revoking a key.",
+    remediation: "Switch it to a KMS key, ideally a customer managed one (`aws dynamodb \
+                  update-table --table-name <name> --sse-specification \
+                  Enabled=true,SSEType=KMS,KMSMasterKeyId=<key-arn>`); the switch is \
+                  online.",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: not_kms_encrypted,
+};
+
+fn not_kms_encrypted(inv: &Inventory, sink: &mut Sink) {
+    for (region, t) in tables(inv) {
+        match t.kms_encryption {
+            None => sink.unknown(region, &t.name),
+            Some(false) => sink.fail(
+                region,
+                &t.name,
+                t.arn.clone(),
+                json!({ "sseType": "AWS_OWNED_KEY" }),
+            ),
+            Some(true) => {}
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +164,7 @@ mod tests {
             arn: Some(format!("arn:aws:dynamodb:{REGION}:{ACCOUNT}:table/{name}")),
             deletion_protection: Some(true),
             point_in_time_recovery: Some(true),
+            kms_encryption: Some(true),
         }
     }
 
@@ -172,5 +211,20 @@ mod tests {
             unknown(&run(&DELETION_PROTECTION_DISABLED, &inv)),
             ["unread"]
         );
+    }
+
+    #[test]
+    fn an_aws_owned_key_fails_a_kms_key_passes_and_unread_is_not_assessed() {
+        let owned = DynamoTable {
+            kms_encryption: Some(false),
+            ..table("owned")
+        };
+        let unread = DynamoTable {
+            kms_encryption: None,
+            ..table("unread")
+        };
+        let inv = with_tables(Some(vec![table("kms"), owned, unread]));
+        assert_eq!(failing(&NOT_KMS_ENCRYPTED, &inv), ["owned"]);
+        assert_eq!(unknown(&run(&NOT_KMS_ENCRYPTED, &inv)), ["unread"]);
     }
 }

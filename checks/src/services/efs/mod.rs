@@ -1,6 +1,7 @@
 //! EFS: the inventory model of file systems and access points, and their rules (not
 //! encrypted at rest, no automatic backups, access points exposing the root directory or
-//! not enforcing a user identity).
+//! not enforcing a user identity, One Zone or a single mount target, no restrictive file
+//! system policy).
 
 pub mod model;
 
@@ -9,6 +10,7 @@ use serde_json::json;
 use crate::{
     Rule, Scope, Severity, Sink,
     model::{EfsAccessPoint, EfsFileSystem, Inventory},
+    services::kms::public_statements,
 };
 
 /// EFS's part of the inventory was read (its file systems).
@@ -34,6 +36,8 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &BACKUP_DISABLED,
         &ACCESS_POINT_ROOT,
         &ACCESS_POINT_NO_USER,
+        &NOT_MULTI_AZ,
+        &OPEN_TO_ANY_CLIENT,
     ],
 };
 
@@ -214,6 +218,81 @@ fn access_point_no_user(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static NOT_MULTI_AZ: Rule = Rule {
+    id: "efs-not-multi-az",
+    title: "EFS file system is reachable in a single Availability Zone",
+    severity: Severity::Low,
+    description: "The file system is One Zone (its data stored in one Availability Zone) \
+                  or has a single mount target: an outage of that zone makes the files \
+                  unreachable for every client, and a One Zone file system can lose them.",
+    remediation: "Give a Regional file system a mount target in each Availability Zone its \
+                  clients run in (`aws efs create-mount-target --file-system-id <id> \
+                  --subnet-id <subnet-in-another-az> --security-groups <sg>`); a One Zone \
+                  one must be replaced by a Regional file system (copy the data with AWS \
+                  DataSync).",
+    compliance: &[],
+    resource_type: FILE_SYSTEM,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: not_multi_az,
+};
+
+fn not_multi_az(inv: &Inventory, sink: &mut Sink) {
+    for (region, fs) in file_systems(inv) {
+        // No mount target at all: mounted nowhere, so nothing to keep available.
+        if fs.availability_zone.is_some() || fs.mount_targets == 1 {
+            sink.fail(
+                region,
+                &fs.file_system_id,
+                fs.arn.clone(),
+                json!({
+                    "availabilityZone": fs.availability_zone,
+                    "mountTargets": fs.mount_targets,
+                    "name": fs.name,
+                }),
+            );
+        }
+    }
+}
+
+pub static OPEN_TO_ANY_CLIENT: Rule = Rule {
+    id: "efs-open-to-any-client",
+    title: "EFS file system policy lets any client mount it",
+    severity: Severity::Medium,
+    description: "The file system has no file system policy, or one allowing everyone (`*`) \
+                  without a condition: any NFS client that reaches a mount target, whatever \
+                  its IAM identity, may mount it and read and write the files, so only \
+                  security groups stand between the data and anything running in the VPC.",
+    remediation: "Set a policy that grants `elasticfilesystem:ClientMount` (and \
+                  `ClientWrite` where needed) to the roles that use it, and require TLS \
+                  (`aws efs put-file-system-policy --file-system-id <id> --policy \
+                  file://policy.json`); mount with `-o tls,iam`.",
+    compliance: &[],
+    resource_type: FILE_SYSTEM,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: open_to_any_client,
+};
+
+fn open_to_any_client(inv: &Inventory, sink: &mut Sink) {
+    for (region, fs) in file_systems(inv) {
+        let Some(statements) = &fs.policy_statements else {
+            sink.unknown(region, &fs.file_system_id);
+            continue;
+        };
+        let evidence = if statements.is_empty() {
+            json!({ "fileSystemPolicy": null, "name": fs.name })
+        } else {
+            let public = public_statements(&json!({ "Statement": statements }));
+            if public.is_empty() {
+                continue;
+            }
+            json!({ "publicStatements": public, "name": fs.name })
+        };
+        sink.fail(region, &fs.file_system_id, fs.arn.clone(), evidence);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,6 +311,13 @@ mod tests {
             name: Some(id.into()),
             encrypted: true,
             backup_enabled: Some(true),
+            availability_zone: None,
+            mount_targets: 2,
+            policy_statements: Some(vec![json!({
+                "Effect": "Allow",
+                "Principal": { "AWS": format!("arn:aws:iam::{ACCOUNT}:role/app") },
+                "Action": "elasticfilesystem:ClientMount",
+            })]),
         }
     }
 
@@ -323,5 +409,62 @@ mod tests {
             assert!(out.findings.is_empty() && out.complete.is_empty());
         }
         assert_eq!(run(&NOT_ENCRYPTED, &inv).complete.len(), 1);
+    }
+
+    #[test]
+    fn one_zone_or_a_single_mount_target_fails_and_none_or_several_pass() {
+        let one_zone = EfsFileSystem {
+            availability_zone: Some("eu-west-1a".into()),
+            ..fs("fs-one-zone")
+        };
+        let single = EfsFileSystem {
+            mount_targets: 1,
+            ..fs("fs-single")
+        };
+        let unmounted = EfsFileSystem {
+            mount_targets: 0,
+            ..fs("fs-unmounted")
+        };
+        let inv = with(
+            vec![fs("fs-good"), one_zone, single, unmounted],
+            Some(vec![]),
+        );
+        assert_eq!(failing(&NOT_MULTI_AZ, &inv), ["fs-one-zone", "fs-single"]);
+    }
+
+    #[test]
+    fn no_policy_or_an_unconditioned_public_one_fails_and_unread_is_not_assessed() {
+        let none = EfsFileSystem {
+            policy_statements: Some(vec![]),
+            ..fs("fs-none")
+        };
+        let public = EfsFileSystem {
+            policy_statements: Some(vec![json!({
+                "Effect": "Allow",
+                "Principal": { "AWS": "*" },
+                "Action": "elasticfilesystem:ClientMount",
+            })]),
+            ..fs("fs-public")
+        };
+        let conditioned = EfsFileSystem {
+            policy_statements: Some(vec![json!({
+                "Effect": "Allow",
+                "Principal": { "AWS": "*" },
+                "Action": "elasticfilesystem:ClientMount",
+                "Condition": { "StringEquals": { "aws:PrincipalAccount": ACCOUNT } },
+            })]),
+            ..fs("fs-conditioned")
+        };
+        let unread = EfsFileSystem {
+            policy_statements: None,
+            ..fs("fs-unread")
+        };
+        let inv = with(
+            vec![fs("fs-good"), none, public, conditioned, unread],
+            Some(vec![]),
+        );
+        let out = run(&OPEN_TO_ANY_CLIENT, &inv);
+        assert_eq!(failing(&OPEN_TO_ANY_CLIENT, &inv), ["fs-none", "fs-public"]);
+        assert_eq!(unknown(&out), ["fs-unread"]);
     }
 }

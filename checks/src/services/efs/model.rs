@@ -14,6 +14,15 @@ pub struct EfsFileSystem {
     /// Whether the backup policy's status is `ENABLED` (AWS Backup's automatic daily
     /// backups). `None`: could not be read.
     pub backup_enabled: Option<bool>,
+    /// The Availability Zone of a One Zone file system (none: a Regional one).
+    #[serde(default)]
+    pub availability_zone: Option<String>,
+    #[serde(default)]
+    pub mount_targets: i32,
+    /// The statements of its file system policy (none: no policy). `None`: the policy
+    /// could not be read, or is not JSON.
+    #[serde(default)]
+    pub policy_statements: Option<Vec<serde_json::Value>>,
 }
 
 /// An EFS access point of one region.

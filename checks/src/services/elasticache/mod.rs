@@ -39,6 +39,7 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &GROUP_BACKUPS_DISABLED,
         &GROUP_AUTO_MINOR_UPGRADE_OFF,
         &GROUP_AUTOMATIC_FAILOVER_OFF,
+        &GROUP_NOT_MULTI_AZ,
         &CLUSTER_BACKUPS_DISABLED,
         &CLUSTER_AUTO_MINOR_UPGRADE_OFF,
         &CLUSTER_DEFAULT_SUBNET_GROUP,
@@ -285,6 +286,30 @@ fn group_automatic_failover_off(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static GROUP_NOT_MULTI_AZ: Rule = Rule {
+    id: "elasticache-replication-group-not-multi-az",
+    title: "ElastiCache replication group has Multi-AZ off",
+    severity: Severity::Low,
+    description: "Multi-AZ is off: the group's nodes may all sit in one Availability Zone, \
+                  and a failed primary or an AZ outage is not answered by promoting a \
+                  replica in another zone, so the cache is down for writes (or entirely) \
+                  until the zone recovers.",
+    remediation: "Spread replicas over Availability Zones and turn Multi-AZ on (`aws \
+                  elasticache modify-replication-group --replication-group-id <id> \
+                  --automatic-failover-enabled --multi-az-enabled --apply-immediately`).",
+    compliance: &[],
+    resource_type: GROUP,
+    scope: Scope::Regional,
+    sources: &[REPLICATION_GROUPS],
+    check: group_not_multi_az,
+};
+
+fn group_not_multi_az(inv: &Inventory, sink: &mut Sink) {
+    for (region, g, _) in groups(inv).filter(|(_, g, _)| !g.multi_az) {
+        fail_group(sink, region, g, json!({ "multiAZ": "disabled" }));
+    }
+}
+
 pub static CLUSTER_BACKUPS_DISABLED: Rule = Rule {
     id: "elasticache-cluster-backups-disabled",
     title: "ElastiCache cluster has automatic backups off",
@@ -414,6 +439,7 @@ mod tests {
             auto_minor_version_upgrade: Some(true),
             snapshot_retention_limit: 7,
             automatic_failover: true,
+            multi_az: true,
             member_clusters: vec![format!("{id}-001")],
             endpoints: vec![],
         }
@@ -509,10 +535,22 @@ mod tests {
             automatic_failover: false,
             ..group("single")
         };
+        let one_zone = ReplicationGroup {
+            multi_az: false,
+            ..group("one-zone")
+        };
         let inv = with(
             vec![],
-            Some(vec![group("good"), no_backup, pinned, unsaid, single]),
+            Some(vec![
+                group("good"),
+                no_backup,
+                pinned,
+                unsaid,
+                single,
+                one_zone,
+            ]),
         );
+        assert_eq!(failing(&GROUP_NOT_MULTI_AZ, &inv), ["one-zone"]);
         assert_eq!(failing(&GROUP_BACKUPS_DISABLED, &inv), ["no-backup"]);
         assert_eq!(failing(&GROUP_AUTO_MINOR_UPGRADE_OFF, &inv), ["pinned"]);
         assert_eq!(

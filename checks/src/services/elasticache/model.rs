@@ -43,6 +43,9 @@ pub struct ReplicationGroup {
     pub snapshot_retention_limit: i32,
     /// `AutomaticFailover` is `enabled` (or `enabling`).
     pub automatic_failover: bool,
+    /// `MultiAZ` is `enabled`: replicas in other Availability Zones take over.
+    #[serde(default)]
+    pub multi_az: bool,
     pub member_clusters: Vec<String>,
     /// The configuration endpoint (cluster mode) or the primary and reader endpoints, as
     /// `host:port`.

@@ -33,6 +33,8 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &AUDIT_LOGGING_DISABLED,
         &FINE_GRAINED_ACCESS_CONTROL_DISABLED,
         &DATA_NODES_NOT_FAULT_TOLERANT,
+        &SLOW_LOGS_DISABLED,
+        &MASTER_NODES_NOT_FAULT_TOLERANT,
     ],
 };
 
@@ -298,6 +300,69 @@ fn data_nodes_not_fault_tolerant(inv: &Inventory, sink: &mut Sink) {
     });
 }
 
+pub static SLOW_LOGS_DISABLED: Rule = Rule {
+    id: "opensearch-slow-logs-disabled",
+    title: "OpenSearch domain does not publish its search and indexing slow logs",
+    severity: Severity::Low,
+    description: "The domain's search or indexing slow logs are not published to CloudWatch \
+                  Logs: the expensive queries and bulk writes they record, the trace of a \
+                  scraping or denial-of-service attempt against the domain, are kept \
+                  nowhere.",
+    remediation: "Publish both (`aws opensearch update-domain-config --domain-name <name> \
+                  --log-publishing-options \
+                  'SEARCH_SLOW_LOGS={CloudWatchLogsLogGroupArn=<arn>,Enabled=true},INDEX_SLOW_LOGS={CloudWatchLogsLogGroupArn=<arn>,Enabled=true}'`) \
+                  and set the indices' slow log thresholds.",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: slow_logs_disabled,
+};
+
+fn slow_logs_disabled(inv: &Inventory, sink: &mut Sink) {
+    each_domain(inv, sink, |d| {
+        let missing: Vec<&str> = ["SEARCH_SLOW_LOGS", "INDEX_SLOW_LOGS"]
+            .into_iter()
+            .filter(|t| !d.published_log_types.iter().any(|p| p == t))
+            .collect();
+        Ok((!missing.is_empty()).then(|| json!({ "logTypesNotPublished": missing })))
+    });
+}
+
+pub static MASTER_NODES_NOT_FAULT_TOLERANT: Rule = Rule {
+    id: "opensearch-master-nodes-not-fault-tolerant",
+    title: "OpenSearch domain has fewer than three dedicated master nodes",
+    severity: Severity::Low,
+    description: "The domain has no dedicated master nodes, or fewer than three: cluster \
+                  management shares nodes with search and indexing load, or one master's \
+                  loss leaves no quorum, and the domain can stop accepting writes or split \
+                  under load or a node failure.",
+    remediation: "Use three dedicated master nodes (`aws opensearch update-domain-config \
+                  --domain-name <name> --cluster-config \
+                  'DedicatedMasterEnabled=true,DedicatedMasterCount=3,DedicatedMasterType=<type>'`).",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: master_nodes_not_fault_tolerant,
+};
+
+fn master_nodes_not_fault_tolerant(inv: &Inventory, sink: &mut Sink) {
+    each_domain(inv, sink, |d| {
+        let count = if d.dedicated_master_enabled {
+            d.dedicated_master_count
+        } else {
+            0
+        };
+        Ok((count < 3).then(|| {
+            json!({
+                "dedicatedMasterEnabled": d.dedicated_master_enabled,
+                "dedicatedMasterCount": count,
+            })
+        }))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,12 +391,19 @@ mod tests {
                 node_to_node_encryption: true,
                 enforce_https: true,
                 tls_security_policy: Some("Policy-Min-TLS-1-2-PFS-2023-10".into()),
-                published_log_types: ["ES_APPLICATION_LOGS", "AUDIT_LOGS", "SEARCH_SLOW_LOGS"]
-                    .map(String::from)
-                    .to_vec(),
+                published_log_types: [
+                    "ES_APPLICATION_LOGS",
+                    "AUDIT_LOGS",
+                    "SEARCH_SLOW_LOGS",
+                    "INDEX_SLOW_LOGS",
+                ]
+                .map(String::from)
+                .to_vec(),
                 fine_grained_access_control: true,
                 instance_count: 3,
                 zone_awareness: true,
+                dedicated_master_enabled: true,
+                dedicated_master_count: 3,
             }),
         }
     }
@@ -522,6 +594,33 @@ mod tests {
             let out = run(rule, &inv);
             assert!(out.findings.is_empty(), "{}", rule.id);
             assert_eq!(out.complete.len(), 1, "{}", rule.id);
+        }
+    }
+
+    #[test]
+    fn a_missing_slow_log_or_fewer_than_three_dedicated_masters_fail() {
+        let no_index_log = change("no-index-log", |d| {
+            d.published_log_types.retain(|t| t != "INDEX_SLOW_LOGS")
+        });
+        let no_masters = change("no-masters", |d| {
+            d.dedicated_master_enabled = false;
+            d.dedicated_master_count = 0
+        });
+        let two_masters = change("two-masters", |d| d.dedicated_master_count = 2);
+        let inv = with(Some(vec![
+            domain("good"),
+            no_index_log,
+            no_masters,
+            two_masters,
+            unread(),
+        ]));
+        assert_eq!(failing(&SLOW_LOGS_DISABLED, &inv), ["no-index-log"]);
+        assert_eq!(
+            failing(&MASTER_NODES_NOT_FAULT_TOLERANT, &inv),
+            ["no-masters", "two-masters"]
+        );
+        for rule in [&SLOW_LOGS_DISABLED, &MASTER_NODES_NOT_FAULT_TOLERANT] {
+            assert_eq!(unknown(&run(rule, &inv)), ["unread"], "{}", rule.id);
         }
     }
 }

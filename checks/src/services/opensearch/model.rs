@@ -43,4 +43,10 @@ pub struct OpenSearchDomainDetails {
     pub instance_count: i32,
     /// `ClusterConfig.ZoneAwarenessEnabled`.
     pub zone_awareness: bool,
+    /// `ClusterConfig.DedicatedMasterEnabled`.
+    #[serde(default)]
+    pub dedicated_master_enabled: bool,
+    /// `ClusterConfig.DedicatedMasterCount` (0: none).
+    #[serde(default)]
+    pub dedicated_master_count: i32,
 }

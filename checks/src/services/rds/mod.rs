@@ -1,8 +1,14 @@
-//! RDS: the inventory model of DB instances and snapshots, and their rules.
+//! RDS: the inventory model of DB instances and snapshots, and their rules (more in
+//! `settings` and `events`).
 
+mod events;
 pub mod model;
+mod settings;
 
 use serde_json::json;
+
+pub use events::*;
+pub use settings::*;
 
 use crate::{
     Rule, Scope, Severity, Sink,
@@ -30,6 +36,18 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &AUTO_MINOR_UPGRADE_OFF,
         &NOT_MULTI_AZ,
         &DEFAULT_ADMIN_USERNAME,
+        &TRANSPORT_NOT_ENCRYPTED,
+        &LOGS_NOT_EXPORTED,
+        &ENHANCED_MONITORING_OFF,
+        &COPY_TAGS_OFF,
+        &DEFAULT_PORT,
+        &ENGINE_VERSION_DEPRECATED,
+        &CERTIFICATE_EXPIRING,
+        &NOT_IN_VPC,
+        &SNAPSHOT_UNENCRYPTED,
+        &NO_INSTANCE_EVENT_SUBSCRIPTION,
+        &NO_CLUSTER_EVENT_SUBSCRIPTION,
+        &NO_PARAMETER_GROUP_EVENT_SUBSCRIPTION,
     ],
 };
 

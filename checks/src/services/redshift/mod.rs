@@ -32,6 +32,7 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &DEFAULT_ADMIN_USERNAME,
         &DEFAULT_DATABASE_NAME,
         &NOT_ENCRYPTED,
+        &NOT_MULTI_AZ,
     ],
 };
 
@@ -302,6 +303,30 @@ fn not_encrypted(inv: &Inventory, sink: &mut Sink) {
     });
 }
 
+pub static NOT_MULTI_AZ: Rule = Rule {
+    id: "redshift-cluster-not-multi-az",
+    title: "Redshift cluster runs in a single Availability Zone",
+    severity: Severity::Low,
+    description: "The cluster has no compute in a second Availability Zone: an AZ outage \
+                  takes the warehouse down until AWS recovers the zone or the cluster is \
+                  restored elsewhere from a snapshot, and with it the reports and pipelines \
+                  that depend on it.",
+    remediation: "Turn Multi-AZ on (RA3 node types; `aws redshift modify-cluster \
+                  --cluster-identifier <id> --multi-az`), or accept and document the \
+                  single-AZ risk for non-critical clusters.",
+    compliance: &[],
+    resource_type: CLUSTER,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: not_multi_az,
+};
+
+fn not_multi_az(inv: &Inventory, sink: &mut Sink) {
+    flag(inv, sink, |c| {
+        (!c.multi_az).then(|| json!({ "multiAZ": false }))
+    });
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +350,7 @@ mod tests {
             parameter_group: Some("secure".into()),
             require_ssl: Some(true),
             audit_logging: Some(true),
+            multi_az: true,
         }
     }
 
@@ -341,7 +367,7 @@ mod tests {
 
     #[test]
     fn each_misconfiguration_fails_its_rule_only() {
-        let cases: [(&'static Rule, RedshiftCluster); 9] = [
+        let cases: [(&'static Rule, RedshiftCluster); 10] = [
             (
                 &PUBLIC,
                 RedshiftCluster {
@@ -402,6 +428,13 @@ mod tests {
                 &NOT_ENCRYPTED,
                 RedshiftCluster {
                     encrypted: false,
+                    ..cluster("c")
+                },
+            ),
+            (
+                &NOT_MULTI_AZ,
+                RedshiftCluster {
+                    multi_az: false,
                     ..cluster("c")
                 },
             ),

@@ -29,4 +29,7 @@ pub struct RedshiftCluster {
     pub require_ssl: Option<bool>,
     /// Audit logging (`DescribeLoggingStatus`) is on. `None`: could not be read.
     pub audit_logging: Option<bool>,
+    /// `MultiAZ` is `Enabled`: the cluster runs in two Availability Zones.
+    #[serde(default)]
+    pub multi_az: bool,
 }

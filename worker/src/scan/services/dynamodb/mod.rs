@@ -1,6 +1,7 @@
-//! DynamoDB: a region's tables, with deletion protection and point-in-time recovery.
+//! DynamoDB: a region's tables, with deletion protection, encryption and point-in-time
+//! recovery.
 
-use aws_sdk_dynamodb::types::PointInTimeRecoveryStatus;
+use aws_sdk_dynamodb::types::{PointInTimeRecoveryStatus, SseType};
 use vigil_checks::model::{self as m, RegionInventory};
 
 use super::{Collect, Fill, Service, fill};
@@ -60,6 +61,10 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::DynamoTable>> {
                 .as_ref()
                 .map(|t| t.deletion_protection_enabled().unwrap_or(false)),
             point_in_time_recovery: pitr,
+            // No SSE description: the AWS owned key, DynamoDB's default.
+            kms_encryption: described
+                .as_ref()
+                .map(|t| t.sse_description().and_then(|d| d.sse_type()) == Some(&SseType::Kms)),
             name,
         });
     }

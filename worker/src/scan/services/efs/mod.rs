@@ -1,8 +1,9 @@
-//! EFS: a region's file systems with their backup policies, and its access points.
+//! EFS: a region's file systems with their backup and file system policies, and its access
+//! points.
 
 use vigil_checks::model::{self as m, RegionInventory};
 
-use super::{Collect, Fill, Service, fill};
+use super::{Collect, Fill, Service, fill, policy_statements};
 use crate::scan::read::{Reader, error_code};
 
 /// EFS in the scanner's registry ([`super::ALL`]).
@@ -43,7 +44,27 @@ async fn read(r: Reader<'_>) -> Option<m::EfsInventory> {
                 None
             }
         };
+        // No file system policy is answered as an error: no statement at all.
+        let policy = match c
+            .describe_file_system_policy()
+            .file_system_id(&id)
+            .send()
+            .await
+        {
+            Ok(p) => match p.policy().filter(|p| !p.trim().is_empty()) {
+                Some(doc) => policy_statements(doc),
+                None => Some(vec![]),
+            },
+            Err(e) if error_code(&e) == Some("PolicyNotFound") => Some(vec![]),
+            Err(e) => {
+                r.record("DescribeFileSystemPolicy", &e);
+                None
+            }
+        };
         file_systems.push(m::EfsFileSystem {
+            availability_zone: fs.availability_zone_name().map(str::to_owned),
+            mount_targets: fs.number_of_mount_targets(),
+            policy_statements: policy,
             arn: fs.file_system_arn().map(str::to_owned),
             name: fs.name().map(str::to_owned),
             encrypted: fs.encrypted().unwrap_or(false),

@@ -1,7 +1,7 @@
 //! ElastiCache: a region's cache clusters (with their nodes' endpoints) and replication
 //! groups.
 
-use aws_sdk_elasticache::types::{AutomaticFailoverStatus, Endpoint};
+use aws_sdk_elasticache::types::{AutomaticFailoverStatus, Endpoint, MultiAzStatus};
 use vigil_checks::model::{self as m, RegionInventory};
 
 use super::{Collect, Fill, Service, fill};
@@ -104,6 +104,7 @@ fn replication_group(g: &aws_sdk_elasticache::types::ReplicationGroup) -> m::Rep
             g.automatic_failover(),
             Some(AutomaticFailoverStatus::Enabled | AutomaticFailoverStatus::Enabling)
         ),
+        multi_az: g.multi_az() == Some(&MultiAzStatus::Enabled),
         member_clusters: g.member_clusters().to_vec(),
         endpoints,
     }

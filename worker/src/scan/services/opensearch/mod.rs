@@ -91,6 +91,12 @@ fn details(s: &aws_sdk_opensearch::types::DomainStatus) -> m::OpenSearchDomainDe
         zone_awareness: cluster
             .and_then(|c| c.zone_awareness_enabled())
             .unwrap_or(false),
+        dedicated_master_enabled: cluster
+            .and_then(|c| c.dedicated_master_enabled())
+            .unwrap_or(false),
+        dedicated_master_count: cluster
+            .and_then(|c| c.dedicated_master_count())
+            .unwrap_or(0),
     }
 }
 

@@ -154,6 +154,9 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::RedshiftCluster>> {
                         .and_then(|g| ssl.get(g).copied().flatten()),
                     parameter_group,
                     audit_logging: logging.get(&id).copied().flatten(),
+                    multi_az: cl
+                        .multi_az()
+                        .is_some_and(|v| v.eq_ignore_ascii_case("enabled")),
                     cluster_identifier: id,
                 }
             })
