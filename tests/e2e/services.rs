@@ -74,8 +74,17 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
         "AWS::DynamoDB::Table",
         &[
             ("orders", &[]),
-            ("sessions", &["dynamodb-pitr-disabled"]),
-            ("audit-log", &["dynamodb-deletion-protection-disabled"]),
+            (
+                "sessions",
+                &["dynamodb-pitr-disabled", "dynamodb-table-not-kms-encrypted"],
+            ),
+            (
+                "audit-log",
+                &[
+                    "dynamodb-deletion-protection-disabled",
+                    "dynamodb-table-not-kms-encrypted",
+                ],
+            ),
         ],
     ),
     (
@@ -94,14 +103,17 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
                     "opensearch-error-logging-disabled",
                     "opensearch-fine-grained-access-control-disabled",
                     "opensearch-https-not-enforced",
+                    "opensearch-master-nodes-not-fault-tolerant",
                     "opensearch-node-to-node-encryption-disabled",
+                    "opensearch-slow-logs-disabled",
                 ],
             ),
         ],
     ),
     (
         // `require_ssl` of the good cluster's parameter group is kept by the harness
-        // (`redshift_parameters.py`: moto 5.2.5 has no ModifyClusterParameterGroup).
+        // (`redshift_parameters.py`: moto 5.2.5 has no ModifyClusterParameterGroup), and its
+        // Multi-AZ too (`redshift_multi_az.py`: moto drops it).
         "redshift-",
         "AWS::Redshift::Cluster",
         &[
@@ -115,6 +127,7 @@ const EXPECTED: &[(&str, &str, Resources)] = &[
                     "redshift-cluster-default-database-name",
                     "redshift-cluster-enhanced-vpc-routing-off",
                     "redshift-cluster-not-encrypted",
+                    "redshift-cluster-not-multi-az",
                     "redshift-cluster-public",
                     "redshift-cluster-ssl-not-required",
                     "redshift-cluster-version-upgrade-off",
@@ -204,12 +217,29 @@ async fn seeded_services_get_exactly_their_findings_and_are_listed_as_assets(
         }
     }
     // EFS: moto names the file systems and access points, the seeder says which is which.
+    // Only shared-data and one-zone have a file system policy (`seed_storage.py`).
     let efs = &seeded_names["efs"];
-    let id = |kind: &str, name: &str| efs[kind][name].as_str().unwrap().to_owned();
+    let one_zone = s.summary["storage"][REGION]["efs"]["one-zone"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = |kind: &str, name: &str| match name {
+        "one-zone" => one_zone.clone(),
+        _ => efs[kind][name].as_str().unwrap().to_owned(),
+    };
     for (kind, name, rules) in [
         ("fileSystems", "shared-data", &[][..]),
-        ("fileSystems", "scratch-plain", &["efs-not-encrypted"][..]),
-        ("fileSystems", "no-backup", &["efs-backup-disabled"][..]),
+        (
+            "fileSystems",
+            "scratch-plain",
+            &["efs-not-encrypted", "efs-open-to-any-client"][..],
+        ),
+        (
+            "fileSystems",
+            "no-backup",
+            &["efs-backup-disabled", "efs-open-to-any-client"][..],
+        ),
+        ("fileSystems", "one-zone", &["efs-not-multi-az"][..]),
         ("accessPoints", "app", &[][..]),
         (
             "accessPoints",
@@ -223,10 +253,11 @@ async fn seeded_services_get_exactly_their_findings_and_are_listed_as_assets(
         ),
     ] {
         let resource = id(kind, name);
-        let got: Vec<String> = flagged(&open, &resource)
+        let mut got: Vec<String> = flagged(&open, &resource)
             .into_iter()
             .filter(|r| r.starts_with("efs-"))
             .collect();
+        got.sort();
         assert_eq!(got, rules, "efs {name} ({resource})");
     }
     for (asset_type, kind) in [
@@ -285,7 +316,7 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
         .flat_map(|(_, _, resources)| resources.iter())
         .map(|(_, rules)| rules.len())
         .sum::<usize>()
-        + 4; // EFS's four seeded misconfigurations
+        + 7; // EFS's seven seeded misconfigurations
     assert_eq!(before.len(), expected, "{before:?}");
     // The per-resource reads denied, the listings allowed: a reader that took a denied
     // policy, URL, attribute or backup read for "none" or "off" would open findings on
@@ -303,6 +334,7 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
             ("dynamodb", Some("DescribeContinuousBackups")),
             ("elasticfilesystem", Some("DescribeBackupPolicy")),
             ("elasticfilesystem", Some("DescribeAccessPoints")),
+            ("elasticfilesystem", Some("DescribeFileSystemPolicy")),
             ("redshift", Some("DescribeLoggingStatus")),
             ("redshift", Some("DescribeClusterParameters")),
         ])
@@ -320,6 +352,7 @@ async fn denied_reads_of_the_new_services_are_not_assessed_never_failing(
         ("dynamodb", "DescribeContinuousBackups"),
         ("efs", "DescribeBackupPolicy"),
         ("efs", "DescribeAccessPoints"),
+        ("efs", "DescribeFileSystemPolicy"),
         ("redshift", "DescribeLoggingStatus"),
         ("redshift", "DescribeClusterParameters"),
     ] {
@@ -1036,6 +1069,7 @@ async fn seeded_elasticache_resources_get_exactly_their_findings_and_denied_read
             "elasticache-replication-group-not-encrypted-in-transit",
             "legacy-cache",
         ),
+        ("elasticache-replication-group-not-multi-az", "legacy-cache"),
         (
             "elasticache-cluster-default-subnet-group",
             "legacy-cache-001",
@@ -1180,7 +1214,7 @@ async fn seeded_opensearch_domains_show_their_endpoints_and_denied_reads_assess_
         "opensearch-",
         &s.findings(json!({ "status": ["OPEN"] })).await,
     );
-    assert_eq!(before.len(), 8, "{before:?}");
+    assert_eq!(before.len(), 10, "{before:?}");
     assert!(
         before.iter().all(|(_, d)| d == "legacy-search"),
         "{before:?}"
@@ -1520,6 +1554,116 @@ async fn seeded_zones_and_domains_get_exactly_their_findings_and_denied_reads_as
     assert_eq!(scan["findingsResolved"], 0, "{scan}");
     let after = opened_with("route53-", &s.findings(json!({ "status": ["OPEN"] })).await);
     assert_eq!(after, before);
+}
+
+/// The RDS rules `orders-db-public` fails (sorted): every instance rule.
+const RDS_ORDERS_DB: &[&str] = &[
+    "rds-auto-minor-upgrade-off",
+    "rds-automated-backups-disabled",
+    "rds-default-admin-username",
+    "rds-deletion-protection-off",
+    "rds-iam-auth-off",
+    "rds-instance-certificate-expiring",
+    "rds-instance-copy-tags-to-snapshots-off",
+    "rds-instance-default-port",
+    "rds-instance-engine-version-deprecated",
+    "rds-instance-enhanced-monitoring-off",
+    "rds-instance-logs-not-exported",
+    "rds-instance-not-in-vpc",
+    "rds-instance-not-multi-az",
+    "rds-instance-public",
+    "rds-instance-transport-not-encrypted",
+    "rds-storage-unencrypted",
+];
+
+/// The RDS instance settings, snapshots and event subscriptions (issue 17) on the seeded
+/// account (`seed.py`, `seed_checks.py`, `seed_storage.py`): `orders-db-public` fails
+/// every instance rule and its (unencrypted) automated snapshot the snapshot rule,
+/// `billing-db-private` and its snapshot none; the first region's instance subscription
+/// lacks configuration changes (its parameter-group one is complete, and there is no
+/// cluster), the second region has no instance and nothing to subscribe. moto 5.2.5 has no
+/// `DescribeDBEngineVersions` nor `DescribeCertificates`: the harness answers them
+/// (`rds_catalogue.py`). Denied parameter, version, certificate and subscription reads
+/// leave everything as it was.
+#[sqlx::test(migrations = "../migrations")]
+async fn seeded_rds_settings_and_subscriptions_get_exactly_their_findings_and_denied_reads_assess_nothing(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let mut orders: Vec<String> = flagged(&open, "orders-db-public")
+        .into_iter()
+        .filter(|r| r.starts_with("rds-"))
+        .collect();
+    orders.sort();
+    assert_eq!(orders, RDS_ORDERS_DB);
+    assert_eq!(flagged(&open, "billing-db-private"), Vec::<String>::new());
+    let snapshots: Vec<(&str, &str)> = open
+        .iter()
+        .filter(|f| f["ruleId"] == "rds-snapshot-unencrypted")
+        .map(|f| {
+            (
+                f["resourceId"].as_str().unwrap(),
+                f["region"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(snapshots.len(), 1, "{snapshots:?}");
+    assert!(
+        snapshots[0].0.starts_with("rds:orders-db-public-") && snapshots[0].1 == REGION,
+        "{snapshots:?}"
+    );
+    let subscriptions: Vec<(&str, &str, &str)> = open
+        .iter()
+        .filter(|f| f["ruleId"].as_str().unwrap().starts_with("rds-no-"))
+        .map(|f| {
+            (
+                f["ruleId"].as_str().unwrap(),
+                f["region"].as_str().unwrap(),
+                f["resourceId"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        subscriptions,
+        [(
+            "rds-no-instance-event-subscription",
+            REGION,
+            s.account.as_str()
+        )]
+    );
+    let before = opened_with("rds-", &open);
+    assert_eq!(before.len(), RDS_ORDERS_DB.len() + 2, "{before:?}");
+
+    let scan = s
+        .scan_denied(&[
+            ("rds", Some("DescribeDBParameters")),
+            ("rds", Some("DescribeDBEngineVersions")),
+            ("rds", Some("DescribeCertificates")),
+            ("rds", Some("DescribeEventSubscriptions")),
+        ])
+        .await;
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    for operation in [
+        "DescribeDBParameters",
+        "DescribeDBEngineVersions",
+        "DescribeCertificates",
+        "DescribeEventSubscriptions",
+    ] {
+        assert!(
+            scan["problems"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p["service"] == "rds" && p["operation"] == operation),
+            "{operation}: {scan}"
+        );
+    }
+    assert_eq!(scan["findingsResolved"], 0, "{scan}");
+    let after = opened_with("rds-", &s.findings(json!({ "status": ["OPEN"] })).await);
+    assert_eq!(after, before, "no finding opened or resolved");
 }
 
 /// GuardDuty's protection plans and ECR's registry scanning: the seeded first region's

@@ -24,6 +24,7 @@ from . import DEFAULT_ACCOUNT_ID, cloudfront_origins, ec2_filters, redshift_para
 from . import route53domains_lock
 from . import serial_console
 from . import apigateway_client_certificates
+from . import rds_catalogue, redshift_multi_az
 from .accessanalyzer import Analyzers
 from .awsrequest import AwsRequest
 from .delivery import TrailDelivery, logging_trails
@@ -53,6 +54,8 @@ class Emulator:
         redshift_parameters.install()
         serial_console.install()
         apigateway_client_certificates.install()
+        rds_catalogue.install()
+        redshift_multi_az.install()
         install_eventbridge()
         self.moto = DomainDispatcherApplication(create_backend_app)
         self.gate = Gate()

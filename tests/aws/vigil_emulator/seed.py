@@ -34,7 +34,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from . import attack as attacks
-from . import seed_checks
+from . import seed_checks, seed_storage
 from .attack import attack
 from .seed_cloudwatch import seed_cloudwatch
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
@@ -328,16 +328,18 @@ def seed_rds(session: boto3.Session, endpoint: str, region: str, account: str) -
     rds = session.client("rds", region_name=region, endpoint_url=endpoint)
     existing = {d["DBInstanceIdentifier"]: d for d in rds.describe_db_instances()["DBInstances"]}
     out = {}
-    # The public one keeps the engine's default administrator name (a finding).
-    for name, public, encrypted, admin in (
-        ("orders-db-public", True, False, "postgres"),
-        ("billing-db-private", False, True, "billing_owner"),
+    # The public one keeps the engine's default administrator name and port (findings);
+    # moto sets the port at creation only.
+    for name, public, encrypted, admin, port in (
+        ("orders-db-public", True, False, "postgres", 5432),
+        ("billing-db-private", False, True, "billing_owner", 5433),
     ):
         if name not in existing:
             rds.create_db_instance(
                 DBInstanceIdentifier=name,
                 DBInstanceClass="db.t3.micro",
                 Engine="postgres",
+                Port=port,
                 MasterUsername=admin,
                 MasterUserPassword="not-a-secret-1",
                 AllocatedStorage=20,
@@ -568,6 +570,19 @@ def _build(
         opensearch=seed_opensearch(session, endpoint, regions[0], account),
         acm=seed_acm(session, endpoint, regions[0]),
     )
+    # After every seed above: the One Zone file system's ID draws on moto's random generator.
+    summary["storage"] = {
+        regions[0]: {
+            "rds": seed_storage.seed_rds_settings(session, endpoint, regions[0], account),
+            "efs": seed_storage.seed_efs_settings(
+                session,
+                endpoint,
+                regions[0],
+                account,
+                summary["services"][regions[0]]["efs"]["fileSystems"],
+            ),
+        }
+    }
     return summary
 
 

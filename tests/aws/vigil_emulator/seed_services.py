@@ -260,8 +260,9 @@ def seed_ecr(session: boto3.Session, endpoint: str, region: str) -> list[str]:
 
 
 def seed_dynamodb(session: boto3.Session, endpoint: str, region: str) -> list[str]:
-    """`orders` has point-in-time recovery and deletion protection; `sessions` lacks the
-    first, `audit-log` the second."""
+    """`orders` has point-in-time recovery and deletion protection and is encrypted with
+    a KMS key (the AWS managed one: naming it keeps moto from creating a key); `sessions`
+    lacks the first, `audit-log` the second, and both keep the AWS owned key."""
     ddb = session.client("dynamodb", region_name=region, endpoint_url=endpoint)
     existing = set(ddb.list_tables()["TableNames"])
     names = ["orders", "sessions", "audit-log"]
@@ -275,6 +276,17 @@ def seed_dynamodb(session: boto3.Session, endpoint: str, region: str) -> list[st
             BillingMode="PAY_PER_REQUEST",
             DeletionProtectionEnabled=name != "audit-log",
             Tags=[{"Key": SEED_TAG, "Value": "true"}],
+            **(
+                {
+                    "SSESpecification": {
+                        "Enabled": True,
+                        "SSEType": "KMS",
+                        "KMSMasterKeyId": "alias/aws/dynamodb",
+                    }
+                }
+                if name == "orders"
+                else {}
+            ),
         )
         if name != "sessions":
             ddb.update_continuous_backups(
@@ -784,6 +796,7 @@ def seed_elasticache(session: boto3.Session, endpoint: str, region: str) -> dict
             EngineVersion="7.1",
             NumCacheClusters=2,
             AutomaticFailoverEnabled=True,
+            MultiAZEnabled=True,
             AtRestEncryptionEnabled=True,
             TransitEncryptionEnabled=True,
             AuthToken="vigil-seed-auth-token-0123456789",
@@ -824,8 +837,9 @@ def seed_elasticache(session: boto3.Session, endpoint: str, region: str) -> dict
 
 #: The Redshift clusters: `analytics-warehouse` (private, encrypted, SSL required, audit
 #: logging, snapshots kept 7 days, version upgrades, enhanced VPC routing, its own admin
-#: and database names) and `legacy-warehouse`, which fails every Redshift check (moto keeps
-#: a retention of 0 as 1 day, under the 7 the check asks for).
+#: and database names, Multi-AZ: kept by the harness, `redshift_multi_az.py`) and
+#: `legacy-warehouse`, which fails every Redshift check (moto keeps a retention of 0 as 1
+#: day, under the 7 the check asks for).
 REDSHIFT_CLUSTERS = ["analytics-warehouse", "legacy-warehouse"]
 
 
@@ -859,6 +873,7 @@ def seed_redshift(session: boto3.Session, endpoint: str, region: str) -> list[st
         AutomatedSnapshotRetentionPeriod=7,
         AllowVersionUpgrade=True,
         EnhancedVpcRouting=True,
+        MultiAZ=True,
         ClusterParameterGroupName="vigil-require-ssl",
         **common,
     )
@@ -888,10 +903,10 @@ OPENSEARCH_DOMAINS = ["orders-search", "legacy-search"]
 def seed_opensearch(session: boto3.Session, endpoint: str, region: str, account: str) -> list[str]:
     """The domains of `OPENSEARCH_DOMAINS`. `orders-search` sits in a VPC with a policy
     naming one role, encrypts at rest and between nodes, requires HTTPS with the TLS 1.2
-    PFS policy, publishes error, audit and slow logs, has fine-grained access control and
-    three data nodes over three zones. `legacy-search` has moto's defaults (no VPC, no
-    encryption, HTTP allowed with the TLS 1.0 policy, no logs, one node) and a policy
-    allowing `*` without a condition."""
+    PFS policy, publishes error, audit and slow logs, has fine-grained access control,
+    three data nodes over three zones and three dedicated master nodes. `legacy-search` has
+    moto's defaults (no VPC, no encryption, HTTP allowed with the TLS 1.0 policy, no logs,
+    one node, no dedicated master) and a policy allowing `*` without a condition."""
     search = session.client("opensearch", region_name=region, endpoint_url=endpoint)
     existing = {d["DomainName"] for d in search.list_domain_names()["DomainNames"]}
     for name in OPENSEARCH_DOMAINS:
@@ -941,6 +956,9 @@ def seed_opensearch(session: boto3.Session, endpoint: str, region: str, account:
                     "InstanceCount": 3,
                     "ZoneAwarenessEnabled": True,
                     "ZoneAwarenessConfig": {"AvailabilityZoneCount": 3},
+                    "DedicatedMasterEnabled": True,
+                    "DedicatedMasterType": "r6g.large.search",
+                    "DedicatedMasterCount": 3,
                 },
             }
         search.create_domain(
