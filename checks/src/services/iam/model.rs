@@ -30,6 +30,10 @@ pub struct IamInventory {
     /// Roles, with their inline policies and last use. `None`: could not be read.
     #[serde(default)]
     pub roles: Option<Vec<IamRole>>,
+    /// AWS-managed policies attached to a user, group or role (default versions).
+    /// `None`: could not be read.
+    #[serde(default)]
+    pub aws_managed_policies: Option<Vec<IamPolicy>>,
 }
 
 /// A TLS certificate uploaded to IAM (for load balancers and CloudFront before ACM).
@@ -61,6 +65,12 @@ pub struct IamRole {
     pub last_used_read: bool,
     /// `None`: could not be read.
     pub inline_policies: Option<Vec<InlinePolicy>>,
+    /// The trust policy (`AssumeRolePolicyDocument`), decoded. `Null`: none was returned.
+    #[serde(default)]
+    pub trust_policy: serde_json::Value,
+    /// ARNs of the managed policies attached to the role. `None`: could not be read.
+    #[serde(default)]
+    pub attached_policy_arns: Option<Vec<String>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -84,9 +94,16 @@ pub struct IamUser {
     pub password_enabled: bool,
     pub password_last_used: Option<DateTime<Utc>>,
     pub mfa_devices: usize,
+    /// How many of `mfa_devices` are virtual (an authenticator app: serial
+    /// `arn:...:mfa/...`), not a FIDO security key or hardware TOTP token.
+    #[serde(default)]
+    pub virtual_mfa_devices: usize,
     pub access_keys: Vec<AccessKey>,
     /// Names of managed policies attached directly.
     pub attached_policies: Vec<String>,
+    /// ARNs of the same policies (a customer policy may be named like an AWS one).
+    #[serde(default)]
+    pub attached_policy_arns: Vec<String>,
     /// Inline policies embedded in the user. `None`: could not be read.
     #[serde(default)]
     pub inline_policies: Option<Vec<InlinePolicy>>,

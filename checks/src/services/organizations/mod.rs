@@ -1,8 +1,9 @@
 //! Organizations (global): the inventory model of the organisation the account belongs to,
 //! and the rules of its management account (no service control policy restricting the
-//! organisation, no tag policy attached, only consolidated billing). They judge only the
-//! management account: a member account cannot change any of it, and an account in no
-//! organisation has nothing to judge (it passes).
+//! organisation, no tag policy attached, only consolidated billing, no AI services opt-out).
+//! They judge only the management account: a member account cannot change any of it. An
+//! account in no organisation fails one rule of its own (no organisation's guardrails
+//! reach it) and has nothing else to judge.
 
 pub mod model;
 
@@ -28,6 +29,8 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &SCPS_NOT_USED,
         &TAG_POLICIES_NOT_ATTACHED,
         &ALL_FEATURES_OFF,
+        &NOT_IN_ORGANIZATION,
+        &AI_OPT_OUT_MISSING,
     ],
 };
 
@@ -182,6 +185,106 @@ fn all_features_off(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static NOT_IN_ORGANIZATION: Rule = Rule {
+    id: "organizations-account-not-in-organization",
+    title: "Account belongs to no AWS Organization",
+    severity: Severity::Low,
+    description: "The account is standalone: no service control policy sets a ceiling on its \
+                  users and roles, no organisation-wide trail, Config aggregator or delegated \
+                  GuardDuty and Security Hub administrator watches it, and its root user is the \
+                  only authority over it. A compromised administrator here meets no guardrail \
+                  set from outside the account.",
+    remediation: "Make it a member of the company's organisation: from the management account \
+                  `aws organizations invite-account-to-organization --target \
+                  Id=<account-id>,Type=ACCOUNT`, then from this account `aws organizations \
+                  accept-handshake --handshake-id <id>`; then apply the organisation's SCPs \
+                  and central logging to it.",
+    compliance: &[],
+    resource_type: "AWS::::Account",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        // Read (`AWSOrganizationsNotInUseException` is an answer), and in no organisation.
+        if inv
+            .organizations
+            .as_ref()
+            .is_some_and(|o| o.organization.is_none())
+        {
+            let evidence = json!({ "organization": null });
+            sink.fail(GLOBAL, &inv.account_id, None, evidence);
+        }
+    },
+};
+
+/// Whether an AI services opt-out policy opts every service out (`default`) and forbids
+/// child policies from changing that, as AWS documents the organisation-wide opt-out.
+fn opts_everything_out(content: &serde_json::Value) -> bool {
+    let policy = &content["services"]["default"]["opt_out_policy"];
+    let assign = policy["@@assign"].as_str();
+    let children = &policy["@@operators_allowed_for_child_policies"];
+    assign.is_some_and(|a| a.eq_ignore_ascii_case("optOut")) && *children == json!(["@@none"])
+}
+
+pub static AI_OPT_OUT_MISSING: Rule = Rule {
+    id: "organizations-ai-services-opt-out-missing",
+    title: "Organization has not opted out of AI services using its content",
+    severity: Severity::Low,
+    description: "No AI services opt-out policy attached to the organisation's root opts every \
+                  AI service out and forbids accounts below from opting back in. AWS may then \
+                  store and use content that services such as Rekognition, Comprehend, \
+                  Transcribe or Lex process (documents, images, recordings) to develop its \
+                  services, possibly outside the regions the data was processed in.",
+    remediation: "Enable the policy type and attach an opt-out policy to the root (`aws \
+                  organizations enable-policy-type --root-id <root> --policy-type \
+                  AISERVICES_OPT_OUT_POLICY`, then `aws organizations create-policy --type \
+                  AISERVICES_OPT_OUT_POLICY --name opt-out --content \
+                  '{\"services\":{\"default\":{\"opt_out_policy\":{\"@@operators_allowed_for_child_policies\":[\"@@none\"],\"@@assign\":\"optOut\"}}}}'` \
+                  and `aws organizations attach-policy --policy-id <id> --target-id <root>`).",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: ai_opt_out_missing,
+};
+
+fn ai_opt_out_missing(inv: &Inventory, sink: &mut Sink) {
+    let Some(o) = managed(inv) else { return };
+    if o.feature_set != "ALL" {
+        // Organisation policies exist only with all features enabled.
+        return sink.fail(
+            GLOBAL,
+            &o.id,
+            Some(o.arn.clone()),
+            json!({ "featureSet": o.feature_set, "aiOptOutPolicies": [] }),
+        );
+    }
+    let Some(policies) = &o.ai_opt_out_policies else {
+        return sink.unknown(GLOBAL, &o.id);
+    };
+    let on_root = |p: &OrgPolicy| p.targets.iter().any(|t| t.kind == "ROOT");
+    let effective = policies
+        .iter()
+        .any(|p| on_root(p) && p.content.as_ref().is_some_and(opts_everything_out));
+    if !effective {
+        let listed: Vec<serde_json::Value> = policies
+            .iter()
+            .map(|p| {
+                json!({
+                    "name": p.name,
+                    "attachedToRoot": on_root(p),
+                    "optsEverythingOut": p.content.as_ref().is_some_and(opts_everything_out),
+                })
+            })
+            .collect();
+        sink.fail(
+            GLOBAL,
+            &o.id,
+            Some(o.arn.clone()),
+            json!({ "aiOptOutPolicies": listed }),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -206,6 +309,22 @@ mod tests {
                     kind: (*kind).into(),
                 })
                 .collect(),
+            content: None,
+        }
+    }
+
+    fn opt_out(
+        name: &str,
+        assign: &str,
+        children: serde_json::Value,
+        targets: &[(&str, &str)],
+    ) -> OrgPolicy {
+        OrgPolicy {
+            content: Some(json!({ "services": { "default": { "opt_out_policy": {
+                "@@operators_allowed_for_child_policies": children,
+                "@@assign": assign,
+            } } } })),
+            ..policy(name, false, targets)
         }
     }
 
@@ -226,6 +345,12 @@ mod tests {
                 false,
                 &[("ou-root-prod", "ORGANIZATIONAL_UNIT")],
             )]),
+            ai_opt_out_policies: Some(vec![opt_out(
+                "ai-opt-out",
+                "optOut",
+                json!(["@@none"]),
+                &[("r-root", "ROOT")],
+            )]),
         }
     }
 
@@ -236,10 +361,12 @@ mod tests {
         }
     }
 
-    const ALL: [&Rule; 3] = [
+    /// The rules judging a management account.
+    const ALL: [&Rule; 4] = [
         &SCPS_NOT_USED,
         &TAG_POLICIES_NOT_ATTACHED,
         &ALL_FEATURES_OFF,
+        &AI_OPT_OUT_MISSING,
     ];
 
     #[test]
@@ -318,6 +445,7 @@ mod tests {
             feature_set: "CONSOLIDATED_BILLING".into(),
             service_control_policies: None,
             tag_policies: None,
+            ai_opt_out_policies: None,
             ..org()
         };
         for inv in [with_org(Some(member)), with_org(None)] {
@@ -339,15 +467,20 @@ mod tests {
         let o = Organization {
             service_control_policies: None,
             tag_policies: None,
+            ai_opt_out_policies: None,
             ..org()
         };
-        for rule in [&SCPS_NOT_USED, &TAG_POLICIES_NOT_ATTACHED] {
+        for rule in [
+            &SCPS_NOT_USED,
+            &TAG_POLICIES_NOT_ATTACHED,
+            &AI_OPT_OUT_MISSING,
+        ] {
             let out = run(rule, &with_org(Some(o.clone())));
             assert!(out.findings.is_empty());
             assert_eq!(unknown(&out), [ORG]);
         }
         // DescribeOrganization denied: nothing read, nothing complete.
-        for rule in ALL {
+        for rule in ALL.into_iter().chain([&NOT_IN_ORGANIZATION]) {
             let out = run(rule, &inventory());
             assert!(
                 out.findings.is_empty() && out.complete.is_empty(),
@@ -355,5 +488,84 @@ mod tests {
                 rule.id
             );
         }
+    }
+
+    #[test]
+    fn an_account_in_no_organisation_fails_and_a_member_or_management_account_passes() {
+        let out = run(&NOT_IN_ORGANIZATION, &with_org(None));
+        assert_eq!(out.findings.len(), 1);
+        let f = &out.findings[0];
+        assert_eq!(
+            (f.region.as_str(), f.resource_id.as_str()),
+            (GLOBAL, ACCOUNT)
+        );
+        assert_eq!(f.resource_type, "AWS::::Account");
+        let member = Organization {
+            management_account_id: "999999999999".into(),
+            ..org()
+        };
+        for inv in [with_org(Some(member)), with_org(Some(org()))] {
+            let out = run(&NOT_IN_ORGANIZATION, &inv);
+            assert!(out.findings.is_empty());
+            assert_eq!(out.complete.len(), 1);
+        }
+    }
+
+    #[test]
+    fn an_ai_opt_out_missing_partial_or_off_the_root_fails() {
+        let cases: Vec<(&str, Vec<OrgPolicy>)> = vec![
+            ("none", vec![]),
+            (
+                "children may opt in",
+                vec![opt_out(
+                    "ai",
+                    "optOut",
+                    json!(["@@assign"]),
+                    &[("r-root", "ROOT")],
+                )],
+            ),
+            (
+                "opted in",
+                vec![opt_out(
+                    "ai",
+                    "optIn",
+                    json!(["@@none"]),
+                    &[("r-root", "ROOT")],
+                )],
+            ),
+            (
+                "on one OU",
+                vec![opt_out(
+                    "ai",
+                    "optOut",
+                    json!(["@@none"]),
+                    &[("ou-root-prod", "ORGANIZATIONAL_UNIT")],
+                )],
+            ),
+            (
+                "unread content",
+                vec![policy("ai", false, &[("r-root", "ROOT")])],
+            ),
+        ];
+        for (case, policies) in cases {
+            let o = Organization {
+                ai_opt_out_policies: Some(policies),
+                ..org()
+            };
+            let out = run(&AI_OPT_OUT_MISSING, &with_org(Some(o)));
+            assert_eq!(out.findings.len(), 1, "{case}");
+            assert_eq!(out.findings[0].resource_id, ORG, "{case}");
+        }
+        // One effective policy among others is enough.
+        let mut o = org();
+        o.ai_opt_out_policies.as_mut().unwrap().insert(
+            0,
+            opt_out("rekognition-only", "optIn", json!(["@@none"]), &[]),
+        );
+        assert!(
+            run(&AI_OPT_OUT_MISSING, &with_org(Some(o)))
+                .findings
+                .is_empty()
+        );
     }
 }

@@ -25,6 +25,10 @@ pub struct Organization {
     pub service_control_policies: Option<Vec<OrgPolicy>>,
     /// The tag policies and their targets. `None`: not read, as above.
     pub tag_policies: Option<Vec<OrgPolicy>>,
+    /// The AI services opt-out policies with their targets and content. `None`: not read,
+    /// as above.
+    #[serde(default)]
+    pub ai_opt_out_policies: Option<Vec<OrgPolicy>>,
 }
 
 /// One organisation policy and where it is attached.
@@ -37,6 +41,9 @@ pub struct OrgPolicy {
     /// Whether AWS manages it (`FullAWSAccess`): it allows everything, restricts nothing.
     pub aws_managed: bool,
     pub targets: Vec<PolicyTarget>,
+    /// The policy's document (`DescribePolicy`), read only where a rule judges it.
+    #[serde(default)]
+    pub content: Option<serde_json::Value>,
 }
 
 /// Where a policy is attached.

@@ -58,12 +58,20 @@ async fn password_policy(
     }
 }
 
-/// Customer-managed policies with their default versions' documents.
-async fn policies(c: &aws_sdk_iam::Client, r: Reader<'_>) -> Option<Vec<m::IamPolicy>> {
+/// Managed policies of `scope` (customer-managed, or the AWS-managed ones attached
+/// somewhere) with their default versions' documents.
+async fn policies(
+    c: &aws_sdk_iam::Client,
+    r: Reader<'_>,
+    scope: PolicyScopeType,
+) -> Option<Vec<m::IamPolicy>> {
+    // AWS manages over a thousand policies: only those attached somewhere matter.
+    let only_attached = scope == PolicyScopeType::Aws;
     let listed: Vec<_> = r.ok(
         "ListPolicies",
         c.list_policies()
-            .scope(PolicyScopeType::Local)
+            .scope(scope)
+            .only_attached(only_attached)
             .into_paginator()
             .items()
             .send()
@@ -120,15 +128,17 @@ async fn read(r: Reader<'_>) -> Option<m::IamInventory> {
         .collect()
         .await;
     let users: Option<Vec<m::IamUser>> = details.into_iter().collect();
-    let policies = policies(&c, r).await?;
+    let customer_policies = policies(&c, r, PolicyScopeType::Local).await?;
     // Each of these reads stands alone: denied, it leaves only its own checks unassessed.
-    let (root_mfa_virtual, support_roles, server_certificates, roles) = tokio::join!(
+    let (root_mfa_virtual, support_roles, server_certificates, roles, aws_managed_policies) = tokio::join!(
         root_mfa_virtual(&c, r),
         support_roles(&c, r),
         server_certificates(&c, r),
         roles(&c, r),
+        policies(&c, r, PolicyScopeType::Aws),
     );
     Some(m::IamInventory {
+        aws_managed_policies,
         root_mfa_virtual,
         support_roles,
         server_certificates,
@@ -145,7 +155,7 @@ async fn read(r: Reader<'_>) -> Option<m::IamInventory> {
             > 0,
         password_policy,
         users: users?,
-        policies,
+        policies: customer_policies,
     })
 }
 
@@ -189,13 +199,16 @@ async fn user(
     u: aws_sdk_iam::types::User,
 ) -> Option<m::IamUser> {
     let name = u.user_name().to_owned();
-    let mfa = r
-        .ok(
-            "ListMFADevices",
-            c.list_mfa_devices().user_name(&name).send().await,
-        )?
+    let devices = r.ok(
+        "ListMFADevices",
+        c.list_mfa_devices().user_name(&name).send().await,
+    )?;
+    let mfa = devices.mfa_devices().len();
+    let virtual_mfa = devices
         .mfa_devices()
-        .len();
+        .iter()
+        .filter(|d| is_virtual_mfa(d.serial_number()))
+        .count();
     let password_enabled = match c.get_login_profile().user_name(&name).send().await {
         Ok(_) => true,
         Err(e) if error_code(&e) == Some("NoSuchEntity") => false,
@@ -206,17 +219,22 @@ async fn user(
     };
     let access_keys = access_keys(c, r, &name).await?;
     let inline_policies = user_inline_policies(c, r, &name).await;
-    let attached = r
-        .ok(
-            "ListAttachedUserPolicies",
-            c.list_attached_user_policies()
-                .user_name(&name)
-                .send()
-                .await,
-        )?
+    let attached_list = r.ok(
+        "ListAttachedUserPolicies",
+        c.list_attached_user_policies()
+            .user_name(&name)
+            .send()
+            .await,
+    )?;
+    let attached = attached_list
         .attached_policies()
         .iter()
         .filter_map(|p| p.policy_name().map(str::to_owned))
+        .collect();
+    let attached_policy_arns = attached_list
+        .attached_policies()
+        .iter()
+        .filter_map(|p| p.policy_arn().map(str::to_owned))
         .collect();
     Some(m::IamUser {
         arn: u.arn().to_owned(),
@@ -225,10 +243,22 @@ async fn user(
         user_name: name,
         password_enabled,
         mfa_devices: mfa,
+        virtual_mfa_devices: virtual_mfa,
         access_keys,
         attached_policies: attached,
+        attached_policy_arns,
         inline_policies,
     })
+}
+
+/// Whether an MFA device's serial number is a virtual device's: virtual (and SMS) devices
+/// are ARNs `arn:<partition>:iam::<account>:mfa/<name>` (`sms-mfa/`), FIDO security keys
+/// `...:u2f/...`, hardware TOTP tokens plain serials.
+fn is_virtual_mfa(serial: &str) -> bool {
+    serial
+        .split(':')
+        .nth(5)
+        .is_some_and(|kind| kind.starts_with("mfa/") || kind.starts_with("sms-mfa/"))
 }
 
 /// Whether the root user's MFA device is virtual: the root's virtual device is listed
@@ -386,7 +416,26 @@ async fn roles(c: &aws_sdk_iam::Client, r: Reader<'_>) -> Option<Vec<m::IamRole>
                 .and_then(|role| role.role_last_used())
                 .and_then(|l| l.last_used_date())
                 .and_then(utc);
+            let attached: Option<Vec<_>> = r.ok(
+                "ListAttachedRolePolicies",
+                c.list_attached_role_policies()
+                    .role_name(&name)
+                    .into_paginator()
+                    .items()
+                    .send()
+                    .try_collect()
+                    .await,
+            );
             m::IamRole {
+                trust_policy: role
+                    .assume_role_policy_document()
+                    .map(policy_document)
+                    .unwrap_or_default(),
+                attached_policy_arns: attached.map(|list| {
+                    list.iter()
+                        .filter_map(|p| p.policy_arn().map(str::to_owned))
+                        .collect()
+                }),
                 arn: role.arn().to_owned(),
                 path: role.path().to_owned(),
                 created: utc(role.create_date()).unwrap_or_default(),
@@ -412,5 +461,15 @@ mod tests {
         let encoded = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%5D%7D";
         assert_eq!(policy_document(raw)["Version"], "2012-10-17");
         assert_eq!(policy_document(encoded)["Version"], "2012-10-17");
+    }
+
+    #[test]
+    fn virtual_and_sms_mfa_serials_are_virtual_and_security_keys_or_tokens_are_not() {
+        assert!(is_virtual_mfa("arn:aws:iam::123456789012:mfa/alice"));
+        assert!(is_virtual_mfa("arn:aws-cn:iam::123456789012:sms-mfa/alice"));
+        assert!(!is_virtual_mfa(
+            "arn:aws:iam::123456789012:u2f/user/alice/key-ABC"
+        ));
+        assert!(!is_virtual_mfa("GAHT12345678"));
     }
 }

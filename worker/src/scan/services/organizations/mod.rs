@@ -1,6 +1,7 @@
 //! Organizations (global, read through `us-east-1`): the organisation the account belongs
 //! to (`DescribeOrganization`) and, when the account is its management account, the service
-//! control and tag policies with their targets (`ListPolicies`, `ListTargetsForPolicy`).
+//! control, tag and AI services opt-out policies with their targets (`ListPolicies`,
+//! `ListTargetsForPolicy`; the opt-out policies' content with `DescribePolicy`).
 //! Onboarding a whole organisation is `vigil_core::organizations`; this is a configuration
 //! read of one account like any other service's.
 
@@ -46,13 +47,14 @@ async fn read(r: Reader<'_>) -> Option<m::OrganizationsInventory> {
         .map(|f| f.as_str().to_owned())
         .unwrap_or_default();
     // Only the management account may list policies, and only with all features on.
-    let (service_control_policies, tag_policies) =
+    let (service_control_policies, tag_policies, ai_opt_out_policies) =
         if management_account_id != r.account_id || feature_set != "ALL" {
-            (None, None)
+            (None, None, None)
         } else {
             (
-                policies(r, &c, PolicyType::ServiceControlPolicy).await,
-                policies(r, &c, PolicyType::TagPolicy).await,
+                policies(r, &c, PolicyType::ServiceControlPolicy, false).await,
+                policies(r, &c, PolicyType::TagPolicy, false).await,
+                policies(r, &c, PolicyType::AiservicesOptOutPolicy, true).await,
             )
         };
     Some(m::OrganizationsInventory {
@@ -63,15 +65,18 @@ async fn read(r: Reader<'_>) -> Option<m::OrganizationsInventory> {
             feature_set,
             service_control_policies,
             tag_policies,
+            ai_opt_out_policies,
         }),
     })
 }
 
-/// The organisation's policies of one type with their targets. `None`: a read failed.
+/// The organisation's policies of one type with their targets (and, `with_content`, their
+/// documents). `None`: a read failed.
 async fn policies(
     r: Reader<'_>,
     c: &aws_sdk_organizations::Client,
     kind: PolicyType,
+    with_content: bool,
 ) -> Option<Vec<m::OrgPolicy>> {
     // These paginators page whole answers (no item paginator): flattened here.
     let pages: Vec<_> = r.ok(
@@ -97,7 +102,20 @@ async fn policies(
                 .await,
         )?;
         let targets: Vec<_> = pages.iter().flat_map(|p| p.targets()).collect();
+        let content = if with_content {
+            let described = r.ok(
+                "DescribePolicy",
+                c.describe_policy().policy_id(&id).send().await,
+            )?;
+            described
+                .policy()
+                .and_then(|p| p.content())
+                .map(|text| serde_json::from_str(text).unwrap_or(serde_json::Value::Null))
+        } else {
+            None
+        };
         out.push(m::OrgPolicy {
+            content,
             name: p.name().unwrap_or_default().to_owned(),
             arn: p.arn().unwrap_or_default().to_owned(),
             aws_managed: p.aws_managed(),
