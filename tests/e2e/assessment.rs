@@ -1484,3 +1484,162 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
         );
     }
 }
+
+/// The IAM checks matching Prowler's (issue 17), on the seeded account
+/// (`vigil_emulator/seed.py`, `seed_checks.py`, `seed_identity.py`): each bad identity fails
+/// its rule and the good ones do not; a strong password policy resolves the policy's
+/// findings; denied reads leave the others open, never resolved.
+#[sqlx::test(migrations = "../migrations")]
+async fn iam_parity_checks_fail_the_bad_identities_and_pass_the_good_ones(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let s = seeded(opts).await;
+    s.worker().drain().await.unwrap();
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    let fails = |rule: &str, bad: &str, good: &[&str]| {
+        assert!(has(&open, rule, bad), "{rule} must fail {bad}");
+        for good in good {
+            assert!(!has(&open, rule, good), "{rule} must pass {good}");
+        }
+    };
+    // The seeded policy asks for lowercase letters only, and sets no expiry.
+    let policy_rules = [
+        "iam-password-policy-no-numbers",
+        "iam-password-policy-no-symbols",
+        "iam-password-policy-no-uppercase",
+        "iam-password-policy-no-expiry",
+    ];
+    for rule in policy_rules {
+        fails(rule, "password-policy", &[]);
+    }
+    assert!(!has(
+        &open,
+        "iam-password-policy-no-lowercase",
+        "password-policy"
+    ));
+
+    // AdministratorAccess: on alice-admin and on the bootstrap OrganizationAccountAccessRole.
+    fails(
+        "iam-aws-managed-policy-admin-attached",
+        "AdministratorAccess",
+        &["ReadOnlyAccess", "SecurityAudit", "ViewOnlyAccess"],
+    );
+    fails(
+        "iam-user-administrator-access",
+        "alice-admin",
+        &["bob-dev", "ci-deployer", "carol-auditor"],
+    );
+    let roles = [
+        "vigil-app-role",
+        "ThirdPartyAuditRole",
+        "VigilReadOnly",
+        "vigil-backup-service",
+    ];
+    fails(
+        "iam-role-administrator-access",
+        "OrganizationAccountAccessRole",
+        &roles,
+    );
+    // bob-dev's inline `*:*` takes in CloudTrail, KMS and Marketplace; the app role's
+    // `logs:*` none of them.
+    let checks = &s.summary["checks"];
+    let (admin, scoped) = (
+        checks["inlineAdmin"].as_str().unwrap(),
+        checks["inlineScoped"].as_str().unwrap(),
+    );
+    for rule in [
+        "iam-inline-policy-cloudtrail-full-access",
+        "iam-inline-policy-kms-full-access",
+        "iam-inline-policy-marketplace-subscribe",
+    ] {
+        fails(rule, admin, &[scoped]);
+    }
+    // alice-admin's MFA is virtual, carol-auditor's a hardware token; bob-dev has none
+    // (iam-user-console-no-mfa's finding).
+    fails(
+        "iam-user-virtual-mfa",
+        "alice-admin",
+        &["carol-auditor", "bob-dev"],
+    );
+    // bob-dev signs in with a password and never used his key; ci-deployer has no password.
+    fails(
+        "iam-user-initial-access-key",
+        "bob-dev",
+        &["alice-admin", "ci-deployer", "carol-auditor"],
+    );
+    // The app's and Lambda's roles trust their service without a source condition; the
+    // backup role names the account; the others trust accounts, not services.
+    for bad in ["vigil-app-role", "vigil-seed-lambda"] {
+        fails(
+            "iam-role-service-confused-deputy",
+            bad,
+            &[
+                "vigil-backup-service",
+                "ThirdPartyAuditRole",
+                "VigilReadOnly",
+            ],
+        );
+    }
+    // ThirdPartyAuditRole gives 999988887777 ReadOnlyAccess; Vigil's own role has
+    // SecurityAudit and ViewOnlyAccess.
+    fails(
+        "iam-role-cross-account-read-only",
+        "ThirdPartyAuditRole",
+        &["VigilReadOnly", "OrganizationAccountAccessRole"],
+    );
+
+    // Denied reads: the roles' attached policies, then all of IAM. Nothing is
+    // opened or resolved, and the findings on what could not be read stay open.
+    let still_open = [
+        (
+            "iam-role-administrator-access",
+            "OrganizationAccountAccessRole",
+        ),
+        ("iam-role-cross-account-read-only", "ThirdPartyAuditRole"),
+        ("iam-role-service-confused-deputy", "vigil-app-role"),
+        (
+            "iam-aws-managed-policy-admin-attached",
+            "AdministratorAccess",
+        ),
+        ("iam-user-virtual-mfa", "alice-admin"),
+        ("iam-password-policy-no-numbers", "password-policy"),
+    ];
+    for denied in [
+        vec![("iam", Some("ListAttachedRolePolicies"))],
+        vec![("iam", None)],
+    ] {
+        let scan = s.scan_denied(&denied).await;
+        assert_eq!(scan["status"], "PARTIAL", "{denied:?}: {scan}");
+        assert_eq!(scan["findingsResolved"], 0, "{denied:?}: {scan}");
+        assert_eq!(scan["findingsOpened"], 0, "{denied:?}: {scan}");
+        let open = s.findings(json!({ "status": ["OPEN"] })).await;
+        for (rule, resource) in still_open {
+            assert!(has(&open, rule, resource), "{denied:?}: {rule} {resource}");
+        }
+    }
+
+    // The customer sets a strong password policy: its findings resolve.
+    let emu = Emulator::shared();
+    let iam = aws_sdk_iam::Client::new(&emu.account_config(&s.account, "us-east-1").await);
+    iam.update_account_password_policy()
+        .minimum_password_length(14)
+        .require_symbols(true)
+        .require_numbers(true)
+        .require_uppercase_characters(true)
+        .require_lowercase_characters(true)
+        .max_password_age(90)
+        .password_reuse_prevention(24)
+        .send()
+        .await
+        .unwrap();
+    let scan = s.scan().await;
+    assert_eq!(scan["status"], "SUCCEEDED", "{scan}");
+    let open = s.findings(json!({ "status": ["OPEN"] })).await;
+    for rule in policy_rules
+        .into_iter()
+        .chain(["iam-password-policy-length", "iam-password-policy-reuse"])
+    {
+        assert!(!has(&open, rule, "password-policy"), "{rule} resolved");
+    }
+}

@@ -805,6 +805,7 @@ async fn seeded_eks_clusters_get_exactly_their_findings_and_denied_reads_assess_
 
 /// The Organizations rules that judge a management account with all features.
 const ORGANIZATIONS_FAILING: &[&str] = &[
+    "organizations-ai-services-opt-out-missing",
     "organizations-scps-not-used",
     "organizations-tag-policies-not-attached",
 ];
@@ -818,9 +819,15 @@ async fn a_management_account_without_policies_fails_until_it_attaches_them(
 
     let s = seeded(opts).await;
     s.worker().drain().await.unwrap();
-    // In no organisation: nothing to judge, nothing opened.
+    // In no organisation: only that is reported, on the account.
     let open = s.findings(json!({ "status": ["OPEN"] })).await;
-    assert_eq!(opened_with("organizations-", &open), vec![]);
+    assert_eq!(
+        opened_with("organizations-", &open),
+        vec![(
+            "organizations-account-not-in-organization".to_owned(),
+            s.account.clone()
+        )]
+    );
 
     // The seeded account becomes the management account of a new organisation: only
     // AWS's FullAWSAccess SCP on the root, no tag policy.
@@ -893,7 +900,8 @@ async fn a_management_account_without_policies_fails_until_it_attaches_them(
         assert_eq!(after, before, "{denied:?}");
     }
 
-    // A guardrail SCP and a tag policy attached to the root: both pass.
+    // A guardrail SCP, a tag policy and an AI services opt-out attached to the root: all
+    // pass.
     let root = orgs.list_roots().send().await.unwrap().roots()[0]
         .id()
         .unwrap()
@@ -908,6 +916,11 @@ async fn a_management_account_without_policies_fails_until_it_attaches_them(
             PolicyType::TagPolicy,
             "owner-tag",
             r#"{"tags":{"owner":{"tag_key":{"@@assign":"owner"}}}}"#,
+        ),
+        (
+            PolicyType::AiservicesOptOutPolicy,
+            "ai-opt-out",
+            r#"{"services":{"default":{"opt_out_policy":{"@@operators_allowed_for_child_policies":["@@none"],"@@assign":"optOut"}}}}"#,
         ),
     ] {
         let policy = orgs
@@ -935,7 +948,7 @@ async fn a_management_account_without_policies_fails_until_it_attaches_them(
             .expect("AttachPolicy");
     }
     let scan = s.scan_denied(&[]).await;
-    assert!(scan["findingsResolved"].as_i64().unwrap() >= 2, "{scan}");
+    assert!(scan["findingsResolved"].as_i64().unwrap() >= 3, "{scan}");
     let open = s.findings(json!({ "status": ["OPEN"] })).await;
     assert_eq!(opened_with("organizations-", &open), vec![]);
 }

@@ -38,6 +38,7 @@ from . import seed_checks, seed_storage
 from .attack import attack
 from .seed_cloudwatch import seed_cloudwatch
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
+from .seed_identity import seed_identity_checks
 from .seed_services import seed_acm, seed_elasticache, seed_opensearch, seed_redshift, seed_services
 from .sessions import (
     MANAGEMENT_ACCOUNT,
@@ -570,6 +571,8 @@ def _build(
         opensearch=seed_opensearch(session, endpoint, regions[0], account),
         acm=seed_acm(session, endpoint, regions[0]),
     )
+    # Last: the good cases of the IAM parity checks (a role ID drawn after every other).
+    summary["identity"] = seed_identity_checks(session, endpoint, account)
     # After every seed above: the One Zone file system's ID draws on moto's random generator.
     summary["storage"] = {
         regions[0]: {
