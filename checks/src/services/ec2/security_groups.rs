@@ -353,11 +353,13 @@ fn default_sg_allows_traffic(inv: &Inventory, sink: &mut Sink) {
 }
 
 /// Interfaces that are managed front doors, not hosts: an open port on them is their
-/// purpose. Prowler's defaults (`ec2_allowed_interface_types`, `ec2_allowed_instance_owners`).
+/// purpose. Prowler's defaults (`ec2_allowed_interface_types`, `ec2_allowed_instance_owners`:
+/// API Gateway, VPC endpoints, Application Load Balancers), and Network Load Balancers,
+/// whose interfaces have a type of their own.
 fn is_managed_front_door(eni: &NetworkInterface) -> bool {
     matches!(
         eni.interface_type.as_deref(),
-        Some("api_gateway_managed" | "vpc_endpoint")
+        Some("api_gateway_managed" | "vpc_endpoint" | "network_load_balancer")
     ) || eni.attachment_owner.as_deref() == Some("amazon-elb")
 }
 
@@ -721,6 +723,8 @@ pub(crate) mod tests {
         elb.attachment_owner = Some("amazon-elb".into());
         let mut endpoint = in_group("eni-vpce", "sg-elb");
         endpoint.interface_type = Some("vpc_endpoint".into());
+        let mut nlb = in_group("eni-nlb", "sg-elb");
+        nlb.interface_type = Some("network_load_balancer".into());
         inv.regions[0].ec2.as_mut().unwrap().network_interfaces = vec![
             in_group("eni-app", "sg-app"),
             in_group("eni-web", "sg-web"),
@@ -728,6 +732,7 @@ pub(crate) mod tests {
             in_group("eni-private", "sg-private"),
             elb,
             endpoint,
+            nlb,
         ];
         let out = evaluate_rules(&inv, &[&SG_WORLD_PORT_IN_USE]);
         let ids: Vec<_> = out
@@ -735,7 +740,7 @@ pub(crate) mod tests {
             .iter()
             .map(|f| f.resource_id.as_str())
             .collect();
-        // sg-all is ec2-sg-all-ports-open's; sg-elb fronts only a load balancer and an
+        // sg-all is ec2-sg-all-ports-open's; sg-elb fronts only load balancers and an
         // endpoint; sg-idle is attached to nothing.
         assert_eq!(ids, ["sg-app"]);
         let evidence = &out.findings[0].evidence;
