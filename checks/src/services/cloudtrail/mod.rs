@@ -38,6 +38,9 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &NO_CLOUDWATCH_LOGS,
         &MANAGEMENT_EVENTS_INCOMPLETE,
         &BUCKET_OBJECT_LOCK_OFF,
+        &BUCKET_ACCESS_LOGGING_OFF,
+        &BUCKET_MFA_DELETE_OFF,
+        &INSIGHTS_OFF,
     ],
 };
 
@@ -356,6 +359,126 @@ fn bucket_object_lock_off(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// Reports the buckets the account's trails deliver to (once per bucket and home region)
+/// whose setting `judge` reads as failing (`Some(evidence)`), and as unknown those it
+/// could not read (`None`). A bucket of another account (a central logging account) is
+/// not ours to judge.
+fn each_trail_bucket(
+    inv: &Inventory,
+    sink: &mut Sink,
+    judge: impl Fn(&crate::model::Bucket) -> Option<Option<Value>>,
+) {
+    for ((region, name), trails) in trail_buckets(inv) {
+        let Some(s3) = &inv.s3 else {
+            sink.unknown(region, name);
+            continue;
+        };
+        let Some(bucket) = s3.buckets.iter().find(|b| b.name == name) else {
+            continue;
+        };
+        match judge(bucket) {
+            Some(Some(mut evidence)) => {
+                evidence["trails"] = json!(trails);
+                sink.fail(region, name, Some(arn::bucket(inv, name)), evidence);
+            }
+            None => sink.unknown(region, name),
+            Some(None) => {}
+        }
+    }
+}
+
+pub static BUCKET_ACCESS_LOGGING_OFF: Rule = Rule {
+    id: "cloudtrail-bucket-access-logging-off",
+    title: "CloudTrail logs bucket has server access logging off",
+    severity: Severity::Low,
+    description: "Requests to the bucket holding this trail's logs are not logged, so who read \
+                  the audit record (an intruder mapping the account) or deleted from it leaves \
+                  no trace: CloudTrail does not log its own bucket's object reads unless data \
+                  events are on.",
+    remediation: "Send the bucket's access logs to another bucket (`aws s3api \
+                  put-bucket-logging --bucket <trail-bucket> --bucket-logging-status \
+                  '{\"LoggingEnabled\":{\"TargetBucket\":\"<log-bucket>\",\"TargetPrefix\":\"cloudtrail/\"}}'`).",
+    compliance: &["CIS AWS Foundations v5.0.0 3.4", "AWS FSBP CloudTrail.7"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Regional,
+    sources: &[SOURCE, s3::SOURCE],
+    check: |inv, sink| {
+        each_trail_bucket(inv, sink, |b| {
+            let target = b.logging_target.as_ref()?;
+            Some(target.is_none().then(|| json!({ "loggingEnabled": false })))
+        })
+    },
+};
+
+pub static BUCKET_MFA_DELETE_OFF: Rule = Rule {
+    id: "cloudtrail-bucket-mfa-delete-off",
+    title: "CloudTrail logs bucket does not require MFA to delete versions",
+    severity: Severity::Low,
+    description: "The bucket receiving this trail's logs does not have MFA delete: credentials \
+                  with delete rights on it (an intruder's, a careless script's) can remove log \
+                  files and their versions, or suspend versioning, without a second factor, \
+                  and erase the record of what they did.",
+    remediation: "As the root user with its MFA device, enable versioning with MFA delete on \
+                  the bucket (`aws s3api put-bucket-versioning --bucket <trail-bucket> \
+                  --versioning-configuration Status=Enabled,MFADelete=Enabled --mfa '<serial> \
+                  <code>'`), or deliver to a bucket with Object Lock.",
+    compliance: &[],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Regional,
+    sources: &[SOURCE, s3::SOURCE],
+    check: |inv, sink| {
+        each_trail_bucket(inv, sink, |b| {
+            let v = b.versioning.as_ref()?;
+            Some((!v.mfa_delete).then(|| {
+                json!({ "mfaDelete": "Disabled", "versioning": if v.enabled { "Enabled" } else { "off" } })
+            }))
+        })
+    },
+};
+
+pub static INSIGHTS_OFF: Rule = Rule {
+    id: "cloudtrail-insights-off",
+    title: "No logging multi-region trail has CloudTrail Insights",
+    severity: Severity::Low,
+    description: "No multi-region trail that is logging has Insights selectors, so bursts of \
+                  unusual API activity (a script enumerating the account, mass deletions, a \
+                  spike of denied calls) raise no Insights event for anyone to see.",
+    remediation: "Turn on Insights for API call and error rates on a multi-region trail (`aws \
+                  cloudtrail put-insight-selectors --trail-name <trail> --insight-selectors \
+                  '[{\"InsightType\":\"ApiCallRateInsight\"},{\"InsightType\":\"ApiErrorRateInsight\"}]'`); \
+                  Insights events are charged.",
+    compliance: &[],
+    resource_type: "AWS::::Account",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: insights_off,
+};
+
+/// Passes when a logging multi-region trail of the account has Insights selectors; not
+/// assessed when a region's trails, or a candidate trail's status or selectors, could not
+/// be read.
+fn insights_off(inv: &Inventory, sink: &mut Sink) {
+    let mut undetermined = inv.regions.is_empty() || inv.regions.iter().any(|r| r.trails.is_none());
+    let mut without = Vec::new();
+    for (_, trail) in home_trails(inv).filter(|(_, t)| t.is_multi_region) {
+        match (trail.is_logging, trail.insights) {
+            (Some(true), Some(true)) => return,
+            (Some(false), _) | (_, Some(false)) => without.push(trail.name.clone()),
+            _ => undetermined = true,
+        }
+    }
+    if undetermined {
+        sink.unknown(GLOBAL, &inv.account_id);
+        return;
+    }
+    sink.fail(
+        GLOBAL,
+        &inv.account_id,
+        None,
+        json!({ "multiRegionTrailsWithoutInsights": without }),
+    );
+}
+
 pub static S3_OBJECT_WRITES_NOT_LOGGED: Rule = Rule {
     id: "cloudtrail-s3-object-writes-not-logged",
     title: "No trail logs S3 object-level write events",
@@ -473,6 +596,8 @@ mod tests {
             cloudwatch_logs_group_arn: Some(format!(
                 "arn:aws:logs:{home}:{ACCOUNT}:log-group:cloudtrail:*"
             )),
+            lambda_invocations_logged: Some(vec!["*".into()]),
+            insights: Some(true),
             ..Default::default()
         }
     }
@@ -802,5 +927,127 @@ mod tests {
             Some(vec![s3_only, trail("watched", "eu-west-1")]),
         )]);
         assert_eq!(failing(&NO_CLOUDWATCH_LOGS, &inv), ["s3-only"]);
+    }
+    #[test]
+    fn a_trail_bucket_without_access_logging_or_mfa_delete_fails_and_unread_is_unknown() {
+        type Set = fn(&mut Bucket);
+        let cases: [(&'static Rule, Set, Set); 2] = [
+            (
+                &BUCKET_ACCESS_LOGGING_OFF,
+                |b| b.logging_target = Some(None),
+                |b| b.logging_target = None,
+            ),
+            (
+                &BUCKET_MFA_DELETE_OFF,
+                |b| {
+                    b.versioning = Some(crate::model::Versioning {
+                        enabled: true,
+                        mfa_delete: false,
+                    })
+                },
+                |b| b.versioning = None,
+            ),
+        ];
+        for (rule, spoil, unread) in cases {
+            let mut bad = bucket("trail-logs");
+            spoil(&mut bad);
+            let out = run(rule, &with_bucket(bad.clone()));
+            let ids: Vec<_> = out
+                .findings
+                .iter()
+                .map(|f| (f.region.as_str(), f.resource_id.as_str()))
+                .collect();
+            assert_eq!(ids, [("eu-west-1", "trail-logs")], "{}", rule.id);
+            assert_eq!(out.findings[0].evidence["trails"][0], "main", "{}", rule.id);
+            assert!(
+                failing(rule, &with_bucket(bucket("trail-logs"))).is_empty(),
+                "{}",
+                rule.id
+            );
+            // Another account's bucket (not listed) is not judged.
+            let other = Bucket {
+                name: "other".into(),
+                ..bad
+            };
+            let out = run(rule, &with_bucket(other));
+            assert!(
+                out.findings.is_empty() && out.unknown.is_empty(),
+                "{}",
+                rule.id
+            );
+            let mut blind = bucket("trail-logs");
+            unread(&mut blind);
+            let out = run(rule, &with_bucket(blind));
+            assert!(out.findings.is_empty(), "{}", rule.id);
+            assert_eq!(unknown(&out), ["trail-logs"], "{}", rule.id);
+        }
+        // An unversioned trail bucket has no MFA delete either.
+        let unversioned = Bucket {
+            versioning: Some(crate::model::Versioning::default()),
+            ..bucket("trail-logs")
+        };
+        let out = run(&BUCKET_MFA_DELETE_OFF, &with_bucket(unversioned));
+        assert_eq!(out.findings[0].evidence["versioning"], "off");
+    }
+
+    #[test]
+    fn the_account_fails_insights_unless_a_logging_multi_region_trail_has_them() {
+        let mut plain = trail("plain", "eu-west-1");
+        plain.insights = Some(false);
+        let inv = with_trails(vec![("eu-west-1", Some(vec![plain.clone()]))]);
+        let out = run(&INSIGHTS_OFF, &inv);
+        assert_eq!(out.findings.len(), 1);
+        assert_eq!(out.findings[0].resource_id, ACCOUNT);
+        assert_eq!(
+            out.findings[0].evidence["multiRegionTrailsWithoutInsights"],
+            json!(["plain"])
+        );
+        let inv = with_trails(vec![(
+            "eu-west-1",
+            Some(vec![plain.clone(), trail("insightful", "eu-west-1")]),
+        )]);
+        assert!(failing(&INSIGHTS_OFF, &inv).is_empty());
+        // Insights on a stopped trail, or on a single-region one, do not count.
+        let mut stopped = trail("stopped", "eu-west-1");
+        stopped.is_logging = Some(false);
+        let mut single = trail("single", "eu-west-1");
+        single.is_multi_region = false;
+        let inv = with_trails(vec![(
+            "eu-west-1",
+            Some(vec![plain.clone(), stopped, single]),
+        )]);
+        assert_eq!(failing(&INSIGHTS_OFF, &inv), [ACCOUNT]);
+        // Selectors unread: not assessed.
+        let mut unread = plain;
+        unread.insights = None;
+        let out = run(
+            &INSIGHTS_OFF,
+            &with_trails(vec![("eu-west-1", Some(vec![unread]))]),
+        );
+        assert!(out.findings.is_empty());
+        assert_eq!(unknown(&out), [ACCOUNT]);
+    }
+
+    #[test]
+    fn lambda_invocation_patterns_match_every_function_an_arn_or_a_prefix() {
+        let f = "arn:aws:lambda:eu-west-1:123456789012:function:orders-api";
+        let with = |patterns: &[&str]| Trail {
+            lambda_invocations_logged: Some(patterns.iter().map(|p| p.to_string()).collect()),
+            ..Default::default()
+        };
+        assert_eq!(with(&["*"]).logs_lambda_invocations_of(f), Some(true));
+        assert_eq!(with(&[f]).logs_lambda_invocations_of(f), Some(true));
+        assert_eq!(
+            with(&["arn:aws:lambda:eu-west-1:123456789012:function:orders-*"])
+                .logs_lambda_invocations_of(f),
+            Some(true)
+        );
+        assert_eq!(
+            with(&["arn:aws:lambda:eu-west-1:123456789012:function:billing"])
+                .logs_lambda_invocations_of(f),
+            Some(false)
+        );
+        assert_eq!(with(&[]).logs_lambda_invocations_of(f), Some(false));
+        assert_eq!(Trail::default().logs_lambda_invocations_of(f), None);
     }
 }

@@ -29,4 +29,26 @@ pub struct Trail {
     /// `CloudWatchLogsLogGroupArn`: the log group the trail also delivers to.
     #[serde(default)]
     pub cloudwatch_logs_group_arn: Option<String>,
+    /// The Lambda functions whose invocations (`Invoke` data events) the selectors log:
+    /// function ARNs, ARN prefixes ending in `*`, or `*` for every function. `None`: not
+    /// read (a shadow copy) or could not be.
+    #[serde(default)]
+    pub lambda_invocations_logged: Option<Vec<String>>,
+    /// CloudTrail Insights selectors are configured (`GetInsightSelectors`). `None`: not
+    /// read (a shadow copy) or could not be.
+    #[serde(default)]
+    pub insights: Option<bool>,
+}
+
+impl Trail {
+    /// Whether the selectors log the invocations of the function `arn` (`None`: not read).
+    pub fn logs_lambda_invocations_of(&self, arn: &str) -> Option<bool> {
+        let patterns = self.lambda_invocations_logged.as_ref()?;
+        Some(patterns.iter().any(|p| {
+            p == "*"
+                || p == arn
+                || p.strip_suffix('*')
+                    .is_some_and(|prefix| arn.starts_with(prefix))
+        }))
+    }
 }

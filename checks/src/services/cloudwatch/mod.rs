@@ -60,7 +60,63 @@ fn assets(r: &RegionInventory, out: &mut crate::services::Assets) {
         }
         out.complete(&r.region, "AWS::CloudWatch::Alarm");
     }
+    if let Some(groups) = &cw.log_groups {
+        for g in groups {
+            let cfg = crate::services::json(g);
+            out.add(
+                &r.region,
+                "AWS::Logs::LogGroup",
+                &g.name,
+                g.arn.clone(),
+                cfg,
+            );
+        }
+        out.complete(&r.region, "AWS::Logs::LogGroup");
+    }
 }
+
+/// CloudWatch Logs' log groups were read.
+pub const LOG_GROUPS_SOURCE: crate::Source = crate::Source::Regional("cloudwatch", |r| {
+    r.cloudwatch
+        .as_ref()
+        .is_some_and(|c| c.log_groups.is_some())
+});
+
+pub static LOG_GROUP_NOT_KMS_ENCRYPTED: Rule = Rule {
+    id: "cloudwatch-log-group-not-kms-encrypted",
+    title: "CloudWatch Logs log group is not encrypted with a KMS key",
+    severity: Severity::Low,
+    description: "The log group is encrypted only with CloudWatch Logs' own key. Logs often \
+                  carry what applications should not have written (tokens, personal data, \
+                  request bodies): with a KMS key, reading them also needs `kms:Decrypt` under \
+                  a key policy the account controls, and disabling the key cuts off access.",
+    remediation: "Associate a KMS key whose policy lets the `logs.<region>.amazonaws.com` \
+                  service use it (`aws logs associate-kms-key --log-group-name <name> \
+                  --kms-key-id <key-arn>`); only data ingested afterwards is encrypted with it.",
+    compliance: &[],
+    resource_type: "AWS::Logs::LogGroup",
+    scope: Scope::Regional,
+    sources: &[LOG_GROUPS_SOURCE],
+    check: |inv, sink| {
+        for region in &inv.regions {
+            let Some(groups) = region
+                .cloudwatch
+                .as_ref()
+                .and_then(|c| c.log_groups.as_ref())
+            else {
+                continue;
+            };
+            for g in groups.iter().filter(|g| g.kms_key_id.is_none()) {
+                sink.fail(
+                    &region.region,
+                    &g.name,
+                    g.arn.clone(),
+                    json!({ "kmsKeyId": null, "retentionInDays": g.retention_days }),
+                );
+            }
+        }
+    },
+};
 
 /// The metric filter a CIS monitoring control asks for.
 #[derive(Debug)]
@@ -341,7 +397,7 @@ macro_rules! controls {
         pub static SERVICE: crate::services::Service = crate::services::Service {
             name: "cloudwatch",
             assets: crate::services::ListAssets::Regional(assets),
-            rules: &[$(&$rule),*],
+            rules: &[$(&$rule,)* &LOG_GROUP_NOT_KMS_ENCRYPTED],
         };
     };
 }
@@ -483,6 +539,7 @@ mod tests {
                 alarm_actions: vec![TOPIC.into()],
             }]),
             topic_subscribers: BTreeMap::from([(TOPIC.into(), subscribers)]),
+            log_groups: Some(vec![]),
         });
         inv
     }
@@ -543,7 +600,11 @@ mod tests {
         let controls: Vec<&str> = FILTERS.iter().map(|f| f.control).collect();
         let expected: Vec<String> = (1..=15).map(|n| format!("4.{n}")).collect();
         assert_eq!(controls, expected);
-        for rule in SERVICE.rules {
+        for rule in SERVICE
+            .rules
+            .iter()
+            .filter(|r| r.id.starts_with("cloudwatch-no-alarm-"))
+        {
             let (framework, control) = crate::compliance::parse_tag(rule.compliance[0]).unwrap();
             assert_eq!(framework.id, "cis-aws-5.0");
             assert!(!framework.control(control).unwrap().automated);
@@ -631,5 +692,34 @@ mod tests {
         });
         let out = run(&ROOT_USAGE, &passing);
         assert!(out.findings.is_empty() && out.unknown.is_empty());
+    }
+    #[test]
+    fn a_log_group_without_a_kms_key_fails_and_unread_groups_are_not_assessed() {
+        use crate::model::LogGroup;
+        let group = |name: &str, key: Option<&str>| LogGroup {
+            name: name.into(),
+            arn: Some(format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{name}")),
+            kms_key_id: key.map(str::to_owned),
+            retention_days: Some(365),
+        };
+        let mut inv = with_trails(vec![(REGION, Some(vec![]))]);
+        inv.regions[0].cloudwatch = Some(CloudWatchInventory {
+            log_groups: Some(vec![
+                group("plain", None),
+                group("keyed", Some("arn:aws:kms:eu-west-1:123456789012:key/1")),
+            ]),
+            ..Default::default()
+        });
+        let out = run(&LOG_GROUP_NOT_KMS_ENCRYPTED, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["plain"]);
+        assert_eq!(out.complete.len(), 1);
+        inv.regions[0].cloudwatch = Some(CloudWatchInventory::default());
+        let out = run(&LOG_GROUP_NOT_KMS_ENCRYPTED, &inv);
+        assert!(out.findings.is_empty() && out.complete.is_empty());
     }
 }

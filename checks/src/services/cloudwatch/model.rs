@@ -1,5 +1,5 @@
-//! The CloudWatch part of the inventory: a region's CloudWatch Logs metric filters, its
-//! metric alarms, and who the SNS topics those alarms notify reach.
+//! The CloudWatch part of the inventory: a region's CloudWatch Logs log groups and metric
+//! filters, its metric alarms, and who the SNS topics those alarms notify reach.
 
 use std::collections::BTreeMap;
 
@@ -15,6 +15,20 @@ pub struct CloudWatchInventory {
     /// The confirmed subscriptions of each SNS topic of this region an alarm notifies, by
     /// topic ARN. `None` (or a topic missing): could not be read.
     pub topic_subscribers: BTreeMap<String, Option<u32>>,
+    /// The region's CloudWatch Logs log groups. `None`: could not be read.
+    #[serde(default)]
+    pub log_groups: Option<Vec<LogGroup>>,
+}
+
+/// A CloudWatch Logs log group.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct LogGroup {
+    pub name: String,
+    pub arn: Option<String>,
+    /// `kmsKeyId`: the KMS key its data is encrypted with (`None`: the service's own key).
+    pub kms_key_id: Option<String>,
+    /// `retentionInDays` (`None`: kept forever).
+    pub retention_days: Option<i32>,
 }
 
 /// A CloudWatch Logs metric filter.

@@ -29,6 +29,9 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &POLICY_PUBLIC,
         &RUNTIME_DEPRECATED,
         &ENVIRONMENT_SECRETS,
+        &ENVIRONMENT_NOT_CMK_ENCRYPTED,
+        &NOT_IN_VPC,
+        &INVOCATIONS_NOT_LOGGED,
     ],
 };
 
@@ -277,6 +280,131 @@ fn environment_secrets(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+pub static ENVIRONMENT_NOT_CMK_ENCRYPTED: Rule = Rule {
+    id: "lambda-environment-not-cmk-encrypted",
+    title: "Lambda environment variables are not encrypted with a customer managed key",
+    severity: Severity::Low,
+    description: "The function has environment variables encrypted only with Lambda's AWS \
+                  managed key, so anyone allowed to read the function's configuration sees \
+                  them in clear: no key policy of the account's own decides who may decrypt \
+                  them, and no key can be disabled to cut access off.",
+    remediation: "Encrypt the environment with a customer managed key (`aws lambda \
+                  update-function-configuration --function-name <name> --kms-key-arn \
+                  <key-arn>`), whose policy grants decryption to the function's role and its \
+                  maintainers only; keep secrets themselves in Secrets Manager.",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        for (region, f) in functions(inv) {
+            if !f.environment.is_empty() && f.kms_key_arn.is_none() {
+                let names: Vec<&str> = f.environment.iter().map(|v| v.name.as_str()).collect();
+                sink.fail(
+                    region,
+                    &f.name,
+                    f.arn.clone(),
+                    json!({ "kmsKeyArn": null, "variables": names }),
+                );
+            }
+        }
+    },
+};
+
+pub static NOT_IN_VPC: Rule = Rule {
+    id: "lambda-function-not-in-vpc",
+    title: "Lambda function is not connected to a VPC",
+    severity: Severity::Low,
+    description: "The function runs outside any VPC, so its traffic leaves from Lambda's own \
+                  network straight to the internet: security groups, network ACLs, VPC flow \
+                  logs and VPC endpoint policies neither restrict nor record where it sends \
+                  data.",
+    remediation: "Attach the function to private subnets of a VPC with security groups \
+                  allowing only what it needs (`aws lambda update-function-configuration \
+                  --function-name <name> --vpc-config \
+                  SubnetIds=<subnet-1>,<subnet-2>,SecurityGroupIds=<sg>`), with VPC endpoints \
+                  or a NAT gateway for the AWS services it calls.",
+    compliance: &["AWS FSBP Lambda.3"],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        for (region, f) in functions(inv).filter(|(_, f)| f.vpc_id.is_none()) {
+            sink.fail(region, &f.name, f.arn.clone(), json!({ "vpcId": null }));
+        }
+    },
+};
+
+pub static INVOCATIONS_NOT_LOGGED: Rule = Rule {
+    id: "lambda-invocations-not-logged",
+    title: "No CloudTrail trail logs the Lambda function's invocations",
+    severity: Severity::Low,
+    description: "No logging trail of the account records this function's `Invoke` data \
+                  events, so who called the function, when and from where leaves no audit \
+                  record: abuse of a function with a powerful role, or of one exposed to \
+                  other accounts, cannot be traced.",
+    remediation: "Log Lambda data events on a trail (`aws cloudtrail put-event-selectors \
+                  --trail-name <trail> --advanced-event-selectors \
+                  '[{\"Name\":\"Lambda invocations\",\"FieldSelectors\":[{\"Field\":\"eventCategory\",\"Equals\":[\"Data\"]},{\"Field\":\"resources.type\",\"Equals\":[\"AWS::Lambda::Function\"]}]}]'`), \
+                  narrowed with `resources.ARN` to the functions that matter; data events are \
+                  charged per event.",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE, ALL_TRAILS],
+    check: invocations_not_logged,
+};
+
+/// Every region's trails were read: a multi-region trail homed in another region may log
+/// a region's functions, so the rule waits for the whole account (it is not region-local).
+const ALL_TRAILS: crate::Source = crate::Source::Account("cloudtrail", |inv| {
+    !inv.regions.is_empty() && inv.regions.iter().all(|r| r.trails.is_some())
+});
+
+/// A function passes when a logging trail of the account covering its region (a
+/// multi-region trail, or one homed there) logs its invocations; it is not assessed when a
+/// region's trails, or a candidate trail's status or selectors, could not be read.
+fn invocations_not_logged(inv: &Inventory, sink: &mut Sink) {
+    let trails_unread = inv.regions.is_empty() || inv.regions.iter().any(|r| r.trails.is_none());
+    let trails: Vec<(&str, &crate::model::Trail)> =
+        crate::services::cloudtrail::home_trails(inv).collect();
+    for (region, f) in functions(inv) {
+        let Some(arn) = &f.arn else {
+            sink.unknown(region, &f.name);
+            continue;
+        };
+        let mut undetermined = trails_unread;
+        let mut logged = false;
+        let mut checked = Vec::new();
+        for (_, t) in trails
+            .iter()
+            .filter(|(home, t)| t.is_multi_region || *home == region)
+        {
+            match (t.is_logging, t.logs_lambda_invocations_of(arn)) {
+                (Some(true), Some(true)) => {
+                    logged = true;
+                    break;
+                }
+                (Some(false), _) | (_, Some(false)) => checked.push(t.name.as_str()),
+                _ => undetermined = true,
+            }
+        }
+        if logged {
+            continue;
+        }
+        if undetermined {
+            sink.unknown(region, &f.name);
+            continue;
+        }
+        sink.fail(
+            region,
+            &f.name,
+            f.arn.clone(),
+            json!({ "invokeDataEventsLogged": false, "trailsWithout": checked }),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -307,6 +435,8 @@ mod tests {
                 "Resource": "*",
                 "Condition": { "StringEquals": { "AWS:SourceAccount": ACCOUNT } }
             })]),
+            kms_key_arn: Some(format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1")),
+            vpc_id: Some("vpc-1".into()),
         }
     }
 
@@ -464,5 +594,114 @@ mod tests {
                 .unwrap()
                 .contains("AKIA")
         );
+    }
+    #[test]
+    fn variables_without_a_customer_key_fail_and_none_or_a_key_pass() {
+        let plain = LambdaFunction {
+            kms_key_arn: None,
+            ..function("plain")
+        };
+        let empty = LambdaFunction {
+            kms_key_arn: None,
+            environment: vec![],
+            ..function("empty")
+        };
+        let inv = with_functions(Some(vec![plain, empty, function("keyed")]));
+        let out = run(&ENVIRONMENT_NOT_CMK_ENCRYPTED, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["plain"]);
+        assert_eq!(
+            out.findings[0].evidence["variables"],
+            json!(["DB_PASSWORD_SECRET_ARN", "LOG_LEVEL"])
+        );
+        assert!(
+            !out.findings[0]
+                .evidence
+                .to_string()
+                .contains("arn:aws:secretsmanager")
+        );
+    }
+
+    #[test]
+    fn a_function_outside_a_vpc_fails() {
+        let outside = LambdaFunction {
+            vpc_id: None,
+            ..function("outside")
+        };
+        let inv = with_functions(Some(vec![outside, function("inside")]));
+        assert_eq!(failing(&NOT_IN_VPC, &inv), ["outside"]);
+    }
+
+    #[test]
+    fn invocations_pass_when_a_logging_trail_covering_the_region_logs_them() {
+        use crate::model::Trail;
+        let logged = |name: &str, home: &str, multi: bool, patterns: Option<Vec<String>>| Trail {
+            name: name.into(),
+            arn: Some(format!("arn:aws:cloudtrail:{home}:{ACCOUNT}:trail/{name}")),
+            home_region: home.into(),
+            is_multi_region: multi,
+            is_logging: Some(true),
+            lambda_invocations_logged: patterns,
+            ..Default::default()
+        };
+        let arn = |name: &str| format!("arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}");
+        let with = |trails: Option<Vec<Trail>>| {
+            let mut inv = with_functions(Some(vec![function("orders-api"), function("other")]));
+            inv.regions[0].trails = trails;
+            inv
+        };
+        // One function logged by a multi-region trail, the other not.
+        let inv = with(Some(vec![logged(
+            "main",
+            REGION,
+            true,
+            Some(vec![arn("orders-api")]),
+        )]));
+        let out = run(&INVOCATIONS_NOT_LOGGED, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["other"]);
+        assert_eq!(out.findings[0].evidence["trailsWithout"], json!(["main"]));
+        // Every function, by a trail of this region.
+        let inv = with(Some(vec![logged(
+            "all",
+            REGION,
+            false,
+            Some(vec!["*".into()]),
+        )]));
+        assert!(failing(&INVOCATIONS_NOT_LOGGED, &inv).is_empty());
+        // A stopped trail logs nothing.
+        let mut stopped = logged("all", REGION, true, Some(vec!["*".into()]));
+        stopped.is_logging = Some(false);
+        assert_eq!(
+            failing(&INVOCATIONS_NOT_LOGGED, &with(Some(vec![stopped]))),
+            ["orders-api", "other"]
+        );
+        // No trail at all.
+        assert_eq!(
+            failing(&INVOCATIONS_NOT_LOGGED, &with(Some(vec![]))),
+            ["orders-api", "other"]
+        );
+        // Selectors or trails unreadable: not assessed, never failing.
+        let out = run(
+            &INVOCATIONS_NOT_LOGGED,
+            &with(Some(vec![logged("main", REGION, true, None)])),
+        );
+        assert!(out.findings.is_empty());
+        assert_eq!(unknown(&out), ["orders-api", "other"]);
+        let out = run(&INVOCATIONS_NOT_LOGGED, &with(None));
+        assert!(out.findings.is_empty());
+    }
+    #[test]
+    fn invocation_logging_waits_for_every_region_s_trails() {
+        assert!(!INVOCATIONS_NOT_LOGGED.region_local());
+        assert!(NOT_IN_VPC.region_local());
     }
 }

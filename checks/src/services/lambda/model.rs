@@ -18,6 +18,14 @@ pub struct LambdaFunction {
     /// The statements of the function's resource policy. `None`: not read; empty: no
     /// policy.
     pub policy_statements: Option<Vec<serde_json::Value>>,
+    /// `KMSKeyArn`: the customer managed key encrypting the environment variables (`None`:
+    /// Lambda's AWS managed key).
+    #[serde(default)]
+    pub kms_key_arn: Option<String>,
+    /// `VpcConfig.VpcId`: the VPC the function's network interfaces are in (`None`: not
+    /// connected to a VPC).
+    #[serde(default)]
+    pub vpc_id: Option<String>,
 }
 
 /// One environment variable: its name and a verdict on its value.

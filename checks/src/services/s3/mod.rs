@@ -30,6 +30,13 @@ pub static SERVICE: crate::services::Service = crate::services::Service {
         &BUCKET_MFA_DELETE_OFF,
         &BUCKET_ACCESS_LOGGING_OFF,
         &BUCKET_ACLS_ENABLED,
+        &BUCKET_PUBLIC_ACCESS_BLOCK_OFF,
+        &BUCKET_ACL_PUBLIC_LIST,
+        &BUCKET_POLICY_CROSS_ACCOUNT,
+        &BUCKET_NOT_KMS_ENCRYPTED,
+        &BUCKET_NO_LIFECYCLE_RULES,
+        &BUCKET_NO_EVENT_NOTIFICATIONS,
+        &BUCKET_NO_CROSS_REGION_REPLICATION,
     ],
 };
 
@@ -250,9 +257,19 @@ fn bucket_no_default_encryption(inv: &Inventory, sink: &mut Sink) {
 /// Reports every bucket whose setting `judge` reads as failing (`Some(evidence)`), and as
 /// unknown those whose setting could not be read (`None`); `Some(None)` passes.
 fn each_bucket(inv: &Inventory, sink: &mut Sink, judge: impl Fn(&Bucket) -> Option<Option<Value>>) {
+    each_bucket_of(inv, sink, |b, _| judge(b))
+}
+
+/// [`each_bucket`] for judgements that also read the rest of S3 (the account-level block,
+/// the other buckets).
+fn each_bucket_of(
+    inv: &Inventory,
+    sink: &mut Sink,
+    judge: impl Fn(&Bucket, &S3Inventory) -> Option<Option<Value>>,
+) {
     let Some(s3) = &inv.s3 else { return };
     for bucket in &s3.buckets {
-        match judge(bucket) {
+        match judge(bucket, s3) {
             Some(Some(mut evidence)) => {
                 evidence["bucketRegion"] = json!(bucket.region);
                 sink.fail(
@@ -362,6 +379,273 @@ pub static BUCKET_ACLS_ENABLED: Rule = Rule {
     },
 };
 
+/// The accounts named by a policy statement's `Principal.AWS` (an account ID, or the
+/// account of an ARN), as written, other than `own` (`*` is not an account: the public
+/// checks judge it).
+fn foreign_principals(principal: &Value, own: &str) -> Vec<String> {
+    let aws = match principal {
+        Value::Object(m) => m.get("AWS"),
+        _ => None,
+    };
+    let listed: Vec<&str> = match aws {
+        Some(Value::String(p)) => vec![p.as_str()],
+        Some(Value::Array(ps)) => ps.iter().filter_map(Value::as_str).collect(),
+        _ => vec![],
+    };
+    listed
+        .into_iter()
+        .filter(|p| {
+            let account = if p.len() == 12 && p.bytes().all(|b| b.is_ascii_digit()) {
+                Some(*p)
+            } else {
+                arn::account_of(p)
+            };
+            account.is_some_and(|a| a != own)
+        })
+        .map(str::to_owned)
+        .collect()
+}
+
+/// The `Allow` statements of a resource policy that grant principals of accounts other
+/// than `own`, each as its `Sid`, those principals, its actions and its condition.
+pub(crate) fn cross_account_grants(statements: &[Value], own: &str) -> Vec<Value> {
+    statements
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .filter_map(|s| {
+            let principals = foreign_principals(&s["Principal"], own);
+            (!principals.is_empty()).then(|| {
+                json!({
+                    "sid": s.get("Sid"),
+                    "principals": principals,
+                    "actions": s.get("Action"),
+                    "condition": s.get("Condition"),
+                })
+            })
+        })
+        .collect()
+}
+
+pub static BUCKET_PUBLIC_ACCESS_BLOCK_OFF: Rule = Rule {
+    id: "s3-bucket-public-access-block-off",
+    title: "S3 bucket has Block Public Access off, and the account's is off too",
+    severity: Severity::Medium,
+    description: "Neither the bucket nor the account has all four Block Public Access settings \
+                  on, so nothing stops an ACL or a bucket policy, added by mistake or by an \
+                  intruder, from making the bucket's objects public.",
+    remediation: "Turn on all four settings for the bucket (`aws s3api put-public-access-block \
+                  --bucket <name> --public-access-block-configuration \
+                  BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true`), \
+                  or for the whole account (`aws s3control put-public-access-block`), after \
+                  moving intentionally public content behind CloudFront.",
+    compliance: &["AWS FSBP S3.8"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket_of(inv, sink, |b, s3| {
+            let account = s3
+                .account_block_readable
+                .then_some(s3.account_public_access_block.as_ref());
+            let own = b.public_access_block.as_ref().map(Option::as_ref);
+            let on = or3(
+                own.map(|b| b.is_some_and(PublicAccessBlock::is_fully_on)),
+                account.map(|b| b.is_some_and(PublicAccessBlock::is_fully_on)),
+            )?;
+            Some((!on).then(|| {
+                json!({
+                    "bucketPublicAccessBlock": own.map_or(Value::Null, block_json),
+                    "accountPublicAccessBlock": account.map_or(Value::Null, block_json),
+                })
+            }))
+        })
+    },
+};
+
+pub static BUCKET_ACL_PUBLIC_LIST: Rule = Rule {
+    id: "s3-bucket-acl-public-list",
+    title: "S3 bucket ACL lets anyone list its objects",
+    severity: Severity::High,
+    description: "The bucket's ACL grants `READ` (or `FULL_CONTROL`) to all users or to every \
+                  authenticated AWS user, and no `IgnorePublicAcls` setting neutralises it: \
+                  anyone can list every object key, a map of what the bucket holds and of any \
+                  object that is itself readable.",
+    remediation: "Make the ACL private (`aws s3api put-bucket-acl --bucket <name> --acl \
+                  private`), then disable ACLs (`aws s3api put-bucket-ownership-controls \
+                  --bucket <name> --ownership-controls \
+                  'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'`) and turn on Block Public \
+                  Access.",
+    compliance: &["AWS FSBP S3.2"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket_of(inv, sink, |b, s3| {
+            let listing: Vec<&String> = b
+                .acl_public_grants
+                .as_ref()?
+                .iter()
+                .filter(|g| g.ends_with(":READ") || g.ends_with(":FULL_CONTROL"))
+                .collect();
+            if listing.is_empty() {
+                return Some(None);
+            }
+            let account = s3
+                .account_block_readable
+                .then_some(s3.account_public_access_block.as_ref());
+            let own = b.public_access_block.as_ref().map(Option::as_ref);
+            let ignored = or3(
+                own.map(|b| b.is_some_and(|b| b.ignore_public_acls)),
+                account.map(|b| b.is_some_and(|b| b.ignore_public_acls)),
+            )?;
+            Some((!ignored).then(|| json!({ "publicAclGrants": listing })))
+        })
+    },
+};
+
+pub static BUCKET_POLICY_CROSS_ACCOUNT: Rule = Rule {
+    id: "s3-bucket-policy-cross-account",
+    title: "S3 bucket policy grants access to other AWS accounts",
+    severity: Severity::Medium,
+    description: "The bucket policy allows principals of other AWS accounts. Whoever controls \
+                  those accounts (a partner, a former vendor, an attacker who compromised them) \
+                  reaches the bucket with the actions granted, outside this account's IAM and \
+                  its reviews.",
+    remediation: "Review each account named: remove the statements no longer needed (`aws s3api \
+                  put-bucket-policy --bucket <name> --policy file://policy.json`), narrow the \
+                  others to the actions and prefixes required, and never grant another \
+                  account `s3:PutBucketPolicy`, `s3:PutBucketAcl` or `s3:DeleteBucket*`.",
+    compliance: &["AWS FSBP S3.6"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let grants = cross_account_grants(b.policy_statements.as_ref()?, &inv.account_id);
+            Some((!grants.is_empty()).then(|| json!({ "crossAccountStatements": grants })))
+        })
+    },
+};
+
+pub static BUCKET_NOT_KMS_ENCRYPTED: Rule = Rule {
+    id: "s3-bucket-not-kms-encrypted",
+    title: "S3 bucket default encryption does not use AWS KMS",
+    severity: Severity::Low,
+    description: "New objects are encrypted with S3-managed keys (SSE-S3) or not by default. \
+                  With SSE-KMS, reading an object also needs `kms:Decrypt` on a key whose \
+                  policy the account controls, every decryption is recorded in CloudTrail, and \
+                  disabling the key cuts off all access at once.",
+    remediation: "Set SSE-KMS as the default (`aws s3api put-bucket-encryption --bucket <name> \
+                  --server-side-encryption-configuration \
+                  '{\"Rules\":[{\"ApplyServerSideEncryptionByDefault\":{\"SSEAlgorithm\":\"aws:kms\",\"KMSMasterKeyID\":\"<key-arn>\"},\"BucketKeyEnabled\":true}]}'`) \
+                  and re-copy existing objects to re-encrypt them.",
+    compliance: &["AWS FSBP S3.17"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let algorithm = b.encryption.as_ref()?;
+            let kms = matches!(algorithm.as_deref(), Some("aws:kms" | "aws:kms:dsse"));
+            Some((!kms).then(|| json!({ "defaultEncryption": algorithm })))
+        })
+    },
+};
+
+pub static BUCKET_NO_LIFECYCLE_RULES: Rule = Rule {
+    id: "s3-bucket-no-lifecycle-rules",
+    title: "S3 bucket has no enabled lifecycle rule",
+    severity: Severity::Low,
+    description: "Nothing expires or archives the bucket's objects (or, when versioned, its old \
+                  versions): data outlives its purpose and its retention policy, so a leak or a \
+                  compromise exposes years of it, and noncurrent versions pile up unseen.",
+    remediation: "Add lifecycle rules matching the data's retention (`aws s3api \
+                  put-bucket-lifecycle-configuration --bucket <name> --lifecycle-configuration \
+                  file://lifecycle.json`), e.g. expiring noncurrent versions after 90 days and \
+                  aborting incomplete multipart uploads.",
+    compliance: &["AWS FSBP S3.13"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let enabled = b.lifecycle_enabled?;
+            Some((!enabled).then(|| json!({ "lifecycleRulesEnabled": false })))
+        })
+    },
+};
+
+pub static BUCKET_NO_EVENT_NOTIFICATIONS: Rule = Rule {
+    id: "s3-bucket-no-event-notifications",
+    title: "S3 bucket sends no event notifications",
+    severity: Severity::Low,
+    description: "The bucket notifies no SNS topic, SQS queue, Lambda function or EventBridge of \
+                  its object events, so a mass deletion, an overwrite or an unexpected upload \
+                  raises nothing until someone looks.",
+    remediation: "Send the bucket's events to EventBridge (`aws s3api \
+                  put-bucket-notification-configuration --bucket <name> \
+                  --notification-configuration '{\"EventBridgeConfiguration\":{}}'`) or to a \
+                  topic or queue, and alert on deletions and unexpected writes.",
+    compliance: &["AWS FSBP S3.11"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| {
+        each_bucket(inv, sink, |b| {
+            let on = b.event_notifications?;
+            Some((!on).then(|| json!({ "eventNotifications": false })))
+        })
+    },
+};
+
+pub static BUCKET_NO_CROSS_REGION_REPLICATION: Rule = Rule {
+    id: "s3-bucket-no-cross-region-replication",
+    title: "S3 bucket is not replicated to another region",
+    severity: Severity::Low,
+    description: "No enabled replication rule copies the bucket's objects to a bucket in \
+                  another region, so a regional outage, or a deletion the versions do not \
+                  cover (an intruder's, a faulty lifecycle rule's), leaves no second copy.",
+    remediation: "Enable versioning on the bucket and on a bucket in another region, then add a \
+                  replication rule (`aws s3api put-bucket-replication --bucket <name> \
+                  --replication-configuration file://replication.json`), ideally to another \
+                  account with Object Lock.",
+    compliance: &["AWS FSBP S3.7"],
+    resource_type: "AWS::S3::Bucket",
+    scope: Scope::Account,
+    sources: &[SOURCE],
+    check: |inv, sink| each_bucket_of(inv, sink, cross_region_replication),
+};
+
+/// Passes a versioned bucket with an enabled replication rule to a bucket of another
+/// region; unknown when a destination is not one of the account's buckets (its region
+/// cannot be read) and none is known to be elsewhere.
+fn cross_region_replication(b: &Bucket, s3: &S3Inventory) -> Option<Option<Value>> {
+    let destinations = b.replication_destinations.as_ref()?;
+    if destinations.is_empty() {
+        return Some(Some(json!({ "replicationDestinations": [] })));
+    }
+    if !b.versioning.as_ref()?.enabled {
+        return Some(Some(
+            json!({ "replicationDestinations": destinations, "versioning": "off" }),
+        ));
+    }
+    let mut unresolved = false;
+    for name in destinations {
+        let region = s3
+            .buckets
+            .iter()
+            .find(|d| d.name == *name)
+            .and_then(|d| d.region.as_deref());
+        match (region, b.region.as_deref()) {
+            (Some(there), Some(here)) if there != here => return Some(None),
+            (Some(_), Some(_)) => {}
+            _ => unresolved = true,
+        }
+    }
+    (!unresolved)
+        .then(|| Some(json!({ "replicationDestinations": destinations, "sameRegion": true })))
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -394,6 +678,11 @@ pub(crate) mod tests {
             logging_target: Some(Some("logs".into())),
             object_ownership: Some(Some("BucketOwnerEnforced".into())),
             object_lock: Some(true),
+            acl_public_grants: Some(vec![]),
+            policy_statements: Some(vec![]),
+            lifecycle_enabled: Some(true),
+            event_notifications: Some(true),
+            replication_destinations: Some(vec![]),
             ..Default::default()
         }
     }
@@ -665,5 +954,238 @@ pub(crate) mod tests {
         let mut unversioned = bucket("unversioned");
         unversioned.versioning = Some(Versioning::default());
         assert!(failing(&BUCKET_MFA_DELETE_OFF, &with_s3(s3(vec![unversioned]))).is_empty());
+    }
+    /// The IDs a rule reports as failing, and those it cannot judge.
+    fn verdicts(rule: &'static Rule, inv: &Inventory) -> (Vec<String>, Vec<String>) {
+        let out = run(rule, inv);
+        let failing = out.findings.iter().map(|f| f.resource_id.clone()).collect();
+        (
+            failing,
+            unknown(&out).into_iter().map(str::to_owned).collect(),
+        )
+    }
+
+    #[test]
+    fn a_bucket_without_a_full_block_of_its_own_or_of_the_account_fails() {
+        let own = Bucket {
+            public_access_block: Some(Some(full_block())),
+            ..bucket("own")
+        };
+        let partial = Bucket {
+            public_access_block: Some(Some(PublicAccessBlock {
+                block_public_policy: false,
+                ..full_block()
+            })),
+            ..bucket("partial")
+        };
+        let unread = Bucket {
+            public_access_block: None,
+            ..bucket("unread")
+        };
+        let inv = with_s3(s3(vec![own, partial, bucket("none"), unread.clone()]));
+        let (failing, blind) = verdicts(&BUCKET_PUBLIC_ACCESS_BLOCK_OFF, &inv);
+        assert_eq!(failing, ["partial", "none"]);
+        assert_eq!(blind, ["unread"]);
+        let out = run(&BUCKET_PUBLIC_ACCESS_BLOCK_OFF, &inv);
+        assert_eq!(
+            out.findings[0].evidence["bucketPublicAccessBlock"]["blockPublicPolicy"],
+            false
+        );
+        // The account's full block covers every bucket, an unreadable one's included.
+        let account_on = with_s3(S3Inventory {
+            account_public_access_block: Some(full_block()),
+            ..s3(vec![bucket("none"), unread.clone()])
+        });
+        assert_eq!(
+            verdicts(&BUCKET_PUBLIC_ACCESS_BLOCK_OFF, &account_on),
+            (vec![], vec![])
+        );
+        // The account's block unreadable: only a bucket's own full block decides.
+        let account_unread = with_s3(S3Inventory {
+            account_block_readable: false,
+            ..s3(vec![bucket("none")])
+        });
+        assert_eq!(
+            verdicts(&BUCKET_PUBLIC_ACCESS_BLOCK_OFF, &account_unread),
+            (vec![], vec!["none".to_owned()])
+        );
+    }
+
+    #[test]
+    fn an_acl_letting_anyone_list_fails_unless_public_acls_are_ignored() {
+        let listed = |name: &str, grant: &str| Bucket {
+            acl_public_grants: Some(vec![grant.into()]),
+            ..bucket(name)
+        };
+        let ignored = Bucket {
+            public_access_block: Some(Some(PublicAccessBlock {
+                ignore_public_acls: true,
+                ..Default::default()
+            })),
+            ..listed("ignored", "AllUsers:READ")
+        };
+        let unread = Bucket {
+            acl_public_grants: None,
+            ..bucket("unread")
+        };
+        let inv = with_s3(s3(vec![
+            listed("all-users", "AllUsers:READ"),
+            listed("authenticated", "AuthenticatedUsers:FULL_CONTROL"),
+            listed("acp-only", "AllUsers:READ_ACP"),
+            ignored,
+            unread,
+            bucket("private"),
+        ]));
+        let (bad, blind) = verdicts(&BUCKET_ACL_PUBLIC_LIST, &inv);
+        assert_eq!(bad, ["all-users", "authenticated"]);
+        assert_eq!(blind, ["unread"]);
+        let out = run(&BUCKET_ACL_PUBLIC_LIST, &inv);
+        assert_eq!(
+            out.findings[0].evidence["publicAclGrants"],
+            json!(["AllUsers:READ"])
+        );
+        let account_ignores = with_s3(S3Inventory {
+            account_public_access_block: Some(full_block()),
+            ..s3(vec![listed("all-users", "AllUsers:READ")])
+        });
+        assert!(failing(&BUCKET_ACL_PUBLIC_LIST, &account_ignores).is_empty());
+    }
+
+    #[test]
+    fn a_policy_granting_another_account_fails_and_own_public_or_service_grants_do_not() {
+        let with_policy = |name: &str, statement: Value| Bucket {
+            policy_statements: Some(vec![statement]),
+            ..bucket(name)
+        };
+        let allow = |principal: Value| {
+            json!({ "Sid": "s", "Effect": "Allow", "Principal": principal, "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::b/*" })
+        };
+        let unread = Bucket {
+            policy_statements: None,
+            ..bucket("unread")
+        };
+        let inv = with_s3(s3(vec![
+            with_policy(
+                "partner-arn",
+                allow(json!({ "AWS": "arn:aws:iam::444455556666:root" })),
+            ),
+            with_policy(
+                "partner-id",
+                allow(
+                    json!({ "AWS": [format!("arn:aws:iam::{ACCOUNT}:role/app"), "444455556666"] }),
+                ),
+            ),
+            with_policy(
+                "own",
+                allow(json!({ "AWS": format!("arn:aws:iam::{ACCOUNT}:root") })),
+            ),
+            with_policy("public", allow(json!("*"))),
+            with_policy(
+                "service",
+                allow(json!({ "Service": "logging.s3.amazonaws.com" })),
+            ),
+            with_policy(
+                "denied",
+                json!({ "Effect": "Deny", "Principal": { "AWS": "arn:aws:iam::444455556666:root" },
+                    "Action": "s3:*" }),
+            ),
+            unread,
+            bucket("no-policy"),
+        ]));
+        let (failing, blind) = verdicts(&BUCKET_POLICY_CROSS_ACCOUNT, &inv);
+        assert_eq!(failing, ["partner-arn", "partner-id"]);
+        assert_eq!(blind, ["unread"]);
+        let out = run(&BUCKET_POLICY_CROSS_ACCOUNT, &inv);
+        assert_eq!(
+            out.findings[1].evidence["crossAccountStatements"][0]["principals"],
+            json!(["444455556666"])
+        );
+        assert_eq!(
+            out.findings[1].evidence["crossAccountStatements"][0]["actions"],
+            "s3:GetObject"
+        );
+    }
+
+    #[test]
+    fn bucket_settings_rules_fail_their_bad_bucket_and_skip_unread_ones() {
+        type Set = fn(&mut Bucket);
+        let cases: [(&'static Rule, Set, Set, Set); 3] = [
+            (
+                &BUCKET_NOT_KMS_ENCRYPTED,
+                |b| b.encryption = Some(Some("aws:kms".into())),
+                |b| b.encryption = Some(Some("AES256".into())),
+                |b| b.encryption = None,
+            ),
+            (
+                &BUCKET_NO_LIFECYCLE_RULES,
+                |b| b.lifecycle_enabled = Some(true),
+                |b| b.lifecycle_enabled = Some(false),
+                |b| b.lifecycle_enabled = None,
+            ),
+            (
+                &BUCKET_NO_EVENT_NOTIFICATIONS,
+                |b| b.event_notifications = Some(true),
+                |b| b.event_notifications = Some(false),
+                |b| b.event_notifications = None,
+            ),
+        ];
+        for (rule, fix, spoil, unread) in cases {
+            let (mut good, mut bad, mut blind) = (bucket("good"), bucket("bad"), bucket("blind"));
+            fix(&mut good);
+            spoil(&mut bad);
+            unread(&mut blind);
+            let (failing, skipped) = verdicts(rule, &with_s3(s3(vec![good, bad, blind])));
+            assert_eq!(failing, ["bad"], "{}", rule.id);
+            assert_eq!(skipped, ["blind"], "{}", rule.id);
+        }
+        // No default encryption at all is not KMS either; DSSE-KMS is.
+        let mut none = bucket("none");
+        none.encryption = Some(None);
+        let mut dsse = bucket("dsse");
+        dsse.encryption = Some(Some("aws:kms:dsse".into()));
+        assert_eq!(
+            failing(&BUCKET_NOT_KMS_ENCRYPTED, &with_s3(s3(vec![none, dsse]))),
+            ["none"]
+        );
+    }
+
+    #[test]
+    fn replication_passes_only_to_a_bucket_of_another_region() {
+        let replicated = |name: &str, to: &str| Bucket {
+            replication_destinations: Some(vec![to.into()]),
+            ..bucket(name)
+        };
+        let replica = Bucket {
+            region: Some("us-east-1".into()),
+            ..bucket("replica")
+        };
+        let unversioned = Bucket {
+            versioning: Some(Versioning::default()),
+            ..replicated("unversioned", "replica")
+        };
+        let unread = Bucket {
+            replication_destinations: None,
+            ..bucket("unread")
+        };
+        let inv = with_s3(s3(vec![
+            replicated("elsewhere", "replica"),
+            replicated("same-region", "sibling"),
+            replicated("foreign", "another-accounts-bucket"),
+            bucket("sibling"),
+            replica,
+            unversioned,
+            unread,
+        ]));
+        let (failing, blind) = verdicts(&BUCKET_NO_CROSS_REGION_REPLICATION, &inv);
+        // sibling and replica replicate nowhere themselves.
+        assert_eq!(
+            failing,
+            ["same-region", "sibling", "replica", "unversioned"]
+        );
+        assert_eq!(blind, ["foreign", "unread"]);
+        let out = run(&BUCKET_NO_CROSS_REGION_REPLICATION, &inv);
+        assert_eq!(out.findings[0].evidence["sameRegion"], true);
+        assert_eq!(out.findings[3].evidence["versioning"], "off");
     }
 }

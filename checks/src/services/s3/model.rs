@@ -68,6 +68,25 @@ pub struct Bucket {
     /// `None`: not readable.
     #[serde(default)]
     pub object_lock: Option<bool>,
+    /// What the ACL grants `AllUsers` and `AuthenticatedUsers`, as `<group>:<permission>`
+    /// (`AllUsers:READ`). `None`: not readable.
+    #[serde(default)]
+    pub acl_public_grants: Option<Vec<String>>,
+    /// The bucket policy's statements (empty: no policy). `None`: not readable.
+    #[serde(default)]
+    pub policy_statements: Option<Vec<serde_json::Value>>,
+    /// Some lifecycle rule is `Enabled` (`false`: none, or all disabled). `None`: not
+    /// readable.
+    #[serde(default)]
+    pub lifecycle_enabled: Option<bool>,
+    /// Event notifications go somewhere (an SNS topic, an SQS queue, a Lambda function or
+    /// EventBridge). `None`: not readable.
+    #[serde(default)]
+    pub event_notifications: Option<bool>,
+    /// The destination buckets (names) of the replication rules that are `Enabled` (empty:
+    /// no replication). `None`: not readable.
+    #[serde(default)]
+    pub replication_destinations: Option<Vec<String>>,
     pub tags: Tags,
 }
 

@@ -22,7 +22,12 @@ fn read(r: &crate::model::RegionInventory) -> bool {
 pub static SERVICE: crate::services::Service = crate::services::Service {
     name: "secretsmanager",
     assets: crate::services::ListAssets::Regional(assets),
-    rules: &[&ROTATION_DISABLED, &UNUSED],
+    rules: &[
+        &ROTATION_DISABLED,
+        &UNUSED,
+        &NOT_ROTATED_RECENTLY,
+        &POLICY_OTHER_ACCOUNTS,
+    ],
 };
 
 const RESOURCE_TYPE: &str = "AWS::SecretsManager::Secret";
@@ -122,6 +127,89 @@ fn unused(inv: &Inventory, sink: &mut Sink) {
     }
 }
 
+/// How long a secret may go without rotation (FSBP SecretsManager.4's default).
+pub const ROTATION_DAYS: i64 = 90;
+
+pub static NOT_ROTATED_RECENTLY: Rule = Rule {
+    id: "secretsmanager-secret-not-rotated-90-days",
+    title: "Secrets Manager secret not rotated for 90 days",
+    severity: Severity::Medium,
+    description: "The secret has not been rotated for 90 days (or ever, and it is older than \
+                  that), whatever its rotation setting says: a scheduled rotation that keeps \
+                  failing looks enabled, yet the credential any past leak exposed is still \
+                  the one in use.",
+    remediation: "Rotate it now (`aws secretsmanager rotate-secret --secret-id <name>`), and if \
+                  rotation is enabled find why it fails (the rotation function's logs, \
+                  `aws secretsmanager describe-secret --secret-id <name>`); otherwise turn on \
+                  rotation with a schedule under 90 days.",
+    compliance: &["AWS FSBP SecretsManager.4"],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: not_rotated_recently,
+};
+
+fn not_rotated_recently(inv: &Inventory, sink: &mut Sink) {
+    let cutoff = inv.collected_at - Duration::days(ROTATION_DAYS);
+    for (region, s) in secrets(inv) {
+        // Never rotated: judged by its age; without a creation date it cannot be judged.
+        let Some(last) = s.last_rotated.or(s.created) else {
+            sink.unknown(region, &s.name);
+            continue;
+        };
+        if last < cutoff {
+            sink.fail(
+                region,
+                &s.name,
+                s.arn.clone(),
+                json!({
+                    "lastRotatedDate": s.last_rotated,
+                    "createdDate": s.created,
+                    "rotationEnabled": s.rotation_enabled,
+                }),
+            );
+        }
+    }
+}
+
+pub static POLICY_OTHER_ACCOUNTS: Rule = Rule {
+    id: "secretsmanager-policy-allows-other-accounts",
+    title: "Secrets Manager secret policy grants other accounts or everyone",
+    severity: Severity::High,
+    description: "The secret's resource policy allows principals of other AWS accounts, or \
+                  everyone without a condition: whoever controls those accounts may read the \
+                  credential (`secretsmanager:GetSecretValue`) or change it, outside this \
+                  account's IAM and its reviews.",
+    remediation: "Remove the statements granting other accounts or `*` (`aws secretsmanager \
+                  put-resource-policy --secret-id <name> --resource-policy file://policy.json \
+                  --block-public-policy`, or `delete-resource-policy`), share through a role \
+                  the other account assumes, and rotate the secret if it was exposed.",
+    compliance: &[],
+    resource_type: RESOURCE_TYPE,
+    scope: Scope::Regional,
+    sources: &[SOURCE],
+    check: policy_other_accounts,
+};
+
+fn policy_other_accounts(inv: &Inventory, sink: &mut Sink) {
+    for (region, s) in secrets(inv) {
+        let Some(statements) = &s.policy_statements else {
+            sink.unknown(region, &s.name);
+            continue;
+        };
+        let cross = crate::services::s3::cross_account_grants(statements, &inv.account_id);
+        let public = crate::services::kms::public_statements(&json!({ "Statement": statements }));
+        if !cross.is_empty() || !public.is_empty() {
+            sink.fail(
+                region,
+                &s.name,
+                s.arn.clone(),
+                json!({ "crossAccountStatements": cross, "publicStatements": public }),
+            );
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +229,8 @@ mod tests {
             last_accessed: Some(days_ago(1)),
             created: Some(days_ago(400)),
             owning_service: None,
+            last_rotated: Some(days_ago(20)),
+            policy_statements: Some(vec![]),
         }
     }
 
@@ -220,5 +310,90 @@ mod tests {
         let out = run(&UNUSED, &with_secrets(Some(vec![dateless])));
         assert!(out.findings.is_empty());
         assert_eq!(unknown(&out), ["dateless"]);
+    }
+    #[test]
+    fn a_secret_not_rotated_for_90_days_fails_whatever_its_setting() {
+        let stale = Secret {
+            last_rotated: Some(days_ago(120)),
+            ..secret("stale")
+        };
+        let never_old = Secret {
+            last_rotated: None,
+            rotation_enabled: false,
+            ..secret("never-old")
+        };
+        let never_young = Secret {
+            last_rotated: None,
+            created: Some(days_ago(5)),
+            ..secret("never-young")
+        };
+        let dateless = Secret {
+            last_rotated: None,
+            created: None,
+            ..secret("dateless")
+        };
+        let inv = with_secrets(Some(vec![
+            secret("rotated"),
+            stale,
+            never_old,
+            never_young,
+            dateless,
+        ]));
+        let out = run(&NOT_ROTATED_RECENTLY, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["stale", "never-old"]);
+        assert_eq!(out.findings[0].evidence["rotationEnabled"], true);
+        assert_eq!(unknown(&out), ["dateless"]);
+    }
+
+    #[test]
+    fn a_policy_granting_other_accounts_or_everyone_fails() {
+        let with_policy = |name: &str, statement: serde_json::Value| Secret {
+            policy_statements: Some(vec![statement]),
+            ..secret(name)
+        };
+        let allow = |principal: serde_json::Value| {
+            json!({ "Effect": "Allow", "Principal": principal,
+                "Action": "secretsmanager:GetSecretValue", "Resource": "*" })
+        };
+        let unread = Secret {
+            policy_statements: None,
+            ..secret("unread")
+        };
+        let inv = with_secrets(Some(vec![
+            with_policy(
+                "partner",
+                allow(json!({ "AWS": "arn:aws:iam::444455556666:role/reader" })),
+            ),
+            with_policy("everyone", allow(json!({ "AWS": "*" }))),
+            with_policy(
+                "own-role",
+                allow(json!({ "AWS": format!("arn:aws:iam::{ACCOUNT}:role/app") })),
+            ),
+            with_policy(
+                "deny-others",
+                json!({ "Effect": "Deny", "Principal": "*", "Action": "secretsmanager:*",
+                    "Resource": "*",
+                    "Condition": { "StringNotEquals": { "aws:PrincipalAccount": ACCOUNT } } }),
+            ),
+            unread,
+            secret("no-policy"),
+        ]));
+        let out = run(&POLICY_OTHER_ACCOUNTS, &inv);
+        let ids: Vec<_> = out
+            .findings
+            .iter()
+            .map(|f| f.resource_id.as_str())
+            .collect();
+        assert_eq!(ids, ["partner", "everyone"]);
+        assert_eq!(
+            out.findings[0].evidence["crossAccountStatements"][0]["principals"],
+            json!(["arn:aws:iam::444455556666:role/reader"])
+        );
+        assert_eq!(unknown(&out), ["unread"]);
     }
 }

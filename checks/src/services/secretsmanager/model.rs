@@ -18,4 +18,11 @@ pub struct Secret {
     /// `OwningService`: secrets another service manages (RDS master passwords...) are
     /// rotated by that service.
     pub owning_service: Option<String>,
+    /// `LastRotatedDate`: when the secret was last rotated. `None`: never.
+    #[serde(default)]
+    pub last_rotated: Option<DateTime<Utc>>,
+    /// The statements of the secret's resource policy (empty: no policy). `None`: not
+    /// readable.
+    #[serde(default)]
+    pub policy_statements: Option<Vec<serde_json::Value>>,
 }

@@ -1,6 +1,6 @@
 //! CloudWatch: a region's CloudWatch Logs metric filters, its metric alarms, and the
 //! confirmed subscriptions of the SNS topics those alarms notify (what the CIS monitoring
-//! controls 4.1 to 4.15 read).
+//! controls 4.1 to 4.15 read), and its log groups with their KMS keys.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -25,7 +25,8 @@ async fn collect(r: Reader<'_>) -> Fill<RegionInventory> {
 }
 
 async fn read(r: Reader<'_>) -> m::CloudWatchInventory {
-    let (metric_filters, metric_alarms) = futures::join!(metric_filters(r), metric_alarms(r));
+    let (metric_filters, metric_alarms, log_groups) =
+        futures::join!(metric_filters(r), metric_alarms(r), log_groups(r));
     let topics: BTreeSet<&str> = metric_alarms
         .iter()
         .flatten()
@@ -59,7 +60,32 @@ async fn read(r: Reader<'_>) -> m::CloudWatchInventory {
         metric_filters,
         metric_alarms,
         topic_subscribers,
+        log_groups,
     }
+}
+
+async fn log_groups(r: Reader<'_>) -> Option<Vec<m::LogGroup>> {
+    let c = aws_sdk_cloudwatchlogs::Client::new(r.config);
+    let groups: Vec<_> = r.ok(
+        "DescribeLogGroups",
+        c.describe_log_groups()
+            .into_paginator()
+            .items()
+            .send()
+            .try_collect()
+            .await,
+    )?;
+    Some(
+        groups
+            .iter()
+            .map(|g| m::LogGroup {
+                name: g.log_group_name().unwrap_or_default().to_owned(),
+                arn: g.arn().map(|a| a.trim_end_matches(":*").to_owned()),
+                kms_key_id: g.kms_key_id().filter(|k| !k.is_empty()).map(str::to_owned),
+                retention_days: g.retention_in_days(),
+            })
+            .collect(),
+    )
 }
 
 async fn metric_filters(r: Reader<'_>) -> Option<Vec<m::MetricFilter>> {

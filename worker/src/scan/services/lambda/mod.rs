@@ -1,5 +1,5 @@
-//! Lambda: a region's functions, with their function URLs' auth types and their resource
-//! policies. Environment variables are judged as they are read and only their names and
+//! Lambda: a region's functions, with their function URLs' auth types, their resource
+//! policies, their environment's KMS key and their VPC. Environment variables are judged as they are read and only their names and
 //! verdicts are kept: their values never reach the inventory, the assets or a log.
 
 use aws_sdk_lambda::types::FunctionConfiguration;
@@ -50,6 +50,12 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::LambdaFunction>> {
             environment,
             url_auth_types: url_auth_types(&c, r, name).await,
             policy_statements: policy(&c, r, name).await,
+            kms_key_arn: f.kms_key_arn().filter(|k| !k.is_empty()).map(str::to_owned),
+            vpc_id: f
+                .vpc_config()
+                .and_then(|v| v.vpc_id())
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned),
         });
     }
     Some(out)

@@ -1,6 +1,6 @@
 //! S3 (global): the account-level public access block (through S3 Control) and every
-//! bucket with its public access, policy, encryption, versioning, logging and ownership
-//! settings. A bucket setting that
+//! bucket with its public access, ACL grants, policy, encryption, versioning, logging,
+//! ownership, lifecycle, event notification and replication settings. A bucket setting that
 //! cannot be read leaves that setting unread, not the bucket.
 
 use aws_config::SdkConfig;
@@ -160,18 +160,13 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         "NoSuchPublicAccessBlockConfiguration",
         || None,
     );
-    let acl_public = r
+    let acl_public_grants = r
         .ok(
             "GetBucketAcl",
             c.get_bucket_acl().bucket(&name).send().await,
         )
-        .map(|acl| {
-            acl.grants().iter().any(|g| {
-                g.grantee().and_then(|g| g.uri()).is_some_and(|u| {
-                    u.ends_with("/global/AllUsers") || u.ends_with("/global/AuthenticatedUsers")
-                })
-            })
-        });
+        .map(|acl| public_grants(acl.grants()));
+    let acl_public = acl_public_grants.as_ref().map(|g| !g.is_empty());
     let policy_public = setting(
         r,
         "GetBucketPolicyStatus",
@@ -187,17 +182,28 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         "NoSuchBucketPolicy",
         || false,
     );
-    let tls_only = setting(
+    let policy = setting(
         r,
         "GetBucketPolicy",
-        c.get_bucket_policy().bucket(&name).send().await.map(|p| {
-            p.policy()
-                .map(policy_document)
-                .is_some_and(|d| denies_insecure_transport(&d))
-        }),
+        c.get_bucket_policy()
+            .bucket(&name)
+            .send()
+            .await
+            .map(|p| p.policy().map(policy_document)),
         "NoSuchBucketPolicy",
-        || false,
+        || None,
     );
+    let tls_only = policy
+        .as_ref()
+        .map(|d| d.as_ref().is_some_and(denies_insecure_transport));
+    let policy_statements = policy.map(|d| match d {
+        Some(serde_json::Value::Object(mut doc)) => match doc.remove("Statement") {
+            Some(serde_json::Value::Array(s)) => s,
+            Some(s @ serde_json::Value::Object(_)) => vec![s],
+            _ => vec![],
+        },
+        _ => vec![],
+    });
     let encryption = encryption(c, r, &name).await;
     let versioning = r
         .ok(
@@ -244,6 +250,60 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         "ObjectLockConfigurationNotFoundError",
         || false,
     );
+    let lifecycle_enabled = setting(
+        r,
+        "GetBucketLifecycleConfiguration",
+        c.get_bucket_lifecycle_configuration()
+            .bucket(&name)
+            .send()
+            .await
+            .map(|l| {
+                l.rules()
+                    .iter()
+                    .any(|rule| rule.status().as_str() == "Enabled")
+            }),
+        "NoSuchLifecycleConfiguration",
+        || false,
+    );
+    let event_notifications = r
+        .ok(
+            "GetBucketNotificationConfiguration",
+            c.get_bucket_notification_configuration()
+                .bucket(&name)
+                .send()
+                .await,
+        )
+        .map(|n| {
+            !n.topic_configurations().is_empty()
+                || !n.queue_configurations().is_empty()
+                || !n.lambda_function_configurations().is_empty()
+                || n.event_bridge_configuration().is_some()
+        });
+    let replication_destinations = setting(
+        r,
+        "GetBucketReplication",
+        c.get_bucket_replication()
+            .bucket(&name)
+            .send()
+            .await
+            .map(|o| {
+                o.replication_configuration()
+                    .map(|c| {
+                        c.rules()
+                            .iter()
+                            .filter(|rule| rule.status().as_str() == "Enabled")
+                            .filter_map(|rule| rule.destination())
+                            .map(|d| {
+                                let bucket = d.bucket();
+                                bucket.rsplit(":::").next().unwrap_or(bucket).to_owned()
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            }),
+        "ReplicationConfigurationNotFoundError",
+        Vec::new,
+    );
     m::Bucket {
         name,
         region,
@@ -256,15 +316,39 @@ async fn bucket(c: &aws_sdk_s3::Client, r: Reader<'_>, name: String) -> m::Bucke
         logging_target,
         object_ownership,
         object_lock,
+        acl_public_grants,
+        policy_statements,
+        lifecycle_enabled,
+        event_notifications,
+        replication_destinations,
         tags: Default::default(),
     }
+}
+
+/// What an ACL grants all users or every authenticated AWS user, as
+/// `<group>:<permission>` (`AllUsers:READ`).
+fn public_grants(grants: &[aws_sdk_s3::types::Grant]) -> Vec<String> {
+    let mut out: Vec<String> = grants
+        .iter()
+        .filter_map(|g| {
+            let uri = g.grantee()?.uri()?;
+            let group = ["AllUsers", "AuthenticatedUsers"]
+                .into_iter()
+                .find(|group| uri.ends_with(&format!("/global/{group}")))?;
+            let permission = g.permission().map_or("", |p| p.as_str());
+            Some(format!("{group}:{permission}"))
+        })
+        .collect();
+    out.sort();
+    out.dedup();
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use serde_json::json;
 
-    use super::denies_insecure_transport;
+    use super::{denies_insecure_transport, public_grants};
 
     #[test]
     fn a_tls_only_policy_is_recognised() {
@@ -273,5 +357,48 @@ mod tests {
         let allow = json!({ "Statement": { "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject" } });
         assert!(denies_insecure_transport(&deny));
         assert!(!denies_insecure_transport(&allow));
+    }
+    /// A bucket ACL as `GetBucketAcl` answers it (the owner, then `public-read`'s grant).
+    #[test]
+    fn public_acl_grants_are_named_by_group_and_permission() {
+        use aws_sdk_s3::types::{Grant, Grantee, Permission, Type};
+        let grant = |grantee: Grantee, permission: Permission| {
+            Grant::builder()
+                .grantee(grantee)
+                .permission(permission)
+                .build()
+        };
+        let group = |uri: &str| {
+            Grantee::builder()
+                .r#type(Type::Group)
+                .uri(uri)
+                .build()
+                .unwrap()
+        };
+        let owner = Grantee::builder()
+            .r#type(Type::CanonicalUser)
+            .id("75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a")
+            .build()
+            .unwrap();
+        let grants = [
+            grant(owner, Permission::FullControl),
+            grant(
+                group("http://acs.amazonaws.com/groups/global/AllUsers"),
+                Permission::Read,
+            ),
+            grant(
+                group("http://acs.amazonaws.com/groups/global/AuthenticatedUsers"),
+                Permission::ReadAcp,
+            ),
+            grant(
+                group("http://acs.amazonaws.com/groups/s3/LogDelivery"),
+                Permission::Write,
+            ),
+        ];
+        assert_eq!(
+            public_grants(&grants),
+            ["AllUsers:READ", "AuthenticatedUsers:READ_ACP"]
+        );
+        assert!(public_grants(&grants[..1]).is_empty());
     }
 }

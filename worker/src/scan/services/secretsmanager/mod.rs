@@ -1,9 +1,9 @@
-//! Secrets Manager: a region's secrets as `ListSecrets` describes them (metadata only:
-//! the role cannot read a value, and Vigil never asks).
+//! Secrets Manager: a region's secrets as `ListSecrets` describes them, with their resource
+//! policies (metadata only: the role cannot read a value, and Vigil never asks).
 
 use vigil_checks::model::{self as m, RegionInventory};
 
-use super::{Collect, Fill, Service, fill};
+use super::{Collect, Fill, Service, fill, policy_statements};
 use crate::scan::read::{Reader, utc};
 
 /// Secrets Manager in the scanner's registry ([`super::ALL`]).
@@ -34,8 +34,25 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::Secret>> {
                 last_accessed: s.last_accessed_date().and_then(utc),
                 created: s.created_date().and_then(utc),
                 owning_service: s.owning_service().map(str::to_owned),
+                last_rotated: s.last_rotated_date().and_then(utc),
+                policy_statements: policy(&c, r, s.arn().unwrap_or(name)).await,
             });
         }
     }
     Some(out)
+}
+
+/// The statements of the secret's resource policy (none: an empty list).
+async fn policy(
+    c: &aws_sdk_secretsmanager::Client,
+    r: Reader<'_>,
+    id: &str,
+) -> Option<Vec<serde_json::Value>> {
+    let out = r.ok(
+        "GetResourcePolicy",
+        c.get_resource_policy().secret_id(id).send().await,
+    )?;
+    out.resource_policy()
+        .filter(|p| !p.trim().is_empty())
+        .map_or(Some(vec![]), policy_statements)
 }
