@@ -629,6 +629,71 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
         ("cloudwatch_log_metric_filter_aws_organizations_changes",),
         "",
     ),
+    # S3, CloudTrail, CloudWatch Logs, Lambda and Secrets Manager parity (issue 17).
+    (
+        ("s3-bucket-public-access-block-off",),
+        ("s3_bucket_level_public_access_block",),
+        "Vigil wants all four settings (FSBP S3.8) on the bucket or the account; Prowler two",
+    ),
+    (
+        ("s3-bucket-acl-public-list",),
+        ("s3_bucket_public_list_acl",),
+        "Prowler also counts READ_ACP, which lists no object",
+    ),
+    (
+        ("s3-bucket-policy-cross-account", "s3-bucket-public"),
+        ("s3_bucket_cross_account_access",),
+        "Prowler's check covers everyone (`*`) too: Vigil's s3-bucket-public reports it",
+    ),
+    (("s3-bucket-not-kms-encrypted",), ("s3_bucket_kms_encryption",), ""),
+    (("s3-bucket-no-lifecycle-rules",), ("s3_bucket_lifecycle_enabled",), ""),
+    (("s3-bucket-no-event-notifications",), ("s3_bucket_event_notifications_enabled",), ""),
+    (
+        ("s3-bucket-no-cross-region-replication",),
+        ("s3_bucket_cross_region_replication",),
+        "A destination outside the account: Vigil not assessed, Prowler MANUAL",
+    ),
+    (
+        ("cloudtrail-bucket-access-logging-off",),
+        ("cloudtrail_logs_s3_bucket_access_logging_enabled",),
+        "Vigil names the bucket, Prowler each trail delivering there",
+    ),
+    (
+        ("cloudtrail-bucket-mfa-delete-off",),
+        ("cloudtrail_bucket_requires_mfa_delete",),
+        "Vigil names the bucket, Prowler each trail delivering there",
+    ),
+    (
+        ("cloudtrail-insights-off",),
+        ("cloudtrail_insights_exist",),
+        "Vigil: the account, unless a logging multi-region trail has Insights; Prowler: each logging trail",
+    ),
+    (
+        ("cloudwatch-log-group-not-kms-encrypted",),
+        ("cloudwatch_log_group_kms_encryption_enabled",),
+        "",
+    ),
+    (
+        ("lambda-environment-not-cmk-encrypted",),
+        ("awslambda_function_env_vars_not_encrypted_with_cmk",),
+        "",
+    ),
+    (("lambda-function-not-in-vpc",), ("awslambda_function_inside_vpc",), ""),
+    (
+        ("lambda-invocations-not-logged",),
+        ("awslambda_function_invoke_api_operations_cloudtrail_logging_enabled",),
+        "Vigil: logging trails covering the function's region; Prowler: any trail",
+    ),
+    (
+        ("secretsmanager-secret-not-rotated-90-days", "secretsmanager-rotation-disabled"),
+        ("secretsmanager_secret_rotated_periodically",),
+        "Prowler fails a secret never rotated however new; Vigil after 90 days, or at once when rotation is off",
+    ),
+    (
+        ("secretsmanager-policy-allows-other-accounts",),
+        ("secretsmanager_has_restrictive_resource_policy",),
+        "Prowler also fails a secret without a policy, or whose policy lacks its explicit deny; Vigil only grants to other accounts or everyone",
+    ),
 ]
 #: The rows of the speed comparison (the first 41 rules): the default run's Prowler checks.
 SPEED_ROWS = 40

@@ -1338,6 +1338,31 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
         fails(rule, public, &[private]);
     }
     fails("s3-bucket-mfa-delete-off", private, &[public]);
+    // The parity checks (seed_parity.py): the private bucket is blocked, KMS-encrypted,
+    // expires old versions, notifies a topic and replicates to another region's bucket; the
+    // public one does none of it, lets anyone list it and grants a partner account.
+    for rule in [
+        "s3-bucket-public-access-block-off",
+        "s3-bucket-acl-public-list",
+        "s3-bucket-policy-cross-account",
+        "s3-bucket-not-kms-encrypted",
+        "s3-bucket-no-lifecycle-rules",
+        "s3-bucket-no-event-notifications",
+        "s3-bucket-no-cross-region-replication",
+    ] {
+        fails(rule, public, &[private]);
+    }
+    // The trails' bucket keeps no access logs and (moto keeping no MFADelete) no MFA
+    // delete; no trail has Insights. CloudWatch Logs: one seeded group has a KMS key.
+    let logs = s.summary["buckets"]["logs"].as_str().unwrap();
+    fails("cloudtrail-bucket-access-logging-off", logs, &[]);
+    fails("cloudtrail-bucket-mfa-delete-off", logs, &[]);
+    fails("cloudtrail-insights-off", s.account.as_str(), &[]);
+    fails(
+        "cloudwatch-log-group-not-kms-encrypted",
+        "/vigil/legacy-app",
+        &["/vigil/orders-api"],
+    );
 
     // IAM Access Analyzer (the harness's stub: moto has none) is on in the first region
     // only: the second is reported, the first is not.
@@ -1447,6 +1472,10 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
             ("ec2", Some("DescribeRouteTables")),
             ("ec2", Some("DescribeVpcEndpoints")),
             ("s3", Some("GetBucketVersioning")),
+            ("s3", Some("GetBucketLifecycle")),
+            ("s3", Some("GetBucketNotification")),
+            ("s3", Some("GetBucketReplication")),
+            ("logs", Some("DescribeLogGroups")),
             // Read as "no analyzer", us-east-1 would be opened.
             ("access-analyzer", None),
             ("securityhub", None),
@@ -1476,6 +1505,10 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
         ),
         ("ec2-eip-unused", eip.as_str()),
         ("s3-bucket-versioning-off", public),
+        ("s3-bucket-no-lifecycle-rules", public),
+        ("s3-bucket-no-event-notifications", public),
+        ("s3-bucket-no-cross-region-replication", public),
+        ("cloudwatch-log-group-not-kms-encrypted", "/vigil/legacy-app"),
     ] {
         assert_eq!(
             status(&denied, rule, resource),

@@ -129,6 +129,8 @@ class Emulator:
                 served = self.analyzers.serve(req, caller.account_id)
             elif req.service == "s3" and req.operation == "GetBucketVersioning":
                 served = _versioning_root(self._call_moto(environ))
+            elif req.service == "s3" and req.operation == "GetBucketNotification":
+                served = _notification_root(self._call_moto(environ))
             else:
                 served = self._call_moto(environ)
                 if (
@@ -234,6 +236,19 @@ def _versioning_root(served: Served) -> Served:
     if served.status != 200:
         return served
     body = served.body.replace(b"GetBucketVersioningResponse", b"VersioningConfiguration")
+    headers = [
+        (k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers
+    ]
+    return Served(served.status, headers, body)
+
+
+def _notification_root(served: Served) -> Served:
+    """moto answers a bucket without notifications with an empty
+    `GetBucketNotificationResponse`; AWS (and the SDKs, which check it) with an empty
+    `NotificationConfiguration`."""
+    if served.status != 200:
+        return served
+    body = served.body.replace(b"GetBucketNotificationResponse", b"NotificationConfiguration")
     headers = [
         (k, str(len(body)) if k.lower() == "content-length" else v) for k, v in served.headers
     ]

@@ -39,6 +39,7 @@ from .attack import attack
 from .seed_cloudwatch import seed_cloudwatch
 from .seed_ec2 import BASE_IMAGE, SEED_TAG, RegionSeeder
 from .seed_identity import seed_identity_checks
+from .seed_parity import seed_parity
 from .seed_services import seed_acm, seed_elasticache, seed_opensearch, seed_redshift, seed_services
 from .sessions import (
     MANAGEMENT_ACCOUNT,
@@ -586,6 +587,11 @@ def _build(
             ),
         }
     }
+    # Then the S3, CloudTrail, CloudWatch Logs, Lambda and Secrets Manager parity cases, on
+    # the resources above (S3's test notification draws on moto's random generator).
+    summary["parity"] = seed_parity(
+        session, endpoint, account, regions, summary["buckets"], with_trail
+    )
     return summary
 
 

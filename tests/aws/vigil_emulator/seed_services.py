@@ -67,9 +67,16 @@ def seed_lambda(session: boto3.Session, endpoint: str, region: str, account: str
     """`orders-api` is well configured (current runtime, an IAM-authenticated URL, a policy
     for S3 of this account, a variable holding a secret's ARN); `public-webhook` has a URL
     without auth; `shared-report` lets everyone invoke it; `legacy-cron` runs python3.7;
-    `billing-sync` holds an AWS secret key in its environment."""
+    `billing-sync` holds an AWS secret key in its environment. `orders-api`'s variables
+    are encrypted with the `orders-data` key (set here: moto's UpdateFunctionConfiguration
+    ignores `KMSKeyArn`; seed_parity puts it in a VPC)."""
     lam = session.client("lambda", region_name=region, endpoint_url=endpoint)
     role = _lambda_role(session, endpoint)
+    try:
+        kms = session.client("kms", region_name=region, endpoint_url=endpoint)
+        orders_key = kms.describe_key(KeyId="alias/orders-data")["KeyMetadata"]["Arn"]
+    except ClientError:
+        orders_key = None
     existing = {f["FunctionName"] for f in lam.list_functions()["Functions"]}
     functions: dict[str, dict[str, Any]] = {
         "orders-api": {
@@ -98,6 +105,7 @@ def seed_lambda(session: boto3.Session, endpoint: str, region: str, account: str
             Code={"ZipFile": _zip()},
             Environment={"Variables": spec["env"]},
             Tags={SEED_TAG: "true"},
+            **({"KMSKeyArn": orders_key} if name == "orders-api" and orders_key else {}),
         )
         if name == "orders-api":
             lam.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")
