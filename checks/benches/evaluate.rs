@@ -104,6 +104,7 @@ fn inventory() -> Inventory {
             sqs_queues: Some(vec![]),
             secrets: Some(vec![]),
             ecr_repositories: Some(vec![]),
+            ecr_registry_scanning: Some(Default::default()),
             dynamodb_tables: Some(vec![]),
             efs: Some(Default::default()),
             load_balancers: Some(vec![]),

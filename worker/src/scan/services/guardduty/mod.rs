@@ -56,6 +56,9 @@ async fn read(r: Reader<'_>) -> Option<Vec<m::Detector>> {
 /// `DataSources` answer fills in the plans it describes (S3 logs, Kubernetes audit logs,
 /// EBS malware scans) where `Features` does not list them, as some regions and older
 /// detectors still answer only there.
+// `DataSources` is deprecated in favour of `Features`, but is what older detectors fill in
+// (and what Prowler reads these three plans from).
+#[allow(deprecated)]
 fn features(
     d: &aws_sdk_guardduty::operation::get_detector::GetDetectorOutput,
 ) -> BTreeMap<String, String> {
@@ -115,6 +118,7 @@ mod tests {
     /// moto answers `Features` as they were given and only two `DataSources`: the
     /// merging of both answers is tested here on values as AWS returns them.
     #[test]
+    #[allow(deprecated)]
     fn features_and_older_data_sources_merge_by_plan() {
         let got = GetDetectorOutput::builder()
             .status(DetectorStatus::Enabled)
