@@ -81,6 +81,15 @@ impl Application {
 
     /// Serves until `shutdown` is cancelled, then finishes in-flight requests.
     pub async fn run_until_stopped(self, shutdown: CancellationToken) -> anyhow::Result<()> {
+        // The principal customers' roles trust is needed by the first `createAwsAccount`:
+        // discover it now rather than on a customer's request (a failure is logged, and
+        // that request tries again).
+        let aws = self.state.aws.clone();
+        tokio::spawn(async move {
+            if let Err(e) = aws.principal_arn().await {
+                tracing::warn!(error = %e, "Vigil's own AWS identity could not be determined yet");
+            }
+        });
         let (auth_limits, graphql_limits, sts_limits) = (
             self.state.auth_limits.clone(),
             self.state.graphql_limits.clone(),

@@ -185,7 +185,7 @@ async fn main() {
     tenants::insert_trial(&mut tx, "bench", Utc::now() + Duration::days(15))
         .await
         .unwrap();
-    let account = aws_accounts::insert(&mut tx, "bench", "ext-bench")
+    let account = aws_accounts::insert(&mut tx, "bench", "ext-bench", None)
         .await
         .unwrap()
         .aws_account_id;

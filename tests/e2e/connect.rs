@@ -627,3 +627,150 @@ async fn a_role_session_reuses_credentials_across_calls_and_refreshes_near_expir
         "credentials near expiry were refreshed"
     );
 }
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_connection_is_scanned_only_in_its_regions_and_a_region_not_enabled_is_reported(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    let app = aws_app(opts).await;
+    let token = app
+        .signup("owner@regions.example", "Regions")
+        .await
+        .access_token;
+    const CREATE_IN: &str = "mutation($name: String!, $regions: [String!]) { createAwsAccount(input: { name: $name, regions: $regions }) { id regions externalId setup { trustedPrincipalArn } } }";
+    const SET: &str = "mutation($id: ID!, $regions: [String!]) { setAwsAccountRegions(id: $id, regions: $regions) { id regions } }";
+
+    // A malformed list is refused before anything is stored, naming the entry.
+    for (regions, named) in [
+        (
+            json!(["us-east-1", "EU-WEST-1"]),
+            "\"EU-WEST-1\" is not an AWS region name",
+        ),
+        (json!([]), "at least one region"),
+    ] {
+        let res = app
+            .graphql(
+                Some(&token),
+                CREATE_IN,
+                json!({ "name": "bad", "regions": regions }),
+            )
+            .await;
+        assert_eq!(error_code(&res).as_deref(), Some("BAD_USER_INPUT"), "{res}");
+        let message = res["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(named), "{res}");
+    }
+    assert_eq!(
+        app.graphql_ok(&token, "{ awsAccounts { id } }", json!({}))
+            .await["awsAccounts"],
+        json!([])
+    );
+
+    // eu-south-9 has the shape of a region but the account has not enabled it (no such
+    // region in the emulator, as an opt-in region not opted into in AWS).
+    let acct = app
+        .graphql_ok(
+            &token,
+            CREATE_IN,
+            json!({ "name": "eu-only", "regions": ["us-east-1", "eu-south-9", "us-east-1"] }),
+        )
+        .await["createAwsAccount"]
+        .clone();
+    assert_eq!(
+        acct["regions"],
+        json!(["eu-south-9", "us-east-1"]),
+        "sorted, once each"
+    );
+    let account = random_account_id();
+    let role = create_role(
+        &account,
+        "VigilReadOnly",
+        trust_policy(
+            acct["setup"]["trustedPrincipalArn"].as_str().unwrap(),
+            acct["externalId"].as_str().unwrap(),
+        ),
+    )
+    .await;
+    let verified = app
+        .graphql_ok(&token, VERIFY, json!({ "id": acct["id"], "arn": role }))
+        .await["verifyAwsAccount"]
+        .clone();
+    assert_eq!(verified["status"], "CONNECTED", "{verified}");
+    emulator_worker(&app).drain().await.unwrap();
+
+    const SCANS: &str = "query($id: ID!) { scans(awsAccountId: $id, first: 5) { edges { node { status regionsTotal regionsDone problems { region service operation message } } } } }";
+    let scans = app
+        .graphql_ok(&token, SCANS, json!({ "id": acct["id"] }))
+        .await;
+    let scan = &scans["scans"]["edges"][0]["node"];
+    assert_eq!(scan["regionsTotal"], 1, "only us-east-1 is read: {scan}");
+    assert_eq!(scan["regionsDone"], 1);
+    assert_eq!(scan["status"], "PARTIAL", "{scan}");
+    assert_eq!(
+        scan["problems"],
+        json!([{
+            "region": "eu-south-9",
+            "service": "ec2",
+            "operation": "DescribeRegions",
+            "message": "listed in the connection's regions but not enabled in the account (an opt-in region): not scanned"
+        }])
+    );
+    // Every finding is in the listed region or account-wide (the default security
+    // group alone gives one in every region read).
+    const REGIONS_OF: &str = "query($id: ID!) { findings(first: 100, filter: { awsAccountId: $id }) { edges { node { region ruleId } } } }";
+    let findings = app
+        .graphql_ok(&token, REGIONS_OF, json!({ "id": acct["id"] }))
+        .await;
+    let nodes: Vec<&Value> = findings["findings"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .collect();
+    assert!(
+        nodes
+            .iter()
+            .any(|f| f["ruleId"] == "ec2-default-sg-allows-traffic"),
+        "us-east-1 was scanned: {findings}"
+    );
+    for f in nodes {
+        assert!(
+            f["region"] == "us-east-1" || f["region"] == "global",
+            "a finding outside the connection's regions: {f}"
+        );
+    }
+
+    // Back to every enabled region: the next scan reads them all, without a problem.
+    let all = app
+        .graphql_ok(&token, SET, json!({ "id": acct["id"], "regions": null }))
+        .await["setAwsAccountRegions"]
+        .clone();
+    assert!(all["regions"].is_null());
+    app.graphql_ok(
+        &token,
+        "mutation($id: ID!) { startScan(awsAccountId: $id) { id } }",
+        json!({ "id": acct["id"] }),
+    )
+    .await;
+    emulator_worker(&app).drain().await.unwrap();
+    let scans = app
+        .graphql_ok(&token, SCANS, json!({ "id": acct["id"] }))
+        .await;
+    let latest = &scans["scans"]["edges"][0]["node"];
+    assert!(latest["regionsTotal"].as_i64().unwrap() > 1, "{latest}");
+    assert_eq!(latest["problems"], json!([]), "{latest}");
+
+    // Another tenant's connection looks like one that does not exist.
+    let other = app
+        .signup("owner@other.example", "Other")
+        .await
+        .access_token;
+    let res = app
+        .graphql(
+            Some(&other),
+            SET,
+            json!({ "id": acct["id"], "regions": ["us-east-1"] }),
+        )
+        .await;
+    assert_eq!(error_code(&res).as_deref(), Some("NOT_FOUND"), "{res}");
+}

@@ -4,7 +4,8 @@
 //! `AWSLogs/<account>/...` layout is written here by hand). The management connection's
 //! ingestion reads the bucket through the management role and stores every member's events
 //! once, under that member's connection, also when its worker is killed with SIGKILL in the
-//! middle of the reading.
+//! middle of the reading; a bucket the management role may not read is read through a
+//! log-archive member's role the customer names.
 
 use std::{io::Write, time::Duration};
 
@@ -13,7 +14,7 @@ use sqlx::{
     PgPool,
     postgres::{PgConnectOptions, PgPoolOptions},
 };
-use vigil_tests::{TestApp, emulator::Emulator, emulator_worker, wait_until};
+use vigil_tests::{TestApp, emulator::Emulator, emulator_worker, error_code, wait_until};
 
 use crate::{
     crash_safety::{database_url, events_stored_twice, read_of, slowed, worker_process},
@@ -317,6 +318,26 @@ async fn an_organisation_trail_feeds_every_member_once_under_its_own_connection(
         vec![late.clone()],
         "the skipped account is counted"
     );
+    // The customer sees the same through GraphQL.
+    let shown = app
+        .graphql_ok(
+            &token,
+            "{ awsOrganizations { trail { arn bucket coversMembers readAt skippedAccounts } } }",
+            json!({}),
+        )
+        .await;
+    let trail = &shown["awsOrganizations"][0]["trail"];
+    assert!(
+        trail["arn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":trail/organization"),
+        "{trail}"
+    );
+    assert_eq!(trail["bucket"], o.bucket.as_str());
+    assert_eq!(trail["coversMembers"], true);
+    assert!(trail["readAt"].is_string());
+    assert_eq!(trail["skippedAccounts"], json!([late]));
 
     // A member's own ingestion reads nothing while the organisation trail covers it
     // (LookupEvents would find this VPC: moto shows no organisation trail to members).
@@ -367,6 +388,7 @@ async fn an_organisation_trail_read_by_a_worker_killed_again_and_again_stores_ev
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
+    let _heavy = vigil_tests::EMULATOR_HEAVY.lock().await;
     let db_url = database_url(&opts);
     let (app, admin) = aws_app(opts).await;
     let token = app
@@ -464,4 +486,84 @@ async fn an_organisation_trail_read_by_a_worker_killed_again_and_again_stores_ev
         .collect();
     expected.sort();
     assert_eq!(vpcs_stored(&admin).await, expected);
+}
+
+#[sqlx::test(migrations = "../migrations")]
+async fn a_bucket_the_management_role_may_not_read_is_read_through_the_log_archive_members_role(
+    _: PgPoolOptions,
+    opts: PgConnectOptions,
+) {
+    const SET: &str = "mutation($id: ID!, $reader: ID) { setAwsOrganizationTrailReader(id: $id, awsAccountId: $reader) { id trailReaderAwsAccountId } }";
+    let (app, admin) = aws_app(opts).await;
+    let token = app
+        .signup("owner@logarchive.example", "LogArchive")
+        .await
+        .access_token;
+    let o = OrgWithTrail::new(&app, &token, 2).await;
+    let management = o.org.management.clone();
+    let members = o.org.members.clone();
+    for account in &members {
+        vpcs(&management, account, &["us-east-1"]).await;
+    }
+    o.flush().await;
+    let org_id = member(&o.accounts, &management)["awsOrganizationId"].clone();
+
+    // The bucket lets only the log-archive account read it (a Control Tower layout): the
+    // emulator refuses every S3 call of the management account, as AWS would.
+    let emu = Emulator::shared();
+    let fault = emu
+        .add_fault(json!({ "accountId": management, "service": "s3", "kind": "access_denied" }))
+        .await;
+    let reader = o.connection(&management);
+    only_ingestion_of(&admin, &reader).await;
+    emulator_worker(&app).drain().await.unwrap();
+    assert_eq!(
+        vpcs_stored(&admin).await,
+        vec![],
+        "the management role cannot read the bucket"
+    );
+
+    // A connection outside the organisation cannot be its reader (and looks absent).
+    let outsider = fixtures::connection(&app, &token).await;
+    let res = app
+        .graphql(
+            Some(&token),
+            SET,
+            json!({ "id": org_id, "reader": outsider.to_string() }),
+        )
+        .await;
+    assert_eq!(error_code(&res).as_deref(), Some("NOT_FOUND"), "{res}");
+
+    // The customer names the log-archive member; its role reads the bucket from now on.
+    let archive = o.connection(&members[0]);
+    let set = app
+        .graphql_ok(&token, SET, json!({ "id": org_id, "reader": archive }))
+        .await;
+    assert_eq!(
+        set["setAwsOrganizationTrailReader"]["trailReaderAwsAccountId"],
+        archive
+    );
+    fixtures::ingest(
+        &app,
+        &token,
+        &reader,
+        vigil_worker::handler::Settings::default(),
+    )
+    .await;
+    let mut expected: Vec<(String, i64)> = members.iter().map(|a| (a.clone(), 1)).collect();
+    expected.sort();
+    assert_eq!(vpcs_stored(&admin).await, expected);
+    assert_eq!(misrouted(&admin).await, 0);
+
+    // Back to the management role (null).
+    let cleared = app
+        .graphql_ok(&token, SET, json!({ "id": org_id, "reader": null }))
+        .await;
+    assert!(cleared["setAwsOrganizationTrailReader"]["trailReaderAwsAccountId"].is_null());
+    emu.control(
+        reqwest::Method::DELETE,
+        &format!("/_vigil/faults/{fault}"),
+        None,
+    )
+    .await;
 }

@@ -262,7 +262,10 @@ impl Handler for TaskHandler {
                         &self.clock,
                         &account,
                         session,
-                        &self.lookup_limiter,
+                        activity::Reach {
+                            limiter: &self.lookup_limiter,
+                            sessions: &self.sessions,
+                        },
                         &self.settings,
                         self.rules,
                     )

@@ -24,6 +24,10 @@ use crate::connect;
 pub struct CreateAwsAccountInput {
     /// A name for the connection, e.g. "production".
     pub name: String,
+    /// The regions to scan and read activity in, e.g. `["eu-west-1", "us-east-1"]`
+    /// (default, or null: every region the account has enabled). Global services (IAM,
+    /// S3, CloudFront, Route 53, Organizations) are read either way.
+    pub regions: Option<Vec<String>>,
 }
 
 fn valid_name(name: &str) -> GqlResult<String> {
@@ -32,6 +36,19 @@ fn valid_name(name: &str) -> GqlResult<String> {
         return Err(GqlError::bad_input("name must be 1 to 100 characters"));
     }
     Ok(name.to_owned())
+}
+
+/// Checks a region list given as input (`None` stays every enabled region).
+pub(super) fn valid_regions(regions: Option<&[String]>) -> GqlResult<Option<Vec<String>>> {
+    regions
+        .map(aws::regions::parse_list)
+        .transpose()
+        .map_err(|message| GqlError::BadInput {
+            message,
+            field: Some("regions".into()),
+            line: None,
+            reason: None,
+        })
 }
 
 /// Accepts `arn:<partition>:cloudtrail:<region>:<12 digits>:trail/<name>`.
@@ -94,8 +111,11 @@ impl AccountsMutation {
         let p = require(ctx, Permission::ManageAccounts)?;
         require_active_plan(ctx, p).await?;
         let name = valid_name(&input.name)?;
+        let regions = valid_regions(input.regions.as_deref())?;
         let mut tx = tenant_tx(ctx, p).await?;
-        let account = aws_accounts::insert(&mut tx, &name, &aws::new_external_id()).await?;
+        let account =
+            aws_accounts::insert(&mut tx, &name, &aws::new_external_id(), regions.as_deref())
+                .await?;
         audit::record(
             &mut tx,
             &p.actor(),
@@ -168,6 +188,35 @@ impl AccountsMutation {
             "aws_account.trail_set",
             Some(&account.name),
             json!({ "aws_account_id": id, "trail_arn": trail_arn }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(AwsAccountGql(account))
+    }
+
+    /// Sets the regions the connection is scanned and its activity read in (owners and
+    /// admins); null for every region the account has enabled. Takes effect at the next
+    /// scan; findings in a region left out keep their last state. A listed region the
+    /// account has not enabled is reported on each scan.
+    async fn set_aws_account_regions(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        regions: Option<Vec<String>>,
+    ) -> GqlResult<AwsAccountGql> {
+        let p = require(ctx, Permission::ManageAccounts)?;
+        let id: AwsAccountId = parse_id(&id, "AWS account")?;
+        let regions = valid_regions(regions.as_deref())?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let account = aws_accounts::set_regions(&mut tx, id, regions.as_deref())
+            .await?
+            .ok_or(GqlError::NotFound("AWS account"))?;
+        audit::record(
+            &mut tx,
+            &p.actor(),
+            "aws_account.regions_set",
+            Some(&account.name),
+            json!({ "aws_account_id": id, "regions": regions }),
         )
         .await?;
         tx.commit().await?;

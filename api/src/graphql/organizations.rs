@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use vigil_core::{
     aws::{self, arn::RoleArn, org_template},
-    ids::{AwsOrganizationId, TenantId},
+    ids::{AwsAccountId, AwsOrganizationId, TenantId},
     jobs,
     organizations::{self, SyncEnv, SyncError, SyncReport},
     roles::Permission,
@@ -18,6 +18,7 @@ use vigil_core::{
 };
 
 use super::{
+    accounts::valid_regions,
     context::{parse_id, principal, require, require_active_plan, state, tenant_tx},
     error::{GqlError, GqlResult},
     types::{AwsAccountGql, AwsAccountStatusGql},
@@ -35,6 +36,9 @@ pub struct CreateAwsOrganizationInput {
     /// The role name the StackSet creates in every member account (default
     /// `VigilReadOnly`).
     pub member_role_name: Option<String>,
+    /// The regions every member connection is scanned and read in (default, or null:
+    /// every region each account has enabled).
+    pub regions: Option<Vec<String>>,
 }
 
 /// What the customer needs to create the roles.
@@ -49,6 +53,23 @@ pub struct AwsOrganizationSetup {
     /// service-managed StackSet with automatic deployment that creates the member role in
     /// every account of the given OUs, including accounts that join later.
     pub stack_set_template: String,
+}
+
+/// The organisation trail read for every member (through the management connection).
+#[derive(Debug, Clone, SimpleObject)]
+pub struct AwsOrganizationTrail {
+    /// The organisation trail's ARN.
+    pub arn: String,
+    /// The S3 bucket its log files are read from.
+    pub bucket: Option<String>,
+    /// Whether the trail was logging every region at its last read: then it brings every
+    /// member's events, and the members' own ingestion reads no CloudTrail of its own.
+    pub covers_members: bool,
+    /// When the bucket was last read through.
+    pub read_at: Option<DateTime<Utc>>,
+    /// 12-digit accounts with log files in the bucket but no connected member connection:
+    /// their files are not read (connect them, or they are outside the organisation).
+    pub skipped_accounts: Vec<String>,
 }
 
 /// What the last sync run by this request did.
@@ -122,6 +143,10 @@ impl AwsOrganizationGql {
     async fn member_role_name(&self) -> &str {
         &self.org.member_role_name
     }
+    /// The regions its member connections cover (null: every region each enabled).
+    async fn regions(&self) -> Option<&[String]> {
+        self.org.regions.as_deref()
+    }
     /// AWS's organisation ID (`o-...`), known once verified.
     async fn organization_id(&self) -> Option<&str> {
         self.org.organization_id.as_deref()
@@ -145,6 +170,23 @@ impl AwsOrganizationGql {
     /// When the organisation connection was created.
     async fn created_at(&self) -> DateTime<Utc> {
         self.org.created_at
+    }
+    /// The member connection (an `AwsAccount.id`, typically the log-archive account) whose
+    /// role reads the organisation trail's bucket; null: the management role reads it.
+    async fn trail_reader_aws_account_id(&self) -> Option<ID> {
+        self.org.trail_reader.map(|id| id.to_string().into())
+    }
+    /// The organisation trail the management connection's ingestion reads for every
+    /// member; null until one is found.
+    async fn trail(&self) -> Option<AwsOrganizationTrail> {
+        let o = &self.org;
+        o.trail_arn.clone().map(|arn| AwsOrganizationTrail {
+            arn,
+            bucket: o.trail_bucket.clone(),
+            covers_members: o.trail_covers_members,
+            read_at: o.trail_read_at,
+            skipped_accounts: o.trail_skipped_accounts.clone(),
+        })
     }
     /// What the sync this request ran did (null when it ran none).
     async fn sync_report(&self) -> Option<AwsOrganizationSyncReport> {
@@ -317,6 +359,7 @@ impl OrganizationsMutation {
             .as_deref()
             .map(valid_role_arn)
             .transpose()?;
+        let regions = valid_regions(input.regions.as_deref())?;
         let mut tx = tenant_tx(ctx, p).await?;
         let org = aws_organizations::insert(
             &mut tx,
@@ -324,6 +367,7 @@ impl OrganizationsMutation {
             &aws::new_external_id(),
             &member_role,
             management.as_deref(),
+            regions.as_deref(),
         )
         .await?;
         audit::record(
@@ -401,6 +445,72 @@ impl OrganizationsMutation {
             org,
             report: Some(report),
         })
+    }
+
+    /// Sets the regions of the organisation and of every member connection it holds
+    /// (owners and admins); null for every region each account has enabled. Accounts
+    /// joining later get the same list. Takes effect at each member's next scan.
+    async fn set_aws_organization_regions(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        regions: Option<Vec<String>>,
+    ) -> GqlResult<AwsOrganizationGql> {
+        let p = require(ctx, Permission::ManageAccounts)?;
+        let id: AwsOrganizationId = parse_id(&id, "AWS organization")?;
+        let regions = valid_regions(regions.as_deref())?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let org = aws_organizations::set_regions(&mut tx, id, regions.as_deref())
+            .await?
+            .ok_or(GqlError::NotFound("AWS organization"))?;
+        audit::record(
+            &mut tx,
+            &p.actor(),
+            "aws_organization.regions_set",
+            Some(&org.name),
+            json!({ "aws_organization_id": id, "regions": regions }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(AwsOrganizationGql::new(org))
+    }
+
+    /// Names the member connection whose role reads the organisation trail's bucket
+    /// (owners and admins): the log-archive account, when the bucket lives there and the
+    /// management role may not read it. Its member role must allow `s3:GetObject` and
+    /// `s3:ListBucket` on the bucket (the StackSet's `CloudTrailBucket` parameter). Null:
+    /// the management role reads it again.
+    async fn set_aws_organization_trail_reader(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        aws_account_id: Option<ID>,
+    ) -> GqlResult<AwsOrganizationGql> {
+        let p = require(ctx, Permission::ManageAccounts)?;
+        let id: AwsOrganizationId = parse_id(&id, "AWS organization")?;
+        let reader: Option<AwsAccountId> = aws_account_id
+            .as_ref()
+            .map(|a| parse_id(a, "AWS account"))
+            .transpose()?;
+        let mut tx = tenant_tx(ctx, p).await?;
+        let Some(org) = aws_organizations::set_trail_reader(&mut tx, id, reader).await? else {
+            // Either the organisation or the member is unknown here: say which.
+            return Err(if aws_organizations::get(&mut tx, id).await?.is_none() {
+                GqlError::NotFound("AWS organization")
+            } else {
+                GqlError::NotFound("AWS account in this organization")
+            });
+        };
+        audit::record(
+            &mut tx,
+            &p.actor(),
+            "aws_organization.trail_reader_set",
+            Some(&org.name),
+            json!({ "aws_organization_id": id, "trail_reader": reader }),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(AwsOrganizationGql::new(org))
     }
 
     /// Removes an organisation, its member connections and everything Vigil holds about

@@ -325,6 +325,10 @@ impl AwsAccountGql {
     async fn left_organization_at(&self) -> Option<DateTime<Utc>> {
         self.0.left_organization_at
     }
+    /// The regions scanned and read (null: every region the account has enabled).
+    async fn regions(&self) -> Option<&[String]> {
+        self.0.regions.as_deref()
+    }
     /// How to create the role: principal, template and launch link.
     async fn setup(&self, ctx: &Context<'_>) -> GqlResult<AwsAccountSetup> {
         principal(ctx)?;

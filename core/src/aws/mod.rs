@@ -4,6 +4,7 @@
 
 pub mod arn;
 pub mod org_template;
+pub mod regions;
 pub mod session;
 pub mod sts;
 pub mod template;

@@ -149,6 +149,13 @@ Parameters:
     Type: String
     Description: The region the stack instances are created in (IAM roles are global).
     Default: us-east-1
+  CloudTrailBucketName:
+    Type: String
+    Description: >-
+      Optional. The organisation trail's bucket when it lives in a log-archive account:
+      the member roles may then read it, and the log-archive account's connection can be
+      named the trail reader (setAwsOrganizationTrailReader). Leave empty otherwise.
+    Default: ""
 Resources:
   VigilMemberRoles:
     Type: AWS::CloudFormation::StackSet
@@ -169,6 +176,8 @@ Resources:
           ParameterValue: "{external_id}"
         - ParameterKey: RoleName
           ParameterValue: "{member_role_name}"
+        - ParameterKey: CloudTrailBucketName
+          ParameterValue: !Ref CloudTrailBucketName
       StackInstancesGroup:
         - DeploymentTargets:
             OrganizationalUnitIds: !Ref OrganizationalUnitIds
@@ -214,6 +223,10 @@ mod tests {
         assert!(t.contains("AutoDeployment:\n        Enabled: true"));
         assert!(t.contains(&format!(r#"ParameterValue: "{EXTERNAL_ID}""#)));
         assert!(t.contains(r#"ParameterValue: "VigilMember""#));
+        // A log-archive bucket reaches the member roles' optional bucket read.
+        assert!(t.contains(
+            "- ParameterKey: CloudTrailBucketName\n          ParameterValue: !Ref CloudTrailBucketName\n"
+        ));
         // The body is the single-account template, indented under the literal block.
         assert!(t.contains("      TemplateBody: |\n        AWSTemplateFormatVersion"));
         assert!(t.contains("                sts:ExternalId: !Ref ExternalId"));

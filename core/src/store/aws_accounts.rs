@@ -37,11 +37,13 @@ pub struct AwsAccount {
     pub organizational_unit_path: Option<String>,
     /// When an organisation sync last found the account gone from its organisation.
     pub left_organization_at: Option<DateTime<Utc>>,
+    /// The regions scans and ingestion cover (`None`: every region the account enabled).
+    pub regions: Option<Vec<String>>,
 }
 
 pub(crate) const COLUMNS: &str = "tenant_id, aws_account_id, name, status, external_id, role_arn, account_id, error, \
                        last_verified_at, last_activity_at, created_at, baseline_until, trail_arn, ingest_problems, activity_read_at, \
-                       aws_organization_id, organizational_unit_path, left_organization_at";
+                       aws_organization_id, organizational_unit_path, left_organization_at, regions";
 
 /// Pins the trail ingestion reads (or unpins it with `None`: the next ingestion picks
 /// one). Returns the connection, `None` when it does not exist.
@@ -133,17 +135,36 @@ pub async fn insert(
     tx: &mut TenantTx,
     name: &str,
     external_id: &str,
+    regions: Option<&[String]>,
 ) -> Result<AwsAccount, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
-        "insert into aws_accounts (tenant_id, aws_account_id, name, external_id) values ($1, $2, $3, $4)
-         returning {COLUMNS}"
+        "insert into aws_accounts (tenant_id, aws_account_id, name, external_id, regions)
+         values ($1, $2, $3, $4, $5) returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(AwsAccountId::new())
     .bind(name)
     .bind(external_id)
+    .bind(regions)
     .fetch_one(&mut **tx)
+    .await
+}
+
+/// Sets the regions a connection covers (`None`: every enabled region).
+pub async fn set_regions(
+    tx: &mut TenantTx,
+    id: AwsAccountId,
+    regions: Option<&[String]>,
+) -> Result<Option<AwsAccount>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(sql(format!(
+        "update aws_accounts set regions = $3 where tenant_id = $1 and aws_account_id = $2 returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(regions)
+    .fetch_optional(&mut **tx)
     .await
 }
 

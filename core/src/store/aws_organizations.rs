@@ -38,12 +38,17 @@ pub struct AwsOrganization {
     pub trail_read_at: Option<DateTime<Utc>>,
     /// Accounts with log files in the bucket but no connected member connection: not read.
     pub trail_skipped_accounts: Vec<String>,
+    /// The regions its member connections cover (`None`: every region each enabled).
+    pub regions: Option<Vec<String>>,
+    /// The member connection whose role reads the trail bucket (a log-archive account);
+    /// `None`: the management role reads it.
+    pub trail_reader: Option<AwsAccountId>,
 }
 
 const COLUMNS: &str = "tenant_id, aws_organization_id, name, status, external_id, management_role_arn, \
                        member_role_name, organization_id, management_account_id, last_sync_at, next_sync_at, \
                        last_sync_error, created_at, trail_arn, trail_bucket, trail_covers_members, trail_read_at, \
-                       trail_skipped_accounts";
+                       trail_skipped_accounts, regions, trail_reader";
 
 /// Creates a pending organisation connection.
 pub async fn insert(
@@ -52,12 +57,13 @@ pub async fn insert(
     external_id: &str,
     member_role_name: &str,
     management_role_arn: Option<&str>,
+    regions: Option<&[String]>,
 ) -> Result<AwsOrganization, sqlx::Error> {
     let tenant = tx.tenant();
     sqlx::query_as(sql(format!(
         "insert into aws_organizations (tenant_id, aws_organization_id, name, external_id, member_role_name,
-                                        management_role_arn)
-         values ($1, $2, $3, $4, $5, $6) returning {COLUMNS}"
+                                        management_role_arn, regions)
+         values ($1, $2, $3, $4, $5, $6, $7) returning {COLUMNS}"
     )))
     .bind(tenant)
     .bind(AwsOrganizationId::new())
@@ -65,8 +71,39 @@ pub async fn insert(
     .bind(external_id)
     .bind(member_role_name)
     .bind(management_role_arn)
+    .bind(regions)
     .fetch_one(&mut **tx)
     .await
+}
+
+/// Sets the regions of the organisation and of every member connection it holds (`None`:
+/// every enabled region).
+pub async fn set_regions(
+    tx: &mut TenantTx,
+    id: AwsOrganizationId,
+    regions: Option<&[String]>,
+) -> Result<Option<AwsOrganization>, sqlx::Error> {
+    let tenant = tx.tenant();
+    let org: Option<AwsOrganization> = sqlx::query_as(sql(format!(
+        "update aws_organizations set regions = $3 where tenant_id = $1 and aws_organization_id = $2
+         returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(regions)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if org.is_some() {
+        sqlx::query(
+            "update aws_accounts set regions = $3 where tenant_id = $1 and aws_organization_id = $2",
+        )
+        .bind(tenant)
+        .bind(id)
+        .bind(regions)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(org)
 }
 
 /// Reads one organisation of the tenant.
@@ -247,6 +284,30 @@ pub async fn delete(tx: &mut TenantTx, id: AwsOrganizationId) -> Result<bool, sq
     Ok(done.rows_affected() == 1)
 }
 
+/// Sets the member connection whose role reads the trail bucket (`None`: the management
+/// role). `Ok(None)` when the organisation does not exist or `reader` is not one of its
+/// member connections.
+pub async fn set_trail_reader(
+    tx: &mut TenantTx,
+    id: AwsOrganizationId,
+    reader: Option<AwsAccountId>,
+) -> Result<Option<AwsOrganization>, sqlx::Error> {
+    let tenant = tx.tenant();
+    sqlx::query_as(sql(format!(
+        "update aws_organizations set trail_reader = $3
+         where tenant_id = $1 and aws_organization_id = $2
+           and ($3::uuid is null or exists (
+               select 1 from aws_accounts a
+               where a.tenant_id = $1 and a.aws_organization_id = $2 and a.aws_account_id = $3))
+         returning {COLUMNS}"
+    )))
+    .bind(tenant)
+    .bind(id)
+    .bind(reader)
+    .fetch_optional(&mut **tx)
+    .await
+}
+
 /// The organisation's member connections, by name.
 pub async fn members(
     tx: &mut TenantTx,
@@ -278,8 +339,8 @@ pub async fn insert_member(
     let columns = aws_accounts::COLUMNS;
     sqlx::query_as(sql(format!(
         "insert into aws_accounts (tenant_id, aws_account_id, name, external_id, aws_organization_id,
-                                   organizational_unit_path, account_id, role_arn)
-         values ($1, $2, $3, $4, $5, $6, $7, $8) returning {columns}"
+                                   organizational_unit_path, account_id, role_arn, regions)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9) returning {columns}"
     )))
     .bind(tenant)
     .bind(AwsAccountId::new())
@@ -289,6 +350,7 @@ pub async fn insert_member(
     .bind(ou_path)
     .bind(account_id)
     .bind(role_arn)
+    .bind(&org.regions)
     .fetch_one(&mut **tx)
     .await
 }

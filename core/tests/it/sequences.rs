@@ -43,7 +43,7 @@ async fn sequence_of(
     tx: &mut TenantTx,
     t0: DateTime<Utc>,
 ) -> (AwsAccountId, uuid::Uuid, Vec<uuid::Uuid>) {
-    let account = aws_accounts::insert(tx, "prod", &uuid::Uuid::new_v4().to_string())
+    let account = aws_accounts::insert(tx, "prod", &uuid::Uuid::new_v4().to_string(), None)
         .await
         .unwrap()
         .aws_account_id;

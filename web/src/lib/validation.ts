@@ -103,3 +103,19 @@ export function webhookUrlError(raw: string): string | undefined {
   if (url.username || url.password) return 'Leave the user name and password out of the URL.';
   return undefined;
 }
+
+const REGION_NAME = /^[a-z]{2}(-[a-z]{1,16})+-\d{1,2}$/;
+
+/**
+ * Mirrors the server's `regions::parse_list`: a comma- or space-separated list of region
+ * names, sorted and once each; empty means every region the account has enabled (null).
+ */
+export function parseRegions(raw: string): { regions: string[] | null; error?: string } {
+  const names = raw.split(/[\s,]+/).filter(Boolean);
+  if (names.length === 0) return { regions: null };
+  const bad = names.find((n) => !REGION_NAME.test(n));
+  if (bad) return { regions: null, error: `"${bad}" is not an AWS region name (e.g. eu-west-1).` };
+  const regions = [...new Set(names)].sort();
+  if (regions.length > 64) return { regions: null, error: 'Name at most 64 regions.' };
+  return { regions };
+}

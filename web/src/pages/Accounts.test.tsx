@@ -15,6 +15,7 @@ const connected = {
   lastVerifiedAt: '2026-03-10T12:00:00Z',
   lastActivityAt: '2026-03-10T12:00:00Z',
   trailArn: null,
+  regions: null,
   pushQueueUrl: null,
   ingestionProblems: [],
   createdAt: '2026-03-10T11:00:00Z',
@@ -37,10 +38,11 @@ const connected = {
 };
 
 describe('Accounts', () => {
-  it('shows the trail read and what ingestion had to keep out', async () => {
+  it('shows the trail read, the regions watched and what ingestion had to keep out', async () => {
     const pinned = {
       ...connected,
       trailArn: 'arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail',
+      regions: ['eu-west-1', 'us-east-1'],
       ingestionProblems: [
         {
           kind: 'EVENT_TIME_OUT_OF_WINDOW',
@@ -53,6 +55,7 @@ describe('Accounts', () => {
     const { client } = mockClient({ Accounts: { awsAccounts: [pinned] } });
     renderPage(<Accounts />, { route: '/accounts', path: '/accounts', client, role: 'ANALYST' });
     expect(await screen.findByText('arn:aws:cloudtrail:us-east-1:111111111111:trail/org-trail')).toBeInTheDocument();
+    expect(screen.getByText('eu-west-1, us-east-1')).toBeInTheDocument();
     expect(screen.getByText('1 activity problem')).toBeInTheDocument();
     expect(screen.getByText(/3 records dated outside the accepted window were kept out/)).toBeInTheDocument();
   });

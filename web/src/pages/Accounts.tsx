@@ -26,6 +26,7 @@ const AccountsDocument = graphql(`
       lastVerifiedAt
       lastActivityAt
       trailArn
+      regions
       pushQueueUrl
       ingestionProblems {
         kind
@@ -243,6 +244,7 @@ function AccountCard({
           ['Last verified', <Time iso={a.lastVerifiedAt} />],
           ['Latest activity read', <Time iso={a.lastActivityAt} />],
           ['Trail read', a.trailArn ? <span className="mono break">{a.trailArn}</span> : null],
+          ['Regions', a.regions ? <span className="mono break">{a.regions.join(', ')}</span> : 'Every region the account has enabled'],
           [
             'Push delivery',
             a.pushQueueUrl ? (

@@ -29,10 +29,25 @@ describe('ConnectAccount', () => {
     expect(screen.getByLabelText(/Account name/)).toHaveAccessibleDescription(/Enter a name for this account/);
     await userEvent.type(screen.getByLabelText(/Account name/), 'production');
     await userEvent.click(screen.getByRole('button', { name: 'Continue' }));
-    expect(create).toHaveBeenCalledWith({ name: 'production' });
+    expect(create).toHaveBeenCalledWith({ name: 'production', regions: null });
     expect(await screen.findByLabelText('External ID')).toHaveValue(account.externalId);
     expect(screen.getByRole('link', { name: /Launch stack in AWS/ })).toHaveAttribute('href', account.setup.launchStackUrl);
     expect(screen.getByRole('listitem', { current: 'step' })).toHaveTextContent('Create the role');
+  });
+
+  it('checks the regions before asking the server and sends them sorted, once each', async () => {
+    const create = vi.fn(() => ({ createAwsAccount: { id: 'acc1', name: 'eu', status: 'PENDING', externalId: account.externalId } }));
+    const { client } = mockClient({ CreateAccount: create, ConnectAccount: { awsAccount: account } });
+    renderPage(<ConnectAccount />, { route: '/accounts/connect', path: '/accounts/:accountId?/connect', client });
+    await userEvent.type(screen.getByLabelText(/Account name/), 'eu');
+    await userEvent.type(screen.getByLabelText(/Regions/), 'eu-west-1, Frankfurt');
+    await userEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(screen.getByLabelText(/Regions/)).toHaveAccessibleDescription(/"Frankfurt" is not an AWS region name/);
+    expect(create).not.toHaveBeenCalled();
+    await userEvent.clear(screen.getByLabelText(/Regions/));
+    await userEvent.type(screen.getByLabelText(/Regions/), 'eu-west-1 eu-central-1, eu-west-1');
+    await userEvent.click(screen.getByRole('button', { name: 'Continue' }));
+    expect(create).toHaveBeenCalledWith({ name: 'eu', regions: ['eu-central-1', 'eu-west-1'] });
   });
 
   it('checks the role ARN before asking the server', async () => {

@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { gqlFormError, type FormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
+import { RegionsField } from '../components/RegionsField';
 import { FormAlert, TextField } from '../components/fields';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { Card, CopyField, PageHeader, ProgressBar, ScanStatusBadge, SeverityBadge } from '../components/ui';
@@ -11,11 +12,11 @@ import type { ConnectAccountQuery } from '../gql/graphql';
 import { plural, resourceTypeLabel, scanFinished } from '../lib/format';
 import { usePolling } from '../lib/hooks';
 import { useTitle } from '../lib/useTitle';
-import { nameError, roleArnError } from '../lib/validation';
+import { nameError, parseRegions, roleArnError } from '../lib/validation';
 
 const CreateAccountDocument = graphql(`
-  mutation CreateAccount($name: String!) {
-    createAwsAccount(input: { name: $name }) {
+  mutation CreateAccount($name: String!, $regions: [String!]) {
+    createAwsAccount(input: { name: $name, regions: $regions }) {
       id
       name
       status
@@ -193,6 +194,7 @@ function NameStep() {
   const navigate = useNavigate();
   const [params] = useSearchParams();
   const [name, setName] = useState('');
+  const [regionList, setRegionList] = useState('');
   const [error, setError] = useState<FormError | null>(null);
   const [{ fetching }, create] = useMutation(CreateAccountDocument);
 
@@ -203,10 +205,15 @@ function NameStep() {
       setError({ field: 'name', message: problem });
       return;
     }
+    const { regions, error: regionsProblem } = parseRegions(regionList);
+    if (regionsProblem) {
+      setError({ field: 'regions', message: regionsProblem });
+      return;
+    }
     setError(null);
-    const result = await create({ name: name.trim() });
+    const result = await create({ name: name.trim(), regions });
     if (result.error) {
-      setError(gqlFormError(result.error, 'name'));
+      setError(gqlFormError(result.error, 'name', ['regions']));
       return;
     }
     navigate(`/accounts/${result.data!.createAwsAccount.id}/connect`, { replace: true });
@@ -236,6 +243,11 @@ function NameStep() {
             error={error?.field === 'name' ? error.message : undefined}
             hint="For example production, staging or billing. You can rename it later."
             maxLength={100}
+          />
+          <RegionsField
+            value={regionList}
+            onChange={setRegionList}
+            error={error?.field === 'regions' ? error.message : undefined}
           />
           <div className="form-actions">
             <button type="submit" className="btn btn-primary" disabled={fetching}>

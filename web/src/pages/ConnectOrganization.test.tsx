@@ -15,6 +15,8 @@ const org = {
   lastSyncAt: null,
   nextSyncAt: null,
   lastSyncError: null,
+  regions: null,
+  trail: null,
   setup: {
     trustedPrincipalArn: 'arn:aws:iam::123456789012:user/vigil',
     managementTemplate: 'Resources: { VigilManagementRole: {} }',
@@ -41,7 +43,7 @@ describe('ConnectOrganization', () => {
     renderPage(<ConnectOrganization />, { route: '/accounts/organizations/connect', path: '/accounts/organizations/connect', client });
     await userEvent.type(screen.getByLabelText(/Organisation name/), 'Acme');
     await userEvent.click(screen.getByRole('button', { name: 'Continue' }));
-    expect(create).toHaveBeenCalledWith({ name: 'Acme' });
+    expect(create).toHaveBeenCalledWith({ name: 'Acme', regions: null });
   });
 
   it('shows the templates and checks the management role ARN before asking the server', async () => {
@@ -57,12 +59,20 @@ describe('ConnectOrganization', () => {
     expect(verify).not.toHaveBeenCalled();
   });
 
-  it('lists the members with their status, errors and who left', async () => {
+  it('lists the members with their status, errors and who left, the regions and the organisation trail', async () => {
     const connected = {
       ...org,
       status: 'CONNECTED',
       organizationId: 'o-abcdefghij',
       managementAccountId: '222222222222',
+      regions: ['eu-west-1', 'us-east-1'],
+      trail: {
+        arn: 'arn:aws:cloudtrail:us-east-1:222222222222:trail/organization',
+        bucket: 'org-trail-222222222222',
+        coversMembers: true,
+        readAt: '2026-12-01T00:00:00Z',
+        skippedAccounts: ['333333333333'],
+      },
       accounts: [
         member(1),
         member(2, { status: 'ERROR', error: 'the StackSet has not deployed to this account yet' }),
@@ -77,6 +87,10 @@ describe('ConnectOrganization', () => {
     expect(rows[2]).toHaveTextContent('the StackSet has not deployed');
     expect(rows[3]).toHaveTextContent('Left the organisation');
     expect(screen.getByText(/1 account connected of 3/)).toBeInTheDocument();
+    expect(screen.getByText('eu-west-1, us-east-1')).toBeInTheDocument();
+    expect(screen.getByText(/brings every member's activity/)).toHaveTextContent(
+      /Not read: log files of 1 account with no connected member \(333333333333\)/,
+    );
     expect(screen.getByRole('button', { name: 'Sync now' })).toBeInTheDocument();
   });
 

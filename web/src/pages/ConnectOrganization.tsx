@@ -3,6 +3,7 @@ import { Link, useNavigate, useParams } from 'react-router';
 import { useMutation, useQuery } from 'urql';
 import { gqlFormError, type FormError } from '../api/errors';
 import { useMe } from '../auth/MeProvider';
+import { RegionsField } from '../components/RegionsField';
 import { FormAlert, TextField } from '../components/fields';
 import { EmptyState, ErrorState, Loading } from '../components/states';
 import { AccountStatusBadge, Card, CopyField, PageHeader, Time } from '../components/ui';
@@ -10,11 +11,11 @@ import { graphql } from '../gql';
 import type { ConnectOrganizationQuery } from '../gql/graphql';
 import { plural } from '../lib/format';
 import { useTitle } from '../lib/useTitle';
-import { nameError, roleArnError } from '../lib/validation';
+import { nameError, parseRegions, roleArnError } from '../lib/validation';
 
 const CreateOrganizationDocument = graphql(`
-  mutation CreateOrganization($name: String!) {
-    createAwsOrganization(input: { name: $name }) {
+  mutation CreateOrganization($name: String!, $regions: [String!]) {
+    createAwsOrganization(input: { name: $name, regions: $regions }) {
       id
     }
   }
@@ -34,6 +35,14 @@ const ConnectOrganizationDocument = graphql(`
       lastSyncAt
       nextSyncAt
       lastSyncError
+      regions
+      trail {
+        arn
+        bucket
+        coversMembers
+        readAt
+        skippedAccounts
+      }
       setup {
         trustedPrincipalArn
         managementTemplate
@@ -125,6 +134,7 @@ export default function ConnectOrganization() {
 function NameStep() {
   const navigate = useNavigate();
   const [name, setName] = useState('');
+  const [regionList, setRegionList] = useState('');
   const [error, setError] = useState<FormError | null>(null);
   const [{ fetching }, create] = useMutation(CreateOrganizationDocument);
 
@@ -135,10 +145,15 @@ function NameStep() {
       setError({ field: 'name', message: problem });
       return;
     }
+    const { regions, error: regionsProblem } = parseRegions(regionList);
+    if (regionsProblem) {
+      setError({ field: 'regions', message: regionsProblem });
+      return;
+    }
     setError(null);
-    const result = await create({ name: name.trim() });
+    const result = await create({ name: name.trim(), regions });
     if (result.error) {
-      setError(gqlFormError(result.error, 'name'));
+      setError(gqlFormError(result.error, 'name', ['regions']));
       return;
     }
     navigate(`/accounts/organizations/${result.data!.createAwsOrganization.id}`, { replace: true });
@@ -158,6 +173,11 @@ function NameStep() {
           onChange={(e) => setName(e.target.value)}
           error={error?.field === 'name' ? error.message : undefined}
           maxLength={100}
+        />
+        <RegionsField
+          value={regionList}
+          onChange={setRegionList}
+          error={error?.field === 'regions' ? error.message : undefined}
         />
         <div className="form-actions">
           <button type="submit" className="btn btn-primary" disabled={fetching}>
@@ -331,8 +351,27 @@ function Members({ org, onSynced }: { org: Organization; onSynced: () => void })
           </>
         ) : null}
         {plural(connected, 'account')} connected of {org.accounts.length}. Last sync <Time iso={org.lastSyncAt} />, next{' '}
-        <Time iso={org.nextSyncAt} />.
+        <Time iso={org.nextSyncAt} />. Regions watched:{' '}
+        {org.regions ? <span className="mono">{org.regions.join(', ')}</span> : 'every region each account has enabled'}.
       </p>
+      {org.trail ? (
+        <p>
+          Organisation trail <span className="mono break">{org.trail.arn}</span>
+          {org.trail.bucket ? (
+            <>
+              {' '}
+              (bucket <span className="mono">{org.trail.bucket}</span>)
+            </>
+          ) : null}
+          , last read <Time iso={org.trail.readAt} />.{' '}
+          {org.trail.coversMembers
+            ? "It brings every member's activity, so members read no CloudTrail of their own."
+            : 'It does not log every region, so each member also reads its own activity.'}
+          {org.trail.skippedAccounts.length > 0
+            ? ` Not read: log files of ${plural(org.trail.skippedAccounts.length, 'account')} with no connected member (${org.trail.skippedAccounts.join(', ')}).`
+            : null}
+        </p>
+      ) : null}
       <FormAlert message={syncError} />
       <div className="form-actions">
         <button type="button" className="btn" onClick={syncNow} disabled={fetching}>

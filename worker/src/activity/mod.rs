@@ -18,7 +18,7 @@ use chrono::{DateTime, Utc};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use sqlx::PgPool;
 use vigil_core::{
-    aws::session::RoleSession,
+    aws::session::{RoleSession, Sessions},
     clock::Clock,
     db,
     jobs::{self, JobError, NewJob},
@@ -183,16 +183,26 @@ impl<'a> Prepared<'a> {
     }
 }
 
+/// What ingestion reaches AWS with besides the connection's own session: the LookupEvents
+/// budget, and the worker's role sessions (an organisation trail's bucket may be read
+/// through a log-archive member's role).
+#[derive(Clone, Copy)]
+pub struct Reach<'a> {
+    pub limiter: &'a LookupLimiter,
+    pub sessions: &'a Sessions,
+}
+
 /// Ingests one connection's new activity.
 pub async fn run(
     pool: &PgPool,
     clock: &Clock,
     account: &AwsAccount,
     session: Arc<RoleSession>,
-    limiter: &LookupLimiter,
+    reach: Reach<'_>,
     settings: &Settings,
     rules: &[Rule],
 ) -> Result<Ingested, JobError> {
+    let limiter = reach.limiter;
     // The organisation trail the management connection reads brings this member's events.
     if organization_trail::covers(pool, account, clock.now(), settings).await? {
         return Ok(Ingested::default());
@@ -219,6 +229,7 @@ pub async fn run(
                     pool,
                     clock,
                     session: &session,
+                    sessions: reach.sessions,
                     settings,
                     rules,
                 };
@@ -245,9 +256,11 @@ pub async fn run(
             }
         }
     }
-    let regions = scan::enabled_regions(&home)
+    let enabled = scan::enabled_regions(&home)
         .await
         .map_err(|e| retry(anyhow::anyhow!(e)))?;
+    // The scan reports the listed regions that are not enabled; LookupEvents just skips them.
+    let (regions, _) = vigil_core::aws::regions::within(enabled, account.regions.as_deref());
     for region in regions {
         let n = ctx
             .read_lookup_events(

@@ -17,12 +17,12 @@ use aws_smithy_types::error::display::DisplayErrorContext;
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
 use vigil_core::{
-    aws::session::RoleSession,
+    aws::session::{RoleSession, RoleTarget, Sessions},
     clock::Clock,
     db,
     jobs::JobError,
     store::{
-        aws_accounts::AwsAccount,
+        aws_accounts::{self, AwsAccount},
         aws_organizations::{self, AwsOrganization, TrailRead},
     },
 };
@@ -42,8 +42,11 @@ const TRUSTED_AT_LEAST: Duration = Duration::from_secs(15 * 60);
 pub(super) struct Env<'a> {
     pub pool: &'a PgPool,
     pub clock: &'a Clock,
-    /// The management connection's session: the bucket is read through the management role.
+    /// The management connection's session: the bucket is read through the management
+    /// role unless the organisation names a trail reader.
     pub session: &'a Arc<RoleSession>,
+    /// The worker's sessions, for the trail reader's role.
+    pub sessions: &'a Sessions,
     pub settings: &'a Settings,
     pub rules: &'a [Rule],
 }
@@ -114,7 +117,7 @@ pub(super) async fn read(
     since_default: DateTime<Utc>,
 ) -> Result<Ingested, anyhow::Error> {
     let aws_org_id = org.organization_id.as_deref().unwrap_or_default();
-    let s3 = trail_s3(env.session);
+    let s3 = trail_s3(&bucket_session(&env, org).await?);
     let root = trail.logs_root();
     let org_root = format!("{root}{aws_org_id}/");
     let current = account_folders(&s3, &trail.bucket, &org_root).await?;
@@ -192,6 +195,29 @@ pub(super) async fn read(
     .await?;
     tx.commit().await?;
     Ok(total)
+}
+
+/// The session the trail bucket is read through: the trail reader's role (a log-archive
+/// member connection) when the organisation names one, else the management role's.
+async fn bucket_session(
+    env: &Env<'_>,
+    org: &AwsOrganization,
+) -> Result<Arc<RoleSession>, anyhow::Error> {
+    let Some(reader) = org.trail_reader else {
+        return Ok(env.session.clone());
+    };
+    let mut tx = db::begin_tenant(env.pool, org.tenant_id).await?;
+    let member = aws_accounts::get(&mut tx, reader).await?;
+    tx.commit().await?;
+    let Some((member, role_arn)) = member.and_then(|m| m.role_arn.clone().map(|role| (m, role)))
+    else {
+        anyhow::bail!("the organisation's trail reader connection has no role to assume yet");
+    };
+    Ok(env.sessions.get(RoleTarget {
+        role_arn,
+        external_id: member.external_id,
+        session_name: env.session.target().session_name.clone(),
+    }))
 }
 
 /// The 12-digit account folders directly under `prefix` (`.../AWSLogs/` or

@@ -30,7 +30,7 @@ use vigil_checks::{
     model::{Inventory, RegionInventory},
 };
 use vigil_core::{
-    aws::session::RoleSession,
+    aws::{self, session::RoleSession},
     clock::Clock,
     db,
     ids::{AwsAccountId, ScanId, TenantId},
@@ -273,8 +273,8 @@ async fn collect_and_record(
     let (incremental, scan) = (scan.incremental, scan.scan_id);
     // Read before any call of this scan: an event after this instant re-reads its region.
     let read_at = clock.now();
-    let regions = match enabled_regions(&session.sdk_config("us-east-1")).await {
-        Ok(r) => r,
+    let (regions, not_enabled) = match enabled_regions(&session.sdk_config("us-east-1")).await {
+        Ok(r) => aws::regions::within(r, connection.regions.as_deref()),
         Err(message) => return fail(pool, clock, tenant, scan, &message).await,
     };
     let unchanged = if incremental {
@@ -287,6 +287,9 @@ async fn collect_and_record(
         .await
         .map_err(retry)?;
     let problems = Problems::default();
+    for region in not_enabled {
+        problems.not_enabled(region);
+    }
     let recorder = ScanRecorder {
         pool,
         clock,

@@ -29,6 +29,18 @@ impl Problems {
         self.0.lock().expect("problems lock").push(p);
     }
 
+    /// A region the connection lists that the account has not enabled: not scanned.
+    pub fn not_enabled(&self, region: String) {
+        self.push(Problem {
+            region,
+            service: "ec2".into(),
+            operation: "DescribeRegions".into(),
+            message: "listed in the connection's regions but not enabled in the account \
+                      (an opt-in region): not scanned"
+                .into(),
+        });
+    }
+
     /// Everything recorded so far.
     pub fn take(&self) -> Vec<Problem> {
         std::mem::take(&mut *self.0.lock().expect("problems lock"))

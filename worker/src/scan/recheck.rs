@@ -113,7 +113,7 @@ pub async fn run(
     }
     if !everywhere.is_empty() {
         let regions = match enabled_regions(&session.sdk_config("us-east-1")).await {
-            Ok(r) => r,
+            Ok(r) => vigil_core::aws::regions::within(r, account.regions.as_deref()).0,
             Err(message) => return Err(retry(anyhow::anyhow!(message))),
         };
         for region in regions {
