@@ -22,7 +22,12 @@ const FINDINGS: &str = "query($f: FindingFilter) { findings(first: 100, filter: 
 
 async fn open_controls(s: &crate::assessment::Seeded) -> Vec<Value> {
     let mut found = Vec::new();
-    for rule in vigil_checks::services::cloudwatch::SERVICE.rules {
+    // The monitoring controls only (the service's log group check has findings of its own).
+    for rule in vigil_checks::services::cloudwatch::SERVICE
+        .rules
+        .iter()
+        .filter(|r| r.id.starts_with(PREFIX))
+    {
         let data = s
             .app
             .graphql_ok(
