@@ -114,7 +114,12 @@ MAPPING: list[tuple[tuple[str, ...], tuple[str, ...], str]] = [
     (("ec2-default-sg-allows-traffic",), ("ec2_securitygroup_default_restrict_traffic",), ""),
     (
         ("ec2-nacl-admin-ports-open",),
-        ("ec2_networkacl_allow_ingress_tcp_port_22", "ec2_networkacl_allow_ingress_tcp_port_3389"),
+        (
+            "ec2_networkacl_allow_ingress_tcp_port_22",
+            "ec2_networkacl_allow_ingress_tcp_port_3389",
+            # Every port open to the internet is the admin ports open too: the same NACLs.
+            "ec2_networkacl_allow_ingress_any_port",
+        ),
         "",
     ),
     (("ec2-vpc-no-flow-logs",), ("vpc_flow_logs_enabled",), ""),
