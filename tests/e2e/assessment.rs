@@ -1508,7 +1508,10 @@ async fn checks_on_existing_services_fail_the_bad_resources_and_pass_the_good_on
         ("s3-bucket-no-lifecycle-rules", public),
         ("s3-bucket-no-event-notifications", public),
         ("s3-bucket-no-cross-region-replication", public),
-        ("cloudwatch-log-group-not-kms-encrypted", "/vigil/legacy-app"),
+        (
+            "cloudwatch-log-group-not-kms-encrypted",
+            "/vigil/legacy-app",
+        ),
     ] {
         assert_eq!(
             status(&denied, rule, resource),
