@@ -669,30 +669,7 @@ pub static INLINE_POLICY_ADMIN_STAR: Rule = Rule {
     // Findings name a policy, unknown to an owner whose policies were unread: the rule is
     // complete only where every owner's were read.
     sources: &[SOURCE, ROLE_INLINE_POLICIES, USER_INLINE_POLICIES],
-    check: |inv, sink| {
-        with_iam(inv, |iam| {
-            let mut judge = |kind: &str, owner: &str, arn: &str, p: Option<&Vec<InlinePolicy>>| {
-                let Some(policies) = p else {
-                    sink.unknown(GLOBAL, &format!("{kind}/{owner}"));
-                    return;
-                };
-                for p in policies {
-                    let statements = admin_statements(&p.document);
-                    if !statements.is_empty() {
-                        let evidence = json!({ kind: owner, "statements": statements });
-                        let id = format!("{kind}/{owner}/{}", p.name);
-                        sink.fail(GLOBAL, &id, Some(arn.to_owned()), evidence);
-                    }
-                }
-            };
-            for u in &iam.users {
-                judge("user", &u.user_name, &u.arn, u.inline_policies.as_ref());
-            }
-            for r in iam.roles.iter().flatten() {
-                judge("role", &r.role_name, &r.arn, r.inline_policies.as_ref());
-            }
-        });
-    },
+    check: |inv, sink| judge_inline(inv, sink, admin_statements),
 };
 
 pub static SERVER_CERTIFICATE_EXPIRED: Rule = Rule {
