@@ -88,6 +88,9 @@ pub struct Config {
     /// Answer GraphQL introspection (`VIGIL_GRAPHQL_INTROSPECTION`; on in development
     /// only unless set). The SDL is published in `api/schema.graphql` either way.
     pub graphql_introspection: bool,
+    /// Time one GraphQL operation may take before it is answered `TIMEOUT`
+    /// (`VIGIL_GRAPHQL_TIMEOUT`, 1 to 25 seconds; the HTTP layer stops any request at 30 s).
+    pub graphql_timeout: Duration,
     /// How long a WebSocket may wait before sending `connection_init`
     /// (`VIGIL_WS_INIT_TIMEOUT`).
     pub ws_init_timeout: Duration,
@@ -255,6 +258,7 @@ impl Config {
                 "VIGIL_GRAPHQL_INTROSPECTION",
                 environment == Environment::Dev,
             )?,
+            graphql_timeout: graphql_timeout(src)?,
             ws_init_timeout: duration(src, "VIGIL_WS_INIT_TIMEOUT", Duration::from_secs(10))?,
             ws_recheck_interval: duration(
                 src,
@@ -365,6 +369,20 @@ fn any_duration(
 }
 
 /// As [`any_duration`], for settings that must be longer than zero.
+/// `VIGIL_GRAPHQL_TIMEOUT`: 15 s unless set, within 1 to 25 s so the operation's own
+/// `TIMEOUT` answer always comes before the HTTP layer's 30 s cut.
+fn graphql_timeout(src: &impl VarSource) -> Result<Duration, ConfigError> {
+    let name = "VIGIL_GRAPHQL_TIMEOUT";
+    let t = duration(src, name, Duration::from_secs(15))?;
+    if !(Duration::from_secs(1)..=Duration::from_secs(25)).contains(&t) {
+        return Err(ConfigError::Invalid {
+            name,
+            reason: "must be between 1s and 25s".into(),
+        });
+    }
+    Ok(t)
+}
+
 fn duration(
     src: &impl VarSource,
     name: &'static str,
@@ -518,6 +536,7 @@ mod tests {
         let prod = Config::from_source(&[DB, secret]).unwrap();
         assert!(!prod.graphql_introspection);
         assert_eq!(prod.ws_init_timeout, Duration::from_secs(10));
+        assert_eq!(prod.graphql_timeout, Duration::from_secs(15));
         assert_eq!(prod.ws_recheck_interval, Duration::from_secs(30));
         let on = Config::from_source(&[DB, secret, ("VIGIL_GRAPHQL_INTROSPECTION", "true")]);
         assert!(on.unwrap().graphql_introspection);

@@ -390,7 +390,7 @@ async fn a_worker_killed_again_and_again_mid_scan_and_mid_ingestion_loses_and_le
     admin_opts: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
-    let _heavy = vigil_tests::EMULATOR_HEAVY.lock().await;
+    let _heavy = vigil_tests::EMULATOR_HEAVY.write().await;
     let admin = admin_opts.connect_with(opts.clone()).await.unwrap();
     let db_url = database_url(&opts);
     let emu = Emulator::shared();

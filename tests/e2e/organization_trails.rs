@@ -230,6 +230,7 @@ async fn an_organisation_trail_feeds_every_member_once_under_its_own_connection(
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
+    let _calm = vigil_tests::EMULATOR_HEAVY.read().await;
     let (app, admin) = aws_app(opts).await;
     let token = app
         .signup("owner@orgtrail.example", "OrgTrail")
@@ -388,7 +389,7 @@ async fn an_organisation_trail_read_by_a_worker_killed_again_and_again_stores_ev
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
-    let _heavy = vigil_tests::EMULATOR_HEAVY.lock().await;
+    let _heavy = vigil_tests::EMULATOR_HEAVY.write().await;
     let db_url = database_url(&opts);
     let (app, admin) = aws_app(opts).await;
     let token = app
@@ -493,6 +494,7 @@ async fn a_bucket_the_management_role_may_not_read_is_read_through_the_log_archi
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
+    let _calm = vigil_tests::EMULATOR_HEAVY.read().await;
     const SET: &str = "mutation($id: ID!, $reader: ID) { setAwsOrganizationTrailReader(id: $id, awsAccountId: $reader) { id trailReaderAwsAccountId } }";
     let (app, admin) = aws_app(opts).await;
     let token = app

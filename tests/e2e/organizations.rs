@@ -62,8 +62,13 @@ pub(crate) async fn aws_app(opts: PgConnectOptions) -> (TestApp, PgPool) {
         .unwrap();
     // The tests here verify and sync several times in a few seconds: the STS budget (a
     // burst of 3, then the per-minute rate) is pinned by security_jobs.rs, not here, so it
-    // refills fast enough that a quick machine never runs into it.
-    let config = test_config(&[("VIGIL_STS_RATE_LIMIT", "600")]);
+    // refills fast enough that a quick machine never runs into it. A verification makes
+    // dozens of STS calls in one request, to one emulator process the suite's scans load
+    // too: the operation limit is the longest allowed (25 s) instead of the default 15 s.
+    let config = test_config(&[
+        ("VIGIL_STS_RATE_LIMIT", "600"),
+        ("VIGIL_GRAPHQL_TIMEOUT", "25s"),
+    ]);
     let app = spawn_app_full(config, app_pool(opts).await, aws).await;
     (app, admin)
 }
@@ -250,7 +255,7 @@ async fn an_organisation_of_twenty_accounts_is_connected_by_one_verification_and
     opts: PgConnectOptions,
 ) {
     let started = Instant::now();
-    let _heavy = vigil_tests::EMULATOR_HEAVY.lock().await;
+    let _heavy = vigil_tests::EMULATOR_HEAVY.write().await;
     let (app, admin) = aws_app(opts).await;
     let token = app.signup("owner@org.example", "Org").await.access_token;
     let mut org = EmulatedOrg::new(20).await;
@@ -482,6 +487,7 @@ async fn a_wrong_external_id_or_a_denied_management_role_is_explained_on_the_org
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
+    let _calm = vigil_tests::EMULATOR_HEAVY.read().await;
     let (app, _admin) = aws_app(opts).await;
     let token = app
         .signup("owner@denied.example", "Denied")
@@ -630,6 +636,7 @@ async fn another_tenant_cannot_see_verify_sync_or_delete_the_organisation(
     _: PgPoolOptions,
     opts: PgConnectOptions,
 ) {
+    let _calm = vigil_tests::EMULATOR_HEAVY.read().await;
     let (app, admin) = aws_app(opts).await;
     let owner = app.signup("owner@a.example", "A").await.access_token;
     let intruder = app.signup("owner@b.example", "B").await.access_token;

@@ -1,11 +1,12 @@
 //! Helpers for Vigil's end-to-end tests: start the API on a free port against a test
 //! database, and wait on conditions with a deadline instead of sleeping.
 
-/// Held by the tests that load the shared emulator hard for many seconds (worker processes
-/// killed mid-read, an organisation of 21 accounts scanned at once), so they run one at a
-/// time: the emulator is one Python process, and two such tests together can hold one
-/// request past the API's 15 s limit.
-pub static EMULATOR_HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+/// Written (held alone) by the tests that load the shared emulator hard for many seconds
+/// (worker processes killed mid-read, an organisation of 21 accounts scanned at once); read
+/// by the tests whose single requests make many STS calls (organisation verifications).
+/// The emulator is one Python process: beside a heavy test, one verification request was
+/// seen to wait past the API's 15 s limit, so these never overlap.
+pub static EMULATOR_HEAVY: tokio::sync::RwLock<()> = tokio::sync::RwLock::const_new(());
 
 pub mod emulator;
 

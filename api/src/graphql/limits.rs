@@ -18,9 +18,6 @@ use vigil_core::ids::TenantId;
 pub const MAX_BATCH: usize = 10;
 /// Aliased fields accepted in one operation (fragments counted where they are spread).
 pub const MAX_ALIASES: usize = 50;
-/// Time one request may take before it is answered `TIMEOUT`.
-pub const TIMEOUT: Duration = Duration::from_secs(15);
-
 /// Role verifications a tenant may make at once before its per-minute budget applies.
 pub const STS_BURST: u32 = 3;
 
@@ -93,7 +90,7 @@ pub struct Shape {
     /// of the tenant's rate.
     pub mutation_fields: usize,
     /// Whether an operation is a subscription (it runs until it ends, not within
-    /// [`TIMEOUT`]).
+    /// `VIGIL_GRAPHQL_TIMEOUT`).
     pub subscription: bool,
     /// Whether the document selects `__schema` or `__type` (`__typename` is not
     /// introspection: clients use it to tell types apart).
@@ -353,14 +350,14 @@ pub fn rate_limited(retry_after: u64) -> Response {
     )
 }
 
-/// The answer to a request stopped after [`TIMEOUT`].
-pub fn timed_out() -> Response {
+/// The answer to a request stopped after `after` (`VIGIL_GRAPHQL_TIMEOUT`).
+pub fn timed_out(after: Duration) -> Response {
     refused(
         "TIMEOUT",
         "REQUEST_TIMEOUT",
         format!(
             "the request took longer than {} s and was stopped; ask for less (a smaller `first`, fewer fields)",
-            TIMEOUT.as_secs()
+            after.as_secs()
         ),
     )
 }

@@ -171,9 +171,10 @@ pub async fn execute(
             }
         }
     }
-    match tokio::time::timeout(limits::TIMEOUT, schema.execute_batch(batch)).await {
+    let limit = state.config.graphql_timeout;
+    match tokio::time::timeout(limit, schema.execute_batch(batch)).await {
         Ok(done) => GraphQLResponse::from(limits::coded(done)).into_response(),
-        Err(_) => answer(limits::timed_out()),
+        Err(_) => answer(limits::timed_out(limit)),
     }
 }
 

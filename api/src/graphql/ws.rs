@@ -79,10 +79,11 @@ impl Executor for Limited {
         }
         // A query or mutation answers once, within the same time as over HTTP.
         let mut responses = responses;
+        let limit = self.state.config.graphql_timeout;
         futures::stream::once(async move {
-            match tokio::time::timeout(limits::TIMEOUT, responses.next()).await {
+            match tokio::time::timeout(limit, responses.next()).await {
                 Ok(answer) => answer.unwrap_or_default(),
-                Err(_) => limits::timed_out(),
+                Err(_) => limits::timed_out(limit),
             }
         })
         .boxed()
